@@ -1,0 +1,44 @@
+/**
+ * One table of error codes for the whole tool. The CLI maps them to exit codes and (later) the
+ * HTTP routes map them to status codes, so a given mistake reads the same everywhere.
+ */
+export const ERROR_CODES = {
+  USAGE: { exit: 2, http: 400 },
+  INVALID_EVALSET: { exit: 2, http: 400 },
+  INVALID_INPUT: { exit: 2, http: 400 },
+  NOT_FOUND: { exit: 2, http: 404 },
+  CONFLICT: { exit: 2, http: 409 },
+  MISSING_SECRET: { exit: 2, http: 400 },
+  RUN_BUSY: { exit: 2, http: 409 },
+  INTERNAL: { exit: 4, http: 500 },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error whose message tells the user what to fix; `details` lists further problems. */
+export class TunegateError extends Error {
+  readonly code: ErrorCode;
+  readonly details: string[];
+
+  constructor(code: ErrorCode, message: string, details: string[] = []) {
+    super(message);
+    this.name = 'TunegateError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exit;
+  }
+}
+
+/** Exit codes of every command (documented in README and --help). */
+export const EXIT = {
+  OK: 0,
+  /** Reserved for the regression gate: the head run regressed. */
+  REGRESSION: 1,
+  USAGE: 2,
+  ITEMS_ERRORED: 3,
+  INTERNAL: 4,
+  INTERRUPTED: 130,
+} as const;
