@@ -1,0 +1,181 @@
+import { canonicalJson, sha256 } from './hash.js';
+import type { BlogItem, ChatMessage, EvalItem, Keyword, KeywordItem } from './types.js';
+
+/** A problem with one field of one line; the caller prefixes `file:line:`. */
+export class ItemError extends Error {}
+
+const KNOWN_FIELDS = new Set([
+  'id', 'kind', 'prompt', 'system', 'tags', 'keywords', 'forbidden', 'title', 'reference', 'messages', 'meta',
+]);
+
+type Json = Record<string, unknown>;
+
+function fail(message: string): never {
+  throw new ItemError(message);
+}
+
+function optionalString(obj: Json, field: string): string | undefined {
+  const v = obj[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') fail(`"${field}" must be a string`);
+  return v;
+}
+
+function requiredText(obj: Json, field: string): string {
+  const v = obj[field];
+  if (v === undefined || v === null) fail(`"${field}" is required`);
+  if (typeof v !== 'string' || v.trim() === '') fail(`"${field}" must be a non-empty string`);
+  return v;
+}
+
+function stringList(obj: Json, field: string, nonEmpty: boolean): string[] {
+  const v = obj[field];
+  if (v === undefined || v === null) {
+    if (nonEmpty) fail(`"${field}" must be a non-empty array`);
+    return [];
+  }
+  if (!Array.isArray(v) || (nonEmpty && v.length === 0)) {
+    fail(`"${field}" must be ${nonEmpty ? 'a non-empty' : 'an'} array of strings`);
+  }
+  v.forEach((s, i) => {
+    if (typeof s !== 'string' || s.trim() === '') fail(`"${field}"[${i}] must be a non-empty string`);
+  });
+  return v as string[];
+}
+
+function keywordList(obj: Json): Keyword[] {
+  const v = obj.keywords;
+  if (!Array.isArray(v) || v.length === 0) fail('"keywords" must be a non-empty array');
+  return v.map((k, i): Keyword => {
+    if (typeof k === 'string') {
+      if (k.trim() === '') fail(`"keywords"[${i}] must be a non-empty string`);
+      return k;
+    }
+    if (Array.isArray(k)) {
+      if (k.length === 0) fail(`"keywords"[${i}] must be a string or a non-empty array of alternatives`);
+      k.forEach((alt, j) => {
+        if (typeof alt !== 'string' || alt.trim() === '') fail(`"keywords"[${i}][${j}] must be a non-empty string`);
+      });
+      return k as string[];
+    }
+    return fail(`"keywords"[${i}] must be a string or an array of alternative strings`);
+  });
+}
+
+/** Chat content may be a string or an array of `{type:"text", text}` parts. */
+function messageText(content: unknown, where: string): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part, j) => {
+        const p = part as Json;
+        if (p === null || typeof p !== 'object' || p.type !== 'text' || typeof p.text !== 'string') {
+          fail(`${where}.content[${j}] must be a {"type":"text","text":…} part`);
+        }
+        return p.text as string;
+      })
+      .join('');
+  }
+  return fail(`${where}.content must be a string`);
+}
+
+function parseMessages(obj: Json): { prompt: ChatMessage[]; reference: string } {
+  const v = obj.messages;
+  if (!Array.isArray(v) || v.length < 2) fail('"messages" must be an array of at least two messages');
+  const messages = v.map((m, i): ChatMessage => {
+    const where = `"messages"[${i}]`;
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) fail(`${where} must be an object`);
+    const role = (m as Json).role;
+    if (role !== 'system' && role !== 'user' && role !== 'assistant') {
+      fail(`${where}.role must be "system", "user" or "assistant"`);
+    }
+    return { role, content: messageText((m as Json).content, where) };
+  });
+  const last = messages[messages.length - 1]!;
+  if (last.role !== 'assistant' || last.content.trim() === '') {
+    fail(`"messages": the last message must be a non-empty assistant message (it is the reference answer)`);
+  }
+  const prompt = messages.slice(0, -1);
+  if (!prompt.some((m) => m.role === 'user')) fail('"messages" needs a user message before the final assistant message');
+  return { prompt, reference: last.content };
+}
+
+function inferKind(obj: Json): 'keyword' | 'blog' {
+  const kind = obj.kind;
+  if (kind !== undefined) {
+    if (kind !== 'keyword' && kind !== 'blog') fail('"kind" must be "keyword" or "blog"');
+    return kind;
+  }
+  if (obj.messages !== undefined) return 'blog';
+  if (obj.keywords !== undefined) return 'keyword';
+  if (obj.reference !== undefined || obj.title !== undefined) return 'blog';
+  return fail(
+    'cannot tell the item kind: give "keywords" (keyword item), "title" and "reference" (blog item), or "messages" (chat fine-tuning line)',
+  );
+}
+
+function parseId(obj: Json, derived: () => string): string {
+  const v = obj.id;
+  if (v === undefined || v === null) return derived();
+  if (typeof v === 'number' && Number.isInteger(v)) return String(v);
+  if (typeof v !== 'string' || v.trim() === '') fail('"id" must be a non-empty string');
+  return v;
+}
+
+export interface ParsedItem {
+  item: EvalItem;
+  warnings: string[];
+}
+
+/**
+ * Validates one parsed JSON line and returns a typed item. Throws ItemError naming the field.
+ * Lines in OpenAI chat fine-tuning format may omit `id`; it is then derived from their content
+ * so the same line keeps the same id wherever it moves in the file.
+ */
+export function parseItem(value: unknown, set: string, line: number): ParsedItem {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('each line must be a JSON object');
+  const obj = value as Json;
+  const warnings = Object.keys(obj)
+    .filter((k) => !KNOWN_FIELDS.has(k) && obj.messages === undefined)
+    .map((k) => `unknown field "${k}" is ignored`);
+  const kind = inferKind(obj);
+  const system = optionalString(obj, 'system');
+  const tags = stringList(obj, 'tags', false);
+
+  if (kind === 'keyword') {
+    if (obj.messages !== undefined) fail('"messages" belongs to blog items; a keyword item has "prompt" and "keywords"');
+    const id = parseId(obj, () => fail('"id" is required'));
+    const prompt = requiredText(obj, 'prompt');
+    const keywords = keywordList(obj);
+    const forbidden = stringList(obj, 'forbidden', false);
+    const hash = sha256(canonicalJson({ kind, prompt, system, keywords, forbidden }));
+    const item: KeywordItem = { kind, id, set, line, tags, prompt, keywords, forbidden, hash };
+    if (system !== undefined) item.system = system;
+    return { item, warnings };
+  }
+
+  let item: BlogItem;
+  if (obj.messages !== undefined) {
+    const { prompt: messages, reference } = parseMessages(obj);
+    const lastUser = [...messages].reverse().find((m) => m.role === 'user')!;
+    const sys = messages.find((m) => m.role === 'system')?.content;
+    const hash = sha256(canonicalJson({ kind, messages, reference }));
+    const id = parseId(obj, () => `msg-${hash.slice(0, 12)}`);
+    const title = typeof obj.title === 'string' && obj.title.trim() !== '' ? obj.title : lastUser.content;
+    item = { kind, id, set, line, tags, title, prompt: lastUser.content, reference, messages, hash };
+    if (sys !== undefined) item.system = sys;
+  } else {
+    const id = parseId(obj, () => fail('"id" is required'));
+    const reference = requiredText(obj, 'reference');
+    const prompt = optionalString(obj, 'prompt');
+    const title = optionalString(obj, 'title');
+    if ((title === undefined || title.trim() === '') && (prompt === undefined || prompt.trim() === '')) {
+      fail('"title" must be a non-empty string (it is the prompt unless "prompt" is given)');
+    }
+    const effectivePrompt = prompt !== undefined && prompt.trim() !== '' ? prompt : title!;
+    const hash = sha256(canonicalJson({ kind, title, prompt: effectivePrompt, system, reference }));
+    item = { kind, id, set, line, tags, title: title ?? effectivePrompt, prompt: effectivePrompt, reference, hash };
+    if (system !== undefined) item.system = system;
+  }
+  return { item, warnings };
+}

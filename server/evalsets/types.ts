@@ -1,0 +1,49 @@
+/** A chat message as the OpenAI wire format has it (text content only). */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** A keyword, or a list of alternatives of which any one counts as the hit. */
+export type Keyword = string | string[];
+
+interface ItemBase {
+  id: string;
+  /** Name of the eval set (file name without `.jsonl`). */
+  set: string;
+  /** 1-based line in the source file, for messages that point back to it. */
+  line: number;
+  tags: string[];
+  system?: string;
+  /** Content hash over what the model sees and what scoring uses (see hash.ts). */
+  hash: string;
+}
+
+/** Question with expected facts (`keywords`) and known hallucinations (`forbidden`). */
+export interface KeywordItem extends ItemBase {
+  kind: 'keyword';
+  prompt: string;
+  keywords: Keyword[];
+  forbidden: string[];
+}
+
+/** Title → held-out reference body; `messages` is set when the line was in chat SFT format. */
+export interface BlogItem extends ItemBase {
+  kind: 'blog';
+  title: string;
+  prompt: string;
+  reference: string;
+  messages?: ChatMessage[];
+}
+
+export type EvalItem = KeywordItem | BlogItem;
+export type ItemKind = EvalItem['kind'];
+
+export interface EvalSet {
+  name: string;
+  /** Path as the user gave it (or as found in the eval-set folder). */
+  path: string;
+  hash: string;
+  items: EvalItem[];
+  warnings: string[];
+}
