@@ -1,0 +1,13 @@
+/** What every scorer returns (the shape Inspect AI uses): a value, why, and the evidence. */
+export interface Score {
+  value: number;
+  explanation: string;
+  details?: Record<string, unknown>;
+}
+
+/** Versions of the scorers, recorded in each run so a changed scorer is never compared silently. */
+export const SCORER_VERSIONS = {
+  keyword: '1',
+  forbidden: '1',
+  chrf: '1',
+} as const;
