@@ -1,0 +1,94 @@
+import type { Database } from 'better-sqlite3';
+import { TunegateError } from '../errors.js';
+import type { Api, Checkpoint, NewCheckpoint } from './types.js';
+
+interface Row {
+  id: number;
+  name: string;
+  base_url: string;
+  model: string;
+  step: number | null;
+  api: Api;
+  prompt_template: string | null;
+  api_key_env: string | null;
+  tags: string;
+  is_baseline: number;
+  created_at: string;
+}
+
+function fromRow(r: Row): Checkpoint {
+  return {
+    id: r.id,
+    name: r.name,
+    baseUrl: r.base_url,
+    model: r.model,
+    step: r.step,
+    api: r.api,
+    promptTemplate: r.prompt_template,
+    apiKeyEnv: r.api_key_env,
+    tags: JSON.parse(r.tags) as Record<string, string>,
+    isBaseline: r.is_baseline === 1,
+    createdAt: r.created_at,
+  };
+}
+
+export type CheckpointRepo = ReturnType<typeof createCheckpointRepo>;
+
+/** Checkpoint table access; statements are prepared once per store. */
+export function createCheckpointRepo(db: Database) {
+  const insert = db.prepare(
+    `INSERT INTO checkpoints (name, base_url, model, step, api, prompt_template, api_key_env, tags, created_at)
+     VALUES (@name, @baseUrl, @model, @step, @api, @promptTemplate, @apiKeyEnv, @tags, @createdAt)`,
+  );
+  const byName = db.prepare<[string], Row>('SELECT * FROM checkpoints WHERE name = ?');
+  const byId = db.prepare<[number], Row>('SELECT * FROM checkpoints WHERE id = ?');
+  const all = db.prepare<[], Row>('SELECT * FROM checkpoints ORDER BY step IS NULL, step, created_at, id');
+
+  return {
+    /** Adds a checkpoint; a taken name is a CONFLICT naming the existing one. */
+    add(c: NewCheckpoint): Checkpoint {
+      if (byName.get(c.name) !== undefined) {
+        throw new TunegateError('CONFLICT', `checkpoint "${c.name}" already exists`);
+      }
+      const info = insert.run({
+        name: c.name,
+        baseUrl: c.baseUrl,
+        model: c.model,
+        step: c.step ?? null,
+        api: c.api ?? 'chat',
+        promptTemplate: c.promptTemplate ?? null,
+        apiKeyEnv: c.apiKeyEnv ?? null,
+        tags: JSON.stringify(c.tags ?? {}),
+        createdAt: new Date().toISOString(),
+      });
+      return fromRow(byId.get(Number(info.lastInsertRowid))!);
+    },
+
+    find(name: string): Checkpoint | undefined {
+      const r = byName.get(name);
+      return r === undefined ? undefined : fromRow(r);
+    },
+
+    /** The checkpoint or a NOT_FOUND error listing what exists. */
+    get(name: string): Checkpoint {
+      const r = byName.get(name);
+      if (r !== undefined) return fromRow(r);
+      const names = all.all().map((x) => x.name);
+      throw new TunegateError(
+        'NOT_FOUND',
+        `no checkpoint named "${name}"` +
+          (names.length > 0 ? ` (known: ${names.slice(0, 20).join(', ')})` : '; add one with `tunegate checkpoint add`'),
+      );
+    },
+
+    getById(id: number): Checkpoint | undefined {
+      const r = byId.get(id);
+      return r === undefined ? undefined : fromRow(r);
+    },
+
+    /** All checkpoints ordered by training step, then registration time. */
+    list(): Checkpoint[] {
+      return all.all().map(fromRow);
+    },
+  };
+}

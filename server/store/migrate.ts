@@ -1,0 +1,43 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { TunegateError } from '../errors.js';
+import { packagePath } from '../paths.js';
+
+const MIGRATIONS_DIR = packagePath('server', 'store', 'migrations');
+
+interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+function listMigrations(): Migration[] {
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((f) => /^\d+-.+\.sql$/.test(f))
+    .map((f) => ({ version: Number.parseInt(f, 10), name: f, sql: readFileSync(join(MIGRATIONS_DIR, f), 'utf8') }))
+    .sort((a, b) => a.version - b.version);
+}
+
+/**
+ * Brings the schema up to date. The applied version is SQLite's `user_version`; each numbered
+ * file runs in its own transaction, so a failed migration leaves the previous schema intact.
+ */
+export function migrate(db: Database, path: string): void {
+  const migrations = listMigrations();
+  const latest = migrations.at(-1)?.version ?? 0;
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > latest) {
+    throw new TunegateError(
+      'INVALID_INPUT',
+      `${path}: the database schema is version ${current}, newer than this tunegate knows (${latest}); upgrade tunegate`,
+    );
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}

@@ -1,0 +1,134 @@
+import type { Database } from 'better-sqlite3';
+import type { ResultRow } from '../scoring/metrics.js';
+import type { ResultRecord } from './types.js';
+
+interface Row {
+  run_id: number;
+  set_name: string;
+  item_id: string;
+  sample: number;
+  prompt: string;
+  answer: string | null;
+  reasoning: string | null;
+  scores: string | null;
+  score: number | null;
+  hallucinated: number | null;
+  passed: number | null;
+  error: string | null;
+  attempts: number;
+  latency_ms: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  finish_reason: string | null;
+  created_at: string;
+}
+
+const bool = (v: number | null) => (v === null ? null : v === 1);
+const int = (v: boolean | null) => (v === null ? null : v ? 1 : 0);
+
+function fromRow(r: Row): ResultRecord {
+  return {
+    runId: r.run_id,
+    set: r.set_name,
+    itemId: r.item_id,
+    sample: r.sample,
+    prompt: r.prompt,
+    answer: r.answer,
+    reasoning: r.reasoning,
+    scores: r.scores === null ? null : (JSON.parse(r.scores) as Record<string, unknown>),
+    score: r.score,
+    hallucinated: bool(r.hallucinated),
+    passed: bool(r.passed),
+    error: r.error,
+    attempts: r.attempts,
+    latencyMs: r.latency_ms,
+    promptTokens: r.prompt_tokens,
+    completionTokens: r.completion_tokens,
+    finishReason: r.finish_reason,
+    createdAt: r.created_at,
+  };
+}
+
+/** Key of one item × sample inside a run. */
+export function resultKey(set: string, itemId: string, sample: number): string {
+  return `${set}\u0000${itemId}\u0000${sample}`;
+}
+
+export interface ResultPage {
+  set?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export type ResultRepo = ReturnType<typeof createResultRepo>;
+
+/** Per-item results. Each is written alone, as it completes, so a killed run loses none. */
+export function createResultRepo(db: Database) {
+  const insert = db.prepare(
+    `INSERT INTO results (run_id, set_name, item_id, sample, prompt, answer, reasoning, scores, score, hallucinated,
+                          passed, error, attempts, latency_ms, prompt_tokens, completion_tokens, finish_reason, created_at)
+     VALUES (@runId, @set, @itemId, @sample, @prompt, @answer, @reasoning, @scores, @score, @hallucinated,
+             @passed, @error, @attempts, @latencyMs, @promptTokens, @completionTokens, @finishReason, @createdAt)
+     ON CONFLICT (run_id, set_name, item_id, sample) DO NOTHING`,
+  );
+  const keys = db.prepare<[number], { set_name: string; item_id: string; sample: number }>(
+    'SELECT set_name, item_id, sample FROM results WHERE run_id = ?',
+  );
+  const scoring = db.prepare<[number], { set_name: string; item_id: string; score: number | null; hallucinated: number | null; error: string | null }>(
+    'SELECT set_name, item_id, score, hallucinated, error FROM results WHERE run_id = ?',
+  );
+  const counts = db.prepare<[number], { results: number; errors: number }>(
+    'SELECT COUNT(*) AS results, COUNT(error) AS errors FROM results WHERE run_id = ?',
+  );
+  const deleteErrored = db.prepare('DELETE FROM results WHERE run_id = ? AND error IS NOT NULL');
+
+  return {
+    /** Stores one result; returns false if that item × sample was already stored (never duplicated). */
+    insert(r: Omit<ResultRecord, 'createdAt'>): boolean {
+      const info = insert.run({
+        ...r,
+        scores: r.scores === null ? null : JSON.stringify(r.scores),
+        hallucinated: int(r.hallucinated),
+        passed: int(r.passed),
+        createdAt: new Date().toISOString(),
+      });
+      return info.changes === 1;
+    },
+
+    /** Keys (see resultKey) of every stored result of the run. */
+    doneKeys(runId: number): Set<string> {
+      return new Set(keys.all(runId).map((k) => resultKey(k.set_name, k.item_id, k.sample)));
+    },
+
+    /** The columns metrics need, for every result of the run. */
+    scoringRows(runId: number): ResultRow[] {
+      return scoring.all(runId).map((r) => ({
+        set: r.set_name,
+        itemId: r.item_id,
+        score: r.score,
+        hallucinated: bool(r.hallucinated),
+        error: r.error,
+      }));
+    },
+
+    counts(runId: number): { results: number; errors: number } {
+      return counts.get(runId)!;
+    },
+
+    /** Results in run order (item snapshot order, then sample). */
+    list(runId: number, page: ResultPage = {}): ResultRecord[] {
+      const sql = `SELECT results.* FROM results
+                   JOIN run_items ON run_items.run_id = results.run_id AND run_items.set_name = results.set_name
+                                  AND run_items.item_id = results.item_id
+                   WHERE results.run_id = @runId ${page.set !== undefined ? 'AND results.set_name = @set' : ''}
+                   ORDER BY run_items.position, results.sample LIMIT @limit OFFSET @offset`;
+      const rows = db.prepare(sql).all({ runId, set: page.set, limit: page.limit ?? -1, offset: page.offset ?? 0 }) as Row[];
+      return rows.map(fromRow);
+    },
+
+    /** Drops errored results so a resume retries them. Returns how many were dropped. */
+    deleteErrored(runId: number): number {
+      return deleteErrored.run(runId).changes;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { RunSummary } from '../scoring/metrics.js';
+
+export type Api = 'chat' | 'completions';
+
+export interface Checkpoint {
+  id: number;
+  name: string;
+  baseUrl: string;
+  model: string;
+  step: number | null;
+  api: Api;
+  promptTemplate: string | null;
+  /** Name of the environment variable holding the API key; the key itself is never stored. */
+  apiKeyEnv: string | null;
+  tags: Record<string, string>;
+  isBaseline: boolean;
+  createdAt: string;
+}
+
+export interface NewCheckpoint {
+  name: string;
+  baseUrl: string;
+  model: string;
+  step?: number | null;
+  api?: Api;
+  promptTemplate?: string | null;
+  apiKeyEnv?: string | null;
+  tags?: Record<string, string>;
+}
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'interrupted' | 'failed' | 'cancelled';
+
+/** Generation and execution parameters of a run (recorded; resume reuses them). */
+export interface RunParams {
+  temperature: number;
+  maxTokens: { keyword: number; blog: number };
+  seed: number | null;
+  samples: number;
+  concurrency: number;
+  timeoutMs: number;
+  retries: number;
+}
+
+export interface RunSetRecord {
+  name: string;
+  path: string;
+  hash: string;
+  items: number;
+}
+
+/** Where a run's numbers came from: enough to reproduce it or refuse a bad comparison. */
+export interface Provenance {
+  tool: string;
+  node: string;
+  endpoint: { baseUrl: string; model: string; api: Api; promptTemplate: string | null };
+  scorers: Record<string, string>;
+  evalsets: RunSetRecord[];
+}
+
+export interface Run {
+  id: number;
+  checkpointId: number;
+  checkpoint: string;
+  step: number | null;
+  status: RunStatus;
+  params: RunParams;
+  provenance: Provenance;
+  summary: RunSummary | null;
+  error: string | null;
+  ownerPid: number | null;
+  ownerHost: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** One stored result: an item × sample, answered or errored. */
+export interface ResultRecord {
+  runId: number;
+  set: string;
+  itemId: string;
+  sample: number;
+  prompt: string;
+  answer: string | null;
+  reasoning: string | null;
+  scores: Record<string, unknown> | null;
+  score: number | null;
+  hallucinated: boolean | null;
+  passed: boolean | null;
+  error: string | null;
+  attempts: number;
+  latencyMs: number | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  finishReason: string | null;
+  createdAt: string;
+}
