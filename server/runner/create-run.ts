@@ -1,0 +1,70 @@
+import { hostname } from 'node:os';
+import type { EvalSet } from '../evalsets/types.js';
+import { SCORER_VERSIONS } from '../scoring/types.js';
+import type { Store } from '../store/open.js';
+import type { Checkpoint, Provenance, RunParams } from '../store/types.js';
+import { toolVersion } from '../version.js';
+
+export const DEFAULT_PARAMS: RunParams = {
+  temperature: 0,
+  maxTokens: { keyword: 512, blog: 1024 },
+  seed: null,
+  samples: 1,
+  concurrency: 8,
+  timeoutMs: 60_000,
+  retries: 6,
+};
+
+/** A base URL as it may be stored and shown: any user:password part is removed. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username === '' && u.password === '') return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export function buildProvenance(checkpoint: Checkpoint, sets: readonly EvalSet[]): Provenance {
+  return {
+    tool: toolVersion(),
+    node: process.version,
+    endpoint: {
+      baseUrl: redactUrl(checkpoint.baseUrl),
+      model: checkpoint.model,
+      api: checkpoint.api,
+      promptTemplate: checkpoint.promptTemplate,
+    },
+    scorers: { ...SCORER_VERSIONS },
+    evalsets: sets.map((s) => ({ name: s.name, path: s.path, hash: s.hash, items: s.items.length })),
+  };
+}
+
+/** This process as a run owner, so another process can tell whether a "running" run is alive. */
+export function currentOwner(): { pid: number; host: string } {
+  return { pid: process.pid, host: hostname() };
+}
+
+/**
+ * Records a new run with its provenance and a snapshot of every item, before any request is
+ * sent. `running` when this process executes it now; `queued` when a server will.
+ */
+export function createRun(
+  store: Store,
+  checkpoint: Checkpoint,
+  sets: readonly EvalSet[],
+  params: RunParams,
+  status: 'queued' | 'running' = 'running',
+): number {
+  return store.runs.create({
+    checkpointId: checkpoint.id,
+    status,
+    params,
+    provenance: buildProvenance(checkpoint, sets),
+    items: sets.flatMap((s) => s.items),
+    ...(status === 'running' ? { owner: currentOwner() } : {}),
+  });
+}

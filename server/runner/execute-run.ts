@@ -1,0 +1,192 @@
+import { setMaxListeners } from 'node:events';
+import { readSecret, type Env } from '../config.js';
+import { TunegateError } from '../errors.js';
+import type { EvalItem } from '../evalsets/types.js';
+import { summarize, type RunSummary } from '../scoring/metrics.js';
+import { splitReasoning } from '../scoring/reasoning.js';
+import { scoreAnswer } from '../scoring/score-item.js';
+import type { Store } from '../store/open.js';
+import { resultKey } from '../store/results.js';
+import type { Run, RunStatus } from '../store/types.js';
+import { currentOwner } from './create-run.js';
+import { createModelClient, type GenerateRequest, type ModelClient } from './model-client.js';
+import { runPool } from './pool.js';
+import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from './retry.js';
+
+export interface Progress {
+  done: number;
+  total: number;
+  errors: number;
+  /** Requests sent in this process, retries included. */
+  requests: number;
+  elapsedMs: number;
+}
+
+export interface ItemEvent {
+  set: string;
+  itemId: string;
+  sample: number;
+  error: string | null;
+  score: number | null;
+}
+
+export interface ExecuteOptions {
+  store: Store;
+  runId: number;
+  env: Env;
+  signal?: AbortSignal;
+  backoff?: Backoff;
+  onProgress?: (p: Progress) => void;
+  onItem?: (e: ItemEvent) => void;
+  /** Re-run results that errored before instead of keeping them (resume --retry-errors). */
+  retryErrors?: boolean;
+}
+
+export interface ExecuteResult {
+  run: Run;
+  status: RunStatus;
+  summary: RunSummary;
+  /** Requests sent by this execution (0 for a resume of a finished run). */
+  requests: number;
+}
+
+interface Task {
+  item: EvalItem;
+  sample: number;
+}
+
+/**
+ * Sends one request under its own AbortController, linked to the run's signal only while the
+ * request is in flight. The openai SDK adds an abort listener to the signal it is given and never
+ * removes it, so passing the run's signal directly would pin one closure per request for the
+ * whole run (thousands on a large eval).
+ */
+async function generateLinked(client: ModelClient, req: Omit<GenerateRequest, 'signal'>, runSignal: AbortSignal) {
+  const own = new AbortController();
+  const link = () => own.abort(runSignal.reason);
+  runSignal.addEventListener('abort', link, { once: true });
+  try {
+    return await client.generate({ ...req, signal: own.signal });
+  } finally {
+    runSignal.removeEventListener('abort', link);
+  }
+}
+
+/** Refs for summarize(). */
+function refsOf(items: readonly EvalItem[]) {
+  return items.map((i) => ({ set: i.set, id: i.id, kind: i.kind }));
+}
+
+/** Computes the run's summary from what is stored (cheap enough to do at any time). */
+export function summarizeRun(store: Store, runId: number): RunSummary {
+  return summarize(refsOf(store.runs.items(runId)), store.results.scoringRows(runId));
+}
+
+/**
+ * Executes (or resumes) a stored run: sends a request for every item × sample that has no
+ * stored result, scores each answer and stores it the moment it completes. A request that
+ * still fails after its retries is stored with its error; the run then ends `completed` with
+ * an error count. Aborting the signal stops new requests, drops the in-flight ones (they have
+ * no result, so a resume sends them again) and ends the run `interrupted`.
+ */
+export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
+  const { store, runId } = opts;
+  const run = store.runs.get(runId);
+  const checkpoint = store.checkpoints.getById(run.checkpointId);
+  if (checkpoint === undefined) throw new TunegateError('NOT_FOUND', `run ${runId}: its checkpoint no longer exists`);
+  const apiKey = readSecret(checkpoint.apiKeyEnv, opts.env);
+  const { params } = run;
+  const client: ModelClient = createModelClient(checkpoint, { apiKey, timeoutMs: params.timeoutMs });
+  const backoff = opts.backoff ?? DEFAULT_BACKOFF;
+
+  if (opts.retryErrors === true) store.results.deleteErrored(runId);
+  const items = store.runs.items(runId);
+  const done = store.results.doneKeys(runId);
+  const tasks: Task[] = [];
+  for (const item of items) {
+    for (let sample = 0; sample < params.samples; sample++) {
+      if (!done.has(resultKey(item.set, item.id, sample))) tasks.push({ item, sample });
+    }
+  }
+
+  store.runs.claim(runId, currentOwner());
+  const controller = new AbortController();
+  // At most one listener per worker (a request link or a backoff wait) is on this signal.
+  setMaxListeners(params.concurrency + 16, controller.signal);
+  const onAbort = () => controller.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) controller.abort(opts.signal.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const started = performance.now();
+  const total = items.length * params.samples;
+  const counts = store.results.counts(runId);
+  const progress: Progress = { done: counts.results, total, errors: counts.errors, requests: 0, elapsedMs: 0 };
+  const report = () => {
+    progress.elapsedMs = performance.now() - started;
+    opts.onProgress?.({ ...progress });
+  };
+  report();
+
+  async function attempt(task: Task): Promise<void> {
+    const { item, sample } = task;
+    const seed = params.seed === null ? null : params.seed + sample;
+    const maxTokens = params.maxTokens[item.kind];
+    let lastError = '';
+    for (let tries = 1; tries <= params.retries + 1; tries++) {
+      if (controller.signal.aborted) return;
+      const t0 = performance.now();
+      progress.requests++;
+      try {
+        const g = await generateLinked(client, { item, maxTokens, temperature: params.temperature, seed }, controller.signal);
+        const latencyMs = performance.now() - t0;
+        if (controller.signal.aborted) return;
+        const { answer, reasoning } = splitReasoning(g.content, g.reasoningField);
+        const s = scoreAnswer(item, answer);
+        store.results.insert({
+          runId, set: item.set, itemId: item.id, sample, prompt: client.promptFor(item), answer, reasoning,
+          scores: s.scores, score: s.score, hallucinated: s.hallucinated, passed: s.passed, error: null,
+          attempts: tries, latencyMs, promptTokens: g.promptTokens, completionTokens: g.completionTokens,
+          finishReason: g.finishReason,
+        });
+        progress.done++;
+        opts.onItem?.({ set: item.set, itemId: item.id, sample, error: null, score: s.score });
+        report();
+        return;
+      } catch (e) {
+        if (controller.signal.aborted) return;
+        const failure = classifyFailure(e, params.timeoutMs);
+        lastError = failure.message;
+        if (!failure.retryable || tries > params.retries) {
+          store.results.insert({
+            runId, set: item.set, itemId: item.id, sample, prompt: client.promptFor(item), answer: null, reasoning: null,
+            scores: null, score: null, hallucinated: null, passed: null, error: lastError,
+            attempts: tries, latencyMs: null, promptTokens: null, completionTokens: null, finishReason: null,
+          });
+          progress.done++;
+          progress.errors++;
+          opts.onItem?.({ set: item.set, itemId: item.id, sample, error: lastError, score: null });
+          report();
+          return;
+        }
+        try {
+          await sleep(backoffDelay(tries, failure, backoff), controller.signal);
+        } catch {
+          return; // aborted while waiting
+        }
+      }
+    }
+  }
+
+  try {
+    await runPool(tasks, params.concurrency, attempt, controller.signal);
+  } catch (e) {
+    opts.signal?.removeEventListener('abort', onAbort);
+    store.runs.finish(runId, 'failed', summarizeRun(store, runId), (e as Error).message);
+    throw e;
+  }
+  opts.signal?.removeEventListener('abort', onAbort);
+  const status: RunStatus = controller.signal.aborted ? 'interrupted' : 'completed';
+  const summary = summarizeRun(store, runId);
+  store.runs.finish(runId, status, summary);
+  return { run: store.runs.get(runId), status, summary, requests: progress.requests };
+}
