@@ -1,0 +1,120 @@
+import { validateEnvName } from '../../config.js';
+import { TunegateError } from '../../errors.js';
+import type { Api, Checkpoint, NewCheckpoint } from '../../store/types.js';
+import { expectPositionals, flag, int, list, parseArgs, str, type Spec, type Values } from '../args.js';
+import { DB_OPTION, withStore } from '../context.js';
+import { table } from '../format.js';
+import { println, type Io } from '../io.js';
+
+/** Options that describe an endpoint; shared by `checkpoint add` and one-shot `run`. */
+export const ENDPOINT_OPTIONS = {
+  'base-url': { type: 'string' },
+  model: { type: 'string' },
+  step: { type: 'string' },
+  api: { type: 'string' },
+  'prompt-template': { type: 'string' },
+  'api-key-env': { type: 'string' },
+  tag: { type: 'string', multiple: true },
+} as const satisfies Spec;
+
+const NAME = /^[\p{L}\p{N}._:@+\-/]{1,200}$/u;
+
+export function validateCheckpointName(name: string): string {
+  if (!NAME.test(name)) {
+    throw new TunegateError('USAGE', `checkpoint name "${name}" must be 1–200 letters, digits or . _ : @ + - /`);
+  }
+  return name;
+}
+
+export function validateBaseUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new TunegateError('USAGE', `--base-url: "${url}" is not a URL (expected e.g. http://127.0.0.1:8000/v1)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new TunegateError('USAGE', `--base-url: "${url}" must start with http:// or https://`);
+  }
+  return url;
+}
+
+function parseTags(raw: readonly string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const t of raw) {
+    const eq = t.indexOf('=');
+    if (eq <= 0) throw new TunegateError('USAGE', `--tag must be k=v, got "${t}"`);
+    tags[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  return tags;
+}
+
+/** Endpoint fields from parsed options; `--base-url` and `--model` are required by the caller. */
+export function endpointFromOptions(values: Values, name: string): NewCheckpoint {
+  const baseUrl = str(values, 'base-url');
+  const model = str(values, 'model');
+  if (baseUrl === undefined) throw new TunegateError('USAGE', '--base-url is required');
+  if (model === undefined || model.trim() === '') throw new TunegateError('USAGE', '--model is required');
+  const api = str(values, 'api') ?? 'chat';
+  if (api !== 'chat' && api !== 'completions') throw new TunegateError('USAGE', `--api must be "chat" or "completions", got "${api}"`);
+  const keyEnv = str(values, 'api-key-env');
+  return {
+    name: validateCheckpointName(name),
+    baseUrl: validateBaseUrl(baseUrl),
+    model,
+    step: int(values, 'step', 0) ?? null,
+    api: api as Api,
+    promptTemplate: str(values, 'prompt-template') ?? null,
+    apiKeyEnv: keyEnv === undefined ? null : validateEnvName(keyEnv, '--api-key-env'),
+    tags: parseTags(list(values, 'tag')),
+  };
+}
+
+/** The JSON form of a checkpoint (the key variable's name only; never a key). */
+export function checkpointJson(c: Checkpoint): Record<string, unknown> {
+  const { id: _id, ...rest } = c;
+  return rest;
+}
+
+async function add(argv: readonly string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { ...ENDPOINT_OPTIONS, ...DB_OPTION, json: { type: 'boolean' } }, 'checkpoint add');
+  expectPositionals(p, 1, 'checkpoint add');
+  const name = p.positionals[0];
+  if (name === undefined) throw new TunegateError('USAGE', 'checkpoint add needs a NAME (see tunegate checkpoint add --help)');
+  const c = endpointFromOptions(p.values, name);
+  return withStore(p.values, io, (store) => {
+    const created = store.checkpoints.add(c);
+    if (flag(p.values, 'json')) println(io.stdout, JSON.stringify(checkpointJson(created)));
+    else println(io.stdout, `checkpoint ${created.name} added: ${created.model} at ${created.baseUrl} (${created.api})`);
+    return 0;
+  });
+}
+
+async function listCmd(argv: readonly string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { ...DB_OPTION, json: { type: 'boolean' } }, 'checkpoint list');
+  expectPositionals(p, 0, 'checkpoint list');
+  return withStore(p.values, io, (store) => {
+    const all = store.checkpoints.list();
+    if (flag(p.values, 'json')) {
+      println(io.stdout, JSON.stringify(all.map(checkpointJson)));
+      return 0;
+    }
+    if (all.length === 0) {
+      println(io.stdout, 'no checkpoints yet; add one with `tunegate checkpoint add NAME --base-url URL --model MODEL`');
+      return 0;
+    }
+    const rows = all.map((c) => [
+      c.name, c.step === null ? '-' : String(c.step), c.model, c.baseUrl, c.api,
+      Object.entries(c.tags).map(([k, v]) => `${k}=${v}`).join(',') || '-',
+    ]);
+    println(io.stdout, table(['name', 'step', 'model', 'base url', 'api', 'tags'], rows));
+    return 0;
+  });
+}
+
+export async function checkpointCommand(argv: readonly string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'add') return add(rest, io);
+  if (sub === 'list') return listCmd(rest, io);
+  throw new TunegateError('USAGE', `unknown checkpoint command "${sub ?? ''}": use \`checkpoint add\` or \`checkpoint list\``);
+}

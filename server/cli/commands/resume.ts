@@ -1,0 +1,44 @@
+import { hostname } from 'node:os';
+import { readSecret } from '../../config.js';
+import { TunegateError } from '../../errors.js';
+import type { Run } from '../../store/types.js';
+import { expectPositionals, flag, parseArgs } from '../args.js';
+import { DB_OPTION, withStore } from '../context.js';
+import type { Io } from '../io.js';
+import { executeAndReport } from '../report-run.js';
+
+export function parseRunId(raw: string | undefined, command: string): number {
+  if (raw === undefined) throw new TunegateError('USAGE', `${command} needs a RUN_ID (see tunegate runs)`);
+  if (!/^\d+$/.test(raw)) throw new TunegateError('USAGE', `RUN_ID must be a whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+/** True when the run's recorded owner is a live process on this host (another CLI or a server). */
+export function ownerAlive(run: Run): boolean {
+  if (run.status !== 'running' || run.ownerPid === null || run.ownerHost !== hostname()) return false;
+  if (run.ownerPid === process.pid) return false;
+  try {
+    process.kill(run.ownerPid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function resumeCommand(argv: readonly string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { ...DB_OPTION, json: { type: 'boolean' }, 'retry-errors': { type: 'boolean' }, force: { type: 'boolean' } }, 'resume');
+  expectPositionals(p, 1, 'resume');
+  const runId = parseRunId(p.positionals[0], 'resume');
+  return withStore(p.values, io, async (store) => {
+    const run = store.runs.get(runId);
+    if (ownerAlive(run) && !flag(p.values, 'force')) {
+      throw new TunegateError(
+        'RUN_BUSY',
+        `run ${runId} is being executed by process ${run.ownerPid}; stop it first, or pass --force if that process is not tunegate`,
+      );
+    }
+    const checkpoint = store.checkpoints.getById(run.checkpointId);
+    readSecret(checkpoint?.apiKeyEnv, io.env);
+    return executeAndReport(store, runId, io, { json: flag(p.values, 'json'), retryErrors: flag(p.values, 'retry-errors') });
+  });
+}

@@ -1,0 +1,100 @@
+import { readSecret } from '../../config.js';
+import { TunegateError } from '../../errors.js';
+import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
+import { DEFAULT_EVALSETS_DIR } from '../../config.js';
+import { createRun, DEFAULT_PARAMS } from '../../runner/create-run.js';
+import type { Store } from '../../store/open.js';
+import type { Checkpoint, NewCheckpoint, RunParams } from '../../store/types.js';
+import { expectPositionals, flag, int, list, num, parseArgs, str, type Values } from '../args.js';
+import { DB_OPTION, withStore } from '../context.js';
+import type { Io } from '../io.js';
+import { executeAndReport } from '../report-run.js';
+import { endpointFromOptions, ENDPOINT_OPTIONS } from './checkpoint.js';
+
+const SPEC = {
+  ...ENDPOINT_OPTIONS,
+  ...DB_OPTION,
+  checkpoint: { type: 'string' },
+  evalsets: { type: 'string', variadic: true },
+  concurrency: { type: 'string' },
+  samples: { type: 'string' },
+  temperature: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  seed: { type: 'string' },
+  timeout: { type: 'string' },
+  retries: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Run parameters from flags, defaults for the rest. */
+export function paramsFromOptions(values: Values): RunParams {
+  const maxTokens = int(values, 'max-tokens', 1);
+  const timeout = num(values, 'timeout', 0.001, 86_400);
+  return {
+    temperature: num(values, 'temperature', 0, 2) ?? DEFAULT_PARAMS.temperature,
+    maxTokens: maxTokens === undefined ? { ...DEFAULT_PARAMS.maxTokens } : { keyword: maxTokens, blog: maxTokens },
+    seed: int(values, 'seed', 0) ?? DEFAULT_PARAMS.seed,
+    samples: int(values, 'samples', 1, 1000) ?? DEFAULT_PARAMS.samples,
+    concurrency: int(values, 'concurrency', 1, 1024) ?? DEFAULT_PARAMS.concurrency,
+    timeoutMs: timeout === undefined ? DEFAULT_PARAMS.timeoutMs : Math.round(timeout * 1000),
+    retries: int(values, 'retries', 0, 100) ?? DEFAULT_PARAMS.retries,
+  };
+}
+
+const COMPARED = [
+  ['baseUrl', 'base-url'], ['model', 'model'], ['api', 'api'], ['promptTemplate', 'prompt-template'],
+  ['apiKeyEnv', 'api-key-env'], ['step', 'step'],
+] as const;
+
+/**
+ * One-shot form: registers the checkpoint, or reuses it when every endpoint flag the user gave
+ * matches the registration. A name already bound to another endpoint is refused rather than
+ * silently mixing two models' runs under one name.
+ */
+function registerOnTheFly(store: Store, wanted: NewCheckpoint, values: Values): Checkpoint {
+  const existing = store.checkpoints.find(wanted.name);
+  if (existing === undefined) return store.checkpoints.add(wanted);
+  for (const [field, option] of COMPARED) {
+    if (values[option] === undefined) continue;
+    if ((wanted[field] ?? null) !== (existing[field] ?? null)) {
+      throw new TunegateError(
+        'CONFLICT',
+        `checkpoint "${wanted.name}" is registered with --${option} ${JSON.stringify(existing[field])}, not ${JSON.stringify(wanted[field])}; ` +
+          'use another --checkpoint name for a different endpoint',
+      );
+    }
+  }
+  return existing;
+}
+
+export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, SPEC, 'run');
+  expectPositionals(p, 1, 'run');
+  const v = p.values;
+  const oneShot = str(v, 'base-url') !== undefined;
+  const name = p.positionals[0] ?? str(v, 'checkpoint') ?? (oneShot ? str(v, 'model') : undefined);
+  if (name === undefined) {
+    throw new TunegateError('USAGE', 'run needs a CHECKPOINT name, or --base-url URL --model MODEL --checkpoint NAME (see tunegate run --help)');
+  }
+  if (p.positionals[0] !== undefined && str(v, 'checkpoint') !== undefined && p.positionals[0] !== str(v, 'checkpoint')) {
+    throw new TunegateError('USAGE', `two checkpoint names given: "${p.positionals[0]}" and --checkpoint "${str(v, 'checkpoint')}"`);
+  }
+  if (!oneShot) {
+    for (const opt of Object.keys(ENDPOINT_OPTIONS)) {
+      if (v[opt] !== undefined) throw new TunegateError('USAGE', `--${opt} registers a checkpoint on the fly and needs --base-url as well`);
+    }
+  }
+  const params = paramsFromOptions(v);
+  const wanted = oneShot ? endpointFromOptions(v, name) : undefined;
+  // Validate every eval set before touching the database or the network.
+  const sets = loadEvalSets(resolveEvalsetPaths(list(v, 'evalsets'), io.cwd, DEFAULT_EVALSETS_DIR), io.cwd);
+  for (const s of sets) for (const w of s.warnings) io.stderr.write(`warning: ${w}\n`);
+  if (wanted !== undefined) readSecret(wanted.apiKeyEnv, io.env);
+
+  return withStore(v, io, async (store) => {
+    const checkpoint = wanted !== undefined ? registerOnTheFly(store, wanted, v) : store.checkpoints.get(name);
+    readSecret(checkpoint.apiKeyEnv, io.env);
+    const runId = createRun(store, checkpoint, sets, params);
+    return executeAndReport(store, runId, io, { json: flag(v, 'json') });
+  });
+}

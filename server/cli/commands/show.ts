@@ -1,0 +1,77 @@
+import type { Score } from '../../scoring/types.js';
+import type { ResultRecord } from '../../store/types.js';
+import type { EvalItem } from '../../evalsets/types.js';
+import { expectPositionals, flag, parseArgs } from '../args.js';
+import { DB_OPTION, withStore } from '../context.js';
+import { fmt, runJson, runText } from '../format.js';
+import { println, type Io } from '../io.js';
+import { parseRunId } from './resume.js';
+import { summaryOf } from './runs.js';
+
+/** One result as `show --items` reports it. */
+export function itemJson(r: ResultRecord, item: EvalItem | undefined): Record<string, unknown> {
+  const scores = (r.scores ?? {}) as Record<string, Score>;
+  return {
+    id: r.itemId,
+    set: r.set,
+    sample: r.sample,
+    kind: item?.kind ?? null,
+    prompt: item?.prompt ?? r.prompt,
+    answer: r.answer,
+    reasoning: r.reasoning,
+    score: r.score,
+    passed: r.passed,
+    hallucinated: r.hallucinated,
+    scores: Object.fromEntries(Object.entries(scores).map(([k, s]) => [k, s.value])),
+    explanations: Object.fromEntries(Object.entries(scores).map(([k, s]) => [k, s.explanation])),
+    latencyMs: r.latencyMs === null ? null : Math.round(r.latencyMs),
+    usage: { promptTokens: r.promptTokens, completionTokens: r.completionTokens },
+    finishReason: r.finishReason,
+    attempts: r.attempts,
+    error: r.error,
+  };
+}
+
+const clip = (text: string, max: number) => {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max)}…` : one;
+};
+
+export async function showCommand(argv: readonly string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { ...DB_OPTION, json: { type: 'boolean' }, items: { type: 'boolean' } }, 'show');
+  expectPositionals(p, 1, 'show');
+  const runId = parseRunId(p.positionals[0], 'show');
+  return withStore(p.values, io, (store) => {
+    const run = store.runs.get(runId);
+    const summary = summaryOf(store, run);
+    const withItems = flag(p.values, 'items');
+    const results = withItems ? store.results.list(runId) : [];
+    const items = new Map(withItems ? store.runs.items(runId).map((i) => [`${i.set}\u0000${i.id}`, i]) : []);
+    const itemOf = (r: ResultRecord) => items.get(`${r.set}\u0000${r.itemId}`);
+
+    if (flag(p.values, 'json')) {
+      const out = runJson(run, summary);
+      if (withItems) out.items = results.map((r) => itemJson(r, itemOf(r)));
+      println(io.stdout, JSON.stringify(out));
+      return 0;
+    }
+    println(io.stdout, runText(run, summary));
+    const prov = run.provenance;
+    println(io.stdout, `\nendpoint: ${prov.endpoint.model} at ${prov.endpoint.baseUrl} (${prov.endpoint.api}) · tunegate ${prov.tool}`);
+    println(io.stdout, `eval sets: ${prov.evalsets.map((s) => `${s.name}@${s.hash.slice(0, 12)}`).join(', ')}`);
+    const pr = run.params;
+    println(io.stdout, `params: temperature ${pr.temperature}, max tokens ${pr.maxTokens.keyword}/${pr.maxTokens.blog}, samples ${pr.samples}, seed ${pr.seed ?? '-'}`);
+    if (withItems) {
+      for (const r of results) {
+        const scores = (r.scores ?? {}) as Record<string, Score>;
+        const latency = r.latencyMs === null ? '' : ` · ${Math.round(r.latencyMs)} ms`;
+        println(io.stdout, `\n[${r.set}/${r.itemId}${pr.samples > 1 ? `#${r.sample}` : ''}] score ${fmt(r.score)}${latency}`);
+        println(io.stdout, `  Q: ${clip(itemOf(r)?.prompt ?? r.prompt, 200)}`);
+        if (r.error !== null) println(io.stdout, `  error after ${r.attempts} attempts: ${r.error}`);
+        else println(io.stdout, `  A: ${clip(r.answer ?? '', 400)}`);
+        for (const [name, s] of Object.entries(scores)) println(io.stdout, `  ${name}: ${s.explanation}`);
+      }
+    }
+    return 0;
+  });
+}

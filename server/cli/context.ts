@@ -1,0 +1,22 @@
+import { resolve } from 'node:path';
+import { resolveDbPath } from '../config.js';
+import { openStore, type Store } from '../store/open.js';
+import { str, type Values } from './args.js';
+import type { Io } from './io.js';
+
+export const DB_OPTION = { db: { type: 'string' } } as const;
+
+/** Opens the database named by --db / TUNEGATE_DB / the default, relative to the working directory. */
+export function openStoreFor(values: Values, io: Io): Store {
+  return openStore(resolve(io.cwd, resolveDbPath(str(values, 'db'), io.env)));
+}
+
+/** Runs `fn` with an open store and always closes it. */
+export async function withStore<T>(values: Values, io: Io, fn: (store: Store) => Promise<T> | T): Promise<T> {
+  const store = openStoreFor(values, io);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,63 @@
+import type { RunSummary } from '../scoring/metrics.js';
+import type { Run } from '../store/types.js';
+
+/** Left-aligned text table; numbers are pre-formatted by the caller. */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function fmt(v: number | null | undefined, digits = 3): string {
+  return v === null || v === undefined ? '-' : v.toFixed(digits);
+}
+
+export const HEADLINE_METRICS = [
+  'bio_accuracy',
+  'hallucination_rate',
+  'refusal_accuracy',
+  'known_accuracy',
+  'blog_quality',
+  'blog_chrf',
+] as const;
+
+/** The JSON form of a run, shared by run, resume, runs and show. */
+export function runJson(run: Run, summary: RunSummary | null): Record<string, unknown> {
+  return {
+    runId: run.id,
+    checkpoint: run.checkpoint,
+    step: run.step,
+    status: run.status,
+    metrics: summary?.metrics ?? null,
+    sets: summary?.sets ?? {},
+    counts: summary?.counts ?? null,
+    params: run.params,
+    provenance: run.provenance,
+    error: run.error,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+  };
+}
+
+function duration(run: Run): string {
+  if (run.startedAt === null || run.finishedAt === null) return '';
+  const s = (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;
+  return ` · ${s.toFixed(1)} s`;
+}
+
+/** The human form of a run: a header, a per-set table and the headline metrics. */
+export function runText(run: Run, summary: RunSummary): string {
+  const step = run.step === null ? '' : ` (step ${run.step})`;
+  const c = summary.counts;
+  const head =
+    `run ${run.id} · checkpoint ${run.checkpoint}${step} · ${run.status} · ` +
+    `${c.items} items, ${c.errors} errors${c.missing > 0 ? `, ${c.missing} not yet run` : ''}${duration(run)}`;
+  const setRows = Object.entries(summary.sets).map(([name, s]) => [
+    name, s.kind, String(s.items), String(s.errors), fmt(s.score), fmt(s.hallucination_rate ?? null),
+  ]);
+  const metricRows = HEADLINE_METRICS.map((m) => [m, fmt(summary.metrics[m], m === 'blog_chrf' ? 1 : 3)]);
+  const lines = [head, '', table(['set', 'kind', 'items', 'errors', 'score', 'hallucination'], setRows), '', table(['metric', 'value'], metricRows)];
+  if (run.error !== null) lines.push('', `error: ${run.error}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,169 @@
+/**
+ * Help texts. Kept in a module that imports nothing, so `tunegate --help` starts without loading
+ * the database driver or the HTTP client.
+ */
+
+const EXIT_CODES = `Exit codes:
+  0    success
+  2    bad usage or invalid input (nothing was sent to any model)
+  3    the run finished but some items errored (results are stored and printed)
+  4    internal error (a bug, or a database that cannot be used)
+  130  interrupted (Ctrl-C); resume with \`tunegate resume RUN_ID\``;
+
+const DB = `  --db PATH             SQLite database (default: $TUNEGATE_DB, else runs/tunegate.db)`;
+
+export const HELP: Record<string, string> = {
+  main: `tunegate — evaluate fine-tuned LLM checkpoints on bio accuracy and blog quality
+
+Usage: tunegate <command> [options]
+
+Commands:
+  checkpoint add NAME     register an OpenAI-compatible endpoint serving a checkpoint
+  checkpoint list         list registered checkpoints
+  run CHECKPOINT          run eval sets against a checkpoint, store and print scores
+  resume RUN_ID           finish an interrupted run (only items without a result are sent)
+  runs                    list runs, newest first
+  show RUN_ID             a run's metrics, provenance and (with --items) every answer
+  evalset validate [PATH…] check eval-set files and print item counts
+  demo                    scripted end-to-end demo in runs/demo.db (no model needed)
+
+Global options:
+  -h, --help              help for tunegate or for a command (tunegate run --help)
+  --version               print the version
+
+Environment:
+  TUNEGATE_DB             default database path (overridden by --db)
+
+${EXIT_CODES}`,
+
+  checkpoint: `Usage:
+  tunegate checkpoint add NAME --base-url URL --model MODEL [options]
+  tunegate checkpoint list [--json]
+
+Run \`tunegate checkpoint add --help\` or \`tunegate checkpoint list --help\` for details.`,
+
+  'checkpoint add': `Usage: tunegate checkpoint add NAME --base-url URL --model MODEL [options]
+
+Registers a checkpoint: an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, LM Studio,
+TGI, …) and the model name it serves.
+
+Options:
+  --base-url URL        the endpoint's base URL, e.g. http://127.0.0.1:8000/v1 (required)
+  --model MODEL         model name sent in requests (required)
+  --step N              training step (whole number ≥ 0); orders checkpoints in charts
+  --api chat|completions
+                        chat: /chat/completions (default); completions: /completions with
+                        --prompt-template, for base models without a chat template
+  --prompt-template T   completions prompt; {prompt} and {system} are replaced (default "{prompt}\\n\\n")
+  --api-key-env VAR     name of the environment variable holding the API key. The key is read
+                        at request time and never stored. Local servers need none.
+  --tag k=v             label (repeatable), e.g. --tag mix=bio-v2
+  --json                print the checkpoint as JSON
+${DB}`,
+
+  'checkpoint list': `Usage: tunegate checkpoint list [--json]
+
+Lists checkpoints ordered by step.
+
+Options:
+  --json                print a JSON array
+${DB}`,
+
+  run: `Usage:
+  tunegate run CHECKPOINT [options]
+  tunegate run --base-url URL --model MODEL --checkpoint NAME [--step N] [options]
+
+Runs eval sets against a checkpoint. Every finished item is stored at once, so an interrupted
+run loses nothing and \`tunegate resume\` finishes it. The second form registers the
+checkpoint on the fly (or reuses it when it is registered with the same endpoint).
+
+Options:
+  --evalsets PATH…      eval-set files, folders or names in ./evalsets (bio → evalsets/bio.jsonl);
+                        several may follow one flag. Default: every evalsets/*.jsonl
+  --concurrency N       requests in flight (default 8)
+  --samples N           answers per item (default 1); an item's score is the mean over samples
+  --temperature T       sampling temperature (default 0)
+  --max-tokens N        max tokens per answer (default 512 for keyword items, 1024 for blog items)
+  --seed N              seed sent with every request (sample k gets N+k)
+  --timeout SECONDS     per-request timeout (default 60)
+  --retries N           retries per request on 429, 5xx, timeouts, dropped connections and
+                        unparsable bodies, honouring Retry-After (default 6)
+  --json                print one JSON object: {runId, checkpoint, status, metrics, sets, counts}
+  --base-url, --model, --checkpoint, --step, --api, --prompt-template, --api-key-env, --tag
+                        one-shot registration, as in \`tunegate checkpoint add\`
+${DB}
+
+Metrics: bio_accuracy, refusal_accuracy and known_accuracy are the mean keyword-hit score of
+items in sets named bio*, refusal* and known*; hallucination_rate is the share of keyword items
+whose answer contains a forbidden string; blog_quality is the mean chrF/100 of blog items.
+Errored items are counted, not scored.
+
+${EXIT_CODES}`,
+
+  resume: `Usage: tunegate resume RUN_ID [--retry-errors] [--json]
+
+Finishes an interrupted or killed run with its original items and parameters: requests are sent
+only for items without a stored result, and no result is ever stored twice.
+
+Options:
+  --retry-errors        also retry items whose stored result is an error
+  --force               resume even if the run's owning process still seems alive
+  --json                print one JSON object, as \`tunegate run --json\`
+${DB}
+
+${EXIT_CODES}`,
+
+  runs: `Usage: tunegate runs [--checkpoint NAME] [--limit N] [--json]
+
+Lists runs, newest first, with their headline metrics.
+
+Options:
+  --checkpoint NAME     only this checkpoint's runs
+  --limit N             at most N runs
+  --json                print a JSON array of run objects
+${DB}`,
+
+  show: `Usage: tunegate show RUN_ID [--items] [--json]
+
+Shows a run: status, metrics per eval set, parameters and provenance (tool version, endpoint,
+eval-set content hashes, scorer versions).
+
+Options:
+  --items               add every item's id, set, prompt, answer, scores, latency and error
+  --json                print one JSON object (with --items: "items": [{"id", "set", …}])
+${DB}`,
+
+  evalset: `Usage: tunegate evalset validate [PATH…] [--json]
+
+Run \`tunegate evalset validate --help\` for details.`,
+
+  'evalset validate': `Usage: tunegate evalset validate [PATH…] [--json]
+
+Checks eval-set files (default: every evalsets/*.jsonl) and prints their item counts and content
+hashes. Errors name file, line and field; the exit code is 2 if any file is invalid.
+
+Options:
+  --json                print a JSON array: [{name, path, hash, items, keyword, blog, warnings}]`,
+
+  demo: `Usage: tunegate demo [--db PATH] [--json]
+
+Starts a scripted OpenAI-compatible endpoint on 127.0.0.1 that replays three checkpoints of a
+fine-tuning story (base, sft-blog-only, sft-bio-mix), registers them with steps 0/1000/2000 in
+runs/demo.db (recreated each time; never your own database), runs the shipped eval sets
+through the real runner and store, and prints a before/after table.
+
+The demo's answers are SCRIPTED, not generated by a model.
+
+Options:
+  --db PATH             demo database (default runs/demo.db; it is replaced)
+  --json                print the table as JSON`,
+};
+
+/** Help for a command path such as ["checkpoint", "add"]; falls back to the closest parent. */
+export function helpFor(path: readonly string[]): string {
+  for (let n = path.length; n > 0; n--) {
+    const key = path.slice(0, n).join(' ');
+    if (HELP[key] !== undefined) return HELP[key]!;
+  }
+  return HELP.main!;
+}

@@ -1,0 +1,48 @@
+import type { Progress } from '../runner/execute-run.js';
+import type { Out } from './io.js';
+
+function eta(p: Progress, rate: number): string {
+  if (rate <= 0 || p.done >= p.total) return '';
+  const s = Math.round((p.total - p.done) / rate);
+  return s >= 60 ? `, ETA ${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `, ETA ${s}s`;
+}
+
+/**
+ * Progress on stderr: a redrawn bar on a terminal, plain lines otherwise (at most one every
+ * 5 s or 10% of the run, so CI logs stay short). Rates count this process's requests only.
+ */
+export function createProgressReporter(out: Out): { update(p: Progress): void; finish(): void } {
+  const tty = out.isTTY === true;
+  let startDone = -1;
+  let lastLineAt = 0;
+  let lastDecile = -1;
+  let drawn = false;
+  return {
+    update(p) {
+      if (startDone < 0) startDone = p.done;
+      const secs = p.elapsedMs / 1000;
+      const rate = secs > 0 ? (p.done - startDone) / secs : 0;
+      const reqRate = secs > 0 ? p.requests / secs : 0;
+      const pct = p.total === 0 ? 100 : Math.floor((100 * p.done) / p.total);
+      const text = `${p.done}/${p.total} (${pct}%), ${p.errors} errors, ${reqRate.toFixed(1)} req/s${eta(p, rate)}`;
+      if (tty) {
+        const width = 24;
+        const filled = p.total === 0 ? width : Math.round((width * p.done) / p.total);
+        out.write(`\r\u001b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`);
+        drawn = true;
+        return;
+      }
+      const decile = Math.floor(pct / 10);
+      const now = Date.now();
+      if (p.done === p.total || decile !== lastDecile || now - lastLineAt >= 5000) {
+        if (p.done === startDone && p.done !== 0 && p.done !== p.total) return;
+        out.write(`progress: ${text}\n`);
+        lastDecile = decile;
+        lastLineAt = now;
+      }
+    },
+    finish() {
+      if (tty && drawn) out.write('\n');
+    },
+  };
+}
