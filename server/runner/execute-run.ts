@@ -9,7 +9,7 @@ import type { Store } from '../store/open.js';
 import { resultKey } from '../store/results.js';
 import type { Run, RunStatus } from '../store/types.js';
 import { currentOwner } from './create-run.js';
-import { createModelClient, type GenerateRequest, type ModelClient } from './model-client.js';
+import { createModelClient, type ModelClient } from './model-client.js';
 import { runPool } from './pool.js';
 import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from './retry.js';
 
@@ -55,23 +55,6 @@ interface Task {
   sample: number;
 }
 
-/**
- * Sends one request under its own AbortController, linked to the run's signal only while the
- * request is in flight. The openai SDK adds an abort listener to the signal it is given and never
- * removes it, so passing the run's signal directly would pin one closure per request for the
- * whole run (thousands on a large eval).
- */
-async function generateLinked(client: ModelClient, req: Omit<GenerateRequest, 'signal'>, runSignal: AbortSignal) {
-  const own = new AbortController();
-  const link = () => own.abort(runSignal.reason);
-  runSignal.addEventListener('abort', link, { once: true });
-  try {
-    return await client.generate({ ...req, signal: own.signal });
-  } finally {
-    runSignal.removeEventListener('abort', link);
-  }
-}
-
 /** Refs for summarize(). */
 function refsOf(items: readonly EvalItem[]) {
   return items.map((i) => ({ set: i.set, id: i.id, kind: i.kind }));
@@ -96,7 +79,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   if (checkpoint === undefined) throw new TunegateError('NOT_FOUND', `run ${runId}: its checkpoint no longer exists`);
   const apiKey = readSecret(checkpoint.apiKeyEnv, opts.env);
   const { params } = run;
-  const client: ModelClient = createModelClient(checkpoint, { apiKey, timeoutMs: params.timeoutMs });
+  const client: ModelClient = createModelClient(checkpoint, { apiKey, timeoutMs: params.timeoutMs, maxSockets: params.concurrency });
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
 
   if (opts.retryErrors === true) store.results.deleteErrored(runId);
@@ -110,8 +93,12 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   }
 
   store.runs.claim(runId, currentOwner());
+  // Aborting tears down the client's sockets instead of giving every request a signal: the
+  // openai SDK never removes the listeners it adds to a caller's signal, and a signal per
+  // request costs measurable CPU at high concurrency (bench/README.md).
   const controller = new AbortController();
-  // At most one listener per worker (a request link or a backoff wait) is on this signal.
+  controller.signal.addEventListener('abort', () => client.abortAll(), { once: true });
+  // Besides that, only backoff waits (at most one per worker) listen on this signal.
   setMaxListeners(params.concurrency + 16, controller.signal);
   const onAbort = () => controller.abort(opts.signal?.reason);
   if (opts.signal?.aborted) controller.abort(opts.signal.reason);
@@ -137,7 +124,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
       const t0 = performance.now();
       progress.requests++;
       try {
-        const g = await generateLinked(client, { item, maxTokens, temperature: params.temperature, seed }, controller.signal);
+        const g = await client.generate({ item, maxTokens, temperature: params.temperature, seed });
         const latencyMs = performance.now() - t0;
         if (controller.signal.aborted) return;
         const { answer, reasoning } = splitReasoning(g.content, g.reasoningField);

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import type { EvalItem } from '../evalsets/types.js';
 import type { Api } from '../store/types.js';
 import { chatMessages, completionPrompt } from './prompt.js';
+import { createHttpFetch } from './http-fetch.js';
 import { UnparsableResponseError } from './retry.js';
 
 export interface Endpoint {
@@ -16,7 +17,6 @@ export interface GenerateRequest {
   maxTokens: number;
   temperature: number;
   seed: number | null;
-  signal?: AbortSignal;
 }
 
 /** One completion, before reasoning is split off and scoring happens. */
@@ -33,6 +33,8 @@ export interface ModelClient {
   generate(req: GenerateRequest): Promise<Generation>;
   /** The exact prompt sent for an item: JSON chat messages, or the rendered completion prompt. */
   promptFor(item: EvalItem): string;
+  /** Fails every request in flight at once (the run was aborted). */
+  abortAll(): void;
 }
 
 type Usage = { prompt_tokens?: number; completion_tokens?: number } | null | undefined;
@@ -59,7 +61,11 @@ function firstChoice(body: unknown): Record<string, unknown> {
  * Credentials and org headers are passed explicitly so nothing is picked up from OPENAI_* variables
  * (a user's OpenAI key must never be sent to a local server).
  */
-export function createModelClient(endpoint: Endpoint, opts: { apiKey?: string | undefined; timeoutMs: number }): ModelClient {
+export function createModelClient(
+  endpoint: Endpoint,
+  opts: { apiKey?: string | undefined; timeoutMs: number; maxSockets?: number },
+): ModelClient {
+  const transport = createHttpFetch({ maxSockets: opts.maxSockets ?? 64 });
   const client = new OpenAI({
     baseURL: endpoint.baseUrl,
     apiKey: opts.apiKey ?? 'no-key',
@@ -67,6 +73,7 @@ export function createModelClient(endpoint: Endpoint, opts: { apiKey?: string | 
     project: null,
     maxRetries: 0,
     timeout: opts.timeoutMs,
+    fetch: transport.fetch,
     // Without a key, send no Authorization header at all.
     ...(opts.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
   });
@@ -81,7 +88,6 @@ export function createModelClient(endpoint: Endpoint, opts: { apiKey?: string | 
     if (endpoint.api === 'completions') {
       const body = await client.completions.create(
         { ...common, prompt: completionPrompt(req.item, endpoint.promptTemplate) },
-        { signal: req.signal },
       );
       const choice = firstChoice(body);
       if (typeof choice.text !== 'string') throw new UnparsableResponseError('choice has no text');
@@ -92,7 +98,7 @@ export function createModelClient(endpoint: Endpoint, opts: { apiKey?: string | 
         ...usageOf((body as { usage?: Usage }).usage),
       };
     }
-    const body = await client.chat.completions.create({ ...common, messages: chatMessages(req.item) }, { signal: req.signal });
+    const body = await client.chat.completions.create({ ...common, messages: chatMessages(req.item) });
     const choice = firstChoice(body);
     const message = choice.message as Record<string, unknown> | undefined;
     if (message === undefined || message === null || typeof message !== 'object') {
@@ -109,6 +115,7 @@ export function createModelClient(endpoint: Endpoint, opts: { apiKey?: string | 
 
   return {
     generate,
+    abortAll: () => transport.destroy(),
     promptFor(item) {
       return endpoint.api === 'completions'
         ? completionPrompt(item, endpoint.promptTemplate)

@@ -1,0 +1,73 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHttpFetch } from '../../server/runner/http-fetch.js';
+
+let server: Server | undefined;
+afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+async function serve(handler: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<string> {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => handler(req, body, res));
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+}
+
+describe('createHttpFetch (the runner transport)', () => {
+  it('sends method, headers and body, and returns status, headers and JSON', async () => {
+    const url = await serve((req, body, res) => {
+      res.writeHead(201, { 'content-type': 'application/json', 'x-seen': `${req.method} ${req.headers['x-test']} ${body}` });
+      res.end('{"ok":true}');
+    });
+    const t = createHttpFetch({ maxSockets: 4 });
+    const r = await t.fetch(`${url}/v1/x`, { method: 'POST', headers: { 'x-test': 'yes', 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(r.status).toBe(201);
+    expect(r.headers.get('x-seen')).toBe('POST yes {"a":1}');
+    expect(await r.json()).toEqual({ ok: true });
+    t.destroy();
+  });
+
+  it('follows redirects as fetch does: 307 keeps the POST body, 303 becomes a GET', async () => {
+    const url = await serve((req, body, res) => {
+      if (req.url === '/a') return void res.writeHead(307, { location: '/b' }).end();
+      if (req.url === '/c') return void res.writeHead(303, { location: '/b' }).end();
+      res.writeHead(200).end(`${req.method}:${body}`);
+    });
+    const t = createHttpFetch({ maxSockets: 4 });
+    expect(await (await t.fetch(`${url}/a`, { method: 'POST', body: 'payload' })).text()).toBe('POST:payload');
+    expect(await (await t.fetch(`${url}/c`, { method: 'POST', body: 'payload' })).text()).toBe('GET:');
+    t.destroy();
+  });
+
+  it('decodes a gzip body a server sends unasked', async () => {
+    const url = await serve((_req, _body, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'application/json' }).end(gzipSync('{"choices":[]}'));
+    });
+    const t = createHttpFetch({ maxSockets: 1 });
+    expect(await (await t.fetch(url)).json()).toEqual({ choices: [] });
+    t.destroy();
+  });
+
+  it('rejects with AbortError on abort (the SDK reads that as a timeout) and with an error on refused connections', async () => {
+    const url = await serve(() => { /* never answers */ });
+    const t = createHttpFetch({ maxSockets: 1 });
+    const c = new AbortController();
+    setTimeout(() => c.abort(), 50);
+    await expect(t.fetch(url, { signal: c.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(t.fetch('http://127.0.0.1:1/')).rejects.toThrow(/ECONNREFUSED/);
+    t.destroy();
+  });
+
+  it('destroy() fails requests in flight at once', async () => {
+    const url = await serve(() => { /* never answers */ });
+    const t = createHttpFetch({ maxSockets: 2 });
+    const pending = t.fetch(url);
+    await new Promise((r) => setTimeout(r, 50));
+    t.destroy();
+    await expect(pending).rejects.toThrow();
+  });
+});
