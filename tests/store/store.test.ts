@@ -1,0 +1,58 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../server/store/open.js';
+import { tempDir } from '../helpers/tmp.js';
+import { evalSet } from '../helpers/run.js';
+import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
+
+describe('store', () => {
+  it('creates the folder and schema, uses WAL, and keeps data across reopen', () => {
+    const path = join(tempDir(), 'nested', 'dir', 'x.db');
+    const s1 = openStore(path);
+    expect(s1.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(s1.db.pragma('user_version', { simple: true })).toBe(1);
+    s1.checkpoints.add({ name: 'c', baseUrl: 'http://127.0.0.1:1/v1', model: 'm', step: 5, tags: { mix: 'v1' } });
+    s1.close();
+    const s2 = openStore(path);
+    expect(s2.checkpoints.get('c')).toMatchObject({ name: 'c', step: 5, api: 'chat', tags: { mix: 'v1' }, apiKeyEnv: null });
+    s2.close();
+  });
+
+  it('refuses a duplicate checkpoint name and names what is missing', () => {
+    const s = openStore(join(tempDir(), 'x.db'));
+    s.checkpoints.add({ name: 'c', baseUrl: 'http://h/v1', model: 'm' });
+    expect(() => s.checkpoints.add({ name: 'c', baseUrl: 'http://h/v1', model: 'm' })).toThrow('checkpoint "c" already exists');
+    expect(() => s.checkpoints.get('nope')).toThrow('no checkpoint named "nope" (known: c)');
+    s.close();
+  });
+
+  it('stores a result once per item and sample, whatever is written twice', () => {
+    const s = openStore(join(tempDir(), 'x.db'));
+    const c = s.checkpoints.add({ name: 'c', baseUrl: 'http://h/v1', model: 'm' });
+    const runId = createRun(s, c, [evalSet('bio', { id: 'a', prompt: 'q', keywords: ['k'] })], DEFAULT_PARAMS);
+    const r = {
+      runId, set: 'bio', itemId: 'a', sample: 0, prompt: 'q', answer: 'k', reasoning: null, scores: {}, score: 1,
+      hallucinated: false, passed: true, error: null, attempts: 1, latencyMs: 1, promptTokens: 1, completionTokens: 1, finishReason: 'stop',
+    };
+    expect(s.results.insert(r)).toBe(true);
+    expect(s.results.insert({ ...r, answer: 'second' })).toBe(false);
+    expect(s.results.list(runId).map((x) => x.answer)).toEqual(['k']);
+    expect(s.runs.items(runId)[0]).toMatchObject({ id: 'a', set: 'bio', kind: 'keyword', keywords: ['k'] });
+    expect(s.runs.get(runId).provenance.evalsets[0]).toMatchObject({ name: 'bio', items: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    s.close();
+  });
+
+  it('explains a file that is not a database, and one from a newer tunegate', () => {
+    const dir = tempDir();
+    const junk = join(dir, 'junk.db');
+    writeFileSync(junk, 'this is not sqlite, just text that is long enough to look like a header............');
+    expect(() => openStore(junk)).toThrow(/junk\.db/);
+    const newer = join(dir, 'newer.db');
+    const db = new Database(newer);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => openStore(newer)).toThrow(/schema is version 99, newer than this tunegate knows/);
+  });
+});
