@@ -7,7 +7,7 @@ import { splitReasoning } from '../scoring/reasoning.js';
 import { scoreAnswer } from '../scoring/score-item.js';
 import type { Store } from '../store/open.js';
 import { resultKey } from '../store/results.js';
-import type { Run, RunStatus } from '../store/types.js';
+import type { ResultRecord, Run, RunStatus } from '../store/types.js';
 import { currentOwner } from './create-run.js';
 import { createModelClient, type ModelClient } from './model-client.js';
 import { runPool } from './pool.js';
@@ -97,7 +97,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   // openai SDK never removes the listeners it adds to a caller's signal, and a signal per
   // request costs measurable CPU at high concurrency (bench/README.md).
   const controller = new AbortController();
-  controller.signal.addEventListener('abort', () => client.abortAll(), { once: true });
+  controller.signal.addEventListener('abort', () => client.close(), { once: true });
   // Besides that, only backoff waits (at most one per worker) listen on this signal.
   setMaxListeners(params.concurrency + 16, controller.signal);
   const onAbort = () => controller.abort(opts.signal?.reason);
@@ -114,45 +114,43 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   };
   report();
 
+  type Outcome = Pick<ResultRecord, 'answer' | 'reasoning' | 'scores' | 'score' | 'hallucinated' | 'passed' | 'error' | 'latencyMs' | 'promptTokens' | 'completionTokens' | 'finishReason'>;
+
+  /** Stores one finished item × sample (answered or errored) and reports it. */
+  function record({ item, sample }: Task, attempts: number, o: Outcome): void {
+    store.results.insert({ runId, set: item.set, itemId: item.id, sample, prompt: client.promptFor(item), attempts, ...o });
+    progress.done++;
+    if (o.error !== null) progress.errors++;
+    opts.onItem?.({ set: item.set, itemId: item.id, sample, error: o.error, score: o.score });
+    report();
+  }
+
   async function attempt(task: Task): Promise<void> {
     const { item, sample } = task;
     const seed = params.seed === null ? null : params.seed + sample;
     const maxTokens = params.maxTokens[item.kind];
-    let lastError = '';
     for (let tries = 1; tries <= params.retries + 1; tries++) {
       if (controller.signal.aborted) return;
       const t0 = performance.now();
       progress.requests++;
       try {
         const g = await client.generate({ item, maxTokens, temperature: params.temperature, seed });
-        const latencyMs = performance.now() - t0;
-        if (controller.signal.aborted) return;
+        // Stored even if the run was aborted meanwhile: the answer is complete.
         const { answer, reasoning } = splitReasoning(g.content, g.reasoningField);
         const s = scoreAnswer(item, answer);
-        store.results.insert({
-          runId, set: item.set, itemId: item.id, sample, prompt: client.promptFor(item), answer, reasoning,
-          scores: s.scores, score: s.score, hallucinated: s.hallucinated, passed: s.passed, error: null,
-          attempts: tries, latencyMs, promptTokens: g.promptTokens, completionTokens: g.completionTokens,
-          finishReason: g.finishReason,
+        record(task, tries, {
+          answer, reasoning, scores: s.scores, score: s.score, hallucinated: s.hallucinated, passed: s.passed, error: null,
+          latencyMs: performance.now() - t0, promptTokens: g.promptTokens, completionTokens: g.completionTokens, finishReason: g.finishReason,
         });
-        progress.done++;
-        opts.onItem?.({ set: item.set, itemId: item.id, sample, error: null, score: s.score });
-        report();
         return;
       } catch (e) {
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) return; // dropped, not failed: a resume sends it again
         const failure = classifyFailure(e, params.timeoutMs);
-        lastError = failure.message;
         if (!failure.retryable || tries > params.retries) {
-          store.results.insert({
-            runId, set: item.set, itemId: item.id, sample, prompt: client.promptFor(item), answer: null, reasoning: null,
-            scores: null, score: null, hallucinated: null, passed: null, error: lastError,
-            attempts: tries, latencyMs: null, promptTokens: null, completionTokens: null, finishReason: null,
+          record(task, tries, {
+            answer: null, reasoning: null, scores: null, score: null, hallucinated: null, passed: null, error: failure.message,
+            latencyMs: null, promptTokens: null, completionTokens: null, finishReason: null,
           });
-          progress.done++;
-          progress.errors++;
-          opts.onItem?.({ set: item.set, itemId: item.id, sample, error: lastError, score: null });
-          report();
           return;
         }
         try {
@@ -167,13 +165,17 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   try {
     await runPool(tasks, params.concurrency, attempt, controller.signal);
   } catch (e) {
-    opts.signal?.removeEventListener('abort', onAbort);
+    // The store failed (disk full, database removed): stop the other workers, keep what is stored.
+    controller.abort(e);
     store.runs.finish(runId, 'failed', summarizeRun(store, runId), (e as Error).message);
     throw e;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    client.close();
   }
-  opts.signal?.removeEventListener('abort', onAbort);
-  const status: RunStatus = controller.signal.aborted ? 'interrupted' : 'completed';
   const summary = summarizeRun(store, runId);
+  // Interrupted only if something is left to do: an abort after the last result changes nothing.
+  const status: RunStatus = controller.signal.aborted && summary.counts.results < total ? 'interrupted' : 'completed';
   store.runs.finish(runId, status, summary);
   return { run: store.runs.get(runId), status, summary, requests: progress.requests };
 }

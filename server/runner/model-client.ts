@@ -33,8 +33,8 @@ export interface ModelClient {
   generate(req: GenerateRequest): Promise<Generation>;
   /** The exact prompt sent for an item: JSON chat messages, or the rendered completion prompt. */
   promptFor(item: EvalItem): string;
-  /** Fails every request in flight at once (the run was aborted). */
-  abortAll(): void;
+  /** Closes every socket: requests in flight fail at once (used to abort a run, and after it). */
+  close(): void;
 }
 
 type Usage = { prompt_tokens?: number; completion_tokens?: number } | null | undefined;
@@ -115,7 +115,7 @@ export function createModelClient(
 
   return {
     generate,
-    abortAll: () => transport.destroy(),
+    close: () => transport.destroy(),
     promptFor(item) {
       return endpoint.api === 'completions'
         ? completionPrompt(item, endpoint.promptTemplate)
