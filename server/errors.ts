@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   CONFLICT: { exit: 2, http: 409 },
   MISSING_SECRET: { exit: 2, http: 400 },
   RUN_BUSY: { exit: 2, http: 409 },
+  UNREACHABLE: { exit: 2, http: 502 },
   INTERNAL: { exit: 4, http: 500 },
 } as const;
 

@@ -193,3 +193,18 @@ describe('tunegate CLI', () => {
     expect((await cli(['runs', '--db', 'runs/demo.db', '--json'], { cwd })).json()).toHaveLength(3);
   });
 });
+
+describe('tunegate run against an endpoint that is not there', () => {
+  it('exits 2 at once, naming the URL, and registers and creates nothing', async () => {
+    const cwd = project();
+    const t0 = Date.now();
+    const r = await cli(['run', '--base-url', 'http://127.0.0.1:1/v1', '--model', 'm', '--checkpoint', 'c'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot connect to http://127.0.0.1:1/v1 (ECONNREFUSED)');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect((await cli(['checkpoint', 'list', '--json'], { cwd })).json()).toEqual([]);
+    await cli(['checkpoint', 'add', 'c', '--base-url', 'http://127.0.0.1:1/v1', '--model', 'm'], { cwd });
+    expect((await cli(['run', 'c'], { cwd })).code).toBe(2);
+    expect((await cli(['runs', '--json'], { cwd })).json()).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { readSecret } from '../../config.js';
 import { TunegateError } from '../../errors.js';
+import { checkReachable } from '../../runner/reachability.js';
 import type { Run } from '../../store/types.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
@@ -39,6 +40,7 @@ export async function resumeCommand(argv: readonly string[], io: Io): Promise<nu
     }
     const checkpoint = store.checkpoints.getById(run.checkpointId);
     readSecret(checkpoint?.apiKeyEnv, io.env);
+    if (checkpoint !== undefined) await checkReachable(checkpoint.baseUrl);
     return executeAndReport(store, runId, io, { json: flag(p.values, 'json'), retryErrors: flag(p.values, 'retry-errors') });
   });
 }

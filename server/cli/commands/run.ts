@@ -3,6 +3,7 @@ import { TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
 import { DEFAULT_EVALSETS_DIR } from '../../config.js';
 import { createRun, DEFAULT_PARAMS } from '../../runner/create-run.js';
+import { checkReachable } from '../../runner/reachability.js';
 import type { Store } from '../../store/open.js';
 import type { Checkpoint, NewCheckpoint, RunParams } from '../../store/types.js';
 import { expectPositionals, flag, int, list, num, parseArgs, str, type Values } from '../args.js';
@@ -89,11 +90,15 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   // Validate every eval set before touching the database or the network.
   const sets = loadEvalSets(resolveEvalsetPaths(list(v, 'evalsets'), io.cwd, DEFAULT_EVALSETS_DIR), io.cwd);
   for (const s of sets) for (const w of s.warnings) io.stderr.write(`warning: ${w}\n`);
-  if (wanted !== undefined) readSecret(wanted.apiKeyEnv, io.env);
+  if (wanted !== undefined) {
+    readSecret(wanted.apiKeyEnv, io.env);
+    await checkReachable(wanted.baseUrl); // before registering: a failed command leaves nothing behind
+  }
 
   return withStore(v, io, async (store) => {
     const checkpoint = wanted !== undefined ? registerOnTheFly(store, wanted, v) : store.checkpoints.get(name);
     readSecret(checkpoint.apiKeyEnv, io.env);
+    if (wanted === undefined) await checkReachable(checkpoint.baseUrl);
     const runId = createRun(store, checkpoint, sets, params);
     return executeAndReport(store, runId, io, { json: flag(v, 'json') });
   });
