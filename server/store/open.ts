@@ -2,17 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TunegateError } from '../errors.js';
-import { createCheckpointRepo } from './checkpoints.js';
+import { createCheckpointRepo, type CheckpointRepo } from './checkpoints.js';
 import { migrate } from './migrate.js';
-import { createResultRepo } from './results.js';
-import { createRunRepo } from './runs.js';
+import { createResultRepo, type ResultRepo } from './results.js';
+import { createRunRepo, type RunRepo } from './runs.js';
 
 export interface Store {
   path: string;
   db: Database.Database;
-  checkpoints: ReturnType<typeof createCheckpointRepo>;
-  runs: ReturnType<typeof createRunRepo>;
-  results: ReturnType<typeof createResultRepo>;
+  checkpoints: CheckpointRepo;
+  runs: RunRepo;
+  results: ResultRepo;
   close(): void;
 }
 

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { TunegateError } from '../errors.js';
 import type { EvalItem } from '../evalsets/types.js';
 import type { RunSummary } from '../scoring/metrics.js';
-import type { Provenance, Run, RunParams, RunSetRecord, RunStatus } from './types.js';
+import type { Provenance, Run, RunParams, RunStatus } from './types.js';
 
 interface Row {
   id: number;
@@ -152,4 +152,3 @@ export function createRunRepo(db: Database) {
   };
 }
 
-export type { RunSetRecord };
