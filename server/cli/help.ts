@@ -74,7 +74,8 @@ ${DB}`,
   tunegate run --base-url URL --model MODEL --checkpoint NAME [--step N] [options]
 
 Runs eval sets against a checkpoint. Every finished item is stored at once, so an interrupted
-run loses nothing and \`tunegate resume\` finishes it. The second form registers the
+run loses nothing and \`tunegate resume\` finishes it. An endpoint that accepts no connection
+is reported before the run is created (exit 2). The second form registers the
 checkpoint on the fly (or reuses it when it is registered with the same endpoint).
 
 Options:
