@@ -1,5 +1,3 @@
-import type { Score } from './types.js';
-
 const CHAR_ORDER = 6;
 const BETA = 2;
 
@@ -42,10 +40,4 @@ export function chrf(hypothesis: string, reference: string): number {
   if (precision + recall === 0) return 0;
   const b2 = BETA * BETA;
   return (100 * ((1 + b2) * precision * recall)) / (b2 * precision + recall);
-}
-
-/** chrF as a scorer: value in 0–1 (chrF / 100). */
-export function chrfScore(answer: string, reference: string): Score {
-  const c = chrf(answer, reference);
-  return { value: c / 100, explanation: `chrF ${c.toFixed(1)} against the reference`, details: { chrf: c } };
 }

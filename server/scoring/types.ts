@@ -10,4 +10,5 @@ export const SCORER_VERSIONS = {
   keyword: '1',
   forbidden: '1',
   chrf: '1',
+  blog: '1',
 } as const;

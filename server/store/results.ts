@@ -49,6 +49,15 @@ function fromRow(r: Row): ResultRecord {
   };
 }
 
+/** `{name: {value, …}}` → `{name: value}`. */
+function componentValues(scoresJson: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(JSON.parse(scoresJson) as Record<string, { value?: unknown }>)) {
+    if (typeof v?.value === 'number') out[k] = v.value;
+  }
+  return out;
+}
+
 /** Key of one item × sample inside a run. */
 export function resultKey(set: string, itemId: string, sample: number): string {
   return `${set}\u0000${itemId}\u0000${sample}`;
@@ -74,8 +83,8 @@ export function createResultRepo(db: Database) {
   const keys = db.prepare<[number], { set_name: string; item_id: string; sample: number }>(
     'SELECT set_name, item_id, sample FROM results WHERE run_id = ?',
   );
-  const scoring = db.prepare<[number], { set_name: string; item_id: string; score: number | null; hallucinated: number | null; error: string | null }>(
-    'SELECT set_name, item_id, score, hallucinated, error FROM results WHERE run_id = ?',
+  const scoring = db.prepare<[number], { set_name: string; item_id: string; score: number | null; hallucinated: number | null; error: string | null; scores: string | null }>(
+    'SELECT set_name, item_id, score, hallucinated, error, scores FROM results WHERE run_id = ?',
   );
   const counts = db.prepare<[number], { results: number; errors: number }>(
     'SELECT COUNT(*) AS results, COUNT(error) AS errors FROM results WHERE run_id = ?',
@@ -100,15 +109,13 @@ export function createResultRepo(db: Database) {
       return new Set(keys.all(runId).map((k) => resultKey(k.set_name, k.item_id, k.sample)));
     },
 
-    /** The columns metrics need, for every result of the run. */
+    /** The columns metrics need, for every result of the run (blog components from `scores`). */
     scoringRows(runId: number): ResultRow[] {
-      return scoring.all(runId).map((r) => ({
-        set: r.set_name,
-        itemId: r.item_id,
-        score: r.score,
-        hallucinated: bool(r.hallucinated),
-        error: r.error,
-      }));
+      return scoring.all(runId).map((r) => {
+        const row: ResultRow = { set: r.set_name, itemId: r.item_id, score: r.score, hallucinated: bool(r.hallucinated), error: r.error };
+        if (r.hallucinated === null && r.scores !== null) row.components = componentValues(r.scores);
+        return row;
+      });
     },
 
     counts(runId: number): { results: number; errors: number } {

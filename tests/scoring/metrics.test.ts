@@ -38,12 +38,20 @@ describe('summarize', () => {
     expect(s.sets.bio).toMatchObject({ items: 3, scored: 1, errors: 1 });
   });
 
-  it('reports blog_quality as mean chrF/100 and blog_chrf on the 0–100 scale', () => {
+  it('reports blog components as run means (blog_quality, blog_chrf on 0–100, blog_rouge_l, …) and per set', () => {
     const items: ItemRef[] = [{ set: 'blog', id: 'p1', kind: 'blog' }, { set: 'blog', id: 'p2', kind: 'blog' }];
-    const s = summarize(items, [row('blog', 'p1', 0.6, null), row('blog', 'p2', 0.4, null)]);
-    expect(s.metrics.blog_quality).toBeCloseTo(0.5, 12);
-    expect(s.metrics.blog_chrf).toBeCloseTo(50, 10);
+    const blogRow = (id: string, quality: number, chrf: number, rouge: number): ResultRow => ({
+      set: 'blog', itemId: id, score: quality, hallucinated: null, error: null,
+      components: { blog_quality: quality, chrf, rouge_l: rouge, language_match: 1 },
+    });
+    const s = summarize(items, [blogRow('p1', 0.6, 70, 0.5), blogRow('p2', 0.4, 30, 0.3), blogRow('p2', 0.2, 10, 0.1)]);
+    // p2's two samples are averaged first: quality (0.6 + 0.3) / 2
+    expect(s.metrics.blog_quality).toBeCloseTo(0.45, 12);
+    expect(s.metrics.blog_chrf).toBeCloseTo((70 + 20) / 2, 10);
+    expect(s.metrics.blog_rouge_l).toBeCloseTo((0.5 + 0.2) / 2, 12);
+    expect(s.metrics.blog_language_match).toBe(1);
+    expect(s.metrics.blog_repetition).toBeNull();
     expect(s.metrics.hallucination_rate).toBeNull();
-    expect(s.sets.blog).toMatchObject({ kind: 'blog', chrf: expect.closeTo(50, 10) });
+    expect(s.sets.blog).toMatchObject({ kind: 'blog', blog_quality: expect.closeTo(0.45, 12), chrf: expect.closeTo(45, 10) });
   });
 });
