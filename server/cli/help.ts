@@ -25,6 +25,8 @@ Commands:
   runs                    list runs, newest first
   show RUN_ID             a run's metrics, provenance and (with --items) every answer
   evalset validate [PATH…] check eval-set files and print item counts
+  evalset import-jekyll DIR  held-out blog items from a Jekyll/Hugo posts folder
+  evalset import-sft FILE  held-out blog items from a chat fine-tuning JSONL file
   demo                    scripted end-to-end demo in runs/demo.db (no model needed)
 
 Global options:
@@ -134,9 +136,41 @@ Options:
   --json                print one JSON object (with --items: "items": [{"id", "set", …}])
 ${DB}`,
 
-  evalset: `Usage: tunegate evalset validate [PATH…] [--json]
+  evalset: `Usage:
+  tunegate evalset validate [PATH…] [--json]
+  tunegate evalset import-jekyll DIR --out evalsets/NAME.jsonl [--holdout N] [--since DATE] [--seed S] [--lang zh|en] [--force]
+  tunegate evalset import-sft FILE --out evalsets/NAME.jsonl [--holdout N] [--seed S] [--rest FILE] [--force]
 
-Run \`tunegate evalset validate --help\` for details.`,
+Run \`tunegate evalset <command> --help\` for details.`,
+
+  'evalset import-jekyll': `Usage: tunegate evalset import-jekyll DIR --out evalsets/NAME.jsonl [options]
+
+Reads a Jekyll or Hugo folder of Markdown posts with front matter (title, date, lang), strips the
+front matter, Liquid tags and HTML comments, and writes blog items (title → body). Evaluate on
+posts the checkpoint did NOT train on: each item's meta.source names its file, so it can be left
+out of the training data. Prints every file it skipped and why (no title, draft, too short, …).
+
+Options:
+  --out PATH            the eval set to write (required); an existing file needs --force
+  --holdout N           pick N posts at random (seeded) instead of all of them
+  --seed S              seed for --holdout (default 0): the same folder and seed give the same posts
+  --since DATE          only posts dated on or after YYYY-MM-DD
+  --lang zh|en          only posts in this language (front matter lang, else detected)
+  --min-chars N         skip posts whose cleaned body is shorter (default 200)
+  --force               replace --out if it exists`,
+
+  'evalset import-sft': `Usage: tunegate evalset import-sft FILE --out evalsets/NAME.jsonl [options]
+
+Samples held-out pairs from an OpenAI chat fine-tuning JSONL file ({"messages": […]} lines): the
+last assistant message of each line is the reference. Invalid lines are skipped with the reason.
+
+Options:
+  --out PATH            the eval set to write (required); an existing file needs --force
+  --holdout N           how many lines to hold out (default: all valid lines)
+  --seed S              seed for the sample (default 0)
+  --rest PATH           also write every other valid line there: train on that file, so the
+                        held-out lines stay unseen
+  --force               replace --out / --rest if they exist`,
 
   'evalset validate': `Usage: tunegate evalset validate [PATH…] [--json]
 

@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TunegateError } from '../errors.js';
+import { seededRandom, shuffled } from '../stats/random.js';
+import { ItemError, parseItem } from './parse-item.js';
+
+export interface SftImport {
+  /** The held-out lines, as they were in the file. */
+  heldOut: object[];
+  /** Every other valid line: what to train on so the held-out lines stay unseen. */
+  rest: object[];
+  skipped: Array<{ line: number; reason: string }>;
+}
+
+/**
+ * Samples held-out pairs from an OpenAI chat fine-tuning JSONL file. Each line must be a valid
+ * `{"messages": […]}` item (the last assistant message is the reference); invalid lines are
+ * skipped with the reason. The sample is seeded and taken in file order, so it is repeatable.
+ */
+export function importSft(file: string, cwd: string, opts: { holdout?: number; seed?: number }): SftImport {
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, file), 'utf8');
+  } catch (e) {
+    throw new TunegateError('USAGE', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const valid: object[] = [];
+  const skipped: SftImport['skipped'] = [];
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
+    const line = i + 1;
+    if (raw.trim() === '') return;
+    try {
+      const value = JSON.parse(raw) as unknown;
+      if (value === null || typeof value !== 'object' || !('messages' in value)) throw new ItemError('no "messages" field');
+      parseItem(value, 'sft', line);
+      valid.push(value);
+    } catch (e) {
+      skipped.push({ line, reason: e instanceof SyntaxError ? 'invalid JSON' : (e as Error).message });
+    }
+  });
+  const order = shuffled(valid.map((_, i) => i), seededRandom(opts.seed ?? 0));
+  const picked = new Set(opts.holdout === undefined ? order : order.slice(0, opts.holdout));
+  return {
+    heldOut: valid.filter((_, i) => picked.has(i)),
+    rest: valid.filter((_, i) => !picked.has(i)),
+    skipped,
+  };
+}
