@@ -45,3 +45,16 @@ export function readSecret(envName: string | null | undefined, env: Env): string
   }
   return value;
 }
+
+/**
+ * The Anthropic judge's settings: the key from ANTHROPIC_API_KEY and an optional base URL from
+ * ANTHROPIC_BASE_URL (proxies, test servers). Read here so the SDK reads nothing by itself.
+ */
+export function anthropicSettings(env: Env): { apiKey: string; baseURL: string } {
+  const apiKey = env.ANTHROPIC_API_KEY;
+  if (apiKey === undefined || apiKey === '') {
+    throw new TunegateError('MISSING_SECRET', 'the anthropic judge needs ANTHROPIC_API_KEY in the environment');
+  }
+  const base = env.ANTHROPIC_BASE_URL;
+  return { apiKey, baseURL: base !== undefined && base !== '' ? base : 'https://api.anthropic.com' };
+}

@@ -1,3 +1,5 @@
+import type { JudgeReport } from '../judge/judge-answers.js';
+import type { PairwiseSummary } from '../judge/pairwise.js';
 import type { RunSummary } from '../scoring/metrics.js';
 import type { Run } from '../store/types.js';
 
@@ -19,11 +21,20 @@ export const HEADLINE_METRICS = [
   'known_accuracy',
   'blog_quality',
   'blog_chrf',
+  'blog_judge',
 ] as const;
 
+/** What judging added to a run, for the run's JSON and text. */
+export interface JudgeExtras {
+  judge?: JudgeReport | null;
+  pairwise?: PairwiseSummary[];
+}
+
 /** The JSON form of a run, shared by run, resume, runs and show. */
-export function runJson(run: Run, summary: RunSummary | null): Record<string, unknown> {
+export function runJson(run: Run, summary: RunSummary | null, extras: JudgeExtras = {}): Record<string, unknown> {
   return {
+    ...(extras.judge !== undefined ? { judge: extras.judge } : {}),
+    ...(extras.pairwise !== undefined ? { pairwise: extras.pairwise } : {}),
     runId: run.id,
     checkpoint: run.checkpoint,
     step: run.step,
@@ -46,8 +57,16 @@ function duration(run: Run): string {
   return ` · ${s.toFixed(1)} s`;
 }
 
+/** One line for a pairwise comparison. */
+export function pairwiseText(p: PairwiseSummary): string {
+  const ci = p.interval === null ? '' : ` [95% ${fmt(p.interval[0], 2)}, ${fmt(p.interval[1], 2)}]`;
+  return `pairwise vs run ${p.baselineRunId} (${p.judge}, ${p.rubric}): win rate ${fmt(p.winRate, 2)}${ci} over ${p.n} posts: ` +
+    `${p.wins} wins, ${p.ties} ties, ${p.losses} losses` +
+    `${p.errors > 0 ? `, ${p.errors} errors` : ''}; both orders agreed on ${p.agreement === null ? '-' : `${Math.round(100 * p.agreement)}%`}`;
+}
+
 /** The human form of a run: a header, a per-set table and the headline metrics. */
-export function runText(run: Run, summary: RunSummary): string {
+export function runText(run: Run, summary: RunSummary, extras: JudgeExtras = {}): string {
   const step = run.step === null ? '' : ` (step ${run.step})`;
   const c = summary.counts;
   const head =
@@ -58,6 +77,11 @@ export function runText(run: Run, summary: RunSummary): string {
   ]);
   const metricRows = HEADLINE_METRICS.map((m) => [m, fmt(summary.metrics[m], m === 'blog_chrf' ? 1 : 3)]);
   const lines = [head, '', table(['set', 'kind', 'items', 'errors', 'score', 'hallucination'], setRows), '', table(['metric', 'value'], metricRows)];
+  const j = extras.judge;
+  if (j !== undefined && j !== null) {
+    lines.push('', `judge ${j.judge} (${j.rubric}): ${j.judged} posts judged (${j.cached} from cache, ${j.requests} requests), ${j.errors} judge errors`);
+  }
+  for (const p of extras.pairwise ?? []) lines.push(pairwiseText(p));
   if (run.error !== null) lines.push('', `error: ${run.error}`);
   return lines.join('\n');
 }

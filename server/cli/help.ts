@@ -22,6 +22,7 @@ Commands:
   checkpoint list         list registered checkpoints
   run CHECKPOINT          run eval sets against a checkpoint, store and print scores
   resume RUN_ID           finish an interrupted run (only items without a result are sent)
+  judge RUN_ID            score a run's blog posts with an LLM judge (optionally pairwise)
   runs                    list runs, newest first
   show RUN_ID             a run's metrics, provenance and (with --items) every answer
   evalset validate [PATH…] check eval-set files and print item counts
@@ -35,6 +36,8 @@ Global options:
 
 Environment:
   TUNEGATE_DB             default database path (overridden by --db)
+  ANTHROPIC_API_KEY       key for --judge anthropic:MODEL
+  ANTHROPIC_BASE_URL      base URL for the anthropic judge (proxies, test servers)
 
 ${EXIT_CODES}`,
 
@@ -60,6 +63,8 @@ Options:
   --api-key-env VAR     name of the environment variable holding the API key. The key is read
                         at request time and never stored. Local servers need none.
   --tag k=v             label (repeatable), e.g. --tag mix=bio-v2
+  --judge SPEC          the LLM judge this checkpoint's runs use (see tunegate judge --help)
+  --judge-key-env VAR   key variable for an openai:MODEL@BASE_URL judge
   --json                print the checkpoint as JSON
 ${DB}`,
 
@@ -92,14 +97,21 @@ Options:
   --retries N           retries per request on 429, 5xx, timeouts, dropped connections and
                         unparsable bodies, honouring Retry-After (default 6)
   --json                print one JSON object: {runId, checkpoint, status, metrics, sets, counts}
+  --judge SPEC          after the run, score blog posts with an LLM judge (blog_judge); default:
+                        the checkpoint's judge. anthropic:MODEL or openai:MODEL@BASE_URL
+  --judge-key-env VAR   key variable for an openai:MODEL@BASE_URL judge
+  --judge-pairwise RUN  also compare blog posts with run RUN's, both orders: win rate + 95% interval
+  --judge-concurrency N judge requests in flight (default 4)
   --base-url, --model, --checkpoint, --step, --api, --prompt-template, --api-key-env, --tag
                         one-shot registration, as in \`tunegate checkpoint add\`
 ${DB}
 
 Metrics: bio_accuracy, refusal_accuracy and known_accuracy are the mean keyword-hit score of
 items in sets named bio*, refusal* and known*; hallucination_rate is the share of keyword items
-whose answer contains a forbidden string; blog_quality is the mean chrF/100 of blog items.
-Errored items are counted, not scored.
+whose answer contains a forbidden string; blog_quality is the mean over blog items of
+(chrF/100 + ROUGE-L)/2 with penalties for repetition, length and wrong language; each component
+is reported too (blog_chrf, blog_rouge_l, blog_repetition, blog_distinct_2, blog_length_ratio,
+blog_language_match), and blog_judge when judged. Errored items are counted, not scored.
 
 ${EXIT_CODES}`,
 
@@ -134,6 +146,27 @@ eval-set content hashes, scorer versions).
 Options:
   --items               add every item's id, set, prompt, answer, scores, latency and error
   --json                print one JSON object (with --items: "items": [{"id", "set", …}])
+${DB}`,
+
+  judge: `Usage: tunegate judge RUN_ID [--judge SPEC] [--pairwise BASELINE_RUN] [options]
+
+Scores a stored run's blog posts with an LLM judge and a versioned rubric (on-topic, coherence and
+fluency, structure, no repetition, the author's voice; each 1–5), reported as blog_judge in 0–1.
+With --pairwise, also asks which of two posts for the same title is better, this run's or the
+baseline's, in both orders to cancel position bias, and reports a win rate with a 95% interval.
+Verdicts are cached by judge, rubric version and exact inputs: judging again never pays twice.
+A judge failure is stored as that post's judge error; it never fails the run.
+
+Judges (SPEC):
+  anthropic:MODEL           key from ANTHROPIC_API_KEY; ANTHROPIC_BASE_URL overrides the URL
+  openai:MODEL@BASE_URL     any OpenAI-compatible server; --judge-key-env VAR names its key
+
+Options:
+  --judge SPEC          default: the judge the run was made with, else its checkpoint's
+  --judge-key-env VAR   key variable for an openai: judge
+  --pairwise RUN        compare with this baseline run (blog items with the same content)
+  --concurrency N       judge requests in flight (default 4)
+  --json                print the run as JSON with "judge" and "pairwise"
 ${DB}`,
 
   evalset: `Usage:

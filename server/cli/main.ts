@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   runs: async () => (await import('./commands/runs.js')).runsCommand,
   show: async () => (await import('./commands/show.js')).showCommand,
   evalset: async () => (await import('./commands/evalset.js')).evalsetCommand,
+  judge: async () => (await import('./commands/judge.js')).judgeCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
 };
 

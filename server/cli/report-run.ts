@@ -1,7 +1,10 @@
 import { EXIT } from '../errors.js';
-import { executeRun } from '../runner/execute-run.js';
+import { judgeStoredRun } from '../judge/judge-stored-run.js';
+import { pairwiseSummaries } from '../judge/pairwise.js';
+import { executeRun, summarizeRun } from '../runner/execute-run.js';
 import type { Store } from '../store/open.js';
-import { runJson, runText } from './format.js';
+import type { JudgeSettings } from '../store/types.js';
+import { runJson, runText, type JudgeExtras } from './format.js';
 import { println, type Io } from './io.js';
 import { createProgressReporter } from './progress.js';
 
@@ -10,7 +13,15 @@ import { createProgressReporter } from './progress.js';
  * and returns the exit code: 0, 3 when items errored, 130 when interrupted. Shared by `run`,
  * `resume` and `demo` so all three behave alike.
  */
-export async function executeAndReport(store: Store, runId: number, io: Io, opts: { json: boolean; retryErrors?: boolean; quiet?: boolean }): Promise<number> {
+export interface ReportOptions {
+  json: boolean;
+  retryErrors?: boolean;
+  quiet?: boolean;
+  /** Judge the run's blog answers once it completes (and compare with a baseline run). */
+  judge?: { settings: JudgeSettings; pairwiseBaseline?: number; concurrency?: number } | null;
+}
+
+export async function executeAndReport(store: Store, runId: number, io: Io, opts: ReportOptions): Promise<number> {
   const run = store.runs.get(runId);
   if (opts.quiet !== true) {
     const e = run.provenance.endpoint;
@@ -31,16 +42,30 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
   });
   progress.finish();
 
-  if (opts.json) println(io.stdout, JSON.stringify(runJson(result.run, result.summary)));
-  else println(io.stdout, runText(result.run, result.summary));
+  let summary = result.summary;
+  const extras: JudgeExtras = {};
+  if (opts.judge !== undefined && opts.judge !== null && result.status === 'completed') {
+    if (opts.quiet !== true) println(io.stderr, `judging blog answers with ${opts.judge.settings.spec}…`);
+    const outcome = await judgeStoredRun({
+      store, runId, env: io.env, settings: opts.judge.settings,
+      ...(opts.judge.pairwiseBaseline !== undefined ? { pairwiseBaseline: opts.judge.pairwiseBaseline } : {}),
+      ...(opts.judge.concurrency !== undefined ? { concurrency: opts.judge.concurrency } : {}),
+    });
+    summary = summarizeRun(store, runId);
+    extras.judge = outcome.report;
+    extras.pairwise = pairwiseSummaries(store, runId);
+  }
+  const finished = store.runs.get(runId);
+  if (opts.json) println(io.stdout, JSON.stringify(runJson(finished, summary, extras)));
+  else println(io.stdout, runText(finished, summary, extras));
 
   if (result.status === 'interrupted') {
-    const c = result.summary.counts;
+    const c = summary.counts;
     println(io.stderr, `interrupted: ${c.results} results stored, ${c.missing} items not yet run; finish with: tunegate resume ${runId}`);
     return EXIT.INTERRUPTED;
   }
-  if (result.summary.counts.errors > 0) {
-    println(io.stderr, `${result.summary.counts.errors} results errored after retries; see: tunegate show ${runId} --items`);
+  if (summary.counts.errors > 0) {
+    println(io.stderr, `${summary.counts.errors} results errored after retries; see: tunegate show ${runId} --items`);
     return EXIT.ITEMS_ERRORED;
   }
   return EXIT.OK;

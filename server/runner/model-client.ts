@@ -1,8 +1,7 @@
-import OpenAI from 'openai';
 import type { EvalItem } from '../evalsets/types.js';
 import type { Api } from '../store/types.js';
 import { chatMessages, completionPrompt } from './prompt.js';
-import { createHttpFetch } from './http-fetch.js';
+import { createOpenAIClient } from './openai-client.js';
 import { UnparsableResponseError } from './retry.js';
 
 export interface Endpoint {
@@ -58,25 +57,12 @@ function firstChoice(body: unknown): Record<string, unknown> {
 /**
  * A client for one OpenAI-compatible endpoint. The SDK's own retries are off: the runner
  * retries, so every attempt is counted and Retry-After is honoured the same way for all servers.
- * Credentials and org headers are passed explicitly so nothing is picked up from OPENAI_* variables
- * (a user's OpenAI key must never be sent to a local server).
  */
 export function createModelClient(
   endpoint: Endpoint,
   opts: { apiKey?: string | undefined; timeoutMs: number; maxSockets?: number },
 ): ModelClient {
-  const transport = createHttpFetch({ maxSockets: opts.maxSockets ?? 64 });
-  const client = new OpenAI({
-    baseURL: endpoint.baseUrl,
-    apiKey: opts.apiKey ?? 'no-key',
-    organization: null,
-    project: null,
-    maxRetries: 0,
-    timeout: opts.timeoutMs,
-    fetch: transport.fetch,
-    // Without a key, send no Authorization header at all.
-    ...(opts.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
-  });
+  const { client, close } = createOpenAIClient(endpoint.baseUrl, { apiKey: opts.apiKey, timeoutMs: opts.timeoutMs, maxSockets: opts.maxSockets ?? 64 });
 
   async function generate(req: GenerateRequest): Promise<Generation> {
     const common = {
@@ -115,7 +101,7 @@ export function createModelClient(
 
   return {
     generate,
-    close: () => transport.destroy(),
+    close,
     promptFor(item) {
       return endpoint.api === 'completions'
         ? completionPrompt(item, endpoint.promptTemplate)

@@ -53,7 +53,7 @@ export interface RunSummary {
 const FAMILIES = { bio_accuracy: 'bio', refusal_accuracy: 'refusal', known_accuracy: 'known' } as const;
 
 /** The blog components every run reports, even when no blog item was scored (as null). */
-export const BLOG_COMPONENTS = ['blog_quality', 'chrf', 'rouge_l', 'repetition', 'distinct_2', 'length_ratio', 'language_match'] as const;
+export const BLOG_COMPONENTS = ['blog_quality', 'chrf', 'rouge_l', 'repetition', 'distinct_2', 'length_ratio', 'language_match', 'blog_judge'] as const;
 
 export function mean(values: readonly number[]): number | null {
   if (values.length === 0) return null;

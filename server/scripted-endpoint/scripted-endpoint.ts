@@ -4,7 +4,8 @@ import type { ChatMessage } from '../evalsets/types.js';
 
 /** A request as the scripted endpoint saw it. */
 export interface ScriptedRequest {
-  api: 'chat' | 'completions';
+  /** chat: /chat/completions; completions: /completions; messages: Anthropic's /v1/messages. */
+  api: 'chat' | 'completions' | 'messages';
   model: string;
   messages: ChatMessage[] | null;
   prompt: string | null;
@@ -68,9 +69,10 @@ function textOf(content: unknown): string {
 
 /**
  * An OpenAI-compatible HTTP server on loopback whose answers come from a script. It speaks
- * the real wire format (POST /v1/chat/completions, POST /v1/completions, GET /v1/models), so
- * the runner under test uses the real `openai` client and real sockets. Used by the tests
- * (fault injection), the demo (scripted checkpoints) and the benchmark (fixed latency).
+ * the real wire format (POST /v1/chat/completions, POST /v1/completions, GET /v1/models, and
+ * Anthropic's POST /v1/messages for the judge), so the code under test uses the real SDKs and
+ * real sockets. Used by the tests (fault injection), the demo (scripted checkpoints) and the
+ * benchmark (fixed latency).
  */
 export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Promise<ScriptedEndpoint> {
   const requests: ScriptedRequest[] = [];
@@ -85,7 +87,7 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
         const data = (opts.models ?? []).map((id) => ({ id, object: 'model', owned_by: 'tunegate-scripted' }));
         return sendJson(res, 200, { object: 'list', data });
       }
-      const api = /\/chat\/completions$/.test(path) ? 'chat' : /\/completions$/.test(path) ? 'completions' : null;
+      const api = /\/chat\/completions$/.test(path) ? 'chat' : /\/completions$/.test(path) ? 'completions' : /\/messages$/.test(path) ? 'messages' : null;
       if (req.method !== 'POST' || api === null) {
         return sendJson(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'not_found' } });
       }
@@ -97,7 +99,7 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
         return sendJson(res, 400, { error: { message: 'body is not JSON', type: 'invalid_request_error' } });
       }
       const messages =
-        api === 'chat' && Array.isArray(body.messages)
+        api !== 'completions' && Array.isArray(body.messages)
           ? (body.messages as Array<{ role: ChatMessage['role']; content: unknown }>).map((m) => ({ role: m.role, content: textOf(m.content) }))
           : null;
       const prompt = api === 'completions' ? textOf(body.prompt) : null;
@@ -140,6 +142,13 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
       const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
       const common = { id: `cmpl-${requests.length}`, created: Math.floor(Date.now() / 1000), model: request.model, usage };
       const finish_reason = reply.finishReason ?? 'stop';
+      if (api === 'messages') {
+        return sendJson(res, 200, {
+          id: `msg_${requests.length}`, type: 'message', role: 'assistant', model: request.model,
+          content: [{ type: 'text', text: reply.content }], stop_reason: 'end_turn', stop_sequence: null,
+          usage: { input_tokens: promptTokens, output_tokens: completionTokens },
+        });
+      }
       if (api === 'chat') {
         const message: Record<string, unknown> = { role: 'assistant', content: reply.content };
         if (reply.reasoning !== undefined) message.reasoning_content = reply.reasoning;

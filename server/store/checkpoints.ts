@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { TunegateError } from '../errors.js';
-import type { Api, Checkpoint, NewCheckpoint } from './types.js';
+import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from './types.js';
 
 interface Row {
   id: number;
@@ -13,6 +13,7 @@ interface Row {
   api_key_env: string | null;
   tags: string;
   is_baseline: number;
+  judge: string | null;
   created_at: string;
 }
 
@@ -28,6 +29,7 @@ function fromRow(r: Row): Checkpoint {
     apiKeyEnv: r.api_key_env,
     tags: JSON.parse(r.tags) as Record<string, string>,
     isBaseline: r.is_baseline === 1,
+    judge: r.judge === null ? null : (JSON.parse(r.judge) as JudgeSettings),
     createdAt: r.created_at,
   };
 }
@@ -37,8 +39,8 @@ export type CheckpointRepo = ReturnType<typeof createCheckpointRepo>;
 /** Checkpoint table access; statements are prepared once per store. */
 export function createCheckpointRepo(db: Database) {
   const insert = db.prepare(
-    `INSERT INTO checkpoints (name, base_url, model, step, api, prompt_template, api_key_env, tags, created_at)
-     VALUES (@name, @baseUrl, @model, @step, @api, @promptTemplate, @apiKeyEnv, @tags, @createdAt)`,
+    `INSERT INTO checkpoints (name, base_url, model, step, api, prompt_template, api_key_env, tags, judge, created_at)
+     VALUES (@name, @baseUrl, @model, @step, @api, @promptTemplate, @apiKeyEnv, @tags, @judge, @createdAt)`,
   );
   const byName = db.prepare<[string], Row>('SELECT * FROM checkpoints WHERE name = ?');
   const byId = db.prepare<[number], Row>('SELECT * FROM checkpoints WHERE id = ?');
@@ -59,6 +61,7 @@ export function createCheckpointRepo(db: Database) {
         promptTemplate: c.promptTemplate ?? null,
         apiKeyEnv: c.apiKeyEnv ?? null,
         tags: JSON.stringify(c.tags ?? {}),
+        judge: c.judge === undefined || c.judge === null ? null : JSON.stringify(c.judge),
         createdAt: new Date().toISOString(),
       });
       return fromRow(byId.get(Number(info.lastInsertRowid))!);

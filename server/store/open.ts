@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TunegateError } from '../errors.js';
 import { createCheckpointRepo, type CheckpointRepo } from './checkpoints.js';
+import { createJudgeRepo, type JudgeRepo } from './judgments.js';
 import { migrate } from './migrate.js';
 import { createResultRepo, type ResultRepo } from './results.js';
 import { createRunRepo, type RunRepo } from './runs.js';
@@ -13,6 +14,7 @@ export interface Store {
   checkpoints: CheckpointRepo;
   runs: RunRepo;
   results: ResultRepo;
+  judge: JudgeRepo;
   close(): void;
 }
 
@@ -45,6 +47,7 @@ export function openStore(path: string): Store {
     checkpoints: createCheckpointRepo(db),
     runs: createRunRepo(db),
     results: createResultRepo(db),
+    judge: createJudgeRepo(db),
     close: () => db.close(),
   };
 }

@@ -83,8 +83,9 @@ export function createResultRepo(db: Database) {
   const keys = db.prepare<[number], { set_name: string; item_id: string; sample: number }>(
     'SELECT set_name, item_id, sample FROM results WHERE run_id = ?',
   );
-  const scoring = db.prepare<[number], { set_name: string; item_id: string; score: number | null; hallucinated: number | null; error: string | null; scores: string | null }>(
-    'SELECT set_name, item_id, score, hallucinated, error, scores FROM results WHERE run_id = ?',
+  const scoring = db.prepare<[number], { set_name: string; item_id: string; score: number | null; hallucinated: number | null; error: string | null; scores: string | null; judge_score: number | null }>(
+    `SELECT r.set_name, r.item_id, r.score, r.hallucinated, r.error, r.scores, j.score AS judge_score
+     FROM results r LEFT JOIN judgments j USING (run_id, set_name, item_id, sample) WHERE r.run_id = ?`,
   );
   const counts = db.prepare<[number], { results: number; errors: number }>(
     'SELECT COUNT(*) AS results, COUNT(error) AS errors FROM results WHERE run_id = ?',
@@ -109,11 +110,14 @@ export function createResultRepo(db: Database) {
       return new Set(keys.all(runId).map((k) => resultKey(k.set_name, k.item_id, k.sample)));
     },
 
-    /** The columns metrics need, for every result of the run (blog components from `scores`). */
+    /** The columns metrics need, for every result of the run (blog components from `scores`, and the judge's score). */
     scoringRows(runId: number): ResultRow[] {
       return scoring.all(runId).map((r) => {
         const row: ResultRow = { set: r.set_name, itemId: r.item_id, score: r.score, hallucinated: bool(r.hallucinated), error: r.error };
-        if (r.hallucinated === null && r.scores !== null) row.components = componentValues(r.scores);
+        if (r.hallucinated === null && r.scores !== null) {
+          row.components = componentValues(r.scores);
+          if (r.judge_score !== null) row.components.blog_judge = r.judge_score;
+        }
         return row;
       });
     },

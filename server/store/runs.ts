@@ -77,6 +77,7 @@ export function createRunRepo(db: Database) {
             started_at = COALESCE(started_at, ?)
      WHERE id = ?`,
   );
+  const setSummary = db.prepare('UPDATE runs SET summary = ? WHERE id = ?');
   const finish = db.prepare(
     'UPDATE runs SET status = ?, summary = ?, error = ?, finished_at = ?, owner_pid = NULL, owner_host = NULL WHERE id = ?',
   );
@@ -143,6 +144,11 @@ export function createRunRepo(db: Database) {
     /** Marks the run as running in this process (for a new run or a resume). */
     claim(id: number, owner: { pid: number; host: string }): void {
       claim.run(owner.pid, owner.host, new Date().toISOString(), id);
+    },
+
+    /** Replaces a stopped run's summary (after judging adds scores to it). */
+    setSummary(id: number, summary: RunSummary): void {
+      setSummary.run(JSON.stringify(summary), id);
     },
 
     /** Records the run's end state and its summary. */

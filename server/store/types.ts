@@ -14,6 +14,8 @@ export interface Checkpoint {
   apiKeyEnv: string | null;
   tags: Record<string, string>;
   isBaseline: boolean;
+  /** The LLM judge its runs use unless a run names another. */
+  judge: JudgeSettings | null;
   createdAt: string;
 }
 
@@ -26,6 +28,13 @@ export interface NewCheckpoint {
   promptTemplate?: string | null;
   apiKeyEnv?: string | null;
   tags?: Record<string, string>;
+  judge?: JudgeSettings | null;
+}
+
+/** An LLM judge: its spec (anthropic:MODEL, openai:MODEL@URL) and its key variable's name. */
+export interface JudgeSettings {
+  spec: string;
+  keyEnv: string | null;
 }
 
 export type RunStatus = 'queued' | 'running' | 'completed' | 'interrupted' | 'failed' | 'cancelled';
@@ -39,6 +48,8 @@ export interface RunParams {
   concurrency: number;
   timeoutMs: number;
   retries: number;
+  /** The judge this run was (or is to be) judged with; null when none. */
+  judge?: JudgeSettings | null;
 }
 
 export interface RunSetRecord {

@@ -6,18 +6,36 @@ import { openStore } from '../../server/store/open.js';
 import { tempDir } from '../helpers/tmp.js';
 import { evalSet } from '../helpers/run.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
+import { readdirSync, readFileSync } from 'node:fs';
+
+const MIGRATIONS_DIR = join(process.cwd(), 'server/store/migrations');
+const MIGRATIONS = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
 
 describe('store', () => {
   it('creates the folder and schema, uses WAL, and keeps data across reopen', () => {
     const path = join(tempDir(), 'nested', 'dir', 'x.db');
     const s1 = openStore(path);
     expect(s1.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(s1.db.pragma('user_version', { simple: true })).toBe(1);
+    expect(s1.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     s1.checkpoints.add({ name: 'c', baseUrl: 'http://127.0.0.1:1/v1', model: 'm', step: 5, tags: { mix: 'v1' } });
     s1.close();
     const s2 = openStore(path);
     expect(s2.checkpoints.get('c')).toMatchObject({ name: 'c', step: 5, api: 'chat', tags: { mix: 'v1' }, apiKeyEnv: null });
     s2.close();
+  });
+
+  it('upgrades a database written at schema 1 without losing its rows', () => {
+    const path = join(tempDir(), 'old.db');
+    const old = new Database(path);
+    old.exec(readFileSync(join(MIGRATIONS_DIR, MIGRATIONS[0]!), 'utf8'));
+    old.pragma('user_version = 1');
+    old.prepare("INSERT INTO checkpoints (name, base_url, model, tags, created_at) VALUES ('old', 'http://h/v1', 'm', '{}', '2026-01-01')").run();
+    old.close();
+    const s = openStore(path);
+    expect(s.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(s.checkpoints.get('old')).toMatchObject({ name: 'old', judge: null });
+    expect(s.judge.judgments(1)).toEqual([]);
+    s.close();
   });
 
   it('refuses a duplicate checkpoint name and names what is missing', () => {

@@ -1,6 +1,7 @@
 import { validateEnvName } from '../../config.js';
 import { TunegateError } from '../../errors.js';
-import type { Api, Checkpoint, NewCheckpoint } from '../../store/types.js';
+import { parseJudgeSpec } from '../../judge/spec.js';
+import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from '../../store/types.js';
 import { expectPositionals, flag, int, list, parseArgs, str, type Spec, type Values } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
 import { table } from '../format.js';
@@ -16,6 +17,24 @@ export const ENDPOINT_OPTIONS = {
   'api-key-env': { type: 'string' },
   tag: { type: 'string', multiple: true },
 } as const satisfies Spec;
+
+/** Judge options; on `checkpoint add` they set the checkpoint's judge, on `run` the run's. */
+export const JUDGE_OPTIONS = {
+  judge: { type: 'string' },
+  'judge-key-env': { type: 'string' },
+} as const satisfies Spec;
+
+/** Judge settings from --judge / --judge-key-env (validated), or null when --judge is absent. */
+export function judgeFromOptions(values: Values): JudgeSettings | null {
+  const spec = str(values, 'judge');
+  const keyEnv = str(values, 'judge-key-env') ?? null;
+  if (spec === undefined) {
+    if (keyEnv !== null) throw new TunegateError('USAGE', '--judge-key-env goes with --judge openai:MODEL@BASE_URL');
+    return null;
+  }
+  parseJudgeSpec(spec, keyEnv);
+  return { spec, keyEnv };
+}
 
 const NAME = /^[\p{L}\p{N}._:@+\-/]{1,200}$/u;
 
@@ -77,11 +96,11 @@ export function checkpointJson(c: Checkpoint): Record<string, unknown> {
 }
 
 async function add(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...ENDPOINT_OPTIONS, ...DB_OPTION, json: { type: 'boolean' } }, 'checkpoint add');
+  const p = parseArgs(argv, { ...ENDPOINT_OPTIONS, ...JUDGE_OPTIONS, ...DB_OPTION, json: { type: 'boolean' } }, 'checkpoint add');
   expectPositionals(p, 1, 'checkpoint add');
   const name = p.positionals[0];
   if (name === undefined) throw new TunegateError('USAGE', 'checkpoint add needs a NAME (see tunegate checkpoint add --help)');
-  const c = endpointFromOptions(p.values, name);
+  const c = { ...endpointFromOptions(p.values, name), judge: judgeFromOptions(p.values) };
   return withStore(p.values, io, (store) => {
     const created = store.checkpoints.add(c);
     if (flag(p.values, 'json')) println(io.stdout, JSON.stringify(checkpointJson(created)));

@@ -10,10 +10,15 @@ import { expectPositionals, flag, int, list, num, parseArgs, str, type Values } 
 import { DB_OPTION, withStore } from '../context.js';
 import type { Io } from '../io.js';
 import { executeAndReport } from '../report-run.js';
-import { endpointFromOptions, ENDPOINT_OPTIONS } from './checkpoint.js';
+import { endpointFromOptions, ENDPOINT_OPTIONS, JUDGE_OPTIONS, judgeFromOptions } from './checkpoint.js';
+import { checkJudgeReady } from '../../judge/judge-stored-run.js';
+import { parseRunId } from './resume.js';
 
 const SPEC = {
   ...ENDPOINT_OPTIONS,
+  ...JUDGE_OPTIONS,
+  'judge-pairwise': { type: 'string' },
+  'judge-concurrency': { type: 'string' },
   ...DB_OPTION,
   checkpoint: { type: 'string' },
   evalsets: { type: 'string', variadic: true },
@@ -87,6 +92,11 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   }
   const params = paramsFromOptions(v);
   const wanted = oneShot ? endpointFromOptions(v, name) : undefined;
+  const judgeFlag = judgeFromOptions(v);
+  if (judgeFlag !== null) checkJudgeReady(judgeFlag, io.env);
+  const pairwiseRaw = str(v, 'judge-pairwise');
+  const pairwiseBaseline = pairwiseRaw === undefined ? undefined : parseRunId(pairwiseRaw, '--judge-pairwise');
+  const judgeConcurrency = int(v, 'judge-concurrency', 1, 64);
   // Validate every eval set before touching the database or the network.
   const sets = loadEvalSets(resolveEvalsetPaths(list(v, 'evalsets'), io.cwd, DEFAULT_EVALSETS_DIR), io.cwd);
   for (const s of sets) for (const w of s.warnings) io.stderr.write(`warning: ${w}\n`);
@@ -98,8 +108,22 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   return withStore(v, io, async (store) => {
     const checkpoint = wanted !== undefined ? registerOnTheFly(store, wanted, v) : store.checkpoints.get(name);
     readSecret(checkpoint.apiKeyEnv, io.env);
+    // The run's judge: --judge, else the checkpoint's. Checked before anything is sent.
+    const judge = judgeFlag ?? checkpoint.judge;
+    if (judge !== null) checkJudgeReady(judge, io.env);
+    if (pairwiseBaseline !== undefined) {
+      if (judge === null) throw new TunegateError('USAGE', '--judge-pairwise needs a judge: pass --judge or give the checkpoint one');
+      store.runs.get(pairwiseBaseline);
+    }
     if (wanted === undefined) await checkReachable(checkpoint.baseUrl);
-    const runId = createRun(store, checkpoint, sets, params);
-    return executeAndReport(store, runId, io, { json: flag(v, 'json') });
+    const runId = createRun(store, checkpoint, sets, { ...params, judge });
+    return executeAndReport(store, runId, io, {
+      json: flag(v, 'json'),
+      judge: judge === null ? null : {
+        settings: judge,
+        ...(pairwiseBaseline !== undefined ? { pairwiseBaseline } : {}),
+        ...(judgeConcurrency !== undefined ? { concurrency: judgeConcurrency } : {}),
+      },
+    });
   });
 }

@@ -1,5 +1,7 @@
 import type { Score } from '../../scoring/types.js';
 import type { ResultRecord } from '../../store/types.js';
+import type { JudgmentRecord } from '../../store/judgments.js';
+import { pairwiseSummaries } from '../../judge/pairwise.js';
 import type { EvalItem } from '../../evalsets/types.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
@@ -9,7 +11,7 @@ import { parseRunId } from './resume.js';
 import { summaryOf } from './runs.js';
 
 /** One result as `show --items` reports it. */
-export function itemJson(r: ResultRecord, item: EvalItem | undefined): Record<string, unknown> {
+export function itemJson(r: ResultRecord, item: EvalItem | undefined, judgment?: JudgmentRecord): Record<string, unknown> {
   const scores = (r.scores ?? {}) as Record<string, Score>;
   return {
     id: r.itemId,
@@ -29,6 +31,9 @@ export function itemJson(r: ResultRecord, item: EvalItem | undefined): Record<st
     finishReason: r.finishReason,
     attempts: r.attempts,
     error: r.error,
+    ...(judgment !== undefined
+      ? { judge: { judge: judgment.judge, rubric: judgment.rubric, score: judgment.score, ...(judgment.verdict ?? {}), error: judgment.error, cached: judgment.cached } }
+      : {}),
   };
 }
 
@@ -48,14 +53,17 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
     const results = withItems ? store.results.list(runId) : [];
     const items = new Map(withItems ? store.runs.items(runId).map((i) => [`${i.set}\u0000${i.id}`, i]) : []);
     const itemOf = (r: ResultRecord) => items.get(`${r.set}\u0000${r.itemId}`);
+    const judgments = new Map(withItems ? store.judge.judgments(runId).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j]) : []);
+    const judgmentOf = (r: ResultRecord) => judgments.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`);
+    const extras = { pairwise: pairwiseSummaries(store, runId) };
 
     if (flag(p.values, 'json')) {
-      const out = runJson(run, summary);
-      if (withItems) out.items = results.map((r) => itemJson(r, itemOf(r)));
+      const out = runJson(run, summary, extras);
+      if (withItems) out.items = results.map((r) => itemJson(r, itemOf(r), judgmentOf(r)));
       println(io.stdout, JSON.stringify(out));
       return 0;
     }
-    println(io.stdout, runText(run, summary));
+    println(io.stdout, runText(run, summary, extras));
     const prov = run.provenance;
     println(io.stdout, `\nendpoint: ${prov.endpoint.model} at ${prov.endpoint.baseUrl} (${prov.endpoint.api}) · tunegate ${prov.tool}`);
     println(io.stdout, `eval sets: ${prov.evalsets.map((s) => `${s.name}@${s.hash.slice(0, 12)}`).join(', ')}`);
@@ -70,6 +78,10 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
         if (r.error !== null) println(io.stdout, `  error after ${r.attempts} attempts: ${r.error}`);
         else println(io.stdout, `  A: ${clip(r.answer ?? '', 400)}`);
         for (const [name, s] of Object.entries(scores)) println(io.stdout, `  ${name}: ${s.explanation}`);
+        const j = judgmentOf(r);
+        if (j !== undefined) {
+          println(io.stdout, j.error !== null ? `  judge error: ${j.error}` : `  judge: ${fmt(j.score)} ${clip(String(j.verdict?.rationale ?? ''), 200)}`);
+        }
       }
     }
     return 0;

@@ -1,0 +1,45 @@
+import { TunegateError } from '../../errors.js';
+import { checkJudgeReady, judgeStoredRun } from '../../judge/judge-stored-run.js';
+import { pairwiseSummaries } from '../../judge/pairwise.js';
+import { summarizeRun } from '../../runner/execute-run.js';
+import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
+import { DB_OPTION, withStore } from '../context.js';
+import { runJson, runText } from '../format.js';
+import { println, type Io } from '../io.js';
+import { JUDGE_OPTIONS, judgeFromOptions } from './checkpoint.js';
+import { parseRunId } from './resume.js';
+
+/**
+ * `tunegate judge RUN_ID`: scores a stored run's blog answers with the LLM judge and, with
+ * --pairwise, compares them with a baseline run's. Cached verdicts cost nothing, so re-judging
+ * a run (or judging it after a gate failed) only pays for answers never judged before.
+ */
+export async function judgeCommand(argv: readonly string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { ...DB_OPTION, ...JUDGE_OPTIONS, pairwise: { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } }, 'judge');
+  expectPositionals(p, 1, 'judge');
+  const runId = parseRunId(p.positionals[0], 'judge');
+  const fromFlag = judgeFromOptions(p.values);
+  const pairwiseRaw = str(p.values, 'pairwise');
+  const pairwiseBaseline = pairwiseRaw === undefined ? undefined : parseRunId(pairwiseRaw, '--pairwise');
+  const concurrency = int(p.values, 'concurrency', 1, 64);
+  return withStore(p.values, io, async (store) => {
+    const run = store.runs.get(runId);
+    const settings = fromFlag ?? run.params.judge ?? store.checkpoints.getById(run.checkpointId)?.judge ?? null;
+    if (settings === null) {
+      throw new TunegateError('USAGE', `run ${runId} has no judge: pass --judge anthropic:MODEL or --judge openai:MODEL@BASE_URL`);
+    }
+    checkJudgeReady(settings, io.env);
+    if (pairwiseBaseline !== undefined) store.runs.get(pairwiseBaseline);
+    const outcome = await judgeStoredRun({
+      store, runId, env: io.env, settings,
+      ...(pairwiseBaseline !== undefined ? { pairwiseBaseline } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
+    });
+    const extras = { judge: outcome.report, pairwise: pairwiseSummaries(store, runId) };
+    const summary = summarizeRun(store, runId);
+    const fresh = store.runs.get(runId);
+    if (flag(p.values, 'json')) println(io.stdout, JSON.stringify(runJson(fresh, summary, extras)));
+    else println(io.stdout, runText(fresh, summary, extras));
+    return 0;
+  });
+}

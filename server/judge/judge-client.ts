@@ -1,0 +1,89 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { anthropicSettings, readSecret, type Env } from '../config.js';
+import { createOpenAIClient } from '../runner/openai-client.js';
+import type { Prompt } from './rubric.js';
+import type { JudgeSpec } from './spec.js';
+
+export interface JudgeClient {
+  id: string;
+  /**
+   * Sends a prompt and returns the judge's text. `retry` carries the judge's unusable earlier
+   * reply and the repair message, for the one retry on unparsable output.
+   */
+  complete(prompt: Prompt, retry?: { reply: string; repair: string }): Promise<string>;
+  close(): void;
+}
+
+export interface JudgeClientOptions {
+  timeoutMs: number;
+  /** Transport-level retries by the SDK (429, 5xx, timeouts, dropped connections). */
+  maxRetries: number;
+}
+
+const MAX_TOKENS = 600;
+
+type Turn = { role: 'user' | 'assistant'; content: string };
+
+function turns(prompt: Prompt, retry?: { reply: string; repair: string }): Turn[] {
+  const out: Turn[] = [{ role: 'user', content: prompt.user }];
+  if (retry !== undefined) out.push({ role: 'assistant', content: retry.reply }, { role: 'user', content: retry.repair });
+  return out;
+}
+
+/**
+ * A client for the judge model. Anthropic through @anthropic-ai/sdk (key and base URL from
+ * ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, passed explicitly), anything OpenAI-compatible
+ * through the same client the runner uses, at temperature 0 so verdicts are repeatable (the
+ * current Anthropic API takes no temperature).
+ */
+export function createJudgeClient(spec: JudgeSpec, env: Env, opts: JudgeClientOptions): JudgeClient {
+  if (spec.provider === 'anthropic') {
+    const { apiKey, baseURL } = anthropicSettings(env);
+    const client = new Anthropic({ apiKey, authToken: null, baseURL, maxRetries: opts.maxRetries, timeout: opts.timeoutMs });
+    // Structured output (a JSON schema) where the model supports it; a model that refuses it
+    // with 400 is asked with the prompt alone from then on (the verdict is validated either way).
+    let structured = true;
+    const ask = (prompt: Prompt, retry?: { reply: string; repair: string }) =>
+      client.messages.create({
+        model: spec.model,
+        max_tokens: MAX_TOKENS,
+        system: prompt.system,
+        messages: turns(prompt, retry),
+        ...(structured ? { output_config: { format: { type: 'json_schema' as const, schema: prompt.schema } } } : {}),
+      });
+    return {
+      id: spec.id,
+      async complete(prompt, retry) {
+        let msg;
+        try {
+          msg = await ask(prompt, retry);
+        } catch (e) {
+          if (!(structured && e instanceof Anthropic.BadRequestError)) throw e;
+          structured = false;
+          msg = await ask(prompt, retry);
+        }
+        return msg.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+      },
+      close() {},
+    };
+  }
+  const { client, close } = createOpenAIClient(spec.baseUrl, {
+    apiKey: readSecret(spec.apiKeyEnv, env),
+    timeoutMs: opts.timeoutMs,
+    maxRetries: opts.maxRetries,
+  });
+  return {
+    id: spec.id,
+    async complete(prompt, retry) {
+      const r = await client.chat.completions.create({
+        model: spec.model,
+        max_tokens: MAX_TOKENS,
+        temperature: 0,
+        messages: [{ role: 'system', content: prompt.system }, ...turns(prompt, retry)],
+      });
+      const content = (r as { choices?: Array<{ message?: { content?: unknown } }> }).choices?.[0]?.message?.content;
+      return typeof content === 'string' ? content : '';
+    },
+    close,
+  };
+}

@@ -1,0 +1,59 @@
+import { anthropicSettings, readSecret, type Env } from '../config.js';
+import { summarizeRun } from '../runner/execute-run.js';
+import type { Store } from '../store/open.js';
+import type { JudgeSettings } from '../store/types.js';
+import { judgeAnswers, type JudgeReport } from './judge-answers.js';
+import { createJudgeClient } from './judge-client.js';
+import { comparePairwise, type PairwiseSummary } from './pairwise.js';
+import { parseJudgeSpec } from './spec.js';
+
+
+export interface JudgeOptions {
+  store: Store;
+  runId: number;
+  env: Env;
+  settings: JudgeSettings;
+  /** Also compare the run's blog answers with this run's, both orders. */
+  pairwiseBaseline?: number;
+  concurrency?: number;
+  timeoutMs?: number;
+  /** SDK retries per judge request (429, 5xx, timeouts). */
+  maxRetries?: number;
+}
+
+/**
+ * Checks judge settings before any request is sent: the spec parses and its key is in the
+ * environment. Throws the same errors (exit 2) a run would hit later.
+ */
+export function checkJudgeReady(settings: JudgeSettings, env: Env): void {
+  const spec = parseJudgeSpec(settings.spec, settings.keyEnv);
+  if (spec.provider === 'anthropic') anthropicSettings(env);
+  else readSecret(spec.apiKeyEnv, env);
+}
+
+export interface JudgeOutcome {
+  report: JudgeReport;
+  pairwise: PairwiseSummary | null;
+}
+
+/**
+ * Judges a stored run: absolute rubric scores for its blog answers (blog_judge) and, when asked,
+ * a pairwise comparison with a baseline run. The run's stored summary is refreshed so blog_judge
+ * appears in every report of it. Shared by `tunegate run --judge` and `tunegate judge`.
+ */
+export async function judgeStoredRun(opts: JudgeOptions): Promise<JudgeOutcome> {
+  const spec = parseJudgeSpec(opts.settings.spec, opts.settings.keyEnv);
+  const client = createJudgeClient(spec, opts.env, { timeoutMs: opts.timeoutMs ?? 60_000, maxRetries: opts.maxRetries ?? 2 });
+  const concurrency = opts.concurrency ?? 4;
+  try {
+    const report = await judgeAnswers(opts.store, opts.runId, client, { concurrency });
+    const pairwise = opts.pairwiseBaseline === undefined
+      ? null
+      : await comparePairwise(opts.store, opts.runId, opts.pairwiseBaseline, client, { concurrency });
+    const run = opts.store.runs.get(opts.runId);
+    if (run.status !== 'running') opts.store.runs.setSummary(opts.runId, summarizeRun(opts.store, opts.runId));
+    return { report, pairwise };
+  } finally {
+    client.close();
+  }
+}

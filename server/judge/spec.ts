@@ -1,0 +1,38 @@
+import { validateEnvName } from '../config.js';
+import { TunegateError } from '../errors.js';
+
+/** Which model judges, and where. */
+export type JudgeSpec =
+  | { provider: 'anthropic'; model: string; id: string }
+  | { provider: 'openai'; model: string; baseUrl: string; apiKeyEnv: string | null; id: string };
+
+/**
+ * Parses `anthropic:MODEL` or `openai:MODEL@BASE_URL`. The id is the spec without a key
+ * variable: it names the judge in caches and reports. An OpenAI-compatible judge that needs a
+ * key names its variable with `keyEnv` (the value is read at request time, never stored).
+ */
+export function parseJudgeSpec(spec: string, keyEnv?: string | null): JudgeSpec {
+  const colon = spec.indexOf(':');
+  const provider = colon < 0 ? '' : spec.slice(0, colon);
+  const rest = colon < 0 ? '' : spec.slice(colon + 1);
+  if (provider === 'anthropic' && rest.trim() !== '') return { provider, model: rest, id: `anthropic:${rest}` };
+  if (provider === 'openai') {
+    const at = rest.indexOf('@');
+    const model = at < 0 ? '' : rest.slice(0, at);
+    const baseUrl = at < 0 ? '' : rest.slice(at + 1);
+    let ok = model.trim() !== '';
+    try {
+      ok &&= ['http:', 'https:'].includes(new URL(baseUrl).protocol);
+    } catch {
+      ok = false;
+    }
+    if (ok) {
+      const apiKeyEnv = keyEnv === undefined || keyEnv === null ? null : validateEnvName(keyEnv, '--judge-key-env');
+      return { provider, model, baseUrl, apiKeyEnv, id: `openai:${model}@${baseUrl}` };
+    }
+  }
+  throw new TunegateError(
+    'USAGE',
+    `--judge: "${spec}" is not a judge; use anthropic:MODEL (key in ANTHROPIC_API_KEY) or openai:MODEL@BASE_URL (e.g. openai:qwen2.5-72b@http://127.0.0.1:8001/v1)`,
+  );
+}

@@ -1,0 +1,31 @@
+import OpenAI from 'openai';
+import { createHttpFetch } from './http-fetch.js';
+
+export interface OpenAIClientOptions {
+  apiKey?: string | undefined;
+  timeoutMs: number;
+  /** Retries done by the SDK itself; the runner keeps 0 and retries on its own. */
+  maxRetries?: number;
+  maxSockets?: number;
+}
+
+/**
+ * An openai SDK client for any OpenAI-compatible endpoint, on our node:http transport.
+ * Credentials and org headers are passed explicitly so nothing is picked up from OPENAI_*
+ * variables (a user's OpenAI key must never be sent to a local server); without a key, no
+ * Authorization header is sent at all.
+ */
+export function createOpenAIClient(baseUrl: string, opts: OpenAIClientOptions): { client: OpenAI; close(): void } {
+  const transport = createHttpFetch({ maxSockets: opts.maxSockets ?? 64 });
+  const client = new OpenAI({
+    baseURL: baseUrl,
+    apiKey: opts.apiKey ?? 'no-key',
+    organization: null,
+    project: null,
+    maxRetries: opts.maxRetries ?? 0,
+    timeout: opts.timeoutMs,
+    fetch: transport.fetch,
+    ...(opts.apiKey === undefined ? { defaultHeaders: { Authorization: null } } : {}),
+  });
+  return { client, close: () => transport.destroy() };
+}
