@@ -22,6 +22,7 @@ export const HEADLINE_METRICS = [
   'blog_quality',
   'blog_chrf',
   'blog_judge',
+  'blog_perplexity',
 ] as const;
 
 /** What judging added to a run, for the run's JSON and text. */
@@ -45,6 +46,7 @@ export function runJson(run: Run, summary: RunSummary | null, extras: JudgeExtra
     params: run.params,
     provenance: run.provenance,
     error: run.error,
+    notes: run.notes,
     createdAt: run.createdAt,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
@@ -75,13 +77,14 @@ export function runText(run: Run, summary: RunSummary, extras: JudgeExtras = {})
   const setRows = Object.entries(summary.sets).map(([name, s]) => [
     name, s.kind, String(s.items), String(s.errors), fmt(s.score), fmt(s.hallucination_rate ?? null),
   ]);
-  const metricRows = HEADLINE_METRICS.map((m) => [m, fmt(summary.metrics[m], m === 'blog_chrf' ? 1 : 3)]);
+  const metricRows = HEADLINE_METRICS.map((m) => [m, fmt(summary.metrics[m], m === 'blog_chrf' || m === 'blog_perplexity' ? 1 : 3)]);
   const lines = [head, '', table(['set', 'kind', 'items', 'errors', 'score', 'hallucination'], setRows), '', table(['metric', 'value'], metricRows)];
   const j = extras.judge;
   if (j !== undefined && j !== null) {
     lines.push('', `judge ${j.judge} (${j.rubric}): ${j.judged} posts judged (${j.cached} from cache, ${j.requests} requests), ${j.errors} judge errors`);
   }
   for (const p of extras.pairwise ?? []) lines.push(pairwiseText(p));
+  for (const n of run.notes) lines.push(`note: ${n}`);
   if (run.error !== null) lines.push('', `error: ${run.error}`);
   return lines.join('\n');
 }

@@ -97,6 +97,9 @@ Options:
   --retries N           retries per request on 429, 5xx, timeouts, dropped connections and
                         unparsable bodies, honouring Retry-After (default 6)
   --json                print one JSON object: {runId, checkpoint, status, metrics, sets, counts}
+  --perplexity          also measure the perplexity of each blog reference given its title
+                        (blog_perplexity) via /completions with echo + logprobs (vLLM); skipped
+                        with a note where the endpoint cannot
   --judge SPEC          after the run, score blog posts with an LLM judge (blog_judge); default:
                         the checkpoint's judge. anthropic:MODEL or openai:MODEL@BASE_URL
   --judge-key-env VAR   key variable for an openai:MODEL@BASE_URL judge

@@ -2,6 +2,7 @@ import { EXIT } from '../errors.js';
 import { judgeStoredRun } from '../judge/judge-stored-run.js';
 import { pairwiseSummaries } from '../judge/pairwise.js';
 import { executeRun, summarizeRun } from '../runner/execute-run.js';
+import { measurePerplexity } from '../runner/perplexity.js';
 import type { Store } from '../store/open.js';
 import type { JudgeSettings } from '../store/types.js';
 import { runJson, runText, type JudgeExtras } from './format.js';
@@ -43,6 +44,14 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
   progress.finish();
 
   let summary = result.summary;
+  if (result.run.params.perplexity === true && result.status === 'completed') {
+    const ppl = await measurePerplexity(store, runId, io.env, { concurrency: result.run.params.concurrency, timeoutMs: result.run.params.timeoutMs });
+    if (opts.quiet !== true) {
+      println(io.stderr, ppl.skipped === null ? `perplexity measured for ${ppl.measured} blog references` : `perplexity skipped: ${ppl.skipped}`);
+    }
+    summary = summarizeRun(store, runId);
+    store.runs.setSummary(runId, summary);
+  }
   const extras: JudgeExtras = {};
   if (opts.judge !== undefined && opts.judge !== null && result.status === 'completed') {
     if (opts.quiet !== true) println(io.stderr, `judging blog answers with ${opts.judge.settings.spec}…`);

@@ -53,7 +53,10 @@ export interface RunSummary {
 const FAMILIES = { bio_accuracy: 'bio', refusal_accuracy: 'refusal', known_accuracy: 'known' } as const;
 
 /** The blog components every run reports, even when no blog item was scored (as null). */
-export const BLOG_COMPONENTS = ['blog_quality', 'chrf', 'rouge_l', 'repetition', 'distinct_2', 'length_ratio', 'language_match', 'blog_judge'] as const;
+export const BLOG_COMPONENTS = ['blog_quality', 'chrf', 'rouge_l', 'repetition', 'distinct_2', 'length_ratio', 'language_match', 'blog_judge', 'perplexity'] as const;
+
+/** Perplexities multiply, so they are averaged geometrically: one odd post cannot swamp the mean. */
+const GEOMETRIC = new Set(['perplexity']);
 
 export function mean(values: readonly number[]): number | null {
   if (values.length === 0) return null;
@@ -82,10 +85,16 @@ function componentMeans(list: ItemAgg[]): Record<string, number | null> {
   for (const a of list) for (const k of a.components.keys()) names.add(k);
   const out: Record<string, number | null> = {};
   for (const name of names) {
-    out[name] = mean(list.flatMap((a) => {
+    const perItem = list.flatMap((a) => {
       const v = a.components.get(name);
       return v === undefined || v.length === 0 ? [] : [mean(v)!];
-    }));
+    });
+    if (GEOMETRIC.has(name)) {
+      const logMean = mean(perItem.filter((v) => v > 0).map(Math.log));
+      out[name] = logMean === null ? null : Math.exp(logMean);
+    } else {
+      out[name] = mean(perItem);
+    }
   }
   return out;
 }

@@ -91,6 +91,10 @@ export function createResultRepo(db: Database) {
     'SELECT COUNT(*) AS results, COUNT(error) AS errors FROM results WHERE run_id = ?',
   );
   const deleteErrored = db.prepare('DELETE FROM results WHERE run_id = ? AND error IS NOT NULL');
+  const addScore = db.prepare(
+    `UPDATE results SET scores = json_set(COALESCE(scores, '{}'), '$.' || @name, json(@score))
+     WHERE run_id = @runId AND set_name = @set AND item_id = @itemId AND sample = @sample`,
+  );
 
   return {
     /** Stores one result; returns false if that item × sample was already stored (never duplicated). */
@@ -135,6 +139,12 @@ export function createResultRepo(db: Database) {
                    ORDER BY run_items.position, results.sample LIMIT @limit OFFSET @offset`;
       const rows = db.prepare(sql).all({ runId, set: page.set, limit: page.limit ?? -1, offset: page.offset ?? 0 }) as Row[];
       return rows.map(fromRow);
+    },
+
+    /** Adds (or replaces) one named score on a stored result, e.g. a perplexity measured later. */
+    addScore(key: { runId: number; set: string; itemId: string; sample: number }, name: string, score: object): void {
+      if (!/^[a-z_]+$/.test(name)) throw new Error(`invalid score name ${name}`);
+      addScore.run({ ...key, name, score: JSON.stringify(score) });
     },
 
     /** Drops errored results so a resume retries them. Returns how many were dropped. */

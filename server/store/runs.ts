@@ -19,6 +19,7 @@ interface Row {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  notes: string;
 }
 
 function fromRow(r: Row): Run {
@@ -37,6 +38,7 @@ function fromRow(r: Row): Run {
     createdAt: r.created_at,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
+    notes: JSON.parse(r.notes) as string[],
   };
 }
 
@@ -78,6 +80,7 @@ export function createRunRepo(db: Database) {
      WHERE id = ?`,
   );
   const setSummary = db.prepare('UPDATE runs SET summary = ? WHERE id = ?');
+  const addNote = db.prepare(`UPDATE runs SET notes = json_insert(notes, '$[#]', ?) WHERE id = ?`);
   const finish = db.prepare(
     'UPDATE runs SET status = ?, summary = ?, error = ?, finished_at = ?, owner_pid = NULL, owner_host = NULL WHERE id = ?',
   );
@@ -149,6 +152,11 @@ export function createRunRepo(db: Database) {
     /** Replaces a stopped run's summary (after judging adds scores to it). */
     setSummary(id: number, summary: RunSummary): void {
       setSummary.run(JSON.stringify(summary), id);
+    },
+
+    /** Adds a note to the run (shown with its results). */
+    addNote(id: number, note: string): void {
+      addNote.run(note, id);
     },
 
     /** Records the run's end state and its summary. */

@@ -50,6 +50,8 @@ export interface RunParams {
   retries: number;
   /** The judge this run was (or is to be) judged with; null when none. */
   judge?: JudgeSettings | null;
+  /** Measure the perplexity of blog references given their titles (completions API, echo + logprobs). */
+  perplexity?: boolean;
 }
 
 export interface RunSetRecord {
@@ -83,6 +85,8 @@ export interface Run {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** What the run noticed and reported, e.g. a metric it had to skip. */
+  notes: string[];
 }
 
 /** One stored result: an item × sample, answered or errored. */

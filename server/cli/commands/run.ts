@@ -30,6 +30,7 @@ const SPEC = {
   timeout: { type: 'string' },
   retries: { type: 'string' },
   json: { type: 'boolean' },
+  perplexity: { type: 'boolean' },
 } as const;
 
 /** Run parameters from flags, defaults for the rest. */
@@ -44,6 +45,7 @@ export function paramsFromOptions(values: Values): RunParams {
     concurrency: int(values, 'concurrency', 1, 1024) ?? DEFAULT_PARAMS.concurrency,
     timeoutMs: timeout === undefined ? DEFAULT_PARAMS.timeoutMs : Math.round(timeout * 1000),
     retries: int(values, 'retries', 0, 100) ?? DEFAULT_PARAMS.retries,
+    perplexity: flag(values, 'perplexity'),
   };
 }
 

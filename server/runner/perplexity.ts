@@ -1,0 +1,87 @@
+import { readSecret, type Env } from '../config.js';
+import type { BlogItem } from '../evalsets/types.js';
+import type { Store } from '../store/open.js';
+import { createOpenAIClient } from './openai-client.js';
+import { runPool } from './pool.js';
+import { completionPrompt } from './prompt.js';
+import { classifyFailure } from './retry.js';
+
+export interface PerplexityReport {
+  measured: number;
+  /** Why perplexity was skipped for this run, or null. */
+  skipped: string | null;
+}
+
+interface Logprobs {
+  token_logprobs?: Array<number | null>;
+  text_offset?: number[];
+}
+
+/** Thrown when the endpoint cannot give prompt logprobs: perplexity is skipped for the run. */
+class Unsupported extends Error {}
+
+/**
+ * Perplexity of the reference given the prompt: exp of the mean negative log-probability of the
+ * reference's tokens, read from a completions request that echoes the prompt with logprobs.
+ * Offsets are in characters (code points, as vLLM counts them); only tokens starting inside the
+ * reference count, so the prompt and any generated token are left out.
+ */
+export function referencePerplexity(prefix: string, reference: string, lp: Logprobs): number {
+  const lps = lp.token_logprobs;
+  const offsets = lp.text_offset;
+  if (!Array.isArray(lps) || !Array.isArray(offsets) || lps.length !== offsets.length) {
+    throw new Unsupported('the response has no prompt logprobs (token_logprobs / text_offset)');
+  }
+  const start = Array.from(prefix).length;
+  const end = start + Array.from(reference).length;
+  const picked = lps.filter((v, i) => typeof v === 'number' && offsets[i]! >= start && offsets[i]! < end) as number[];
+  if (picked.length === 0) throw new Unsupported('no logprobs for the reference tokens');
+  return Math.exp(-picked.reduce((s, v) => s + v, 0) / picked.length);
+}
+
+/**
+ * Measures the perplexity of every blog item's held-out reference given its prompt, through the
+ * completions API with echo and logprobs (vLLM supports this; many servers do not). The most
+ * sensitive signal of lost blog-writing ability, so it is worth a request per item when it works.
+ * On the first sign the endpoint cannot do it, the whole run skips it with a note (no errors).
+ * Chat checkpoints are measured with the completions prompt template, not their chat template.
+ */
+export async function measurePerplexity(store: Store, runId: number, env: Env, opts: { concurrency: number; timeoutMs: number }): Promise<PerplexityReport> {
+  const run = store.runs.get(runId);
+  const checkpoint = store.checkpoints.getById(run.checkpointId)!;
+  const items = store.runs.items(runId).filter((i): i is BlogItem => i.kind === 'blog');
+  const stored = new Map(store.results.list(runId).filter((r) => r.sample === 0).map((r) => [`${r.set}\u0000${r.itemId}`, r]));
+  const todo = items.filter((i) => {
+    const r = stored.get(`${i.set}\u0000${i.id}`);
+    return r !== undefined && (r.scores ?? {}).perplexity === undefined;
+  });
+  const report: PerplexityReport = { measured: 0, skipped: null };
+  if (todo.length === 0) return report;
+
+  const { client, close } = createOpenAIClient(checkpoint.baseUrl, {
+    apiKey: readSecret(checkpoint.apiKeyEnv, env), timeoutMs: opts.timeoutMs, maxRetries: 2, maxSockets: opts.concurrency,
+  });
+  try {
+    await runPool(todo, opts.concurrency, async (item) => {
+      if (report.skipped !== null) return;
+      const prefix = completionPrompt(item, checkpoint.api === 'completions' ? checkpoint.promptTemplate : null);
+      try {
+        const body = await client.completions.create({
+          model: checkpoint.model, prompt: prefix + item.reference, max_tokens: 1, temperature: 0, echo: true, logprobs: 1,
+        });
+        const lp = (body as { choices?: Array<{ logprobs?: Logprobs | null }> }).choices?.[0]?.logprobs;
+        const ppl = referencePerplexity(prefix, item.reference, lp ?? {});
+        store.results.addScore({ runId, set: item.set, itemId: item.id, sample: 0 }, 'perplexity', {
+          value: ppl, explanation: `perplexity ${ppl.toFixed(2)} of the held-out reference given the prompt`,
+        });
+        report.measured++;
+      } catch (e) {
+        report.skipped ??= e instanceof Unsupported ? e.message : classifyFailure(e, opts.timeoutMs).message;
+      }
+    });
+  } finally {
+    close();
+  }
+  if (report.skipped !== null) store.runs.addNote(runId, `perplexity skipped: ${report.skipped} (the endpoint must support /completions with echo and logprobs, as vLLM does)`);
+  return report;
+}
