@@ -1,10 +1,23 @@
 const CHAR_ORDER = 6;
 const BETA = 2;
 
-function charNgrams(chars: readonly string[], n: number): Map<string, number> {
+/** UTF-16 index of every code point, plus the end: n-grams are then plain string slices. */
+function codePointStarts(text: string): number[] {
+  const starts: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    starts.push(i);
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) i++;
+  }
+  starts.push(text.length);
+  return starts;
+}
+
+function charNgrams(text: string, starts: readonly number[], n: number): Map<string, number> {
   const counts = new Map<string, number>();
-  for (let i = 0; i + n <= chars.length; i++) {
-    const g = chars.slice(i, i + n).join('');
+  const chars = starts.length - 1;
+  for (let i = 0; i + n <= chars; i++) {
+    const g = text.slice(starts[i], starts[i + n]);
     counts.set(g, (counts.get(g) ?? 0) + 1);
   }
   return counts;
@@ -17,17 +30,21 @@ function charNgrams(chars: readonly string[], n: number): Map<string, number> {
  * Characters are code points (as Python slices strings), not UTF-16 units.
  */
 export function chrf(hypothesis: string, reference: string): number {
-  const hyp = Array.from(hypothesis.replace(/\s+/gu, ''));
-  const ref = Array.from(reference.replace(/\s+/gu, ''));
+  const hypText = hypothesis.replace(/\s+/gu, '');
+  const refText = reference.replace(/\s+/gu, '');
+  const hypStarts = codePointStarts(hypText);
+  const refStarts = codePointStarts(refText);
+  const hypLen = hypStarts.length - 1;
+  const refLen = refStarts.length - 1;
   let precision = 0;
   let recall = 0;
   let effective = 0;
   for (let n = 1; n <= CHAR_ORDER; n++) {
-    const h = charNgrams(hyp, n);
-    const r = charNgrams(ref, n);
-    const nHyp = Math.max(0, hyp.length - n + 1);
-    const nRef = Math.max(0, ref.length - n + 1);
+    const nHyp = Math.max(0, hypLen - n + 1);
+    const nRef = Math.max(0, refLen - n + 1);
     if (nHyp === 0 || nRef === 0) continue;
+    const h = charNgrams(hypText, hypStarts, n);
+    const r = charNgrams(refText, refStarts, n);
     let match = 0;
     for (const [g, c] of h) match += Math.min(c, r.get(g) ?? 0);
     precision += match / nHyp;

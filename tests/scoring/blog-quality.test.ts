@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { blogMetrics, lengthFactor, repetitionFactor } from '../../server/scoring/blog/blog-quality.js';
 import { dominantScript, languageMatch } from '../../server/scoring/blog/language.js';
 import { distinct2, repetition } from '../../server/scoring/blog/repetition.js';
-import { lcsLength, rougeL } from '../../server/scoring/blog/rouge-l.js';
+import { lcsLength, lcsLengthDp, rougeL } from '../../server/scoring/blog/rouge-l.js';
+import { seededRandom } from '../../server/stats/random.js';
 import { tokenize } from '../../server/scoring/blog/tokenize.js';
 import { BLOG_CASES, firstSentence, withLoop } from '../fixtures/blog-cases.js';
 
@@ -21,6 +22,17 @@ describe('ROUGE-L', () => {
     // 我喜欢写博客 vs 我喜欢读博客: LCS 我喜欢博客 = 5 of 6 each side → 5/6
     expect(rougeL(tokenize('我喜欢写博客'), tokenize('我喜欢读博客'))).toBeCloseTo(5 / 6, 12);
     expect(rougeL([], tokenize('x'))).toBe(0);
+  });
+
+  it('bit-parallel LCS equals the dynamic programme on random sequences across word boundaries', () => {
+    const random = seededRandom(5);
+    for (let trial = 0; trial < 300; trial++) {
+      const alphabet = 1 + Math.floor(random() * 6);
+      const seq = () => Array.from({ length: Math.floor(random() * 140) }, () => String.fromCharCode(97 + Math.floor(random() * alphabet)));
+      const a = seq();
+      const b = seq();
+      expect(lcsLength(a, b), `${a.join('')} | ${b.join('')}`).toBe(lcsLengthDp(a, b));
+    }
   });
 });
 
