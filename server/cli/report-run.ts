@@ -1,27 +1,26 @@
 import { EXIT } from '../errors.js';
-import { judgeStoredRun } from '../judge/judge-stored-run.js';
 import { pairwiseSummaries } from '../judge/pairwise.js';
 import { executeRun, summarizeRun } from '../runner/execute-run.js';
-import { measurePerplexity } from '../runner/perplexity.js';
+import { runPostSteps } from '../runner/post-run.js';
 import type { Store } from '../store/open.js';
-import type { JudgeSettings } from '../store/types.js';
 import { runJson, runText, type JudgeExtras } from './format.js';
 import { println, type Io } from './io.js';
 import { createProgressReporter } from './progress.js';
+
+export interface ReportOptions {
+  json: boolean;
+  retryErrors?: boolean;
+  quiet?: boolean;
+  /** With a judge in the run's params: also compare its blog answers with this run's. */
+  pairwiseBaseline?: number;
+  judgeConcurrency?: number;
+}
 
 /**
  * Executes a stored run with progress on stderr, prints the result (text or `--json`) on stdout
  * and returns the exit code: 0, 3 when items errored, 130 when interrupted. Shared by `run`,
  * `resume` and `demo` so all three behave alike.
  */
-export interface ReportOptions {
-  json: boolean;
-  retryErrors?: boolean;
-  quiet?: boolean;
-  /** Judge the run's blog answers once it completes (and compare with a baseline run). */
-  judge?: { settings: JudgeSettings; pairwiseBaseline?: number; concurrency?: number } | null;
-}
-
 export async function executeAndReport(store: Store, runId: number, io: Io, opts: ReportOptions): Promise<number> {
   const run = store.runs.get(runId);
   if (opts.quiet !== true) {
@@ -43,27 +42,23 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
   });
   progress.finish();
 
-  let summary = result.summary;
-  if (result.run.params.perplexity === true && result.status === 'completed') {
-    const ppl = await measurePerplexity(store, runId, io.env, { concurrency: result.run.params.concurrency, timeoutMs: result.run.params.timeoutMs });
-    if (opts.quiet !== true) {
-      println(io.stderr, ppl.skipped === null ? `perplexity measured for ${ppl.measured} blog references` : `perplexity skipped: ${ppl.skipped}`);
-    }
-    summary = summarizeRun(store, runId);
-    store.runs.setSummary(runId, summary);
-  }
   const extras: JudgeExtras = {};
-  if (opts.judge !== undefined && opts.judge !== null && result.status === 'completed') {
-    if (opts.quiet !== true) println(io.stderr, `judging blog answers with ${opts.judge.settings.spec}…`);
-    const outcome = await judgeStoredRun({
-      store, runId, env: io.env, settings: opts.judge.settings,
-      ...(opts.judge.pairwiseBaseline !== undefined ? { pairwiseBaseline: opts.judge.pairwiseBaseline } : {}),
-      ...(opts.judge.concurrency !== undefined ? { concurrency: opts.judge.concurrency } : {}),
+  if (result.status === 'completed' && (result.run.params.perplexity === true || (result.run.params.judge ?? null) !== null)) {
+    if (opts.quiet !== true && (result.run.params.judge ?? null) !== null) println(io.stderr, `judging blog answers with ${result.run.params.judge!.spec}…`);
+    const post = await runPostSteps(store, runId, io.env, {
+      ...(opts.pairwiseBaseline !== undefined ? { pairwiseBaseline: opts.pairwiseBaseline } : {}),
+      ...(opts.judgeConcurrency !== undefined ? { judgeConcurrency: opts.judgeConcurrency } : {}),
     });
-    summary = summarizeRun(store, runId);
-    extras.judge = outcome.report;
-    extras.pairwise = pairwiseSummaries(store, runId);
+    if (opts.quiet !== true && post.perplexity !== null) {
+      const p = post.perplexity;
+      println(io.stderr, p.skipped === null ? `perplexity measured for ${p.measured} blog references` : `perplexity skipped: ${p.skipped}`);
+    }
+    if (post.judge !== null) {
+      extras.judge = post.judge.report;
+      extras.pairwise = pairwiseSummaries(store, runId);
+    }
   }
+  const summary = summarizeRun(store, runId);
   const finished = store.runs.get(runId);
   if (opts.json) println(io.stdout, JSON.stringify(runJson(finished, summary, extras)));
   else println(io.stdout, runText(finished, summary, extras));

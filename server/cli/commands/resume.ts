@@ -1,8 +1,7 @@
-import { hostname } from 'node:os';
 import { readSecret } from '../../config.js';
 import { TunegateError } from '../../errors.js';
 import { checkReachable } from '../../runner/reachability.js';
-import type { Run } from '../../store/types.js';
+import { ownerAlive } from '../../runner/owner.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
 import type { Io } from '../io.js';
@@ -12,18 +11,6 @@ export function parseRunId(raw: string | undefined, command: string): number {
   if (raw === undefined) throw new TunegateError('USAGE', `${command} needs a RUN_ID (see tunegate runs)`);
   if (!/^\d+$/.test(raw)) throw new TunegateError('USAGE', `RUN_ID must be a whole number, got "${raw}"`);
   return Number(raw);
-}
-
-/** True when the run's recorded owner is a live process on this host (another CLI or a server). */
-export function ownerAlive(run: Run): boolean {
-  if (run.status !== 'running' || run.ownerPid === null || run.ownerHost !== hostname()) return false;
-  if (run.ownerPid === process.pid) return false;
-  try {
-    process.kill(run.ownerPid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function resumeCommand(argv: readonly string[], io: Io): Promise<number> {

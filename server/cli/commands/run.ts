@@ -121,11 +121,8 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     const runId = createRun(store, checkpoint, sets, { ...params, judge });
     return executeAndReport(store, runId, io, {
       json: flag(v, 'json'),
-      judge: judge === null ? null : {
-        settings: judge,
-        ...(pairwiseBaseline !== undefined ? { pairwiseBaseline } : {}),
-        ...(judgeConcurrency !== undefined ? { concurrency: judgeConcurrency } : {}),
-      },
+      ...(pairwiseBaseline !== undefined ? { pairwiseBaseline } : {}),
+      ...(judgeConcurrency !== undefined ? { judgeConcurrency } : {}),
     });
   });
 }
