@@ -1,5 +1,5 @@
-import type { JudgeReport } from '../judge/judge-answers.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
+import type { JudgeExtras } from '../report/run-json.js';
 import type { RunSummary } from '../scoring/metrics.js';
 import type { Run } from '../store/types.js';
 
@@ -24,34 +24,6 @@ export const HEADLINE_METRICS = [
   'blog_judge',
   'blog_perplexity',
 ] as const;
-
-/** What judging added to a run, for the run's JSON and text. */
-export interface JudgeExtras {
-  judge?: JudgeReport | null;
-  pairwise?: PairwiseSummary[];
-}
-
-/** The JSON form of a run, shared by run, resume, runs and show. */
-export function runJson(run: Run, summary: RunSummary | null, extras: JudgeExtras = {}): Record<string, unknown> {
-  return {
-    ...(extras.judge !== undefined ? { judge: extras.judge } : {}),
-    ...(extras.pairwise !== undefined ? { pairwise: extras.pairwise } : {}),
-    runId: run.id,
-    checkpoint: run.checkpoint,
-    step: run.step,
-    status: run.status,
-    metrics: summary?.metrics ?? null,
-    sets: summary?.sets ?? {},
-    counts: summary?.counts ?? null,
-    params: run.params,
-    provenance: run.provenance,
-    error: run.error,
-    notes: run.notes,
-    createdAt: run.createdAt,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-  };
-}
 
 function duration(run: Run): string {
   if (run.startedAt === null || run.finishedAt === null) return '';

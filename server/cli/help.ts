@@ -28,6 +28,7 @@ Commands:
   evalset validate [PATH…] check eval-set files and print item counts
   evalset import-jekyll DIR  held-out blog items from a Jekyll/Hugo posts folder
   evalset import-sft FILE  held-out blog items from a chat fine-tuning JSONL file
+  serve                   the HTTP server: API, run queue and dashboard (npm start)
   demo                    scripted end-to-end demo in runs/demo.db (no model needed)
 
 Global options:
@@ -36,6 +37,7 @@ Global options:
 
 Environment:
   TUNEGATE_DB             default database path (overridden by --db)
+  TUNEGATE_TOKEN          serve: bearer token every non-GET request needs; client: sent by --server
   ANTHROPIC_API_KEY       key for --judge anthropic:MODEL
   ANTHROPIC_BASE_URL      base URL for the anthropic judge (proxies, test servers)
 
@@ -215,6 +217,25 @@ hashes. Errors name file, line and field; the exit code is 2 if any file is inva
 
 Options:
   --json                print a JSON array: [{name, path, hash, items, keyword, blog, warnings}]`,
+
+  serve: `Usage: tunegate serve [--host 127.0.0.1] [--port 3000] [--db PATH] [--evalsets DIR] [options]
+
+Serves the HTTP API (OpenAPI docs at /api/docs), runs queued evaluations in the background and
+serves the dashboard. All state is in the database, so the CLI, the server and a restarted server
+agree. On start, runs left "running" by a process that died are marked interrupted (resumable).
+Ctrl-C or SIGTERM stops gracefully: running runs are interrupted after their results are stored.
+
+Options:
+  --host HOST           address to bind (default 127.0.0.1)
+  --port PORT           port (default 3000; 0 picks a free one)
+  --db PATH             database (default $TUNEGATE_DB, else runs/tunegate.db)
+  --evalsets DIR        folder of the eval sets the API offers by name (default ./evalsets)
+  --per-endpoint N      runs executed at once against one endpoint (default 1)
+  --insecure-no-auth    allow a non-loopback --host without TUNEGATE_TOKEN
+  --quiet               no request log
+
+Security: with TUNEGATE_TOKEN set, every non-GET request needs "Authorization: Bearer <token>".
+Without it the server only binds a loopback address unless --insecure-no-auth is given.`,
 
   demo: `Usage: tunegate demo [--db PATH] [--json]
 

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   show: async () => (await import('./commands/show.js')).showCommand,
   evalset: async () => (await import('./commands/evalset.js')).evalsetCommand,
   judge: async () => (await import('./commands/judge.js')).judgeCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
 };
 

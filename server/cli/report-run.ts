@@ -3,7 +3,8 @@ import { pairwiseSummaries } from '../judge/pairwise.js';
 import { executeRun, summarizeRun } from '../runner/execute-run.js';
 import { runPostSteps } from '../runner/post-run.js';
 import type { Store } from '../store/open.js';
-import { runJson, runText, type JudgeExtras } from './format.js';
+import { runText } from './format.js';
+import { runJson, type JudgeExtras } from '../report/run-json.js';
 import { println, type Io } from './io.js';
 import { createProgressReporter } from './progress.js';
 

@@ -34,6 +34,12 @@ function fromRow(r: Row): Checkpoint {
   };
 }
 
+export interface CheckpointPatch {
+  step?: number | null;
+  tags?: Record<string, string>;
+  baseline?: boolean;
+}
+
 export type CheckpointRepo = ReturnType<typeof createCheckpointRepo>;
 
 /** Checkpoint table access; statements are prepared once per store. */
@@ -45,6 +51,25 @@ export function createCheckpointRepo(db: Database) {
   const byName = db.prepare<[string], Row>('SELECT * FROM checkpoints WHERE name = ?');
   const byId = db.prepare<[number], Row>('SELECT * FROM checkpoints WHERE id = ?');
   const all = db.prepare<[], Row>('SELECT * FROM checkpoints ORDER BY step IS NULL, step, created_at, id');
+  const setStep = db.prepare('UPDATE checkpoints SET step = ? WHERE id = ?');
+  const setTags = db.prepare('UPDATE checkpoints SET tags = ? WHERE id = ?');
+  const clearBaseline = db.prepare('UPDATE checkpoints SET is_baseline = 0');
+  const setBaseline = db.prepare('UPDATE checkpoints SET is_baseline = ? WHERE id = ?');
+  const runStates = db.prepare<[number], { total: number; active: number }>(
+    "SELECT COUNT(*) AS total, COALESCE(SUM(status IN ('queued', 'running')), 0) AS active FROM runs WHERE checkpoint_id = ?",
+  );
+  const deleteRuns = db.prepare('DELETE FROM runs WHERE checkpoint_id = ?');
+  const deleteOne = db.prepare('DELETE FROM checkpoints WHERE id = ?');
+  const update = db.transaction((id: number, patch: CheckpointPatch) => {
+    if (patch.step !== undefined) setStep.run(patch.step, id);
+    if (patch.tags !== undefined) setTags.run(JSON.stringify(patch.tags), id);
+    if (patch.baseline === true) clearBaseline.run();
+    if (patch.baseline !== undefined) setBaseline.run(patch.baseline ? 1 : 0, id);
+  });
+  const remove = db.transaction((id: number) => {
+    deleteRuns.run(id);
+    deleteOne.run(id);
+  });
 
   return {
     /** Adds a checkpoint; a taken name is a CONFLICT naming the existing one. */
@@ -87,6 +112,25 @@ export function createCheckpointRepo(db: Database) {
     getById(id: number): Checkpoint | undefined {
       const r = byId.get(id);
       return r === undefined ? undefined : fromRow(r);
+    },
+
+    /** Changes step, tags or the baseline flag (only one checkpoint is the baseline). */
+    update(name: string, patch: CheckpointPatch): Checkpoint {
+      const c = this.get(name);
+      update(c.id, patch);
+      return this.get(name);
+    },
+
+    /**
+     * Deletes a checkpoint. With runs it needs `force` (the runs and their results go too), and
+     * a checkpoint with a queued or running run is never deleted.
+     */
+    delete(name: string, force: boolean): void {
+      const c = this.get(name);
+      const { total, active } = runStates.get(c.id)!;
+      if (active > 0) throw new TunegateError('CONFLICT', `checkpoint "${name}" has ${active} queued or running runs; cancel them first`);
+      if (total > 0 && !force) throw new TunegateError('CONFLICT', `checkpoint "${name}" has ${total} runs; delete with force=true to remove them too`);
+      remove(c.id);
     },
 
     /** All checkpoints ordered by training step, then registration time. */

@@ -65,8 +65,16 @@ export function resultKey(set: string, itemId: string, sample: number): string {
 
 export interface ResultPage {
   set?: string;
+  /** pass / fail: keyword items that passed or failed (blog items have no pass/fail); error: errored results. */
+  outcome?: 'pass' | 'fail' | 'error';
   limit?: number;
   offset?: number;
+}
+
+const OUTCOME_SQL = { pass: 'AND results.passed = 1', fail: 'AND results.passed = 0', error: 'AND results.error IS NOT NULL' } as const;
+
+function pageWhere(page: ResultPage): string {
+  return `${page.set !== undefined ? 'AND results.set_name = @set' : ''} ${page.outcome !== undefined ? OUTCOME_SQL[page.outcome] : ''}`;
 }
 
 export type ResultRepo = ReturnType<typeof createResultRepo>;
@@ -130,12 +138,18 @@ export function createResultRepo(db: Database) {
       return counts.get(runId)!;
     },
 
-    /** Results in run order (item snapshot order, then sample). */
+    /** How many results match the page's filters (for paging). */
+    count(runId: number, page: ResultPage = {}): number {
+      const sql = `SELECT COUNT(*) AS n FROM results WHERE results.run_id = @runId ${pageWhere(page)}`;
+      return (db.prepare(sql).get({ runId, set: page.set }) as { n: number }).n;
+    },
+
+    /** Results in run order (item snapshot order, then sample). Filters are fixed SQL; values are bound. */
     list(runId: number, page: ResultPage = {}): ResultRecord[] {
       const sql = `SELECT results.* FROM results
                    JOIN run_items ON run_items.run_id = results.run_id AND run_items.set_name = results.set_name
                                   AND run_items.item_id = results.item_id
-                   WHERE results.run_id = @runId ${page.set !== undefined ? 'AND results.set_name = @set' : ''}
+                   WHERE results.run_id = @runId ${pageWhere(page)}
                    ORDER BY run_items.position, results.sample LIMIT @limit OFFSET @offset`;
       const rows = db.prepare(sql).all({ runId, set: page.set, limit: page.limit ?? -1, offset: page.offset ?? 0 }) as Row[];
       return rows.map(fromRow);

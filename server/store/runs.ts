@@ -58,6 +58,8 @@ export interface RunFilter {
   checkpointId?: number;
   status?: RunStatus;
   limit?: number;
+  /** Only runs with an id below this (cursor paging, newest first). */
+  before?: number;
 }
 
 export type RunRepo = ReturnType<typeof createRunRepo>;
@@ -80,6 +82,10 @@ export function createRunRepo(db: Database) {
      WHERE id = ?`,
   );
   const setSummary = db.prepare('UPDATE runs SET summary = ? WHERE id = ?');
+  const requeue = db.prepare(
+    "UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, owner_pid = NULL, owner_host = NULL WHERE id = ? AND status NOT IN ('queued', 'running')",
+  );
+  const queuedIds = db.prepare<[], { id: number }>("SELECT id FROM runs WHERE status = 'queued' ORDER BY id");
   const addNote = db.prepare(`UPDATE runs SET notes = json_insert(notes, '$[#]', ?) WHERE id = ?`);
   const finish = db.prepare(
     'UPDATE runs SET status = ?, summary = ?, error = ?, finished_at = ?, owner_pid = NULL, owner_host = NULL WHERE id = ?',
@@ -134,6 +140,10 @@ export function createRunRepo(db: Database) {
         where.push('runs.status = @status');
         params.status = filter.status;
       }
+      if (filter.before !== undefined) {
+        where.push('runs.id < @before');
+        params.before = filter.before;
+      }
       params.limit = filter.limit ?? -1;
       const sql = `${SELECT} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY runs.id DESC LIMIT @limit`;
       return (db.prepare(sql).all(params) as Row[]).map(fromRow);
@@ -152,6 +162,16 @@ export function createRunRepo(db: Database) {
     /** Replaces a stopped run's summary (after judging adds scores to it). */
     setSummary(id: number, summary: RunSummary): void {
       setSummary.run(JSON.stringify(summary), id);
+    },
+
+    /** Puts a stopped run back in the queue (resume through the server); false if it is queued or running. */
+    requeue(id: number): boolean {
+      return requeue.run(id).changes === 1;
+    },
+
+    /** Ids of queued runs, oldest first. */
+    queued(): number[] {
+      return queuedIds.all().map((r) => r.id);
     },
 
     /** Adds a note to the run (shown with its results). */

@@ -4,7 +4,8 @@ import type { Run } from '../../store/types.js';
 import type { RunSummary } from '../../scoring/metrics.js';
 import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
-import { fmt, runJson, table } from '../format.js';
+import { fmt, table } from '../format.js';
+import { runJson } from '../../report/run-json.js';
 import { println, type Io } from '../io.js';
 
 /** A run's summary: the stored one once it has stopped, computed from its results while it runs. */

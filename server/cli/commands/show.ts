@@ -1,41 +1,13 @@
 import type { Score } from '../../scoring/types.js';
 import type { ResultRecord } from '../../store/types.js';
-import type { JudgmentRecord } from '../../store/judgments.js';
 import { pairwiseSummaries } from '../../judge/pairwise.js';
-import type { EvalItem } from '../../evalsets/types.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
-import { fmt, runJson, runText } from '../format.js';
+import { fmt, runText } from '../format.js';
+import { itemJson, runJson } from '../../report/run-json.js';
 import { println, type Io } from '../io.js';
 import { parseRunId } from './resume.js';
 import { summaryOf } from './runs.js';
-
-/** One result as `show --items` reports it. */
-export function itemJson(r: ResultRecord, item: EvalItem | undefined, judgment?: JudgmentRecord): Record<string, unknown> {
-  const scores = (r.scores ?? {}) as Record<string, Score>;
-  return {
-    id: r.itemId,
-    set: r.set,
-    sample: r.sample,
-    kind: item?.kind ?? null,
-    prompt: item?.prompt ?? r.prompt,
-    answer: r.answer,
-    reasoning: r.reasoning,
-    score: r.score,
-    passed: r.passed,
-    hallucinated: r.hallucinated,
-    scores: Object.fromEntries(Object.entries(scores).map(([k, s]) => [k, s.value])),
-    explanations: Object.fromEntries(Object.entries(scores).map(([k, s]) => [k, s.explanation])),
-    latencyMs: r.latencyMs === null ? null : Math.round(r.latencyMs),
-    usage: { promptTokens: r.promptTokens, completionTokens: r.completionTokens },
-    finishReason: r.finishReason,
-    attempts: r.attempts,
-    error: r.error,
-    ...(judgment !== undefined
-      ? { judge: { judge: judgment.judge, rubric: judgment.rubric, score: judgment.score, ...(judgment.verdict ?? {}), error: judgment.error, cached: judgment.cached } }
-      : {}),
-  };
-}
 
 const clip = (text: string, max: number) => {
   const one = text.replace(/\s+/g, ' ').trim();

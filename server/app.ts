@@ -1,0 +1,106 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Env } from './config.js';
+import { ERROR_CODES, TunegateError } from './errors.js';
+import { packagePath } from './paths.js';
+import type { RunQueue } from './queue/run-queue.js';
+import { checkpointRoutes } from './routes/checkpoints.js';
+import { compareRoutes } from './routes/compare.js';
+import { healthRoutes } from './routes/health.js';
+import { runRoutes } from './routes/runs.js';
+import type { Store } from './store/open.js';
+import { toolVersion } from './version.js';
+
+export interface AppDeps {
+  store: Store;
+  queue: RunQueue;
+  /** The server's environment (key variables are looked up in it, by name). */
+  env: Env;
+  /** Folder of the eval sets the server offers by name. */
+  evalsetsDir: string;
+  /** When set, every non-GET route needs `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  logger?: boolean;
+}
+
+/** A page's Content-Security-Policy: no inline script, nothing from elsewhere. */
+export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Constant-time token check (hashing first makes the lengths equal). */
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+/** A validation error as one line naming the field (Ajv's own text omits unknown fields' names). */
+function validationMessage(e: FastifyError): string {
+  const v = e.validation?.[0];
+  if (v === undefined) return e.message;
+  const where = `${e.validationContext ?? 'body'}${v.instancePath}`;
+  const params = v.params as Record<string, unknown>;
+  if (v.keyword === 'additionalProperties') return `${where}: unknown field "${String(params.additionalProperty)}"`;
+  if (v.keyword === 'required') return `${where}: "${String(params.missingProperty)}" is required`;
+  return `${where} ${v.message ?? 'is invalid'}`;
+}
+
+/**
+ * Builds the app (routes, schemas, docs, auth, headers) without listening, so tests use the
+ * real thing through `inject` or a port. All state is in `store`; the queue executes runs.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger === true ? { level: 'info' } : false,
+    bodyLimit: 1024 * 1024,
+    // Unknown fields are rejected (400 naming the field), never silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((e: FastifyError, req, reply) => {
+    if (e instanceof TunegateError) {
+      return reply.code(ERROR_CODES[e.code].http).send({ error: e.details.length > 1 ? `${e.message}` : e.message, code: e.code, details: e.details });
+    }
+    if (e.validation !== undefined) return reply.code(400).send({ error: validationMessage(e), code: 'VALIDATION' });
+    const status = e.statusCode ?? 500;
+    if (status < 500) return reply.code(status).send({ error: e.message, code: e.code });
+    req.log.error(e);
+    return reply.code(500).send({ error: 'internal error; see the server log', code: 'INTERNAL' });
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (deps.token === undefined || ['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return;
+    if (!tokenMatches(req.headers.authorization, deps.token)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token (Authorization: Bearer $TUNEGATE_TOKEN)', code: 'UNAUTHORIZED' });
+    }
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    if (!req.url.startsWith('/api/docs')) {
+      reply.header('content-security-policy', CSP);
+      reply.header('x-frame-options', 'DENY');
+    }
+    return payload;
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'tunegate API', version: toolVersion(), description: 'Register checkpoints, queue evaluation runs, follow them and read their scores.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  await app.register(healthRoutes);
+  await app.register(checkpointRoutes, deps);
+  await app.register(runRoutes, deps);
+  await app.register(compareRoutes, deps);
+  await app.register(fastifyStatic, { root: packagePath('web'), prefix: '/', index: ['index.html'] });
+  return app;
+}

@@ -1,0 +1,33 @@
+import { DEFAULT_EVALSETS_DIR } from '../../config.js';
+import { startServer } from '../../main.js';
+import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
+import { resolve } from 'node:path';
+import { resolveDbPath } from '../../config.js';
+import { println, type Io } from '../io.js';
+
+export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, {
+    host: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' }, evalsets: { type: 'string' },
+    'per-endpoint': { type: 'string' }, 'insecure-no-auth': { type: 'boolean' }, quiet: { type: 'boolean' },
+  }, 'serve');
+  expectPositionals(p, 0, 'serve');
+  const server = await startServer({
+    host: str(p.values, 'host') ?? '127.0.0.1',
+    port: int(p.values, 'port', 0, 65535) ?? 3000,
+    dbPath: resolve(io.cwd, resolveDbPath(str(p.values, 'db'), io.env)),
+    evalsetsDir: resolve(io.cwd, str(p.values, 'evalsets') ?? DEFAULT_EVALSETS_DIR),
+    env: io.env,
+    perEndpoint: int(p.values, 'per-endpoint', 1, 64) ?? 1,
+    insecureNoAuth: flag(p.values, 'insecure-no-auth'),
+    logger: !flag(p.values, 'quiet'),
+  });
+  println(io.stderr, `tunegate serving ${server.url} (API docs: ${server.url}/api/docs); Ctrl-C stops it, running runs become resumable`);
+  // Runs until the process is told to stop (SIGINT/SIGTERM abort io.signal in bin.ts).
+  await new Promise<void>((resolveStop) => {
+    if (io.signal === undefined || io.signal.aborted) return resolveStop();
+    io.signal.addEventListener('abort', () => resolveStop(), { once: true });
+  });
+  await server.close();
+  println(io.stderr, 'tunegate server stopped');
+  return 0;
+}

@@ -1,0 +1,89 @@
+import type { JudgeReport } from '../judge/judge-answers.js';
+import type { PairwiseSummary } from '../judge/pairwise.js';
+import type { EvalItem } from '../evalsets/types.js';
+import type { RunSummary } from '../scoring/metrics.js';
+import type { Score } from '../scoring/types.js';
+import type { JudgmentRecord } from '../store/judgments.js';
+import type { ResultRecord, Run } from '../store/types.js';
+
+/*
+ * The JSON shapes of runs and results: the contract of the CLI's --json output and of the
+ * API. Both adapters call these, so the two can never drift apart.
+ */
+
+/** What judging added to a run, for the run's JSON and text. */
+export interface JudgeExtras {
+  judge?: JudgeReport | null;
+  pairwise?: PairwiseSummary[];
+}
+
+/** The JSON form of a run: the contract of `--json` and of the API's run objects. */
+export interface RunJson {
+  runId: number;
+  checkpoint: string;
+  step: number | null;
+  status: string;
+  metrics: RunSummary['metrics'] | null;
+  sets: RunSummary['sets'];
+  counts: RunSummary['counts'] | null;
+  params: Run['params'];
+  provenance: Run['provenance'];
+  error: string | null;
+  notes: string[];
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  judge?: JudgeReport | null;
+  pairwise?: PairwiseSummary[];
+  items?: Array<Record<string, unknown>>;
+}
+
+/** The JSON form of a run, shared by run, resume, runs, show and the API. */
+export function runJson(run: Run, summary: RunSummary | null, extras: JudgeExtras = {}): RunJson {
+  return {
+    ...(extras.judge !== undefined ? { judge: extras.judge } : {}),
+    ...(extras.pairwise !== undefined ? { pairwise: extras.pairwise } : {}),
+    runId: run.id,
+    checkpoint: run.checkpoint,
+    step: run.step,
+    status: run.status,
+    metrics: summary?.metrics ?? null,
+    sets: summary?.sets ?? {},
+    counts: summary?.counts ?? null,
+    params: run.params,
+    provenance: run.provenance,
+    error: run.error,
+    notes: run.notes,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+  };
+}
+
+/** One result as `show --items` reports it. */
+export function itemJson(r: ResultRecord, item: EvalItem | undefined, judgment?: JudgmentRecord): Record<string, unknown> {
+  const scores = (r.scores ?? {}) as Record<string, Score>;
+  return {
+    id: r.itemId,
+    set: r.set,
+    sample: r.sample,
+    kind: item?.kind ?? null,
+    prompt: item?.prompt ?? r.prompt,
+    answer: r.answer,
+    reasoning: r.reasoning,
+    score: r.score,
+    passed: r.passed,
+    hallucinated: r.hallucinated,
+    scores: Object.fromEntries(Object.entries(scores).map(([k, s]) => [k, s.value])),
+    explanations: Object.fromEntries(Object.entries(scores).map(([k, s]) => [k, s.explanation])),
+    latencyMs: r.latencyMs === null ? null : Math.round(r.latencyMs),
+    usage: { promptTokens: r.promptTokens, completionTokens: r.completionTokens },
+    finishReason: r.finishReason,
+    attempts: r.attempts,
+    error: r.error,
+    ...(judgment !== undefined
+      ? { judge: { judge: judgment.judge, rubric: judgment.rubric, score: judgment.score, ...(judgment.verdict ?? {}), error: judgment.error, cached: judgment.cached } }
+      : {}),
+  };
+}
+

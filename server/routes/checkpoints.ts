@@ -1,0 +1,74 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppDeps } from '../app.js';
+import { TunegateError } from '../errors.js';
+import { parseJudgeSpec } from '../judge/spec.js';
+import { submitRun } from '../queue/submit-run.js';
+import type { Checkpoint as CheckpointRecord } from '../store/types.js';
+import { Checkpoint, ErrorBody, NameParams, NewCheckpointBody, PatchCheckpointBody } from './schemas.js';
+
+/** A checkpoint as the API shows it (the key variable's name only, never a key). */
+export function checkpointBody(c: CheckpointRecord) {
+  const { id: _id, ...rest } = c;
+  return rest;
+}
+
+const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  const { store, queue } = deps;
+
+  app.post('/api/checkpoints', {
+    schema: {
+      summary: 'Register a checkpoint (with autoRun, queue a run at once: the training-loop hook)',
+      body: NewCheckpointBody,
+      response: { 201: Type.Intersect([Checkpoint, Type.Object({ run: Type.Optional(Type.Object({ id: Type.Integer(), status: Type.String() })) })]), ...errors },
+    },
+    // Before schema validation, so a pasted key gets a message that says what to do instead.
+    preValidation: async (req) => {
+      const body = req.body as Record<string, unknown> | undefined;
+      if (body !== null && typeof body === 'object' && 'apiKey' in body) {
+        throw new TunegateError('INVALID_INPUT', 'body/apiKey: keys are never sent to tunegate; pass apiKeyEnv, the name of the environment variable that holds the key on the server');
+      }
+    },
+  }, async (req, reply) => {
+    const b = req.body;
+    if (b.judge !== undefined && b.judge !== null) parseJudgeSpec(b.judge.spec, b.judge.keyEnv ?? null);
+    // One transaction: a run request that is refused leaves no half-registered checkpoint.
+    const { checkpoint, runId } = store.db.transaction(() => {
+      const c = store.checkpoints.add({
+        name: b.name, baseUrl: b.baseUrl, model: b.model, step: b.step ?? null, api: b.api ?? 'chat',
+        promptTemplate: b.promptTemplate ?? null, apiKeyEnv: b.apiKeyEnv ?? null, tags: b.tags ?? {},
+        judge: b.judge === undefined || b.judge === null ? null : { spec: b.judge.spec, keyEnv: b.judge.keyEnv ?? null },
+      });
+      const id = b.autoRun === true ? submitRun(store, deps.env, deps.evalsetsDir, c, b.evalsets !== undefined ? { evalsets: b.evalsets } : {}) : undefined;
+      return { checkpoint: c, runId: id };
+    })();
+    if (runId !== undefined) queue.pump();
+    return reply.code(201).send({ ...checkpointBody(checkpoint), ...(runId !== undefined ? { run: { id: runId, status: 'queued' } } : {}) });
+  });
+
+  app.get('/api/checkpoints', {
+    schema: { summary: 'All checkpoints, ordered by step', response: { 200: Type.Object({ checkpoints: Type.Array(Checkpoint) }) } },
+  }, async () => ({ checkpoints: store.checkpoints.list().map(checkpointBody) }));
+
+  app.get('/api/checkpoints/:name', {
+    schema: { summary: 'One checkpoint', params: NameParams, response: { 200: Checkpoint, ...errors } },
+  }, async (req) => checkpointBody(store.checkpoints.get(req.params.name)));
+
+  app.patch('/api/checkpoints/:name', {
+    schema: { summary: 'Change step, tags or the baseline flag', params: NameParams, body: PatchCheckpointBody, response: { 200: Checkpoint, ...errors } },
+  }, async (req) => checkpointBody(store.checkpoints.update(req.params.name, req.body)));
+
+  app.delete('/api/checkpoints/:name', {
+    schema: {
+      summary: 'Delete a checkpoint (409 while it has runs, unless force=true)',
+      params: NameParams,
+      querystring: Type.Object({ force: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      response: { 204: Type.Null(), ...errors },
+    },
+  }, async (req, reply) => {
+    store.checkpoints.delete(req.params.name, req.query.force === true);
+    return reply.code(204).send(null);
+  });
+};

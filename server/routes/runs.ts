@@ -1,0 +1,144 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppDeps } from '../app.js';
+import { itemJson, runJson } from '../report/run-json.js';
+import { summaryOfRun } from '../compare/compare-runs.js';
+import { TunegateError } from '../errors.js';
+import { pairwiseSummaries } from '../judge/pairwise.js';
+import { submitRun } from '../queue/submit-run.js';
+import type { Store } from '../store/open.js';
+import { CSP } from '../app.js';
+import { ErrorBody, NewRunBody, Run, RunId, RunParams } from './schemas.js';
+
+const Status = Type.Union(['queued', 'running', 'completed', 'interrupted', 'failed', 'cancelled'].map((s) => Type.Literal(s)));
+const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+/** A run with its live progress and pairwise comparisons. */
+export function runBody(store: Store, id: number) {
+  const run = store.runs.get(id);
+  const summary = summaryOfRun(store, run);
+  return {
+    ...runJson(run, summary, { pairwise: pairwiseSummaries(store, id) }),
+    progress: { done: summary.counts.results, total: summary.counts.items * run.params.samples, errors: summary.counts.errors },
+  };
+}
+
+export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  const { store, queue } = deps;
+
+  app.post('/api/runs', {
+    schema: { summary: 'Queue a run of a registered checkpoint', body: NewRunBody, response: { 202: Type.Object({ id: Type.Integer(), status: Type.String() }), ...errors } },
+  }, async (req, reply) => {
+    const { checkpoint: name, judge, ...rest } = req.body;
+    const overrides = { ...rest, ...(judge !== undefined ? { judge: judge === null ? null : { spec: judge.spec, keyEnv: judge.keyEnv ?? null } } : {}) };
+    const checkpoint = store.checkpoints.find(name);
+    if (checkpoint === undefined) throw new TunegateError('INVALID_INPUT', `body/checkpoint: no checkpoint named "${name}"`);
+    const id = submitRun(store, deps.env, deps.evalsetsDir, checkpoint, overrides);
+    queue.pump();
+    return reply.code(202).send({ id, status: 'queued' });
+  });
+
+  app.get('/api/runs', {
+    schema: {
+      summary: 'Runs, newest first; page with cursor = the last id seen',
+      querystring: Type.Object({
+        checkpoint: Type.Optional(Type.String()), status: Type.Optional(Status),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })), cursor: Type.Optional(RunId),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ runs: Type.Array(Run), nextCursor: Type.Union([Type.Integer(), Type.Null()]) }), ...errors },
+    },
+  }, async (req) => {
+    const q = req.query;
+    const limit = q.limit ?? 50;
+    const checkpointId = q.checkpoint === undefined ? undefined : store.checkpoints.get(q.checkpoint).id;
+    const runs = store.runs.list({
+      ...(checkpointId !== undefined ? { checkpointId } : {}), ...(q.status !== undefined ? { status: q.status } : {}),
+      ...(q.cursor !== undefined ? { before: q.cursor } : {}), limit: limit + 1,
+    });
+    const page = runs.slice(0, limit);
+    return { runs: page.map((r) => runBody(store, r.id)), nextCursor: runs.length > limit ? page.at(-1)!.id : null };
+  });
+
+  app.get('/api/runs/:id', {
+    schema: { summary: 'A run: status, progress, metrics, provenance', params: RunParams, response: { 200: Run, ...errors } },
+  }, async (req) => runBody(store, req.params.id));
+
+  app.get('/api/runs/:id/results', {
+    schema: {
+      summary: "A run's results, paged (outcome: pass/fail for keyword items, error for errored results)",
+      params: RunParams,
+      querystring: Type.Object({
+        set: Type.Optional(Type.String()), outcome: Type.Optional(Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('error')])),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })), offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ results: Type.Array(Type.Object({}, { additionalProperties: true })), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }), ...errors },
+    },
+  }, async (req) => {
+    const id = req.params.id;
+    store.runs.get(id);
+    const q = req.query;
+    const page = { ...(q.set !== undefined ? { set: q.set } : {}), ...(q.outcome !== undefined ? { outcome: q.outcome } : {}), limit: q.limit ?? 100, offset: q.offset ?? 0 };
+    const items = new Map(store.runs.items(id).map((i) => [`${i.set}\u0000${i.id}`, i]));
+    const judgments = new Map(store.judge.judgments(id).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j]));
+    const results = store.results.list(id, page).map((r) => itemJson(r, items.get(`${r.set}\u0000${r.itemId}`), judgments.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`)));
+    return { results, total: store.results.count(id, page), limit: page.limit, offset: page.offset };
+  });
+
+  app.get('/api/runs/:id/events', {
+    schema: { summary: 'Server-Sent Events: progress, item (one per finished item), finished', params: RunParams },
+  }, async (req, reply) => {
+    const id = req.params.id;
+    store.runs.get(id);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive',
+      'x-content-type-options': 'nosniff', 'content-security-policy': CSP,
+    });
+    const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    let closed = false;
+    const finish = () => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      clearInterval(ping);
+      raw.end();
+    };
+    // Subscribe before reading the status, so a run that finishes in between is not missed.
+    const unsubscribe = queue.subscribe(id, (e) => {
+      if (e.type === 'progress') send('progress', e.progress);
+      else if (e.type === 'item') send('item', e.item);
+      else {
+        send('finished', runBody(store, id));
+        finish();
+      }
+    });
+    const ping = setInterval(() => raw.write(': ping\n\n'), 15_000);
+    req.raw.on('close', finish);
+    const now = runBody(store, id);
+    send('progress', now.progress);
+    if (!queue.isActive(id) && now.status !== 'queued') {
+      send('finished', now);
+      finish();
+    }
+  });
+
+  app.post('/api/runs/:id/cancel', {
+    schema: { summary: 'Cancel a queued or running run (stored results are kept)', params: RunParams, response: { 202: Type.Object({ id: Type.Integer(), status: Type.String() }), ...errors } },
+  }, async (req, reply) => {
+    queue.cancel(req.params.id);
+    return reply.code(202).send({ id: req.params.id, status: store.runs.get(req.params.id).status });
+  });
+
+  app.post('/api/runs/:id/resume', {
+    schema: {
+      summary: 'Queue a stopped run again: only items without a stored result are sent',
+      params: RunParams,
+      body: Type.Optional(Type.Object({ retryErrors: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+      response: { 202: Type.Object({ id: Type.Integer(), status: Type.String() }), ...errors },
+    },
+  }, async (req, reply) => {
+    queue.resume(req.params.id, req.body?.retryErrors === true);
+    return reply.code(202).send({ id: req.params.id, status: 'queued' });
+  });
+};

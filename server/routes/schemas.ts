@@ -1,0 +1,107 @@
+import { Type, type Static } from 'typebox';
+
+/**
+ * JSON schemas shared by the routes: one definition gives validation, TypeScript types and the
+ * OpenAPI document. Request bodies reject unknown fields; response objects that carry dynamic
+ * keys (metrics, per-set summaries) allow them, because Fastify's serializer drops whatever a
+ * response schema does not list.
+ */
+export const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\p{L}\\p{N}._:@+\\-/]+$', description: 'checkpoint name' });
+export const EnvName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'name of an environment variable (never the key itself)' });
+export const HttpUrl = Type.String({ format: 'uri', pattern: '^https?://', description: 'http(s) base URL of an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1' });
+export const RunId = Type.Integer({ minimum: 1 });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+
+export const JudgeSettings = Type.Object(
+  { spec: Type.String({ minLength: 1, description: 'anthropic:MODEL or openai:MODEL@BASE_URL' }), keyEnv: Type.Optional(Nullable(EnvName)) },
+  { additionalProperties: false },
+);
+
+export const ErrorBody = Type.Object({
+  error: Type.String(),
+  code: Type.Optional(Type.String()),
+  details: Type.Optional(Type.Array(Type.String())),
+});
+
+export const Checkpoint = Type.Object({
+  name: Type.String(),
+  baseUrl: Type.String(),
+  model: Type.String(),
+  step: Nullable(Type.Integer()),
+  api: Type.Union([Type.Literal('chat'), Type.Literal('completions')]),
+  promptTemplate: Nullable(Type.String()),
+  apiKeyEnv: Nullable(Type.String()),
+  tags: Type.Record(Type.String(), Type.String()),
+  isBaseline: Type.Boolean(),
+  judge: Nullable(Type.Object({ spec: Type.String(), keyEnv: Nullable(Type.String()) })),
+  createdAt: Type.String(),
+});
+
+const Tags = Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.String({ maxLength: 500 }));
+const EvalsetNames = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, description: 'eval-set names offered by the server (e.g. "bio"), never paths' });
+
+/** Parameters a run may override (the rest take the CLI's defaults). */
+export const RunOverrides = {
+  evalsets: Type.Optional(EvalsetNames),
+  temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
+  maxTokens: Type.Optional(Type.Integer({ minimum: 1 })),
+  samples: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+  seed: Type.Optional(Type.Integer({ minimum: 0 })),
+  timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86400, description: 'per-request timeout in seconds' })),
+  retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  judge: Type.Optional(Nullable(JudgeSettings)),
+  perplexity: Type.Optional(Type.Boolean()),
+};
+
+export const NewCheckpointBody = Type.Object(
+  {
+    name: Name,
+    baseUrl: HttpUrl,
+    model: Type.String({ minLength: 1, maxLength: 500 }),
+    step: Type.Optional(Type.Integer({ minimum: 0 })),
+    api: Type.Optional(Type.Union([Type.Literal('chat'), Type.Literal('completions')])),
+    promptTemplate: Type.Optional(Type.String({ maxLength: 10000 })),
+    apiKeyEnv: Type.Optional(EnvName),
+    tags: Type.Optional(Tags),
+    judge: Type.Optional(Nullable(JudgeSettings)),
+    autoRun: Type.Optional(Type.Boolean({ description: 'queue a run at once (the training-loop hook)' })),
+    evalsets: Type.Optional(EvalsetNames),
+  },
+  { additionalProperties: false },
+);
+export type NewCheckpointBody = Static<typeof NewCheckpointBody>;
+
+export const PatchCheckpointBody = Type.Object(
+  { step: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))), tags: Type.Optional(Tags), baseline: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
+export const NewRunBody = Type.Object({ checkpoint: Name, ...RunOverrides }, { additionalProperties: false });
+export type NewRunBody = Static<typeof NewRunBody>;
+
+/** A run as every route returns it (see runJson); metrics and sets have dynamic keys. */
+export const Run = Type.Object(
+  {
+    runId: Type.Integer(),
+    checkpoint: Type.String(),
+    step: Nullable(Type.Integer()),
+    status: Type.String(),
+    metrics: Nullable(Type.Record(Type.String(), Nullable(Type.Number()))),
+    sets: Type.Record(Type.String(), Type.Object({}, { additionalProperties: true })),
+    counts: Nullable(Type.Object({}, { additionalProperties: true })),
+    params: Type.Object({}, { additionalProperties: true }),
+    provenance: Type.Object({}, { additionalProperties: true }),
+    error: Nullable(Type.String()),
+    notes: Type.Array(Type.String()),
+    createdAt: Type.String(),
+    startedAt: Nullable(Type.String()),
+    finishedAt: Nullable(Type.String()),
+    progress: Type.Optional(Type.Object({ done: Type.Integer(), total: Type.Integer(), errors: Type.Integer() })),
+    pairwise: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+  },
+  { additionalProperties: true },
+);
+
+export const RunParams = Type.Object({ id: RunId });
+export const NameParams = Type.Object({ name: Name });
