@@ -3,6 +3,8 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Env } from './config.js';
 import { ERROR_CODES, TunegateError } from './errors.js';
@@ -50,6 +52,22 @@ function validationMessage(e: FastifyError): string {
 }
 
 /**
+ * Two validators: query strings and path parameters arrive as text, so they are coerced
+ * ("limit=5" → 5, one value → array); JSON bodies are not, so a wrong type is a 400 naming the
+ * field instead of a silent conversion. Neither removes unknown fields: they are rejected.
+ */
+function validatorCompiler() {
+  const make = (coerceTypes: AjvOptions['coerceTypes']) => {
+    const ajv = new Ajv({ coerceTypes, removeAdditional: false, useDefaults: true, allErrors: false, strict: false });
+    addFormats.default(ajv);
+    return ajv;
+  };
+  const strict = make(false);
+  const coercing = make('array');
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(schema);
+}
+
+/**
  * Builds the app (routes, schemas, docs, auth, headers) without listening, so tests use the
  * real thing through `inject` or a port. All state is in `store`; the queue executes runs.
  */
@@ -57,9 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger === true ? { level: 'info' } : false,
     bodyLimit: 1024 * 1024,
-    // Unknown fields are rejected (400 naming the field), never silently dropped.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler());
 
   app.setErrorHandler((e: FastifyError, req, reply) => {
     if (e instanceof TunegateError) {

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
+import { buildApp } from '../../server/app.js';
+import type { Env } from '../../server/config.js';
+import { RunQueue } from '../../server/queue/run-queue.js';
+import { openStore, type Store } from '../../server/store/open.js';
+import { jsonl, tempDir, writeFiles } from './tmp.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  store: Store;
+  queue: RunQueue;
+  dir: string;
+  dbPath: string;
+}
+
+const open: TestApp[] = [];
+
+/** Eval sets a test server offers: small bio and blog sets whose answers an echo endpoint gets right. */
+export const SERVER_EVALSETS = {
+  'evalsets/bio.jsonl': jsonl(
+    { id: 'q1', prompt: 'question one', keywords: ['question one'] },
+    { id: 'q2', prompt: 'question two', keywords: ['question two'], forbidden: ['Yingkou'] },
+    { id: 'q3', prompt: 'question three', keywords: ['something else'] },
+  ),
+  'evalsets/blog.jsonl': jsonl({ id: 'p1', title: 'WAL mode', reference: 'answer to: WAL mode' }),
+};
+
+/** The real app on a temp database, with a real queue; closed after the test. */
+export async function testApp(opts: { env?: Env; token?: string; files?: Record<string, string> } = {}): Promise<TestApp> {
+  const dir = tempDir();
+  writeFiles(dir, opts.files ?? SERVER_EVALSETS);
+  const dbPath = join(dir, 'server.db');
+  const store = openStore(dbPath);
+  const env = opts.env ?? {};
+  const queue = new RunQueue({ store, env });
+  const app = await buildApp({ store, queue, env, evalsetsDir: join(dir, 'evalsets'), token: opts.token });
+  const t = { app, store, queue, dir, dbPath };
+  open.push(t);
+  return t;
+}
+
+/** Polls the API until the run has one of `statuses`. */
+export async function waitForStatus(app: FastifyInstance, id: number, statuses: string[], ms = 15_000): Promise<Record<string, any>> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const r = await app.inject({ method: 'GET', url: `/api/runs/${id}` });
+    const body = r.json();
+    if (statuses.includes(body.status)) return body;
+    if (Date.now() > until) throw new Error(`run ${id} is ${body.status}, not ${statuses.join('/')}`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+afterEach(async () => {
+  while (open.length > 0) {
+    const t = open.pop()!;
+    await t.queue.shutdown();
+    await t.app.close();
+    t.store.close();
+  }
+});

@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import { echo, endpoint } from '../helpers/endpoint.js';
+import { testApp, waitForStatus } from '../helpers/server.js';
+
+const post = (app: any, url: string, payload?: unknown, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url, payload, headers });
+
+describe('API: health, docs and headers', () => {
+  it('answers health, serves the OpenAPI docs, and sets security headers on the page', async () => {
+    const { app } = await testApp();
+    const health = await app.inject({ method: 'GET', url: '/api/health' });
+    expect(health.json()).toEqual({ ok: true, version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    const docs = await app.inject({ method: 'GET', url: '/api/docs/json' });
+    expect(docs.statusCode).toBe(200);
+    expect(Object.keys(docs.json().paths)).toEqual(expect.arrayContaining(['/api/checkpoints', '/api/runs', '/api/runs/{id}/events', '/api/compare', '/api/trend']));
+    const page = await app.inject({ method: 'GET', url: '/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['content-security-policy']).not.toContain('unsafe-inline');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.body).not.toMatch(/<script>(?!<\/script>)/); // no inline script
+  });
+
+  it('limits body size', async () => {
+    const { app } = await testApp();
+    const r = await post(app, '/api/checkpoints', { name: 'x', baseUrl: 'http://h/v1', model: 'm', promptTemplate: 'x'.repeat(2 * 1024 * 1024) });
+    expect(r.statusCode).toBe(413);
+  });
+});
+
+describe('API: checkpoints', () => {
+  it('registers, lists, gets, patches and deletes', async () => {
+    const { app } = await testApp();
+    const created = await post(app, '/api/checkpoints', { name: 'sft-1', baseUrl: 'http://127.0.0.1:8000/v1', model: 'qwen', step: 100, tags: { mix: 'a' }, apiKeyEnv: 'VLLM_KEY' });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ name: 'sft-1', step: 100, api: 'chat', tags: { mix: 'a' }, apiKeyEnv: 'VLLM_KEY', isBaseline: false });
+    expect((await post(app, '/api/checkpoints', { name: 'sft-1', baseUrl: 'http://h/v1', model: 'm' })).statusCode).toBe(409);
+    await post(app, '/api/checkpoints', { name: 'sft-2', baseUrl: 'http://h/v1', model: 'm', step: 50 });
+    const list = (await app.inject({ method: 'GET', url: '/api/checkpoints' })).json();
+    expect(list.checkpoints.map((c: { name: string }) => c.name)).toEqual(['sft-2', 'sft-1']);
+    expect((await app.inject({ method: 'GET', url: '/api/checkpoints/sft-1' })).json().model).toBe('qwen');
+    expect((await app.inject({ method: 'GET', url: '/api/checkpoints/nope' })).statusCode).toBe(404);
+
+    const patched = await app.inject({ method: 'PATCH', url: '/api/checkpoints/sft-1', payload: { step: 200, baseline: true } });
+    expect(patched.json()).toMatchObject({ step: 200, isBaseline: true });
+    await app.inject({ method: 'PATCH', url: '/api/checkpoints/sft-2', payload: { baseline: true } });
+    expect((await app.inject({ method: 'GET', url: '/api/checkpoints/sft-1' })).json().isBaseline).toBe(false);
+
+    expect((await app.inject({ method: 'DELETE', url: '/api/checkpoints/sft-2' })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'GET', url: '/api/checkpoints/sft-2' })).statusCode).toBe(404);
+  });
+
+  it.each([
+    [{ baseUrl: 'http://h/v1', model: 'm' }, 'body: "name" is required'],
+    [{ name: 'has space', baseUrl: 'http://h/v1', model: 'm' }, 'body/name must match pattern'],
+    [{ name: 'x', baseUrl: 'not a url', model: 'm' }, 'body/baseUrl must match'],
+    [{ name: 'x', baseUrl: 'ftp://h/v1', model: 'm' }, 'body/baseUrl must match pattern'],
+    [{ name: 'x', baseUrl: 'http://h/v1', model: '' }, 'body/model must NOT have fewer than 1 characters'],
+    [{ name: 'x', baseUrl: 'http://h/v1', model: 'm', step: -1 }, 'body/step must be >= 0'],
+    [{ name: 'x', baseUrl: 'http://h/v1', model: 'm', step: 1.5 }, 'body/step must be integer'],
+    [{ name: 'x', baseUrl: 'http://h/v1', model: 'm', step: '5' }, 'body/step must be integer'],
+    [{ name: 'x', baseUrl: 'http://h/v1', model: 'm', api: 'rest' }, 'body/api'],
+    [{ name: 'x', baseUrl: 'http://h/v1', model: 'm', apiKeyEnv: 'sk-123' }, 'body/apiKeyEnv must match pattern'],
+    [{ name: 'x', baseUrl: 'http://h/v1', model: 'm', tags: { a: 1 } }, 'body/tags/a must be string'],
+    [{ name: 'x', baseUrl: 'http://h/v1', model: 'm', autoRun: 'yes' }, 'body/autoRun must be boolean'],
+    [{ name: 'x', baseUrl: 'http://h/v1', model: 'm', stepp: 3 }, 'body: unknown field "stepp"'],
+    [{ name: 'x', baseUrl: 'http://h/v1', model: 'm', apiKey: 'sk-live-123' }, 'body/apiKey: keys are never sent to tunegate; pass apiKeyEnv'],
+    [{ name: 'x', baseUrl: 'http://h/v1', model: 'm', judge: { spec: 'gpt-4' } }, 'is not a judge'],
+    [{ name: 'x', baseUrl: 'http://h/v1', model: 'm', autoRun: true, evalsets: ['../etc/passwd'] }, 'evalsets: unknown eval set "../etc/passwd" (available: bio, blog)'],
+  ])('400 for %j', async (payload, message) => {
+    const { app } = await testApp();
+    const r = await post(app, '/api/checkpoints', payload);
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toContain(message);
+    expect((await app.inject({ method: 'GET', url: '/api/checkpoints' })).json().checkpoints).toEqual([]);
+  });
+
+  it('refuses to delete a checkpoint with runs unless force=true', async () => {
+    const e = await endpoint(echo);
+    const { app } = await testApp();
+    const r = await post(app, '/api/checkpoints', { name: 'c', baseUrl: e.url, model: 'm', autoRun: true });
+    await waitForStatus(app, r.json().run.id, ['completed']);
+    const refused = await app.inject({ method: 'DELETE', url: '/api/checkpoints/c' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toContain('has 1 runs; delete with force=true');
+    expect((await app.inject({ method: 'DELETE', url: '/api/checkpoints/c?force=true' })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'GET', url: '/api/runs' })).json().runs).toEqual([]);
+  });
+});
+
+describe('API: runs', () => {
+  it('queues a run (202), executes it, and serves status, metrics, paged results and outcome filters', async () => {
+    const e = await endpoint(echo);
+    const { app } = await testApp();
+    await post(app, '/api/checkpoints', { name: 'c', baseUrl: e.url, model: 'm', step: 1 });
+    const q = await post(app, '/api/runs', { checkpoint: 'c', evalsets: ['bio'], concurrency: 2 });
+    expect(q.statusCode).toBe(202);
+    expect(q.json()).toEqual({ id: 1, status: 'queued' });
+    const run = await waitForStatus(app, 1, ['completed']);
+    expect(run).toMatchObject({ runId: 1, checkpoint: 'c', metrics: { bio_accuracy: 2 / 3 }, progress: { done: 3, total: 3, errors: 0 } });
+    expect(run.provenance.evalsets.map((s: { name: string }) => s.name)).toEqual(['bio']);
+    const page = (await app.inject({ method: 'GET', url: '/api/runs/1/results?limit=2&offset=1' })).json();
+    expect(page).toMatchObject({ total: 3, limit: 2, offset: 1 });
+    expect(page.results.map((r: { id: string }) => r.id)).toEqual(['q2', 'q3']);
+    const fails = (await app.inject({ method: 'GET', url: '/api/runs/1/results?outcome=fail' })).json();
+    expect(fails.results.map((r: { id: string }) => r.id)).toEqual(['q3']);
+    expect(fails.results[0]).toMatchObject({ set: 'bio', answer: 'answer to: question three', passed: false });
+    expect((await app.inject({ method: 'GET', url: '/api/runs/1/results?outcome=pass' })).json().total).toBe(2);
+    expect((await app.inject({ method: 'GET', url: '/api/runs/1/results?outcome=maybe' })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/api/runs/99' })).statusCode).toBe(404);
+  });
+
+  it.each([
+    [{ checkpoint: 'ghost' }, 'body/checkpoint: no checkpoint named "ghost"'],
+    [{ checkpoint: 'c', evalsets: ['bio', 'nope'] }, 'evalsets: unknown eval set "nope" (available: bio, blog)'],
+    [{ checkpoint: 'c', temperature: 3 }, 'body/temperature must be <= 2'],
+    [{ checkpoint: 'c', samples: 0 }, 'body/samples must be >= 1'],
+    [{ checkpoint: 'c', concurrency: 'many' }, 'body/concurrency must be integer'],
+    [{ checkpoint: 'c', timeout: 0 }, 'body/timeout must be > 0'],
+    [{ checkpoint: 'c', judge: { spec: 'anthropic:m' } }, 'ANTHROPIC_API_KEY'],
+    [{ checkpoint: 'c', colour: 'red' }, 'body: unknown field "colour"'],
+  ])('400 for %j', async (payload, message) => {
+    const { app } = await testApp();
+    await post(app, '/api/checkpoints', { name: 'c', baseUrl: 'http://127.0.0.1:1/v1', model: 'm' });
+    const r = await post(app, '/api/runs', payload);
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toContain(message);
+    expect((await app.inject({ method: 'GET', url: '/api/runs' })).json().runs).toEqual([]);
+  });
+
+  it('pages runs newest first with a cursor and filters by checkpoint and status', async () => {
+    const e = await endpoint(echo);
+    const { app } = await testApp();
+    await post(app, '/api/checkpoints', { name: 'a', baseUrl: e.url, model: 'm' });
+    await post(app, '/api/checkpoints', { name: 'b', baseUrl: e.url, model: 'm2' });
+    for (const c of ['a', 'a', 'b']) await post(app, '/api/runs', { checkpoint: c, evalsets: ['bio'] });
+    for (const id of [1, 2, 3]) await waitForStatus(app, id, ['completed']);
+    const first = (await app.inject({ method: 'GET', url: '/api/runs?limit=2' })).json();
+    expect(first.runs.map((r: { runId: number }) => r.runId)).toEqual([3, 2]);
+    expect(first.nextCursor).toBe(2);
+    const second = (await app.inject({ method: 'GET', url: `/api/runs?limit=2&cursor=${first.nextCursor}` })).json();
+    expect(second).toMatchObject({ runs: [{ runId: 1 }], nextCursor: null });
+    expect((await app.inject({ method: 'GET', url: '/api/runs?checkpoint=b' })).json().runs.map((r: { runId: number }) => r.runId)).toEqual([3]);
+    expect((await app.inject({ method: 'GET', url: '/api/runs?status=queued' })).json().runs).toEqual([]);
+    expect((await app.inject({ method: 'GET', url: '/api/runs?status=bogus' })).statusCode).toBe(400);
+  });
+
+  it('cancels a running run, keeps its results, and resumes it to completion without duplicates', async () => {
+    const e = await endpoint(echo, { latencyMs: 60 });
+    const files = { 'evalsets/bio.jsonl': Array.from({ length: 30 }, (_, i) => JSON.stringify({ id: `q${i}`, prompt: `question ${i}`, keywords: [`question ${i}`] })).join('\n') };
+    const { app, store } = await testApp({ files });
+    await post(app, '/api/checkpoints', { name: 'c', baseUrl: e.url, model: 'm' });
+    await post(app, '/api/runs', { checkpoint: 'c', concurrency: 2 });
+    await waitForStatus(app, 1, ['running']);
+    while (store.results.counts(1).results < 4) await new Promise((r) => setTimeout(r, 10));
+    expect((await post(app, '/api/runs/1/cancel')).statusCode).toBe(202);
+    const cancelled = await waitForStatus(app, 1, ['cancelled']);
+    expect(cancelled.progress.done).toBeGreaterThanOrEqual(4);
+    expect(cancelled.progress.done).toBeLessThan(30);
+    expect((await post(app, '/api/runs/1/cancel')).statusCode).toBe(409);
+    expect((await post(app, '/api/runs/1/resume', {})).statusCode).toBe(202);
+    const done = await waitForStatus(app, 1, ['completed']);
+    expect(done.progress).toEqual({ done: 30, total: 30, errors: 0 });
+    expect(store.results.list(1)).toHaveLength(30);
+    const again = await post(app, '/api/runs/1/resume', {});
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error).toContain('nothing left to run');
+  });
+});
+
+describe('API: compare and trend', () => {
+  it('compares two runs (deltas and flips with both answers) and charts a trend by step', async () => {
+    const good = await endpoint(echo);
+    const bad = await endpoint((req) => ({ content: req.userText === 'question one' ? 'no idea' : `answer to: ${req.userText}` }));
+    const { app } = await testApp();
+    await post(app, '/api/checkpoints', { name: 'late', baseUrl: bad.url, model: 'm', step: 2000, tags: { mix: 'v1' } });
+    await post(app, '/api/checkpoints', { name: 'early', baseUrl: good.url, model: 'm', step: 1000, tags: { mix: 'v1' } });
+    await post(app, '/api/checkpoints', { name: 'other', baseUrl: good.url, model: 'm2', step: 500, tags: { mix: 'v2' } });
+    for (const c of ['early', 'late', 'other']) await post(app, '/api/runs', { checkpoint: c, evalsets: ['bio'] });
+    for (const id of [1, 2, 3]) await waitForStatus(app, id, ['completed']);
+
+    const cmp = (await app.inject({ method: 'GET', url: '/api/compare?base=1&head=2' })).json();
+    expect(cmp.metrics.bio_accuracy.base).toBeCloseTo(2 / 3, 12);
+    expect(cmp.metrics.bio_accuracy.head).toBeCloseTo(1 / 3, 12);
+    expect(cmp.metrics.bio_accuracy.delta).toBeCloseTo(-1 / 3, 12);
+    expect(cmp.items).toMatchObject({ compared: 3, changedContent: 0 });
+    expect(cmp.flips).toEqual([{
+      set: 'bio', id: 'q1', prompt: 'question one', from: 'pass', to: 'fail',
+      base: { answer: 'answer to: question one', score: 1 }, head: { answer: 'no idea', score: 0 },
+    }]);
+    expect((await app.inject({ method: 'GET', url: '/api/compare?base=1' })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/api/compare?base=1&head=42' })).statusCode).toBe(404);
+
+    const tr = (await app.inject({ method: 'GET', url: '/api/trend?metric=bio_accuracy&metric=hallucination_rate&tag=mix=v1' })).json();
+    expect(tr.series.map((s: { metric: string }) => s.metric)).toEqual(['bio_accuracy', 'hallucination_rate']);
+    expect(tr.series[0].points.map((p: { checkpoint: string; step: number; runId: number; n: number }) => [p.checkpoint, p.step, p.runId, p.n])).toEqual([['early', 1000, 1, 3], ['late', 2000, 2, 3]]);
+    expect(tr.series[0].points[1].value).toBeCloseTo(1 / 3, 12);
+    const all = (await app.inject({ method: 'GET', url: '/api/trend?metric=bio_accuracy' })).json();
+    expect(all.series[0].points.map((p: { checkpoint: string }) => p.checkpoint)).toEqual(['other', 'early', 'late']);
+    expect((await app.inject({ method: 'GET', url: '/api/trend' })).statusCode).toBe(400);
+  });
+});
+
+describe('API: auth', () => {
+  it('with TUNEGATE_TOKEN, non-GET routes need the bearer token; GETs stay open', async () => {
+    const { app } = await testApp({ token: 's3cret-token' });
+    const body = { name: 'c', baseUrl: 'http://h/v1', model: 'm' };
+    expect((await post(app, '/api/checkpoints', body)).statusCode).toBe(401);
+    expect((await post(app, '/api/checkpoints', body, { authorization: 'Bearer wrong' })).statusCode).toBe(401);
+    expect((await post(app, '/api/checkpoints', body, { authorization: 's3cret-token' })).statusCode).toBe(401);
+    expect((await post(app, '/api/checkpoints', body, { authorization: 'Bearer s3cret-token' })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'DELETE', url: '/api/checkpoints/c' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/checkpoints' })).statusCode).toBe(200);
+  });
+
+  it('without a token, writes are open (the server then only binds loopback)', async () => {
+    const { app } = await testApp();
+    expect((await post(app, '/api/checkpoints', { name: 'c', baseUrl: 'http://h/v1', model: 'm' })).statusCode).toBe(201);
+  });
+});
