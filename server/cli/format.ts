@@ -1,7 +1,5 @@
 import type { PairwiseSummary } from '../judge/pairwise.js';
-import type { JudgeExtras } from '../report/run-json.js';
-import type { RunSummary } from '../scoring/metrics.js';
-import type { Run } from '../store/types.js';
+import type { RunJson } from '../report/run-json.js';
 
 /** Left-aligned text table; numbers are pre-formatted by the caller. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
@@ -25,7 +23,7 @@ export const HEADLINE_METRICS = [
   'blog_perplexity',
 ] as const;
 
-function duration(run: Run): string {
+function duration(run: RunJson): string {
   if (run.startedAt === null || run.finishedAt === null) return '';
   const s = (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;
   return ` · ${s.toFixed(1)} s`;
@@ -39,23 +37,27 @@ export function pairwiseText(p: PairwiseSummary): string {
     `${p.errors > 0 ? `, ${p.errors} errors` : ''}; both orders agreed on ${p.agreement === null ? '-' : `${Math.round(100 * p.agreement)}%`}`;
 }
 
-/** The human form of a run: a header, a per-set table and the headline metrics. */
-export function runText(run: Run, summary: RunSummary, extras: JudgeExtras = {}): string {
+/**
+ * The human form of a run, rendered from its JSON form (what `--json` prints and the API
+ * returns), so a local run and one followed on a server print the same way.
+ */
+export function runText(run: RunJson): string {
   const step = run.step === null ? '' : ` (step ${run.step})`;
-  const c = summary.counts;
+  const c = run.counts ?? { items: 0, results: 0, errors: 0, missing: 0 };
   const head =
-    `run ${run.id} · checkpoint ${run.checkpoint}${step} · ${run.status} · ` +
+    `run ${run.runId} · checkpoint ${run.checkpoint}${step} · ${run.status} · ` +
     `${c.items} items, ${c.errors} errors${c.missing > 0 ? `, ${c.missing} not yet run` : ''}${duration(run)}`;
-  const setRows = Object.entries(summary.sets).map(([name, s]) => [
+  const setRows = Object.entries(run.sets).map(([name, s]) => [
     name, s.kind, String(s.items), String(s.errors), fmt(s.score), fmt(s.hallucination_rate ?? null),
   ]);
-  const metricRows = HEADLINE_METRICS.map((m) => [m, fmt(summary.metrics[m], m === 'blog_chrf' || m === 'blog_perplexity' ? 1 : 3)]);
+  const metrics: Record<string, number | null> = run.metrics ?? {};
+  const metricRows = HEADLINE_METRICS.map((m) => [m, fmt(metrics[m], m === 'blog_chrf' || m === 'blog_perplexity' ? 1 : 3)]);
   const lines = [head, '', table(['set', 'kind', 'items', 'errors', 'score', 'hallucination'], setRows), '', table(['metric', 'value'], metricRows)];
-  const j = extras.judge;
+  const j = run.judge;
   if (j !== undefined && j !== null) {
     lines.push('', `judge ${j.judge} (${j.rubric}): ${j.judged} posts judged (${j.cached} from cache, ${j.requests} requests), ${j.errors} judge errors`);
   }
-  for (const p of extras.pairwise ?? []) lines.push(pairwiseText(p));
+  for (const p of run.pairwise ?? []) lines.push(pairwiseText(p));
   for (const n of run.notes) lines.push(`note: ${n}`);
   if (run.error !== null) lines.push('', `error: ${run.error}`);
   return lines.join('\n');

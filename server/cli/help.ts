@@ -67,6 +67,7 @@ Options:
   --tag k=v             label (repeatable), e.g. --tag mix=bio-v2
   --judge SPEC          the LLM judge this checkpoint's runs use (see tunegate judge --help)
   --judge-key-env VAR   key variable for an openai:MODEL@BASE_URL judge
+  --server URL          register it on a running tunegate server instead (TUNEGATE_TOKEN is sent)
   --json                print the checkpoint as JSON
 ${DB}`,
 
@@ -107,6 +108,10 @@ Options:
   --judge-key-env VAR   key variable for an openai:MODEL@BASE_URL judge
   --judge-pairwise RUN  also compare blog posts with run RUN's, both orders: win rate + 95% interval
   --judge-concurrency N judge requests in flight (default 4)
+  --server URL          run on a tunegate server instead of the local database: registers the
+                        checkpoint there (one-shot form), queues the run, follows its events and
+                        exits as a local run would; --evalsets are names the server offers;
+                        Ctrl-C cancels the run on the server. TUNEGATE_TOKEN is sent when set
   --base-url, --model, --checkpoint, --step, --api, --prompt-template, --api-key-env, --tag
                         one-shot registration, as in \`tunegate checkpoint add\`
 ${DB}

@@ -61,8 +61,8 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
   }
   const summary = summarizeRun(store, runId);
   const finished = store.runs.get(runId);
-  if (opts.json) println(io.stdout, JSON.stringify(runJson(finished, summary, extras)));
-  else println(io.stdout, runText(finished, summary, extras));
+  const out = runJson(finished, summary, extras);
+  println(io.stdout, opts.json ? JSON.stringify(out) : runText(out));
 
   if (result.status === 'interrupted') {
     const c = summary.counts;

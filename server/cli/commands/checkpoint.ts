@@ -4,6 +4,7 @@ import { parseJudgeSpec } from '../../judge/spec.js';
 import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from '../../store/types.js';
 import { expectPositionals, flag, int, list, parseArgs, str, type Spec, type Values } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
+import { ApiClient } from '../remote.js';
 import { table } from '../format.js';
 import { println, type Io } from '../io.js';
 
@@ -89,6 +90,15 @@ export function endpointFromOptions(values: Values, name: string): NewCheckpoint
   };
 }
 
+/** A checkpoint as the server's POST /api/checkpoints body (unset fields left out). */
+export function checkpointRequest(c: NewCheckpoint): Record<string, unknown> {
+  return Object.fromEntries(Object.entries({
+    name: c.name, baseUrl: c.baseUrl, model: c.model, step: c.step ?? undefined, api: c.api,
+    promptTemplate: c.promptTemplate ?? undefined, apiKeyEnv: c.apiKeyEnv ?? undefined,
+    tags: c.tags !== undefined && Object.keys(c.tags).length > 0 ? c.tags : undefined, judge: c.judge ?? undefined,
+  }).filter(([, v]) => v !== undefined));
+}
+
 /** The JSON form of a checkpoint (the key variable's name only; never a key). */
 export function checkpointJson(c: Checkpoint): Record<string, unknown> {
   const { id: _id, ...rest } = c;
@@ -96,11 +106,18 @@ export function checkpointJson(c: Checkpoint): Record<string, unknown> {
 }
 
 async function add(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...ENDPOINT_OPTIONS, ...JUDGE_OPTIONS, ...DB_OPTION, json: { type: 'boolean' } }, 'checkpoint add');
+  const p = parseArgs(argv, { ...ENDPOINT_OPTIONS, ...JUDGE_OPTIONS, ...DB_OPTION, json: { type: 'boolean' }, server: { type: 'string' } }, 'checkpoint add');
   expectPositionals(p, 1, 'checkpoint add');
   const name = p.positionals[0];
   if (name === undefined) throw new TunegateError('USAGE', 'checkpoint add needs a NAME (see tunegate checkpoint add --help)');
   const c = { ...endpointFromOptions(p.values, name), judge: judgeFromOptions(p.values) };
+  const server = str(p.values, 'server');
+  if (server !== undefined) {
+    const created = await new ApiClient(server, io.env.TUNEGATE_TOKEN || undefined).request<Checkpoint>('POST', '/api/checkpoints', checkpointRequest(c));
+    if (flag(p.values, 'json')) println(io.stdout, JSON.stringify(created));
+    else println(io.stdout, `checkpoint ${created.name} added on ${server}: ${created.model} at ${created.baseUrl} (${created.api})`);
+    return 0;
+  }
   return withStore(p.values, io, (store) => {
     const created = store.checkpoints.add(c);
     if (flag(p.values, 'json')) println(io.stdout, JSON.stringify(checkpointJson(created)));

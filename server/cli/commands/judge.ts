@@ -39,8 +39,8 @@ export async function judgeCommand(argv: readonly string[], io: Io): Promise<num
     const extras = { judge: outcome.report, pairwise: pairwiseSummaries(store, runId) };
     const summary = summarizeRun(store, runId);
     const fresh = store.runs.get(runId);
-    if (flag(p.values, 'json')) println(io.stdout, JSON.stringify(runJson(fresh, summary, extras)));
-    else println(io.stdout, runText(fresh, summary, extras));
+    const out = runJson(fresh, summary, extras);
+    println(io.stdout, flag(p.values, 'json') ? JSON.stringify(out) : runText(out));
     return 0;
   });
 }

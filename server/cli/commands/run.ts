@@ -13,6 +13,8 @@ import { executeAndReport } from '../report-run.js';
 import { endpointFromOptions, ENDPOINT_OPTIONS, JUDGE_OPTIONS, judgeFromOptions } from './checkpoint.js';
 import { checkJudgeReady } from '../../judge/judge-stored-run.js';
 import { parseRunId } from './resume.js';
+import { ApiClient } from '../remote.js';
+import { remoteRun } from './remote-run.js';
 
 const SPEC = {
   ...ENDPOINT_OPTIONS,
@@ -31,6 +33,7 @@ const SPEC = {
   retries: { type: 'string' },
   json: { type: 'boolean' },
   perplexity: { type: 'boolean' },
+  server: { type: 'string' },
 } as const;
 
 /** Run parameters from flags, defaults for the rest. */
@@ -55,13 +58,11 @@ const COMPARED = [
 ] as const;
 
 /**
- * One-shot form: registers the checkpoint, or reuses it when every endpoint flag the user gave
- * matches the registration. A name already bound to another endpoint is refused rather than
- * silently mixing two models' runs under one name.
+ * One-shot form: a registered checkpoint is reused only when every endpoint flag the user gave
+ * matches it. A name already bound to another endpoint is refused rather than silently mixing
+ * two models' runs under one name. Used locally and against a server.
  */
-function registerOnTheFly(store: Store, wanted: NewCheckpoint, values: Values): Checkpoint {
-  const existing = store.checkpoints.find(wanted.name);
-  if (existing === undefined) return store.checkpoints.add(wanted);
+export function checkSameEndpoint(existing: Pick<Checkpoint, (typeof COMPARED)[number][0]>, wanted: NewCheckpoint, values: Values): void {
   for (const [field, option] of COMPARED) {
     if (values[option] === undefined) continue;
     if ((wanted[field] ?? null) !== (existing[field] ?? null)) {
@@ -72,6 +73,12 @@ function registerOnTheFly(store: Store, wanted: NewCheckpoint, values: Values): 
       );
     }
   }
+}
+
+function registerOnTheFly(store: Store, wanted: NewCheckpoint, values: Values): Checkpoint {
+  const existing = store.checkpoints.find(wanted.name);
+  if (existing === undefined) return store.checkpoints.add(wanted);
+  checkSameEndpoint(existing, wanted, values);
   return existing;
 }
 
@@ -94,6 +101,8 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   }
   const params = paramsFromOptions(v);
   const wanted = oneShot ? endpointFromOptions(v, name) : undefined;
+  const server = str(v, 'server');
+  if (server !== undefined) return remoteRun(io, new ApiClient(server, io.env.TUNEGATE_TOKEN || undefined), name, wanted, v);
   const judgeFlag = judgeFromOptions(v);
   if (judgeFlag !== null) checkJudgeReady(judgeFlag, io.env);
   const pairwiseRaw = str(v, 'judge-pairwise');

@@ -35,7 +35,7 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
       println(io.stdout, JSON.stringify(out));
       return 0;
     }
-    println(io.stdout, runText(run, summary, extras));
+    println(io.stdout, runText(runJson(run, summary, extras)));
     const prov = run.provenance;
     println(io.stdout, `\nendpoint: ${prov.endpoint.model} at ${prov.endpoint.baseUrl} (${prov.endpoint.api}) · tunegate ${prov.tool}`);
     println(io.stdout, `eval sets: ${prov.evalsets.map((s) => `${s.name}@${s.hash.slice(0, 12)}`).join(', ')}`);

@@ -1,0 +1,74 @@
+import { TunegateError, type ErrorCode } from '../errors.js';
+
+export interface SseEvent {
+  event: string;
+  data: any;
+}
+
+/** Parses a Server-Sent Events body into events as they arrive (comment lines are skipped). */
+export async function* sseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let cut: number;
+    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event !== undefined && data !== undefined) yield { event, data: JSON.parse(data) };
+    }
+  }
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = { 400: 'INVALID_INPUT', 401: 'USAGE', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'INVALID_INPUT' };
+
+/**
+ * A small client for a tunegate server (`--server URL`). Sends TUNEGATE_TOKEN as a bearer
+ * token when set, and turns HTTP errors into the same errors (and exit codes) a local command
+ * would give.
+ */
+export class ApiClient {
+  constructor(readonly base: string, private readonly token: string | undefined) {}
+
+  private headers(json: boolean): Record<string, string> {
+    return { ...(json ? { 'content-type': 'application/json' } : {}), ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}) };
+  }
+
+  async fetch(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    try {
+      return await fetch(`${this.base.replace(/\/$/, '')}${path}`, {
+        method, headers: this.headers(body !== undefined), ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(signal !== undefined ? { signal } : {}),
+      });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new TunegateError('UNREACHABLE', `cannot reach the tunegate server at ${this.base} (${cause?.code ?? cause?.message ?? (e as Error).message})`);
+    }
+  }
+
+  /** A JSON request; a 4xx/5xx becomes a TunegateError with the server's message. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.fetch(method, path, body);
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (res.ok) return parsed as T;
+    const message = (parsed as { error?: string } | undefined)?.error ?? `HTTP ${res.status}`;
+    if (res.status === 401) throw new TunegateError('USAGE', `the server refused the request (401): set TUNEGATE_TOKEN to its token`);
+    throw new TunegateError(STATUS_CODES[res.status] ?? 'INTERNAL', `server: ${message}`);
+  }
+
+  /** Follows a run's events until the server ends the stream. */
+  async *events(runId: number, signal?: AbortSignal): AsyncGenerator<SseEvent> {
+    const res = await this.fetch('GET', `/api/runs/${runId}/events`, undefined, signal);
+    if (!res.ok || res.body === null) throw new TunegateError('INTERNAL', `server: cannot follow run ${runId} (HTTP ${res.status})`);
+    yield* sseEvents(res.body as unknown as AsyncIterable<Uint8Array>);
+  }
+}
