@@ -12,6 +12,7 @@ import { packagePath } from './paths.js';
 import type { RunQueue } from './queue/run-queue.js';
 import { checkpointRoutes } from './routes/checkpoints.js';
 import { compareRoutes } from './routes/compare.js';
+import { gateRoutes } from './routes/gate.js';
 import { healthRoutes } from './routes/health.js';
 import { runRoutes } from './routes/runs.js';
 import type { Store } from './store/open.js';
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(checkpointRoutes, deps);
   await app.register(runRoutes, deps);
   await app.register(compareRoutes, deps);
+  await app.register(gateRoutes, deps);
   await app.register(fastifyStatic, { root: packagePath('web'), prefix: '/', index: ['index.html'] });
   return app;
 }

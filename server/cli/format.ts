@@ -1,16 +1,8 @@
 import type { PairwiseSummary } from '../judge/pairwise.js';
 import type { RunJson } from '../report/run-json.js';
 
-/** Left-aligned text table; numbers are pre-formatted by the caller. */
-export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
-}
-
-export function fmt(v: number | null | undefined, digits = 3): string {
-  return v === null || v === undefined ? '-' : v.toFixed(digits);
-}
+export { fmt, table } from '../report/text.js';
+import { fmt, table } from '../report/text.js';
 
 export const HEADLINE_METRICS = [
   'bio_accuracy',

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   evalset: async () => (await import('./commands/evalset.js')).evalsetCommand,
   judge: async () => (await import('./commands/judge.js')).judgeCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
+  gate: async () => (await import('./commands/gate.js')).gateCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
 };
 

@@ -15,6 +15,8 @@ export interface ReportOptions {
   /** With a judge in the run's params: also compare its blog answers with this run's. */
   pairwiseBaseline?: number;
   judgeConcurrency?: number;
+  /** Print nothing on stdout (the caller prints the run inside a larger object). */
+  silent?: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
   const summary = summarizeRun(store, runId);
   const finished = store.runs.get(runId);
   const out = runJson(finished, summary, extras);
-  println(io.stdout, opts.json ? JSON.stringify(out) : runText(out));
+  if (opts.silent !== true) println(io.stdout, opts.json ? JSON.stringify(out) : runText(out));
 
   if (result.status === 'interrupted') {
     const c = summary.counts;

@@ -148,9 +148,22 @@ async function listCmd(argv: readonly string[], io: Io): Promise<number> {
   });
 }
 
+async function baselineCmd(argv: readonly string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { ...DB_OPTION }, 'checkpoint baseline');
+  expectPositionals(p, 1, 'checkpoint baseline');
+  const name = p.positionals[0];
+  if (name === undefined) throw new TunegateError('USAGE', 'checkpoint baseline needs a NAME');
+  return withStore(p.values, io, (store) => {
+    store.checkpoints.update(name, { baseline: true });
+    println(io.stdout, `checkpoint ${name} is now the baseline (the gate compares with its latest completed run)`);
+    return 0;
+  });
+}
+
 export async function checkpointCommand(argv: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'add') return add(rest, io);
   if (sub === 'list') return listCmd(rest, io);
-  throw new TunegateError('USAGE', `unknown checkpoint command "${sub ?? ''}": use \`checkpoint add\` or \`checkpoint list\``);
+  if (sub === 'baseline') return baselineCmd(rest, io);
+  throw new TunegateError('USAGE', `unknown checkpoint command "${sub ?? ''}": use add, list or baseline`);
 }

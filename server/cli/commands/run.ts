@@ -1,5 +1,5 @@
 import { readSecret } from '../../config.js';
-import { TunegateError } from '../../errors.js';
+import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
 import { DEFAULT_EVALSETS_DIR } from '../../config.js';
 import { createRun, DEFAULT_PARAMS } from '../../runner/create-run.js';
@@ -15,6 +15,10 @@ import { checkJudgeReady } from '../../judge/judge-stored-run.js';
 import { parseRunId } from './resume.js';
 import { ApiClient } from '../remote.js';
 import { remoteRun } from './remote-run.js';
+import { GATE_OPTIONS, gateAndReport, gateExitCode, gateOptionsFrom } from './gate.js';
+import { runJson } from '../../report/run-json.js';
+import { summarizeRun } from '../../runner/execute-run.js';
+import { println } from '../io.js';
 
 const SPEC = {
   ...ENDPOINT_OPTIONS,
@@ -34,6 +38,8 @@ const SPEC = {
   json: { type: 'boolean' },
   perplexity: { type: 'boolean' },
   server: { type: 'string' },
+  gate: { type: 'boolean' },
+  ...GATE_OPTIONS,
 } as const;
 
 /** Run parameters from flags, defaults for the rest. */
@@ -101,7 +107,16 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   }
   const params = paramsFromOptions(v);
   const wanted = oneShot ? endpointFromOptions(v, name) : undefined;
+  const gating = flag(v, 'gate');
+  if (!gating) {
+    for (const opt of Object.keys(GATE_OPTIONS)) {
+      if (v[opt] !== undefined) throw new TunegateError('USAGE', `--${opt} is a gate option: add --gate`);
+    }
+  } else {
+    gateOptionsFrom(v);
+  }
   const server = str(v, 'server');
+  if (gating && server !== undefined) throw new TunegateError('USAGE', '--gate runs against the local database; against a server use GET /api/gate');
   if (server !== undefined) return remoteRun(io, new ApiClient(server, io.env.TUNEGATE_TOKEN || undefined), name, wanted, v);
   const judgeFlag = judgeFromOptions(v);
   if (judgeFlag !== null) checkJudgeReady(judgeFlag, io.env);
@@ -128,10 +143,21 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     }
     if (wanted === undefined) await checkReachable(checkpoint.baseUrl);
     const runId = createRun(store, checkpoint, sets, { ...params, judge });
-    return executeAndReport(store, runId, io, {
-      json: flag(v, 'json'),
+    const json = flag(v, 'json');
+    const code = await executeAndReport(store, runId, io, {
+      json,
+      silent: gating && json,
       ...(pairwiseBaseline !== undefined ? { pairwiseBaseline } : {}),
       ...(judgeConcurrency !== undefined ? { judgeConcurrency } : {}),
     });
+    // `--gate`: an interrupted run is not gated; a run with errored items is, and the gate
+    // reports it as untrusted (exit 3) unless --max-errors allows them.
+    if (!gating || code === EXIT.INTERRUPTED) return code;
+    const report = gateAndReport(store, runId, v, io, !json);
+    if (json) {
+      const run = store.runs.get(runId);
+      println(io.stdout, JSON.stringify({ run: runJson(run, summarizeRun(store, runId)), gate: report }));
+    }
+    return gateExitCode(report);
   });
 }

@@ -1,0 +1,82 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EXIT, TunegateError } from '../../errors.js';
+import { gate, type GateOptions, type GateReport } from '../../gate/decide.js';
+import { gateJunit, gateMarkdown, gateText } from '../../gate/reports.js';
+import { resolveBaseline, resolveHead } from '../../gate/resolve.js';
+import type { Store } from '../../store/open.js';
+import { expectPositionals, flag, int, list, num, parseArgs, str, type Spec, type Values } from '../args.js';
+import { DB_OPTION, withStore } from '../context.js';
+import { println, type Io } from '../io.js';
+import { parseRunId } from './resume.js';
+
+/** The gate's own options; `run --gate` accepts them too. */
+export const GATE_OPTIONS = {
+  baseline: { type: 'string' },
+  tolerance: { type: 'string', multiple: true },
+  alpha: { type: 'string' },
+  'no-significance': { type: 'boolean' },
+  'max-errors': { type: 'string' },
+  metrics: { type: 'string' },
+  junit: { type: 'string' },
+  markdown: { type: 'string' },
+} as const satisfies Spec;
+
+/** GateOptions from the command line; every bad value names its option. */
+export function gateOptionsFrom(v: Values): GateOptions {
+  const tolerance: Record<string, number> = {};
+  for (const t of list(v, 'tolerance')) {
+    const m = /^([^=]+)=(.+)$/.exec(t);
+    const value = m === null ? Number.NaN : Number(m[2]);
+    if (m === null || !Number.isFinite(value) || value < 0) {
+      throw new TunegateError('USAGE', `--tolerance must be METRIC=ABS with ABS ≥ 0 (e.g. bio_accuracy=0.05, or default=0.03), got "${t}"`);
+    }
+    tolerance[m[1]!] = value;
+  }
+  const metrics = str(v, 'metrics')?.split(',').map((m) => m.trim()).filter((m) => m !== '');
+  const alpha = num(v, 'alpha', 0.000001, 0.5);
+  const maxErrors = int(v, 'max-errors', 0);
+  return {
+    tolerance,
+    ...(metrics !== undefined ? { metrics } : {}),
+    ...(alpha !== undefined ? { alpha } : {}),
+    ...(maxErrors !== undefined ? { maxErrors } : {}),
+    noSignificance: flag(v, 'no-significance'),
+  };
+}
+
+/** Exit code of a gate report: 0 pass, 1 regression, 3 untrusted (too many errored items). */
+export function gateExitCode(r: GateReport): number {
+  return r.verdict === 'untrusted' ? EXIT.ITEMS_ERRORED : r.verdict === 'regression' ? EXIT.REGRESSION : EXIT.OK;
+}
+
+/**
+ * Runs the gate for `headId`, writes the JUnit/Markdown files asked for, and prints the report
+ * (unless `print` is false: `run --gate --json` prints it inside one object). Returns the report.
+ */
+export function gateAndReport(store: Store, headId: number, v: Values, io: Io, print = true): GateReport {
+  const head = store.runs.get(headId);
+  const baseline = resolveBaseline(store, head, str(v, 'baseline'));
+  const report = gate(store, head.id, baseline.id, gateOptionsFrom(v));
+  const junit = str(v, 'junit');
+  const markdown = str(v, 'markdown');
+  if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), gateJunit(report));
+  if (markdown !== undefined) writeFileSync(resolve(io.cwd, markdown), gateMarkdown(report));
+  if (print) println(io.stdout, flag(v, 'json') ? JSON.stringify(report) : gateText(report));
+  return report;
+}
+
+export async function gateCommand(argv: readonly string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, { ...DB_OPTION, ...GATE_OPTIONS, run: { type: 'string' }, checkpoint: { type: 'string' }, json: { type: 'boolean' } }, 'gate');
+  expectPositionals(p, 0, 'gate');
+  const runRaw = str(p.values, 'run');
+  if (runRaw !== undefined && str(p.values, 'checkpoint') !== undefined) throw new TunegateError('USAGE', 'pass --run or --checkpoint, not both');
+  gateOptionsFrom(p.values); // validate before opening anything
+  return withStore(p.values, io, (store) => {
+    const head = resolveHead(store, {
+      ...(runRaw !== undefined ? { run: parseRunId(runRaw, '--run') } : {}),
+      ...(str(p.values, 'checkpoint') !== undefined ? { checkpoint: str(p.values, 'checkpoint')! } : {}),
+    });
+    return gateExitCode(gateAndReport(store, head.id, p.values, io));
+  });
+}

@@ -1,0 +1,90 @@
+import { fmt, table } from '../report/text.js';
+import type { GateReport, MetricVerdict } from './decide.js';
+
+const ICON = { pass: '✅ pass', regression: '❌ regression', untrusted: '⚠️ untrusted (too many errored items)' } as const;
+
+const signed = (v: number | null, digits = 3) => (v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`);
+const interval = (m: MetricVerdict) => (m.interval === null ? '-' : `[${signed(m.interval[0])}, ${signed(m.interval[1])}]`);
+const pValue = (m: MetricVerdict) => (m.p === null ? '-' : m.p < 0.001 ? '<0.001' : m.p.toFixed(3));
+const runLabel = (r: GateReport['head']) => `run ${r.runId} (${r.checkpoint}${r.step === null ? '' : `, step ${r.step}`})`;
+
+/** The human table printed by `tunegate gate`. */
+export function gateText(r: GateReport): string {
+  const rows = r.metrics.map((m) => [m.metric, fmt(m.base), fmt(m.head), signed(m.delta), interval(m), pValue(m), String(m.n), m.verdict]);
+  const lines = [
+    `gate: ${ICON[r.verdict]}: ${runLabel(r.head)} vs baseline ${runLabel(r.baseline)}, ${r.items.compared} items compared` +
+      `${r.significance ? `, alpha ${r.alpha}` : ', tolerance only'}`,
+    '',
+    table(['metric', 'base', 'head', 'delta', '95% interval', 'p', 'n', 'verdict'], rows),
+  ];
+  for (const m of r.metrics) if (m.verdict !== 'pass') lines.push(`  ${m.metric}: ${m.reason}`);
+  for (const m of r.metrics.filter((x) => x.verdict === 'regression')) {
+    lines.push('', `${m.metric}: items that got worse most`);
+    for (const w of m.worst) lines.push(`  [${w.set}/${w.id}] ${fmt(w.base)} → ${fmt(w.head)}  ${clip(w.prompt, 70)}`);
+  }
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}
+
+function clip(text: string | null, max: number): string {
+  const one = (text ?? '').replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max)}…` : one;
+}
+
+/** XML text: escaped, and without the control characters XML 1.0 forbids (model output has them). */
+function xml(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/** JUnit XML: one testcase per gated metric; a regression is a failure with delta, interval and p. */
+export function gateJunit(r: GateReport): string {
+  const cases = r.metrics.map((m) => {
+    const open = `    <testcase classname="tunegate.gate" name="${xml(m.metric)}" time="0">`;
+    if (m.verdict === 'skipped') return `${open}\n      <skipped message="${xml(m.reason)}"/>\n    </testcase>`;
+    const summary = `${m.metric}: base ${fmt(m.base)}, head ${fmt(m.head)}, delta ${signed(m.delta)}, 95% interval ${interval(m)}, p ${pValue(m)}, n ${m.n}`;
+    if (m.verdict !== 'regression') return `${open}\n      <system-out>${xml(`${summary}: ${m.reason}`)}</system-out>\n    </testcase>`;
+    const evidence = m.worst.map((w) => `[${w.set}/${w.id}] ${fmt(w.base)} -> ${fmt(w.head)}: ${clip(w.prompt, 100)}\n  base: ${clip(w.baseAnswer, 200)}\n  head: ${clip(w.headAnswer, 200)}`).join('\n');
+    return `${open}\n      <failure type="regression" message="${xml(`${summary}: ${m.reason}`)}">${xml(evidence)}</failure>\n    </testcase>`;
+  });
+  if (r.verdict === 'untrusted') {
+    cases.push(`    <testcase classname="tunegate.gate" name="errored items" time="0">\n      <error type="untrusted" message="${xml(`${r.headErrors} errored items in the head run (max ${r.maxErrors})`)}"/>\n    </testcase>`);
+  }
+  const failures = r.metrics.filter((m) => m.verdict === 'regression').length;
+  const skipped = r.metrics.filter((m) => m.verdict === 'skipped').length;
+  const errors = r.verdict === 'untrusted' ? 1 : 0;
+  const name = xml(`tunegate gate: ${runLabel(r.head)} vs ${runLabel(r.baseline)}`);
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="tunegate gate" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">
+  <testsuite name="${name}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${new Date().toISOString().slice(0, 19)}">
+${cases.join('\n')}
+  </testsuite>
+</testsuites>
+`;
+}
+
+/** A Markdown cell: one line, no table breaks, and model output cannot inject HTML or markup. */
+function cell(text: string | null, max = 120): string {
+  return clip(text, max).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/`/g, "'");
+}
+
+/** A short Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY. */
+export function gateMarkdown(r: GateReport): string {
+  const lines = [
+    `## tunegate gate: ${ICON[r.verdict]}`,
+    '',
+    `Head ${cell(runLabel(r.head))} vs baseline ${cell(runLabel(r.baseline))}: ${r.items.compared} items compared` +
+      `${r.significance ? `; a regression is worse than its tolerance and significant at α = ${r.alpha}` : '; tolerance only'}.`,
+    '',
+    '| metric | base | head | delta | 95% interval | p | n | verdict |',
+    '|---|---:|---:|---:|---|---:|---:|---|',
+    ...r.metrics.map((m) => `| ${cell(m.metric)} | ${fmt(m.base)} | ${fmt(m.head)} | ${signed(m.delta)} | ${interval(m)} | ${pValue(m)} | ${m.n} | ${m.verdict === 'regression' ? '**regression**' : m.verdict} |`),
+  ];
+  for (const m of r.metrics.filter((x) => x.verdict === 'regression' && x.worst.length > 0)) {
+    lines.push('', `### ${cell(m.metric)}: items that got worse most`, '', '| item | base → head | baseline answer | head answer |', '|---|---|---|---|');
+    for (const w of m.worst) lines.push(`| ${cell(`${w.set}/${w.id}`)}: ${cell(w.prompt, 60)} | ${fmt(w.base)} → ${fmt(w.head)} | ${cell(w.baseAnswer)} | ${cell(w.headAnswer)} |`);
+  }
+  if (r.warnings.length > 0) lines.push('', ...r.warnings.map((w) => `> ⚠️ ${cell(w, 300)}`));
+  return `${lines.join('\n')}\n`;
+}

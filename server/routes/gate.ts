@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppDeps } from '../app.js';
+import { TunegateError } from '../errors.js';
+import { gate } from '../gate/decide.js';
+import { resolveBaseline, resolveHead } from '../gate/resolve.js';
+import { ErrorBody, RunId } from './schemas.js';
+
+export const gateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  app.get('/api/gate', {
+    schema: {
+      summary: 'The regression gate: compare a run with a baseline item by item (same JSON as `tunegate gate --json`)',
+      querystring: Type.Object({
+        run: Type.Optional(RunId),
+        checkpoint: Type.Optional(Type.String()),
+        baseline: Type.Optional(Type.String({ description: 'RUN_ID, a checkpoint name, "previous" or "baseline"' })),
+        tolerance: Type.Optional(Type.Array(Type.String({ pattern: '^[^=]+=[0-9.]+$' }), { description: 'METRIC=ABS, repeatable; default=ABS for all' })),
+        alpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 0.5 })),
+        noSignificance: Type.Optional(Type.Boolean()),
+        maxErrors: Type.Optional(Type.Integer({ minimum: 0 })),
+        metrics: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({}, { additionalProperties: true }), 400: ErrorBody, 404: ErrorBody },
+    },
+  }, async (req) => {
+    const q = req.query;
+    if (q.run !== undefined && q.checkpoint !== undefined) throw new TunegateError('USAGE', 'querystring: pass run or checkpoint, not both');
+    const head = resolveHead(deps.store, { ...(q.run !== undefined ? { run: q.run } : {}), ...(q.checkpoint !== undefined ? { checkpoint: q.checkpoint } : {}) });
+    const baseline = resolveBaseline(deps.store, head, q.baseline);
+    const tolerance = Object.fromEntries((q.tolerance ?? []).map((t) => [t.slice(0, t.indexOf('=')), Number(t.slice(t.indexOf('=') + 1))]));
+    return gate(deps.store, head.id, baseline.id, {
+      tolerance,
+      ...(q.metrics !== undefined ? { metrics: q.metrics.flatMap((m) => m.split(',')).filter((m) => m !== '') } : {}),
+      ...(q.alpha !== undefined ? { alpha: q.alpha } : {}),
+      ...(q.maxErrors !== undefined ? { maxErrors: q.maxErrors } : {}),
+      noSignificance: q.noSignificance === true,
+    });
+  });
+};

@@ -1,0 +1,210 @@
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { gate } from '../../server/gate/decide.js';
+import { gateMarkdown } from '../../server/gate/reports.js';
+import { resolveBaseline, resolveHead } from '../../server/gate/resolve.js';
+import { seededRandom } from '../../server/stats/random.js';
+import { openStore, type Store } from '../../server/store/open.js';
+import { cli } from '../helpers/cli.js';
+import { outcomesWith, perturb, syntheticRun } from '../helpers/synthetic.js';
+import { testApp } from '../helpers/server.js';
+import { tempDir } from '../helpers/tmp.js';
+
+function freshStore(): { store: Store; dir: string; db: string } {
+  const dir = tempDir();
+  const db = join(dir, 'gate.db');
+  return { store: openStore(db), dir, db };
+}
+
+describe('gate statistics on synthetic runs', () => {
+  it('passes pure noise (5% flips each way, no change in the true rate) in ≥95% of 200 trials at N=100', () => {
+    const { store } = freshStore();
+    const random = seededRandom(2024);
+    let passed = 0;
+    for (let t = 0; t < 200; t++) {
+      const base = outcomesWith(100, 70, random);
+      const b = syntheticRun(store, { checkpoint: `base-${t}`, outcomes: base });
+      const h = syntheticRun(store, { checkpoint: `head-${t}`, outcomes: perturb(base, random, { noise: 0.05 }) });
+      if (gate(store, h, b, { metrics: ['bio_accuracy'] }).verdict === 'pass') passed++;
+    }
+    expect(passed).toBeGreaterThanOrEqual(190);
+    store.close();
+  });
+
+  it('catches a true 10-point drop (20 items, plus the same noise) in ≥95% of 200 trials at N=200', () => {
+    const { store } = freshStore();
+    const random = seededRandom(7);
+    let caught = 0;
+    for (let t = 0; t < 200; t++) {
+      const base = outcomesWith(200, 140, random);
+      const b = syntheticRun(store, { checkpoint: `base-${t}`, outcomes: base });
+      const h = syntheticRun(store, { checkpoint: `head-${t}`, outcomes: perturb(base, random, { drop: 20, noise: 0.05 }) });
+      if (gate(store, h, b, { metrics: ['bio_accuracy'] }).verdict === 'regression') caught++;
+    }
+    expect(caught).toBeGreaterThanOrEqual(190);
+    store.close();
+  });
+
+  it('passes a drop within tolerance, and reports base, head, delta, interval, p and n', () => {
+    const { store } = freshStore();
+    const base = outcomesWith(200, 140, seededRandom(1));
+    const b = syntheticRun(store, { checkpoint: 'b', outcomes: base });
+    const h = syntheticRun(store, { checkpoint: 'h', outcomes: perturb(base, seededRandom(2), { drop: 3 }) }); // 1.5 points
+    const r = gate(store, h, b, { metrics: ['bio_accuracy'] });
+    expect(r.verdict).toBe('pass');
+    const m = r.metrics[0]!;
+    expect(m).toMatchObject({ metric: 'bio_accuracy', n: 200, base: 0.7, head: 0.685, test: 'exact-sign', verdict: 'pass' });
+    expect(m.delta).toBeCloseTo(-0.015, 12);
+    expect(m.p).toBeCloseTo(1 / 8, 12); // 3 worse, 0 better: P(X ≥ 3 | n = 3) = 1/8
+    expect(m.interval![0]).toBeLessThan(m.delta!);
+    expect(m.interval![1]).toBeLessThanOrEqual(0);
+    // The same drop with a tighter tolerance and no significance test is a regression.
+    expect(gate(store, h, b, { metrics: ['bio_accuracy'], tolerance: { bio_accuracy: 0.01 }, noSignificance: true }).verdict).toBe('regression');
+    // …and with the test it is not: 3 flips are not significant.
+    expect(gate(store, h, b, { metrics: ['bio_accuracy'], tolerance: { bio_accuracy: 0.01 } }).verdict).toBe('pass');
+    store.close();
+  });
+
+  it('compares only items with the same content, warning with the size of the intersection', () => {
+    const { store } = freshStore();
+    const all = Array(50).fill(true);
+    const b = syntheticRun(store, { checkpoint: 'b', outcomes: all });
+    const h = syntheticRun(store, { checkpoint: 'h', outcomes: all, prompt: (i) => (i < 10 ? `edited question ${i}` : `question ${i}`) });
+    const r = gate(store, h, b, { metrics: ['bio_accuracy'] });
+    expect(r.items).toMatchObject({ compared: 40, changedContent: 10 });
+    expect(r.warnings[0]).toContain('10 items changed content between the runs (eval set edited); compared on the 40 unchanged items');
+    store.close();
+  });
+});
+
+describe('tunegate gate: exit codes, reports and baselines', () => {
+  function history() {
+    const { store, dir, db } = freshStore();
+    const random = seededRandom(11);
+    const base = outcomesWith(200, 150, random);
+    const runs = {
+      s1000: syntheticRun(store, { checkpoint: 'sft-1000', step: 1000, outcomes: base }),
+      s2000: syntheticRun(store, { checkpoint: 'sft-2000', step: 2000, outcomes: base }),
+      s3000: syntheticRun(store, { checkpoint: 'sft-3000', step: 3000, outcomes: perturb(base, random, { drop: 30 }) }),
+      errored: syntheticRun(store, { checkpoint: 'sft-4000', step: 4000, outcomes: base, errored: [1, 2] }),
+      other: syntheticRun(store, { checkpoint: 'other-set', step: 500, outcomes: base, set: 'known' }),
+    };
+    store.close();
+    return { dir, db, runs };
+  }
+
+  it('exits 0 without regression, 1 with one, 2 for bad usage or nothing comparable, 3 for errored items', async () => {
+    const { dir, db, runs } = history();
+    const g = (...args: string[]) => cli(['gate', '--db', db, ...args], { cwd: dir });
+    const ok = await g('--run', String(runs.s2000), '--baseline', String(runs.s1000));
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('gate: ✅ pass');
+    const bad = await g('--run', String(runs.s3000), '--baseline', 'sft-2000', '--json');
+    expect(bad.code).toBe(1);
+    const report = bad.json();
+    expect(report.verdict).toBe('regression');
+    const bio = report.metrics.find((m: { metric: string }) => m.metric === 'bio_accuracy');
+    expect(bio).toMatchObject({ verdict: 'regression', n: 200, test: 'exact-sign' });
+    expect(bio.delta).toBeCloseTo(-0.15, 12);
+    expect(report.metrics.find((m: { metric: string }) => m.metric === 'blog_quality')).toMatchObject({ verdict: 'skipped' });
+    expect((await g('--run', '999')).code).toBe(2);
+    const none = await g('--run', String(runs.s2000), '--baseline', String(runs.other));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no item in common');
+    expect((await g('--run', String(runs.s2000), '--tolerance', 'bio_accuracy')).code).toBe(2);
+    expect((await g('--run', String(runs.s2000), '--metrics', 'vibes')).stderr).toContain('unknown metric "vibes"');
+    const errors = await g('--run', String(runs.errored), '--baseline', 'sft-2000');
+    expect(errors.code).toBe(3);
+    expect(errors.stdout).toContain('2 errored items');
+    expect((await g('--run', String(runs.errored), '--baseline', 'sft-2000', '--max-errors', '2')).code).toBe(0);
+  });
+
+  it('writes JUnit that a real XML parser reads, with the regression as a failure', async () => {
+    const { dir, db, runs } = history();
+    const r = await cli(['gate', '--db', db, '--run', String(runs.s3000), '--baseline', 'previous', '--junit', 'gate.xml', '--markdown', 'gate.md'], { cwd: dir });
+    expect(r.code).toBe(1);
+    const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(join(dir, 'gate.xml'), 'utf8'));
+    const suite = xml.testsuites.testsuite;
+    expect(xml.testsuites).toMatchObject({ tests: '4', failures: '1' });
+    const cases = [suite.testcase].flat();
+    expect(cases.map((c: { name: string }) => c.name)).toEqual(['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy']);
+    const failed = cases.find((c: { name: string }) => c.name === 'bio_accuracy');
+    expect(failed.failure.type).toBe('regression');
+    expect(failed.failure.message).toMatch(/delta -0\.150, 95% interval \[-0\.\d+, -0\.\d+\], p <0\.001, n 200/);
+    expect(cases.find((c: { name: string }) => c.name === 'blog_quality').skipped).toBeDefined();
+    const md = readFileSync(join(dir, 'gate.md'), 'utf8');
+    expect(md).toContain('## tunegate gate: ❌ regression');
+    expect(md).toMatch(/\| bio_accuracy \| 0\.750 \| 0\.600 \| -0\.150 \| \[-0\.\d+, -0\.\d+\] \| <0\.001 \| 200 \| \*\*regression\*\* \|/);
+    expect(md).toContain('### bio_accuracy: items that got worse most');
+  });
+
+  it('Markdown cannot be broken or injected by model output', () => {
+    const { store } = freshStore();
+    const b = syntheticRun(store, { checkpoint: 'b', outcomes: Array(30).fill(true) });
+    const h = syntheticRun(store, { checkpoint: 'h', outcomes: Array(30).fill(false) });
+    store.db.prepare("UPDATE results SET answer = '<script>alert(1)</script> | col `code`' WHERE run_id = ?").run(h);
+    const md = gateMarkdown(gate(store, h, b, { metrics: ['bio_accuracy'] }));
+    expect(md).not.toContain('<script>');
+    expect(md).toContain('&lt;script&gt;alert(1)&lt;/script&gt; \\| col \'code\'');
+    store.close();
+  });
+
+  it('resolves the baseline as a run id, a checkpoint, previous, or the flagged baseline', async () => {
+    const { dir, db, runs } = history();
+    const store = openStore(db);
+    const head = store.runs.get(runs.s3000);
+    expect(resolveBaseline(store, head, String(runs.s1000)).id).toBe(runs.s1000);
+    expect(resolveBaseline(store, head, 'sft-1000').id).toBe(runs.s1000);
+    expect(resolveBaseline(store, head, 'previous').id).toBe(runs.s2000);
+    expect(resolveBaseline(store, head).id).toBe(runs.s2000); // nothing flagged: previous
+    expect(() => resolveBaseline(store, head, 'baseline')).toThrow('no checkpoint is flagged');
+    expect(() => resolveBaseline(store, store.runs.get(runs.other), 'previous')).toThrow('no checkpoint with a step below 500');
+    expect(resolveHead(store, { checkpoint: 'sft-2000' }).id).toBe(runs.s2000);
+    store.close();
+    expect((await cli(['checkpoint', 'baseline', 'sft-1000', '--db', db], { cwd: dir })).code).toBe(0);
+    const s2 = openStore(db);
+    expect(resolveBaseline(s2, s2.runs.get(runs.s3000), 'baseline').id).toBe(runs.s1000);
+    expect(resolveBaseline(s2, s2.runs.get(runs.s3000)).id).toBe(runs.s1000); // default: the flagged one
+    expect(resolveBaseline(s2, s2.runs.get(runs.s1000)).checkpoint).not.toBe('sft-1000'); // never itself
+    s2.close();
+  });
+
+  it('GET /api/gate returns the same verdict as the CLI', async () => {
+    const { app, store } = await testApp();
+    const base = outcomesWith(100, 80, seededRandom(3));
+    const b = syntheticRun(store, { checkpoint: 'b', step: 1, outcomes: base });
+    const h = syntheticRun(store, { checkpoint: 'h', step: 2, outcomes: perturb(base, seededRandom(4), { drop: 20 }) });
+    const r = await app.inject({ method: 'GET', url: `/api/gate?run=${h}&baseline=${b}&metrics=bio_accuracy&tolerance=bio_accuracy=0.05` });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ verdict: 'regression', head: { runId: h }, baseline: { runId: b }, metrics: [{ metric: 'bio_accuracy', tolerance: 0.05, verdict: 'regression' }] });
+    expect((await app.inject({ method: 'GET', url: `/api/gate?run=${h}&baseline=previous&metrics=bio_accuracy` })).json().baseline.runId).toBe(b);
+    expect((await app.inject({ method: 'GET', url: '/api/gate?run=999' })).statusCode).toBe(404);
+  });
+});
+
+describe('tunegate run --gate', () => {
+  it('runs and gates in one command (default baseline: the previous step)', async () => {
+    const { echo, endpoint } = await import('../helpers/endpoint.js');
+    const { keywordItems } = await import('../helpers/run.js');
+    const { jsonl, writeFiles } = await import('../helpers/tmp.js');
+    const cwd = tempDir();
+    writeFiles(cwd, { 'evalsets/bio.jsonl': jsonl(...keywordItems(60)) });
+    const good = await endpoint(echo);
+    const worse = await endpoint((req) => (Number(req.userText.replace(/\D/g, '')) % 2 === 0 ? { content: 'no idea' } : echo(req)));
+    const run = (url: string, name: string, step: string, ...extra: string[]) =>
+      cli(['run', '--base-url', url, '--model', 'm', '--checkpoint', name, '--step', step, ...extra], { cwd });
+    expect((await run(good.url, 'a', '1')).code).toBe(0);
+    const regressed = await run(worse.url, 'b', '2', '--gate', '--junit', 'junit.xml');
+    expect(regressed.code).toBe(1);
+    expect(regressed.stdout).toContain('gate: ❌ regression: run 2 (b, step 2) vs baseline run 1 (a, step 1)');
+    expect(readFileSync(join(cwd, 'junit.xml'), 'utf8')).toContain('<failure type="regression"');
+    const fine = await run(good.url, 'c', '3', '--gate', '--baseline', 'a', '--json');
+    expect(fine.code).toBe(0);
+    expect(fine.json()).toMatchObject({ run: { runId: 3, status: 'completed' }, gate: { verdict: 'pass', baseline: { checkpoint: 'a' } } });
+    const misuse = await run(good.url, 'd', '4', '--tolerance', 'bio_accuracy=0.1');
+    expect(misuse.code).toBe(2);
+    expect(misuse.stderr).toContain('--tolerance is a gate option: add --gate');
+  });
+});

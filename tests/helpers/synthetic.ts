@@ -1,0 +1,98 @@
+import { parseEvalSetText } from '../../server/evalsets/parse-file.js';
+import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
+import { summarizeRun } from '../../server/runner/execute-run.js';
+import type { Store } from '../../server/store/open.js';
+import type { Checkpoint } from '../../server/store/types.js';
+
+export interface SyntheticRun {
+  checkpoint: string;
+  step?: number | null;
+  /** Pass (true) or fail (false) per keyword item q0…qN-1 of the set. */
+  outcomes: boolean[];
+  set?: string;
+  /** Items whose result is an error instead of an answer. */
+  errored?: number[];
+  /** Changes item ids/content from this index on (to test changed eval sets). */
+  prompt?: (i: number) => string;
+}
+
+function checkpointFor(store: Store, name: string, step: number | null): Checkpoint {
+  return store.checkpoints.find(name) ?? store.checkpoints.add({ name, baseUrl: 'http://127.0.0.1:9/v1', model: name, step });
+}
+
+/**
+ * Writes a completed run with the given per-item outcomes straight into a real store: the
+ * same rows a real run writes, without an endpoint, so hundreds of gate trials stay fast.
+ */
+export function syntheticRun(store: Store, s: SyntheticRun): number {
+  const set = s.set ?? 'bio';
+  const prompt = s.prompt ?? ((i: number) => `question ${i}`);
+  const lines = s.outcomes.map((_, i) => JSON.stringify({ id: `q${i}`, prompt: prompt(i), keywords: ['yes'] })).join('\n');
+  const evalSet = parseEvalSetText(lines, `${set}.jsonl`, set).set;
+  const c = checkpointFor(store, s.checkpoint, s.step ?? null);
+  const runId = createRun(store, c, [evalSet], DEFAULT_PARAMS);
+  const errored = new Set(s.errored ?? []);
+  store.db.transaction(() => {
+    s.outcomes.forEach((pass, i) => {
+      const error = errored.has(i);
+      store.results.insert({
+        runId, set, itemId: `q${i}`, sample: 0, prompt: prompt(i), answer: error ? null : pass ? 'yes, it is' : 'no idea',
+        reasoning: null, scores: error ? null : { keyword: { value: pass ? 1 : 0, explanation: '' } }, score: error ? null : pass ? 1 : 0,
+        hallucinated: error ? null : false, passed: error ? null : pass, error: error ? 'HTTP 500' : null, attempts: 1,
+        latencyMs: 1, promptTokens: 1, completionTokens: 1, finishReason: 'stop',
+      });
+    });
+  })();
+  store.runs.finish(runId, 'completed', summarizeRun(store, runId));
+  return runId;
+}
+
+/** `n` outcomes with exactly `passing` passes, shuffled by `random`. */
+export function outcomesWith(n: number, passing: number, random: () => number): boolean[] {
+  const out = Array.from({ length: n }, (_, i) => i < passing);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** Binomial(n, p) draw. */
+export function binomial(n: number, p: number, random: () => number): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (random() < p) k++;
+  return k;
+}
+
+/**
+ * A head run's outcomes from a base: `drop` passing items made failing, then noise: each
+ * direction flips Binomial(n, rate) items at random (so the true rate does not change).
+ */
+export function perturb(base: boolean[], random: () => number, opts: { drop?: number; noise?: number } = {}): boolean[] {
+  const head = [...base];
+  const pick = (want: boolean, k: number) => {
+    const idx = head.map((v, i) => (v === want ? i : -1)).filter((i) => i >= 0);
+    for (let t = 0; t < k && idx.length > 0; t++) {
+      const j = Math.floor(random() * idx.length);
+      head[idx[j]!] = !want;
+      idx.splice(j, 1);
+    }
+  };
+  pick(true, opts.drop ?? 0);
+  const rate = opts.noise ?? 0;
+  const worse = binomial(base.length, rate, random);
+  const better = binomial(base.length, rate, random);
+  const snapshot = [...head];
+  // Flip among items as they were after the drop, so a flip is never undone in the same step.
+  const flip = (want: boolean, k: number) => {
+    const idx = snapshot.map((v, i) => (v === want ? i : -1)).filter((i) => i >= 0);
+    for (let t = 0; t < k && idx.length > 0; t++) {
+      const j = Math.floor(random() * idx.length);
+      head[idx[j]!] = !want;
+      idx.splice(j, 1);
+    }
+  };
+  flip(true, worse);
+  flip(false, better);
+  return head;
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { bootstrapMeanInterval } from '../server/stats/bootstrap.js';
+import { exactSignTestP, pairedBootstrap } from '../server/stats/paired.js';
+import { hasPython, python } from './helpers/python.js';
+
+describe('paired statistics', () => {
+  it('exact sign test matches hand-computed binomial tails', () => {
+    expect(exactSignTestP(0, 0)).toBe(1);
+    expect(exactSignTestP(3, 0)).toBeCloseTo(1 / 8, 12); // all 3 discordant pairs worse
+    expect(exactSignTestP(2, 1)).toBeCloseTo(4 / 8, 12); // P(X ≥ 2), X ~ Bin(3, ½)
+    expect(exactSignTestP(0, 5)).toBeCloseTo(1, 12);
+  });
+
+  it.skipIf(!hasPython)('exact sign test agrees with Python on larger counts', () => {
+    const cases = [[30, 10], [12, 8], [55, 40], [1, 0], [100, 70]];
+    const ref = python<number[]>(
+      `import json, sys, math
+out = []
+for w, b in json.load(sys.stdin):
+    n = w + b
+    out.append(sum(math.comb(n, k) for k in range(w, n + 1)) / 2 ** n)
+print(json.dumps(out))`, cases);
+    cases.forEach(([w, b], i) => expect(exactSignTestP(w!, b!)).toBeCloseTo(ref[i]!, 12));
+  });
+
+  it('paired bootstrap: clear positive shift is significant, no shift is not, and it is seeded', () => {
+    const shifted = Array.from({ length: 100 }, (_, i) => 0.1 + ((i % 7) - 3) * 0.01);
+    const r = pairedBootstrap(shifted);
+    expect(r.p).toBeLessThan(0.001);
+    expect(r.interval[0]).toBeGreaterThan(0.08);
+    expect(r.interval[1]).toBeLessThan(0.12);
+    const centred = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? 0.1 : -0.1));
+    expect(pairedBootstrap(centred).p).toBeGreaterThan(0.2);
+    expect(pairedBootstrap(shifted, { seed: 3 })).toEqual(pairedBootstrap(shifted, { seed: 3 }));
+    expect(bootstrapMeanInterval([1, 1, 1])).toEqual([1, 1]);
+  });
+});
