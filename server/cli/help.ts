@@ -6,7 +6,9 @@
 const EXIT_CODES = `Exit codes:
   0    success
   2    bad usage or invalid input (nothing was sent to any model)
-  3    the run finished but some items errored (results are stored and printed)
+  1    gate: a metric regressed
+  3    the run finished but some items errored (results are stored and printed);
+       gate: the head run has more errored items than --max-errors
   4    internal error (a bug, or a database that cannot be used)
   130  interrupted (Ctrl-C); resume with \`tunegate resume RUN_ID\``;
 
@@ -23,6 +25,8 @@ Commands:
   run CHECKPOINT          run eval sets against a checkpoint, store and print scores
   resume RUN_ID           finish an interrupted run (only items without a result are sent)
   judge RUN_ID            score a run's blog posts with an LLM judge (optionally pairwise)
+  gate                    fail the build on regression: compare a run with a baseline
+  checkpoint baseline NAME flag the checkpoint the gate compares with by default
   runs                    list runs, newest first
   show RUN_ID             a run's metrics, provenance and (with --items) every answer
   evalset validate [PATH…] check eval-set files and print item counts
@@ -46,6 +50,7 @@ ${EXIT_CODES}`,
   checkpoint: `Usage:
   tunegate checkpoint add NAME --base-url URL --model MODEL [options]
   tunegate checkpoint list [--json]
+  tunegate checkpoint baseline NAME       (the gate's default baseline)
 
 Run \`tunegate checkpoint add --help\` or \`tunegate checkpoint list --help\` for details.`,
 
@@ -112,6 +117,10 @@ Options:
                         checkpoint there (one-shot form), queues the run, follows its events and
                         exits as a local run would; --evalsets are names the server offers;
                         Ctrl-C cancels the run on the server. TUNEGATE_TOKEN is sent when set
+  --gate                after the run, gate it (see tunegate gate --help); exit 1 on regression.
+                        Takes the gate's options: --baseline, --tolerance, --alpha,
+                        --no-significance, --max-errors, --metrics, --junit, --markdown. With
+                        --json, prints one object: {"run": …, "gate": …}
   --base-url, --model, --checkpoint, --step, --api, --prompt-template, --api-key-env, --tag
                         one-shot registration, as in \`tunegate checkpoint add\`
 ${DB}
@@ -157,6 +166,35 @@ Options:
   --items               add every item's id, set, prompt, answer, scores, latency and error
   --json                print one JSON object (with --items: "items": [{"id", "set", …}])
 ${DB}`,
+
+  gate: `Usage: tunegate gate [--run RUN_ID | --checkpoint NAME] [--baseline RUN_ID|CHECKPOINT|previous|baseline] [options]
+
+Compares a run with a baseline item by item and fails on regression. Eval sets are small, so a
+threshold on the mean is mostly noise: a metric regresses only when its worsening exceeds the
+tolerance AND a paired test over the items both runs share (same content hash) is significant:
+an exact sign test (McNemar) where scores are binary, else a paired bootstrap (10,000 resamples,
+fixed seed). With several samples per item, the per-item mean is compared.
+
+Head run: --run, else the latest completed run of --checkpoint, else the latest completed run.
+Baseline: a run id; a checkpoint (its latest completed run); previous (the checkpoint with the
+highest step below the head's); baseline (the one flagged by \`tunegate checkpoint baseline\`).
+Default: baseline if one is flagged, else previous.
+
+Options:
+  --tolerance METRIC=ABS  allowed worsening (repeatable; default 0.02 each; default=ABS sets all)
+  --alpha A             significance level of the one-sided test (default 0.05)
+  --no-significance     decide on the tolerance alone
+  --max-errors N        errored items the head run may have (default 0); more is exit 3
+  --metrics a,b         gated metrics (default bio_accuracy,hallucination_rate,blog_quality,
+                        known_accuracy); also refusal_accuracy, blog_judge, blog_* and set:NAME.
+                        hallucination_rate, blog_repetition, blog_perplexity: lower is better
+  --json                print the report as JSON (the same as GET /api/gate)
+  --junit FILE          JUnit XML: one testcase per metric, a failure for each regression
+  --markdown FILE       a summary for a pull request or $GITHUB_STEP_SUMMARY
+${DB}
+
+Exit codes: 0 no regression; 1 regression; 2 bad usage, unknown run, or no comparable items;
+3 the head run has more errored items than --max-errors.`,
 
   judge: `Usage: tunegate judge RUN_ID [--judge SPEC] [--pairwise BASELINE_RUN] [options]
 
