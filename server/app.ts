@@ -81,7 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((e: FastifyError, req, reply) => {
     if (e instanceof TunegateError) {
-      return reply.code(ERROR_CODES[e.code].http).send({ error: e.details.length > 1 ? `${e.message}` : e.message, code: e.code, details: e.details });
+      return reply.code(ERROR_CODES[e.code].http).send({ error: e.message, code: e.code, details: e.details });
     }
     if (e.validation !== undefined) return reply.code(400).send({ error: validationMessage(e), code: 'VALIDATION' });
     const status = e.statusCode ?? 500;

@@ -1,5 +1,4 @@
-import { summarizeRun } from '../runner/execute-run.js';
-import type { RunSummary } from '../scoring/metrics.js';
+import { currentSummary } from '../runner/execute-run.js';
 import type { Store } from '../store/open.js';
 import type { ResultRecord, Run } from '../store/types.js';
 
@@ -36,10 +35,6 @@ function byItem(rows: ResultRecord[]): Map<string, ResultRecord[]> {
   return m;
 }
 
-export function summaryOfRun(store: Store, run: Run): RunSummary {
-  return run.summary !== null && run.status !== 'running' ? run.summary : summarizeRun(store, run.id);
-}
-
 /**
  * Compares two runs: every metric's base, head and delta, and the keyword items that flipped
  * between pass and fail, with both answers. Items are matched by set, id and content hash: an
@@ -48,8 +43,8 @@ export function summaryOfRun(store: Store, run: Run): RunSummary {
 export function compareRuns(store: Store, baseId: number, headId: number): Comparison {
   const base = store.runs.get(baseId);
   const head = store.runs.get(headId);
-  const bs = summaryOfRun(store, base);
-  const hs = summaryOfRun(store, head);
+  const bs = currentSummary(store, base);
+  const hs = currentSummary(store, head);
   const metrics: Comparison['metrics'] = {};
   for (const m of new Set([...Object.keys(bs.metrics), ...Object.keys(hs.metrics)])) {
     const b = bs.metrics[m] ?? null;

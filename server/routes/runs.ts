@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
 import { itemJson, runJson } from '../report/run-json.js';
-import { summaryOfRun } from '../compare/compare-runs.js';
+import { currentSummary } from '../runner/execute-run.js';
 import { TunegateError } from '../errors.js';
 import { pairwiseSummaries } from '../judge/pairwise.js';
 import { submitRun } from '../queue/submit-run.js';
@@ -16,7 +16,7 @@ const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 /** A run with its live progress and pairwise comparisons. */
 export function runBody(store: Store, id: number) {
   const run = store.runs.get(id);
-  const summary = summaryOfRun(store, run);
+  const summary = currentSummary(store, run);
   return {
     ...runJson(run, summary, { pairwise: pairwiseSummaries(store, id) }),
     progress: { done: summary.counts.results, total: summary.counts.items * run.params.samples, errors: summary.counts.errors },

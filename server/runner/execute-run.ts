@@ -65,6 +65,11 @@ export function summarizeRun(store: Store, runId: number): RunSummary {
   return summarize(refsOf(store.runs.items(runId)), store.results.scoringRows(runId));
 }
 
+/** A run's summary: the stored one once it has stopped, computed from its results while it runs. */
+export function currentSummary(store: Store, run: Run): RunSummary {
+  return run.summary !== null && run.status !== 'running' ? run.summary : summarizeRun(store, run.id);
+}
+
 /**
  * Executes (or resumes) a stored run: sends a request for every item × sample that has no
  * stored result, scores each answer and stores it the moment it completes. A request that

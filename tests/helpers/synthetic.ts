@@ -70,29 +70,21 @@ export function binomial(n: number, p: number, random: () => number): number {
  */
 export function perturb(base: boolean[], random: () => number, opts: { drop?: number; noise?: number } = {}): boolean[] {
   const head = [...base];
-  const pick = (want: boolean, k: number) => {
-    const idx = head.map((v, i) => (v === want ? i : -1)).filter((i) => i >= 0);
+  /** Flips `k` random items that were `want` in `pool` (so a flip is never undone in the same step). */
+  const flip = (pool: readonly boolean[], want: boolean, k: number) => {
+    const idx = pool.map((v, i) => (v === want ? i : -1)).filter((i) => i >= 0);
     for (let t = 0; t < k && idx.length > 0; t++) {
       const j = Math.floor(random() * idx.length);
       head[idx[j]!] = !want;
       idx.splice(j, 1);
     }
   };
-  pick(true, opts.drop ?? 0);
+  flip(base, true, opts.drop ?? 0);
   const rate = opts.noise ?? 0;
   const worse = binomial(base.length, rate, random);
   const better = binomial(base.length, rate, random);
-  const snapshot = [...head];
-  // Flip among items as they were after the drop, so a flip is never undone in the same step.
-  const flip = (want: boolean, k: number) => {
-    const idx = snapshot.map((v, i) => (v === want ? i : -1)).filter((i) => i >= 0);
-    for (let t = 0; t < k && idx.length > 0; t++) {
-      const j = Math.floor(random() * idx.length);
-      head[idx[j]!] = !want;
-      idx.splice(j, 1);
-    }
-  };
-  flip(true, worse);
-  flip(false, better);
+  const afterDrop = [...head];
+  flip(afterDrop, true, worse);
+  flip(afterDrop, false, better);
   return head;
 }

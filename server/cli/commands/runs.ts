@@ -1,17 +1,9 @@
-import { summarizeRun } from '../../runner/execute-run.js';
-import type { Store } from '../../store/open.js';
-import type { Run } from '../../store/types.js';
-import type { RunSummary } from '../../scoring/metrics.js';
+import { currentSummary } from '../../runner/execute-run.js';
 import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
 import { fmt, table } from '../format.js';
 import { runJson } from '../../report/run-json.js';
 import { println, type Io } from '../io.js';
-
-/** A run's summary: the stored one once it has stopped, computed from its results while it runs. */
-export function summaryOf(store: Store, run: Run): RunSummary {
-  return run.summary !== null && run.status !== 'running' ? run.summary : summarizeRun(store, run.id);
-}
 
 export async function runsCommand(argv: readonly string[], io: Io): Promise<number> {
   const p = parseArgs(argv, { ...DB_OPTION, checkpoint: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } }, 'runs');
@@ -22,7 +14,7 @@ export async function runsCommand(argv: readonly string[], io: Io): Promise<numb
     const checkpointId = name === undefined ? undefined : store.checkpoints.get(name).id;
     const runs = store.runs.list({ ...(checkpointId !== undefined ? { checkpointId } : {}), ...(limit !== undefined ? { limit } : {}) });
     if (flag(p.values, 'json')) {
-      println(io.stdout, JSON.stringify(runs.map((r) => runJson(r, summaryOf(store, r)))));
+      println(io.stdout, JSON.stringify(runs.map((r) => runJson(r, currentSummary(store, r)))));
       return 0;
     }
     if (runs.length === 0) {
@@ -30,7 +22,7 @@ export async function runsCommand(argv: readonly string[], io: Io): Promise<numb
       return 0;
     }
     const rows = runs.map((r) => {
-      const s = summaryOf(store, r);
+      const s = currentSummary(store, r);
       return [
         String(r.id), r.checkpoint, r.step === null ? '-' : String(r.step), r.status, r.createdAt.slice(0, 19).replace('T', ' '),
         fmt(s.metrics.bio_accuracy), fmt(s.metrics.hallucination_rate), fmt(s.metrics.known_accuracy), fmt(s.metrics.blog_quality),

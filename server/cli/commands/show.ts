@@ -7,7 +7,7 @@ import { fmt, runText } from '../format.js';
 import { itemJson, runJson } from '../../report/run-json.js';
 import { println, type Io } from '../io.js';
 import { parseRunId } from './resume.js';
-import { summaryOf } from './runs.js';
+import { currentSummary } from '../../runner/execute-run.js';
 
 const clip = (text: string, max: number) => {
   const one = text.replace(/\s+/g, ' ').trim();
@@ -20,7 +20,7 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
   const runId = parseRunId(p.positionals[0], 'show');
   return withStore(p.values, io, (store) => {
     const run = store.runs.get(runId);
-    const summary = summaryOf(store, run);
+    const summary = currentSummary(store, run);
     const withItems = flag(p.values, 'items');
     const results = withItems ? store.results.list(runId) : [];
     const items = new Map(withItems ? store.runs.items(runId).map((i) => [`${i.set}\u0000${i.id}`, i]) : []);
