@@ -5,8 +5,8 @@
 
 const EXIT_CODES = `Exit codes:
   0    success
-  2    bad usage or invalid input (nothing was sent to any model)
   1    gate: a metric regressed
+  2    bad usage or invalid input (nothing was sent to any model)
   3    the run finished but some items errored (results are stored and printed);
        gate: the head run has more errored items than --max-errors
   4    internal error (a bug, or a database that cannot be used)
