@@ -97,11 +97,13 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     });
     const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     let closed = false;
+    let poll: NodeJS.Timeout | undefined;
     const finish = () => {
       if (closed) return;
       closed = true;
       unsubscribe();
       clearInterval(ping);
+      clearInterval(poll);
       raw.end();
     };
     // Subscribe before reading the status, so a run that finishes in between is not missed.
@@ -117,10 +119,25 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     req.raw.on('close', finish);
     const now = runBody(store, id);
     send('progress', now.progress);
-    if (!queue.isActive(id) && now.status !== 'queued') {
+    if (queue.isActive(id) || now.status === 'queued') return;
+    if (now.status !== 'running') {
       send('finished', now);
       finish();
+      return;
     }
+    // Running in another process (a CLI on the same database): follow it through the store.
+    let last = now.progress.done;
+    poll = setInterval(() => {
+      const cur = runBody(store, id);
+      if (cur.progress.done !== last) {
+        last = cur.progress.done;
+        send('progress', cur.progress);
+      }
+      if (cur.status !== 'running') {
+        send('finished', cur);
+        finish();
+      }
+    }, 500);
   });
 
   app.post('/api/runs/:id/cancel', {

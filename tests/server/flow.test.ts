@@ -19,6 +19,29 @@ const postJson = (url: string, body: unknown, headers: Record<string, string> = 
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 describe('the server on a real port', () => {
+  it('follows a run that a CLI process executes on the same database', async () => {
+    const { spawnTunegate, storedResults, waitFor } = await import('../helpers/bin.js');
+    const { keywordItems } = await import('../helpers/run.js');
+    const { jsonl } = await import('../helpers/tmp.js');
+    const model = await endpoint(echo, { latencyMs: 30 });
+    const { server, dir } = await serve();
+    writeFiles(dir, { 'evalsets/many.jsonl': jsonl(...keywordItems(30)) });
+    const db = join(dir, 'db.sqlite');
+    const child = spawnTunegate(['run', '--db', db, '--base-url', model.url, '--model', 'm', '--checkpoint', 'cli-run', '--evalsets', 'evalsets/many.jsonl', '--concurrency', '2'], dir);
+    try {
+      await waitFor(() => storedResults(db, 1) >= 2, 15_000, 'the CLI run to start');
+      const events = await readSse(`${server.url}/api/runs/1/events`, (e) => e.event === 'finished');
+      const finished = events.at(-1)!;
+      expect(finished.event).toBe('finished');
+      expect(finished.data).toMatchObject({ status: 'completed', progress: { done: 30, total: 30 } });
+      expect(events.filter((e) => e.event === 'progress').length).toBeGreaterThanOrEqual(2);
+      expect((await child.exit).code).toBe(0);
+    } finally {
+      child.proc.kill('SIGKILL');
+      await server.close();
+    }
+  });
+
   it('the training-loop flow: register with autoRun, watch the events, read the results', async () => {
     const model = await endpoint(echo, { latencyMs: 10 });
     const { server } = await serve();
