@@ -97,6 +97,11 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     }
   }
 
+  if (tasks.length === 0 && run.status === 'completed') {
+    // Nothing to do: leave a finished run exactly as it was (its timings included).
+    client.close();
+    return { run, status: 'completed', summary: summarizeRun(store, runId), requests: 0 };
+  }
   store.runs.claim(runId, currentOwner());
   // Aborting tears down the client's sockets instead of giving every request a signal: the
   // openai SDK never removes the listeners it adds to a caller's signal, and a signal per

@@ -177,8 +177,10 @@ describe('executeRun against a loopback OpenAI-compatible server', () => {
     expect(resumed.filter((p) => storedBefore.has(p))).toEqual([]);
     expect(resumed).toHaveLength(40 - storedBefore.size);
     expect(rowCount(store, runId)).toEqual({ n: 40, d: 40 });
-    // A third execution of a finished run sends nothing.
+    // A third execution of a finished run sends nothing and leaves it as it was.
+    const before = store.runs.get(runId);
     const third = await executeRun({ store, runId, env: {} });
     expect(third.requests).toBe(0);
+    expect(store.runs.get(runId)).toEqual(before);
   });
 });
