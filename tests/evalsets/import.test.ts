@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanBody } from '../../server/evalsets/import-jekyll.js';
@@ -100,5 +100,10 @@ describe('evalset import-sft', () => {
     const again = await cli(['evalset', 'import-sft', 'train.jsonl', '--out', 'again.jsonl', '--holdout', '2', '--seed', '3'], { cwd });
     expect(again.code).toBe(0);
     expect(loadEvalSets(['again.jsonl'], cwd)[0]!.items.map((i) => i.id)).toEqual(held.map((i) => i.id));
+    // An existing --rest file is refused before --out is written.
+    const refused = await cli(['evalset', 'import-sft', 'train.jsonl', '--out', 'new-out.jsonl', '--rest', 'train-rest.jsonl'], { cwd });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('train-rest.jsonl exists; pass --force');
+    expect(existsSync(join(cwd, 'new-out.jsonl'))).toBe(false);
   });
 });

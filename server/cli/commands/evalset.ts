@@ -3,7 +3,7 @@ import { TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
 import { importJekyll } from '../../evalsets/import-jekyll.js';
 import { importSft } from '../../evalsets/import-sft.js';
-import { writeJsonl } from '../../evalsets/write-jsonl.js';
+import { assertWritable, writeJsonl } from '../../evalsets/write-jsonl.js';
 import { expectPositionals, flag, int, parseArgs, str, type Values } from '../args.js';
 import { table } from '../format.js';
 import { println, type Io } from '../io.js';
@@ -85,6 +85,9 @@ async function importSftCmd(argv: readonly string[], io: Io): Promise<number> {
   if (r.heldOut.length === 0) throw new TunegateError('INVALID_INPUT', `${file}: no valid {"messages": […]} lines`);
   const force = flag(p.values, 'force');
   const restPath = str(p.values, 'rest');
+  // Both targets are checked first, so a refused --rest never leaves --out half-done.
+  assertWritable(out, io.cwd, force);
+  if (restPath !== undefined) assertWritable(restPath, io.cwd, force);
   writeJsonl(out, io.cwd, r.heldOut, force);
   if (restPath !== undefined) writeJsonl(restPath, io.cwd, r.rest, force);
   println(io.stdout, `wrote ${r.heldOut.length} held-out pairs to ${out} (seed ${seed})` +

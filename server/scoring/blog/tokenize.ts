@@ -3,7 +3,6 @@
  * word segmenter would be a model of its own and character units are what ROUGE does for Chinese.
  */
 const CJK_CLASS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
-const CJK = new RegExp(`[${CJK_CLASS}]`, 'u');
 // A word: letters, digits and marks that are not CJK, with inner apostrophes (don't, it's).
 const WORD = `(?:(?![${CJK_CLASS}])[\\p{L}\\p{N}\\p{M}])+`;
 const TOKEN = new RegExp(`[${CJK_CLASS}]|${WORD}(?:['’]${WORD})*`, 'gu');
@@ -14,8 +13,4 @@ const TOKEN = new RegExp(`[${CJK_CLASS}]|${WORD}(?:['’]${WORD})*`, 'gu');
  */
 export function tokenize(text: string): string[] {
   return text.normalize('NFKC').toLowerCase().match(TOKEN) ?? [];
-}
-
-export function isCjk(char: string): boolean {
-  return CJK.test(char);
 }
