@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../server/store/open.js';
@@ -26,6 +27,14 @@ function resultsOf(db: string) {
 }
 
 describe('the tunegate binary', () => {
+  it('the built binary is executable, so npx tunegate works after any rebuild', () => {
+    // tsc writes files 0644; the build script must set the bit, or `npx tunegate` fails with EACCES.
+    expect(statSync(BIN).mode & 0o111).not.toBe(0);
+    const npx = spawnSync('npx', ['tunegate', '--version'], { encoding: 'utf8' });
+    expect(npx.status, npx.stderr).toBe(0);
+    expect(npx.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   it('prints help and version from the compiled entry point', () => {
     const help = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
