@@ -1,7 +1,8 @@
 import { TunegateError } from '../errors.js';
 import { exactSignTestP, pairedBootstrap } from '../stats/paired.js';
 import type { Store } from '../store/open.js';
-import { itemValues, knownMetric, LOWER_IS_BETTER, metricValue, type ItemValue } from './item-values.js';
+import { itemValue, metricDef, requireMetric } from '../scoring/metric-registry.js';
+import { itemValues, pairItems, type ItemValue } from '../compare/item-values.js';
 
 export const DEFAULT_GATE_METRICS = ['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy'];
 export const DEFAULT_TOLERANCE = 0.02;
@@ -64,11 +65,12 @@ export interface GateReport {
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 function decideMetric(metric: string, pairs: Array<{ base: ItemValue; head: ItemValue }>, opts: Required<Pick<GateOptions, 'alpha' | 'noSignificance' | 'resamples' | 'seed'>>, tolerance: number): MetricVerdict {
-  const direction = LOWER_IS_BETTER.has(metric) ? 'lower' : 'higher';
+  // A metric without a better direction (blog_length_ratio) is gated as higher-is-better.
+  const direction = metricDef(metric)?.direction ?? 'higher';
   const sign = direction === 'higher' ? 1 : -1;
   const values = pairs.flatMap(({ base, head }) => {
-    const b = metricValue(metric, base);
-    const h = metricValue(metric, head);
+    const b = itemValue(metric, base);
+    const h = itemValue(metric, head);
     return b === undefined || h === undefined ? [] : [{ b, h, base, head }];
   });
   const empty: MetricVerdict = {
@@ -127,32 +129,17 @@ function decideMetric(metric: string, pairs: Array<{ base: ItemValue; head: Item
  */
 export function gate(store: Store, headId: number, baselineId: number, options: GateOptions = {}): GateReport {
   const metrics = options.metrics ?? DEFAULT_GATE_METRICS;
-  for (const m of metrics) {
-    if (!knownMetric(m)) throw new TunegateError('USAGE', `--metrics: unknown metric "${m}" (bio_accuracy, refusal_accuracy, known_accuracy, hallucination_rate, blog_*, set:NAME)`);
-  }
+  for (const m of metrics) requireMetric(m, '--metrics');
   const alpha = options.alpha ?? 0.05;
   const opts = { alpha, noSignificance: options.noSignificance === true, resamples: options.resamples ?? 10_000, seed: options.seed ?? 0 };
   const headRun = store.runs.get(headId);
   const baseRun = store.runs.get(baselineId);
   if (headId === baselineId) throw new TunegateError('USAGE', `the head run and the baseline are the same run (${headId})`);
   const head = itemValues(store, headId);
-  const base = itemValues(store, baselineId);
-  const items = { compared: 0, changedContent: 0, onlyInBase: 0, onlyInHead: 0 };
-  const pairs: Array<{ base: ItemValue; head: ItemValue }> = [];
-  for (const [k, h] of head) {
-    const b = base.get(k);
-    if (b === undefined) { items.onlyInHead++; continue; }
-    if (b.item.hash !== h.item.hash) { items.changedContent++; continue; }
-    items.compared++;
-    pairs.push({ base: b, head: h });
-  }
-  for (const k of base.keys()) if (!head.has(k)) items.onlyInBase++;
+  const { pairs, items, warnings } = pairItems(itemValues(store, baselineId), head);
   if (items.compared === 0) {
     throw new TunegateError('INVALID_INPUT', `runs ${headId} and ${baselineId} have no item in common with the same content; nothing to compare`);
   }
-  const warnings: string[] = [];
-  if (items.changedContent > 0) warnings.push(`${items.changedContent} items changed content between the runs (eval set edited); compared on the ${items.compared} unchanged items`);
-  if (items.onlyInBase + items.onlyInHead > 0) warnings.push(`${items.onlyInBase} items only in the baseline and ${items.onlyInHead} only in the head run are not compared`);
 
   const tol = (m: string) => options.tolerance?.[m] ?? options.tolerance?.default ?? DEFAULT_TOLERANCE;
   const verdicts = metrics.map((m) => decideMetric(m, pairs, opts, tol(m)));

@@ -1,7 +1,7 @@
 import { TunegateError } from '../errors.js';
 import type { BlogItem } from '../evalsets/types.js';
 import { runPool } from '../runner/pool.js';
-import { bootstrapMeanInterval } from '../stats/bootstrap.js';
+import { bootstrapInterval } from '../stats/interval.js';
 import type { Store } from '../store/open.js';
 import type { ResultRecord } from '../store/types.js';
 import { askValidated, judgeErrorMessage, verdictKey } from './ask.js';
@@ -16,7 +16,7 @@ export interface PairwiseSummary {
   n: number;
   /** Mean of the head run's item scores (win 1, tie 0.5, loss 0, averaged over both orders). */
   winRate: number | null;
-  /** 95% percentile-bootstrap interval of the win rate over items (10,000 resamples, seed 0). */
+  /** 95% bootstrap interval of the win rate over items (expanded percentile, seeded; null below 2 items). */
   interval: [number, number] | null;
   wins: number;
   ties: number;
@@ -96,7 +96,7 @@ export function pairwiseSummaries(store: Store, runId: number): PairwiseSummary[
       rubric: rows[0]!.rubric,
       n: scored.length,
       winRate: scored.length === 0 ? null : scored.reduce((s, x) => s + x, 0) / scored.length,
-      interval: scored.length === 0 ? null : bootstrapMeanInterval(scored),
+      interval: bootstrapInterval(scored),
       wins: scored.filter((s) => s > 0.5).length,
       ties: scored.filter((s) => s === 0.5).length,
       losses: scored.filter((s) => s < 0.5).length,

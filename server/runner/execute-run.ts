@@ -65,9 +65,12 @@ export function summarizeRun(store: Store, runId: number): RunSummary {
   return summarize(refsOf(store.runs.items(runId)), store.results.scoringRows(runId));
 }
 
-/** A run's summary: the stored one once it has stopped, computed from its results while it runs. */
+/**
+ * A run's summary: the stored one once it has stopped, computed from its results while it runs
+ * (and for runs stored before summaries carried their intervals).
+ */
 export function currentSummary(store: Store, run: Run): RunSummary {
-  return run.summary !== null && run.status !== 'running' ? run.summary : summarizeRun(store, run.id);
+  return run.summary !== null && run.status !== 'running' && run.summary.stats !== undefined ? run.summary : summarizeRun(store, run.id);
 }
 
 /**

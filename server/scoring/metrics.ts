@@ -1,4 +1,6 @@
 import type { ItemKind } from '../evalsets/types.js';
+import { meanInterval, type MetricInterval } from '../stats/interval.js';
+import { aggregate, blogComponent, itemValue, metricDef, METRICS, SET_METRIC_PREFIX, type ItemMeans, type MetricDef } from './metric-registry.js';
 
 /** The minimum of a stored result that aggregation needs. */
 export interface ResultRow {
@@ -28,11 +30,13 @@ export interface SetSummary {
   score: number | null;
   accuracy?: number | null;
   hallucination_rate?: number | null;
+  /** n and 95% interval of each of the set's numbers (score, accuracy, hallucination_rate, blog components). */
+  stats: Record<string, MetricInterval>;
   /** Blog sets: the mean of each blog component (blog_quality, chrf, rouge_l, …). */
-  [component: string]: number | string | null | undefined;
+  [component: string]: number | string | null | undefined | Record<string, MetricInterval>;
 }
 
-/** Headline metrics; blog components appear as `blog_<component>` (blog_rouge_l, blog_judge, …). */
+/** Headline metrics (see metric-registry.ts); blog components appear as `blog_<component>`. */
 export interface RunMetrics {
   bio_accuracy: number | null;
   refusal_accuracy: number | null;
@@ -45,24 +49,14 @@ export interface RunMetrics {
 
 export interface RunSummary {
   metrics: RunMetrics;
+  /** Every metric's n and 95% interval (Wilson for 0/1 proportions, else a seeded bootstrap over items). */
+  stats: Record<string, MetricInterval>;
   sets: Record<string, SetSummary>;
   counts: { items: number; results: number; errors: number; missing: number };
 }
 
-/** Families of sets that feed a headline metric, by name prefix (`bio`, `bio-extra`, …). */
-const FAMILIES = { bio_accuracy: 'bio', refusal_accuracy: 'refusal', known_accuracy: 'known' } as const;
-
-/** The blog components every run reports, even when no blog item was scored (as null). */
-export const BLOG_COMPONENTS = ['blog_quality', 'chrf', 'rouge_l', 'repetition', 'distinct_2', 'length_ratio', 'language_match', 'blog_judge', 'perplexity'] as const;
-
-/** Perplexities multiply, so they are averaged geometrically: one odd post cannot swamp the mean. */
-const GEOMETRIC = new Set(['perplexity']);
-
 export function mean(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  let s = 0;
-  for (const v of values) s += v;
-  return s / values.length;
+  return aggregate(values, false);
 }
 
 interface ItemAgg {
@@ -74,35 +68,60 @@ interface ItemAgg {
   results: number;
 }
 
-const itemMean = (a: ItemAgg) => mean(a.scores);
-const scoredOf = (list: ItemAgg[]) => list.filter((a) => a.scores.length > 0);
-const meanOf = (list: ItemAgg[]) => mean(scoredOf(list).map((a) => itemMean(a)!));
-const hallucinationOf = (list: ItemAgg[]) => mean(list.filter((a) => a.hallucinated.length > 0).map((a) => mean(a.hallucinated)!));
+/** An item's samples averaged: the shape every metric reads. */
+function itemMeans(a: ItemAgg): ItemMeans {
+  const components: Record<string, number> = {};
+  for (const [k, v] of a.components) if (v.length > 0) components[k] = mean(v)!;
+  return { set: a.ref.set, kind: a.ref.kind, score: mean(a.scores), hallucinated: mean(a.hallucinated), components };
+}
 
-/** Mean over items of each component's per-item mean (items lacking a component are skipped). */
-function componentMeans(list: ItemAgg[]): Record<string, number | null> {
-  const names = new Set<string>(BLOG_COMPONENTS);
-  for (const a of list) for (const k of a.components.keys()) names.add(k);
-  const out: Record<string, number | null> = {};
-  for (const name of names) {
-    const perItem = list.flatMap((a) => {
-      const v = a.components.get(name);
-      return v === undefined || v.length === 0 ? [] : [mean(v)!];
-    });
-    if (GEOMETRIC.has(name)) {
-      const logMean = mean(perItem.filter((v) => v > 0).map(Math.log));
-      out[name] = logMean === null ? null : Math.exp(logMean);
-    } else {
-      out[name] = mean(perItem);
-    }
+/** A metric's value and interval over the items it reads. */
+function measure(metric: MetricDef, items: readonly ItemMeans[], read: (v: ItemMeans) => number | undefined = (v) => itemValue(metric.name, v)) {
+  const values = items.flatMap((v) => {
+    const x = read(v);
+    return x === undefined ? [] : [x];
+  });
+  return { value: aggregate(values, metric.geometric), stat: meanInterval(values, metric) };
+}
+
+const BLOG_METRICS = METRICS.filter((m) => m.name.startsWith('blog_'));
+const SET_SCORE = metricDef(`${SET_METRIC_PREFIX}set`)!;
+const SET_HALLUCINATION = metricDef('hallucination_rate')!;
+const BLOG_QUALITY = metricDef('blog_quality')!;
+
+/** A set's numbers: score, and accuracy and hallucination rate (keyword items) or each blog component (blog items). */
+function summarizeSet(list: readonly ItemAgg[]): SetSummary {
+  const means = list.map(itemMeans);
+  const kinds = new Set(list.map((a) => a.ref.kind));
+  const summary: SetSummary = {
+    kind: kinds.size === 1 ? [...kinds][0]! : 'mixed',
+    items: list.length,
+    scored: list.filter((a) => a.scores.length > 0).length,
+    errors: list.reduce((s, a) => s + a.errors, 0),
+    score: null,
+    stats: {},
+  };
+  const put = (field: string, m: { value: number | null; stat: MetricInterval }) => {
+    summary[field] = m.value;
+    summary.stats[field] = m.stat;
+  };
+  // A set's score is a proportion only for keyword items (a blog set's score is blog_quality).
+  put('score', measure(summary.kind === 'keyword' ? SET_SCORE : BLOG_QUALITY, means, (v) => v.score ?? undefined));
+  const keyword = means.filter((v) => v.kind === 'keyword');
+  if (keyword.length > 0) {
+    put('accuracy', measure(SET_SCORE, keyword, (v) => v.score ?? undefined));
+    put('hallucination_rate', measure(SET_HALLUCINATION, keyword, (v) => v.hallucinated ?? undefined));
   }
-  return out;
+  const blog = means.filter((v) => v.kind === 'blog');
+  if (blog.length > 0) for (const m of BLOG_METRICS) put(blogComponent(m.name), measure(m, blog));
+  return summary;
 }
 
 /**
  * Aggregates per-result scores into the run's metrics. Samples of one item are averaged first,
  * then items are averaged (so samples never weigh an item more). Errored results are counted
  * but not scored: an endpoint outage must show as errors (exit 3), not as a fall in accuracy.
+ * Every number carries its n and 95% interval in `stats`.
  */
 export function summarize(items: readonly ItemRef[], results: readonly ResultRow[]): RunSummary {
   const byKey = new Map<string, ItemAgg>();
@@ -128,47 +147,33 @@ export function summarize(items: readonly ItemRef[], results: readonly ResultRow
   }
 
   const aggs = [...byKey.values()];
-  const keywordAggs = aggs.filter((a) => a.ref.kind === 'keyword');
-  const blogAggs = aggs.filter((a) => a.ref.kind === 'blog');
-  const family = (prefix: string) => meanOf(keywordAggs.filter((a) => a.ref.set.startsWith(prefix)));
-  const blog = componentMeans(blogAggs);
-
-  const metrics: RunMetrics = {
-    bio_accuracy: family(FAMILIES.bio_accuracy),
-    refusal_accuracy: family(FAMILIES.refusal_accuracy),
-    known_accuracy: family(FAMILIES.known_accuracy),
-    hallucination_rate: hallucinationOf(keywordAggs),
-    blog_quality: blog.blog_quality ?? null,
-    blog_chrf: blog.chrf ?? null,
-  };
-  for (const [name, v] of Object.entries(blog)) {
-    if (name !== 'blog_quality' && name !== 'chrf') metrics[name.startsWith('blog_') ? name : `blog_${name}`] = v;
+  const means = aggs.map(itemMeans);
+  const metrics: Record<string, number | null> = {};
+  const stats: Record<string, MetricInterval> = {};
+  for (const m of METRICS) {
+    const { value, stat } = measure(m, means);
+    metrics[m.name] = value;
+    stats[m.name] = stat;
   }
 
   const sets: Record<string, SetSummary> = {};
-  for (const name of [...new Set(items.map((i) => i.set))]) {
-    const list = aggs.filter((a) => a.ref.set === name);
-    const kinds = new Set(list.map((a) => a.ref.kind));
-    const kw = list.filter((a) => a.ref.kind === 'keyword');
-    const bl = list.filter((a) => a.ref.kind === 'blog');
-    const summary: SetSummary = {
-      kind: kinds.size === 1 ? [...kinds][0]! : 'mixed',
-      items: list.length,
-      scored: scoredOf(list).length,
-      errors: list.reduce((s, a) => s + a.errors, 0),
-      score: meanOf(list),
-    };
-    if (kw.length > 0) {
-      summary.accuracy = meanOf(kw);
-      summary.hallucination_rate = hallucinationOf(kw);
-    }
-    if (bl.length > 0) Object.assign(summary, componentMeans(bl));
-    sets[name] = summary;
-  }
+  for (const name of [...new Set(items.map((i) => i.set))]) sets[name] = summarizeSet(aggs.filter((a) => a.ref.set === name));
 
   return {
-    metrics,
+    metrics: metrics as RunMetrics,
+    stats,
     sets,
     counts: { items: items.length, results: results.length, errors, missing: aggs.filter((a) => a.results === 0).length },
   };
+}
+
+/** A metric's value, n and interval in a summary; `set:NAME` reads the set's own score. */
+export function metricOf(summary: RunSummary, metric: string): { value: number | null } & MetricInterval {
+  const none = { value: null, n: 0, ci: null, method: null };
+  if (metric.startsWith(SET_METRIC_PREFIX)) {
+    const set = summary.sets[metric.slice(SET_METRIC_PREFIX.length)];
+    return set === undefined ? none : { value: set.score, ...(set.stats.score ?? { n: 0, ci: null, method: null }) };
+  }
+  const stat = summary.stats[metric];
+  return stat === undefined ? none : { value: summary.metrics[metric] ?? null, ...stat };
 }

@@ -1,0 +1,81 @@
+import type { EvalItem } from '../evalsets/types.js';
+import type { ItemMeans } from '../scoring/metric-registry.js';
+import { mean } from '../scoring/metrics.js';
+import type { Store } from '../store/open.js';
+
+/** One item of a run, reduced to what a comparison reads (samples averaged; score null when every sample errored). */
+export interface ItemValue extends ItemMeans {
+  item: EvalItem;
+  /** The first answered sample's answer (else the first sample's). */
+  answer: string | null;
+  /** Keyword items: every answered sample passed; null when none was answered. */
+  passed: boolean | null;
+  errored: boolean;
+}
+
+export const itemKey = (set: string, id: string) => `${set}\u0000${id}`;
+
+/** Every item of a run with its per-item values (the mean over its answered samples). */
+export function itemValues(store: Store, runId: number): Map<string, ItemValue> {
+  const judged = new Map(store.judge.judgments(runId).filter((j) => j.score !== null).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j.score!]));
+  const bySample = new Map<string, ReturnType<Store['results']['list']>>();
+  for (const r of store.results.list(runId)) {
+    const k = itemKey(r.set, r.itemId);
+    bySample.set(k, [...(bySample.get(k) ?? []), r]);
+  }
+  const out = new Map<string, ItemValue>();
+  for (const item of store.runs.items(runId)) {
+    const rows = bySample.get(itemKey(item.set, item.id)) ?? [];
+    const ok = rows.filter((r) => r.error === null);
+    const comps = new Map<string, number[]>();
+    for (const r of ok) {
+      for (const [name, s] of Object.entries((r.scores ?? {}) as Record<string, { value?: unknown }>)) {
+        if (item.kind === 'blog' && typeof s?.value === 'number') comps.set(name, [...(comps.get(name) ?? []), s.value]);
+      }
+      const j = judged.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`);
+      if (j !== undefined) comps.set('blog_judge', [...(comps.get('blog_judge') ?? []), j]);
+    }
+    const judgedPass = ok.filter((r) => r.passed !== null);
+    out.set(itemKey(item.set, item.id), {
+      item,
+      set: item.set,
+      kind: item.kind,
+      score: mean(ok.flatMap((r) => (r.score === null ? [] : [r.score]))),
+      hallucinated: mean(ok.flatMap((r) => (r.hallucinated === null ? [] : [r.hallucinated ? 1 : 0]))),
+      components: Object.fromEntries([...comps].map(([k, v]) => [k, mean(v)!])),
+      answer: ok[0]?.answer ?? rows[0]?.answer ?? null,
+      passed: judgedPass.length === 0 ? null : judgedPass.every((r) => r.passed === true),
+      errored: rows.some((r) => r.error !== null),
+    });
+  }
+  return out;
+}
+
+/** How two runs' items matched up. */
+export interface ItemPairing {
+  /** Items in both runs with the same content hash, in the head run's order. */
+  pairs: Array<{ base: ItemValue; head: ItemValue }>;
+  items: { compared: number; changedContent: number; onlyInBase: number; onlyInHead: number };
+  warnings: string[];
+}
+
+/**
+ * Pairs two runs' items by set, id and content hash. An item whose content changed between the
+ * runs (an edited eval set) or that only one run has is counted and warned about, never compared.
+ */
+export function pairItems(base: Map<string, ItemValue>, head: Map<string, ItemValue>): ItemPairing {
+  const items = { compared: 0, changedContent: 0, onlyInBase: 0, onlyInHead: 0 };
+  const pairs: ItemPairing['pairs'] = [];
+  for (const [k, h] of head) {
+    const b = base.get(k);
+    if (b === undefined) { items.onlyInHead++; continue; }
+    if (b.item.hash !== h.item.hash) { items.changedContent++; continue; }
+    items.compared++;
+    pairs.push({ base: b, head: h });
+  }
+  for (const k of base.keys()) if (!head.has(k)) items.onlyInBase++;
+  const warnings: string[] = [];
+  if (items.changedContent > 0) warnings.push(`${items.changedContent} items changed content between the runs (eval set edited); compared on the ${items.compared} unchanged items`);
+  if (items.onlyInBase + items.onlyInHead > 0) warnings.push(`${items.onlyInBase} items only in the baseline and ${items.onlyInHead} only in the head run are not compared`);
+  return { pairs, items, warnings };
+}

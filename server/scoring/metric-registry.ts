@@ -1,0 +1,107 @@
+import { TunegateError } from '../errors.js';
+import type { ItemKind } from '../evalsets/types.js';
+
+/**
+ * The one definition of every run-level metric: its name, what it means, which way is better,
+ * its range, which items it reads and how they are averaged. Run summaries, the trend, the
+ * compare view, the gate and the dashboard's metric picker (GET /api/metrics) all read it here.
+ */
+
+export type Direction = 'higher' | 'lower';
+
+export interface MetricDef {
+  name: string;
+  label: string;
+  description: string;
+  /** Which way is better; null where neither is (a length ratio is best near 1). */
+  direction: Direction | null;
+  /** The value's range, for chart axes; null when unbounded. */
+  range: [number, number] | null;
+  /** A share of items: where every per-item value is 0 or 1, its interval is Wilson's (else a bootstrap). */
+  proportion: boolean;
+  /** Averaged geometrically (perplexities multiply). */
+  geometric: boolean;
+}
+
+/** One item of a run with its samples averaged: what every metric reads. */
+export interface ItemMeans {
+  set: string;
+  kind: ItemKind;
+  /** Keyword score (0–1) or blog_quality; null when no sample was scored. */
+  score: number | null;
+  /** Share of samples that contained a forbidden string (keyword items). */
+  hallucinated: number | null;
+  /** Blog items: each component's mean (blog_quality, chrf, rouge_l, …, perplexity, blog_judge). */
+  components: Record<string, number>;
+}
+
+/** Families of keyword sets that feed a headline metric, by set-name prefix (`bio`, `bio-extra`, …). */
+const FAMILIES: Record<string, string> = { bio_accuracy: 'bio', refusal_accuracy: 'refusal', known_accuracy: 'known' };
+
+const unit: [number, number] = [0, 1];
+const def = (name: string, label: string, description: string, direction: Direction | null, range: [number, number] | null, extra: Partial<MetricDef> = {}): MetricDef =>
+  ({ name, label, description, direction, range, proportion: false, geometric: false, ...extra });
+
+/** Every run-level metric, in the order the dashboard and `show` list them. */
+export const METRICS: readonly MetricDef[] = [
+  def('bio_accuracy', 'Bio accuracy', 'mean keyword score over keyword items of sets named bio*: the expected facts about the person are present', 'higher', unit, { proportion: true }),
+  def('hallucination_rate', 'Hallucination rate', 'share of keyword items whose answer contains a known hallucination (a forbidden string)', 'lower', unit, { proportion: true }),
+  def('known_accuracy', 'Known accuracy (forgetting)', 'mean keyword score over sets named known*: general knowledge the base model had; a fall is forgetting', 'higher', unit, { proportion: true }),
+  def('refusal_accuracy', 'Refusal accuracy', 'mean keyword score over sets named refusal*: false-premise questions corrected', 'higher', unit, { proportion: true }),
+  def('blog_quality', 'Blog quality', '(chrF/100 + ROUGE-L)/2 with repetition, length and language penalties, mean over blog items', 'higher', unit),
+  def('blog_chrf', 'Blog chrF', 'chrF (sacrebleu defaults, 0–100) of each post against its held-out reference', 'higher', [0, 100]),
+  def('blog_rouge_l', 'Blog ROUGE-L', 'ROUGE-L F1 over tokens (CJK per character)', 'higher', unit),
+  def('blog_repetition', 'Blog repetition', 'share of 4-grams that repeat an earlier one', 'lower', unit),
+  def('blog_distinct_2', 'Blog distinct-2', 'unique bigrams / bigrams', 'higher', unit),
+  def('blog_length_ratio', 'Blog length ratio', 'answer length / reference length (best near 1)', null, null),
+  def('blog_language_match', 'Blog language match', "share of posts written in the reference's script", 'higher', unit, { proportion: true }),
+  def('blog_judge', 'Blog judge', 'LLM-judge rubric score rescaled to 0–1, when a judge was used', 'higher', unit),
+  def('blog_perplexity', 'Blog perplexity', 'perplexity of the held-out references given their titles (geometric mean), when measured', 'lower', null, { geometric: true }),
+];
+
+const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
+
+/** The per-set metric `set:NAME`: a set's mean item score. */
+export const SET_METRIC_PREFIX = 'set:';
+
+/** The definition of a metric name (including `set:NAME`), or undefined when there is none. */
+export function metricDef(name: string): MetricDef | undefined {
+  if (name.startsWith(SET_METRIC_PREFIX) && name.length > SET_METRIC_PREFIX.length) {
+    const set = name.slice(SET_METRIC_PREFIX.length);
+    return def(name, `Set ${set}: score`, `mean item score of the eval set ${set}`, 'higher', unit, { proportion: true });
+  }
+  return BY_NAME.get(name);
+}
+
+/** The metric's definition, or a 400 naming the metrics there are. */
+export function requireMetric(name: string, field: string): MetricDef {
+  const def = metricDef(name);
+  if (def === undefined) {
+    throw new TunegateError('INVALID_INPUT', `${field}: unknown metric "${name}" (known: ${METRICS.map((m) => m.name).join(', ')}, set:NAME)`);
+  }
+  return def;
+}
+
+/** The component key a blog metric reads (blog_chrf → chrf; blog_quality and blog_judge keep their names). */
+export function blogComponent(metric: string): string {
+  return metric === 'blog_quality' || metric === 'blog_judge' ? metric : metric.slice('blog_'.length);
+}
+
+/** An item's value for a metric, or undefined when the metric does not read this item (or it has no value). */
+export function itemValue(metric: string, v: ItemMeans): number | undefined {
+  const family = FAMILIES[metric];
+  if (family !== undefined) return v.kind === 'keyword' && v.set.startsWith(family) ? (v.score ?? undefined) : undefined;
+  if (metric === 'hallucination_rate') return v.kind === 'keyword' ? (v.hallucinated ?? undefined) : undefined;
+  if (metric.startsWith(SET_METRIC_PREFIX)) return v.set === metric.slice(SET_METRIC_PREFIX.length) ? (v.score ?? undefined) : undefined;
+  if (metric.startsWith('blog_') && v.kind === 'blog') return v.components[blogComponent(metric)];
+  return undefined;
+}
+
+/** A metric's value over its per-item values: the mean, or the geometric mean of positive values. */
+export function aggregate(values: readonly number[], geometric: boolean): number | null {
+  const xs = geometric ? values.filter((v) => v > 0).map(Math.log) : values;
+  if (xs.length === 0) return null;
+  let s = 0;
+  for (const x of xs) s += x;
+  return geometric ? Math.exp(s / xs.length) : s / xs.length;
+}
