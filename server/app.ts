@@ -12,8 +12,10 @@ import { packagePath } from './paths.js';
 import type { RunQueue } from './queue/run-queue.js';
 import { checkpointRoutes } from './routes/checkpoints.js';
 import { compareRoutes } from './routes/compare.js';
+import { evalsetRoutes } from './routes/evalsets.js';
 import { gateRoutes } from './routes/gate.js';
 import { healthRoutes } from './routes/health.js';
+import { metricRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
 import type { Store } from './store/open.js';
 import { toolVersion } from './version.js';
@@ -68,6 +70,22 @@ function validatorCompiler() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(schema);
 }
 
+/** The dashboard's URLs: each answers the page, whose router picks the view (reload works on every one). */
+export const PAGE_ROUTES = ['/', '/runs/:id', '/compare', '/checkpoints/new'] as const;
+
+/**
+ * The built page (web/dist: index.html, app.js, app.css, precompressed copies) and its URLs. A
+ * path under /api/ that no route answers is a JSON 404, never the page.
+ */
+async function pageRoutes(app: FastifyInstance): Promise<void> {
+  const root = packagePath('web', 'dist');
+  await app.register(fastifyStatic, { root, prefix: '/', index: false, preCompressed: true });
+  for (const url of PAGE_ROUTES) {
+    app.get(url, { schema: { hide: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').sendFile('index.html', root));
+  }
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, code: 'NOT_FOUND' }));
+}
+
 /**
  * Builds the app (routes, schemas, docs, auth, headers) without listening, so tests use the
  * real thing through `inject` or a port. All state is in `store`; the queue executes runs.
@@ -120,6 +138,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(runRoutes, deps);
   await app.register(compareRoutes, deps);
   await app.register(gateRoutes, deps);
-  await app.register(fastifyStatic, { root: packagePath('web'), prefix: '/', index: ['index.html'] });
+  await app.register(evalsetRoutes, deps);
+  await app.register(metricRoutes, deps);
+  await app.register(pageRoutes);
   return app;
 }

@@ -1,85 +1,159 @@
+import { TunegateError } from '../errors.js';
+import { resolveBaseline, resolveHead } from '../gate/resolve.js';
 import { currentSummary } from '../runner/execute-run.js';
+import { keywordMarks, type KeywordMarks } from '../scoring/keyword.js';
+import { METRICS, SET_METRIC_PREFIX } from '../scoring/metric-registry.js';
+import { metricOf } from '../scoring/metrics.js';
 import type { Store } from '../store/open.js';
-import type { ResultRecord, Run } from '../store/types.js';
+import type { Run } from '../store/types.js';
+import { itemValues, pairItems, type ItemValue } from './item-values.js';
 
+type Outcome = 'pass' | 'fail';
+
+/** One side of a changed keyword item: the answer, its score and what it hit. */
+export interface FlipSide {
+  answer: string | null;
+  score: number | null;
+  marks: KeywordMarks | null;
+}
+
+/** A keyword item whose outcome changed: learned (fail → pass) or forgotten (pass → fail). */
 export interface Flip {
   set: string;
   id: string;
   prompt: string;
-  from: 'pass' | 'fail';
-  to: 'pass' | 'fail';
-  base: { answer: string | null; score: number | null };
-  head: { answer: string | null; score: number | null };
+  tags: string[];
+  from: Outcome;
+  to: Outcome;
+  /** Base score − head score: positive when the head got worse. */
+  drop: number;
+  base: FlipSide;
+  head: FlipSide;
 }
 
+/** A blog item in both runs: both posts and their component scores. */
+export interface BlogChange {
+  set: string;
+  id: string;
+  title: string;
+  tags: string[];
+  reference: string;
+  /** Base blog_quality − head blog_quality: positive when the head got worse. */
+  drop: number | null;
+  base: { answer: string | null; components: Record<string, number> };
+  head: { answer: string | null; components: Record<string, number> };
+}
+
+/** How a set's keyword items moved between the two runs. */
+export interface Transitions {
+  stayedRight: number;
+  learned: number;
+  forgotten: number;
+  stayedWrong: number;
+  /** Items without an answered sample in one of the runs. */
+  unscored: number;
+}
+
+export interface MetricChange {
+  base: number | null;
+  head: number | null;
+  delta: number | null;
+  /** Each run's own 95% interval and n (the paired interval of the delta is the gate's). */
+  baseCi: [number, number] | null;
+  headCi: [number, number] | null;
+  baseN: number;
+  headN: number;
+}
+
+export interface RunRef { runId: number; checkpoint: string; step: number | null; status: string }
+
 export interface Comparison {
-  base: { runId: number; checkpoint: string; step: number | null; status: string };
-  head: { runId: number; checkpoint: string; step: number | null; status: string };
-  metrics: Record<string, { base: number | null; head: number | null; delta: number | null }>;
+  base: RunRef;
+  head: RunRef;
+  metrics: Record<string, MetricChange>;
   items: { compared: number; changedContent: number; onlyInBase: number; onlyInHead: number };
+  /** Per set, keyword items only. */
+  transitions: Record<string, Transitions>;
+  /** Changed keyword items, largest drop first. */
   flips: Flip[];
+  /** Blog items in both runs, largest drop first. */
+  blog: BlogChange[];
   warnings: string[];
 }
 
-const key = (set: string, id: string) => `${set}\u0000${id}`;
+const side = (v: ItemValue): FlipSide => ({
+  answer: v.answer,
+  score: v.score,
+  marks: v.item.kind === 'keyword' && v.answer !== null ? keywordMarks(v.item, v.answer) : null,
+});
 
-/** An item passes when every one of its answered samples passed; null when it has none. */
-function passes(rows: ResultRecord[]): boolean | null {
-  const answered = rows.filter((r) => r.error === null && r.passed !== null);
-  return answered.length === 0 ? null : answered.every((r) => r.passed === true);
-}
-
-function byItem(rows: ResultRecord[]): Map<string, ResultRecord[]> {
-  const m = new Map<string, ResultRecord[]>();
-  for (const r of rows) m.set(key(r.set, r.itemId), [...(m.get(key(r.set, r.itemId)) ?? []), r]);
-  return m;
+/**
+ * The pair a comparison shows when the caller names none: the latest completed run against the
+ * gate's default baseline (the flagged baseline checkpoint, else the previous step). Explicit
+ * run ids may be of any status.
+ */
+export function resolvePair(store: Store, sel: { base?: number; head?: number }): { base: Run; head: Run } {
+  if (sel.base !== undefined && sel.head === undefined) throw new TunegateError('USAGE', 'querystring: give head with base (or neither, for the default pair)');
+  const head = sel.head !== undefined ? store.runs.get(sel.head) : resolveHead(store, {});
+  const base = sel.base !== undefined ? store.runs.get(sel.base) : resolveBaseline(store, head);
+  return { base, head };
 }
 
 /**
- * Compares two runs: every metric's base, head and delta, and the keyword items that flipped
- * between pass and fail, with both answers. Items are matched by set, id and content hash: an
- * item whose content changed between the runs is counted and warned about, never compared.
+ * Compares two runs: every metric's base, head, delta and intervals; per set, how many keyword
+ * items stayed right, were learned, forgotten or stayed wrong; the keyword items that changed
+ * outcome with both answers and their keyword marks; and every blog item's two posts.
+ * Items are paired by set, id and content hash (see pairItems).
  */
 export function compareRuns(store: Store, baseId: number, headId: number): Comparison {
   const base = store.runs.get(baseId);
   const head = store.runs.get(headId);
   const bs = currentSummary(store, base);
   const hs = currentSummary(store, head);
+  const names = [
+    ...METRICS.map((m) => m.name),
+    ...[...new Set([...Object.keys(bs.sets), ...Object.keys(hs.sets)])].map((s) => `${SET_METRIC_PREFIX}${s}`),
+  ];
   const metrics: Comparison['metrics'] = {};
-  for (const m of new Set([...Object.keys(bs.metrics), ...Object.keys(hs.metrics)])) {
-    const b = bs.metrics[m] ?? null;
-    const h = hs.metrics[m] ?? null;
-    metrics[m] = { base: b, head: h, delta: b === null || h === null ? null : h - b };
+  for (const m of names) {
+    const b = metricOf(bs, m);
+    const h = metricOf(hs, m);
+    metrics[m] = {
+      base: b.value, head: h.value, delta: b.value === null || h.value === null ? null : h.value - b.value,
+      baseCi: b.ci, headCi: h.ci, baseN: b.n, headN: h.n,
+    };
   }
 
-  const baseItems = new Map(store.runs.items(baseId).map((i) => [key(i.set, i.id), i]));
-  const headItems = new Map(store.runs.items(headId).map((i) => [key(i.set, i.id), i]));
-  const baseRows = byItem(store.results.list(baseId));
-  const headRows = byItem(store.results.list(headId));
-  const items = { compared: 0, changedContent: 0, onlyInBase: 0, onlyInHead: 0 };
+  const { pairs, items, warnings } = pairItems(itemValues(store, baseId), itemValues(store, headId));
+  const transitions: Comparison['transitions'] = {};
   const flips: Flip[] = [];
-  for (const [k, hi] of headItems) {
-    const bi = baseItems.get(k);
-    if (bi === undefined) { items.onlyInHead++; continue; }
-    if (bi.hash !== hi.hash) { items.changedContent++; continue; }
-    items.compared++;
-    const bRows = baseRows.get(k) ?? [];
-    const hRows = headRows.get(k) ?? [];
-    const bp = passes(bRows);
-    const hp = passes(hRows);
-    if (bp === null || hp === null || bp === hp) continue;
-    flips.push({
-      set: hi.set, id: hi.id, prompt: hi.prompt, from: bp ? 'pass' : 'fail', to: hp ? 'pass' : 'fail',
-      base: { answer: bRows[0]?.answer ?? null, score: bRows[0]?.score ?? null },
-      head: { answer: hRows[0]?.answer ?? null, score: hRows[0]?.score ?? null },
-    });
+  const blog: BlogChange[] = [];
+  for (const { base: b, head: h } of pairs) {
+    const item = h.item;
+    if (item.kind === 'blog') {
+      blog.push({
+        set: item.set, id: item.id, title: item.title, tags: item.tags, reference: item.reference,
+        drop: b.score === null || h.score === null ? null : b.score - h.score,
+        base: { answer: b.answer, components: b.components }, head: { answer: h.answer, components: h.components },
+      });
+      continue;
+    }
+    const t = (transitions[item.set] ??= { stayedRight: 0, learned: 0, forgotten: 0, stayedWrong: 0, unscored: 0 });
+    if (b.passed === null || h.passed === null) { t.unscored++; continue; }
+    if (b.passed && h.passed) t.stayedRight++;
+    else if (!b.passed && !h.passed) t.stayedWrong++;
+    else {
+      if (h.passed) t.learned++;
+      else t.forgotten++;
+      flips.push({
+        set: item.set, id: item.id, prompt: item.prompt, tags: item.tags, from: b.passed ? 'pass' : 'fail', to: h.passed ? 'pass' : 'fail',
+        drop: (b.score ?? 0) - (h.score ?? 0), base: side(b), head: side(h),
+      });
+    }
   }
-  for (const k of baseItems.keys()) if (!headItems.has(k)) items.onlyInBase++;
-
-  const warnings: string[] = [];
-  if (items.changedContent > 0) warnings.push(`${items.changedContent} items changed content between the runs and are not compared`);
-  if (items.onlyInBase + items.onlyInHead > 0) warnings.push(`${items.onlyInBase} items only in the base run, ${items.onlyInHead} only in the head run`);
-  const describe = (r: Run) => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step, status: r.status });
-  flips.sort((a, b) => (a.from === b.from ? 0 : a.from === 'pass' ? -1 : 1)); // regressions first
-  return { base: describe(base), head: describe(head), metrics, items, flips, warnings };
+  // Forgotten before learned; within each, the largest drop (smallest gain) first.
+  flips.sort((x, y) => (x.to === y.to ? y.drop - x.drop : x.to === 'fail' ? -1 : 1));
+  blog.sort((x, y) => (y.drop ?? -Infinity) - (x.drop ?? -Infinity));
+  const describe = (r: Run): RunRef => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step, status: r.status });
+  return { base: describe(base), head: describe(head), metrics, items, transitions, flips, blog, warnings };
 }

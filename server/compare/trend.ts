@@ -1,4 +1,7 @@
-import type { RunSummary } from '../scoring/metrics.js';
+import { requireMetric, type MetricDef } from '../scoring/metric-registry.js';
+import { metricOf } from '../scoring/metrics.js';
+import { currentSummary } from '../runner/execute-run.js';
+import type { IntervalMethod } from '../stats/interval.js';
 import type { Store } from '../store/open.js';
 
 export interface TrendPoint {
@@ -8,47 +11,47 @@ export interface TrendPoint {
   value: number | null;
   /** Items the value was computed over. */
   n: number;
+  /** Its 95% interval (null when there is too little data for one). */
+  ci: [number, number] | null;
+  method: IntervalMethod | null;
+  /** The checkpoint's tags, so a chart can filter and colour by them. */
+  tags: Record<string, string>;
+  /** The checkpoint is the flagged baseline. */
+  baseline: boolean;
   finishedAt: string | null;
 }
 
-export interface TrendSeries {
+export interface TrendSeries extends Pick<MetricDef, 'label' | 'direction' | 'range'> {
   metric: string;
   points: TrendPoint[];
 }
 
-const FAMILY_PREFIX: Record<string, string> = { bio_accuracy: 'bio', refusal_accuracy: 'refusal', known_accuracy: 'known' };
-
-/** How many items a metric was computed over, from the per-set summaries. */
-export function metricN(summary: RunSummary, metric: string): number {
-  const sets = Object.entries(summary.sets);
-  const scored = (pred: (name: string, kind: string) => boolean) =>
-    sets.filter(([name, s]) => pred(name, s.kind)).reduce((n, [, s]) => n + s.scored, 0);
-  const prefix = FAMILY_PREFIX[metric];
-  if (prefix !== undefined) return scored((name, kind) => name.startsWith(prefix) && kind !== 'blog');
-  if (metric === 'hallucination_rate') return scored((_n, kind) => kind !== 'blog');
-  if (metric.startsWith('blog_')) return scored((_n, kind) => kind !== 'keyword');
-  return summary.counts.items - summary.counts.missing;
-}
-
 /**
- * One series per metric: a point per checkpoint (its latest completed run), ordered by training
- * step then time, optionally only checkpoints carrying every given tag (k=v).
+ * One series per metric: a point per checkpoint (its latest completed run) with n and 95%
+ * interval, ordered by training step then time, optionally only checkpoints carrying every given
+ * tag (k=v). Reads every checkpoint's latest completed run in one query.
  */
 export function trend(store: Store, metrics: readonly string[], tags: Record<string, string> = {}): TrendSeries[] {
-  const latest = store.checkpoints
-    .list()
-    .filter((c) => Object.entries(tags).every(([k, v]) => c.tags[k] === v))
-    .flatMap((c) => {
-      const run = store.runs.list({ checkpointId: c.id, status: 'completed', limit: 1 })[0];
-      return run === undefined || run.summary === null ? [] : [{ c, run, summary: run.summary }];
+  const defs = metrics.map((m) => requireMetric(m, 'metric'));
+  const checkpoints = new Map(store.checkpoints.list().map((c) => [c.id, c]));
+  const latest = store.runs
+    .latestCompleted()
+    .flatMap((run) => {
+      const c = checkpoints.get(run.checkpointId);
+      if (c === undefined || !Object.entries(tags).every(([k, v]) => c.tags[k] === v)) return [];
+      return [{ c, run, summary: currentSummary(store, run) }];
     })
     .sort((a, b) =>
       (a.c.step ?? Number.MAX_SAFE_INTEGER) - (b.c.step ?? Number.MAX_SAFE_INTEGER) ||
       (a.run.finishedAt ?? '').localeCompare(b.run.finishedAt ?? ''));
-  return metrics.map((metric) => ({
-    metric,
+  return defs.map((def) => ({
+    metric: def.name,
+    label: def.label,
+    direction: def.direction,
+    range: def.range,
     points: latest.map(({ c, run, summary }) => ({
-      checkpoint: c.name, step: c.step, runId: run.id, value: summary.metrics[metric] ?? null, n: metricN(summary, metric), finishedAt: run.finishedAt,
+      checkpoint: c.name, step: c.step, runId: run.id, ...metricOf(summary, def.name),
+      tags: c.tags, baseline: c.isBaseline, finishedAt: run.finishedAt,
     })),
   }));
 }

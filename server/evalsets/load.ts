@@ -4,6 +4,27 @@ import { TunegateError } from '../errors.js';
 import { parseEvalSetText } from './parse-file.js';
 import type { EvalSet } from './types.js';
 
+/** What a listing says of an eval set (CLI `evalset validate --json`, GET /api/evalsets). */
+export interface EvalSetSummary {
+  name: string;
+  hash: string;
+  items: number;
+  keyword: number;
+  blog: number;
+  warnings: string[];
+}
+
+export function evalSetSummary(s: EvalSet): EvalSetSummary {
+  return {
+    name: s.name,
+    hash: s.hash,
+    items: s.items.length,
+    keyword: s.items.filter((i) => i.kind === 'keyword').length,
+    blog: s.items.filter((i) => i.kind === 'blog').length,
+    warnings: s.warnings,
+  };
+}
+
 /** The eval-set name of a file: its base name without the extension. */
 export function setNameOf(path: string): string {
   return basename(path, extname(path));

@@ -1,6 +1,7 @@
 import type { JudgeReport } from '../judge/judge-answers.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
 import type { EvalItem } from '../evalsets/types.js';
+import { keywordMarks, type KeywordMarks } from '../scoring/keyword.js';
 import type { RunSummary } from '../scoring/metrics.js';
 import type { Score } from '../scoring/types.js';
 import type { JudgmentRecord } from '../store/judgments.js';
@@ -24,6 +25,8 @@ export interface RunJson {
   step: number | null;
   status: string;
   metrics: RunSummary['metrics'] | null;
+  /** Each metric's n and 95% interval. */
+  stats: RunSummary['stats'];
   sets: RunSummary['sets'];
   counts: RunSummary['counts'] | null;
   params: Run['params'];
@@ -35,7 +38,7 @@ export interface RunJson {
   finishedAt: string | null;
   judge?: JudgeReport | null;
   pairwise?: PairwiseSummary[];
-  items?: Array<Record<string, unknown>>;
+  items?: ItemJson[];
 }
 
 /** The JSON form of a run, shared by run, resume, runs, show and the API. */
@@ -48,6 +51,7 @@ export function runJson(run: Run, summary: RunSummary | null, extras: JudgeExtra
     step: run.step,
     status: run.status,
     metrics: summary?.metrics ?? null,
+    stats: summary?.stats ?? {},
     sets: summary?.sets ?? {},
     counts: summary?.counts ?? null,
     params: run.params,
@@ -60,16 +64,46 @@ export function runJson(run: Run, summary: RunSummary | null, extras: JudgeExtra
   };
 }
 
-/** One result as `show --items` reports it. */
-export function itemJson(r: ResultRecord, item: EvalItem | undefined, judgment?: JudgmentRecord): Record<string, unknown> {
+/** One result as `show --items --json` and GET /api/runs/:id/results report it. */
+export interface ItemJson {
+  id: string;
+  set: string;
+  sample: number;
+  kind: EvalItem['kind'] | null;
+  tags: string[];
+  prompt: string;
+  /** Blog items: the held-out reference post. */
+  reference?: string;
+  answer: string | null;
+  /** Keyword items with an answer: which keywords it hit (and with which alternative), which forbidden strings it contains. */
+  marks?: KeywordMarks;
+  reasoning: string | null;
+  score: number | null;
+  passed: boolean | null;
+  hallucinated: boolean | null;
+  scores: Record<string, number>;
+  explanations: Record<string, string>;
+  latencyMs: number | null;
+  usage: { promptTokens: number | null; completionTokens: number | null };
+  finishReason: string | null;
+  attempts: number;
+  error: string | null;
+  judge?: Record<string, unknown>;
+}
+
+/** One result as `show --items` and the API report it; keyword answers carry their keyword marks. */
+export function itemJson(r: ResultRecord, item: EvalItem | undefined, judgment?: JudgmentRecord): ItemJson {
   const scores = (r.scores ?? {}) as Record<string, Score>;
   return {
     id: r.itemId,
     set: r.set,
     sample: r.sample,
     kind: item?.kind ?? null,
+    tags: item?.tags ?? [],
     prompt: item?.prompt ?? r.prompt,
+    ...(item?.kind === 'blog' ? { reference: item.reference } : {}),
     answer: r.answer,
+    ...(item?.kind === 'keyword' && r.answer !== null ? { marks: keywordMarks(item, r.answer) } : {}),
     reasoning: r.reasoning,
     score: r.score,
     passed: r.passed,

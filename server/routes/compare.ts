@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
-import { compareRuns } from '../compare/compare-runs.js';
+import { compareRuns, resolvePair } from '../compare/compare-runs.js';
 import { trend } from '../compare/trend.js';
 import { TunegateError } from '../errors.js';
 import { ErrorBody, RunId } from './schemas.js';
@@ -9,15 +9,18 @@ import { ErrorBody, RunId } from './schemas.js';
 export const compareRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.get('/api/compare', {
     schema: {
-      summary: 'Compare two runs: metric deltas and the items that flipped between pass and fail',
-      querystring: Type.Object({ base: RunId, head: RunId }, { additionalProperties: false }),
+      summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome with both answers and keyword marks, and both posts of every blog item. Without base and head: the latest completed run against the default baseline (the flagged baseline checkpoint, else the previous step)',
+      querystring: Type.Object({ base: Type.Optional(RunId), head: Type.Optional(RunId) }, { additionalProperties: false }),
       response: { 200: Type.Object({}, { additionalProperties: true }), 400: ErrorBody, 404: ErrorBody },
     },
-  }, async (req) => compareRuns(deps.store, req.query.base, req.query.head));
+  }, async (req) => {
+    const { base, head } = resolvePair(deps.store, req.query);
+    return compareRuns(deps.store, base.id, head.id);
+  });
 
   app.get('/api/trend', {
     schema: {
-      summary: "One series per metric: each checkpoint's latest completed run, by step then time",
+      summary: "One series per metric: each checkpoint's latest completed run, by step then time, with value, n, 95% interval (ci), tags and the baseline flag",
       querystring: Type.Object({
         metric: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
         tag: Type.Optional(Type.Array(Type.String({ pattern: '^[^=]+=.*$' }))),

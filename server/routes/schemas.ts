@@ -80,6 +80,13 @@ export const PatchCheckpointBody = Type.Object(
 export const NewRunBody = Type.Object({ checkpoint: Name, ...RunOverrides }, { additionalProperties: false });
 export type NewRunBody = Static<typeof NewRunBody>;
 
+/** A metric's n and 95% interval: Wilson for 0/1 proportions, else a seeded bootstrap over items. */
+export const MetricStat = Type.Object({
+  n: Type.Integer(),
+  ci: Nullable(Type.Tuple([Type.Number(), Type.Number()])),
+  method: Nullable(Type.Union([Type.Literal('wilson'), Type.Literal('bootstrap')])),
+});
+
 /** A run as every route returns it (see runJson); metrics and sets have dynamic keys. */
 export const Run = Type.Object(
   {
@@ -88,6 +95,7 @@ export const Run = Type.Object(
     step: Nullable(Type.Integer()),
     status: Type.String(),
     metrics: Nullable(Type.Record(Type.String(), Nullable(Type.Number()))),
+    stats: Type.Record(Type.String(), MetricStat, { description: "each metric's n and 95% interval" }),
     sets: Type.Record(Type.String(), Type.Object({}, { additionalProperties: true })),
     counts: Nullable(Type.Object({}, { additionalProperties: true })),
     params: Type.Object({}, { additionalProperties: true }),

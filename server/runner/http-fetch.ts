@@ -111,7 +111,8 @@ export function createHttpFetch(opts: { maxSockets: number }): HttpFetch {
         continue;
       }
       const nullBody = r.status === 204 || r.status === 205 || r.status === 304 || method === 'HEAD';
-      const response = new Response(nullBody ? null : r.body, { status: r.status, statusText: r.statusText, headers: r.headers });
+      // A Uint8Array view (no copy) is a body under both Node's and the DOM's fetch types.
+      const response = new Response(nullBody ? null : new Uint8Array(r.body.buffer as ArrayBuffer, r.body.byteOffset, r.body.byteLength), { status: r.status, statusText: r.statusText, headers: r.headers });
       Object.defineProperty(response, 'url', { value: r.url.toString() });
       return response;
     }

@@ -1,4 +1,4 @@
-import type { Keyword } from '../evalsets/types.js';
+import type { Keyword, KeywordItem } from '../evalsets/types.js';
 import { foldForMatch } from './normalize.js';
 import type { Score } from './types.js';
 
@@ -11,19 +11,53 @@ export function keywordLabel(k: Keyword): string {
   return alternatives(k).join('|');
 }
 
+/** One expected keyword group and the alternative the answer contained (null: missed). */
+export interface KeywordMark {
+  alternatives: string[];
+  matched: string | null;
+}
+
+/** One forbidden string and whether the answer contained it. */
+export interface ForbiddenMark {
+  text: string;
+  found: boolean;
+}
+
+/** What a keyword item's answer hit and missed: the evidence the dashboard marks beside it. */
+export interface KeywordMarks {
+  keywords: KeywordMark[];
+  forbidden: ForbiddenMark[];
+}
+
+/** Matches every keyword group against the answer (NFKC + case fold); the first matching alternative is named. */
+export function matchKeywords(answer: string, keywords: readonly Keyword[]): KeywordMark[] {
+  const folded = foldForMatch(answer);
+  return keywords.map((k) => {
+    const alts = alternatives(k);
+    return { alternatives: alts, matched: alts.find((alt) => folded.includes(foldForMatch(alt))) ?? null };
+  });
+}
+
+/** Matches every forbidden string against the answer, the same way as keywords. */
+export function matchForbidden(answer: string, forbidden: readonly string[]): ForbiddenMark[] {
+  const folded = foldForMatch(answer);
+  return forbidden.map((text) => ({ text, found: folded.includes(foldForMatch(text)) }));
+}
+
+/** Both matches for a keyword item's answer: the same functions that score it, so marks and scores never disagree. */
+export function keywordMarks(item: Pick<KeywordItem, 'keywords' | 'forbidden'>, answer: string): KeywordMarks {
+  return { keywords: matchKeywords(answer, item.keywords), forbidden: matchForbidden(answer, item.forbidden) };
+}
+
 /**
  * Keyword hit score: hits / number of keywords, where a keyword (or any of its alternatives)
  * hits when it is a substring of the answer after NFKC + case folding of both. On ASCII this is
  * exactly `kw.lower() in answer.lower()`, the user's original Python eval.
  */
 export function keywordScore(answer: string, keywords: readonly Keyword[]): Score {
-  const folded = foldForMatch(answer);
-  const hits: string[] = [];
-  const misses: string[] = [];
-  for (const k of keywords) {
-    const hit = alternatives(k).some((alt) => folded.includes(foldForMatch(alt)));
-    (hit ? hits : misses).push(keywordLabel(k));
-  }
+  const marks = matchKeywords(answer, keywords);
+  const hits = marks.filter((m) => m.matched !== null).map((m) => m.alternatives.join('|'));
+  const misses = marks.filter((m) => m.matched === null).map((m) => m.alternatives.join('|'));
   const value = keywords.length === 0 ? 0 : hits.length / keywords.length;
   const explanation =
     misses.length === 0 ? `all ${hits.length} keywords found` : `${hits.length}/${keywords.length} keywords; missing: ${misses.join(', ')}`;
@@ -32,8 +66,7 @@ export function keywordScore(answer: string, keywords: readonly Keyword[]): Scor
 
 /** Forbidden-string check: value 1 when the answer contains any known hallucination, else 0. */
 export function forbiddenScore(answer: string, forbidden: readonly string[]): Score {
-  const folded = foldForMatch(answer);
-  const found = forbidden.filter((f) => folded.includes(foldForMatch(f)));
+  const found = matchForbidden(answer, forbidden).filter((m) => m.found).map((m) => m.text);
   return {
     value: found.length > 0 ? 1 : 0,
     explanation: found.length > 0 ? `contains known hallucination: ${found.join(', ')}` : 'no known hallucination',

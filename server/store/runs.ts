@@ -75,6 +75,10 @@ export function createRunRepo(db: Database) {
     'INSERT INTO run_items (run_id, set_name, item_id, position, kind, item_hash, item) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const byId = db.prepare<[number], Row>(`${SELECT} WHERE runs.id = ?`);
+  const latestCompleted = db.prepare<[], Row>(
+    `${SELECT} WHERE runs.id IN (SELECT MAX(id) FROM runs WHERE status = 'completed' GROUP BY checkpoint_id) ORDER BY runs.id`,
+  );
+  const setNames = db.prepare<[], { name: string }>('SELECT DISTINCT name FROM run_sets ORDER BY name');
   const itemsOf = db.prepare<[number], { item: string }>('SELECT item FROM run_items WHERE run_id = ? ORDER BY position');
   const claim = db.prepare(
     `UPDATE runs SET status = 'running', owner_pid = ?, owner_host = ?, error = NULL, finished_at = NULL,
@@ -147,6 +151,16 @@ export function createRunRepo(db: Database) {
       params.limit = filter.limit ?? -1;
       const sql = `${SELECT} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY runs.id DESC LIMIT @limit`;
       return (db.prepare(sql).all(params) as Row[]).map(fromRow);
+    },
+
+    /** Every checkpoint's latest completed run (one query, for charts across checkpoints). */
+    latestCompleted(): Run[] {
+      return latestCompleted.all().map(fromRow);
+    },
+
+    /** Names of every eval set a stored run used. */
+    setNames(): string[] {
+      return setNames.all().map((r) => r.name);
     },
 
     /** The item snapshot taken when the run was created, in run order. */

@@ -184,9 +184,13 @@ describe('API: compare and trend', () => {
     expect(cmp.metrics.bio_accuracy.delta).toBeCloseTo(-1 / 3, 12);
     expect(cmp.items).toMatchObject({ compared: 3, changedContent: 0 });
     expect(cmp.flips).toEqual([{
-      set: 'bio', id: 'q1', prompt: 'question one', from: 'pass', to: 'fail',
-      base: { answer: 'answer to: question one', score: 1 }, head: { answer: 'no idea', score: 0 },
+      set: 'bio', id: 'q1', prompt: 'question one', tags: [], from: 'pass', to: 'fail', drop: 1,
+      base: { answer: 'answer to: question one', score: 1, marks: { keywords: [{ alternatives: ['question one'], matched: 'question one' }], forbidden: [] } },
+      head: { answer: 'no idea', score: 0, marks: { keywords: [{ alternatives: ['question one'], matched: null }], forbidden: [] } },
     }]);
+    // q1 forgotten, q2 stayed right, q3 stayed wrong (its keyword is never in the echo).
+    expect(cmp.transitions).toEqual({ bio: { stayedRight: 1, learned: 0, forgotten: 1, stayedWrong: 1, unscored: 0 } });
+    expect(cmp.metrics.bio_accuracy).toMatchObject({ baseN: 3, headN: 3, baseCi: [expect.any(Number), expect.any(Number)] });
     expect((await app.inject({ method: 'GET', url: '/api/compare?base=1' })).statusCode).toBe(400);
     expect((await app.inject({ method: 'GET', url: '/api/compare?base=1&head=42' })).statusCode).toBe(404);
 
@@ -194,9 +198,32 @@ describe('API: compare and trend', () => {
     expect(tr.series.map((s: { metric: string }) => s.metric)).toEqual(['bio_accuracy', 'hallucination_rate']);
     expect(tr.series[0].points.map((p: { checkpoint: string; step: number; runId: number; n: number }) => [p.checkpoint, p.step, p.runId, p.n])).toEqual([['early', 1000, 1, 3], ['late', 2000, 2, 3]]);
     expect(tr.series[0].points[1].value).toBeCloseTo(1 / 3, 12);
+    expect(tr.series[0]).toMatchObject({ label: 'Bio accuracy', direction: 'higher', range: [0, 1] });
+    expect(tr.series[0].points[1]).toMatchObject({ tags: { mix: 'v1' }, baseline: false, method: 'wilson' });
+    // Wilson's interval for 1 of 3, as published tables give it.
+    expect(tr.series[0].points[1].ci[0]).toBeCloseTo(0.0615, 3);
+    expect(tr.series[0].points[1].ci[1]).toBeCloseTo(0.7923, 3);
     const all = (await app.inject({ method: 'GET', url: '/api/trend?metric=bio_accuracy' })).json();
     expect(all.series[0].points.map((p: { checkpoint: string }) => p.checkpoint)).toEqual(['other', 'early', 'late']);
     expect((await app.inject({ method: 'GET', url: '/api/trend' })).statusCode).toBe(400);
+    for (const bad of ['__proto__', 'constructor', 'bio', 'blog_nonsense']) {
+      const r = await app.inject({ method: 'GET', url: `/api/trend?metric=${bad}` });
+      expect(r.statusCode, bad).toBe(400);
+      expect(r.json().error).toContain(`unknown metric "${bad}"`);
+    }
+    const perSet = (await app.inject({ method: 'GET', url: '/api/trend?metric=set:bio' })).json();
+    expect(perSet.series[0].points.map((p: { value: number }) => p.value)).toEqual([expect.closeTo(2 / 3, 12), expect.closeTo(2 / 3, 12), expect.closeTo(1 / 3, 12)]);
+
+    // Without base: the gate's default baseline. The latest run (3, step 500) has no earlier step.
+    const none = await app.inject({ method: 'GET', url: '/api/compare' });
+    expect(none.statusCode).toBe(404);
+    expect(none.json().error).toContain('no checkpoint with a step below 500');
+    const previous = (await app.inject({ method: 'GET', url: '/api/compare?head=2' })).json();
+    expect([previous.base.runId, previous.head.runId]).toEqual([1, 2]);
+    await app.inject({ method: 'PATCH', url: '/api/checkpoints/other', payload: { baseline: true } });
+    const vsBaseline = (await app.inject({ method: 'GET', url: '/api/compare?head=2' })).json();
+    expect([vsBaseline.base.runId, vsBaseline.head.runId]).toEqual([3, 2]);
+    expect((await app.inject({ method: 'GET', url: '/api/trend?metric=bio_accuracy' })).json().series[0].points[0]).toMatchObject({ checkpoint: 'other', baseline: true });
   });
 });
 

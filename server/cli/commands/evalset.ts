@@ -1,6 +1,6 @@
 import { DEFAULT_EVALSETS_DIR } from '../../config.js';
 import { TunegateError } from '../../errors.js';
-import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
+import { evalSetSummary, loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
 import { importJekyll } from '../../evalsets/import-jekyll.js';
 import { importSft } from '../../evalsets/import-sft.js';
 import { assertWritable, writeJsonl } from '../../evalsets/write-jsonl.js';
@@ -11,15 +11,7 @@ import { println, type Io } from '../io.js';
 async function validate(argv: readonly string[], io: Io): Promise<number> {
   const p = parseArgs(argv, { json: { type: 'boolean' } }, 'evalset validate');
   const sets = loadEvalSets(resolveEvalsetPaths(p.positionals, io.cwd, DEFAULT_EVALSETS_DIR), io.cwd);
-  const rows = sets.map((s) => ({
-    name: s.name,
-    path: s.path,
-    hash: s.hash,
-    items: s.items.length,
-    keyword: s.items.filter((i) => i.kind === 'keyword').length,
-    blog: s.items.filter((i) => i.kind === 'blog').length,
-    warnings: s.warnings,
-  }));
+  const rows = sets.map((s) => ({ ...evalSetSummary(s), path: s.path }));
   if (flag(p.values, 'json')) {
     println(io.stdout, JSON.stringify(rows));
     return 0;
