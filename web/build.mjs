@@ -1,0 +1,32 @@
+// @ts-check
+// Builds the dashboard into web/dist: one bundled, minified app.js (with Chart.js, so the page
+// needs no CDN and works offline), app.css, index.html, and gzip/brotli copies that
+// @fastify/static serves to browsers that accept them. Run by `npm run build` (and so by npm ci).
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, 'dist');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+await build({
+  entryPoints: [join(here, 'src', 'main.ts')],
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  outfile: join(out, 'app.js'),
+  logLevel: 'warning',
+});
+copyFileSync(join(here, 'index.html'), join(out, 'index.html'));
+
+for (const name of ['app.js', 'app.css', 'index.html']) {
+  const body = readFileSync(join(out, name));
+  writeFileSync(join(out, `${name}.gz`), gzipSync(body, { level: 9 }));
+  writeFileSync(join(out, `${name}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+}

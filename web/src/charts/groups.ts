@@ -1,0 +1,35 @@
+import type { TrendPoint } from '../api.js';
+
+/** The label of a point's group when checkpoints are coloured by a tag key. */
+export function groupOf(point: Pick<TrendPoint, 'tags'>, colourKey: string | null): string {
+  if (colourKey === null) return 'all checkpoints';
+  const v = point.tags[colourKey];
+  return v === undefined ? `no ${colourKey}` : `${colourKey}=${v}`;
+}
+
+/** Group labels in a stable order: tagged values alphabetically, the untagged group last. */
+export function groupLabels(points: ReadonlyArray<Pick<TrendPoint, 'tags'>>, colourKey: string | null): string[] {
+  const labels = [...new Set(points.map((p) => groupOf(p, colourKey)))];
+  const untagged = colourKey === null ? '' : `no ${colourKey}`;
+  return labels.sort((a, b) => (a === untagged ? 1 : b === untagged ? -1 : a.localeCompare(b)));
+}
+
+/** Tag keys across checkpoints with how many distinct values each has. */
+export function tagKeys(checkpoints: ReadonlyArray<{ tags: Record<string, string> }>): Map<string, Set<string>> {
+  const keys = new Map<string, Set<string>>();
+  for (const c of checkpoints) for (const [k, v] of Object.entries(c.tags)) (keys.get(k) ?? keys.set(k, new Set()).get(k)!).add(v);
+  return new Map([...keys].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The default colour key: the first tag key (alphabetically) with two or more values, e.g. mix=a vs mix=b. */
+export function defaultColourKey(checkpoints: ReadonlyArray<{ tags: Record<string, string> }>): string | null {
+  for (const [k, values] of tagKeys(checkpoints)) if (values.size >= 2) return k;
+  return null;
+}
+
+/** The label drawn beside a point: the flagged baseline, else a step-0 checkpoint (the base model). */
+export function pointLabel(p: Pick<TrendPoint, 'baseline' | 'step' | 'checkpoint'>): string | undefined {
+  if (p.baseline) return `baseline: ${p.checkpoint}`;
+  if (p.step === 0) return `base: ${p.checkpoint}`;
+  return undefined;
+}

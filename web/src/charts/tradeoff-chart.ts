@@ -1,0 +1,115 @@
+import type { ChartConfiguration, TooltipItem } from 'chart.js';
+import type { TrendSeries } from '../api.js';
+import { digitsFor, num, interval } from '../format.js';
+import type { IntervalDatum } from './error-bars.js';
+import { groupLabels, groupOf, pointLabel } from './groups.js';
+import { groupStyle } from './palette.js';
+import { paretoOptimal } from './pareto.js';
+
+/** One checkpoint on the trade-off scatter: both metrics with their intervals. */
+export interface TradeoffDatum extends IntervalDatum {
+  x: number;
+  y: number;
+  checkpoint: string;
+  runId: number;
+  step: number | null;
+  group: string;
+  baseline: boolean;
+  pareto: boolean;
+  xN: number;
+  yN: number;
+  xCi: [number, number] | null;
+  yCi: [number, number] | null;
+}
+
+export interface Tradeoff {
+  points: TradeoffDatum[];
+  /** False when an axis has no better direction, so "Pareto-optimal" means nothing. */
+  paretoAvailable: boolean;
+}
+
+/**
+ * Pairs two series point by point (both are each checkpoint's latest completed run) and marks the
+ * Pareto-optimal checkpoints: none other is better on both axes, each axis read in its own
+ * direction. Checkpoints missing either value are left out.
+ */
+export function tradeoffPoints(xs: TrendSeries, ys: TrendSeries, colourKey: string | null): Tradeoff {
+  const yByRun = new Map(ys.points.map((p) => [p.runId, p]));
+  const both = xs.points.flatMap((px) => {
+    const py = yByRun.get(px.runId);
+    return py === undefined || px.value === null || py.value === null ? [] : [{ px, py }];
+  });
+  const paretoAvailable = xs.direction !== null && ys.direction !== null;
+  const optimal = paretoAvailable
+    ? paretoOptimal(both.map(({ px, py }) => ({ x: px.value, y: py.value })), { x: xs.direction!, y: ys.direction! })
+    : new Set<number>();
+  const points = both.map(({ px, py }, i): TradeoffDatum => ({
+    x: px.value!, y: py.value!,
+    xMin: px.ci?.[0] ?? null, xMax: px.ci?.[1] ?? null, yMin: py.ci?.[0] ?? null, yMax: py.ci?.[1] ?? null,
+    checkpoint: px.checkpoint, runId: px.runId, step: px.step, group: groupOf(px, colourKey), baseline: px.baseline,
+    pareto: optimal.has(i), xN: px.n, yN: py.n, xCi: px.ci, yCi: py.ci,
+    ...(pointLabel(px) !== undefined ? { label: pointLabel(px) } : {}),
+  }));
+  return { points, paretoAvailable };
+}
+
+/** The scatter: a line per group joining its checkpoints in step order, whiskers on both axes, Pareto-optimal points ringed; `order` as for the trend charts. */
+export function tradeoffChartConfig(xs: TrendSeries, ys: TrendSeries, colourKey: string | null, order = groupLabels(xs.points, colourKey), onPoint?: (d: TradeoffDatum) => void): ChartConfiguration<'scatter', TradeoffDatum[]> {
+  const { points } = tradeoffPoints(xs, ys, colourKey);
+  const present = new Set(points.map((p) => p.group));
+  const bySteps = (a: TradeoffDatum, b: TradeoffDatum) => (a.step ?? Number.MAX_SAFE_INTEGER) - (b.step ?? Number.MAX_SAFE_INTEGER);
+  const datasets: ChartConfiguration<'scatter', TradeoffDatum[]>['data']['datasets'] = order.filter((l) => present.has(l)).map((label) => {
+    const { colour, shape } = groupStyle(order.indexOf(label));
+    return {
+      label, data: points.filter((p) => p.group === label).sort(bySteps), showLine: true,
+      borderColor: colour, backgroundColor: colour, pointStyle: shape, pointRadius: 5, pointHoverRadius: 7, borderWidth: 1.5, clip: 12,
+    };
+  });
+  const front = points.filter((p) => p.pareto);
+  if (front.length > 0) {
+    datasets.push({
+      label: 'Pareto-optimal', data: front.map((p) => ({ ...p, xMin: null, xMax: null, yMin: null, yMax: null, label: undefined })),
+      showLine: false, pointStyle: 'circle', pointRadius: 11, pointHoverRadius: 11, borderColor: '#111111', backgroundColor: 'rgba(0,0,0,0)', borderWidth: 2, clip: 14,
+    });
+  }
+  const dx = digitsFor(xs);
+  const dy = digitsFor(ys);
+  return {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'nearest', intersect: true },
+      onClick: (_e, elements, chart) => {
+        const el = elements[0];
+        if (el === undefined || onPoint === undefined) return;
+        const d = chart.data.datasets[el.datasetIndex]?.data[el.index] as TradeoffDatum | undefined;
+        if (d !== undefined) onPoint(d);
+      },
+      scales: {
+        x: { type: 'linear', title: { display: true, text: `${xs.label} →${xs.direction === 'lower' ? ' (lower is better)' : ''}` }, ...(xs.range !== null ? { suggestedMin: xs.range[0], suggestedMax: xs.range[1] } : {}) },
+        y: { type: 'linear', title: { display: true, text: `${ys.label} →${ys.direction === 'lower' ? ' (lower is better)' : ''}` }, ...(ys.range !== null ? { suggestedMin: ys.range[0], suggestedMax: ys.range[1] } : {}) },
+      },
+      plugins: {
+        legend: { display: true, position: 'bottom', labels: { usePointStyle: true } },
+        title: { display: true, text: `Trade-off: ${ys.label} against ${xs.label}`, align: 'start', font: { size: 14 } },
+        tooltip: {
+          filter: (item: TooltipItem<'scatter'>) => item.dataset.label !== 'Pareto-optimal',
+          callbacks: {
+            title: (items: TooltipItem<'scatter'>[]) => (items[0]?.raw as TradeoffDatum | undefined)?.checkpoint ?? '',
+            label: (item: TooltipItem<'scatter'>) => {
+              const d = item.raw as TradeoffDatum;
+              return [
+                `run ${d.runId} · ${d.group}${d.step === null ? '' : ` · step ${d.step}`}${d.pareto ? ' · Pareto-optimal' : ''}`,
+                `${xs.label}: ${num(d.x, dx)} ${interval(d.xCi, dx)} n=${d.xN}`,
+                `${ys.label}: ${num(d.y, dy)} ${interval(d.yCi, dy)} n=${d.yN}`,
+              ];
+            },
+          },
+        },
+      },
+    },
+  };
+}

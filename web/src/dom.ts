@@ -1,0 +1,76 @@
+/*
+ * Building DOM from data. Every string becomes a text node or a property: nothing here parses
+ * HTML, so model output, prompts, names and tags can never become markup or script.
+ */
+
+export type Child = Node | string | number | null | undefined | false | readonly Child[];
+
+export interface Props {
+  class?: string;
+  /** Set as attributes (data-*, aria-*, role, for, …); values are text. */
+  attrs?: Record<string, string | number | boolean | undefined>;
+  /** Set as element properties (value, checked, href, title, …). */
+  [prop: string]: unknown;
+}
+
+function append(el: Node, child: Child): void {
+  if (child === null || child === undefined || child === false) return;
+  if (Array.isArray(child)) {
+    for (const c of child) append(el, c);
+    return;
+  }
+  el.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : (child as Node));
+}
+
+/** An element with properties, attributes and children. `on*` props that are functions become listeners. */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props | null = null, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props ?? {})) {
+    if (v === undefined) continue;
+    if (k === 'class') el.className = String(v);
+    else if (k === 'attrs') {
+      for (const [a, av] of Object.entries(v as Record<string, unknown>)) {
+        if (av === undefined || av === false) continue;
+        el.setAttribute(a, av === true ? '' : String(av));
+      }
+    } else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v as EventListener);
+    else (el as unknown as Record<string, unknown>)[k] = v;
+  }
+  for (const c of children) append(el, c);
+  return el;
+}
+
+/** A test hook: `data-testid`. */
+export const tid = (id: string) => ({ 'data-testid': id });
+
+/** Replaces an element's children. */
+export function replaceChildren(el: Element, ...children: Child[]): void {
+  el.replaceChildren();
+  for (const c of children) append(el, c);
+}
+
+/**
+ * The text with each needle's occurrences (case-insensitive) wrapped in <mark class=…>. Matching
+ * for scores is NFKC + case fold on the server; this is only the visual aid, so a needle it
+ * cannot find is simply not highlighted (the keyword chips carry the verdict).
+ */
+export function highlighted(text: string, needles: ReadonlyArray<{ text: string; cls: string }>): Node[] {
+  const lower = text.toLowerCase();
+  const spans: Array<{ start: number; end: number; cls: string }> = [];
+  for (const n of needles) {
+    const needle = n.text.toLowerCase();
+    if (needle === '') continue;
+    for (let i = lower.indexOf(needle); i >= 0; i = lower.indexOf(needle, i + needle.length)) spans.push({ start: i, end: i + needle.length, cls: n.cls });
+  }
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Node[] = [];
+  let at = 0;
+  for (const s of spans) {
+    if (s.start < at) continue; // overlapping: the earlier, longer one wins
+    if (s.start > at) out.push(document.createTextNode(text.slice(at, s.start)));
+    out.push(h('mark', { class: s.cls }, text.slice(s.start, s.end)));
+    at = s.end;
+  }
+  if (at < text.length) out.push(document.createTextNode(text.slice(at)));
+  return out;
+}

@@ -1,0 +1,110 @@
+import { h } from './dom.js';
+
+/** What a view gets: its path parameters, the query string (the view's state), and ways to change them. */
+export interface ViewContext {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** Goes to another URL of the page (history entry; `replace` for state changes within a view). */
+  navigate(url: string, opts?: { replace?: boolean }): void;
+  /** Replaces query parameters (null removes one; arrays repeat it) and re-renders, keeping the scroll position. */
+  setQuery(changes: Record<string, string | readonly string[] | null>): void;
+  /** Aborted when the view is left: stop streams and timers with it. */
+  signal: AbortSignal;
+  /** Runs when the view is left (destroys charts). */
+  onLeave(fn: () => void): void;
+}
+
+/** A view renders into `root` from the API's data; it never calls fetch itself (api.ts does). */
+export type View = (root: HTMLElement, ctx: ViewContext) => Promise<void>;
+
+interface Route {
+  name: string;
+  pattern: RegExp;
+  keys: string[];
+  view: View;
+}
+
+const routes: Route[] = [];
+let current: { controller: AbortController; cleanups: Array<() => void> } | undefined;
+let root: HTMLElement;
+let notFound: View;
+
+/** Registers a path such as /runs/:id. */
+export function route(name: string, path: string, view: View): void {
+  const keys: string[] = [];
+  const pattern = new RegExp(`^${path.replace(/:([a-z]+)/g, (_m, k: string) => {
+    keys.push(k);
+    return '([^/]+)';
+  })}/?$`);
+  routes.push({ name, pattern, keys, view });
+}
+
+export function navigate(url: string, opts: { replace?: boolean } = {}): void {
+  if (opts.replace === true) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  void render(opts.replace !== true);
+}
+
+async function render(fresh: boolean): Promise<void> {
+  if (current !== undefined) {
+    current.controller.abort();
+    for (const fn of current.cleanups) fn();
+  }
+  const controller = new AbortController();
+  const cleanups: Array<() => void> = [];
+  current = { controller, cleanups };
+  delete root.dataset.ready;
+  const { pathname, search } = window.location;
+  const match = routes.map((r) => ({ r, m: r.pattern.exec(pathname) })).find((x) => x.m !== null);
+  const params: Record<string, string> = {};
+  match?.r.keys.forEach((k, i) => (params[k] = decodeURIComponent(match.m![i + 1]!)));
+  const ctx: ViewContext = {
+    params,
+    query: new URLSearchParams(search),
+    navigate,
+    setQuery(changes) {
+      const q = new URLSearchParams(window.location.search);
+      for (const [k, v] of Object.entries(changes)) {
+        q.delete(k);
+        if (v === null) continue;
+        for (const x of typeof v === 'string' ? [v] : v) q.append(k, x);
+      }
+      const s = q.toString();
+      navigate(`${window.location.pathname}${s === '' ? '' : `?${s}`}`, { replace: true });
+    },
+    signal: controller.signal,
+    onLeave: (fn) => cleanups.push(fn),
+  };
+  // Built off-screen and swapped in whole, so a re-render never flashes an empty page.
+  const next = h('div', { class: 'view', attrs: { 'data-view': match?.r.name ?? 'not-found' } });
+  try {
+    await (match?.r.view ?? notFound)(next, ctx);
+  } catch (e) {
+    if (controller.signal.aborted) return;
+    next.replaceChildren(h('div', { class: 'error', attrs: { role: 'alert', 'data-testid': 'view-error' } }, (e as Error).message));
+  }
+  if (controller.signal.aborted) return;
+  root.replaceChildren(next);
+  root.dataset.ready = 'true';
+  if (fresh) {
+    window.scrollTo(0, 0);
+    root.focus({ preventScroll: true });
+  }
+}
+
+/** Starts the router: internal links and Back/Forward render views without a page load. */
+export function startRouter(el: HTMLElement, fallback: View): void {
+  root = el;
+  notFound = fallback;
+  document.addEventListener('click', (e) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const a = (e.target as Element | null)?.closest?.('a');
+    if (a === null || a === undefined || a.hasAttribute('data-external') || a.target !== '' || a.hasAttribute('download')) return;
+    const url = new URL(a.href, window.location.href);
+    if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
+    e.preventDefault();
+    if (url.pathname + url.search !== window.location.pathname + window.location.search) navigate(url.pathname + url.search);
+  });
+  window.addEventListener('popstate', () => void render(false));
+  void render(true);
+}

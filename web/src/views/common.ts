@@ -1,0 +1,62 @@
+import type { MetricDef, RunBody } from '../api.js';
+import { h, tid, type Child } from '../dom.js';
+
+/** A link to a run's page. */
+export const runLink = (id: number, text: Child = `run ${id}`) => h('a', { href: `/runs/${id}` }, text);
+
+/** A run's status as a badge (colour and text, never colour alone). */
+export function statusBadge(status: string): HTMLElement {
+  return h('span', { class: `badge status-${status}`, attrs: tid('status') }, status);
+}
+
+/** A code line the user can copy. */
+export const command = (text: string) => h('pre', { class: 'command' }, h('code', null, text));
+
+/** What a new user should do next, for views with nothing to show yet. */
+export function emptyState(title: string, ...body: Child[]): HTMLElement {
+  return h('section', { class: 'empty', attrs: tid('empty-state') }, h('h2', null, title), ...body);
+}
+
+/** The steps that get a first checkpoint onto the dashboard. */
+export function firstSteps(): Child[] {
+  const origin = window.location.origin;
+  return [
+    h('p', null, 'See a worked example first: ', h('code', null, 'npm run demo'), ' builds a scripted fine-tuning story (two data mixes, steps 0–3000) and opens this dashboard on it.'),
+    h('p', null, 'Or register your own checkpoint, served by any OpenAI-compatible server (vLLM, Ollama, llama.cpp, TGI, SGLang, LM Studio): use the ',
+      h('a', { href: '/checkpoints/new' }, 'register form'), ', the CLI, or one request from your training loop:'),
+    command('npx tunegate checkpoint add sft-2000 --base-url http://127.0.0.1:8000/v1 --model my-model --step 2000 --tag mix=bio-v2\nnpx tunegate run sft-2000'),
+    command(`curl -X POST ${origin}/api/checkpoints -H 'content-type: application/json' \\\n  -d '{"name": "sft-2000", "baseUrl": "http://127.0.0.1:8000/v1", "model": "my-model", "step": 2000, "tags": {"mix": "bio-v2"}, "autoRun": true}'`),
+  ];
+}
+
+/** A <select> over metrics, labelled, with the current value chosen. */
+export function metricSelect(label: string, metrics: readonly MetricDef[], value: string, onChange: (v: string) => void, testId: string): HTMLElement {
+  const select = h('select', { onchange: () => onChange(select.value), attrs: tid(testId) },
+    metrics.map((m) => h('option', { value: m.name, selected: m.name === value }, m.label)));
+  return h('label', { class: 'control' }, h('span', null, label), select);
+}
+
+/** A labelled <select> over plain options. */
+export function optionSelect(label: string, options: ReadonlyArray<{ value: string; text: string }>, value: string, onChange: (v: string) => void, testId: string): HTMLElement {
+  const select = h('select', { onchange: () => onChange(select.value), attrs: tid(testId) },
+    options.map((o) => h('option', { value: o.value, selected: o.value === value }, o.text)));
+  return h('label', { class: 'control' }, h('span', null, label), select);
+}
+
+/** A table with a caption, header and rows (cells are DOM children, so text stays text). */
+export function table(caption: string, head: readonly string[], rows: ReadonlyArray<{ cells: Child[]; attrs?: Record<string, string> }>, testId?: string): HTMLTableElement {
+  return h('table', { class: 'data', attrs: testId === undefined ? {} : tid(testId) },
+    h('caption', null, caption),
+    h('thead', null, h('tr', null, head.map((c) => h('th', { attrs: { scope: 'col' } }, c)))),
+    h('tbody', null, rows.map((r) => h('tr', { attrs: r.attrs ?? {} }, r.cells.map((c) => h('td', null, c))))));
+}
+
+/** A chart with its table view: the same numbers as a real table (accessible, copyable). */
+export function chartPanel(title: string, chartHolder: HTMLElement, tableEl: HTMLElement, extra: Child = null, testId?: string, open = false): HTMLElement {
+  return h('figure', { class: 'panel', attrs: testId === undefined ? {} : tid(testId) },
+    chartHolder,
+    extra,
+    h('details', { class: 'table-view', open }, h('summary', null, `Table: ${title}`), tableEl));
+}
+
+export const runLabel = (r: Pick<RunBody, 'runId' | 'checkpoint' | 'step'>) => `run ${r.runId} · ${r.checkpoint}${r.step === null ? '' : ` (step ${r.step})`}`;

@@ -1,0 +1,144 @@
+import { api, ApiError, type ItemJson, type LiveProgress, type MetricDef, type RunBody } from '../api.js';
+import { h, tid } from '../dom.js';
+import { dateTime, digitsFor, duration, interval, num, withInterval } from '../format.js';
+import type { ViewContext } from '../router.js';
+import { markChips, markedAnswer } from './marks.js';
+import { emptyState, optionSelect, statusBadge, table } from './common.js';
+
+const PAGE = 50;
+const LIVE = new Set(['queued', 'running']);
+
+/** Live progress over the run's Server-Sent Events: done/total, errors and rate, without a reload. */
+function liveProgress(run: RunBody, ctx: ViewContext): HTMLElement {
+  const bar = h('progress', { max: Math.max(1, run.progress.total), value: run.progress.done, attrs: { 'aria-label': 'items done' } });
+  const text = h('span', { attrs: tid('progress-text') });
+  const started = { at: performance.now(), done: run.progress.done };
+  const show = (p: LiveProgress, status: string) => {
+    bar.max = Math.max(1, p.total);
+    bar.value = p.done;
+    const secs = (performance.now() - started.at) / 1000;
+    const rate = secs > 0.5 && p.done > started.done ? `${((p.done - started.done) / secs).toFixed(1)} items/s` : 'measuring rate…';
+    text.textContent = `${status}: ${p.done} / ${p.total} results · ${p.errors} errors · ${rate}`;
+    section.dataset.done = String(p.done);
+  };
+  const section = h('section', { class: 'live', attrs: { ...tid('progress'), 'aria-live': 'polite' } }, h('h2', null, 'Progress (live)'), bar, ' ', text);
+  show(run.progress, run.status);
+  const events = api.events(run.runId);
+  events.addEventListener('progress', (e) => show(JSON.parse((e as MessageEvent<string>).data) as LiveProgress, 'running'));
+  // The run ended: show its results in place (a replace, not a page load).
+  events.addEventListener('finished', () => {
+    events.close();
+    ctx.navigate(window.location.pathname + window.location.search, { replace: true });
+  });
+  ctx.onLeave(() => events.close());
+  return section;
+}
+
+function metricsTable(run: RunBody, defs: readonly MetricDef[]): HTMLElement {
+  const rows = defs.filter((d) => run.metrics?.[d.name] !== null && run.metrics?.[d.name] !== undefined);
+  if (rows.length === 0) return h('p', { class: 'note' }, 'No metric yet: no item has been scored.');
+  return table('Run metrics with 95% intervals (Wilson for 0/1 shares, a seeded bootstrap over items otherwise)', ['metric', 'value', '95% interval', 'n', 'interval'],
+    rows.map((d) => {
+      const s = run.stats[d.name];
+      const digits = digitsFor(d);
+      return { attrs: { ...tid('run-metric-row'), 'data-metric': d.name }, cells: [d.label, num(run.metrics![d.name], digits), interval(s?.ci, digits), String(s?.n ?? 0), s?.method ?? ''] };
+    }), 'run-metrics');
+}
+
+function setsTable(run: RunBody): HTMLElement {
+  return table('Per eval set', ['set', 'kind', 'items', 'errors', 'score', 'accuracy', 'hallucination rate', 'blog quality'],
+    Object.entries(run.sets).map(([name, s]) => ({
+      attrs: { ...tid('set-row'), 'data-set': name },
+      cells: [name, s.kind, String(s.items), String(s.errors), withInterval(s.score, s.stats.score),
+        s.accuracy === undefined ? '' : withInterval(s.accuracy, s.stats.accuracy),
+        s.hallucination_rate === undefined ? '' : withInterval(s.hallucination_rate, s.stats.hallucination_rate),
+        typeof s.blog_quality === 'number' ? withInterval(s.blog_quality, s.stats.blog_quality) : ''],
+    })), 'run-sets');
+}
+
+function provenance(run: RunBody): HTMLElement {
+  const p = run.provenance;
+  const pr = run.params;
+  const dl = (pairs: Array<[string, string]>) => h('dl', { class: 'facts' }, pairs.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+  return h('section', { class: 'provenance', attrs: tid('provenance') },
+    h('h2', null, 'Provenance'),
+    dl([
+      ['endpoint', `${p.endpoint.baseUrl} (${p.endpoint.api})`],
+      ['model', p.endpoint.model],
+      ...(p.endpoint.promptTemplate !== null ? [['prompt template', p.endpoint.promptTemplate] as [string, string]] : []),
+      ['parameters', `temperature ${pr.temperature} · max tokens ${pr.maxTokens.keyword} keyword / ${pr.maxTokens.blog} blog · samples ${pr.samples} · seed ${pr.seed ?? 'none'} · concurrency ${pr.concurrency} · timeout ${pr.timeoutMs / 1000} s · retries ${pr.retries}`],
+      ...(pr.judge ? [['judge', pr.judge.spec] as [string, string]] : []),
+      ['scorers', Object.entries(p.scorers).map(([k, v]) => `${k} v${v}`).join(', ')],
+      ['tool', `tunegate ${p.tool} on Node ${p.node}`],
+      ['created', dateTime(run.createdAt)],
+      ['started', dateTime(run.startedAt)],
+      ['finished', `${dateTime(run.finishedAt)} (${duration(run.startedAt, run.finishedAt)})`],
+    ]),
+    table('Eval sets and their content hashes (two runs are compared only on items with the same content)', ['set', 'items', 'hash'],
+      p.evalsets.map((s) => ({ cells: [s.name, String(s.items), h('code', null, s.hash)] }))));
+}
+
+function itemRow(r: ItemJson, samples: number): HTMLElement {
+  const scoreText = r.kind === 'blog'
+    ? Object.entries(r.scores).map(([k, v]) => `${k} ${num(v, k === 'chrf' ? 1 : 3)}`).join(' · ')
+    : `score ${num(r.score)}${r.passed === null ? '' : r.passed ? ' · pass' : ' · fail'}${r.hallucinated === true ? ' · hallucinated' : ''}`;
+  return h('tr', { attrs: { ...tid('item-row'), 'data-item': `${r.set}/${r.id}`, 'data-kind': r.kind ?? '' } },
+    h('td', null, h('div', null, `${r.set}/${r.id}${samples > 1 ? ` #${r.sample}` : ''}`), r.tags.length > 0 ? h('div', { class: 'tags' }, r.tags.join(', ')) : null),
+    h('td', { class: 'prompt' }, r.prompt, r.reference !== undefined ? h('details', null, h('summary', null, 'held-out reference'), h('p', { class: 'answer' }, r.reference)) : null),
+    h('td', { class: 'side' },
+      r.error !== null ? h('p', { class: 'error', attrs: tid('item-error') }, `error after ${r.attempts} attempts: ${r.error}`) : markedAnswer(r.answer, r.marks ?? null),
+      markChips(r.marks ?? null),
+      r.reasoning !== null && r.reasoning !== '' ? h('details', { class: 'reasoning' }, h('summary', null, 'reasoning'), h('p', { class: 'answer' }, r.reasoning)) : null),
+    h('td', null, scoreText),
+    h('td', null, r.latencyMs === null ? '–' : `${r.latencyMs} ms`, h('div', { class: 'note' }, r.finishReason ?? '')));
+}
+
+async function itemsSection(run: RunBody, ctx: ViewContext): Promise<HTMLElement> {
+  const q = ctx.query;
+  const set = q.get('set') ?? '';
+  const outcome = q.get('outcome') ?? '';
+  const page = Math.max(1, Number(q.get('page') ?? '1') || 1);
+  const res = await api.results(run.runId, { ...(set !== '' ? { set } : {}), ...(outcome !== '' ? { outcome } : {}), limit: PAGE, offset: (page - 1) * PAGE });
+  const pages = Math.max(1, Math.ceil(res.total / PAGE));
+  const nav = h('nav', { class: 'pager', attrs: { 'aria-label': 'result pages' } },
+    page > 1 ? h('button', { type: 'button', onclick: () => ctx.setQuery({ page: String(page - 1) }) }, '← previous') : null,
+    h('span', { attrs: tid('page-info') }, ` page ${page} of ${pages} (${res.total} results) `),
+    page < pages ? h('button', { type: 'button', onclick: () => ctx.setQuery({ page: String(page + 1) }) }, 'next →') : null);
+  return h('section', { class: 'items' },
+    h('h2', null, 'Answers'),
+    h('form', { class: 'controls control-row', onsubmit: (e: Event) => e.preventDefault() },
+      optionSelect('Set', [{ value: '', text: 'all sets' }, ...Object.keys(run.sets).map((s) => ({ value: s, text: s }))], set, (v) => ctx.setQuery({ set: v === '' ? null : v, page: null }), 'items-set'),
+      optionSelect('Outcome', [{ value: '', text: 'all' }, { value: 'pass', text: 'passed (keyword)' }, { value: 'fail', text: 'failed (keyword)' }, { value: 'error', text: 'errored' }], outcome,
+        (v) => ctx.setQuery({ outcome: v === '' ? null : v, page: null }), 'items-outcome')),
+    res.results.length === 0 ? h('p', { class: 'note' }, 'No results match.') : h('table', { class: 'data items-table', attrs: tid('items-table') },
+      h('thead', null, h('tr', null, ['item', 'question', 'answer', 'scores', 'latency'].map((c) => h('th', { attrs: { scope: 'col' } }, c)))),
+      h('tbody', null, res.results.map((r) => itemRow(r, run.params.samples)))),
+    nav);
+}
+
+/** `/runs/:id`: live progress while it runs; then metrics with intervals, provenance and every answer. */
+export async function runView(root: HTMLElement, ctx: ViewContext): Promise<void> {
+  const raw = ctx.params.id ?? '';
+  document.title = `tunegate: run ${raw}`;
+  if (!/^\d+$/.test(raw)) {
+    root.append(emptyState(`"${raw}" is not a run id`, h('p', null, 'Run ids are whole numbers; see ', h('a', { href: '/' }, 'the latest runs'), '.')));
+    return;
+  }
+  const [run, defs] = await Promise.all([api.run(Number(raw)).catch((e: unknown) => e as Error), api.metrics()]);
+  if (run instanceof Error) {
+    if (run instanceof ApiError && run.status === 404) {
+      root.append(emptyState(`No run ${raw}`, h('p', null, 'It may have been deleted with its checkpoint. See ', h('a', { href: '/' }, 'the latest runs'), '.')));
+      return;
+    }
+    throw run;
+  }
+  root.append(
+    h('h1', null, `Run ${run.runId}: ${run.checkpoint}`, ' ', statusBadge(run.status)),
+    h('p', { class: 'lede' }, run.step === null ? 'no step' : `step ${run.step}`, ` · ${run.counts?.items ?? 0} items · ${run.counts?.errors ?? 0} errors`,
+      run.status === 'completed' ? [' · ', h('a', { href: `/compare?head=${run.runId}`, attrs: tid('compare-link') }, 'compare with its baseline')] : null),
+  );
+  if (run.error !== null) root.append(h('p', { class: 'error', attrs: { role: 'alert' } }, `error: ${run.error}`));
+  for (const n of run.notes) root.append(h('p', { class: 'note', attrs: tid('run-note') }, `note: ${n}`));
+  if (LIVE.has(run.status)) root.append(liveProgress(run, ctx));
+  root.append(h('h2', null, 'Metrics'), metricsTable(run, defs), h('h2', null, 'Eval sets'), setsTable(run), provenance(run), await itemsSection(run, ctx));
+}

@@ -1,0 +1,162 @@
+import { api, type Checkpoint, type MetricDef, type TrendSeries } from '../api.js';
+import { defaultColourKey, groupLabels, groupOf, tagKeys } from '../charts/groups.js';
+import { mountChart } from '../charts/mount.js';
+import { tradeoffChartConfig, tradeoffPoints } from '../charts/tradeoff-chart.js';
+import { directionHint, trendChartConfig, trendGroups } from '../charts/trend-chart.js';
+import { h, tid } from '../dom.js';
+import { digitsFor, interval, num, stepLabel } from '../format.js';
+import type { ViewContext } from '../router.js';
+import { chartPanel, emptyState, firstSteps, metricSelect, optionSelect, runLabel, runLink, statusBadge, table } from './common.js';
+
+export const DEFAULT_TREND_METRICS = ['bio_accuracy', 'blog_quality', 'hallucination_rate', 'known_accuracy'];
+const DEFAULT_X = 'blog_quality';
+const DEFAULT_Y = 'bio_accuracy';
+
+/** The view's state, all of it in the query string: metric (repeatable), tag=k=v (repeatable), colour, x, y. */
+interface TrendState {
+  metrics: string[];
+  tags: string[];
+  colour: string | null;
+  x: string;
+  y: string;
+}
+
+function readState(q: URLSearchParams, checkpoints: readonly Checkpoint[]): TrendState {
+  const metrics = q.getAll('metric');
+  const colour = q.get('colour');
+  return {
+    metrics: metrics.length > 0 ? [...new Set(metrics)] : DEFAULT_TREND_METRICS,
+    tags: q.getAll('tag').filter((t) => t.includes('=')),
+    colour: colour === null ? defaultColourKey(checkpoints) : colour === '' ? null : colour,
+    x: q.get('x') ?? DEFAULT_X,
+    y: q.get('y') ?? DEFAULT_Y,
+  };
+}
+
+function trendTable(series: TrendSeries, colour: string | null): HTMLTableElement {
+  const digits = digitsFor(series);
+  return table(`${series.label}: each checkpoint's latest completed run, by step (${directionHint(series.direction)})`,
+    ['checkpoint', 'step', 'group', 'value', '95% interval', 'n', 'run'],
+    series.points.map((p) => ({
+      attrs: { ...tid('trend-row'), 'data-checkpoint': p.checkpoint, 'data-run': String(p.runId) },
+      cells: [
+        h('span', null, p.checkpoint, p.baseline ? h('span', { class: 'badge baseline' }, 'baseline') : null),
+        p.step === null ? 'no step (not charted)' : String(p.step),
+        groupOf(p, colour), num(p.value, digits), interval(p.ci, digits), String(p.n), runLink(p.runId),
+      ],
+    })), 'trend-table');
+}
+
+function controls(ctx: ViewContext, state: TrendState, metrics: readonly MetricDef[], checkpoints: readonly Checkpoint[]): HTMLElement {
+  const keys = tagKeys(checkpoints);
+  const picked = new Set(state.metrics);
+  const toggle = (name: string, on: boolean) => {
+    const next = on ? [...state.metrics, name] : state.metrics.filter((m) => m !== name);
+    ctx.setQuery({ metric: next.length === 0 ? [name] : next });
+  };
+  const tagOptions = [{ value: '', text: 'all checkpoints' }, ...[...keys].flatMap(([k, vs]) => [...vs].sort().map((v) => ({ value: `${k}=${v}`, text: `${k}=${v}` })))];
+  return h('form', { class: 'controls', attrs: { 'aria-label': 'Chart settings' }, onsubmit: (e: Event) => e.preventDefault() },
+    h('fieldset', { class: 'metric-picker', attrs: tid('metric-picker') },
+      h('legend', null, 'Metrics charted against step'),
+      metrics.map((m) => h('label', { class: 'check', title: m.description },
+        h('input', { type: 'checkbox', value: m.name, checked: picked.has(m.name), onchange: (e: Event) => toggle(m.name, (e.target as HTMLInputElement).checked) }),
+        m.label))),
+    h('div', { class: 'control-row' },
+      optionSelect('Only checkpoints tagged', tagOptions, state.tags[0] ?? '', (v) => ctx.setQuery({ tag: v === '' ? null : v }), 'tag-filter'),
+      optionSelect('Colour by tag', [{ value: '', text: 'none (one line)' }, ...[...keys.keys()].map((k) => ({ value: k, text: k }))], state.colour ?? '', (v) => ctx.setQuery({ colour: v }), 'colour-by'),
+      metricSelect('Trade-off x', metrics, state.x, (v) => ctx.setQuery({ x: v }), 'tradeoff-x'),
+      metricSelect('Trade-off y', metrics, state.y, (v) => ctx.setQuery({ y: v }), 'tradeoff-y')));
+}
+
+async function latestRuns(ctx: ViewContext, holder: HTMLElement): Promise<void> {
+  const { runs } = await api.runs({ limit: 10 });
+  if (ctx.signal.aborted) return;
+  holder.replaceChildren(table('Latest runs (a running run shows its progress live on its page)', ['run', 'checkpoint', 'status', 'progress', 'bio_accuracy', 'blog_quality', ''],
+    runs.map((r) => ({
+      attrs: tid('latest-run'),
+      cells: [runLink(r.runId), runLabel(r).replace(/^run \d+ · /, ''), statusBadge(r.status), `${r.progress.done}/${r.progress.total}`,
+        num(r.metrics?.bio_accuracy), num(r.metrics?.blog_quality), h('a', { href: `/compare?head=${r.runId}` }, 'compare with baseline')],
+    })), 'latest-runs'));
+}
+
+/** `/`: every checkpoint's latest completed run against training step, and the trade-off scatter. */
+export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<void> {
+  document.title = 'tunegate: across checkpoints';
+  const q = ctx.query;
+  const wanted = q.getAll('metric');
+  const axes = [q.get('x') ?? DEFAULT_X, q.get('y') ?? DEFAULT_Y];
+  const [metrics, checkpoints, series] = await Promise.all([
+    api.metrics(),
+    api.checkpoints(),
+    api.trend([...new Set([...(wanted.length > 0 ? wanted : DEFAULT_TREND_METRICS), ...axes])], q.getAll('tag').filter((t) => t.includes('='))),
+  ]);
+  root.append(h('h1', null, 'Across checkpoints'));
+  if (checkpoints.length === 0) {
+    root.append(emptyState('No checkpoints yet', ...firstSteps()));
+    return;
+  }
+  const state = readState(q, checkpoints);
+  const byMetric = new Map(series.map((s) => [s.metric, s]));
+  const known = new Map(metrics.map((m) => [m.name, m]));
+  const points = series[0]?.points ?? [];
+  const baseline = checkpoints.find((c) => c.isBaseline);
+  root.append(
+    h('p', { class: 'lede' },
+      `${points.length} of ${checkpoints.length} checkpoints have a completed run${state.tags.length > 0 ? ` (tagged ${state.tags.join(', ')})` : ''}. `,
+      'Each point is a checkpoint\'s latest completed run; whiskers are 95% intervals (Wilson for 0/1 shares, a bootstrap over items otherwise). ',
+      baseline !== undefined ? `Baseline: ${baseline.name}. ` : 'No baseline is flagged (tunegate checkpoint baseline NAME). ',
+      'Click a point to open its run.'),
+    controls(ctx, state, metrics, checkpoints),
+  );
+  if (points.length === 0) {
+    root.append(emptyState('No completed runs yet',
+      h('p', null, state.tags.length > 0 ? `No checkpoint tagged ${state.tags.join(', ')} has a completed run. ` : 'Checkpoints are registered, but none has a completed run. ',
+        'Run one with ', h('code', null, `npx tunegate run ${checkpoints[0]!.name}`), ', or POST /api/runs {"checkpoint": "…"}; a running run shows its progress under Latest runs.')));
+    const recent = h('section', { class: 'latest' });
+    root.append(recent);
+    await latestRuns(ctx, recent);
+    return;
+  }
+
+  const order = groupLabels(points, state.colour);
+  const open = (runId: number) => ctx.navigate(`/runs/${runId}`);
+  const grid = h('div', { class: 'panels' });
+  const tradeoff = h('section', { class: 'tradeoff' });
+  root.append(h('h2', null, 'Against training step'), grid, h('h2', null, 'Trade-off'), tradeoff);
+  for (const name of state.metrics) {
+    const s = byMetric.get(name);
+    if (s === undefined) continue;
+    const holder = h('div', { class: 'chart' });
+    const { unplaced } = trendGroups(s, state.colour, order);
+    const note = unplaced.length > 0 ? h('p', { class: 'note' }, `${unplaced.length} checkpoint(s) without a step are in the table only.`) : null;
+    grid.append(chartPanel(s.label, holder, trendTable(s, state.colour), note, `trend-${s.metric}`));
+    const fallback = `${s.label} against training step for ${s.points.length} checkpoints; the table below has every value.`;
+    ctx.onLeave(mountChart(holder, trendChartConfig(s, state.colour, order, (d) => open(d.runId)), fallback));
+  }
+
+  const xs = byMetric.get(state.x);
+  const ys = byMetric.get(state.y);
+  if (xs !== undefined && ys !== undefined) {
+    const { points: tp, paretoAvailable } = tradeoffPoints(xs, ys, state.colour);
+    const holder = h('div', { class: 'chart chart-tall' });
+    const dx = digitsFor(known.get(state.x));
+    const dy = digitsFor(known.get(state.y));
+    const tableEl = table(`${ys.label} against ${xs.label}: one row per checkpoint; Pareto-optimal = no other checkpoint is better on both`,
+      ['checkpoint', 'step', 'group', xs.label, ys.label, 'Pareto-optimal', 'run'],
+      tp.map((p) => ({
+        attrs: { ...tid('tradeoff-row'), 'data-checkpoint': p.checkpoint, 'data-pareto': String(p.pareto) },
+        cells: [p.checkpoint, stepLabel(p.step), p.group, `${num(p.x, dx)} ${interval(p.xCi, dx)} n=${p.xN}`, `${num(p.y, dy)} ${interval(p.yCi, dy)} n=${p.yN}`,
+          p.pareto ? 'yes' : '', runLink(p.runId)],
+      })), 'tradeoff-table');
+    const front = tp.filter((p) => p.pareto).map((p) => p.checkpoint);
+    const note = h('p', { class: 'note', attrs: tid('pareto-note') }, paretoAvailable
+      ? `Pareto-optimal (ringed): ${front.join(', ') || 'none'}. Any other checkpoint is beaten on both axes by one of these.`
+      : `${[xs, ys].filter((s) => s.direction === null).map((s) => s.label).join(' and ')} has no better direction, so no Pareto set is drawn.`);
+    tradeoff.append(chartPanel(`${ys.label} against ${xs.label}`, holder, tableEl, note, 'tradeoff'));
+    ctx.onLeave(mountChart(holder, tradeoffChartConfig(xs, ys, state.colour, order, (d) => open(d.runId)), `${ys.label} against ${xs.label} for ${tp.length} checkpoints; the table below has every value.`));
+  }
+  // Not awaited: the charts show without waiting for this list.
+  const recent = h('section', { class: 'latest' }, h('p', { class: 'note' }, 'Loading the latest runs…'));
+  root.append(h('h2', null, 'Latest runs'), recent);
+  latestRuns(ctx, recent).catch((e: Error) => recent.replaceChildren(h('p', { class: 'error' }, e.message)));
+}
