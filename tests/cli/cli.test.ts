@@ -179,18 +179,32 @@ describe('tunegate CLI', () => {
     const out = r.json();
     expect(out.scripted).toBe(true);
     expect(out.db).toBe(join('runs', 'demo.db'));
-    const [base, blogOnly, bioMix] = out.checkpoints;
-    expect([base.name, blogOnly.name, bioMix.name]).toEqual(['base', 'sft-blog-only', 'sft-bio-mix']);
-    expect([base.step, blogOnly.step, bioMix.step]).toEqual([0, 1000, 2000]);
-    expect(bioMix.metrics.bio_accuracy).toBeGreaterThan(blogOnly.metrics.bio_accuracy + 0.5);
-    expect(bioMix.metrics.hallucination_rate).toBeLessThan(base.metrics.hallucination_rate);
-    expect(blogOnly.metrics.blog_quality).toBeGreaterThan(bioMix.metrics.blog_quality);
-    expect(bioMix.metrics.blog_quality).toBeGreaterThan(base.metrics.blog_quality);
-    expect(blogOnly.metrics.known_accuracy).toBeLessThan(base.metrics.known_accuracy);
+    const by = Object.fromEntries(out.checkpoints.map((c: { name: string }) => [c.name, c]));
+    expect(out.checkpoints.map((c: { name: string; step: number }) => `${c.name}@${c.step}`)).toEqual([
+      'base@0', 'blog-only-1000@1000', 'blog-only-2000@2000', 'blog-only-3000@3000', 'bio-v2-1000@1000', 'bio-v2-2000@2000', 'bio-v2-3000@3000',
+    ]);
+    const m = (name: string, metric: string): number => by[name].metrics[metric];
+    // The bio mix learns the facts step by step and stops inventing them; blog-only never does.
+    expect(m('bio-v2-1000', 'bio_accuracy')).toBeLessThan(m('bio-v2-2000', 'bio_accuracy'));
+    expect(m('bio-v2-2000', 'bio_accuracy')).toBeLessThan(m('bio-v2-3000', 'bio_accuracy'));
+    expect(m('bio-v2-3000', 'bio_accuracy')).toBeGreaterThan(m('blog-only-3000', 'bio_accuracy') + 0.5);
+    expect(m('bio-v2-3000', 'hallucination_rate')).toBeLessThan(m('base', 'hallucination_rate'));
+    // Forgetting grows with steps on the blog-only mix.
+    expect(m('blog-only-1000', 'known_accuracy')).toBeGreaterThan(m('blog-only-2000', 'known_accuracy'));
+    expect(m('blog-only-2000', 'known_accuracy')).toBeGreaterThan(m('blog-only-3000', 'known_accuracy'));
+    expect(m('blog-only-3000', 'known_accuracy')).toBeLessThan(m('bio-v2-3000', 'known_accuracy'));
+    // Posts: both mixes beat the base; the bio mix costs a little blog quality at every step.
+    for (const step of [1000, 2000, 3000]) {
+      expect(m(`blog-only-${step}`, 'blog_quality')).toBeGreaterThan(m(`bio-v2-${step}`, 'blog_quality'));
+      expect(m(`bio-v2-${step}`, 'blog_quality')).toBeGreaterThan(m('base', 'blog_quality'));
+    }
     expect(existsSync(join(cwd, 'runs/tunegate.db'))).toBe(false);
-    const text = await cli(['demo'], { cwd });
+    const text = await cli(['demo', '--no-serve'], { cwd });
     expect(text.stdout).toContain('SCRIPTED DEMO');
-    expect((await cli(['runs', '--db', 'runs/demo.db', '--json'], { cwd })).json()).toHaveLength(3);
+    expect(text.stdout).toMatch(/blog-only-3000\s+3000\s+blog-only/);
+    expect((await cli(['runs', '--db', 'runs/demo.db', '--json'], { cwd })).json()).toHaveLength(7);
+    const list = (await cli(['checkpoint', 'list', '--db', 'runs/demo.db', '--json'], { cwd })).json();
+    expect(list.filter((c: { isBaseline: boolean }) => c.isBaseline).map((c: { name: string }) => c.name)).toEqual(['base']);
   });
 });
 

@@ -1,26 +1,46 @@
 import { rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { demoResponder, DEMO_CHECKPOINTS } from '../../demo/script.js';
+import { DEMO_CHECKPOINTS, demoResponder } from '../../demo/script.js';
+import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
+import { startServer, type RunningServer } from '../../main.js';
 import { packagePath } from '../../paths.js';
 import { createRun, DEFAULT_PARAMS } from '../../runner/create-run.js';
 import { executeRun } from '../../runner/execute-run.js';
 import type { RunMetrics } from '../../scoring/metrics.js';
-import { startScriptedEndpoint } from '../../scripted-endpoint/scripted-endpoint.js';
+import { startScriptedEndpoint, type ScriptedEndpoint } from '../../scripted-endpoint/scripted-endpoint.js';
 import { openStore } from '../../store/open.js';
-import { expectPositionals, flag, parseArgs, str } from '../args.js';
-import { fmt, HEADLINE_METRICS, table } from '../format.js';
+import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
+import { fmt, table } from '../format.js';
 import { println, type Io } from '../io.js';
-import { EXIT } from '../../errors.js';
 
 const BANNER = 'SCRIPTED DEMO: every answer below comes from a scripted endpoint replaying a fine-tuning story, not from a model.';
+const DEFAULT_PORT = 3000;
+
+interface Row { name: string; step: number; tags: Record<string, string>; runId: number; status: string; metrics: RunMetrics; errors: number }
+
+/** Serves the dashboard on the demo database: the requested port, else 3000, else (3000 taken) any free one. */
+async function serveDemo(dbPath: string, io: Io, port: number | undefined): Promise<RunningServer> {
+  const opts = { host: '127.0.0.1', dbPath, evalsetsDir: packagePath('evalsets'), env: io.env, logger: false };
+  try {
+    return await startServer({ ...opts, port: port ?? DEFAULT_PORT });
+  } catch (e) {
+    if (port !== undefined || !(e instanceof TunegateError) || !/EADDRINUSE/.test(e.message)) throw e;
+    println(io.stderr, `port ${DEFAULT_PORT} is in use; serving on a free port instead (choose one with --port)`);
+    return startServer({ ...opts, port: 0 });
+  }
+}
 
 export async function demoCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' } }, 'demo');
+  const p = parseArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' }, 'no-serve': { type: 'boolean' }, port: { type: 'string' } }, 'demo');
   expectPositionals(p, 0, 'demo');
   const json = flag(p.values, 'json');
+  // --json is for scripts: it prints and exits, like --no-serve.
+  const serve = !flag(p.values, 'no-serve') && !json;
+  const port = int(p.values, 'port', 0, 65535);
   // Its own database, recreated each time: the demo never touches the user's runs.
   const dbPath = resolve(io.cwd, str(p.values, 'db') ?? 'runs/demo.db');
+  const db = relative(io.cwd, dbPath);
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
 
   const shipped = packagePath('evalsets');
@@ -28,41 +48,62 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
     ...s,
     path: relative(io.cwd, resolve(io.cwd, s.path)) || s.path,
   }));
-  const endpoint = await startScriptedEndpoint({ respond: demoResponder(sets), models: DEMO_CHECKPOINTS.map((c) => c.name), record: false });
+  const endpoint: ScriptedEndpoint = await startScriptedEndpoint({ respond: demoResponder(sets), models: DEMO_CHECKPOINTS.map((c) => c.name), record: false });
   const store = openStore(dbPath);
-  if (!json) println(io.stdout, `${BANNER}\n\nscripted endpoint: ${endpoint.url}\ndatabase: ${relative(io.cwd, dbPath)}\n`);
-  const rows: Array<{ name: string; step: number; runId: number; status: string; metrics: RunMetrics; errors: number }> = [];
+  if (!json) println(io.stdout, `${BANNER}\n\nscripted endpoint: ${endpoint.url}\ndatabase: ${db}\n`);
+  const rows: Row[] = [];
+  let interrupted = false;
   try {
     for (const c of DEMO_CHECKPOINTS) {
-      const checkpoint = store.checkpoints.add({ name: c.name, baseUrl: endpoint.url, model: c.name, step: c.step, tags: { demo: 'scripted' } });
+      const checkpoint = store.checkpoints.add({ name: c.name, baseUrl: endpoint.url, model: c.name, step: c.step, tags: { ...c.tags, demo: 'scripted' } });
+      if (c.step === 0) store.checkpoints.update(c.name, { baseline: true });
       const runId = createRun(store, checkpoint, sets, { ...DEFAULT_PARAMS, concurrency: 8 });
       const r = await executeRun({ store, runId, env: io.env, ...(io.signal !== undefined ? { signal: io.signal } : {}) });
-      rows.push({ name: c.name, step: c.step, runId, status: r.status, metrics: r.summary.metrics, errors: r.summary.counts.errors });
+      rows.push({ name: c.name, step: c.step, tags: c.tags, runId, status: r.status, metrics: r.summary.metrics, errors: r.summary.counts.errors });
       if (!json) println(io.stdout, `run ${runId}: ${c.name} (step ${c.step}) — ${c.story}: ${r.summary.counts.items} items, ${r.status}`);
-      if (r.status === 'interrupted') break;
+      if (r.status === 'interrupted') {
+        interrupted = true;
+        break;
+      }
     }
   } finally {
     store.close();
-    await endpoint.close();
+    if (!serve || interrupted) await endpoint.close();
   }
 
   if (json) {
-    println(io.stdout, JSON.stringify({ scripted: true, db: relative(io.cwd, dbPath), checkpoints: rows }));
+    println(io.stdout, JSON.stringify({ scripted: true, db, checkpoints: rows }));
   } else {
-    const header = ['metric', ...rows.map((r) => `${r.name} (${r.step})`), 'change'];
-    const body = HEADLINE_METRICS.map((m) => {
-      const digits = m === 'blog_chrf' ? 1 : 3;
-      const a = rows[0]?.metrics[m] ?? null;
-      const b = rows.at(-1)?.metrics[m] ?? null;
-      const change = a === null || b === null ? '-' : `${b - a >= 0 ? '+' : ''}${(b - a).toFixed(digits)}`;
-      return [m, ...rows.map((r) => fmt(r.metrics[m], digits)), change];
-    });
-    println(io.stdout, `\n${table(header, body)}\n`);
-    println(io.stdout, 'Reading it: bio_accuracy and hallucination_rate are fixed by the bio mix; known_accuracy');
-    println(io.stdout, 'shows forgetting; blog_quality (chrF against held-out posts) shows what the mix cost.');
+    const metrics = ['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'refusal_accuracy', 'blog_quality'] as const;
+    const body = rows.map((r) => [r.name, String(r.step), r.tags.mix ?? '-', ...metrics.map((m) => fmt(r.metrics[m]))]);
+    println(io.stdout, `\n${table(['checkpoint', 'step', 'mix', ...metrics], body)}\n`);
+    println(io.stdout, 'Reading it: the bio-v2 mix learns the bio facts and stops inventing them (bio_accuracy up,');
+    println(io.stdout, 'hallucination_rate down); blog-only writes the best posts but forgets more general knowledge');
+    println(io.stdout, 'the longer it trains (known_accuracy down); blog_quality shows what the bio mix costs.');
     println(io.stdout, `\n${BANNER}`);
-    const db = relative(io.cwd, dbPath);
-    println(io.stdout, `Explore: npx tunegate runs --db ${db}   ·   npx tunegate show ${rows.at(-1)?.runId ?? 1} --items --db ${db}`);
   }
-  return rows.some((r) => r.status === 'interrupted') ? EXIT.INTERRUPTED : rows.some((r) => r.errors > 0) ? EXIT.ITEMS_ERRORED : EXIT.OK;
+  const code = interrupted ? EXIT.INTERRUPTED : rows.some((r) => r.errors > 0) ? EXIT.ITEMS_ERRORED : EXIT.OK;
+  if (!serve || interrupted) {
+    if (!json) println(io.stdout, `Explore: npx tunegate serve --db ${db}   ·   npx tunegate show ${rows.at(-1)?.runId ?? 1} --items --db ${db}`);
+    return code;
+  }
+
+  let server: RunningServer;
+  try {
+    server = await serveDemo(dbPath, io, port);
+  } catch (e) {
+    await endpoint.close();
+    throw e;
+  }
+  println(io.stdout, `\nDashboard: ${server.url}/  (before/after: ${server.url}/compare)`);
+  println(io.stdout, `The scripted checkpoints stay up at ${endpoint.url}: register one from the page to watch a run live.`);
+  println(io.stdout, 'Ctrl-C stops the demo.');
+  await new Promise<void>((resolveStop) => {
+    if (io.signal === undefined || io.signal.aborted) return resolveStop();
+    io.signal.addEventListener('abort', () => resolveStop(), { once: true });
+  });
+  await server.close();
+  await endpoint.close();
+  println(io.stderr, 'demo stopped');
+  return code;
 }
