@@ -15,6 +15,11 @@ export const HEADLINE_METRICS = [
   'blog_perplexity',
 ] as const;
 
+/** A 95% interval as text: "[0.412, 0.830]", or "-" when there is none. */
+function ci(interval: [number, number] | null, digits: number): string {
+  return interval === null ? '-' : `[${fmt(interval[0], digits)}, ${fmt(interval[1], digits)}]`;
+}
+
 function duration(run: RunJson): string {
   if (run.startedAt === null || run.finishedAt === null) return '';
   const s = (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;
@@ -40,11 +45,20 @@ export function runText(run: RunJson): string {
     `run ${run.runId} · checkpoint ${run.checkpoint}${step} · ${run.status} · ` +
     `${c.items} items, ${c.errors} errors${c.missing > 0 ? `, ${c.missing} not yet run` : ''}${duration(run)}`;
   const setRows = Object.entries(run.sets).map(([name, s]) => [
-    name, s.kind, String(s.items), String(s.errors), fmt(s.score), fmt(s.hallucination_rate ?? null),
+    name, s.kind, String(s.items), String(s.errors), fmt(s.score), ci(s.stats?.score?.ci ?? null, 3), fmt(s.hallucination_rate ?? null),
   ]);
   const metrics: Record<string, number | null> = run.metrics ?? {};
-  const metricRows = HEADLINE_METRICS.map((m) => [m, fmt(metrics[m], m === 'blog_chrf' || m === 'blog_perplexity' ? 1 : 3)]);
-  const lines = [head, '', table(['set', 'kind', 'items', 'errors', 'score', 'hallucination'], setRows), '', table(['metric', 'value'], metricRows)];
+  const metricRows = HEADLINE_METRICS.map((m) => {
+    const digits = m === 'blog_chrf' || m === 'blog_perplexity' ? 1 : 3;
+    const stat = run.stats?.[m];
+    return [m, fmt(metrics[m], digits), metrics[m] === null || metrics[m] === undefined ? '' : ci(stat?.ci ?? null, digits), stat === undefined || stat.n === 0 ? '' : String(stat.n)];
+  });
+  const lines = [
+    head, '',
+    table(['set', 'kind', 'items', 'errors', 'score', '95% interval', 'hallucination'], setRows), '',
+    table(['metric', 'value', '95% interval', 'n'], metricRows),
+    'Intervals: Wilson for 0/1 shares, a seeded bootstrap over items otherwise; n = items scored.',
+  ];
   const j = run.judge;
   if (j !== undefined && j !== null) {
     lines.push('', `judge ${j.judge} (${j.rubric}): ${j.judged} posts judged (${j.cached} from cache, ${j.requests} requests), ${j.errors} judge errors`);

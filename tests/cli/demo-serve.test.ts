@@ -12,9 +12,9 @@ describe('tunegate demo (serving)', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toContain('<script type="module" src="/app.js"></script>');
-    const trend = await (await fetch(`${url}/api/trend?metric=bio_accuracy&tag=mix=bio-v2`)).json();
+    const trend = (await (await fetch(`${url}/api/trend?metric=bio_accuracy&tag=mix=bio-v2`)).json()) as any;
     expect(trend.series[0].points.map((p: { checkpoint: string }) => p.checkpoint)).toEqual(['bio-v2-1000', 'bio-v2-2000', 'bio-v2-3000']);
-    const cmp = await (await fetch(`${url}/api/compare`)).json();
+    const cmp = (await (await fetch(`${url}/api/compare`)).json()) as any;
     expect([cmp.base.checkpoint, cmp.head.checkpoint]).toEqual(['base', 'bio-v2-3000']);
     child.proc.kill('SIGINT');
     const { code } = await child.exit;

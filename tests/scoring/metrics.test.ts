@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { summarize, type ItemRef, type ResultRow } from '../../server/scoring/metrics.js';
+import { metricOf, summarize, type ItemRef, type ResultRow } from '../../server/scoring/metrics.js';
+import { wilsonInterval } from '../../server/stats/interval.js';
 
 const kw = (set: string, id: string): ItemRef => ({ set, id, kind: 'keyword' });
 const row = (set: string, itemId: string, score: number | null, hallucinated: boolean | null = false, error: string | null = null): ResultRow =>
@@ -53,5 +54,41 @@ describe('summarize', () => {
     expect(s.metrics.blog_repetition).toBeNull();
     expect(s.metrics.hallucination_rate).toBeNull();
     expect(s.sets.blog).toMatchObject({ kind: 'blog', blog_quality: expect.closeTo(0.45, 12), chrf: expect.closeTo(45, 10) });
+  });
+});
+
+describe('summarize: n and 95% interval of every number', () => {
+  it('gives each run metric and each set number its n, interval and method', () => {
+    const items = [kw('bio', 'a'), kw('bio', 'b'), kw('bio', 'c'), kw('known', 'k1'), kw('known', 'k2')];
+    const s = summarize(items, [
+      row('bio', 'a', 1), row('bio', 'b', 0.5, true), row('bio', 'c', null, null, 'HTTP 500'), row('known', 'k1', 1), row('known', 'k2', 0),
+    ]);
+    // bio: two scored items, one fractional → bootstrap; known: 0/1 → Wilson for 1 of 2.
+    expect(s.stats.bio_accuracy).toMatchObject({ n: 2, method: 'bootstrap' });
+    expect(s.stats.known_accuracy).toEqual({ n: 2, method: 'wilson', ci: wilsonInterval(1, 2) });
+    expect(s.stats.hallucination_rate).toEqual({ n: 4, method: 'wilson', ci: wilsonInterval(1, 4) });
+    expect(s.stats.refusal_accuracy).toEqual({ n: 0, ci: null, method: null });
+    expect(s.sets.known!.stats).toMatchObject({ score: { n: 2, method: 'wilson' }, accuracy: { n: 2 }, hallucination_rate: { n: 2 } });
+    expect(metricOf(s, 'set:known')).toEqual({ value: 0.5, n: 2, ci: wilsonInterval(1, 2), method: 'wilson' });
+    expect(metricOf(s, 'known_accuracy')).toEqual({ value: 0.5, n: 2, ci: wilsonInterval(1, 2), method: 'wilson' });
+    expect(metricOf(s, 'set:nope')).toEqual({ value: null, n: 0, ci: null, method: null });
+    const [lo, hi] = s.stats.bio_accuracy!.ci!;
+    expect(lo).toBeLessThanOrEqual(0.75);
+    expect(hi).toBeGreaterThanOrEqual(0.75);
+  });
+
+  it('blog components get bootstrap intervals on their own scale; perplexity is geometric', () => {
+    const items: ItemRef[] = ['p1', 'p2', 'p3'].map((id) => ({ set: 'blog', id, kind: 'blog' }));
+    const blogRow = (id: string, chrf: number, perplexity: number): ResultRow => ({
+      set: 'blog', itemId: id, score: chrf / 100, hallucinated: null, error: null, components: { blog_quality: chrf / 100, chrf, perplexity },
+    });
+    const s = summarize(items, [blogRow('p1', 40, 10), blogRow('p2', 50, 20), blogRow('p3', 60, 40)]);
+    expect(s.metrics.blog_perplexity).toBeCloseTo(20, 10);
+    expect(s.stats.blog_chrf).toMatchObject({ n: 3, method: 'bootstrap' });
+    const [lo, hi] = s.stats.blog_chrf!.ci!;
+    expect(lo).toBeGreaterThanOrEqual(40);
+    expect(hi).toBeLessThanOrEqual(60);
+    expect(hi - lo).toBeGreaterThan(5);
+    expect(s.sets.blog!.stats.chrf).toEqual(s.stats.blog_chrf);
   });
 });

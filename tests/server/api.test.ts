@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { testApp, waitForStatus } from '../helpers/server.js';
+import { jsonl } from '../helpers/tmp.js';
 
 const post = (app: any, url: string, payload?: unknown, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url, payload, headers });
 
@@ -242,5 +243,74 @@ describe('API: auth', () => {
   it('without a token, writes are open (the server then only binds loopback)', async () => {
     const { app } = await testApp();
     expect((await post(app, '/api/checkpoints', { name: 'c', baseUrl: 'http://h/v1', model: 'm' })).statusCode).toBe(201);
+  });
+});
+
+describe('API: what the dashboard lists', () => {
+  it('GET /api/evalsets lists the offered sets with kinds, counts and hashes; a broken file is listed with its error, not the server path', async () => {
+    const files = {
+      'evalsets/bio.jsonl': jsonl({ id: 'q1', prompt: 'p', keywords: ['k'] }, { id: 'q2', prompt: 'p2', keywords: ['k'] }),
+      'evalsets/blog.jsonl': jsonl({ id: 'b1', title: 't', reference: 'r' }),
+      'evalsets/broken.jsonl': '{"id": "x", "prompt": "p"}\n',
+    };
+    const { app, dir } = await testApp({ files });
+    const r = (await app.inject({ method: 'GET', url: '/api/evalsets' })).json();
+    expect(r.evalsets).toEqual([
+      { name: 'bio', hash: expect.stringMatching(/^[0-9a-f]{64}$/), items: 2, keyword: 2, blog: 0, warnings: [] },
+      { name: 'blog', hash: expect.any(String), items: 1, keyword: 0, blog: 1, warnings: [] },
+      { name: 'broken', error: expect.stringContaining('broken.jsonl:1') },
+    ]);
+    expect(JSON.stringify(r)).not.toContain(dir);
+  });
+
+  it('GET /api/metrics is the registry plus set:NAME for every set a stored run used', async () => {
+    const e = await endpoint(echo);
+    const { app } = await testApp();
+    const before = (await app.inject({ method: 'GET', url: '/api/metrics' })).json().metrics;
+    expect(before.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'blog_quality', 'blog_chrf', 'blog_perplexity']));
+    expect(before.find((m: { name: string }) => m.name === 'hallucination_rate')).toMatchObject({ direction: 'lower', range: [0, 1], proportion: true });
+    expect(before.find((m: { name: string }) => m.name === 'blog_chrf')).toMatchObject({ direction: 'higher', range: [0, 100] });
+    expect(before.some((m: { name: string }) => m.name.startsWith('set:'))).toBe(false);
+    await post(app, '/api/checkpoints', { name: 'c', baseUrl: e.url, model: 'm', autoRun: true });
+    await waitForStatus(app, 1, ['completed']);
+    const after = (await app.inject({ method: 'GET', url: '/api/metrics' })).json().metrics;
+    expect(after.filter((m: { name: string }) => m.name.startsWith('set:')).map((m: { name: string }) => m.name)).toEqual(['set:bio', 'set:blog']);
+  });
+
+  it('run bodies carry every metric n and interval; keyword results carry their marks', async () => {
+    const e = await endpoint((req) => ({ content: req.userText === 'question two' ? 'question two, born in Yingkou' : `answer to: ${req.userText}` }));
+    const { app } = await testApp();
+    await post(app, '/api/checkpoints', { name: 'c', baseUrl: e.url, model: 'm', autoRun: true });
+    const run = await waitForStatus(app, 1, ['completed']);
+    expect(run.stats.bio_accuracy).toEqual({ n: 3, ci: [expect.any(Number), expect.any(Number)], method: 'wilson' });
+    expect(run.sets.bio.stats.score).toEqual(run.stats.bio_accuracy);
+    const results = (await app.inject({ method: 'GET', url: '/api/runs/1/results?set=bio' })).json().results;
+    expect(results.find((r: { id: string }) => r.id === 'q2').marks).toEqual({
+      keywords: [{ alternatives: ['question two'], matched: 'question two' }],
+      forbidden: [{ text: 'Yingkou', found: true }],
+    });
+    const blogRow = (await app.inject({ method: 'GET', url: '/api/runs/1/results?set=blog' })).json().results[0];
+    expect(blogRow).toMatchObject({ kind: 'blog', reference: 'answer to: WAL mode' });
+    expect(blogRow.marks).toBeUndefined();
+  });
+
+  it('page URLs answer the page (reload works on each); /api/* never does', async () => {
+    const { app } = await testApp();
+    for (const url of ['/', '/runs/7', '/compare', '/compare?base=1&head=2', '/checkpoints/new']) {
+      const r = await app.inject({ method: 'GET', url });
+      expect(r.statusCode, url).toBe(200);
+      expect(r.headers['content-type'], url).toContain('text/html');
+      expect(r.body, url).toContain('<main id="view"');
+      expect(r.headers['content-security-policy'], url).toContain("script-src 'self'");
+    }
+    for (const url of ['/api/nope', '/api/runs/1/nope', '/api/']) {
+      const r = await app.inject({ method: 'GET', url });
+      expect(r.statusCode, url).toBe(404);
+      expect(r.json().code, url).toBe('NOT_FOUND');
+    }
+    const js = await app.inject({ method: 'GET', url: '/app.js', headers: { 'accept-encoding': 'br' } });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-encoding']).toBe('br');
+    expect(js.headers['content-type']).toContain('javascript');
   });
 });

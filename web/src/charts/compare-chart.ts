@@ -1,7 +1,8 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
-import type { MetricChange } from '../api.js';
+// Types straight from the server (not via api.ts), so these pure modules type-check without the DOM.
+import type { MetricChange } from '../../../server/compare/compare-runs.js';
 import { withInterval } from '../format.js';
-import type { IntervalDatum } from './error-bars.js';
+import type { IntervalDatum } from './datum.js';
 
 export interface BarDatum extends IntervalDatum {
   x: string;

@@ -1,16 +1,5 @@
 import type { Chart, Plugin } from 'chart.js';
-
-/** A data point that carries its interval and an optional label (read by the plugin below). */
-export interface IntervalDatum {
-  x: number | string;
-  y: number | null;
-  yMin?: number | null;
-  yMax?: number | null;
-  xMin?: number | null;
-  xMax?: number | null;
-  /** Drawn next to the point (e.g. "baseline"). */
-  label?: string;
-}
+import type { IntervalDatum } from './datum.js';
 
 const CAP = 4;
 

@@ -1,4 +1,4 @@
-import type { TrendPoint } from '../api.js';
+import type { TrendPoint } from '../../../server/compare/trend.js';
 
 /** The label of a point's group when checkpoints are coloured by a tag key. */
 export function groupOf(point: Pick<TrendPoint, 'tags'>, colourKey: string | null): string {

@@ -1,7 +1,7 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
-import type { TrendSeries } from '../api.js';
+import type { TrendSeries } from '../../../server/compare/trend.js';
 import { digitsFor, num, interval } from '../format.js';
-import type { IntervalDatum } from './error-bars.js';
+import type { IntervalDatum } from './datum.js';
 import { groupLabels, groupOf, pointLabel } from './groups.js';
 import { groupStyle } from './palette.js';
 import { paretoOptimal } from './pareto.js';

@@ -1,7 +1,7 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
-import type { TrendPoint, TrendSeries } from '../api.js';
+import type { TrendPoint, TrendSeries } from '../../../server/compare/trend.js';
 import { digitsFor, withInterval } from '../format.js';
-import type { IntervalDatum } from './error-bars.js';
+import type { IntervalDatum } from './datum.js';
 import { groupLabels, groupOf, pointLabel } from './groups.js';
 import { BASELINE_COLOUR, groupStyle } from './palette.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exactSignTestP, pairedBootstrap } from '../server/stats/paired.js';
-import { hasPython, python } from './helpers/python.js';
+import { exactSignTestP, pairedBootstrap } from '../../server/stats/paired.js';
+import { hasPython, python } from '../helpers/python.js';
 
 describe('paired statistics', () => {
   it('exact sign test matches hand-computed binomial tails', () => {

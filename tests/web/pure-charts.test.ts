@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { TrendPoint, TrendSeries } from '../../server/compare/trend.js';
+import { compareBarsConfig } from '../../web/src/charts/compare-chart.js';
+import { defaultColourKey, groupLabels, pointLabel } from '../../web/src/charts/groups.js';
+import { paretoOptimal } from '../../web/src/charts/pareto.js';
+import { tradeoffChartConfig, tradeoffPoints } from '../../web/src/charts/tradeoff-chart.js';
+import { trendChartConfig, trendGroups, type TrendDatum } from '../../web/src/charts/trend-chart.js';
+
+// Chart construction is pure: these run without a browser (the page's own tests drive Chromium).
+
+const point = (checkpoint: string, step: number | null, runId: number, value: number | null, tags: Record<string, string>, baseline = false): TrendPoint => ({
+  checkpoint, step, runId, value, n: 14, ci: value === null ? null : [Math.max(0, value - 0.1), Math.min(1, value + 0.1)], method: 'bootstrap',
+  tags, baseline, finishedAt: null,
+});
+
+const series = (metric: string, direction: 'higher' | 'lower' | null, points: TrendPoint[]): TrendSeries => ({ metric, label: metric, direction, range: [0, 1], points });
+
+const bio = series('bio_accuracy', 'higher', [
+  point('base', 0, 1, 0.1, {}, true),
+  point('b-1000', 1000, 2, 0.05, { mix: 'blog-only' }),
+  point('v-1000', 1000, 3, 0.5, { mix: 'bio-v2' }),
+  point('v-2000', 2000, 5, 0.8, { mix: 'bio-v2' }),
+  point('b-2000', 2000, 4, 0.04, { mix: 'blog-only' }),
+  point('loose', null, 6, 0.3, { mix: 'bio-v2' }),
+]);
+const blog = series('blog_quality', 'higher', [
+  point('base', 0, 1, 0.06, {}, true),
+  point('b-1000', 1000, 2, 0.6, { mix: 'blog-only' }),
+  point('v-1000', 1000, 3, 0.55, { mix: 'bio-v2' }),
+  point('v-2000', 2000, 5, 0.7, { mix: 'bio-v2' }),
+  point('b-2000', 2000, 4, 0.8, { mix: 'blog-only' }),
+  point('loose', null, 6, 0.5, { mix: 'bio-v2' }),
+]);
+
+describe('Pareto set', () => {
+  it.each([
+    ['one point', [{ x: 1, y: 1 }], 'higher', 'higher', [0]],
+    ['a dominated point', [{ x: 1, y: 1 }, { x: 2, y: 2 }], 'higher', 'higher', [1]],
+    ['a trade-off keeps both', [{ x: 1, y: 2 }, { x: 2, y: 1 }, { x: 0.5, y: 0.5 }], 'higher', 'higher', [0, 1]],
+    ['equal on one axis, better on the other', [{ x: 1, y: 1 }, { x: 1, y: 2 }], 'higher', 'higher', [1]],
+    ['identical points are both optimal', [{ x: 1, y: 1 }, { x: 1, y: 1 }], 'higher', 'higher', [0, 1]],
+    ['lower is better on x', [{ x: 0.1, y: 0.5 }, { x: 0.3, y: 0.5 }, { x: 0.3, y: 0.9 }], 'lower', 'higher', [0, 2]],
+    ['missing values are never optimal', [{ x: null, y: 9 }, { x: 1, y: 1 }], 'higher', 'higher', [1]],
+  ] as const)('%s', (_name, points, bx, by, expected) => {
+    expect([...paretoOptimal(points, { x: bx, y: by })].sort()).toEqual(expected);
+  });
+});
+
+describe('trend chart', () => {
+  it('draws a line per tag value in step order, each point with its value and interval; the baseline is labelled', () => {
+    const order = groupLabels(bio.points, 'mix');
+    expect(order).toEqual(['mix=bio-v2', 'mix=blog-only', 'no mix']);
+    const { groups, unplaced } = trendGroups(bio, 'mix', order);
+    expect(groups.map((g) => [g.label, g.data.map((d) => d.checkpoint)])).toEqual([
+      ['mix=bio-v2', ['v-1000', 'v-2000']], ['mix=blog-only', ['b-1000', 'b-2000']], ['no mix', ['base']],
+    ]);
+    expect(unplaced.map((p) => p.checkpoint)).toEqual(['loose']);
+    const cfg = trendChartConfig(bio, 'mix', order);
+    const data = cfg.data.datasets.slice(0, 3).flatMap((d) => d.data as TrendDatum[]);
+    for (const p of bio.points.filter((q) => q.step !== null)) {
+      const d = data.find((x) => x.runId === p.runId)!;
+      expect([d.x, d.y, d.yMin, d.yMax, d.n]).toEqual([p.step, p.value, p.ci![0], p.ci![1], p.n]);
+    }
+    expect(data.find((d) => d.checkpoint === 'base')!.label).toBe('baseline: base');
+    // The fourth dataset is the baseline's value across all steps, unlabelled and without whiskers.
+    const ref = cfg.data.datasets[3]!;
+    expect(ref.label).toBe('baseline (base)');
+    expect((ref.data as TrendDatum[]).map((d) => [d.x, d.y, d.yMin])).toEqual([[0, 0.1, null], [2000, 0.1, null]]);
+    // Colours follow the shared order, so a group keeps its colour on every chart.
+    expect(cfg.data.datasets[0]!.borderColor).not.toBe(cfg.data.datasets[1]!.borderColor);
+    const onlyBlog = trendChartConfig(series('x', 'higher', bio.points.filter((p) => p.tags.mix === 'blog-only')), 'mix', order);
+    expect(onlyBlog.data.datasets[0]!.borderColor).toBe(cfg.data.datasets[1]!.borderColor);
+  });
+
+  it('one line without a colour key; the default key is the first with two or more values', () => {
+    expect(defaultColourKey([{ tags: { a: '1' } }, { tags: { a: '1', mix: 'x' } }, { tags: { mix: 'y' } }])).toBe('mix');
+    expect(defaultColourKey([{ tags: { a: '1' } }, { tags: {} }])).toBeNull();
+    expect(trendGroups(bio, null).groups.map((g) => g.label)).toEqual(['all checkpoints']);
+    expect(pointLabel({ baseline: false, step: 0, checkpoint: 'b' })).toBe('base: b');
+    expect(pointLabel({ baseline: false, step: 10, checkpoint: 'b' })).toBeUndefined();
+  });
+});
+
+describe('trade-off chart', () => {
+  it('pairs the two metrics per run, marks the Pareto set, and joins each group in step order', () => {
+    const { points, paretoAvailable } = tradeoffPoints(blog, bio, 'mix');
+    expect(paretoAvailable).toBe(true);
+    expect(points.filter((p) => p.pareto).map((p) => p.checkpoint).sort()).toEqual(['b-2000', 'v-2000']);
+    const loose = points.find((p) => p.checkpoint === 'loose')!;
+    expect([loose.x, loose.y, loose.xMin, loose.yMax]).toEqual([0.5, 0.3, 0.4, 0.4]);
+    const cfg = tradeoffChartConfig(blog, bio, 'mix');
+    const bioV2 = cfg.data.datasets.find((d) => d.label === 'mix=bio-v2')!;
+    expect(bioV2.data.map((d) => d.checkpoint)).toEqual(['v-1000', 'v-2000', 'loose']);
+    expect(cfg.data.datasets.at(-1)!.label).toBe('Pareto-optimal');
+    expect(cfg.data.datasets.at(-1)!.data.map((d) => d.checkpoint).sort()).toEqual(['b-2000', 'v-2000']);
+  });
+
+  it('reads each axis in its own direction, and draws no Pareto set on an axis without one', () => {
+    const halluc = series('hallucination_rate', 'lower', bio.points.map((p) => ({ ...p, value: p.value === null ? null : 1 - p.value })));
+    expect(tradeoffPoints(blog, halluc, null).points.filter((p) => p.pareto).map((p) => p.checkpoint).sort()).toEqual(['b-2000', 'v-2000']);
+    const ratio = { ...blog, direction: null };
+    const r = tradeoffPoints(ratio, bio, null);
+    expect(r.paretoAvailable).toBe(false);
+    expect(r.points.some((p) => p.pareto)).toBe(false);
+  });
+});
+
+describe('before/after bars', () => {
+  it('a bar per metric and run, with each run’s own interval', () => {
+    const cfg = compareBarsConfig([
+      { label: 'Bio accuracy', change: { base: 0.1, head: 0.9, delta: 0.8, baseCi: [0, 0.3], headCi: [0.7, 1], baseN: 14, headN: 14 } },
+      { label: 'Blog quality', change: { base: 0.7, head: null, delta: null, baseCi: [0.6, 0.8], headCi: null, baseN: 6, headN: 0 } },
+    ], { base: 'base', head: 'v-3000' });
+    expect(cfg.data.datasets.map((d) => d.label)).toEqual(['before: base', 'after: v-3000']);
+    expect(cfg.data.datasets[0]!.data.map((d) => [d.x, d.y, d.yMin, d.yMax, d.n])).toEqual([['Bio accuracy', 0.1, 0, 0.3, 14], ['Blog quality', 0.7, 0.6, 0.8, 6]]);
+    expect(cfg.data.datasets[1]!.data.map((d) => [d.y, d.yMin])).toEqual([[0.9, 0.7], [null, null]]);
+  });
+});
