@@ -18,7 +18,8 @@ await build({
   bundle: true,
   format: 'esm',
   target: 'es2022',
-  minify: true,
+  // WEB_MINIFY=0 npm run build: readable names for profiling and debugging.
+  minify: process.env.WEB_MINIFY !== '0',
   sourcemap: true,
   outfile: join(out, 'app.js'),
   logLevel: 'warning',

@@ -33,8 +33,8 @@ function gateBanner(gate: GateReport | Error): HTMLElement {
 function metricTable(cmp: Comparison, gate: GateReport | Error, defs: ReadonlyMap<string, MetricDef>): HTMLTableElement {
   const verdicts = new Map(gate instanceof Error ? [] : gate.metrics.map((m) => [m.metric, m]));
   const rows = Object.entries(cmp.metrics).filter(([, c]) => c.base !== null || c.head !== null);
-  return table('Every metric before and after: each run\'s own 95% interval; the paired interval of the change, p and verdict come from the gate (gated metrics only)',
-    ['metric', 'before', 'after', 'change', 'paired 95% interval', 'p', 'gate'],
+  return table('Every metric before and after: each run\'s own 95% interval and n; the paired interval of the change, the one-sided p that it got worse, and the verdict come from the gate (gated metrics only)',
+    ['metric', 'before', 'after', 'change', 'paired 95% interval', 'p (worse)', 'gate'],
     rows.map(([name, c]) => {
       const d = digitsFor(defs.get(name));
       const v = verdicts.get(name);
