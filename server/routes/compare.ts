@@ -4,14 +4,62 @@ import type { AppDeps } from '../app.js';
 import { compareRuns, resolvePair } from '../compare/compare-runs.js';
 import { trend } from '../compare/trend.js';
 import { TunegateError } from '../errors.js';
-import { ErrorBody, RunId } from './schemas.js';
+import { ErrorBody, Nullable, RunId } from './schemas.js';
+
+const Ci = Nullable(Type.Tuple([Type.Number(), Type.Number()]));
+const RunRef = Type.Object({ runId: Type.Integer(), checkpoint: Type.String(), step: Nullable(Type.Integer()), status: Type.String() });
+const Marks = Nullable(Type.Object({
+  keywords: Type.Array(Type.Object({ alternatives: Type.Array(Type.String()), matched: Nullable(Type.String()) })),
+  forbidden: Type.Array(Type.Object({ text: Type.String(), found: Type.Boolean() })),
+}, { description: 'each expected keyword group and the alternative the answer contained (null: missed); each forbidden string and whether it was found' }));
+const Side = Type.Object({ answer: Nullable(Type.String()), score: Nullable(Type.Number()), marks: Marks });
+const Components = Type.Record(Type.String(), Type.Number());
+
+/** GET /api/compare's body (see server/compare/compare-runs.ts). */
+const Comparison = Type.Object({
+  base: RunRef,
+  head: RunRef,
+  metrics: Type.Record(Type.String(), Type.Object({
+    base: Nullable(Type.Number()), head: Nullable(Type.Number()), delta: Nullable(Type.Number()),
+    baseCi: Ci, headCi: Ci, baseN: Type.Integer(), headN: Type.Integer(),
+  }), { description: 'every metric and set:NAME: both values, the change, and each run\'s own 95% interval and n' }),
+  items: Type.Object({ compared: Type.Integer(), changedContent: Type.Integer(), onlyInBase: Type.Integer(), onlyInHead: Type.Integer() }),
+  transitions: Type.Record(Type.String(), Type.Object({
+    stayedRight: Type.Integer(), learned: Type.Integer(), forgotten: Type.Integer(), stayedWrong: Type.Integer(), unscored: Type.Integer(),
+  }), { description: 'per set, how its keyword items moved (pass = every keyword found and no forbidden string)' }),
+  flips: Type.Array(Type.Object({
+    set: Type.String(), id: Type.String(), prompt: Type.String(), tags: Type.Array(Type.String()),
+    from: Type.Union([Type.Literal('pass'), Type.Literal('fail')]), to: Type.Union([Type.Literal('pass'), Type.Literal('fail')]),
+    drop: Type.Number({ description: 'base score − head score' }), base: Side, head: Side,
+  }), { description: 'keyword items that changed outcome: forgotten first, largest drop first' }),
+  blog: Type.Array(Type.Object({
+    set: Type.String(), id: Type.String(), title: Type.String(), tags: Type.Array(Type.String()), reference: Type.String(),
+    drop: Nullable(Type.Number()),
+    base: Type.Object({ answer: Nullable(Type.String()), components: Components }),
+    head: Type.Object({ answer: Nullable(Type.String()), components: Components }),
+  }), { description: 'blog items in both runs with both posts and their component scores, largest drop in blog_quality first' }),
+  warnings: Type.Array(Type.String()),
+});
+
+const TrendSeries = Type.Object({
+  metric: Type.String(),
+  label: Type.String(),
+  direction: Nullable(Type.Union([Type.Literal('higher'), Type.Literal('lower')])),
+  range: Ci,
+  points: Type.Array(Type.Object({
+    checkpoint: Type.String(), step: Nullable(Type.Integer()), runId: Type.Integer(), value: Nullable(Type.Number()),
+    n: Type.Integer({ description: 'items the value is computed over' }), ci: Ci,
+    method: Nullable(Type.Union([Type.Literal('wilson'), Type.Literal('bootstrap')])),
+    tags: Type.Record(Type.String(), Type.String()), baseline: Type.Boolean(), finishedAt: Nullable(Type.String()),
+  })),
+});
 
 export const compareRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.get('/api/compare', {
     schema: {
       summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome with both answers and keyword marks, and both posts of every blog item. Without base and head: the latest completed run against the default baseline (the flagged baseline checkpoint, else the previous step)',
       querystring: Type.Object({ base: Type.Optional(RunId), head: Type.Optional(RunId) }, { additionalProperties: false }),
-      response: { 200: Type.Object({}, { additionalProperties: true }), 400: ErrorBody, 404: ErrorBody },
+      response: { 200: Comparison, 400: ErrorBody, 404: ErrorBody },
     },
   }, async (req) => {
     const { base, head } = resolvePair(deps.store, req.query);
@@ -25,7 +73,7 @@ export const compareRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
         metric: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
         tag: Type.Optional(Type.Array(Type.String({ pattern: '^[^=]+=.*$' }))),
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ series: Type.Array(Type.Object({}, { additionalProperties: true })) }), 400: ErrorBody },
+      response: { 200: Type.Object({ series: Type.Array(TrendSeries) }), 400: ErrorBody },
     },
   }, async (req) => {
     const tags: Record<string, string> = {};

@@ -10,7 +10,7 @@ export const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\p{
 export const EnvName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'name of an environment variable (never the key itself)' });
 export const HttpUrl = Type.String({ format: 'uri', pattern: '^https?://', description: 'http(s) base URL of an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1' });
 export const RunId = Type.Integer({ minimum: 1 });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const JudgeSettings = Type.Object(
   { spec: Type.String({ minLength: 1, description: 'anthropic:MODEL or openai:MODEL@BASE_URL' }), keyEnv: Type.Optional(Nullable(EnvName)) },

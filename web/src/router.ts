@@ -14,8 +14,16 @@ export interface ViewContext {
   onLeave(fn: () => void): void;
 }
 
-/** A view renders into `root` from the API's data; it never calls fetch itself (api.ts does). */
-export type View = (root: HTMLElement, ctx: ViewContext) => Promise<void>;
+/**
+ * A view renders into `root` from the API's data; it never calls fetch itself (api.ts does). It
+ * may return work to do once its DOM is on the page (charts, then long tables), so the first
+ * chart is painted before the rest is built.
+ */
+export type View = (root: HTMLElement, ctx: ViewContext) => Promise<void | AfterAttach>;
+export type AfterAttach = () => Promise<void> | void;
+
+/** Resolves after the browser has had a chance to paint. */
+export const nextFrame = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
 interface Route {
   name: string;
@@ -77,14 +85,26 @@ async function render(fresh: boolean): Promise<void> {
   };
   // Built off-screen and swapped in whole, so a re-render never flashes an empty page.
   const next = h('div', { class: 'view', attrs: { 'data-view': match?.r.name ?? 'not-found' } });
+  const fail = (e: unknown) => next.replaceChildren(h('div', { class: 'error', attrs: { role: 'alert', 'data-testid': 'view-error' } }, (e as Error).message));
+  let after: void | AfterAttach = undefined;
   try {
-    await (match?.r.view ?? notFound)(next, ctx);
+    after = await (match?.r.view ?? notFound)(next, ctx);
   } catch (e) {
     if (controller.signal.aborted) return;
-    next.replaceChildren(h('div', { class: 'error', attrs: { role: 'alert', 'data-testid': 'view-error' } }, (e as Error).message));
+    fail(e);
   }
   if (controller.signal.aborted) return;
   root.replaceChildren(next);
+  if (after !== undefined) {
+    try {
+      await after();
+    } catch (e) {
+      if (controller.signal.aborted) return;
+      fail(e);
+    }
+    if (controller.signal.aborted) return;
+  }
+  // The view is complete: tests and tools wait for this.
   root.dataset.ready = 'true';
   if (fresh) {
     window.scrollTo(0, 0);

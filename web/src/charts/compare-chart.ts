@@ -2,7 +2,7 @@ import type { ChartConfiguration, TooltipItem } from 'chart.js';
 // Types straight from the server (not via api.ts), so these pure modules type-check without the DOM.
 import type { MetricChange } from '../../../server/compare/compare-runs.js';
 import { withInterval } from '../format.js';
-import type { IntervalDatum } from './datum.js';
+import { baseOptions, type IntervalDatum } from './datum.js';
 
 export interface BarDatum extends IntervalDatum {
   x: string;
@@ -30,9 +30,7 @@ export function compareBarsConfig(rows: ReadonlyArray<{ label: string; change: M
       ],
     },
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
+      ...baseOptions(),
       scales: { y: { min: 0, max: 1, title: { display: true, text: 'value (0–1)' } } },
       plugins: {
         legend: { position: 'bottom' },

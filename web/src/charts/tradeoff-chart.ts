@@ -1,7 +1,7 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { TrendSeries } from '../../../server/compare/trend.js';
 import { digitsFor, num, interval } from '../format.js';
-import type { IntervalDatum } from './datum.js';
+import { baseOptions, type IntervalDatum } from './datum.js';
 import { groupLabels, groupOf, pointLabel } from './groups.js';
 import { groupStyle } from './palette.js';
 import { paretoOptimal } from './pareto.js';
@@ -78,16 +78,7 @@ export function tradeoffChartConfig(xs: TrendSeries, ys: TrendSeries, colourKey:
     type: 'scatter',
     data: { datasets },
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      interaction: { mode: 'nearest', intersect: true },
-      onClick: (_e, elements, chart) => {
-        const el = elements[0];
-        if (el === undefined || onPoint === undefined) return;
-        const d = chart.data.datasets[el.datasetIndex]?.data[el.index] as TradeoffDatum | undefined;
-        if (d !== undefined) onPoint(d);
-      },
+      ...baseOptions<TradeoffDatum>(onPoint),
       scales: {
         x: { type: 'linear', title: { display: true, text: `${xs.label} →${xs.direction === 'lower' ? ' (lower is better)' : ''}` }, ...(xs.range !== null ? { suggestedMin: xs.range[0], suggestedMax: xs.range[1] } : {}) },
         y: { type: 'linear', title: { display: true, text: `${ys.label} →${ys.direction === 'lower' ? ' (lower is better)' : ''}` }, ...(ys.range !== null ? { suggestedMin: ys.range[0], suggestedMax: ys.range[1] } : {}) },

@@ -1,7 +1,7 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { TrendPoint, TrendSeries } from '../../../server/compare/trend.js';
 import { digitsFor, withInterval } from '../format.js';
-import type { IntervalDatum } from './datum.js';
+import { baseOptions, type IntervalDatum } from './datum.js';
 import { groupLabels, groupOf, pointLabel } from './groups.js';
 import { BASELINE_COLOUR, groupStyle } from './palette.js';
 
@@ -89,18 +89,9 @@ export function trendChartConfig(series: TrendSeries, colourKey: string | null, 
     type: 'line',
     data: { datasets },
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
+      ...baseOptions<TrendDatum>(onPoint),
       parsing: false,
       normalized: true,
-      interaction: { mode: 'nearest', intersect: true },
-      onClick: (_e, elements, chart) => {
-        const el = elements[0];
-        if (el === undefined || onPoint === undefined) return;
-        const d = chart.data.datasets[el.datasetIndex]?.data[el.index] as TrendDatum | undefined;
-        if (d !== undefined && d.runId !== undefined) onPoint(d);
-      },
       scales: {
         x: { type: 'linear', title: { display: true, text: 'training step' }, ticks: { precision: 0 } },
         y: {

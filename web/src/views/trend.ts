@@ -5,7 +5,7 @@ import { tradeoffChartConfig, tradeoffPoints } from '../charts/tradeoff-chart.js
 import { directionHint, trendChartConfig, trendGroups } from '../charts/trend-chart.js';
 import { h, tid } from '../dom.js';
 import { digitsFor, interval, num, stepLabel } from '../format.js';
-import type { ViewContext } from '../router.js';
+import { nextFrame, type AfterAttach, type ViewContext } from '../router.js';
 import { chartPanel, emptyState, firstSteps, metricSelect, optionSelect, runLabel, runLink, statusBadge, table } from './common.js';
 
 export const DEFAULT_TREND_METRICS = ['bio_accuracy', 'blog_quality', 'hallucination_rate', 'known_accuracy'];
@@ -80,7 +80,7 @@ async function latestRuns(ctx: ViewContext, holder: HTMLElement): Promise<void> 
 }
 
 /** `/`: every checkpoint's latest completed run against training step, and the trade-off scatter. */
-export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<void> {
+export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<AfterAttach | void> {
   document.title = 'tunegate: across checkpoints';
   const q = ctx.query;
   const wanted = q.getAll('metric');
@@ -120,6 +120,9 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<vo
 
   const order = groupLabels(points, state.colour);
   const open = (runId: number) => ctx.navigate(`/runs/${runId}`);
+  // Built once the page shows: charts first (so the first one paints at once), then the tables.
+  const charts: Array<() => void> = [];
+  const tables: Array<() => void> = [];
   const grid = h('div', { class: 'panels' });
   const tradeoff = h('section', { class: 'tradeoff' });
   root.append(h('h2', null, 'Against training step'), grid, h('h2', null, 'Trade-off'), tradeoff);
@@ -129,9 +132,11 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<vo
     const holder = h('div', { class: 'chart' });
     const { unplaced } = trendGroups(s, state.colour, order);
     const note = unplaced.length > 0 ? h('p', { class: 'note' }, `${unplaced.length} checkpoint(s) without a step are in the table only.`) : null;
-    grid.append(chartPanel(s.label, holder, trendTable(s, state.colour), note, `trend-${s.metric}`));
+    const tableSlot = h('div');
+    grid.append(chartPanel(s.label, holder, tableSlot, note, `trend-${s.metric}`));
     const fallback = `${s.label} against training step for ${s.points.length} checkpoints; the table below has every value.`;
-    ctx.onLeave(mountChart(holder, trendChartConfig(s, state.colour, order, (d) => open(d.runId)), fallback));
+    charts.push(() => ctx.onLeave(mountChart(holder, trendChartConfig(s, state.colour, order, (d) => open(d.runId)), fallback)));
+    tables.push(() => tableSlot.replaceWith(trendTable(s, state.colour)));
   }
 
   const xs = byMetric.get(state.x);
@@ -148,15 +153,22 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<vo
         cells: [p.checkpoint, stepLabel(p.step), p.group, `${num(p.x, dx)} ${interval(p.xCi, dx)} n=${p.xN}`, `${num(p.y, dy)} ${interval(p.yCi, dy)} n=${p.yN}`,
           p.pareto ? 'yes' : '', runLink(p.runId)],
       })), 'tradeoff-table');
+    const tableSlot = h('div');
+    tables.push(() => tableSlot.replaceWith(tableEl));
     const front = tp.filter((p) => p.pareto).map((p) => p.checkpoint);
     const note = h('p', { class: 'note', attrs: tid('pareto-note') }, paretoAvailable
       ? `Pareto-optimal (ringed): ${front.join(', ') || 'none'}. Any other checkpoint is beaten on both axes by one of these.`
       : `${[xs, ys].filter((s) => s.direction === null).map((s) => s.label).join(' and ')} has no better direction, so no Pareto set is drawn.`);
-    tradeoff.append(chartPanel(`${ys.label} against ${xs.label}`, holder, tableEl, note, 'tradeoff'));
-    ctx.onLeave(mountChart(holder, tradeoffChartConfig(xs, ys, state.colour, order, (d) => open(d.runId)), `${ys.label} against ${xs.label} for ${tp.length} checkpoints; the table below has every value.`));
+    tradeoff.append(chartPanel(`${ys.label} against ${xs.label}`, holder, tableSlot, note, 'tradeoff'));
+    charts.push(() => ctx.onLeave(mountChart(holder, tradeoffChartConfig(xs, ys, state.colour, order, (d) => open(d.runId)), `${ys.label} against ${xs.label} for ${tp.length} checkpoints; the table below has every value.`)));
   }
-  // Not awaited: the charts show without waiting for this list.
   const recent = h('section', { class: 'latest' }, h('p', { class: 'note' }, 'Loading the latest runs…'));
   root.append(h('h2', null, 'Latest runs'), recent);
-  latestRuns(ctx, recent).catch((e: Error) => recent.replaceChildren(h('p', { class: 'error' }, e.message)));
+  const latest = latestRuns(ctx, recent).catch((e: Error) => recent.replaceChildren(h('p', { class: 'error' }, e.message)));
+  return async () => {
+    for (const mount of charts) mount();
+    await nextFrame();
+    for (const fill of tables) fill();
+    await latest;
+  };
 }
