@@ -66,11 +66,15 @@ export function summarizeRun(store: Store, runId: number): RunSummary {
 }
 
 /**
- * A run's summary: the stored one once it has stopped, computed from its results while it runs
- * (and for runs stored before summaries carried their intervals).
+ * A run's summary: the stored one once it has stopped, computed from its results while it runs.
+ * A stopped run stored before summaries carried their intervals is summarized again once, and
+ * the new summary is stored, so charts over old databases stay fast.
  */
 export function currentSummary(store: Store, run: Run): RunSummary {
-  return run.summary !== null && run.status !== 'running' && run.summary.stats !== undefined ? run.summary : summarizeRun(store, run.id);
+  if (run.summary !== null && run.status !== 'running' && run.summary.stats !== undefined) return run.summary;
+  const summary = summarizeRun(store, run.id);
+  if (run.summary !== null && run.status !== 'running' && run.status !== 'queued') store.runs.setSummary(run.id, summary);
+  return summary;
 }
 
 /**

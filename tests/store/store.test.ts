@@ -7,6 +7,9 @@ import { tempDir } from '../helpers/tmp.js';
 import { evalSet } from '../helpers/run.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { readdirSync, readFileSync } from 'node:fs';
+import { currentSummary } from '../../server/runner/execute-run.js';
+import { wilsonInterval } from '../../server/stats/interval.js';
+import { syntheticRun } from '../helpers/synthetic.js';
 
 const MIGRATIONS_DIR = join(process.cwd(), 'server/store/migrations');
 const MIGRATIONS = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort();
@@ -72,5 +75,19 @@ describe('store', () => {
     db.pragma('user_version = 99');
     db.close();
     expect(() => openStore(newer)).toThrow(/schema is version 99, newer than this tunegate knows/);
+  });
+});
+
+describe('summaries stored before intervals existed', () => {
+  it('are summarized again once, with n and intervals, and stored', () => {
+    const store = openStore(join(tempDir(), 'old.db'));
+    const id = syntheticRun(store, { checkpoint: 'c', outcomes: [true, false, true, true] });
+    const { stats: _stats, ...legacy } = store.runs.get(id).summary!;
+    store.db.prepare('UPDATE runs SET summary = ? WHERE id = ?').run(JSON.stringify({ ...legacy, sets: { bio: { ...legacy.sets.bio, stats: undefined } } }), id);
+    expect(store.runs.get(id).summary!.stats).toBeUndefined();
+    const s = currentSummary(store, store.runs.get(id));
+    expect(s.stats.bio_accuracy).toEqual({ n: 4, ci: wilsonInterval(3, 4), method: 'wilson' });
+    expect(store.runs.get(id).summary!.stats.bio_accuracy).toEqual(s.stats.bio_accuracy);
+    store.close();
   });
 });
