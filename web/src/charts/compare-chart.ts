@@ -2,7 +2,7 @@ import type { ChartConfiguration, TooltipItem } from 'chart.js';
 // Types straight from the server (not via api.ts), so these pure modules type-check without the DOM.
 import type { MetricChange } from '../../../server/compare/compare-runs.js';
 import { withInterval } from '../format.js';
-import { baseOptions, type IntervalDatum } from './datum.js';
+import { baseOptions, plainTicks, type IntervalDatum } from './datum.js';
 
 export interface BarDatum extends IntervalDatum {
   x: string;
@@ -31,7 +31,7 @@ export function compareBarsConfig(rows: ReadonlyArray<{ label: string; change: M
     },
     options: {
       ...baseOptions(),
-      scales: { y: { min: 0, max: 1, title: { display: true, text: 'value (0–1)' } } },
+      scales: { y: { min: 0, max: 1, ticks: plainTicks, title: { display: true, text: 'value (0–1)' } } },
       plugins: {
         legend: { position: 'bottom' },
         title: { display: true, text: 'Before / after, with 95% intervals', align: 'start', font: { size: 14 } },

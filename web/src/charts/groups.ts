@@ -1,5 +1,11 @@
 import type { TrendPoint } from '../../../server/compare/trend.js';
 
+/**
+ * Code-point order: deterministic, and it does not build an ICU collator the way the first
+ * localeCompare call does (~60 ms on the page's critical path).
+ */
+export const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** The label of a point's group when checkpoints are coloured by a tag key. */
 export function groupOf(point: Pick<TrendPoint, 'tags'>, colourKey: string | null): string {
   if (colourKey === null) return 'all checkpoints';
@@ -11,14 +17,14 @@ export function groupOf(point: Pick<TrendPoint, 'tags'>, colourKey: string | nul
 export function groupLabels(points: ReadonlyArray<Pick<TrendPoint, 'tags'>>, colourKey: string | null): string[] {
   const labels = [...new Set(points.map((p) => groupOf(p, colourKey)))];
   const untagged = colourKey === null ? '' : `no ${colourKey}`;
-  return labels.sort((a, b) => (a === untagged ? 1 : b === untagged ? -1 : a.localeCompare(b)));
+  return labels.sort((a, b) => (a === untagged ? 1 : b === untagged ? -1 : byCodePoint(a, b)));
 }
 
 /** Tag keys across checkpoints with how many distinct values each has. */
 export function tagKeys(checkpoints: ReadonlyArray<{ tags: Record<string, string> }>): Map<string, Set<string>> {
   const keys = new Map<string, Set<string>>();
   for (const c of checkpoints) for (const [k, v] of Object.entries(c.tags)) (keys.get(k) ?? keys.set(k, new Set()).get(k)!).add(v);
-  return new Map([...keys].sort(([a], [b]) => a.localeCompare(b)));
+  return new Map([...keys].sort(([a], [b]) => byCodePoint(a, b)));
 }
 
 /** The default colour key: the first tag key (alphabetically) with two or more values, e.g. mix=a vs mix=b. */

@@ -1,7 +1,7 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { TrendSeries } from '../../../server/compare/trend.js';
 import { digitsFor, num, interval } from '../format.js';
-import { baseOptions, type IntervalDatum } from './datum.js';
+import { baseOptions, plainTicks, type IntervalDatum } from './datum.js';
 import { groupLabels, groupOf, pointLabel } from './groups.js';
 import { groupStyle } from './palette.js';
 import { paretoOptimal } from './pareto.js';
@@ -80,8 +80,8 @@ export function tradeoffChartConfig(xs: TrendSeries, ys: TrendSeries, colourKey:
     options: {
       ...baseOptions<TradeoffDatum>(onPoint),
       scales: {
-        x: { type: 'linear', title: { display: true, text: `${xs.label} →${xs.direction === 'lower' ? ' (lower is better)' : ''}` }, ...(xs.range !== null ? { suggestedMin: xs.range[0], suggestedMax: xs.range[1] } : {}) },
-        y: { type: 'linear', title: { display: true, text: `${ys.label} →${ys.direction === 'lower' ? ' (lower is better)' : ''}` }, ...(ys.range !== null ? { suggestedMin: ys.range[0], suggestedMax: ys.range[1] } : {}) },
+        x: { type: 'linear', ticks: plainTicks, title: { display: true, text: `${xs.label} →${xs.direction === 'lower' ? ' (lower is better)' : ''}` }, ...(xs.range !== null ? { suggestedMin: xs.range[0], suggestedMax: xs.range[1] } : {}) },
+        y: { type: 'linear', ticks: plainTicks, title: { display: true, text: `${ys.label} →${ys.direction === 'lower' ? ' (lower is better)' : ''}` }, ...(ys.range !== null ? { suggestedMin: ys.range[0], suggestedMax: ys.range[1] } : {}) },
       },
       plugins: {
         legend: { display: true, position: 'bottom', labels: { usePointStyle: true } },

@@ -1,7 +1,7 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { TrendPoint, TrendSeries } from '../../../server/compare/trend.js';
 import { digitsFor, withInterval } from '../format.js';
-import { baseOptions, type IntervalDatum } from './datum.js';
+import { baseOptions, plainTicks, type IntervalDatum } from './datum.js';
 import { groupLabels, groupOf, pointLabel } from './groups.js';
 import { BASELINE_COLOUR, groupStyle } from './palette.js';
 
@@ -93,10 +93,11 @@ export function trendChartConfig(series: TrendSeries, colourKey: string | null, 
       parsing: false,
       normalized: true,
       scales: {
-        x: { type: 'linear', title: { display: true, text: 'training step' }, ticks: { precision: 0 } },
+        x: { type: 'linear', title: { display: true, text: 'training step' }, ticks: { precision: 0, ...plainTicks } },
         y: {
           type: 'linear',
           title: { display: true, text: series.label },
+          ticks: plainTicks,
           ...(series.range !== null ? { min: series.range[0], max: series.range[1] } : {}),
         },
       },

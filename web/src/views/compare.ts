@@ -1,6 +1,6 @@
 import { api, ApiError, type BlogChange, type Comparison, type Flip, type FlipSide, type GateReport, type MetricDef } from '../api.js';
 import { compareBarsConfig } from '../charts/compare-chart.js';
-import { mountChart } from '../charts/mount.js';
+import { mountChart, preloadCharts } from '../charts/lazy.js';
 import { h, tid, type Child } from '../dom.js';
 import { digitsFor, interval, num, signed, withInterval } from '../format.js';
 import type { ViewContext } from '../router.js';
@@ -98,6 +98,7 @@ function blogTable(items: readonly BlogChange[]): HTMLElement {
 /** `/compare?base=ID&head=ID`: two runs side by side (default: the latest run against the baseline). */
 export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<void> {
   document.title = 'tunegate: before / after';
+  void preloadCharts();
   const q = ctx.query;
   const int = (k: string) => (/^\d+$/.test(q.get(k) ?? '') ? Number(q.get(k)) : undefined);
   const [metrics, latest, cmp] = await Promise.all([
@@ -134,8 +135,8 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
   const bars = BAR_METRICS.filter((m) => cmp.metrics[m] !== undefined && (cmp.metrics[m]!.base !== null || cmp.metrics[m]!.head !== null));
   const holder = h('div', { class: 'chart' });
   root.append(h('h2', null, 'Metrics'), chartPanel('every metric before and after', holder, metricTable(cmp, gate, defs), null, 'compare-metrics', true));
-  ctx.onLeave(mountChart(holder, compareBarsConfig(bars.map((m) => ({ label: defs.get(m)?.label ?? m, change: cmp.metrics[m]! })), { base: cmp.base.checkpoint, head: cmp.head.checkpoint }),
-    `Before/after bars for ${bars.join(', ')}; the table below has every value.`));
+  const config = compareBarsConfig(bars.map((m) => ({ label: defs.get(m)?.label ?? m, change: cmp.metrics[m]! })), { base: cmp.base.checkpoint, head: cmp.head.checkpoint });
+  ctx.onLeave(await mountChart(holder, config, `Before/after bars for ${bars.join(', ')}; the table below has every value.`));
 
   root.append(h('h2', null, 'What moved, per set'), transitionsTable(cmp));
 

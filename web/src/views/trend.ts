@@ -1,6 +1,6 @@
 import { api, type Checkpoint, type MetricDef, type TrendSeries } from '../api.js';
 import { defaultColourKey, groupLabels, groupOf, tagKeys } from '../charts/groups.js';
-import { mountChart } from '../charts/mount.js';
+import { mountChart, preloadCharts } from '../charts/lazy.js';
 import { tradeoffChartConfig, tradeoffPoints } from '../charts/tradeoff-chart.js';
 import { directionHint, trendChartConfig, trendGroups } from '../charts/trend-chart.js';
 import { h, tid } from '../dom.js';
@@ -82,6 +82,7 @@ async function latestRuns(ctx: ViewContext, holder: HTMLElement): Promise<void> 
 /** `/`: every checkpoint's latest completed run against training step, and the trade-off scatter. */
 export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<AfterAttach | void> {
   document.title = 'tunegate: across checkpoints';
+  void preloadCharts();
   const q = ctx.query;
   const wanted = q.getAll('metric');
   const axes = [q.get('x') ?? DEFAULT_X, q.get('y') ?? DEFAULT_Y];
@@ -121,7 +122,7 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   const order = groupLabels(points, state.colour);
   const open = (runId: number) => ctx.navigate(`/runs/${runId}`);
   // Built once the page shows: charts first (so the first one paints at once), then the tables.
-  const charts: Array<() => void> = [];
+  const charts: Array<() => Promise<void>> = [];
   const tables: Array<() => void> = [];
   const grid = h('div', { class: 'panels' });
   const tradeoff = h('section', { class: 'tradeoff' });
@@ -135,7 +136,7 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
     const tableSlot = h('div');
     grid.append(chartPanel(s.label, holder, tableSlot, note, `trend-${s.metric}`));
     const fallback = `${s.label} against training step for ${s.points.length} checkpoints; the table below has every value.`;
-    charts.push(() => ctx.onLeave(mountChart(holder, trendChartConfig(s, state.colour, order, (d) => open(d.runId)), fallback)));
+    charts.push(async () => ctx.onLeave(await mountChart(holder, trendChartConfig(s, state.colour, order, (d) => open(d.runId)), fallback)));
     tables.push(() => tableSlot.replaceWith(trendTable(s, state.colour)));
   }
 
@@ -146,7 +147,7 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
     const holder = h('div', { class: 'chart chart-tall' });
     const dx = digitsFor(known.get(state.x));
     const dy = digitsFor(known.get(state.y));
-    const tableEl = table(`${ys.label} against ${xs.label}: one row per checkpoint; Pareto-optimal = no other checkpoint is better on both`,
+    const tableEl = () => table(`${ys.label} against ${xs.label}: one row per checkpoint; Pareto-optimal = no other checkpoint is better on both`,
       ['checkpoint', 'step', 'group', xs.label, ys.label, 'Pareto-optimal', 'run'],
       tp.map((p) => ({
         attrs: { ...tid('tradeoff-row'), 'data-checkpoint': p.checkpoint, 'data-pareto': String(p.pareto) },
@@ -154,20 +155,23 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
           p.pareto ? 'yes' : '', runLink(p.runId)],
       })), 'tradeoff-table');
     const tableSlot = h('div');
-    tables.push(() => tableSlot.replaceWith(tableEl));
+    tables.push(() => tableSlot.replaceWith(tableEl()));
     const front = tp.filter((p) => p.pareto).map((p) => p.checkpoint);
     const note = h('p', { class: 'note', attrs: tid('pareto-note') }, paretoAvailable
       ? `Pareto-optimal (ringed): ${front.join(', ') || 'none'}. Any other checkpoint is beaten on both axes by one of these.`
       : `${[xs, ys].filter((s) => s.direction === null).map((s) => s.label).join(' and ')} has no better direction, so no Pareto set is drawn.`);
     tradeoff.append(chartPanel(`${ys.label} against ${xs.label}`, holder, tableSlot, note, 'tradeoff'));
-    charts.push(() => ctx.onLeave(mountChart(holder, tradeoffChartConfig(xs, ys, state.colour, order, (d) => open(d.runId)), `${ys.label} against ${xs.label} for ${tp.length} checkpoints; the table below has every value.`)));
+    charts.push(async () => ctx.onLeave(await mountChart(holder, tradeoffChartConfig(xs, ys, state.colour, order, (d) => open(d.runId)), `${ys.label} against ${xs.label} for ${tp.length} checkpoints; the table below has every value.`)));
   }
   const recent = h('section', { class: 'latest' }, h('p', { class: 'note' }, 'Loading the latest runs…'));
   root.append(h('h2', null, 'Latest runs'), recent);
   const latest = latestRuns(ctx, recent).catch((e: Error) => recent.replaceChildren(h('p', { class: 'error' }, e.message)));
   return async () => {
-    for (const mount of charts) mount();
-    await nextFrame();
+    // One chart per frame: the first is on screen before the others are drawn.
+    for (const mount of charts) {
+      await mount();
+      await nextFrame();
+    }
     for (const fill of tables) fill();
     await latest;
   };
