@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,8 @@ import { packagePath } from '../server/paths.js';
 
 /**
  * Regenerates the README's screenshots from the demo database: `/` and `/compare` in headless
- * Chromium (Debian's, /usr/bin/chromium; fonts-noto-cjk renders the Chinese answers).
+ * Chromium (Debian's, /usr/bin/chromium; fonts-noto-cjk renders the Chinese answers). Where
+ * pngquant is installed (apt-get install pngquant) the PNGs are quantized to about a third.
  * Usage: npm run build && npm run screenshots
  */
 const out = packagePath('docs', 'img');
@@ -36,7 +38,8 @@ try {
     await page.waitForSelector('#view[data-ready]');
     await page.waitForLoadState('networkidle');
     await page.screenshot({ path: join(out, file), clip: { x: 0, y: 0, width: 1280, height } });
-    console.log(`docs/img/${file}`);
+    const small = spawnSync('pngquant', ['--quality=70-90', '--speed', '1', '--force', '--output', join(out, file), join(out, file)]);
+    console.log(`docs/img/${file}${small.status === 0 ? ' (quantized)' : ''}`);
   }
 } finally {
   await browser.close();
