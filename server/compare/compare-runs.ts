@@ -12,7 +12,9 @@ type Outcome = 'pass' | 'fail';
 
 /** One side of a changed keyword item: the answer, its score and what it hit. */
 export interface FlipSide {
+  /** With several samples: a failing sample's answer on a failing side (see ItemValue.answer). */
   answer: string | null;
+  sample: number | null;
   score: number | null;
   marks: KeywordMarks | null;
 }
@@ -83,6 +85,7 @@ export interface Comparison {
 
 const side = (v: ItemValue): FlipSide => ({
   answer: v.answer,
+  sample: v.sample,
   score: v.score,
   marks: v.item.kind === 'keyword' && v.answer !== null ? keywordMarks(v.item, v.answer) : null,
 });

@@ -6,8 +6,13 @@ import type { Store } from '../store/open.js';
 /** One item of a run, reduced to what a comparison reads (samples averaged; score null when every sample errored). */
 export interface ItemValue extends ItemMeans {
   item: EvalItem;
-  /** The first answered sample's answer (else the first sample's). */
+  /**
+   * The answer shown as evidence: for a keyword item that failed, its first failing sample's
+   * (so the answer shown agrees with the verdict); else the first answered sample's, else the first's.
+   */
   answer: string | null;
+  /** Which sample `answer` is. */
+  sample: number | null;
   /** Keyword items: every answered sample passed; null when none was answered. */
   passed: boolean | null;
   errored: boolean;
@@ -36,6 +41,7 @@ export function itemValues(store: Store, runId: number): Map<string, ItemValue> 
       if (j !== undefined) comps.set('blog_judge', [...(comps.get('blog_judge') ?? []), j]);
     }
     const judgedPass = ok.filter((r) => r.passed !== null);
+    const evidence = ok.find((r) => r.passed === false) ?? ok[0] ?? rows[0];
     out.set(itemKey(item.set, item.id), {
       item,
       set: item.set,
@@ -43,7 +49,8 @@ export function itemValues(store: Store, runId: number): Map<string, ItemValue> 
       score: mean(ok.flatMap((r) => (r.score === null ? [] : [r.score]))),
       hallucinated: mean(ok.flatMap((r) => (r.hallucinated === null ? [] : [r.hallucinated ? 1 : 0]))),
       components: Object.fromEntries([...comps].map(([k, v]) => [k, mean(v)!])),
-      answer: ok[0]?.answer ?? rows[0]?.answer ?? null,
+      answer: evidence?.answer ?? null,
+      sample: evidence?.sample ?? null,
       passed: judgedPass.length === 0 ? null : judgedPass.every((r) => r.passed === true),
       errored: rows.some((r) => r.error !== null),
     });

@@ -1,7 +1,7 @@
 import { TunegateError } from '../errors.js';
 import { exactSignTestP, pairedBootstrap } from '../stats/paired.js';
 import type { Store } from '../store/open.js';
-import { itemValue, metricDef, requireMetric } from '../scoring/metric-registry.js';
+import { aggregate, itemValue, metricDef, requireMetric } from '../scoring/metric-registry.js';
 import { itemValues, pairItems, type ItemValue } from '../compare/item-values.js';
 
 export const DEFAULT_GATE_METRICS = ['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy'];
@@ -62,16 +62,17 @@ export interface GateReport {
   warnings: string[];
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-
 function decideMetric(metric: string, pairs: Array<{ base: ItemValue; head: ItemValue }>, opts: Required<Pick<GateOptions, 'alpha' | 'noSignificance' | 'resamples' | 'seed'>>, tolerance: number): MetricVerdict {
   // A metric without a better direction (blog_length_ratio) is gated as higher-is-better.
   const direction = metricDef(metric)?.direction ?? 'higher';
   const sign = direction === 'higher' ? 1 : -1;
+  // A geometric metric (perplexity) is compared on the log scale, as the run summaries average it.
+  const geometric = metricDef(metric)?.geometric === true;
+  const scale = geometric ? Math.log : (x: number) => x;
   const values = pairs.flatMap(({ base, head }) => {
     const b = itemValue(metric, base);
     const h = itemValue(metric, head);
-    return b === undefined || h === undefined ? [] : [{ b, h, base, head }];
+    return b === undefined || h === undefined || (geometric && (b <= 0 || h <= 0)) ? [] : [{ b, h, base, head }];
   });
   const empty: MetricVerdict = {
     metric, direction, n: 0, base: null, head: null, delta: null, interval: null, p: null, test: 'none', tolerance,
@@ -79,12 +80,12 @@ function decideMetric(metric: string, pairs: Array<{ base: ItemValue; head: Item
   };
   if (values.length === 0) return empty;
 
-  const base = mean(values.map((v) => v.b));
-  const head = mean(values.map((v) => v.h));
+  const base = aggregate(values.map((v) => v.b), geometric)!;
+  const head = aggregate(values.map((v) => v.h), geometric)!;
   const delta = head - base;
   const worsening = -sign * delta;
-  // Worsening per item (positive = worse); the bootstrap tests whether its mean is above 0.
-  const worse = values.map((v) => -sign * (v.h - v.b));
+  // Worsening per item (positive = worse; log ratios for geometric metrics); the bootstrap tests whether its mean is above 0.
+  const worse = values.map((v) => -sign * (scale(v.h) - scale(v.b)));
   const boot = pairedBootstrap(worse, { resamples: opts.resamples, seed: opts.seed });
   const binary = values.every((v) => (v.b === 0 || v.b === 1) && (v.h === 0 || v.h === 1));
   let p: number;
@@ -95,8 +96,10 @@ function decideMetric(metric: string, pairs: Array<{ base: ItemValue; head: Item
   } else {
     p = boot.p;
   }
-  // The interval of delta (head − base) is the worsening interval mirrored.
-  const interval: [number, number] = sign === 1 ? [-boot.interval[1], -boot.interval[0]] : [boot.interval[0], boot.interval[1]];
+  // The interval of delta (head − base) is the worsening interval mirrored; for a geometric metric
+  // it is the interval of the mean log ratio, turned into a change of the geometric mean.
+  const mirrored: [number, number] = sign === 1 ? [-boot.interval[1], -boot.interval[0]] : [boot.interval[0], boot.interval[1]];
+  const interval: [number, number] = geometric ? [base * Math.expm1(mirrored[0]), base * Math.expm1(mirrored[1])] : mirrored;
   const significant = opts.noSignificance || p < opts.alpha;
   const beyond = worsening > tolerance;
   let verdict: MetricVerdict['verdict'] = 'pass';

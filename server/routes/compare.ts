@@ -12,7 +12,7 @@ const Marks = Nullable(Type.Object({
   keywords: Type.Array(Type.Object({ alternatives: Type.Array(Type.String()), matched: Nullable(Type.String()) })),
   forbidden: Type.Array(Type.Object({ text: Type.String(), found: Type.Boolean() })),
 }, { description: 'each expected keyword group and the alternative the answer contained (null: missed); each forbidden string and whether it was found' }));
-const Side = Type.Object({ answer: Nullable(Type.String()), score: Nullable(Type.Number()), marks: Marks });
+const Side = Type.Object({ answer: Nullable(Type.String()), sample: Nullable(Type.Integer()), score: Nullable(Type.Number({ description: 'mean over the samples' })), marks: Marks });
 const Components = Type.Record(Type.String(), Type.Number());
 
 /** GET /api/compare's body (see server/compare/compare-runs.ts). */

@@ -171,9 +171,11 @@ export function summarize(items: readonly ItemRef[], results: readonly ResultRow
 export function metricOf(summary: RunSummary, metric: string): { value: number | null } & MetricInterval {
   const none = { value: null, n: 0, ci: null, method: null };
   if (metric.startsWith(SET_METRIC_PREFIX)) {
-    const set = summary.sets[metric.slice(SET_METRIC_PREFIX.length)];
+    const name = metric.slice(SET_METRIC_PREFIX.length);
+    // Own keys only: set:constructor must not read Object.prototype.
+    const set = Object.hasOwn(summary.sets, name) ? summary.sets[name] : undefined;
     return set === undefined ? none : { value: set.score, ...(set.stats.score ?? { n: 0, ci: null, method: null }) };
   }
-  const stat = summary.stats[metric];
+  const stat = Object.hasOwn(summary.stats, metric) ? summary.stats[metric] : undefined;
   return stat === undefined ? none : { value: summary.metrics[metric] ?? null, ...stat };
 }

@@ -166,15 +166,27 @@ export function bootstrapInterval(values: readonly number[], opts: BootstrapOpti
 
 /**
  * The interval of a mean over per-item values: Wilson when the metric is a proportion and every
- * value is 0 or 1, else the expanded bootstrap. `n` is always the number of values.
+ * value is 0 or 1, else the expanded bootstrap. `n` is always the number of values (non-finite
+ * values are not counted).
+ *
+ * A bootstrap cannot see spread the sample does not show: when every item has the same value it
+ * gives a zero-width interval ("0 [0, 0]" for six posts without repetition). On a 0–1 scale the
+ * variance of a share is at most m(1 − m), so that case gets Wilson's interval of the share m
+ * instead, the interval a 0/1 metric with the same mean would get.
  */
-export function meanInterval(values: readonly number[], opts: { proportion?: boolean; geometric?: boolean; level?: number } = {}): MetricInterval {
-  const n = values.length;
+export function meanInterval(
+  values: readonly number[],
+  opts: { proportion?: boolean; geometric?: boolean; range?: readonly [number, number] | null; level?: number } = {},
+): MetricInterval {
+  const xs = values.filter(Number.isFinite);
+  const n = xs.length;
   if (n === 0) return { n, ci: null, method: null };
-  if (opts.proportion === true && values.every((v) => v === 0 || v === 1)) {
-    const k = values.reduce<number>((s, v) => s + v, 0);
+  const k = xs.reduce((s, v) => s + v, 0);
+  if (opts.proportion === true && xs.every((v) => v === 0 || v === 1)) {
     return { n, ci: wilsonInterval(k, n, opts.level), method: 'wilson' };
   }
-  const ci = bootstrapInterval(opts.geometric === true ? values.filter((v) => v > 0) : values, { level: opts.level, geometric: opts.geometric });
+  const ci = bootstrapInterval(opts.geometric === true ? xs.filter((v) => v > 0) : xs, { level: opts.level, geometric: opts.geometric });
+  const unit = opts.range?.[0] === 0 && opts.range[1] === 1;
+  if (ci !== null && ci[0] === ci[1] && unit) return { n, ci: wilsonInterval(k, n, opts.level), method: 'wilson' };
   return { n, ci, method: ci === null ? null : 'bootstrap' };
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { spawnTunegate, waitFor } from '../helpers/bin.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -16,9 +18,24 @@ describe('tunegate demo (serving)', () => {
     expect(trend.series[0].points.map((p: { checkpoint: string }) => p.checkpoint)).toEqual(['bio-v2-1000', 'bio-v2-2000', 'bio-v2-3000']);
     const cmp = (await (await fetch(`${url}/api/compare`)).json()) as any;
     expect([cmp.base.checkpoint, cmp.head.checkpoint]).toEqual(['base', 'bio-v2-3000']);
+
+    // A second demo in the same folder would recreate the database under this one: refused.
+    const second = spawnTunegate(['demo', '--no-serve'], cwd);
+    expect((await second.exit).code).toBe(2);
+    expect(second.stderr()).toMatch(/another demo \(pid \d+\) is using runs\/demo\.db/);
+    expect(((await (await fetch(`${url}/api/runs`)).json()) as any).runs).toHaveLength(7);
+
+    // A taken port fails before any run is made.
+    const port = new URL(url).port;
+    const third = spawnTunegate(['demo', '--port', port, '--db', 'runs/other.db'], cwd);
+    expect((await third.exit).code).toBe(2);
+    expect(third.stderr()).toContain(`cannot listen on 127.0.0.1:${port}`);
+    expect(third.stdout()).not.toContain('run 1:');
+
     child.proc.kill('SIGINT');
     const { code } = await child.exit;
     expect(code, child.stderr()).toBe(0);
     expect(child.stderr()).toContain('demo stopped');
+    expect(existsSync(join(cwd, 'runs/demo.db.lock'))).toBe(false);
   });
 });

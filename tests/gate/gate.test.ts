@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { parseEvalSetText } from '../../server/evalsets/parse-file.js';
 import { gate } from '../../server/gate/decide.js';
+import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
+import { summarizeRun } from '../../server/runner/execute-run.js';
 import { gateMarkdown } from '../../server/gate/reports.js';
 import { resolveBaseline, resolveHead } from '../../server/gate/resolve.js';
 import { seededRandom } from '../../server/stats/random.js';
@@ -206,5 +209,37 @@ describe('tunegate run --gate', () => {
     const misuse = await run(good.url, 'd', '4', '--tolerance', 'bio_accuracy=0.1');
     expect(misuse.code).toBe(2);
     expect(misuse.stderr).toContain('--tolerance is a gate option: add --gate');
+  });
+});
+
+describe('gate on a geometric metric', () => {
+  it('compares blog_perplexity on the log scale, as the run summaries and the dashboard average it', () => {
+    const { store } = freshStore();
+    const lines = Array.from({ length: 6 }, (_, i) => JSON.stringify({ id: `p${i}`, title: `post ${i}`, reference: `reference ${i}` })).join('\n');
+    const set = parseEvalSetText(lines, 'blog.jsonl', 'blog').set;
+    const runWith = (name: string, perplexities: number[]) => {
+      const c = store.checkpoints.add({ name, baseUrl: 'http://127.0.0.1:9/v1', model: name });
+      const runId = createRun(store, c, [set], DEFAULT_PARAMS);
+      perplexities.forEach((ppl, i) => store.results.insert({
+        runId, set: 'blog', itemId: `p${i}`, sample: 0, prompt: `post ${i}`, answer: 'a post', reasoning: null,
+        scores: { blog_quality: { value: 0.5, explanation: '' }, perplexity: { value: ppl, explanation: '' } }, score: 0.5,
+        hallucinated: null, passed: null, error: null, attempts: 1, latencyMs: 1, promptTokens: 1, completionTokens: 1, finishReason: 'stop',
+      }));
+      store.runs.finish(runId, 'completed', summarizeRun(store, runId));
+      return runId;
+    };
+    const base = runWith('base', [4, 4, 4, 4, 4, 4]);
+    // Five posts got much better, one much worse: the arithmetic mean rises (4 → 4.58), the geometric mean falls (4 → 2.31).
+    const head = runWith('head', [1.5, 1.5, 1.5, 1.5, 1.5, 20]);
+    const r = gate(store, head, base, { metrics: ['blog_perplexity'], noSignificance: true });
+    const m = r.metrics[0]!;
+    expect(m.base).toBeCloseTo(4, 10);
+    expect(m.head).toBeCloseTo(store.runs.get(head).summary!.metrics.blog_perplexity!, 10);
+    expect(m.head).toBeCloseTo(2.31, 2);
+    expect(m.verdict).toBe('improved');
+    expect(r.verdict).toBe('pass');
+    // The interval is a change of the geometric mean, and it holds the change.
+    expect(m.interval![0]).toBeLessThanOrEqual(m.delta!);
+    expect(m.interval![1]).toBeGreaterThanOrEqual(m.delta!);
   });
 });

@@ -186,8 +186,8 @@ describe('API: compare and trend', () => {
     expect(cmp.items).toMatchObject({ compared: 3, changedContent: 0 });
     expect(cmp.flips).toEqual([{
       set: 'bio', id: 'q1', prompt: 'question one', tags: [], from: 'pass', to: 'fail', drop: 1,
-      base: { answer: 'answer to: question one', score: 1, marks: { keywords: [{ alternatives: ['question one'], matched: 'question one' }], forbidden: [] } },
-      head: { answer: 'no idea', score: 0, marks: { keywords: [{ alternatives: ['question one'], matched: null }], forbidden: [] } },
+      base: { answer: 'answer to: question one', sample: 0, score: 1, marks: { keywords: [{ alternatives: ['question one'], matched: 'question one' }], forbidden: [] } },
+      head: { answer: 'no idea', sample: 0, score: 0, marks: { keywords: [{ alternatives: ['question one'], matched: null }], forbidden: [] } },
     }]);
     // q1 forgotten, q2 stayed right, q3 stayed wrong (its keyword is never in the echo).
     expect(cmp.transitions).toEqual({ bio: { stayedRight: 1, learned: 0, forgotten: 1, stayedWrong: 1, unscored: 0 } });
@@ -207,6 +207,11 @@ describe('API: compare and trend', () => {
     const all = (await app.inject({ method: 'GET', url: '/api/trend?metric=bio_accuracy' })).json();
     expect(all.series[0].points.map((p: { checkpoint: string }) => p.checkpoint)).toEqual(['other', 'early', 'late']);
     expect((await app.inject({ method: 'GET', url: '/api/trend' })).statusCode).toBe(400);
+    for (const inherited of ['set:constructor', 'set:__proto__', 'set:toString']) {
+      const r = await app.inject({ method: 'GET', url: `/api/trend?metric=${inherited}` });
+      expect(r.statusCode, inherited).toBe(200);
+      expect(r.json().series[0].points.every((p: { value: unknown; n: number }) => p.value === null && p.n === 0), inherited).toBe(true);
+    }
     for (const bad of ['__proto__', 'constructor', 'bio', 'blog_nonsense']) {
       const r = await app.inject({ method: 'GET', url: `/api/trend?metric=${bad}` });
       expect(r.statusCode, bad).toBe(400);
@@ -312,5 +317,23 @@ describe('API: what the dashboard lists', () => {
     expect(js.statusCode).toBe(200);
     expect(js.headers['content-encoding']).toBe('br');
     expect(js.headers['content-type']).toContain('javascript');
+  });
+});
+
+describe('API: compare with several samples', () => {
+  it('a forgotten item shows a failing sample as its evidence, so the answer agrees with the verdict', async () => {
+    const good = await endpoint((req) => ({ content: `answer to: ${req.userText}` }));
+    // Right on even seeds, wrong on odd ones: sample 0 passes, sample 1 fails.
+    const flaky = await endpoint((req) => ({ content: Number(req.body.seed) % 2 === 0 ? `answer to: ${req.userText}` : 'no idea at all' }));
+    const { app } = await testApp();
+    await post(app, '/api/checkpoints', { name: 'before', baseUrl: good.url, model: 'm', step: 1 });
+    await post(app, '/api/checkpoints', { name: 'after', baseUrl: flaky.url, model: 'm', step: 2 });
+    for (const c of ['before', 'after']) await post(app, '/api/runs', { checkpoint: c, evalsets: ['bio'], samples: 2, seed: 0 });
+    for (const id of [1, 2]) await waitForStatus(app, id, ['completed']);
+    const cmp = (await app.inject({ method: 'GET', url: '/api/compare?base=1&head=2' })).json();
+    const q1 = cmp.flips.find((f: { id: string }) => f.id === 'q1');
+    expect(q1).toMatchObject({ from: 'pass', to: 'fail', head: { answer: 'no idea at all', sample: 1, score: 0.5 } });
+    expect(q1.head.marks.keywords).toEqual([{ alternatives: ['question one'], matched: null }]);
+    expect(q1.base).toMatchObject({ answer: 'answer to: question one', sample: 0, score: 1 });
   });
 });

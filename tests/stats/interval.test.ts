@@ -54,6 +54,11 @@ print(json.dumps(out))`, cases);
     expect(meanInterval([], { proportion: true })).toEqual({ n: 0, ci: null, method: null });
     expect(meanInterval([0.4], {})).toEqual({ n: 1, ci: null, method: null });
     expect(bootstrapInterval([0.2, 0.4, 0.9])).toEqual(bootstrapInterval([0.2, 0.4, 0.9])); // seeded
+    // Every item the same: a 0–1 metric gets the Wilson interval of that share, never [x, x].
+    expect(meanInterval([0, 0, 0, 0, 0, 0], { range: [0, 1] })).toEqual({ n: 6, ci: wilsonInterval(0, 6), method: 'wilson' });
+    expect(meanInterval([0.5, 0.5, 0.5, 0.5], { range: [0, 1] })).toEqual({ n: 4, ci: wilsonInterval(2, 4), method: 'wilson' });
+    expect(meanInterval([40, 40, 40], { range: [0, 100] }).ci).toEqual([40, 40]);
+    expect(meanInterval([0.2, Number.NaN, 0.4], {})).toMatchObject({ n: 2, method: 'bootstrap' });
     const geo = meanInterval([10, 20, 40, 80], { geometric: true }).ci!;
     expect(geo[0]).toBeGreaterThan(10);
     expect(geo[1]).toBeLessThan(80);

@@ -219,4 +219,37 @@ describeBrowser('dashboard as a whole: untrusted text, deep links and reloads, o
     expect(w.log.requests.length).toBeGreaterThan(10);
     expectClean(w.log, s.d);
   });
+  it('marks the very text of each matched keyword and forbidden string, also after characters whose lower case is longer', async () => {
+    const e = await startEndpoint(() => ({ content: 'İİİİ İstanbul: he works at TEK, was born in 营口, lives in paris.' }));
+    const d = await startDashboard({ 'evalsets/bio.jsonl': `${JSON.stringify({ id: 'q', prompt: 'who?', keywords: ['tek', ['Paris', '巴黎'], 'HSBC'], forbidden: ['营口'] })}\n` });
+    d.store.checkpoints.add({ name: 'c', baseUrl: e.url, model: 'm', step: 1 });
+    const runId = await completeRun(d, 'c', ['bio']);
+    const w = await openPage(browser());
+    expect(await visit(w, d, `/runs/${runId}`)).toBe('run');
+    const marks = await w.page.$$eval('[data-testid=item-row] [data-testid=answer] mark', (els) => els.map((m) => [m.className, m.textContent]));
+    expect(marks).toEqual([['hit', 'TEK'], ['forbidden', '营口'], ['hit', 'paris']]);
+    const chips = await w.page.$$eval('[data-testid=item-row] .marks li', (els) => els.map((m) => m.textContent));
+    expect(chips).toEqual(['✓ tek', '✓ Paris', '✗ HSBC', '⚠ 营口']);
+    expectClean(w.log, d);
+  });
+  it('a hand-edited link with an unknown metric or a malformed tag says what is wrong and offers the way back', async () => {
+    const d = await startDashboard({ 'evalsets/bio.jsonl': `${JSON.stringify({ id: 'q', prompt: 'who?', keywords: ['x'] })}\n` });
+    d.store.checkpoints.add({ name: 'c', baseUrl: 'http://127.0.0.1:9/v1', model: 'm', step: 1 });
+    const w = await openPage(browser());
+    for (const [path, text] of [['/?metric=vibes', 'unknown metric "vibes"'], ['/?tag==x', 'querystring/tag']] as const) {
+      expect(await visit(w, d, path)).toBe('trend');
+      expect(await w.page.textContent('[data-testid=trend-error]'), path).toContain(text);
+      expect(await w.page.getAttribute('[data-testid=empty-state] a', 'href'), path).toBe('/');
+    }
+    expectClean(w.log, d, [{ status: 400, path: '/api/trend' }]);
+  });
+  it('"Skip to content" moves the keyboard focus to the view', async () => {
+    const d = await startDashboard({ 'evalsets/bio.jsonl': `${JSON.stringify({ id: 'q', prompt: 'who?', keywords: ['x'] })}\n` });
+    const w = await openPage(browser());
+    expect(await visit(w, d, '/checkpoints/new')).toBe('register');
+    await w.page.focus('a.skip');
+    await w.page.keyboard.press('Enter');
+    await w.page.waitForFunction('document.activeElement && document.activeElement.id === "view"', null, { timeout: 2000 });
+    expectClean(w.log, d);
+  });
 });

@@ -105,6 +105,33 @@ describeBrowser('dashboard /runs/:id and /checkpoints/new, in chromium', (browse
     expectClean(w.log, d);
   });
 
+  it('a run view left before it loaded opens no event stream and never re-renders the view the user went on to', async () => {
+    // 24 items, 2 at a time, 250 ms each: still running when the slow GET below answers.
+    const many = Array.from({ length: 24 }, (_, i) => ({ id: `q${i}`, prompt: `question ${i}`, keywords: [`${i}`] }));
+    const e = await startEndpoint((req) => ({ content: `answer ${req.userText.replace('question ', '')}`, delayMs: 250 }));
+    const d = await startDashboard({ 'evalsets/many.jsonl': jsonl(...many) });
+    await apiSend(d, 'POST', '/api/checkpoints', { name: 'slow', baseUrl: e.url, model: 'm', step: 5 });
+    const runId = (await apiSend<{ id: number }>(d, 'POST', '/api/runs', { checkpoint: 'slow', concurrency: 2, evalsets: ['many'] })).body.id;
+    const w = await openPage(browser());
+    expect(await visit(w, d, '/checkpoints/new')).toBe('register');
+    // The run's own GET answers slowly: the user has left before it does.
+    await w.page.route(`${d.url}/api/runs/${runId}`, async (route) => {
+      await new Promise((r) => setTimeout(r, 1200));
+      await route.continue();
+    });
+    await w.page.evaluate(`history.pushState(null, '', '/runs/${runId}'); dispatchEvent(new PopStateEvent('popstate'))`);
+    await w.page.waitForTimeout(100);
+    await w.page.click('nav a[href="/checkpoints/new"]');
+    expect(await waitReady(w.page)).toBe('register');
+    await w.page.fill('#f-name', 'typed-by-user');
+    // Wait past the slow answer and the run's end.
+    for (let t = 0; t < 100 && (await apiGet(d, `/api/runs/${runId}`)).body.status !== 'completed'; t++) await w.page.waitForTimeout(100);
+    await w.page.waitForTimeout(1500);
+    expect(await w.page.inputValue('#f-name'), 'the form was not rebuilt under the user').toBe('typed-by-user');
+    expect(w.log.requests.filter((u) => u.endsWith(`/api/runs/${runId}/events`)), 'no stream for a view already left').toEqual([]);
+    expectClean(w.log, d);
+  });
+
   it('the register form registers a checkpoint with its tags and step, runs it now and follows the run to "completed" without a reload', async () => {
     const profiles: Record<string, Profile> = { 'model-web': { right: ['bio-work', 'bio-blog'], halluc: [], known: 3, blog: 2 } };
     const e = await startEndpoint(scripted(profiles), { latencyMs: 250 });

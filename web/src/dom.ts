@@ -52,15 +52,16 @@ export function replaceChildren(el: Element, ...children: Child[]): void {
 /**
  * The text with each needle's occurrences (case-insensitive) wrapped in <mark class=…>. Matching
  * for scores is NFKC + case fold on the server; this is only the visual aid, so a needle it
- * cannot find is simply not highlighted (the keyword chips carry the verdict).
+ * cannot find is simply not highlighted (the keyword chips carry the verdict). Matches are found
+ * in the text itself (not a lower-cased copy, whose length can differ: "İ" lower-cases to two
+ * code units), so every mark wraps exactly what it names.
  */
 export function highlighted(text: string, needles: ReadonlyArray<{ text: string; cls: string }>): Node[] {
-  const lower = text.toLowerCase();
   const spans: Array<{ start: number; end: number; cls: string }> = [];
   for (const n of needles) {
-    const needle = n.text.toLowerCase();
-    if (needle === '') continue;
-    for (let i = lower.indexOf(needle); i >= 0; i = lower.indexOf(needle, i + needle.length)) spans.push({ start: i, end: i + needle.length, cls: n.cls });
+    if (n.text === '') continue;
+    const re = new RegExp(n.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu');
+    for (const m of text.matchAll(re)) spans.push({ start: m.index, end: m.index + m[0].length, cls: n.cls });
   }
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
   const out: Node[] = [];

@@ -81,7 +81,8 @@ async function render(fresh: boolean): Promise<void> {
       navigate(`${window.location.pathname}${s === '' ? '' : `?${s}`}`, { replace: true });
     },
     signal: controller.signal,
-    onLeave: (fn) => cleanups.push(fn),
+    // A view left while it was still loading cleans up at once (its stream must not outlive it).
+    onLeave: (fn) => (controller.signal.aborted ? fn() : void cleanups.push(fn)),
   };
   // Built off-screen and swapped in whole, so a re-render never flashes an empty page.
   const next = h('div', { class: 'view', attrs: { 'data-view': match?.r.name ?? 'not-found' } });
@@ -122,6 +123,8 @@ export function startRouter(el: HTMLElement, fallback: View): void {
     if (a === null || a === undefined || a.hasAttribute('data-external') || a.target !== '' || a.hasAttribute('download')) return;
     const url = new URL(a.href, window.location.href);
     if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
+    // A link within this page (#view: "skip to content") is the browser's to follow.
+    if (url.hash !== '' && url.pathname === window.location.pathname && url.search === window.location.search) return;
     e.preventDefault();
     if (url.pathname + url.search !== window.location.pathname + window.location.search) navigate(url.pathname + url.search);
   });

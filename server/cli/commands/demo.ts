@@ -1,11 +1,12 @@
-import { rmSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { DEMO_CHECKPOINTS, demoResponder } from '../../demo/script.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
 import { startServer, type RunningServer } from '../../main.js';
 import { packagePath } from '../../paths.js';
-import { createRun, DEFAULT_PARAMS } from '../../runner/create-run.js';
+import { createRun, currentOwner, DEFAULT_PARAMS } from '../../runner/create-run.js';
+import { processAlive } from '../../runner/owner.js';
 import { executeRun } from '../../runner/execute-run.js';
 import type { RunMetrics } from '../../scoring/metrics.js';
 import { startScriptedEndpoint, type ScriptedEndpoint } from '../../scripted-endpoint/scripted-endpoint.js';
@@ -31,6 +32,27 @@ async function serveDemo(dbPath: string, io: Io, port: number | undefined): Prom
   }
 }
 
+/**
+ * The demo's database is recreated on every start, so a second demo in the same folder would
+ * delete it under a first one that is still serving it. Each demo holds `<db>.lock` (its pid).
+ */
+function lockDemoDb(dbPath: string, db: string): () => void {
+  const lock = `${dbPath}.lock`;
+  if (existsSync(lock)) {
+    try {
+      const owner = JSON.parse(readFileSync(lock, 'utf8')) as { pid: number; host: string };
+      if (processAlive(owner.pid, owner.host)) {
+        throw new TunegateError('USAGE', `another demo (pid ${owner.pid}) is using ${db}: stop it with Ctrl-C, or give this one its own --db`);
+      }
+    } catch (e) {
+      if (e instanceof TunegateError) throw e; // an unreadable lock is a stale one
+    }
+  }
+  mkdirSync(dirname(dbPath), { recursive: true });
+  writeFileSync(lock, JSON.stringify(currentOwner()));
+  return () => rmSync(lock, { force: true });
+}
+
 export async function demoCommand(argv: readonly string[], io: Io): Promise<number> {
   const p = parseArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' }, 'no-serve': { type: 'boolean' }, port: { type: 'string' } }, 'demo');
   expectPositionals(p, 0, 'demo');
@@ -41,69 +63,74 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
   // Its own database, recreated each time: the demo never touches the user's runs.
   const dbPath = resolve(io.cwd, str(p.values, 'db') ?? 'runs/demo.db');
   const db = relative(io.cwd, dbPath);
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
-
-  const shipped = packagePath('evalsets');
-  const sets = loadEvalSets(resolveEvalsetPaths([shipped], io.cwd, shipped), io.cwd).map((s) => ({
-    ...s,
-    path: relative(io.cwd, resolve(io.cwd, s.path)) || s.path,
-  }));
-  const endpoint: ScriptedEndpoint = await startScriptedEndpoint({ respond: demoResponder(sets), models: DEMO_CHECKPOINTS.map((c) => c.name), record: false });
-  const store = openStore(dbPath);
-  if (!json) println(io.stdout, `${BANNER}\n\nscripted endpoint: ${endpoint.url}\ndatabase: ${db}\n`);
-  const rows: Row[] = [];
-  let interrupted = false;
+  const unlock = lockDemoDb(dbPath, db);
+  let endpoint: ScriptedEndpoint | undefined;
+  let server: RunningServer | undefined;
   try {
-    for (const c of DEMO_CHECKPOINTS) {
-      const checkpoint = store.checkpoints.add({ name: c.name, baseUrl: endpoint.url, model: c.name, step: c.step, tags: { ...c.tags, demo: 'scripted' } });
-      if (c.step === 0) store.checkpoints.update(c.name, { baseline: true });
-      const runId = createRun(store, checkpoint, sets, { ...DEFAULT_PARAMS, concurrency: 8 });
-      const r = await executeRun({ store, runId, env: io.env, ...(io.signal !== undefined ? { signal: io.signal } : {}) });
-      rows.push({ name: c.name, step: c.step, tags: c.tags, runId, status: r.status, metrics: r.summary.metrics, errors: r.summary.counts.errors });
-      if (!json) println(io.stdout, `run ${runId}: ${c.name} (step ${c.step}) — ${c.story}: ${r.summary.counts.items} items, ${r.status}`);
-      if (r.status === 'interrupted') {
-        interrupted = true;
-        break;
-      }
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+    const shipped = packagePath('evalsets');
+    const sets = loadEvalSets(resolveEvalsetPaths([shipped], io.cwd, shipped), io.cwd).map((s) => ({
+      ...s,
+      path: relative(io.cwd, resolve(io.cwd, s.path)) || s.path,
+    }));
+    endpoint = await startScriptedEndpoint({ respond: demoResponder(sets), models: DEMO_CHECKPOINTS.map((c) => c.name), record: false });
+    // The dashboard first: a port that cannot be had fails before any run, and the page fills in as they finish.
+    if (serve) server = await serveDemo(dbPath, io, port);
+    if (!json) {
+      println(io.stdout, `${BANNER}\n\nscripted endpoint: ${endpoint.url}\ndatabase: ${db}`);
+      if (server !== undefined) println(io.stdout, `dashboard: ${server.url}/ (it fills in as the runs finish)`);
+      println(io.stdout);
     }
-  } finally {
-    store.close();
-    if (!serve || interrupted) await endpoint.close();
-  }
+    const store = openStore(dbPath);
+    const rows: Row[] = [];
+    let interrupted = false;
+    try {
+      for (const c of DEMO_CHECKPOINTS) {
+        const checkpoint = store.checkpoints.add({ name: c.name, baseUrl: endpoint.url, model: c.name, step: c.step, tags: { ...c.tags, demo: 'scripted' } });
+        if (c.step === 0) store.checkpoints.update(c.name, { baseline: true });
+        const runId = createRun(store, checkpoint, sets, { ...DEFAULT_PARAMS, concurrency: 8 });
+        const r = await executeRun({ store, runId, env: io.env, ...(io.signal !== undefined ? { signal: io.signal } : {}) });
+        rows.push({ name: c.name, step: c.step, tags: c.tags, runId, status: r.status, metrics: r.summary.metrics, errors: r.summary.counts.errors });
+        if (!json) println(io.stdout, `run ${runId}: ${c.name} (step ${c.step}) — ${c.story}: ${r.summary.counts.items} items, ${r.status}`);
+        if (r.status === 'interrupted') {
+          interrupted = true;
+          break;
+        }
+      }
+    } finally {
+      store.close();
+    }
 
-  if (json) {
-    println(io.stdout, JSON.stringify({ scripted: true, db, checkpoints: rows }));
-  } else {
-    const metrics = ['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'refusal_accuracy', 'blog_quality'] as const;
-    const body = rows.map((r) => [r.name, String(r.step), r.tags.mix ?? '-', ...metrics.map((m) => fmt(r.metrics[m]))]);
-    println(io.stdout, `\n${table(['checkpoint', 'step', 'mix', ...metrics], body)}\n`);
-    println(io.stdout, 'Reading it: the bio-v2 mix learns the bio facts and stops inventing them (bio_accuracy up,');
-    println(io.stdout, 'hallucination_rate down); blog-only writes the best posts but forgets more general knowledge');
-    println(io.stdout, 'the longer it trains (known_accuracy down); blog_quality shows what the bio mix costs.');
-    println(io.stdout, `\n${BANNER}`);
-  }
-  const code = interrupted ? EXIT.INTERRUPTED : rows.some((r) => r.errors > 0) ? EXIT.ITEMS_ERRORED : EXIT.OK;
-  if (!serve || interrupted) {
-    if (!json) println(io.stdout, `Explore: npx tunegate serve --db ${db}   ·   npx tunegate show ${rows.at(-1)?.runId ?? 1} --items --db ${db}`);
+    if (json) {
+      println(io.stdout, JSON.stringify({ scripted: true, db, checkpoints: rows }));
+    } else {
+      const metrics = ['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'refusal_accuracy', 'blog_quality'] as const;
+      const body = rows.map((r) => [r.name, String(r.step), r.tags.mix ?? '-', ...metrics.map((m) => fmt(r.metrics[m]))]);
+      println(io.stdout, `\n${table(['checkpoint', 'step', 'mix', ...metrics], body)}\n`);
+      println(io.stdout, 'Reading it: the bio-v2 mix learns the bio facts and stops inventing them (bio_accuracy up,');
+      println(io.stdout, 'hallucination_rate down); blog-only writes the best posts but forgets more general knowledge');
+      println(io.stdout, 'the longer it trains (known_accuracy down); blog_quality shows what the bio mix costs.');
+      println(io.stdout, `\n${BANNER}`);
+    }
+    const code = interrupted ? EXIT.INTERRUPTED : rows.some((r) => r.errors > 0) ? EXIT.ITEMS_ERRORED : EXIT.OK;
+    if (server === undefined || interrupted) {
+      if (!json) println(io.stdout, `Explore: npx tunegate serve --db ${db}   ·   npx tunegate show ${rows.at(-1)?.runId ?? 1} --items --db ${db}`);
+      return code;
+    }
+    println(io.stdout, `\nDashboard: ${server.url}/  (before/after: ${server.url}/compare)`);
+    println(io.stdout, `The scripted checkpoints stay up at ${endpoint.url}: register one from the page to watch a run live.`);
+    println(io.stdout, 'Ctrl-C stops the demo.');
+    await new Promise<void>((resolveStop) => {
+      if (io.signal === undefined || io.signal.aborted) return resolveStop();
+      io.signal.addEventListener('abort', () => resolveStop(), { once: true });
+    });
+    await server.close();
+    server = undefined;
+    println(io.stderr, 'demo stopped');
     return code;
+  } finally {
+    await server?.close();
+    await endpoint?.close();
+    unlock();
   }
-
-  let server: RunningServer;
-  try {
-    server = await serveDemo(dbPath, io, port);
-  } catch (e) {
-    await endpoint.close();
-    throw e;
-  }
-  println(io.stdout, `\nDashboard: ${server.url}/  (before/after: ${server.url}/compare)`);
-  println(io.stdout, `The scripted checkpoints stay up at ${endpoint.url}: register one from the page to watch a run live.`);
-  println(io.stdout, 'Ctrl-C stops the demo.');
-  await new Promise<void>((resolveStop) => {
-    if (io.signal === undefined || io.signal.aborted) return resolveStop();
-    io.signal.addEventListener('abort', () => resolveStop(), { once: true });
-  });
-  await server.close();
-  await endpoint.close();
-  println(io.stderr, 'demo stopped');
-  return code;
 }

@@ -9,7 +9,7 @@ export const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0
 /** The label of a point's group when checkpoints are coloured by a tag key. */
 export function groupOf(point: Pick<TrendPoint, 'tags'>, colourKey: string | null): string {
   if (colourKey === null) return 'all checkpoints';
-  const v = point.tags[colourKey];
+  const v = Object.hasOwn(point.tags, colourKey) ? point.tags[colourKey] : undefined;
   return v === undefined ? `no ${colourKey}` : `${colourKey}=${v}`;
 }
 

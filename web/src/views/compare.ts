@@ -12,7 +12,7 @@ const BAR_METRICS = ['bio_accuracy', 'hallucination_rate', 'known_accuracy', 're
 const OUTCOME_TEXT = { fail: 'forgotten', pass: 'learned' } as const;
 
 const sideCell = (s: FlipSide, label: string): Child[] => [
-  h('div', { class: 'side-head' }, `${label}: score ${num(s.score)}`),
+  h('div', { class: 'side-head' }, `${label}: score ${num(s.score)}${s.sample !== null && s.sample > 0 ? ` · the answer of sample ${s.sample}` : ''}`),
   markedAnswer(s.answer, s.marks),
   markChips(s.marks),
 ];

@@ -23,7 +23,9 @@ export function parseTags(text: string): Record<string, string> {
   for (const part of text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s !== '')) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new Error(`"${part}" is not key=value`);
-    tags[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+    const key = part.slice(0, eq).trim();
+    if (Object.hasOwn(tags, key)) throw new Error(`"${key}" is given twice`);
+    tags[key] = part.slice(eq + 1).trim();
   }
   return tags;
 }

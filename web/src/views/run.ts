@@ -28,7 +28,7 @@ function liveProgress(run: RunBody, ctx: ViewContext): HTMLElement {
   // The run ended: show its results in place (a replace, not a page load).
   events.addEventListener('finished', () => {
     events.close();
-    ctx.navigate(window.location.pathname + window.location.search, { replace: true });
+    if (!ctx.signal.aborted) ctx.navigate(window.location.pathname + window.location.search, { replace: true });
   });
   ctx.onLeave(() => events.close());
   return section;
@@ -125,6 +125,7 @@ export async function runView(root: HTMLElement, ctx: ViewContext): Promise<void
     return;
   }
   const [run, defs] = await Promise.all([api.run(Number(raw)).catch((e: unknown) => e as Error), api.metrics()]);
+  if (ctx.signal.aborted) return;
   if (run instanceof Error) {
     if (run instanceof ApiError && run.status === 404) {
       root.append(emptyState(`No run ${raw}`, h('p', null, 'It may have been deleted with its checkpoint. See ', h('a', { href: '/' }, 'the latest runs'), '.')));

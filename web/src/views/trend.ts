@@ -1,4 +1,4 @@
-import { api, type Checkpoint, type MetricDef, type TrendSeries } from '../api.js';
+import { api, ApiError, type Checkpoint, type MetricDef, type TrendSeries } from '../api.js';
 import { defaultColourKey, groupLabels, groupOf, tagKeys } from '../charts/groups.js';
 import { mountChart, preloadCharts } from '../charts/lazy.js';
 import { tradeoffChartConfig, tradeoffPoints } from '../charts/tradeoff-chart.js';
@@ -89,9 +89,17 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   const [metrics, checkpoints, series] = await Promise.all([
     api.metrics(),
     api.checkpoints(),
-    api.trend([...new Set([...(wanted.length > 0 ? wanted : DEFAULT_TREND_METRICS), ...axes])], q.getAll('tag').filter((t) => t.includes('='))),
+    api.trend([...new Set([...(wanted.length > 0 ? wanted : DEFAULT_TREND_METRICS), ...axes])], q.getAll('tag').filter((t) => t.includes('=')))
+      .catch((e: unknown) => e as Error),
   ]);
   root.append(h('h1', null, 'Across checkpoints'));
+  if (series instanceof Error) {
+    // A hand-edited link (an unknown metric, a malformed tag): say what, and offer the way back.
+    if (!(series instanceof ApiError) || series.status >= 500) throw series;
+    root.append(emptyState('Cannot chart that', h('p', { attrs: tid('trend-error') }, series.message),
+      h('p', null, h('a', { href: '/' }, 'Back to the default charts'))));
+    return;
+  }
   if (checkpoints.length === 0) {
     root.append(emptyState('No checkpoints yet', ...firstSteps()));
     return;
@@ -157,8 +165,10 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
     const tableSlot = h('div');
     tables.push(() => tableSlot.replaceWith(tableEl()));
     const front = tp.filter((p) => p.pareto).map((p) => p.checkpoint);
-    const note = h('p', { class: 'note', attrs: tid('pareto-note') }, paretoAvailable
-      ? `Pareto-optimal (ringed): ${front.join(', ') || 'none'}. Any other checkpoint is beaten on both axes by one of these.`
+    const note = h('p', { class: 'note', attrs: tid('pareto-note') }, tp.length === 0
+      ? `No checkpoint has both ${xs.label} and ${ys.label}.`
+      : paretoAvailable
+      ? `Pareto-optimal (ringed): ${front.join(', ')}. Any other checkpoint is beaten on both axes by one of these.`
       : `${[xs, ys].filter((s) => s.direction === null).map((s) => s.label).join(' and ')} has no better direction, so no Pareto set is drawn.`);
     tradeoff.append(chartPanel(`${ys.label} against ${xs.label}`, holder, tableSlot, note, 'tradeoff'));
     charts.push(async () => ctx.onLeave(await mountChart(holder, tradeoffChartConfig(xs, ys, state.colour, order, (d) => open(d.runId)), `${ys.label} against ${xs.label} for ${tp.length} checkpoints; the table below has every value.`)));
