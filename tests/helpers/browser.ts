@@ -105,7 +105,7 @@ export interface Dashboard {
 }
 
 /** The real app on a temp database listening on 127.0.0.1:0, offering `files` (evalsets/NAME.jsonl); closed after the test. */
-export async function startDashboard(files: Record<string, string>): Promise<Dashboard> {
+export async function startDashboard(files: Record<string, string>, opts: { token?: string } = {}): Promise<Dashboard> {
   const page = packagePath('web', 'dist', 'index.html');
   if (!existsSync(page)) throw new Error(`${page} is missing: run \`npm run build\` first (npm test does)`);
   const dir = tempDir('tunegate-web-');
@@ -113,7 +113,7 @@ export async function startDashboard(files: Record<string, string>): Promise<Das
   const store = openStore(join(dir, 'dashboard.db'));
   const queue = new RunQueue({ store, env: {} });
   const evalsetsDir = join(dir, 'evalsets');
-  const app = await buildApp({ store, queue, env: {}, evalsetsDir });
+  const app = await buildApp({ store, queue, env: {}, evalsetsDir, token: opts.token });
   const d: Dashboard = { url: '', app, store, queue, dir, evalsetsDir };
   dashboards.push(d);
   await app.listen({ host: '127.0.0.1', port: 0 });

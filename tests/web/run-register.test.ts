@@ -175,6 +175,9 @@ describeBrowser('dashboard /runs/:id and /checkpoints/new, in chromium', (browse
     const runs = async () => (await apiGet(d, '/api/runs')).body.runs.length as number;
     const w = await openPage(browser());
     await visit(w, d, '/checkpoints/new');
+    // No error and no token field until the server asks for one.
+    expect(await w.page.locator('#f-token').isVisible()).toBe(false);
+    expect(await w.page.locator('[data-testid=error-baseUrl]').isVisible()).toBe(false);
 
     await w.page.locator('#f-name').fill('bad-url');
     await w.page.locator('#f-baseUrl').fill('not a url');
@@ -229,5 +232,24 @@ describeBrowser('dashboard /runs/:id and /checkpoints/new, in chromium', (browse
     expect((await apiGet(d, '/api/checkpoints/later')).body).toMatchObject({ name: 'later', step: 7, baseUrl: 'http://127.0.0.1:8000/v1' });
     expect(await runs()).toBe(0);
     expectClean(w.log, d, [{ status: 400, path: '/api/checkpoints' }, { status: 409, path: '/api/checkpoints' }]);
+  });
+  it('on a server with a token, the form asks for it after the 401, keeps it in the page only, and registers', async () => {
+    const d = await startDashboard(FILES, { token: 'team-secret' });
+    const w = await openPage(browser());
+    await visit(w, d, '/checkpoints/new');
+    await w.page.fill('#f-name', 'with-token');
+    await w.page.fill('#f-baseUrl', 'http://127.0.0.1:9/v1');
+    await w.page.fill('#f-model', 'm');
+    await w.page.locator('[data-testid=run-now]').uncheck();
+    await w.page.click('[data-testid=register-submit]');
+    await w.page.locator('#f-token').waitFor({ state: 'visible' });
+    expect(await w.page.textContent('[data-testid=error-token]')).toContain('TUNEGATE_TOKEN');
+    expect((await apiGet(d, '/api/checkpoints')).body.checkpoints).toEqual([]);
+    await w.page.fill('#f-token', 'team-secret');
+    await w.page.click('[data-testid=register-submit]');
+    await w.page.locator('[data-testid=registered]').waitFor();
+    expect((await apiGet(d, '/api/checkpoints')).body.checkpoints.map((c: { name: string }) => c.name)).toEqual(['with-token']);
+    expect(await w.page.evaluate('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie')).not.toContain('team-secret');
+    expectClean(w.log, d, [{ status: 401, path: '/api/checkpoints' }]);
   });
 });

@@ -55,7 +55,7 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
   const modelIn = text('model', 'the model name the server serves');
   const stepIn = h('input', { type: 'number', name: 'step', min: '0', step: '1', placeholder: '2000' });
   const apiIn = h('select', { name: 'api' }, h('option', { value: 'chat' }, 'chat (/chat/completions)'), h('option', { value: 'completions' }, 'completions (/completions, with a prompt template)'));
-  const templateIn = h('textarea', { name: 'promptTemplate', rows: 2, placeholder: 'Q: {prompt}\\nA:' });
+  const templateIn = h('textarea', { name: 'promptTemplate', rows: 2, placeholder: 'Q: {prompt}\nA:' });
   const keyIn = text('apiKeyEnv', 'e.g. VLLM_API_KEY');
   const tagsIn = text('tags', 'mix=bio-v2, lr=1e-5');
   const tokenIn = h('input', { type: 'password', name: 'token', autocomplete: 'off' });
