@@ -1,5 +1,5 @@
 import { TunegateError } from '../errors.js';
-import { exactSignTestP, pairedBootstrap } from '../stats/paired.js';
+import { holmLevels, signFlipTest, type SignFlipTest } from '../stats/sign-flip.js';
 import type { Store } from '../store/open.js';
 import { aggregate, itemValue, metricDef, requireMetric } from '../scoring/metric-registry.js';
 import { itemValues, pairItems, type ItemValue } from '../compare/item-values.js';
@@ -16,7 +16,7 @@ export interface GateOptions {
   noSignificance?: boolean;
   /** Head-run items that may have errored (default 0). */
   maxErrors?: number;
-  /** Bootstrap resamples (≥ 10,000 by default) and seed: fixed, so a verdict is reproducible. */
+  /** Monte Carlo draws of the sign-flip test where exact enumeration is too large (10,000) and their seed: fixed, so a verdict is reproducible. */
   resamples?: number;
   seed?: number;
 }
@@ -38,10 +38,26 @@ export interface MetricVerdict {
   base: number | null;
   head: number | null;
   delta: number | null;
+  /**
+   * Interval of delta (head − base) by inverting the same sign-flip test, two-sided at
+   * 1 − 2·level: its bound nearer "no change" is the one-sided bound the test used, so a
+   * regression always shows an interval wholly on the worse side of zero. Null when unbounded.
+   */
   interval: [number, number] | null;
+  /** Coverage of `interval` (1 − 2·level). */
+  intervalLevel: number | null;
+  /** One-sided p-value of "not worse" (paired sign-flip test over items; the exact sign test for 0/1 scores). */
   p: number | null;
-  test: 'exact-sign' | 'paired-bootstrap' | 'none';
+  /** The level p was tested at: alpha shared across the gated metrics by Holm's step-down. */
+  level: number | null;
+  test: 'sign-flip-exact' | 'sign-flip-monte-carlo' | 'none';
   tolerance: number;
+  /**
+   * The smallest drop this gate could ever call a regression with these n items at level
+   * alpha/m (the level a lone regression is tested at); null when no drop can be detected at all.
+   * For 0/1 scores it is k/n with k the fewest items that must go from pass to fail.
+   */
+  minDetectableDrop: number | null;
   verdict: 'regression' | 'pass' | 'improved' | 'skipped';
   reason: string;
   /** Items that got worse the most (for a regression, the evidence). */
@@ -52,8 +68,11 @@ export interface GateReport {
   verdict: 'pass' | 'regression' | 'untrusted';
   head: { runId: number; checkpoint: string; step: number | null };
   baseline: { runId: number; checkpoint: string; step: number | null };
+  /** The family-wise false-alarm rate: at most this share of no-change pairs fail on any metric. */
   alpha: number;
   significance: boolean;
+  /** How the per-metric tests share alpha. */
+  correction: 'holm' | 'none';
   /** Items in both runs with the same content, and how many differ or exist on one side only. */
   items: { compared: number; changedContent: number; onlyInBase: number; onlyInHead: number };
   headErrors: number;
@@ -62,76 +81,139 @@ export interface GateReport {
   warnings: string[];
 }
 
-function decideMetric(metric: string, pairs: Array<{ base: ItemValue; head: ItemValue }>, opts: Required<Pick<GateOptions, 'alpha' | 'noSignificance' | 'resamples' | 'seed'>>, tolerance: number): MetricVerdict {
-  // A metric without a better direction (blog_length_ratio) is gated as higher-is-better.
-  const direction = metricDef(metric)?.direction ?? 'higher';
-  const sign = direction === 'higher' ? 1 : -1;
-  // A geometric metric (perplexity) is compared on the log scale, as the run summaries average it.
-  const geometric = metricDef(metric)?.geometric === true;
-  const scale = geometric ? Math.log : (x: number) => x;
-  const values = pairs.flatMap(({ base, head }) => {
-    const b = itemValue(metric, base);
-    const h = itemValue(metric, head);
-    return b === undefined || h === undefined || (geometric && (b <= 0 || h <= 0)) ? [] : [{ b, h, base, head }];
-  });
-  const empty: MetricVerdict = {
-    metric, direction, n: 0, base: null, head: null, delta: null, interval: null, p: null, test: 'none', tolerance,
-    verdict: 'skipped', reason: 'no comparable items for this metric', worst: [],
-  };
-  if (values.length === 0) return empty;
+type Pair = { base: ItemValue; head: ItemValue };
 
-  const base = aggregate(values.map((v) => v.b), geometric)!;
-  const head = aggregate(values.map((v) => v.h), geometric)!;
-  const delta = head - base;
-  const worsening = -sign * delta;
-  // Worsening per item (positive = worse; log ratios for geometric metrics); the bootstrap tests whether its mean is above 0.
+/** One metric's paired values and its test, before alpha is shared out. */
+interface Measured {
+  metric: string;
+  direction: 'higher' | 'lower';
+  tolerance: number;
+  /** The tolerance on the scale the test works on (relative, as a log ratio, for geometric metrics). */
+  testTolerance: number;
+  geometric: boolean;
+  values: Array<{ b: number; h: number; pair: Pair }>;
+  /** Per-item worsening on the test's scale (positive = worse). */
+  worse: number[];
+  base: number;
+  head: number;
+  /** Mean worsening on the test's scale. */
+  worsening: number;
+  test: SignFlipTest;
+  p: number;
+  binary: boolean;
+}
+
+function measure(metric: string, pairs: readonly Pair[], tolerance: number, draws: number, seed: number): Measured | null {
+  const def = metricDef(metric);
+  // A metric without a better direction (blog_length_ratio) is gated as higher-is-better.
+  const direction = def?.direction ?? 'higher';
+  const sign = direction === 'higher' ? 1 : -1;
+  // A geometric metric (perplexity) is compared on the log scale, as the run summaries average it,
+  // and its tolerance is relative: 0.05 allows a 5% rise.
+  const geometric = def?.geometric === true;
+  const scale = geometric ? Math.log : (x: number) => x;
+  const values = pairs.flatMap((pair) => {
+    const b = itemValue(metric, pair.base);
+    const h = itemValue(metric, pair.head);
+    return b === undefined || h === undefined || !Number.isFinite(b) || !Number.isFinite(h) || (geometric && (b <= 0 || h <= 0)) ? [] : [{ b, h, pair }];
+  });
+  if (values.length === 0) return null;
   const worse = values.map((v) => -sign * (scale(v.h) - scale(v.b)));
-  const boot = pairedBootstrap(worse, { resamples: opts.resamples, seed: opts.seed });
-  const binary = values.every((v) => (v.b === 0 || v.b === 1) && (v.h === 0 || v.h === 1));
-  let p: number;
-  if (binary) {
-    const nWorse = worse.filter((w) => w > 0).length;
-    const nBetter = worse.filter((w) => w < 0).length;
-    p = exactSignTestP(nWorse, nBetter);
-  } else {
-    p = boot.p;
-  }
-  // The interval of delta (head − base) is the worsening interval mirrored; for a geometric metric
-  // it is the interval of the mean log ratio, turned into a change of the geometric mean.
-  const mirrored: [number, number] = sign === 1 ? [-boot.interval[1], -boot.interval[0]] : [boot.interval[0], boot.interval[1]];
-  const interval: [number, number] = geometric ? [base * Math.expm1(mirrored[0]), base * Math.expm1(mirrored[1])] : mirrored;
-  const significant = opts.noSignificance || p < opts.alpha;
-  const beyond = worsening > tolerance;
+  const testTolerance = geometric ? Math.log1p(tolerance) : tolerance;
+  const test = signFlipTest(worse, { draws, seed });
+  return {
+    metric, direction, tolerance, testTolerance, geometric, values, worse,
+    base: aggregate(values.map((v) => v.b), geometric)!,
+    head: aggregate(values.map((v) => v.h), geometric)!,
+    worsening: worse.reduce((s, w) => s + w, 0) / worse.length,
+    test,
+    p: test.pAbove(0),
+    binary: values.every((v) => (v.b === 0 || v.b === 1) && (v.h === 0 || v.h === 1)),
+  };
+}
+
+/**
+ * The smallest mean worsening that could ever be significant at `level` with n items. With 0/1
+ * scores only whole items can change: k items from pass to fail (none back) must give a p-value
+ * below the level and k/n must exceed the tolerance. With fractional scores a drop just above
+ * the tolerance is detectable when every item moves alike, which needs 2^-n < level.
+ */
+export function minDetectableDrop(n: number, tolerance: number, level: number, binary: boolean): number | null {
+  if (n === 0 || 2 ** -n >= level) return null;
+  if (!binary) return tolerance;
+  // k items from pass to fail and none back: p = 2^-k.
+  const k = Math.max(Math.ceil(-Math.log2(level) + 1e-12), Math.floor(tolerance * n + 1e-9) + 1);
+  return k > n ? null : k / n;
+}
+
+const skipped = (metric: string, tolerance: number): MetricVerdict => ({
+  metric, direction: metricDef(metric)?.direction ?? 'higher', n: 0, base: null, head: null, delta: null, interval: null, intervalLevel: null,
+  p: null, level: null, test: 'none', tolerance, minDetectableDrop: null, verdict: 'skipped', reason: 'no comparable items for this metric', worst: [],
+});
+
+const fmtP = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toPrecision(2));
+
+/** A measured metric's verdict at its share of alpha. */
+function verdictOf(m: Measured, level: number, rejected: boolean, loneLevel: number, noSignificance: boolean): MetricVerdict {
+  const sign = m.direction === 'higher' ? 1 : -1;
+  // Bounds of the mean worsening on the test's scale, turned into bounds of delta (head − base).
+  const lo = m.test.lower(level);
+  const hi = m.test.upper(level);
+  const toDelta = (w: number) => (m.geometric ? m.base * Math.expm1(-sign * w) : -sign * w);
+  const ends = [toDelta(lo), toDelta(hi)].sort((a, b) => a - b) as [number, number];
+  const interval = Number.isFinite(ends[0]) && Number.isFinite(ends[1]) ? ends : null;
+  const beyond = m.worsening > m.testTolerance;
+  const amount = (w: number) => (m.geometric ? `${(100 * Math.expm1(Math.abs(w))).toFixed(1)}%` : Math.abs(w).toFixed(3));
+  const tol = m.geometric ? `${(100 * m.tolerance).toFixed(1)}%` : String(m.tolerance);
   let verdict: MetricVerdict['verdict'] = 'pass';
   let reason: string;
-  if (beyond && significant) {
+  if (beyond && (noSignificance || rejected)) {
     verdict = 'regression';
-    reason = `worse by ${worsening.toFixed(3)} (> tolerance ${tolerance})${opts.noSignificance ? '' : `, p = ${p.toPrecision(2)} < ${opts.alpha}`}`;
+    reason = `worse by ${amount(m.worsening)} (> tolerance ${tol})${noSignificance ? '' : `, p = ${fmtP(m.p)} < ${fmtP(level)}: beyond noise`}`;
   } else if (beyond) {
-    reason = `worse by ${worsening.toFixed(3)} but not significant (p = ${p.toPrecision(2)} ≥ ${opts.alpha}): within noise`;
-  } else if (-worsening > tolerance) {
+    reason = `worse by ${amount(m.worsening)} (> tolerance ${tol}) but within noise (p = ${fmtP(m.p)} ≥ ${fmtP(level)})`;
+  } else if (-m.worsening > m.testTolerance) {
     verdict = 'improved';
-    reason = `better by ${(-worsening).toFixed(3)}`;
+    reason = `better by ${amount(m.worsening)}`;
   } else {
-    reason = `change ${delta >= 0 ? '+' : ''}${delta.toFixed(3)} within tolerance ${tolerance}`;
+    reason = `change ${m.worsening <= 0 ? 'for the better' : 'for the worse'} of ${amount(m.worsening)}, within tolerance ${tol}`;
   }
-  const worst = values
-    .map((v, i) => ({ v, w: worse[i]! }))
+  const mdd = noSignificance ? null : minDetectableDrop(m.values.length, m.testTolerance, loneLevel, m.binary);
+  const worst = m.values
+    .map((v, i) => ({ v, w: m.worse[i]! }))
     .filter((x) => x.w > 0)
     .sort((a, b) => b.w - a.w)
     .slice(0, 5)
-    .map(({ v }) => ({ set: v.head.item.set, id: v.head.item.id, prompt: v.head.item.prompt, base: v.b, head: v.h, baseAnswer: v.base.answer, headAnswer: v.head.answer }));
-  return { metric, direction, n: values.length, base, head, delta, interval, p, test: binary ? 'exact-sign' : 'paired-bootstrap', tolerance, verdict, reason, worst };
+    .map(({ v }) => ({ set: v.pair.head.item.set, id: v.pair.head.item.id, prompt: v.pair.head.item.prompt, base: v.b, head: v.h, baseAnswer: v.pair.base.answer, headAnswer: v.pair.head.answer }));
+  return {
+    metric: m.metric, direction: m.direction, n: m.values.length, base: m.base, head: m.head, delta: m.head - m.base,
+    interval, intervalLevel: interval === null ? null : 1 - 2 * level, p: m.p, level: noSignificance ? null : level,
+    test: m.test.method === 'exact' ? 'sign-flip-exact' : 'sign-flip-monte-carlo',
+    tolerance: m.tolerance, minDetectableDrop: mdd === null ? null : m.geometric ? Math.expm1(mdd) : mdd, verdict, reason, worst,
+  };
+}
+
+/** The warning for a metric this gate cannot fail on a drop the size of its tolerance. */
+function blindSpot(v: MetricVerdict, loneLevel: number): string | null {
+  if (v.verdict === 'skipped' || v.level === null) return null;
+  if (v.minDetectableDrop === null) {
+    return `${v.metric}: with ${v.n} items no drop can be detected at level ${fmtP(loneLevel)} (even if every item got worse, p ≥ 2^-${v.n} = ${fmtP(2 ** -v.n)}): this gate cannot fail on it; add items or raise --alpha`;
+  }
+  if (v.minDetectableDrop > v.tolerance * (1 + 1e-9)) {
+    return `${v.metric}: with ${v.n} items (0/1 scores) the smallest drop this gate can detect is ${v.minDetectableDrop.toFixed(3)} (level ${fmtP(loneLevel)}); a drop of the tolerance ${v.tolerance} goes unseen; add items`;
+  }
+  return null;
 }
 
 /**
  * Compares a head run with a baseline item by item and decides: a metric regresses when its
- * worsening exceeds the tolerance AND a paired test over items is significant (an exact sign
- * test where scores are binary, else a paired bootstrap). Items are paired by set, id and
- * content hash; a changed eval set is a warning with the size of the intersection.
+ * mean worsening exceeds the tolerance AND a paired sign-flip test over items says it is worse
+ * beyond noise, at the metric's share of alpha (Holm's step-down over the gated
+ * metrics, so the whole gate's false-alarm rate is at most alpha). Items are paired by set, id
+ * and content hash; a changed eval set is a warning with the size of the intersection.
  */
 export function gate(store: Store, headId: number, baselineId: number, options: GateOptions = {}): GateReport {
-  const metrics = options.metrics ?? DEFAULT_GATE_METRICS;
+  const metrics = [...new Set(options.metrics ?? DEFAULT_GATE_METRICS)];
   for (const m of metrics) requireMetric(m, '--metrics');
   const alpha = options.alpha ?? 0.05;
   const opts = { alpha, noSignificance: options.noSignificance === true, resamples: options.resamples ?? 10_000, seed: options.seed ?? 0 };
@@ -144,8 +226,22 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
     throw new TunegateError('INVALID_INPUT', `runs ${headId} and ${baselineId} have no item in common with the same content; nothing to compare`);
   }
 
-  const tol = (m: string) => options.tolerance?.[m] ?? options.tolerance?.default ?? DEFAULT_TOLERANCE;
-  const verdicts = metrics.map((m) => decideMetric(m, pairs, opts, tol(m)));
+  const tol = (m: string) => (options.tolerance !== undefined && Object.hasOwn(options.tolerance, m) ? options.tolerance[m]! : options.tolerance?.default ?? DEFAULT_TOLERANCE);
+  const measured = metrics.map((m) => measure(m, pairs, tol(m), opts.resamples, opts.seed));
+  const tested = measured.filter((m): m is Measured => m !== null);
+  // Holm's step-down shares alpha across the gated metrics: any one failing fails the gate, so the
+  // chance that some metric cries wolf must be at most alpha, not alpha per metric.
+  const holm = holmLevels(tested.map((m) => m.p), alpha);
+  const loneLevel = alpha / Math.max(1, tested.length);
+  const verdicts = measured.map((m, i) => {
+    if (m === null) return skipped(metrics[i]!, tol(metrics[i]!));
+    const t = tested.indexOf(m);
+    return verdictOf(m, holm.levels[t]!, holm.rejected[t]!, loneLevel, opts.noSignificance);
+  });
+  for (const v of verdicts) {
+    const w = blindSpot(v, loneLevel);
+    if (w !== null) warnings.push(w);
+  }
   if (verdicts.every((v) => v.verdict === 'skipped')) {
     throw new TunegateError('INVALID_INPUT', `no comparable items for any gated metric (${metrics.join(', ')})`);
   }
@@ -156,6 +252,7 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   const describe = (r: { id: number; checkpoint: string; step: number | null }) => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step });
   return {
     verdict, head: describe(headRun), baseline: describe(baseRun), alpha, significance: !opts.noSignificance,
+    correction: opts.noSignificance ? 'none' : 'holm',
     items, headErrors, maxErrors, metrics: verdicts, warnings,
   };
 }

@@ -6,16 +6,26 @@ const ICON = { pass: '✅ pass', regression: '❌ regression', untrusted: '⚠�
 const signed = (v: number | null, digits = 3) => (v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`);
 const interval = (m: MetricVerdict) => (m.interval === null ? '-' : `[${signed(m.interval[0])}, ${signed(m.interval[1])}]`);
 const pValue = (m: MetricVerdict) => (m.p === null ? '-' : m.p < 0.001 ? '<0.001' : m.p.toFixed(3));
+const level = (m: MetricVerdict) => (m.level === null ? '-' : m.level.toPrecision(2));
+const coverage = (m: MetricVerdict) => (m.intervalLevel === null ? '' : ` (${(100 * m.intervalLevel).toPrecision(3)}%)`);
+
+/** One line saying what p, level and the intervals mean, under every report's table. */
+function method(r: GateReport): string {
+  if (!r.significance) return 'tolerance only: a metric regresses when it is worse by more than its tolerance (no significance test).';
+  const tested = r.metrics.filter((m) => m.level !== null).length;
+  return `a metric regresses when it is worse by more than its tolerance and p < level. p: one-sided paired sign-flip test over items of "not worse" (exact sign test for 0/1 scores); alpha ${r.alpha} is shared across the ${tested} tested metrics by Holm's step-down (level); intervals are two-sided at 1 − 2·level.`;
+}
 const runLabel = (r: GateReport['head']) => `run ${r.runId} (${r.checkpoint}${r.step === null ? '' : `, step ${r.step}`})`;
 
 /** The human table printed by `tunegate gate`. */
 export function gateText(r: GateReport): string {
-  const rows = r.metrics.map((m) => [m.metric, fmt(m.base), fmt(m.head), signed(m.delta), interval(m), pValue(m), String(m.n), m.verdict]);
+  const rows = r.metrics.map((m) => [m.metric, fmt(m.base), fmt(m.head), signed(m.delta), `${interval(m)}${coverage(m)}`, pValue(m), level(m), String(m.n), m.verdict]);
   const lines = [
     `gate: ${ICON[r.verdict]}: ${runLabel(r.head)} vs baseline ${runLabel(r.baseline)}, ${r.items.compared} items compared` +
       `${r.significance ? `, alpha ${r.alpha}` : ', tolerance only'}`,
     '',
-    table(['metric', 'base', 'head', 'delta', '95% interval', 'p', 'n', 'verdict'], rows),
+    table(['metric', 'base', 'head', 'delta', 'interval', 'p', 'level', 'n', 'verdict'], rows),
+    method(r),
   ];
   for (const m of r.metrics) if (m.verdict !== 'pass') lines.push(`  ${m.metric}: ${m.reason}`);
   for (const m of r.metrics.filter((x) => x.verdict === 'regression')) {
@@ -43,7 +53,7 @@ export function gateJunit(r: GateReport): string {
   const cases = r.metrics.map((m) => {
     const open = `    <testcase classname="tunegate.gate" name="${xml(m.metric)}" time="0">`;
     if (m.verdict === 'skipped') return `${open}\n      <skipped message="${xml(m.reason)}"/>\n    </testcase>`;
-    const summary = `${m.metric}: base ${fmt(m.base)}, head ${fmt(m.head)}, delta ${signed(m.delta)}, 95% interval ${interval(m)}, p ${pValue(m)}, n ${m.n}`;
+    const summary = `${m.metric}: base ${fmt(m.base)}, head ${fmt(m.head)}, delta ${signed(m.delta)}, interval ${interval(m)}${coverage(m)}, p ${pValue(m)} at level ${level(m)}, n ${m.n}`;
     if (m.verdict !== 'regression') return `${open}\n      <system-out>${xml(`${summary}: ${m.reason}`)}</system-out>\n    </testcase>`;
     const evidence = m.worst.map((w) => `[${w.set}/${w.id}] ${fmt(w.base)} -> ${fmt(w.head)}: ${clip(w.prompt, 100)}\n  base: ${clip(w.baseAnswer, 200)}\n  head: ${clip(w.headAnswer, 200)}`).join('\n');
     return `${open}\n      <failure type="regression" message="${xml(`${summary}: ${m.reason}`)}">${xml(evidence)}</failure>\n    </testcase>`;
@@ -75,11 +85,13 @@ export function gateMarkdown(r: GateReport): string {
     `## tunegate gate: ${ICON[r.verdict]}`,
     '',
     `Head ${cell(runLabel(r.head))} vs baseline ${cell(runLabel(r.baseline))}: ${r.items.compared} items compared` +
-      `${r.significance ? `; a regression is worse than its tolerance and significant at α = ${r.alpha}` : '; tolerance only'}.`,
+      `${r.significance ? `; a regression is worse than its tolerance and significant, with α = ${r.alpha} shared across the metrics (Holm)` : '; tolerance only'}.`,
     '',
-    '| metric | base | head | delta | 95% interval | p | n | verdict |',
-    '|---|---:|---:|---:|---|---:|---:|---|',
-    ...r.metrics.map((m) => `| ${cell(m.metric)} | ${fmt(m.base)} | ${fmt(m.head)} | ${signed(m.delta)} | ${interval(m)} | ${pValue(m)} | ${m.n} | ${m.verdict === 'regression' ? '**regression**' : m.verdict} |`),
+    '| metric | base | head | delta | interval | p | level | n | verdict |',
+    '|---|---:|---:|---:|---|---:|---:|---:|---|',
+    ...r.metrics.map((m) => `| ${cell(m.metric)} | ${fmt(m.base)} | ${fmt(m.head)} | ${signed(m.delta)} | ${interval(m)}${coverage(m)} | ${pValue(m)} | ${level(m)} | ${m.n} | ${m.verdict === 'regression' ? '**regression**' : m.verdict} |`),
+    '',
+    `<sub>${cell(method(r), 400)}</sub>`,
   ];
   for (const m of r.metrics.filter((x) => x.verdict === 'regression' && x.worst.length > 0)) {
     lines.push('', `### ${cell(m.metric)}: items that got worse most`, '', '| item | base → head | baseline answer | head answer |', '|---|---|---|---|');

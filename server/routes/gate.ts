@@ -4,6 +4,7 @@ import type { AppDeps } from '../app.js';
 import { TunegateError } from '../errors.js';
 import { gate } from '../gate/decide.js';
 import { resolveBaseline, resolveHead } from '../gate/resolve.js';
+import { parseTolerances } from '../gate/tolerance.js';
 import { ErrorBody, RunId } from './schemas.js';
 
 export const gateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
@@ -14,7 +15,7 @@ export const gateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) 
         run: Type.Optional(RunId),
         checkpoint: Type.Optional(Type.String()),
         baseline: Type.Optional(Type.String({ description: 'RUN_ID, a checkpoint name, "previous" or "baseline"' })),
-        tolerance: Type.Optional(Type.Array(Type.String({ pattern: '^[^=]+=[0-9.]+$' }), { description: 'METRIC=ABS, repeatable; default=ABS for all' })),
+        tolerance: Type.Optional(Type.Array(Type.String(), { description: 'METRIC=ABS with ABS a number ≥ 0, repeatable; default=ABS for every metric not named (a malformed value is a 400)' })),
         alpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 0.5 })),
         noSignificance: Type.Optional(Type.Boolean()),
         maxErrors: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -27,7 +28,7 @@ export const gateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) 
     if (q.run !== undefined && q.checkpoint !== undefined) throw new TunegateError('USAGE', 'querystring: pass run or checkpoint, not both');
     const head = resolveHead(deps.store, { ...(q.run !== undefined ? { run: q.run } : {}), ...(q.checkpoint !== undefined ? { checkpoint: q.checkpoint } : {}) });
     const baseline = resolveBaseline(deps.store, head, q.baseline);
-    const tolerance = Object.fromEntries((q.tolerance ?? []).map((t) => [t.slice(0, t.indexOf('=')), Number(t.slice(t.indexOf('=') + 1))]));
+    const tolerance = parseTolerances(q.tolerance ?? [], 'querystring.tolerance');
     return gate(deps.store, head.id, baseline.id, {
       tolerance,
       ...(q.metrics !== undefined ? { metrics: q.metrics.flatMap((m) => m.split(',')).filter((m) => m !== '') } : {}),

@@ -58,11 +58,11 @@ describe('gate statistics on synthetic runs', () => {
     const r = gate(store, h, b, { metrics: ['bio_accuracy'] });
     expect(r.verdict).toBe('pass');
     const m = r.metrics[0]!;
-    expect(m).toMatchObject({ metric: 'bio_accuracy', n: 200, base: 0.7, head: 0.685, test: 'exact-sign', verdict: 'pass' });
+    expect(m).toMatchObject({ metric: 'bio_accuracy', n: 200, base: 0.7, head: 0.685, test: 'sign-flip-exact', verdict: 'pass' });
     expect(m.delta).toBeCloseTo(-0.015, 12);
     expect(m.p).toBeCloseTo(1 / 8, 12); // 3 worse, 0 better: P(X ≥ 3 | n = 3) = 1/8
     expect(m.interval![0]).toBeLessThan(m.delta!);
-    expect(m.interval![1]).toBeLessThanOrEqual(0);
+    expect(m.interval![1]).toBeGreaterThan(0); // not significant: the interval of the same test includes no change
     // The same drop with a tighter tolerance and no significance test is a regression.
     expect(gate(store, h, b, { metrics: ['bio_accuracy'], tolerance: { bio_accuracy: 0.01 }, noSignificance: true }).verdict).toBe('regression');
     // …and with the test it is not: 3 flips are not significant.
@@ -109,7 +109,7 @@ describe('tunegate gate: exit codes, reports and baselines', () => {
     const report = bad.json();
     expect(report.verdict).toBe('regression');
     const bio = report.metrics.find((m: { metric: string }) => m.metric === 'bio_accuracy');
-    expect(bio).toMatchObject({ verdict: 'regression', n: 200, test: 'exact-sign' });
+    expect(bio).toMatchObject({ verdict: 'regression', n: 200, test: 'sign-flip-exact' });
     expect(bio.delta).toBeCloseTo(-0.15, 12);
     expect(report.metrics.find((m: { metric: string }) => m.metric === 'blog_quality')).toMatchObject({ verdict: 'skipped' });
     expect((await g('--run', '999')).code).toBe(2);
@@ -135,11 +135,11 @@ describe('tunegate gate: exit codes, reports and baselines', () => {
     expect(cases.map((c: { name: string }) => c.name)).toEqual(['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy']);
     const failed = cases.find((c: { name: string }) => c.name === 'bio_accuracy');
     expect(failed.failure.type).toBe('regression');
-    expect(failed.failure.message).toMatch(/delta -0\.150, 95% interval \[-0\.\d+, -0\.\d+\], p <0\.001, n 200/);
+    expect(failed.failure.message).toMatch(/delta -0\.150, interval \[-0\.\d+, -0\.\d+\] \(9\d\.\d%\), p <0\.001 at level 0\.0\d+, n 200/);
     expect(cases.find((c: { name: string }) => c.name === 'blog_quality').skipped).toBeDefined();
     const md = readFileSync(join(dir, 'gate.md'), 'utf8');
     expect(md).toContain('## tunegate gate: ❌ regression');
-    expect(md).toMatch(/\| bio_accuracy \| 0\.750 \| 0\.600 \| -0\.150 \| \[-0\.\d+, -0\.\d+\] \| <0\.001 \| 200 \| \*\*regression\*\* \|/);
+    expect(md).toMatch(/\| bio_accuracy \| 0\.750 \| 0\.600 \| -0\.150 \| \[-0\.\d+, -0\.\d+\] \(9\d\.\d%\) \| <0\.001 \| 0\.0\d+ \| 200 \| \*\*regression\*\* \|/);
     expect(md).toContain('### bio_accuracy: items that got worse most');
   });
 

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { EXIT, TunegateError } from '../../errors.js';
 import { gate, type GateOptions, type GateReport } from '../../gate/decide.js';
 import { gateJunit, gateMarkdown, gateText } from '../../gate/reports.js';
+import { parseTolerances } from '../../gate/tolerance.js';
 import { resolveBaseline, resolveHead } from '../../gate/resolve.js';
 import type { Store } from '../../store/open.js';
 import { expectPositionals, flag, int, list, num, parseArgs, str, type Spec, type Values } from '../args.js';
@@ -24,15 +25,7 @@ export const GATE_OPTIONS = {
 
 /** GateOptions from the command line; every bad value names its option. */
 export function gateOptionsFrom(v: Values): GateOptions {
-  const tolerance: Record<string, number> = {};
-  for (const t of list(v, 'tolerance')) {
-    const m = /^([^=]+)=(.+)$/.exec(t);
-    const value = m === null ? Number.NaN : Number(m[2]);
-    if (m === null || !Number.isFinite(value) || value < 0) {
-      throw new TunegateError('USAGE', `--tolerance must be METRIC=ABS with ABS ≥ 0 (e.g. bio_accuracy=0.05, or default=0.03), got "${t}"`);
-    }
-    tolerance[m[1]!] = value;
-  }
+  const tolerance = parseTolerances(list(v, 'tolerance'), '--tolerance');
   const metrics = str(v, 'metrics')?.split(',').map((m) => m.trim()).filter((m) => m !== '');
   const alpha = num(v, 'alpha', 0.000001, 0.5);
   const maxErrors = int(v, 'max-errors', 0);
