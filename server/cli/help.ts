@@ -175,10 +175,14 @@ ${DB}`,
   gate: `Usage: tunegate gate [--run RUN_ID | --checkpoint NAME] [--baseline RUN_ID|CHECKPOINT|previous|baseline] [options]
 
 Compares a run with a baseline item by item and fails on regression. Eval sets are small, so a
-threshold on the mean is mostly noise: a metric regresses only when its worsening exceeds the
-tolerance AND a paired test over the items both runs share (same content hash) is significant:
-an exact sign test (McNemar) where scores are binary, else a paired bootstrap (10,000 resamples,
-fixed seed). With several samples per item, the per-item mean is compared.
+threshold on the mean is mostly noise: a metric regresses only when its mean worsening exceeds
+the tolerance AND a one-sided paired sign-flip (permutation) test over the items both runs share
+(same content hash) says it is worse beyond noise: exact while feasible (the exact sign test on
+0/1 scores), else a seeded Monte Carlo of 10,000 sign patterns. Alpha is for the whole gate:
+Holm's step-down shares it across the gated metrics, so a build with no true change fails with
+probability at most alpha. Each interval inverts the same test at the metric's level. A metric
+whose set is too small to ever detect a drop the size of its tolerance gets a warning with its
+smallest detectable drop. With several samples per item, the per-item mean is compared.
 
 Head run: --run, else the latest completed run of --checkpoint, else the latest completed run.
 Baseline: a run id; a checkpoint (its latest completed run); previous (the checkpoint with the
@@ -186,8 +190,9 @@ highest step below the head's); baseline (the one flagged by \`tunegate checkpoi
 Default: baseline if one is flagged, else previous.
 
 Options:
-  --tolerance METRIC=ABS  allowed worsening (repeatable; default 0.02 each; default=ABS sets all)
-  --alpha A             significance level of the one-sided test (default 0.05)
+  --tolerance METRIC=ABS  allowed worsening, ABS a number ≥ 0 (repeatable; default 0.02 each;
+                        default=ABS sets all; relative for blog_perplexity: 0.05 = 5%)
+  --alpha A             the gate's family-wise false-alarm rate (default 0.05), shared by Holm
   --no-significance     decide on the tolerance alone
   --max-errors N        errored items the head run may have (default 0); more is exit 3
   --metrics a,b         gated metrics (default bio_accuracy,hallucination_rate,blog_quality,
