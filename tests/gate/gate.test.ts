@@ -185,6 +185,27 @@ describe('tunegate gate: exit codes, reports and baselines', () => {
     expect((await app.inject({ method: 'GET', url: `/api/gate?run=${h}&baseline=previous&metrics=bio_accuracy` })).json().baseline.runId).toBe(b);
     expect((await app.inject({ method: 'GET', url: '/api/gate?run=999' })).statusCode).toBe(404);
   });
+
+  it('refuses a malformed tolerance with a 400 and exit 2 naming it, instead of a NaN that passes any drop', async () => {
+    const { app, store, dir, dbPath } = await testApp();
+    const base = outcomesWith(100, 80, seededRandom(3));
+    const b = syntheticRun(store, { checkpoint: 'b', step: 1, outcomes: base });
+    const h = syntheticRun(store, { checkpoint: 'h', step: 2, outcomes: perturb(base, seededRandom(4), { drop: 40 }) });
+    for (const bad of ['bio_accuracy=1.2.3', 'bio_accuracy=NaN', 'bio_accuracy=-0.1', 'bio_accuracy=', '=0.1', 'bio_accuracy', 'vibes=0.1', 'bio_accuracy=0x10', 'bio_accuracy=Infinity']) {
+      const r = await app.inject({ method: 'GET', url: `/api/gate?run=${h}&baseline=${b}&tolerance=${encodeURIComponent(bad)}` });
+      expect(r.statusCode, bad).toBe(400);
+      expect(r.json().error, bad).toMatch(/querystring\.tolerance/);
+    }
+    const twice = await app.inject({ method: 'GET', url: `/api/gate?run=${h}&baseline=${b}&tolerance=bio_accuracy=0.1&tolerance=bio_accuracy=0.2` });
+    expect(twice.statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: `/api/gate?run=${h}&baseline=${b}&tolerance=default=.05&tolerance=bio_accuracy=1e-2` })).json()).toMatchObject({ verdict: 'regression' });
+    const db = dbPath;
+    for (const bad of ['bio_accuracy=1.2.3', 'bio_accuracy=NaN', 'bio_accuracy=-1']) {
+      const r = await cli(['gate', '--db', db, '--run', String(h), '--baseline', String(b), '--tolerance', bad], { cwd: dir });
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain(`--tolerance must be METRIC=ABS with ABS a number ≥ 0`);
+    }
+  });
 });
 
 describe('tunegate run --gate', () => {
