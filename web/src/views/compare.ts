@@ -25,7 +25,7 @@ function gateBanner(gate: GateReport | Error): HTMLElement {
   const regressed = gate.metrics.filter((m) => m.verdict === 'regression').map((m) => m.metric);
   return h('div', { class: `gate gate-${gate.verdict}`, attrs: { ...tid('gate-verdict'), role: 'status', 'data-verdict': gate.verdict } },
     h('strong', null, `Gate: ${text}`),
-    ` · ${gate.items.compared} items compared · ${gate.significance ? `significant at α = ${gate.alpha} and beyond tolerance` : 'tolerance only'}`,
+    ` · ${gate.items.compared} items compared · ${gate.significance ? `beyond tolerance and significant, α = ${gate.alpha} for the whole gate (Holm)` : 'tolerance only'}`,
     regressed.length > 0 ? ` · regressed: ${regressed.join(', ')}` : '',
     gate.warnings.length > 0 ? h('ul', null, gate.warnings.map((w) => h('li', null, w))) : null);
 }
@@ -33,15 +33,16 @@ function gateBanner(gate: GateReport | Error): HTMLElement {
 function metricTable(cmp: Comparison, gate: GateReport | Error, defs: ReadonlyMap<string, MetricDef>): HTMLTableElement {
   const verdicts = new Map(gate instanceof Error ? [] : gate.metrics.map((m) => [m.metric, m]));
   const rows = Object.entries(cmp.metrics).filter(([, c]) => c.base !== null || c.head !== null);
-  return table('Every metric before and after: each run\'s own 95% interval and n; the paired interval of the change, the one-sided p that it got worse, and the verdict come from the gate (gated metrics only)',
-    ['metric', 'before', 'after', 'change', 'paired 95% interval', 'p (worse)', 'gate'],
+  return table('Every metric before and after: each run\'s own 95% interval and n; the paired interval of the change (the gate\'s sign-flip test inverted at the metric\'s level), the one-sided p that it got worse with the level it was tested at, and the verdict come from the gate (gated metrics only)',
+    ['metric', 'before', 'after', 'change', 'paired interval', 'p (worse) / level', 'gate'],
     rows.map(([name, c]) => {
       const d = digitsFor(defs.get(name));
       const v = verdicts.get(name);
       return {
         attrs: { ...tid('metric-row'), 'data-metric': name },
         cells: [defs.get(name)?.label ?? name, withInterval(c.base, { n: c.baseN, ci: c.baseCi }, d), withInterval(c.head, { n: c.headN, ci: c.headCi }, d),
-          signed(c.delta, d), v === undefined ? '' : interval(v.interval, d), v?.p === null || v === undefined ? '' : v.p < 0.001 ? '<0.001' : v.p.toFixed(3),
+          signed(c.delta, d), v === undefined ? '' : interval(v.interval, d),
+          v?.p === null || v === undefined ? '' : `${v.p < 0.001 ? '<0.001' : v.p.toFixed(3)}${v.level === null ? '' : ` / ${v.level.toPrecision(2)}`}`,
           v === undefined ? '' : h('span', { class: `verdict verdict-${v.verdict}`, title: v.reason }, v.verdict)],
       };
     }), 'metric-table');
