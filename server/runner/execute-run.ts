@@ -11,6 +11,7 @@ import type { ResultRecord, Run, RunStatus } from '../store/types.js';
 import { currentOwner } from './create-run.js';
 import { createModelClient, type ModelClient } from './model-client.js';
 import { runPool } from './pool.js';
+import { isTruncationNote, truncationNotes } from './truncation-notes.js';
 import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from './retry.js';
 
 export interface Progress {
@@ -67,11 +68,13 @@ export function summarizeRun(store: Store, runId: number): RunSummary {
 
 /**
  * A run's summary: the stored one once it has stopped, computed from its results while it runs.
- * A stopped run stored before summaries carried their intervals is summarized again once, and
- * the new summary is stored, so charts over old databases stay fast.
+ * A stopped run stored before summaries carried their intervals (or their count of cut-off
+ * answers) is summarized again once, and the new summary is stored, so charts over old
+ * databases stay fast.
  */
 export function currentSummary(store: Store, run: Run): RunSummary {
-  if (run.summary !== null && run.status !== 'running' && run.summary.stats !== undefined) return run.summary;
+  const current = run.summary !== null && run.summary.stats !== undefined && run.summary.counts.truncated !== undefined;
+  if (current && run.status !== 'running') return run.summary!;
   const summary = summarizeRun(store, run.id);
   if (run.summary !== null && run.status !== 'running' && run.status !== 'queued') store.runs.setSummary(run.id, summary);
   return summary;
@@ -190,9 +193,11 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     opts.signal?.removeEventListener('abort', onAbort);
     client.close();
   }
-  const summary = summarizeRun(store, runId);
+  const rows = store.results.scoringRows(runId);
+  const summary = summarize(refsOf(items), rows);
   // Interrupted only if something is left to do: an abort after the last result changes nothing.
   const status: RunStatus = controller.signal.aborted && summary.counts.results < total ? 'interrupted' : 'completed';
+  store.runs.replaceNotes(runId, isTruncationNote, truncationNotes([...new Set(items.map((i) => i.set))], rows));
   store.runs.finish(runId, status, summary);
   return { run: store.runs.get(runId), status, summary, requests: progress.requests };
 }

@@ -91,6 +91,8 @@ export function createRunRepo(db: Database) {
   );
   const queuedIds = db.prepare<[], { id: number }>("SELECT id FROM runs WHERE status = 'queued' ORDER BY id");
   const addNote = db.prepare(`UPDATE runs SET notes = json_insert(notes, '$[#]', ?) WHERE id = ?`);
+  const notesOf = db.prepare<[number], { notes: string }>('SELECT notes FROM runs WHERE id = ?');
+  const setNotes = db.prepare('UPDATE runs SET notes = ? WHERE id = ?');
   const finish = db.prepare(
     'UPDATE runs SET status = ?, summary = ?, error = ?, finished_at = ?, owner_pid = NULL, owner_host = NULL WHERE id = ?',
   );
@@ -113,6 +115,13 @@ export function createRunRepo(db: Database) {
       insertItem.run(runId, item.set, item.id, position, item.kind, item.hash, JSON.stringify(item));
     });
     return runId;
+  });
+
+  const replaceNotes = db.transaction((id: number, drop: (note: string) => boolean, add: readonly string[]) => {
+    const row = notesOf.get(id);
+    if (row === undefined) return;
+    const kept = (JSON.parse(row.notes) as string[]).filter((n) => !drop(n));
+    setNotes.run(JSON.stringify([...kept, ...add]), id);
   });
 
   return {
@@ -191,6 +200,11 @@ export function createRunRepo(db: Database) {
     /** Adds a note to the run (shown with its results). */
     addNote(id: number, note: string): void {
       addNote.run(note, id);
+    },
+
+    /** Drops the notes `drop` matches and appends `add`, in one transaction (a resume's notes replace its earlier ones). */
+    replaceNotes(id: number, drop: (note: string) => boolean, add: readonly string[]): void {
+      replaceNotes(id, drop, add);
     },
 
     /** Records the run's end state and its summary. */
