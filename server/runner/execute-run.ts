@@ -11,8 +11,10 @@ import type { ResultRecord, Run, RunStatus } from '../store/types.js';
 import { currentOwner } from './create-run.js';
 import { createModelClient, type ModelClient } from './model-client.js';
 import { runPool } from './pool.js';
-import { isTruncationNote, truncationNotes } from './truncation-notes.js';
+import { reportedCollector } from './reported-endpoint.js';
 import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from './retry.js';
+import { checkScorersBeforeSending } from './scorer-check.js';
+import { isTruncationNote, truncationNotes } from './truncation-notes.js';
 
 export interface Progress {
   done: number;
@@ -94,6 +96,8 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   if (checkpoint === undefined) throw new TunegateError('NOT_FOUND', `run ${runId}: its checkpoint no longer exists`);
   const apiKey = readSecret(checkpoint.apiKeyEnv, opts.env);
   const { params } = run;
+  // Before any request: refuse to mix answers scored by other scorer versions into the run.
+  checkScorersBeforeSending(store, run, opts.retryErrors === true);
   const client: ModelClient = createModelClient(checkpoint, { apiKey, timeoutMs: params.timeoutMs, maxSockets: params.concurrency });
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
 
@@ -124,6 +128,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   if (opts.signal?.aborted) controller.abort(opts.signal.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
+  const reported = reportedCollector(run.provenance.reported);
   const started = performance.now();
   const total = items.length * params.samples;
   const counts = store.results.counts(runId);
@@ -155,6 +160,8 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
       progress.requests++;
       try {
         const g = await client.generate({ item, maxTokens, temperature: params.temperature, seed });
+        // Stored as soon as a new value appears (rarely more than once), so a killed run keeps it.
+        if (reported.add(g)) store.runs.setProvenanceField(runId, 'reported', reported.value());
         // Stored even if the run was aborted meanwhile: the answer is complete.
         const { answer, reasoning } = splitReasoning(g.content, g.reasoningField);
         const s = scoreAnswer(item, answer);

@@ -86,6 +86,11 @@ export function createRunRepo(db: Database) {
      WHERE id = ?`,
   );
   const setSummary = db.prepare('UPDATE runs SET summary = ? WHERE id = ?');
+  // Fixed paths only: the field name never reaches the SQL text.
+  const setProvenance = {
+    reported: db.prepare(`UPDATE runs SET provenance = json_set(provenance, '$.reported', json(?)) WHERE id = ?`),
+    scorers: db.prepare(`UPDATE runs SET provenance = json_set(provenance, '$.scorers', json(?)) WHERE id = ?`),
+  };
   const requeue = db.prepare(
     "UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, owner_pid = NULL, owner_host = NULL WHERE id = ? AND status NOT IN ('queued', 'running')",
   );
@@ -185,6 +190,11 @@ export function createRunRepo(db: Database) {
     /** Replaces a stopped run's summary (after judging adds scores to it). */
     setSummary(id: number, summary: RunSummary): void {
       setSummary.run(JSON.stringify(summary), id);
+    },
+
+    /** Replaces one provenance field learned after creation: what the endpoint reported, or the scorers of a run with no answer yet. */
+    setProvenanceField<K extends 'reported' | 'scorers'>(id: number, field: K, value: NonNullable<Provenance[K]>): void {
+      setProvenance[field].run(JSON.stringify(value), id);
     },
 
     /** Puts a stopped run back in the queue (resume through the server); false if it is queued or running. */
