@@ -109,7 +109,15 @@ export const Run = Type.Object(
       truncated: Type.Integer({ description: 'answered results cut off at max tokens (finish_reason "length"): they score low without the model being worse' }),
     }, { additionalProperties: true })),
     params: Type.Object({}, { additionalProperties: true }),
-    provenance: Type.Object({}, { additionalProperties: true }),
+    provenance: Type.Object({
+      tool: Type.String({ description: 'tunegate version' }),
+      revision: Type.Optional(Nullable(Type.String({ description: "git commit of tunegate's own checkout; null when it ran from a package; absent in runs stored before it was recorded" }))),
+      scorers: Type.Record(Type.String(), Type.String(), { description: 'scorer versions: a resume after an upgrade that changed one is refused, and the gate refuses to compare runs that differ' }),
+      reported: Type.Optional(Type.Object({
+        models: Type.Array(Type.String()),
+        systemFingerprints: Type.Array(Type.String()),
+      }, { description: "distinct model and system_fingerprint values in the endpoint's responses (at most 8 each, 200 characters each); absent in runs stored before they were recorded" })),
+    }, { additionalProperties: true, description: 'where the numbers came from: tool, endpoint, eval-set hashes, scorer versions, what the endpoint reported' }),
     error: Nullable(Type.String()),
     notes: Type.Array(Type.String()),
     createdAt: Type.String(),

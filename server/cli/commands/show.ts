@@ -37,7 +37,14 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
     }
     println(io.stdout, runText(runJson(run, summary, extras)));
     const prov = run.provenance;
-    println(io.stdout, `\nendpoint: ${prov.endpoint.model} at ${prov.endpoint.baseUrl} (${prov.endpoint.api}) · tunegate ${prov.tool}`);
+    const revision = prov.revision === undefined || prov.revision === null ? '' : ` (${prov.revision.slice(0, 12)})`;
+    println(io.stdout, `\nendpoint: ${prov.endpoint.model} at ${prov.endpoint.baseUrl} (${prov.endpoint.api}) · tunegate ${prov.tool}${revision}`);
+    const reported = prov.reported;
+    if (reported !== undefined && reported.models.length + reported.systemFingerprints.length > 0) {
+      const list = (values: readonly string[]) => (values.length === 0 ? 'none' : values.map((v) => oneLine(v, 200)).join(', '));
+      println(io.stdout, `endpoint reported: model ${list(reported.models)}; system_fingerprint ${list(reported.systemFingerprints)}`);
+    }
+    println(io.stdout, `scorers: ${Object.entries(prov.scorers).map(([k, v]) => `${k} v${v}`).join(', ')}`);
     println(io.stdout, `eval sets: ${prov.evalsets.map((s) => `${s.name}@${s.hash.slice(0, 12)}`).join(', ')}`);
     const pr = run.params;
     println(io.stdout, `params: temperature ${pr.temperature}, max tokens ${pr.maxTokens.keyword}/${pr.maxTokens.blog}, samples ${pr.samples}, seed ${pr.seed ?? '-'}`);
