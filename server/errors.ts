@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   CONFLICT: { exit: 2, http: 409 },
   MISSING_SECRET: { exit: 2, http: 400 },
   RUN_BUSY: { exit: 2, http: 409 },
+  /** Two runs (or a run and this tool) measured differently: scorer versions, parameters, prompts, rubric. */
+  PROVENANCE_MISMATCH: { exit: 2, http: 409 },
   UNREACHABLE: { exit: 2, http: 502 },
   INTERNAL: { exit: 4, http: 500 },
 } as const;

@@ -2,7 +2,9 @@ import type { PairwiseSummary } from '../judge/pairwise.js';
 import type { RunJson } from '../report/run-json.js';
 
 export { fmt, table } from '../report/text.js';
+export { oneLine, printable } from '../untrusted-text.js';
 import { fmt, table } from '../report/text.js';
+import { oneLine, printable } from '../untrusted-text.js';
 
 export const HEADLINE_METRICS = [
   'bio_accuracy',
@@ -40,12 +42,15 @@ export function pairwiseText(p: PairwiseSummary): string {
  */
 export function runText(run: RunJson): string {
   const step = run.step === null ? '' : ` (step ${run.step})`;
-  const c = run.counts ?? { items: 0, results: 0, errors: 0, missing: 0 };
+  const c = run.counts ?? { items: 0, results: 0, errors: 0, missing: 0, truncated: 0 };
+  // A server older than the truncated count sends none: show nothing rather than a wrong 0.
+  const truncated = (c.truncated ?? 0) > 0 ? `, ${c.truncated} answers cut off at max tokens` : '';
   const head =
     `run ${run.runId} · checkpoint ${run.checkpoint}${step} · ${run.status} · ` +
-    `${c.items} items, ${c.errors} errors${c.missing > 0 ? `, ${c.missing} not yet run` : ''}${duration(run)}`;
+    `${c.items} items, ${c.errors} errors${truncated}${c.missing > 0 ? `, ${c.missing} not yet run` : ''}${duration(run)}`;
   const setRows = Object.entries(run.sets).map(([name, s]) => [
-    name, s.kind, String(s.items), String(s.errors), fmt(s.score), ci(s.stats?.score?.ci ?? null, 3), fmt(s.hallucination_rate ?? null),
+    name, s.kind, String(s.items), String(s.errors), s.truncated === undefined ? '-' : String(s.truncated),
+    fmt(s.score), ci(s.stats?.score?.ci ?? null, 3), fmt(s.hallucination_rate ?? null),
   ]);
   const metrics: Record<string, number | null> = run.metrics ?? {};
   const metricRows = HEADLINE_METRICS.map((m) => {
@@ -55,7 +60,7 @@ export function runText(run: RunJson): string {
   });
   const lines = [
     head, '',
-    table(['set', 'kind', 'items', 'errors', 'score', '95% interval', 'hallucination'], setRows), '',
+    table(['set', 'kind', 'items', 'errors', 'cut off', 'score', '95% interval', 'hallucination'], setRows), '',
     table(['metric', 'value', '95% interval', 'n'], metricRows),
     'Intervals: Wilson for 0/1 shares, a seeded bootstrap over items otherwise; n = items scored.',
   ];
@@ -64,7 +69,7 @@ export function runText(run: RunJson): string {
     lines.push('', `judge ${j.judge} (${j.rubric}): ${j.judged} posts judged (${j.cached} from cache, ${j.requests} requests), ${j.errors} judge errors`);
   }
   for (const p of run.pairwise ?? []) lines.push(pairwiseText(p));
-  for (const n of run.notes) lines.push(`note: ${n}`);
-  if (run.error !== null) lines.push('', `error: ${run.error}`);
+  for (const n of run.notes) lines.push(`note: ${oneLine(n, 2000)}`);
+  if (run.error !== null) lines.push('', `error: ${printable(run.error)}`);
   return lines.join('\n');
 }

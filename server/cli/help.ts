@@ -99,7 +99,10 @@ Options:
   --concurrency N       requests in flight (default 8)
   --samples N           answers per item (default 1); an item's score is the mean over samples
   --temperature T       sampling temperature (default 0)
-  --max-tokens N        max tokens per answer (default 512 for keyword items, 1024 for blog items)
+  --max-tokens N        max tokens per answer (default 512 for keyword items, 1024 for blog
+                        items). Answers cut off at it (finish_reason "length") are counted
+                        (counts.truncated, per set) and noted when over 5% of a set: they score
+                        low without the model being worse
   --seed N              seed sent with every request (sample k gets N+k)
   --timeout SECONDS     per-request timeout (default 60)
   --retries N           retries per request on 429, 5xx, timeouts, dropped connections and
@@ -132,12 +135,17 @@ whose answer contains a forbidden string; blog_quality is the mean over blog ite
 is reported too (blog_chrf, blog_rouge_l, blog_repetition, blog_distinct_2, blog_length_ratio,
 blog_language_match), and blog_judge when judged. Errored items are counted, not scored.
 
+Provenance: each run records the tool version and git revision, the endpoint, parameters,
+eval-set hashes and scorer versions, and the model and system_fingerprint the endpoint reported.
+
 ${EXIT_CODES}`,
 
   resume: `Usage: tunegate resume RUN_ID [--retry-errors] [--json]
 
 Finishes an interrupted or killed run with its original items and parameters: requests are sent
-only for items without a stored result, and no result is ever stored twice.
+only for items without a stored result, and no result is ever stored twice. A run whose answers
+were scored by other scorer versions than this tunegate's (an upgrade changed a scorer) is
+refused with exit 2 before anything is sent: start a new run instead.
 
 Options:
   --retry-errors        also retry items whose stored result is an error
@@ -159,17 +167,20 @@ ${DB}`,
 
   show: `Usage: tunegate show RUN_ID [--items] [--json]
 
-Shows a run: status, metrics per eval set, parameters and provenance (tool version, endpoint,
-eval-set content hashes, scorer versions). Every metric is shown with its 95% interval and n:
-Wilson's interval where each item scores 0 or 1, else a seeded bootstrap over items (expanded
-for small sets). Fourteen items scored 0 or 1 give an interval about ±0.2 wide: read differences
+Shows a run: status, metrics per eval set, answers cut off at max tokens, notes, parameters and
+provenance (tool version and git revision, endpoint, eval-set content hashes, scorer versions,
+the model and system_fingerprint the endpoint reported). Every metric is shown with its 95%
+interval and n: Wilson's interval where each item scores 0 or 1, else a seeded bootstrap over
+items (expanded for small sets). Fourteen items scored 0 or 1 give an interval about ±0.2 wide: read differences
 between checkpoints with that in mind.
 
 Options:
   --items               add every item's id, set, prompt, answer, scores, latency and error
                         (keyword items: "marks", which keywords hit and which forbidden strings)
   --json                print one JSON object: "metrics", "stats" ({metric: {n, ci, method}}),
-                        "sets" (each with its own "stats"); with --items: "items": [{"id", …}]
+                        "sets" (each with its own "stats" and "truncated"), "counts" ({items,
+                        results, errors, missing, truncated}), "notes", "provenance"; with
+                        --items: "items": [{"id", …, "finishReason"}]
 ${DB}`,
 
   gate: `Usage: tunegate gate [--run RUN_ID | --checkpoint NAME] [--baseline RUN_ID|CHECKPOINT|previous|baseline] [options]

@@ -7,6 +7,7 @@ import { metricOf } from '../scoring/metrics.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValues, pairItems, type ItemValue } from './item-values.js';
+import { fingerprintWarnings, provenanceMismatches, runFacts, type ProvenanceMismatch } from './provenance-diff.js';
 
 type Outcome = 'pass' | 'fail';
 
@@ -80,6 +81,9 @@ export interface Comparison {
   flips: Flip[];
   /** Blog items in both runs, largest drop first. */
   blog: BlogChange[];
+  /** How the two runs were measured differently (scorers, parameters, prompts, rubric); each is also a warning. */
+  mismatches: ProvenanceMismatch[];
+  /** Everything to read before trusting the comparison: edited or missing items, mismatches, a changed system_fingerprint. */
   warnings: string[];
 }
 
@@ -106,7 +110,9 @@ export function resolvePair(store: Store, sel: { base?: number; head?: number })
  * Compares two runs: every metric's base, head, delta and intervals; per set, how many keyword
  * items stayed right, were learned, forgotten or stayed wrong; the keyword items that changed
  * outcome with both answers and their keyword marks; and every blog item's two posts.
- * Items are paired by set, id and content hash (see pairItems).
+ * Items are paired by set, id and content hash (see pairItems). Runs measured differently are
+ * still compared, with every difference listed (`mismatches`) and warned about: the gate is
+ * what refuses them.
  */
 export function compareRuns(store: Store, baseId: number, headId: number): Comparison {
   const base = store.runs.get(baseId);
@@ -158,5 +164,7 @@ export function compareRuns(store: Store, baseId: number, headId: number): Compa
   flips.sort((x, y) => (x.to === y.to ? y.drop - x.drop : x.to === 'fail' ? -1 : 1));
   blog.sort((x, y) => (y.drop ?? -Infinity) - (x.drop ?? -Infinity));
   const describe = (r: Run): RunRef => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step, status: r.status });
-  return { base: describe(base), head: describe(head), metrics, items, transitions, flips, blog, warnings };
+  const mismatches = provenanceMismatches(base, head, { base: runFacts(store, baseId), head: runFacts(store, headId) });
+  warnings.push(...mismatches.map((m) => m.message), ...fingerprintWarnings(base, head));
+  return { base: describe(base), head: describe(head), metrics, items, transitions, flips, blog, mismatches, warnings };
 }

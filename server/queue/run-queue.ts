@@ -3,6 +3,7 @@ import type { Env } from '../config.js';
 import { TunegateError } from '../errors.js';
 import { executeRun, summarizeRun, type ItemEvent, type Progress } from '../runner/execute-run.js';
 import { runPostSteps } from '../runner/post-run.js';
+import { checkScorersBeforeSending } from '../runner/scorer-check.js';
 import type { Store } from '../store/open.js';
 import type { RunStatus } from '../store/types.js';
 
@@ -136,6 +137,8 @@ export class RunQueue {
     if (left === 0 && !(retryErrors && summary.counts.errors > 0)) {
       throw new TunegateError('CONFLICT', `run ${runId} has nothing left to run${summary.counts.errors > 0 ? ' (pass retryErrors to retry its errors)' : ''}`);
     }
+    // Refused here with a 409, not later as a failed run: the scorers must be the run's own.
+    checkScorersBeforeSending(this.store, run, retryErrors);
     if (retryErrors) this.store.results.deleteErrored(runId);
     this.store.runs.requeue(runId);
     this.pump();

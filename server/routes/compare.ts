@@ -38,7 +38,11 @@ const Comparison = Type.Object({
     base: Type.Object({ answer: Nullable(Type.String()), components: Components }),
     head: Type.Object({ answer: Nullable(Type.String()), components: Components }),
   }), { description: 'blog items in both runs with both posts and their component scores, largest drop in blog_quality first' }),
-  warnings: Type.Array(Type.String()),
+  mismatches: Type.Array(Type.Object({
+    field: Type.String({ description: 'scorers.NAME, temperature, maxTokens.keyword, maxTokens.blog, samples, promptTemplate, system or judgeRubric' }),
+    base: Type.String(), head: Type.String(), message: Type.String(),
+  }), { description: 'how the two runs were measured differently; the gate refuses such a pair unless told to allow it' }),
+  warnings: Type.Array(Type.String(), { description: 'edited or missing items, every mismatch, and a changed system_fingerprint (within a run or between the two)' }),
 });
 
 const TrendSeries = Type.Object({
@@ -57,7 +61,7 @@ const TrendSeries = Type.Object({
 export const compareRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.get('/api/compare', {
     schema: {
-      summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome with both answers and keyword marks, and both posts of every blog item. Without base and head: the latest completed run against the default baseline (the flagged baseline checkpoint, else the previous step)',
+      summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome with both answers and keyword marks, and both posts of every blog item; how the runs were measured differently (mismatches, each also a warning). Without base and head: the latest completed run against the default baseline (the flagged baseline checkpoint, else the previous step)',
       querystring: Type.Object({ base: Type.Optional(RunId), head: Type.Optional(RunId) }, { additionalProperties: false }),
       response: { 200: Comparison, 400: ErrorBody, 404: ErrorBody },
     },

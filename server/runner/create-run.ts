@@ -3,7 +3,7 @@ import type { EvalSet } from '../evalsets/types.js';
 import { SCORER_VERSIONS } from '../scoring/types.js';
 import type { Store } from '../store/open.js';
 import type { Checkpoint, Provenance, RunParams } from '../store/types.js';
-import { toolVersion } from '../version.js';
+import { toolRevision, toolVersion } from '../version.js';
 
 export const DEFAULT_PARAMS: RunParams = {
   temperature: 0,
@@ -31,6 +31,7 @@ export function redactUrl(url: string): string {
 export function buildProvenance(checkpoint: Checkpoint, sets: readonly EvalSet[]): Provenance {
   return {
     tool: toolVersion(),
+    revision: toolRevision(),
     node: process.version,
     endpoint: {
       baseUrl: redactUrl(checkpoint.baseUrl),
@@ -40,6 +41,7 @@ export function buildProvenance(checkpoint: Checkpoint, sets: readonly EvalSet[]
     },
     scorers: { ...SCORER_VERSIONS },
     evalsets: sets.map((s) => ({ name: s.name, path: s.path, hash: s.hash, items: s.items.length })),
+    reported: { models: [], systemFingerprints: [] },
   };
 }
 

@@ -11,7 +11,10 @@ import type { ResultRecord, Run, RunStatus } from '../store/types.js';
 import { currentOwner } from './create-run.js';
 import { createModelClient, type ModelClient } from './model-client.js';
 import { runPool } from './pool.js';
+import { reportedCollector } from './reported-endpoint.js';
 import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from './retry.js';
+import { checkScorersBeforeSending } from './scorer-check.js';
+import { isTruncationNote, truncationNotes } from './truncation-notes.js';
 
 export interface Progress {
   done: number;
@@ -67,11 +70,13 @@ export function summarizeRun(store: Store, runId: number): RunSummary {
 
 /**
  * A run's summary: the stored one once it has stopped, computed from its results while it runs.
- * A stopped run stored before summaries carried their intervals is summarized again once, and
- * the new summary is stored, so charts over old databases stay fast.
+ * A stopped run stored before summaries carried their intervals (or their count of cut-off
+ * answers) is summarized again once, and the new summary is stored, so charts over old
+ * databases stay fast.
  */
 export function currentSummary(store: Store, run: Run): RunSummary {
-  if (run.summary !== null && run.status !== 'running' && run.summary.stats !== undefined) return run.summary;
+  const current = run.summary !== null && run.summary.stats !== undefined && run.summary.counts.truncated !== undefined;
+  if (current && run.status !== 'running') return run.summary!;
   const summary = summarizeRun(store, run.id);
   if (run.summary !== null && run.status !== 'running' && run.status !== 'queued') store.runs.setSummary(run.id, summary);
   return summary;
@@ -91,6 +96,8 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   if (checkpoint === undefined) throw new TunegateError('NOT_FOUND', `run ${runId}: its checkpoint no longer exists`);
   const apiKey = readSecret(checkpoint.apiKeyEnv, opts.env);
   const { params } = run;
+  // Before any request: refuse to mix answers scored by other scorer versions into the run.
+  checkScorersBeforeSending(store, run, opts.retryErrors === true);
   const client: ModelClient = createModelClient(checkpoint, { apiKey, timeoutMs: params.timeoutMs, maxSockets: params.concurrency });
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
 
@@ -121,6 +128,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   if (opts.signal?.aborted) controller.abort(opts.signal.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
+  const reported = reportedCollector(run.provenance.reported);
   const started = performance.now();
   const total = items.length * params.samples;
   const counts = store.results.counts(runId);
@@ -152,6 +160,8 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
       progress.requests++;
       try {
         const g = await client.generate({ item, maxTokens, temperature: params.temperature, seed });
+        // Stored as soon as a new value appears (rarely more than once), so a killed run keeps it.
+        if (reported.add(g)) store.runs.setProvenanceField(runId, 'reported', reported.value());
         // Stored even if the run was aborted meanwhile: the answer is complete.
         const { answer, reasoning } = splitReasoning(g.content, g.reasoningField);
         const s = scoreAnswer(item, answer);
@@ -190,9 +200,11 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     opts.signal?.removeEventListener('abort', onAbort);
     client.close();
   }
-  const summary = summarizeRun(store, runId);
+  const rows = store.results.scoringRows(runId);
+  const summary = summarize(refsOf(items), rows);
   // Interrupted only if something is left to do: an abort after the last result changes nothing.
   const status: RunStatus = controller.signal.aborted && summary.counts.results < total ? 'interrupted' : 'completed';
+  store.runs.replaceNotes(runId, isTruncationNote, truncationNotes([...new Set(items.map((i) => i.set))], rows));
   store.runs.finish(runId, status, summary);
   return { run: store.runs.get(runId), status, summary, requests: progress.requests };
 }

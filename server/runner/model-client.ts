@@ -26,6 +26,10 @@ export interface Generation {
   finishReason: string | null;
   promptTokens: number | null;
   completionTokens: number | null;
+  /** The response's `model`: what the endpoint says served the request (raw, untrusted). */
+  model: string | null;
+  /** The response's `system_fingerprint` (raw, untrusted); null when the endpoint sends none. */
+  systemFingerprint: string | null;
 }
 
 export interface ModelClient {
@@ -40,6 +44,15 @@ type Usage = { prompt_tokens?: number; completion_tokens?: number } | null | und
 
 function usageOf(u: Usage): { promptTokens: number | null; completionTokens: number | null } {
   return { promptTokens: u?.prompt_tokens ?? null, completionTokens: u?.completion_tokens ?? null };
+}
+
+/** What the response body says about the server: its `model` and `system_fingerprint`. */
+function servedBy(body: unknown): { model: string | null; systemFingerprint: string | null } {
+  const b = body as { model?: unknown; system_fingerprint?: unknown };
+  return {
+    model: typeof b.model === 'string' ? b.model : null,
+    systemFingerprint: typeof b.system_fingerprint === 'string' ? b.system_fingerprint : null,
+  };
 }
 
 function firstChoice(body: unknown): Record<string, unknown> {
@@ -82,6 +95,7 @@ export function createModelClient(
         reasoningField: null,
         finishReason: typeof choice.finish_reason === 'string' ? choice.finish_reason : null,
         ...usageOf((body as { usage?: Usage }).usage),
+        ...servedBy(body),
       };
     }
     const body = await client.chat.completions.create({ ...common, messages: chatMessages(req.item) });
@@ -96,6 +110,7 @@ export function createModelClient(
       reasoningField: typeof reasoning === 'string' ? reasoning : null,
       finishReason: typeof choice.finish_reason === 'string' ? choice.finish_reason : null,
       ...usageOf((body as { usage?: Usage }).usage),
+      ...servedBy(body),
     };
   }
 

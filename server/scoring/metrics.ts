@@ -9,6 +9,8 @@ export interface ResultRow {
   score: number | null;
   hallucinated: boolean | null;
   error: string | null;
+  /** The endpoint's finish_reason ("length": cut off at max tokens); absent when not read. */
+  finishReason?: string | null;
   /** Blog items: every component score by name (chrf, rouge_l, …, blog_judge). */
   components?: Record<string, number>;
 }
@@ -26,6 +28,8 @@ export interface SetSummary {
   scored: number;
   /** Results (item × sample) that errored after all retries. */
   errors: number;
+  /** Answered results (item × sample) cut off at max tokens (see isTruncated). */
+  truncated: number;
   /** Mean item score over all scored items of the set (0–1). */
   score: number | null;
   accuracy?: number | null;
@@ -52,7 +56,17 @@ export interface RunSummary {
   /** Every metric's n and 95% interval (Wilson for 0/1 proportions, else a seeded bootstrap over items). */
   stats: Record<string, MetricInterval>;
   sets: Record<string, SetSummary>;
-  counts: { items: number; results: number; errors: number; missing: number };
+  /** truncated: answered results cut off at max tokens, which score low without the model being worse. */
+  counts: { items: number; results: number; errors: number; missing: number; truncated: number };
+}
+
+/**
+ * An answer the endpoint stopped at max tokens. Counted apart because a cut-off post or an
+ * empty answer (a reasoning model that spent its budget thinking) scores low without the
+ * model being worse: the fix is a larger budget, not a different checkpoint.
+ */
+export function isTruncated(r: Pick<ResultRow, 'error' | 'finishReason'>): boolean {
+  return r.error === null && r.finishReason === 'length';
 }
 
 export function mean(values: readonly number[]): number | null {
@@ -66,6 +80,7 @@ interface ItemAgg {
   components: Map<string, number[]>;
   errors: number;
   results: number;
+  truncated: number;
 }
 
 /** An item's samples averaged: the shape every metric reads. */
@@ -98,6 +113,7 @@ function summarizeSet(list: readonly ItemAgg[]): SetSummary {
     items: list.length,
     scored: list.filter((a) => a.scores.length > 0).length,
     errors: list.reduce((s, a) => s + a.errors, 0),
+    truncated: list.reduce((s, a) => s + a.truncated, 0),
     score: null,
     stats: {},
   };
@@ -126,13 +142,18 @@ function summarizeSet(list: readonly ItemAgg[]): SetSummary {
 export function summarize(items: readonly ItemRef[], results: readonly ResultRow[]): RunSummary {
   const byKey = new Map<string, ItemAgg>();
   for (const ref of items) {
-    byKey.set(`${ref.set}\u0000${ref.id}`, { ref, scores: [], hallucinated: [], components: new Map(), errors: 0, results: 0 });
+    byKey.set(`${ref.set}\u0000${ref.id}`, { ref, scores: [], hallucinated: [], components: new Map(), errors: 0, results: 0, truncated: 0 });
   }
   let errors = 0;
+  let truncated = 0;
   for (const r of results) {
     const agg = byKey.get(`${r.set}\u0000${r.itemId}`);
     if (agg === undefined) continue;
     agg.results++;
+    if (isTruncated(r)) {
+      agg.truncated++;
+      truncated++;
+    }
     if (r.error !== null) {
       agg.errors++;
       errors++;
@@ -163,7 +184,7 @@ export function summarize(items: readonly ItemRef[], results: readonly ResultRow
     metrics: metrics as RunMetrics,
     stats,
     sets,
-    counts: { items: items.length, results: results.length, errors, missing: aggs.filter((a) => a.results === 0).length },
+    counts: { items: items.length, results: results.length, errors, missing: aggs.filter((a) => a.results === 0).length, truncated },
   };
 }
 

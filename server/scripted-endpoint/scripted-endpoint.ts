@@ -18,7 +18,13 @@ export interface ScriptedRequest {
 
 /** What to answer: a completion, an HTTP error, or a transport fault. */
 export type ScriptedReply =
-  | { content: string; reasoning?: string; finishReason?: string; delayMs?: number }
+  | {
+    content: string; reasoning?: string; finishReason?: string; delayMs?: number;
+    /** The `model` the reply reports (default: the model requested). */
+    model?: string;
+    /** The reply's `system_fingerprint` (default: the endpoint's, else none). */
+    systemFingerprint?: string | null;
+  }
   | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
   | { fault: 'hang' | 'drop' | 'malformed' | 'not-json'; delayMs?: number };
 
@@ -32,6 +38,8 @@ export interface ScriptedEndpointOptions {
   latencyMs?: number;
   /** Names served by GET /v1/models. */
   models?: string[];
+  /** The `system_fingerprint` of every completion (a reply may override it); none when absent. */
+  systemFingerprint?: string;
   /** Keep every request in `requests` (tests count them); off for long benchmarks. */
   record?: boolean;
 }
@@ -140,7 +148,11 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
       const completionTokens = approxTokens(reply.content);
       const promptTokens = approxTokens(messages !== null ? messages.map((m) => m.content).join('\n') : (prompt ?? ''));
       const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
-      const common = { id: `cmpl-${requests.length}`, created: Math.floor(Date.now() / 1000), model: request.model, usage };
+      const fingerprint = reply.systemFingerprint !== undefined ? reply.systemFingerprint : (opts.systemFingerprint ?? null);
+      const common = {
+        id: `cmpl-${requests.length}`, created: Math.floor(Date.now() / 1000), model: reply.model ?? request.model, usage,
+        ...(fingerprint !== null ? { system_fingerprint: fingerprint } : {}),
+      };
       const finish_reason = reply.finishReason ?? 'stop';
       if (api === 'messages') {
         return sendJson(res, 200, {

@@ -42,6 +42,7 @@ export function createJudgeRepo(db: Database) {
      VALUES (@runId, @set, @itemId, @sample, @judge, @rubric, @score, @verdict, @error, @cached, @createdAt)`,
   );
   const judgmentsOf = db.prepare<[number], Record<string, unknown>>('SELECT * FROM judgments WHERE run_id = ?');
+  const rubricsOf = db.prepare<[number], { rubric: string }>('SELECT DISTINCT rubric FROM judgments WHERE run_id = ? ORDER BY rubric');
   const putPairwise = db.prepare(
     `INSERT OR REPLACE INTO pairwise (run_id, baseline_run_id, set_name, item_id, judge, rubric, head_first, base_first, score, error, created_at)
      VALUES (@runId, @baselineRunId, @set, @itemId, @judge, @rubric, @headFirst, @baseFirst, @score, @error, @createdAt)`,
@@ -62,6 +63,11 @@ export function createJudgeRepo(db: Database) {
     /** Stores (or replaces) the judgment of one answer. */
     putJudgment(j: JudgmentRecord): void {
       putJudgment.run({ ...j, verdict: json(j.verdict), cached: j.cached ? 1 : 0, createdAt: new Date().toISOString() });
+    },
+
+    /** The rubric versions the run's answers were judged with (none when it was never judged). */
+    rubrics(runId: number): string[] {
+      return rubricsOf.all(runId).map((r) => r.rubric);
     },
 
     judgments(runId: number): JudgmentRecord[] {

@@ -91,8 +91,8 @@ export function createResultRepo(db: Database) {
   const keys = db.prepare<[number], { set_name: string; item_id: string; sample: number }>(
     'SELECT set_name, item_id, sample FROM results WHERE run_id = ?',
   );
-  const scoring = db.prepare<[number], { set_name: string; item_id: string; score: number | null; hallucinated: number | null; error: string | null; scores: string | null; judge_score: number | null }>(
-    `SELECT r.set_name, r.item_id, r.score, r.hallucinated, r.error, r.scores, j.score AS judge_score
+  const scoring = db.prepare<[number], { set_name: string; item_id: string; score: number | null; hallucinated: number | null; error: string | null; scores: string | null; judge_score: number | null; finish_reason: string | null }>(
+    `SELECT r.set_name, r.item_id, r.score, r.hallucinated, r.error, r.scores, j.score AS judge_score, r.finish_reason
      FROM results r LEFT JOIN judgments j USING (run_id, set_name, item_id, sample) WHERE r.run_id = ?`,
   );
   const counts = db.prepare<[number], { results: number; errors: number }>(
@@ -122,10 +122,12 @@ export function createResultRepo(db: Database) {
       return new Set(keys.all(runId).map((k) => resultKey(k.set_name, k.item_id, k.sample)));
     },
 
-    /** The columns metrics need, for every result of the run (blog components from `scores`, and the judge's score). */
+    /** The columns metrics need, for every result of the run (blog components from `scores`, the judge's score, the finish reason). */
     scoringRows(runId: number): ResultRow[] {
       return scoring.all(runId).map((r) => {
-        const row: ResultRow = { set: r.set_name, itemId: r.item_id, score: r.score, hallucinated: bool(r.hallucinated), error: r.error };
+        const row: ResultRow = {
+          set: r.set_name, itemId: r.item_id, score: r.score, hallucinated: bool(r.hallucinated), error: r.error, finishReason: r.finish_reason,
+        };
         if (r.hallucinated === null && r.scores !== null) {
           row.components = componentValues(r.scores);
           if (r.judge_score !== null) row.components.blog_judge = r.judge_score;

@@ -86,11 +86,18 @@ export function createRunRepo(db: Database) {
      WHERE id = ?`,
   );
   const setSummary = db.prepare('UPDATE runs SET summary = ? WHERE id = ?');
+  // Fixed paths only: the field name never reaches the SQL text.
+  const setProvenance = {
+    reported: db.prepare(`UPDATE runs SET provenance = json_set(provenance, '$.reported', json(?)) WHERE id = ?`),
+    scorers: db.prepare(`UPDATE runs SET provenance = json_set(provenance, '$.scorers', json(?)) WHERE id = ?`),
+  };
   const requeue = db.prepare(
     "UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, owner_pid = NULL, owner_host = NULL WHERE id = ? AND status NOT IN ('queued', 'running')",
   );
   const queuedIds = db.prepare<[], { id: number }>("SELECT id FROM runs WHERE status = 'queued' ORDER BY id");
   const addNote = db.prepare(`UPDATE runs SET notes = json_insert(notes, '$[#]', ?) WHERE id = ?`);
+  const notesOf = db.prepare<[number], { notes: string }>('SELECT notes FROM runs WHERE id = ?');
+  const setNotes = db.prepare('UPDATE runs SET notes = ? WHERE id = ?');
   const finish = db.prepare(
     'UPDATE runs SET status = ?, summary = ?, error = ?, finished_at = ?, owner_pid = NULL, owner_host = NULL WHERE id = ?',
   );
@@ -113,6 +120,13 @@ export function createRunRepo(db: Database) {
       insertItem.run(runId, item.set, item.id, position, item.kind, item.hash, JSON.stringify(item));
     });
     return runId;
+  });
+
+  const replaceNotes = db.transaction((id: number, drop: (note: string) => boolean, add: readonly string[]) => {
+    const row = notesOf.get(id);
+    if (row === undefined) return;
+    const kept = (JSON.parse(row.notes) as string[]).filter((n) => !drop(n));
+    setNotes.run(JSON.stringify([...kept, ...add]), id);
   });
 
   return {
@@ -178,6 +192,11 @@ export function createRunRepo(db: Database) {
       setSummary.run(JSON.stringify(summary), id);
     },
 
+    /** Replaces one provenance field learned after creation: what the endpoint reported, or the scorers of a run with no answer yet. */
+    setProvenanceField<K extends 'reported' | 'scorers'>(id: number, field: K, value: NonNullable<Provenance[K]>): void {
+      setProvenance[field].run(JSON.stringify(value), id);
+    },
+
     /** Puts a stopped run back in the queue (resume through the server); false if it is queued or running. */
     requeue(id: number): boolean {
       return requeue.run(id).changes === 1;
@@ -191,6 +210,11 @@ export function createRunRepo(db: Database) {
     /** Adds a note to the run (shown with its results). */
     addNote(id: number, note: string): void {
       addNote.run(note, id);
+    },
+
+    /** Drops the notes `drop` matches and appends `add`, in one transaction (a resume's notes replace its earlier ones). */
+    replaceNotes(id: number, drop: (note: string) => boolean, add: readonly string[]): void {
+      replaceNotes(id, drop, add);
     },
 
     /** Records the run's end state and its summary. */

@@ -61,13 +61,28 @@ export interface RunSetRecord {
   items: number;
 }
 
-/** Where a run's numbers came from: enough to reproduce it or refuse a bad comparison. */
+/** What an endpoint said about itself in its responses (untrusted: cleaned and capped, see reported-endpoint.ts). */
+export interface ReportedEndpoint {
+  /** Distinct `model` values of the responses (what served the run, which a proxy may change). */
+  models: string[];
+  /** Distinct `system_fingerprint` values: a change means the serving backend or its configuration changed. */
+  systemFingerprints: string[];
+}
+
+/**
+ * Where a run's numbers came from: enough to reproduce it or refuse a bad comparison. Fields
+ * added later are optional: runs stored before them lack them.
+ */
 export interface Provenance {
   tool: string;
+  /** The git commit of tunegate's own checkout; null when it ran from a package. */
+  revision?: string | null;
   node: string;
   endpoint: { baseUrl: string; model: string; api: Api; promptTemplate: string | null };
   scorers: Record<string, string>;
   evalsets: RunSetRecord[];
+  /** Recorded as answers arrive and kept across resumes. */
+  reported?: ReportedEndpoint;
 }
 
 export interface Run {

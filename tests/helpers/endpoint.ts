@@ -4,7 +4,7 @@ import { afterEach } from 'vitest';
 const open: ScriptedEndpoint[] = [];
 
 /** Starts a loopback OpenAI-compatible endpoint, closed after the current test. */
-export async function endpoint(respond: Responder, opts: { latencyMs?: number } = {}): Promise<ScriptedEndpoint> {
+export async function endpoint(respond: Responder, opts: { latencyMs?: number; systemFingerprint?: string } = {}): Promise<ScriptedEndpoint> {
   const e = await startScriptedEndpoint({ respond, ...opts });
   open.push(e);
   return e;

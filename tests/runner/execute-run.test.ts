@@ -36,7 +36,7 @@ describe('executeRun against a loopback OpenAI-compatible server', () => {
     const e = await endpoint(failFirst(2, fault));
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...keywordItems(6))], { concurrency: 3 });
     const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
-    expect(r.summary.counts).toEqual({ items: 6, results: 6, errors: 0, missing: 0 });
+    expect(r.summary.counts).toEqual({ items: 6, results: 6, errors: 0, missing: 0, truncated: 0 });
     expect([...countByPrompt(e).values()]).toEqual(Array(6).fill(3));
     expect(store.results.list(runId).map((x) => x.attempts)).toEqual(Array(6).fill(3));
   });
@@ -72,7 +72,7 @@ describe('executeRun against a loopback OpenAI-compatible server', () => {
     const e = await endpoint(flaky);
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...keywordItems(300))], { concurrency: 16 });
     const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
-    expect(r.summary.counts).toEqual({ items: 300, results: 300, errors: 0, missing: 0 });
+    expect(r.summary.counts).toEqual({ items: 300, results: 300, errors: 0, missing: 0, truncated: 0 });
     expect(r.summary.metrics.bio_accuracy).toBe(1);
     expect(rowCount(store, runId)).toEqual({ n: 300, d: 300 });
     expect(e.requests.length).toBeGreaterThan(300); // faults really happened and were retried

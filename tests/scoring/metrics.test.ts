@@ -35,7 +35,7 @@ describe('summarize', () => {
     const items = [kw('bio', 'a'), kw('bio', 'b'), kw('bio', 'c')];
     const s = summarize(items, [row('bio', 'a', 1), row('bio', 'b', null, null, 'HTTP 500')]);
     expect(s.metrics.bio_accuracy).toBe(1);
-    expect(s.counts).toEqual({ items: 3, results: 2, errors: 1, missing: 1 });
+    expect(s.counts).toEqual({ items: 3, results: 2, errors: 1, missing: 1, truncated: 0 });
     expect(s.sets.bio).toMatchObject({ items: 3, scored: 1, errors: 1 });
   });
 

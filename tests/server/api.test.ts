@@ -299,6 +299,21 @@ describe('API: what the dashboard lists', () => {
     expect(blogRow.marks).toBeUndefined();
   });
 
+  it('run bodies count answers cut off at max tokens, per run and per set, with the note; the API docs describe the count', async () => {
+    const e = await endpoint((req) => (req.userText === 'WAL mode' ? { content: 'answer to: WAL', finishReason: 'length' } : echo(req)));
+    const { app } = await testApp();
+    await post(app, '/api/checkpoints', { name: 'c', baseUrl: e.url, model: 'm', autoRun: true });
+    const run = await waitForStatus(app, 1, ['completed']);
+    expect(run.counts).toEqual({ items: 4, results: 4, errors: 0, missing: 0, truncated: 1 });
+    expect(run.sets.bio.truncated).toBe(0);
+    expect(run.sets.blog.truncated).toBe(1);
+    expect(run.notes).toEqual([expect.stringMatching(/^set blog: 1 of 1 answers \(100%\) were cut off at max tokens/)]);
+    const listed = (await app.inject({ method: 'GET', url: '/api/runs' })).json().runs[0];
+    expect(listed.counts.truncated).toBe(1);
+    const docs = JSON.stringify((await app.inject({ method: 'GET', url: '/api/docs/json' })).json().paths['/api/runs/{id}']);
+    expect(docs).toContain('answered results cut off at max tokens');
+  });
+
   it('page URLs answer the page (reload works on each); /api/* never does', async () => {
     const { app } = await testApp();
     for (const url of ['/', '/runs/7', '/compare', '/compare?base=1&head=2', '/checkpoints/new']) {

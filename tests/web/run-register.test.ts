@@ -35,10 +35,11 @@ describeBrowser('dashboard /runs/:id and /checkpoints/new, in chromium', (browse
       if (METRICS.find((d) => d.name === m)!.range === null) continue; // unbounded: two decimals
       expect(r.cells.slice(1, 4), m).toEqual([fmt3(summary.metrics[m]), fmtCi3(summary.stats[m]!.ci), String(summary.stats[m]!.n)]);
     }
-    expect((await readRows(w.page, 'table[data-testid=run-sets] tr[data-testid=set-row]')).map((r) => [r.attrs['data-set'], r.cells[2]]))
-      .toEqual(Object.entries(summary.sets).map(([name, set]) => [name, String(set.items)]));
+    expect((await readRows(w.page, 'table[data-testid=run-sets] tr[data-testid=set-row]')).map((r) => [r.attrs['data-set'], r.cells[2], r.cells[4]]))
+      .toEqual(Object.entries(summary.sets).map(([name, set]) => [name, String(set.items), String(set.truncated)]));
     const provenance = (await w.page.locator('[data-testid=provenance]').textContent()) ?? '';
     expect(provenance).toContain('model-blog-2000');
+    expect(provenance).toContain(`reported model${s.d.store.runs.get(runId).provenance.reported!.models.join(', ')}`);
 
     // Every result of the run, on one page (12 < 50), in the stored order.
     const stored = s.d.store.results.list(runId);

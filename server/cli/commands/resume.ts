@@ -2,6 +2,7 @@ import { readSecret } from '../../config.js';
 import { TunegateError } from '../../errors.js';
 import { checkReachable } from '../../runner/reachability.js';
 import { ownerAlive } from '../../runner/owner.js';
+import { checkScorersBeforeSending } from '../../runner/scorer-check.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
 import type { Io } from '../io.js';
@@ -25,6 +26,8 @@ export async function resumeCommand(argv: readonly string[], io: Io): Promise<nu
         `run ${runId} is being executed by process ${run.ownerPid}; stop it first, or pass --force if that process is not tunegate`,
       );
     }
+    // Before reaching for the endpoint: a run this tool can no longer score is refused outright.
+    checkScorersBeforeSending(store, run, flag(p.values, 'retry-errors'));
     const checkpoint = store.checkpoints.getById(run.checkpointId);
     readSecret(checkpoint?.apiKeyEnv, io.env);
     if (checkpoint !== undefined) await checkReachable(checkpoint.baseUrl);

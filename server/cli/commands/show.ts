@@ -3,16 +3,16 @@ import type { ResultRecord } from '../../store/types.js';
 import { pairwiseSummaries } from '../../judge/pairwise.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
-import { fmt, runText } from '../format.js';
+import { fmt, oneLine, printable, runText } from '../format.js';
 import { itemJson, runJson } from '../../report/run-json.js';
 import { println, type Io } from '../io.js';
 import { parseRunId } from './resume.js';
 import { currentSummary } from '../../runner/execute-run.js';
+import { isTruncated } from '../../scoring/metrics.js';
 
-const clip = (text: string, max: number) => {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max)}…` : one;
-};
+// Prompts, answers and verdicts are untrusted text: one printable line each (errors and
+// explanations keep their length, without control characters).
+const clip = oneLine;
 
 export async function showCommand(argv: readonly string[], io: Io): Promise<number> {
   const p = parseArgs(argv, { ...DB_OPTION, json: { type: 'boolean' }, items: { type: 'boolean' } }, 'show');
@@ -37,7 +37,14 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
     }
     println(io.stdout, runText(runJson(run, summary, extras)));
     const prov = run.provenance;
-    println(io.stdout, `\nendpoint: ${prov.endpoint.model} at ${prov.endpoint.baseUrl} (${prov.endpoint.api}) · tunegate ${prov.tool}`);
+    const revision = prov.revision === undefined || prov.revision === null ? '' : ` (${prov.revision.slice(0, 12)})`;
+    println(io.stdout, `\nendpoint: ${prov.endpoint.model} at ${prov.endpoint.baseUrl} (${prov.endpoint.api}) · tunegate ${prov.tool}${revision}`);
+    const reported = prov.reported;
+    if (reported !== undefined && reported.models.length + reported.systemFingerprints.length > 0) {
+      const list = (values: readonly string[]) => (values.length === 0 ? 'none' : values.map((v) => oneLine(v, 200)).join(', '));
+      println(io.stdout, `endpoint reported: model ${list(reported.models)}; system_fingerprint ${list(reported.systemFingerprints)}`);
+    }
+    println(io.stdout, `scorers: ${Object.entries(prov.scorers).map(([k, v]) => `${k} v${v}`).join(', ')}`);
     println(io.stdout, `eval sets: ${prov.evalsets.map((s) => `${s.name}@${s.hash.slice(0, 12)}`).join(', ')}`);
     const pr = run.params;
     println(io.stdout, `params: temperature ${pr.temperature}, max tokens ${pr.maxTokens.keyword}/${pr.maxTokens.blog}, samples ${pr.samples}, seed ${pr.seed ?? '-'}`);
@@ -45,14 +52,15 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
       for (const r of results) {
         const scores = (r.scores ?? {}) as Record<string, Score>;
         const latency = r.latencyMs === null ? '' : ` · ${Math.round(r.latencyMs)} ms`;
-        println(io.stdout, `\n[${r.set}/${r.itemId}${pr.samples > 1 ? `#${r.sample}` : ''}] score ${fmt(r.score)}${latency}`);
+        const cut = isTruncated(r) ? ' · cut off at max tokens' : '';
+        println(io.stdout, `\n[${r.set}/${r.itemId}${pr.samples > 1 ? `#${r.sample}` : ''}] score ${fmt(r.score)}${latency}${cut}`);
         println(io.stdout, `  Q: ${clip(itemOf(r)?.prompt ?? r.prompt, 200)}`);
-        if (r.error !== null) println(io.stdout, `  error after ${r.attempts} attempts: ${r.error}`);
+        if (r.error !== null) println(io.stdout, `  error after ${r.attempts} attempts: ${printable(r.error)}`);
         else println(io.stdout, `  A: ${clip(r.answer ?? '', 400)}`);
-        for (const [name, s] of Object.entries(scores)) println(io.stdout, `  ${name}: ${s.explanation}`);
+        for (const [name, s] of Object.entries(scores)) println(io.stdout, `  ${name}: ${printable(s.explanation)}`);
         const j = judgmentOf(r);
         if (j !== undefined) {
-          println(io.stdout, j.error !== null ? `  judge error: ${j.error}` : `  judge: ${fmt(j.score)} ${clip(String(j.verdict?.rationale ?? ''), 200)}`);
+          println(io.stdout, j.error !== null ? `  judge error: ${printable(j.error)}` : `  judge: ${fmt(j.score)} ${clip(String(j.verdict?.rationale ?? ''), 200)}`);
         }
       }
     }

@@ -46,10 +46,10 @@ function metricsTable(run: RunBody, defs: readonly MetricDef[]): HTMLElement {
 }
 
 function setsTable(run: RunBody): HTMLElement {
-  return table('Per eval set', ['set', 'kind', 'items', 'errors', 'score', 'accuracy', 'hallucination rate', 'blog quality'],
+  return table('Per eval set', ['set', 'kind', 'items', 'errors', 'cut off', 'score', 'accuracy', 'hallucination rate', 'blog quality'],
     Object.entries(run.sets).map(([name, s]) => ({
       attrs: { ...tid('set-row'), 'data-set': name },
-      cells: [name, s.kind, String(s.items), String(s.errors), withInterval(s.score, s.stats.score),
+      cells: [name, s.kind, String(s.items), String(s.errors), s.truncated === undefined ? '–' : String(s.truncated), withInterval(s.score, s.stats.score),
         s.accuracy === undefined ? '' : withInterval(s.accuracy, s.stats.accuracy),
         s.hallucination_rate === undefined ? '' : withInterval(s.hallucination_rate, s.stats.hallucination_rate),
         typeof s.blog_quality === 'number' ? withInterval(s.blog_quality, s.stats.blog_quality) : ''],
@@ -69,7 +69,11 @@ function provenance(run: RunBody): HTMLElement {
       ['parameters', `temperature ${pr.temperature} · max tokens ${pr.maxTokens.keyword} keyword / ${pr.maxTokens.blog} blog · samples ${pr.samples} · seed ${pr.seed ?? 'none'} · concurrency ${pr.concurrency} · timeout ${pr.timeoutMs / 1000} s · retries ${pr.retries}`],
       ...(pr.judge ? [['judge', pr.judge.spec] as [string, string]] : []),
       ['scorers', Object.entries(p.scorers).map(([k, v]) => `${k} v${v}`).join(', ')],
-      ['tool', `tunegate ${p.tool} on Node ${p.node}`],
+      ['tool', `tunegate ${p.tool}${p.revision ? ` (${p.revision.slice(0, 12)})` : ''} on Node ${p.node}`],
+      ...(p.reported !== undefined ? [
+        ['reported model', p.reported.models.join(', ') || 'none'] as [string, string],
+        ['system_fingerprint', p.reported.systemFingerprints.join(', ') || 'none'] as [string, string],
+      ] : []),
       ['created', dateTime(run.createdAt)],
       ['started', dateTime(run.startedAt)],
       ['finished', `${dateTime(run.finishedAt)} (${duration(run.startedAt, run.finishedAt)})`],
@@ -136,6 +140,7 @@ export async function runView(root: HTMLElement, ctx: ViewContext): Promise<void
   root.append(
     h('h1', null, `Run ${run.runId}: ${run.checkpoint}`, ' ', statusBadge(run.status)),
     h('p', { class: 'lede' }, run.step === null ? 'no step' : `step ${run.step}`, ` · ${run.counts?.items ?? 0} items · ${run.counts?.errors ?? 0} errors`,
+      (run.counts?.truncated ?? 0) > 0 ? h('span', { attrs: tid('run-truncated') }, ` · ${run.counts!.truncated} answers cut off at max tokens`) : null,
       run.status === 'completed' ? [' · ', h('a', { href: `/compare?head=${run.runId}`, attrs: tid('compare-link') }, 'compare with its baseline')] : null),
   );
   if (run.error !== null) root.append(h('p', { class: 'error', attrs: { role: 'alert' } }, `error: ${run.error}`));
