@@ -91,6 +91,14 @@ export function createRunRepo(db: Database) {
   );
   const queuedIds = db.prepare<[], { id: number }>("SELECT id FROM runs WHERE status = 'queued' ORDER BY id");
   const addNote = db.prepare(`UPDATE runs SET notes = json_insert(notes, '$[#]', ?) WHERE id = ?`);
+  const notesOf = db.prepare<[number], { notes: string }>('SELECT notes FROM runs WHERE id = ?');
+  const setNotes = db.prepare('UPDATE runs SET notes = ? WHERE id = ?');
+  const replaceNote = db.transaction((id: number, prefix: string, note: string | null) => {
+    const row = notesOf.get(id);
+    if (row === undefined) return;
+    const kept = (JSON.parse(row.notes) as string[]).filter((n) => !n.startsWith(prefix));
+    setNotes.run(JSON.stringify(note === null ? kept : [...kept, note]), id);
+  });
   const finish = db.prepare(
     'UPDATE runs SET status = ?, summary = ?, error = ?, finished_at = ?, owner_pid = NULL, owner_host = NULL WHERE id = ?',
   );
@@ -191,6 +199,14 @@ export function createRunRepo(db: Database) {
     /** Adds a note to the run (shown with its results). */
     addNote(id: number, note: string): void {
       addNote.run(note, id);
+    },
+
+    /**
+     * Replaces the run's notes that start with `prefix` by `note` (none when null): a note that is
+     * recomputed, such as the judge's agreement with the keywords, stays one note.
+     */
+    replaceNote(id: number, prefix: string, note: string | null): void {
+      replaceNote(id, prefix, note);
     },
 
     /** Records the run's end state and its summary. */

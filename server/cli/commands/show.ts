@@ -1,6 +1,6 @@
 import type { Score } from '../../scoring/types.js';
 import type { ResultRecord } from '../../store/types.js';
-import { pairwiseSummaries } from '../../judge/pairwise.js';
+import { judgeSummaries } from '../../judge/judge-summaries.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
 import { fmt, runText } from '../format.js';
@@ -27,7 +27,7 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
     const itemOf = (r: ResultRecord) => items.get(`${r.set}\u0000${r.itemId}`);
     const judgments = new Map(withItems ? store.judge.judgments(runId).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j]) : []);
     const judgmentOf = (r: ResultRecord) => judgments.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`);
-    const extras = { pairwise: pairwiseSummaries(store, runId) };
+    const extras = judgeSummaries(store, runId);
 
     if (flag(p.values, 'json')) {
       const out = runJson(run, summary, extras);
