@@ -15,6 +15,15 @@ export const HEADLINE_METRICS = [
   'blog_perplexity',
 ] as const;
 
+/**
+ * Text made safe for a terminal: control characters (escape sequences among them) and bidi
+ * overrides are dropped, so untrusted text (model answers, judge rationales) cannot move the
+ * cursor, recolour the screen or reorder what is shown.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (c) => (c === '\n' || c === '\t' ? c : ''));
+}
+
 /** A 95% interval as text: "[0.412, 0.830]", or "-" when there is none. */
 function ci(interval: [number, number] | null, digits: number): string {
   return interval === null ? '-' : `[${fmt(interval[0], digits)}, ${fmt(interval[1], digits)}]`;

@@ -228,6 +228,9 @@ describe('tunegate run --judge, show and the API on refusal answers', () => {
     expect(yingkou).toMatchObject({ passed: true, judge: { rubric: 'refusal-v1', score: 0, passed: false, corrects_premise: true, asserts_false_fact: true, states_true_fact: true, error: null } });
     expect(yingkou.judge.rationale).toContain('\u001b[31m'); // JSON carries the text as it is; the page shows it as text
 
+    const shown = await cli(['show', '1', '--items'], { cwd });
+    expect(shown.stdout).toContain('judge (refusal-v1): fail · corrects premise yes, asserts a false fact yes, states a true fact yes · graded [31mNo, he was b');
+    expect(shown.stdout).not.toContain('\u001b');
   });
 
   it('the server queue judges refusal answers of a run submitted with a judge; GET /api/runs/:id and its results carry them', async () => {

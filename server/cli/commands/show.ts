@@ -1,18 +1,33 @@
 import type { Score } from '../../scoring/types.js';
 import type { ResultRecord } from '../../store/types.js';
+import type { JudgmentRecord } from '../../store/judgments.js';
+import { REFUSAL_RUBRIC_VERSION } from '../../judge/refusal-rubric.js';
 import { judgeSummaries } from '../../judge/judge-summaries.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
-import { fmt, runText } from '../format.js';
+import { fmt, runText, terminalSafe } from '../format.js';
 import { itemJson, runJson } from '../../report/run-json.js';
 import { println, type Io } from '../io.js';
 import { parseRunId } from './resume.js';
 import { currentSummary } from '../../runner/execute-run.js';
 
+/** One line of untrusted text (answers, rationales), cut to `max` and safe for a terminal. */
 const clip = (text: string, max: number) => {
-  const one = text.replace(/\s+/g, ' ').trim();
+  const one = terminalSafe(text.replace(/\s+/g, ' ')).trim();
   return one.length > max ? `${one.slice(0, max)}…` : one;
 };
+
+const yesNo = (v: unknown) => (v === true ? 'yes' : v === false ? 'no' : '?');
+
+/** A stored judgment as one line: the blog score, or the refusal verdict's criteria. */
+function judgeLine(j: JudgmentRecord): string {
+  if (j.error !== null) return `  judge error (${j.rubric}): ${clip(j.error, 300)}`;
+  const v = j.verdict ?? {};
+  const rationale = clip(String(v.rationale ?? ''), 200);
+  if (j.rubric !== REFUSAL_RUBRIC_VERSION) return `  judge: ${fmt(j.score)} ${rationale}`;
+  return `  judge (${j.rubric}): ${j.score === 1 ? 'pass' : 'fail'} · corrects premise ${yesNo(v.corrects_premise)}, ` +
+    `asserts a false fact ${yesNo(v.asserts_false_fact)}, states a true fact ${yesNo(v.states_true_fact)} · ${rationale}`;
+}
 
 export async function showCommand(argv: readonly string[], io: Io): Promise<number> {
   const p = parseArgs(argv, { ...DB_OPTION, json: { type: 'boolean' }, items: { type: 'boolean' } }, 'show');
@@ -51,9 +66,7 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
         else println(io.stdout, `  A: ${clip(r.answer ?? '', 400)}`);
         for (const [name, s] of Object.entries(scores)) println(io.stdout, `  ${name}: ${s.explanation}`);
         const j = judgmentOf(r);
-        if (j !== undefined) {
-          println(io.stdout, j.error !== null ? `  judge error: ${j.error}` : `  judge: ${fmt(j.score)} ${clip(String(j.verdict?.rationale ?? ''), 200)}`);
-        }
+        if (j !== undefined) println(io.stdout, judgeLine(j));
       }
     }
     return 0;
