@@ -5,9 +5,9 @@
  * misbehaving server may send megabytes where one word was expected.
  */
 
-// C0 controls except tab and newline, DEL, C1 controls, and the bidirectional overrides and
+// C0 controls except tab and newline, DEL, C1 controls, and the bidirectional marks, overrides and
 // isolates that can make printed text read differently from what it is.
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
 // Whole escape sequences go first, so no "[31m" is left behind: CSI (colours, cursor moves),
 // OSC (window titles, hyperlinks; ended by BEL or ESC \) and two-character escapes.

@@ -66,7 +66,19 @@ export function runText(run: RunJson): string {
   ];
   const j = run.judge;
   if (j !== undefined && j !== null) {
-    lines.push('', `judge ${j.judge} (${j.rubric}): ${j.judged} posts judged (${j.cached} from cache, ${j.requests} requests), ${j.errors} judge errors`);
+    const r = j.refusal;
+    const refusals = r !== undefined && r.judged + r.errors > 0;
+    lines.push('');
+    if (!refusals || j.judged + j.errors > 0) {
+      lines.push(`judge ${j.judge} (${j.rubric}): ${j.judged} posts judged (${j.cached} from cache, ${j.requests} requests), ${j.errors} judge errors`);
+    }
+    if (refusals) {
+      lines.push(`judge ${r.judge} (${r.rubric}): ${r.judged} refusal answers judged (${r.cached} from cache, ${r.requests} requests), ${r.errors} judge errors`);
+    }
+  }
+  const rj = run.refusalJudge;
+  if (rj !== undefined && rj !== null && rj.passRate.n > 0) {
+    lines.push(`refusal judge pass rate (${rj.rubric}): ${fmt(rj.passRate.value)} ${ci(rj.passRate.ci, 3)} over ${rj.passRate.n} items`);
   }
   for (const p of run.pairwise ?? []) lines.push(pairwiseText(p));
   for (const n of run.notes) lines.push(`note: ${oneLine(n, 2000)}`);

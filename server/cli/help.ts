@@ -24,7 +24,7 @@ Commands:
   checkpoint list         list registered checkpoints
   run CHECKPOINT          run eval sets against a checkpoint, store and print scores
   resume RUN_ID           finish an interrupted run (only items without a result are sent)
-  judge RUN_ID            score a run's blog posts with an LLM judge (optionally pairwise)
+  judge RUN_ID            LLM judge of a run's blog posts and refusal answers (optionally pairwise)
   gate                    fail the build on regression: compare a run with a baseline
   checkpoint baseline NAME flag the checkpoint the gate compares with by default
   runs                    list runs, newest first
@@ -111,8 +111,10 @@ Options:
   --perplexity          also measure the perplexity of each blog reference given its title
                         (blog_perplexity) via /completions with echo + logprobs (vLLM); skipped
                         with a note where the endpoint cannot
-  --judge SPEC          after the run, score blog posts with an LLM judge (blog_judge); default:
-                        the checkpoint's judge. anthropic:MODEL or openai:MODEL@BASE_URL
+  --judge SPEC          after the run, score blog posts with an LLM judge (blog_judge) and judge
+                        refusal answers pass/fail (refusal-v1), reported with how often the judge
+                        agrees with the keywords; default: the checkpoint's judge.
+                        anthropic:MODEL or openai:MODEL@BASE_URL
   --judge-key-env VAR   key variable for an openai:MODEL@BASE_URL judge
   --judge-pairwise RUN  also compare blog posts with run RUN's, both orders: win rate + 95% interval
   --judge-concurrency N judge requests in flight (default 4)
@@ -221,10 +223,17 @@ Exit codes: 0 no regression; 1 regression; 2 bad usage, unknown run, or no compa
 
 Scores a stored run's blog posts with an LLM judge and a versioned rubric (on-topic, coherence and
 fluency, structure, no repetition, the author's voice; each 1–5), reported as blog_judge in 0–1.
+Answers to refusal sets (refusal, refusal-*, refusal_*, refusal.*) are judged too, with the rubric
+refusal-v1: does the answer correct the false premise, assert a false fact, state a true one? It
+passes when it corrects, asserts nothing false and states something true. Keyword matching cannot
+tell "he was not born in 1992" from "he was born in 1992"; the judge reads the answer. Its verdict
+is stored beside the keyword verdict, and the run reports how often the two agree (counts and
+Cohen's kappa, in a note and in "refusalJudge" of --json) and the judge's pass rate. One judge
+call per refusal answer.
 With --pairwise, also asks which of two posts for the same title is better, this run's or the
 baseline's, in both orders to cancel position bias, and reports a win rate with a 95% interval.
 Verdicts are cached by judge, rubric version and exact inputs: judging again never pays twice.
-A judge failure is stored as that post's judge error; it never fails the run.
+A judge failure is stored as that answer's judge error; it never fails the run.
 
 Judges (SPEC):
   anthropic:MODEL           key from ANTHROPIC_API_KEY; ANTHROPIC_BASE_URL overrides the URL
@@ -235,7 +244,7 @@ Options:
   --judge-key-env VAR   key variable for an openai: judge
   --pairwise RUN        compare with this baseline run (blog items with the same content)
   --concurrency N       judge requests in flight (default 4)
-  --json                print the run as JSON with "judge" and "pairwise"
+  --json                print the run as JSON with "judge", "refusalJudge" and "pairwise"
 ${DB}`,
 
   evalset: `Usage:

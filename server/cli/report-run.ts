@@ -1,5 +1,5 @@
 import { EXIT } from '../errors.js';
-import { pairwiseSummaries } from '../judge/pairwise.js';
+import { judgeSummaries } from '../judge/judge-summaries.js';
 import { executeRun, summarizeRun } from '../runner/execute-run.js';
 import { runPostSteps } from '../runner/post-run.js';
 import type { Store } from '../store/open.js';
@@ -47,7 +47,7 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
 
   const extras: JudgeExtras = {};
   if (result.status === 'completed' && (result.run.params.perplexity === true || (result.run.params.judge ?? null) !== null)) {
-    if (opts.quiet !== true && (result.run.params.judge ?? null) !== null) println(io.stderr, `judging blog answers with ${result.run.params.judge!.spec}…`);
+    if (opts.quiet !== true && (result.run.params.judge ?? null) !== null) println(io.stderr, `judging blog and refusal answers with ${result.run.params.judge!.spec}…`);
     const post = await runPostSteps(store, runId, io.env, {
       ...(opts.pairwiseBaseline !== undefined ? { pairwiseBaseline: opts.pairwiseBaseline } : {}),
       ...(opts.judgeConcurrency !== undefined ? { judgeConcurrency: opts.judgeConcurrency } : {}),
@@ -57,8 +57,7 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
       println(io.stderr, p.skipped === null ? `perplexity measured for ${p.measured} blog references` : `perplexity skipped: ${p.skipped}`);
     }
     if (post.judge !== null) {
-      extras.judge = post.judge.report;
-      extras.pairwise = pairwiseSummaries(store, runId);
+      Object.assign(extras, { judge: post.judge.report, ...judgeSummaries(store, runId) });
     }
   }
   const summary = summarizeRun(store, runId);

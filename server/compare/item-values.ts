@@ -37,7 +37,8 @@ export function itemValues(store: Store, runId: number): Map<string, ItemValue> 
       for (const [name, s] of Object.entries((r.scores ?? {}) as Record<string, { value?: unknown }>)) {
         if (item.kind === 'blog' && typeof s?.value === 'number') comps.set(name, [...(comps.get(name) ?? []), s.value]);
       }
-      const j = judged.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`);
+      // Only blog answers' judgments are blog_judge (refusal answers are judged too, pass or fail).
+      const j = item.kind === 'blog' ? judged.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`) : undefined;
       if (j !== undefined) comps.set('blog_judge', [...(comps.get('blog_judge') ?? []), j]);
     }
     const judgedPass = ok.filter((r) => r.passed !== null);

@@ -1,9 +1,9 @@
-import type { BlogItem } from '../evalsets/types.js';
+import type { EvalItem } from '../evalsets/types.js';
 import { runPool } from '../runner/pool.js';
 import type { Store } from '../store/open.js';
 import { askValidated, judgeErrorMessage, verdictKey } from './ask.js';
 import type { JudgeClient } from './judge-client.js';
-import { absolutePrompt, CRITERIA, parseVerdict, RUBRIC_VERSION, type Verdict } from './rubric.js';
+import type { AnswerRubric } from './rubric.js';
 
 export interface JudgeReport {
   judge: string;
@@ -19,44 +19,44 @@ export interface JudgeReport {
 }
 
 /**
- * Scores every answered blog result of a run with the judge's rubric. Answers already judged by
+ * Judges every answered result of a run whose item the rubric judges. Answers already judged by
  * this judge and rubric are skipped; verdicts are looked up in the cache before any request; an
- * empty answer gets the lowest score without asking. A failure is stored as that answer's judge
- * error and never stops the others.
+ * empty answer gets the rubric's empty verdict without asking. A failure is stored as that
+ * answer's judge error and never stops the others.
  */
-export async function judgeAnswers(store: Store, runId: number, client: JudgeClient, opts: { concurrency: number }): Promise<JudgeReport> {
-  const items = new Map(store.runs.items(runId).filter((i): i is BlogItem => i.kind === 'blog').map((i) => [`${i.set}\u0000${i.id}`, i]));
+export async function judgeAnswers<I extends EvalItem, V>(
+  store: Store, runId: number, client: JudgeClient, rubric: AnswerRubric<I, V>, opts: { concurrency: number },
+): Promise<JudgeReport> {
+  const items = new Map(store.runs.items(runId).filter(rubric.judges).map((i) => [`${i.set}\u0000${i.id}`, i]));
   const done = new Set(
     store.judge.judgments(runId)
-      .filter((j) => j.judge === client.id && j.rubric === RUBRIC_VERSION && j.error === null)
+      .filter((j) => j.judge === client.id && j.rubric === rubric.version && j.error === null && items.has(`${j.set}\u0000${j.itemId}`))
       .map((j) => `${j.set}\u0000${j.itemId}\u0000${j.sample}`),
   );
   const todo = store.results.list(runId).filter((r) =>
     r.error === null && items.has(`${r.set}\u0000${r.itemId}`) && !done.has(`${r.set}\u0000${r.itemId}\u0000${r.sample}`));
-  const report: JudgeReport = { judge: client.id, rubric: RUBRIC_VERSION, judged: done.size, cached: 0, errors: 0, requests: 0 };
+  const report: JudgeReport = { judge: client.id, rubric: rubric.version, judged: done.size, cached: 0, errors: 0, requests: 0 };
 
   await runPool(todo, opts.concurrency, async (r) => {
     const item = items.get(`${r.set}\u0000${r.itemId}`)!;
     const answer = r.answer ?? '';
-    const base = { runId, set: r.set, itemId: r.itemId, sample: r.sample, judge: client.id, rubric: RUBRIC_VERSION };
-    const key = verdictKey(client.id, RUBRIC_VERSION, 'absolute', { title: item.title, reference: item.reference, answer });
-    let verdict = store.judge.cached(key) as Verdict | undefined;
+    const base = { runId, set: r.set, itemId: r.itemId, sample: r.sample, judge: client.id, rubric: rubric.version };
+    const key = verdictKey(client.id, rubric.version, 'absolute', { ...rubric.inputs(item), answer });
+    let verdict = store.judge.cached(key) as V | undefined;
     const cached = verdict !== undefined;
-    if (verdict === undefined && answer.trim() === '') {
-      verdict = { criteria: Object.fromEntries(CRITERIA.map((c) => [c, 1])) as Verdict['criteria'], score: 0, rationale: 'empty answer (not sent to the judge)' };
-    }
+    if (verdict === undefined && answer.trim() === '') verdict = rubric.empty;
     if (verdict === undefined) {
       try {
         report.requests++;
-        verdict = await askValidated(client, absolutePrompt(item.title, item.reference, answer), parseVerdict);
-        store.judge.cache(key, client.id, RUBRIC_VERSION, verdict);
+        verdict = await askValidated(client, rubric.prompt(item, answer), rubric.parse);
+        store.judge.cache(key, client.id, rubric.version, verdict as object);
       } catch (e) {
         store.judge.putJudgment({ ...base, score: null, verdict: null, error: judgeErrorMessage(e), cached: false });
         report.errors++;
         return;
       }
     }
-    store.judge.putJudgment({ ...base, score: verdict.score, verdict: { criteria: verdict.criteria, rationale: verdict.rationale }, error: null, cached });
+    store.judge.putJudgment({ ...base, score: rubric.score(verdict), verdict: rubric.stored(verdict), error: null, cached });
     report.judged++;
     if (cached) report.cached++;
   });

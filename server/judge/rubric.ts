@@ -1,3 +1,5 @@
+import type { BlogItem, EvalItem } from '../evalsets/types.js';
+
 /**
  * The judge's rubric and the parsing of its verdicts. Pure functions; bump RUBRIC_VERSION on any
  * change to the prompts or the scoring, so cached verdicts and stored scores of the old rubric
@@ -22,6 +24,27 @@ export interface Prompt {
   user: string;
   /** JSON schema of the expected reply, for judges that support structured output. */
   schema: Record<string, unknown>;
+}
+
+/**
+ * How one rubric judges the answers to one kind of item. Pure functions: the judging loop (cache,
+ * retries, stored judgments) is the same for every rubric.
+ */
+export interface AnswerRubric<I extends EvalItem, V> {
+  version: string;
+  /** The items whose answers this rubric judges. */
+  judges(item: EvalItem): item is I;
+  /** What the judge is shown besides the answer; with the answer, the key of the verdict cache. */
+  inputs(item: I): Record<string, string>;
+  prompt(item: I, answer: string): Prompt;
+  /** Validates a reply; throws VerdictError. */
+  parse(text: string): V;
+  /** The verdict of an empty answer, given without asking. */
+  empty: V;
+  /** The judgment's stored score. */
+  score(v: V): number;
+  /** The judgment's stored verdict. */
+  stored(v: V): Record<string, unknown>;
 }
 
 const score = { type: 'integer', minimum: 1, maximum: 5 };
@@ -110,7 +133,7 @@ Reply with JSON only: {"winner": "A" or "B" or "tie", "reason": "one sentence"}`
 export class VerdictError extends Error {}
 
 /** The JSON object in a reply: tolerates code fences and text around it. */
-function jsonObject(text: string): Record<string, unknown> {
+export function jsonObject(text: string): Record<string, unknown> {
   const start = text.indexOf('{');
   const end = text.lastIndexOf('}');
   if (start < 0 || end <= start) throw new VerdictError('no JSON object in the reply');
@@ -138,6 +161,18 @@ export function parseVerdict(text: string): Verdict {
   const meanCriterion = CRITERIA.reduce((s, c) => s + criteria[c], 0) / CRITERIA.length;
   return { criteria, score: (meanCriterion - 1) / 4, rationale: typeof obj.rationale === 'string' ? obj.rationale : '' };
 }
+
+/** The blog rubric: every blog answer gets a 0–1 score (blog_judge). */
+export const BLOG_RUBRIC: AnswerRubric<BlogItem, Verdict> = {
+  version: RUBRIC_VERSION,
+  judges: (item): item is BlogItem => item.kind === 'blog',
+  inputs: (item) => ({ title: item.title, reference: item.reference }),
+  prompt: (item, answer) => absolutePrompt(item.title, item.reference, answer),
+  parse: parseVerdict,
+  empty: { criteria: Object.fromEntries(CRITERIA.map((c) => [c, 1])) as Verdict['criteria'], score: 0, rationale: 'empty answer (not sent to the judge)' },
+  score: (v) => v.score,
+  stored: (v) => ({ criteria: v.criteria, rationale: v.rationale }),
+};
 
 /** Validates a pairwise verdict. */
 export function parseWinner(text: string): { winner: Winner; reason: string } {

@@ -1,5 +1,6 @@
-import type { JudgeReport } from '../judge/judge-answers.js';
+import type { JudgeRunReport } from '../judge/judge-stored-run.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
+import type { RefusalJudgeSummary } from '../judge/refusal-agreement.js';
 import type { EvalItem } from '../evalsets/types.js';
 import { keywordMarks, type KeywordMarks } from '../scoring/keyword.js';
 import type { RunSummary } from '../scoring/metrics.js';
@@ -14,8 +15,11 @@ import type { ResultRecord, Run } from '../store/types.js';
 
 /** What judging added to a run, for the run's JSON and text. */
 export interface JudgeExtras {
-  judge?: JudgeReport | null;
+  /** What the judging just done did (run --judge, judge): blog and refusal rubrics' counts. */
+  judge?: JudgeRunReport | null;
   pairwise?: PairwiseSummary[];
+  /** The refusal judge's stored verdicts set against the keyword verdicts; null when none. */
+  refusalJudge?: RefusalJudgeSummary | null;
 }
 
 /** The JSON form of a run: the contract of `--json` and of the API's run objects. */
@@ -36,8 +40,9 @@ export interface RunJson {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-  judge?: JudgeReport | null;
+  judge?: JudgeRunReport | null;
   pairwise?: PairwiseSummary[];
+  refusalJudge?: RefusalJudgeSummary | null;
   items?: ItemJson[];
 }
 
@@ -46,6 +51,7 @@ export function runJson(run: Run, summary: RunSummary | null, extras: JudgeExtra
   return {
     ...(extras.judge !== undefined ? { judge: extras.judge } : {}),
     ...(extras.pairwise !== undefined ? { pairwise: extras.pairwise } : {}),
+    ...(extras.refusalJudge !== undefined ? { refusalJudge: extras.refusalJudge } : {}),
     runId: run.id,
     checkpoint: run.checkpoint,
     step: run.step,

@@ -4,7 +4,7 @@ import type { AppDeps } from '../app.js';
 import { itemJson, runJson } from '../report/run-json.js';
 import { currentSummary } from '../runner/execute-run.js';
 import { TunegateError } from '../errors.js';
-import { pairwiseSummaries } from '../judge/pairwise.js';
+import { judgeSummaries } from '../judge/judge-summaries.js';
 import { submitRun } from '../queue/submit-run.js';
 import type { Store } from '../store/open.js';
 import { CSP } from '../app.js';
@@ -18,7 +18,7 @@ export function runBody(store: Store, id: number) {
   const run = store.runs.get(id);
   const summary = currentSummary(store, run);
   return {
-    ...runJson(run, summary, { pairwise: pairwiseSummaries(store, id) }),
+    ...runJson(run, summary, judgeSummaries(store, id)),
     progress: { done: summary.counts.results, total: summary.counts.items * run.params.samples, errors: summary.counts.errors },
   };
 }

@@ -87,6 +87,25 @@ export const MetricStat = Type.Object({
   method: Nullable(Type.Union([Type.Literal('wilson'), Type.Literal('bootstrap')])),
 });
 
+/** The refusal judge's verdicts on a run set against the keyword verdicts (see RefusalJudgeSummary). */
+export const RefusalJudge = Type.Object({
+  rubric: Type.String({ description: 'refusal rubric version, e.g. refusal-v1' }),
+  judges: Type.Array(Type.String()),
+  judged: Type.Integer({ description: 'answers with both a judge verdict and a keyword verdict' }),
+  errors: Type.Integer({ description: 'answers whose judging failed' }),
+  agree: Type.Integer(),
+  bothPass: Type.Integer(),
+  bothFail: Type.Integer(),
+  keywordPassJudgeFail: Type.Integer(),
+  keywordFailJudgePass: Type.Integer(),
+  agreement: Nullable(Type.Number({ description: 'agree / judged' })),
+  kappa: Nullable(Type.Number({ description: "Cohen's kappa; null when undefined" })),
+  passRate: Type.Object({ value: Nullable(Type.Number()), ...MetricStat.properties }, { description: "the judge's pass rate over refusal items, with n items and a 95% interval" }),
+  disagreements: Type.Array(Type.Object({
+    set: Type.String(), itemId: Type.String(), sample: Type.Integer(), keywordPassed: Type.Boolean(), judgePassed: Type.Boolean(), rationale: Type.String(),
+  })),
+});
+
 /** A run as every route returns it (see runJson); metrics and sets have dynamic keys. */
 export const Run = Type.Object(
   {
@@ -125,6 +144,7 @@ export const Run = Type.Object(
     finishedAt: Nullable(Type.String()),
     progress: Type.Optional(Type.Object({ done: Type.Integer(), total: Type.Integer(), errors: Type.Integer() })),
     pairwise: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+    refusalJudge: Type.Optional(Nullable(RefusalJudge)),
   },
   { additionalProperties: true },
 );

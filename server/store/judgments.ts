@@ -31,6 +31,19 @@ export interface PairwiseRecord {
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 const parse = (v: string | null) => (v === null ? null : (JSON.parse(v) as Record<string, unknown>));
 
+const judgmentOf = (r: Record<string, unknown>): JudgmentRecord => ({
+  runId: r.run_id as number,
+  set: r.set_name as string,
+  itemId: r.item_id as string,
+  sample: r.sample as number,
+  judge: r.judge as string,
+  rubric: r.rubric as string,
+  score: r.score as number | null,
+  verdict: parse(r.verdict as string | null),
+  error: r.error as string | null,
+  cached: r.cached === 1,
+});
+
 export type JudgeRepo = ReturnType<typeof createJudgeRepo>;
 
 /** The judge's cache, its per-answer judgments and pairwise comparisons. */
@@ -43,6 +56,12 @@ export function createJudgeRepo(db: Database) {
   );
   const judgmentsOf = db.prepare<[number], Record<string, unknown>>('SELECT * FROM judgments WHERE run_id = ?');
   const rubricsOf = db.prepare<[number], { rubric: string }>('SELECT DISTINCT rubric FROM judgments WHERE run_id = ? ORDER BY rubric');
+  const withPassedOf = db.prepare<[number, string], Record<string, unknown>>(
+    `SELECT j.*, r.passed FROM judgments j
+     JOIN results r USING (run_id, set_name, item_id, sample)
+     JOIN run_items i USING (run_id, set_name, item_id)
+     WHERE j.run_id = ? AND j.rubric = ? ORDER BY i.position, j.sample`,
+  );
   const putPairwise = db.prepare(
     `INSERT OR REPLACE INTO pairwise (run_id, baseline_run_id, set_name, item_id, judge, rubric, head_first, base_first, score, error, created_at)
      VALUES (@runId, @baselineRunId, @set, @itemId, @judge, @rubric, @headFirst, @baseFirst, @score, @error, @createdAt)`,
@@ -71,18 +90,12 @@ export function createJudgeRepo(db: Database) {
     },
 
     judgments(runId: number): JudgmentRecord[] {
-      return judgmentsOf.all(runId).map((r) => ({
-        runId: r.run_id as number,
-        set: r.set_name as string,
-        itemId: r.item_id as string,
-        sample: r.sample as number,
-        judge: r.judge as string,
-        rubric: r.rubric as string,
-        score: r.score as number | null,
-        verdict: parse(r.verdict as string | null),
-        error: r.error as string | null,
-        cached: r.cached === 1,
-      }));
+      return judgmentsOf.all(runId).map(judgmentOf);
+    },
+
+    /** A run's judgments by one rubric, each with its result's keyword verdict, in run order. */
+    judgmentsWithKeywordVerdict(runId: number, rubric: string): Array<JudgmentRecord & { keywordPassed: boolean | null }> {
+      return withPassedOf.all(runId, rubric).map((r) => ({ ...judgmentOf(r), keywordPassed: r.passed === null ? null : r.passed === 1 }));
     },
 
     putPairwise(p: PairwiseRecord): void {

@@ -10,7 +10,9 @@ describe('printable: untrusted text for a terminal', () => {
     ['carriage return, backspace, bell, NUL', 'safe\r\bfake\u0007\u0000', 'safefake'],
     ['C1 CSI and DEL', 'a\u009b31mb\u007f', 'a31mb'],
     ['bidirectional override', 'abc\u202Edef\u2066', 'abcdef'],
+    ['bidirectional marks', 'a\u200Fb\u200Ec', 'abc'],
     ['tabs, newlines and non-ASCII text stay', 'Zhiwei 李\tok\nnext', 'Zhiwei 李\tok\nnext'],
+    ['emoji with zero-width joiners stay', 'ZWJ 👩\u200d💻 👍🏽', 'ZWJ 👩\u200d💻 👍🏽'],
   ])('%s', (_label, input, expected) => {
     expect(printable(input)).toBe(expected);
   });

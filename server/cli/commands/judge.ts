@@ -1,6 +1,6 @@
 import { TunegateError } from '../../errors.js';
 import { checkJudgeReady, judgeStoredRun } from '../../judge/judge-stored-run.js';
-import { pairwiseSummaries } from '../../judge/pairwise.js';
+import { judgeSummaries } from '../../judge/judge-summaries.js';
 import { summarizeRun } from '../../runner/execute-run.js';
 import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
@@ -36,7 +36,7 @@ export async function judgeCommand(argv: readonly string[], io: Io): Promise<num
       ...(pairwiseBaseline !== undefined ? { pairwiseBaseline } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
     });
-    const extras = { judge: outcome.report, pairwise: pairwiseSummaries(store, runId) };
+    const extras = { judge: outcome.report, ...judgeSummaries(store, runId) };
     const summary = summarizeRun(store, runId);
     const fresh = store.runs.get(runId);
     const out = runJson(fresh, summary, extras);

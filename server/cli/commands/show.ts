@@ -1,6 +1,8 @@
 import type { Score } from '../../scoring/types.js';
 import type { ResultRecord } from '../../store/types.js';
-import { pairwiseSummaries } from '../../judge/pairwise.js';
+import type { JudgmentRecord } from '../../store/judgments.js';
+import { REFUSAL_RUBRIC_VERSION } from '../../judge/refusal-rubric.js';
+import { judgeSummaries } from '../../judge/judge-summaries.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
 import { fmt, oneLine, printable, runText } from '../format.js';
@@ -13,6 +15,18 @@ import { isTruncated } from '../../scoring/metrics.js';
 // Prompts, answers and verdicts are untrusted text: one printable line each (errors and
 // explanations keep their length, without control characters).
 const clip = oneLine;
+
+const yesNo = (v: unknown) => (v === true ? 'yes' : v === false ? 'no' : '?');
+
+/** A stored judgment as one line: the blog score, or the refusal verdict's criteria. */
+function judgeLine(j: JudgmentRecord): string {
+  if (j.error !== null) return `  judge error (${j.rubric}): ${clip(j.error, 300)}`;
+  const v = j.verdict ?? {};
+  const rationale = clip(String(v.rationale ?? ''), 200);
+  if (j.rubric !== REFUSAL_RUBRIC_VERSION) return `  judge: ${fmt(j.score)} ${rationale}`;
+  return `  judge (${j.rubric}): ${j.score === 1 ? 'pass' : 'fail'} · corrects premise ${yesNo(v.corrects_premise)}, ` +
+    `asserts a false fact ${yesNo(v.asserts_false_fact)}, states a true fact ${yesNo(v.states_true_fact)} · ${rationale}`;
+}
 
 export async function showCommand(argv: readonly string[], io: Io): Promise<number> {
   const p = parseArgs(argv, { ...DB_OPTION, json: { type: 'boolean' }, items: { type: 'boolean' } }, 'show');
@@ -27,7 +41,7 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
     const itemOf = (r: ResultRecord) => items.get(`${r.set}\u0000${r.itemId}`);
     const judgments = new Map(withItems ? store.judge.judgments(runId).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j]) : []);
     const judgmentOf = (r: ResultRecord) => judgments.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`);
-    const extras = { pairwise: pairwiseSummaries(store, runId) };
+    const extras = judgeSummaries(store, runId);
 
     if (flag(p.values, 'json')) {
       const out = runJson(run, summary, extras);
@@ -59,9 +73,7 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
         else println(io.stdout, `  A: ${clip(r.answer ?? '', 400)}`);
         for (const [name, s] of Object.entries(scores)) println(io.stdout, `  ${name}: ${printable(s.explanation)}`);
         const j = judgmentOf(r);
-        if (j !== undefined) {
-          println(io.stdout, j.error !== null ? `  judge error: ${printable(j.error)}` : `  judge: ${fmt(j.score)} ${clip(String(j.verdict?.rationale ?? ''), 200)}`);
-        }
+        if (j !== undefined) println(io.stdout, judgeLine(j));
       }
     }
     return 0;
