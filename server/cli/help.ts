@@ -207,6 +207,9 @@ Options:
                         default=ABS sets all; relative for blog_perplexity: 0.05 = 5%)
   --alpha A             the gate's family-wise false-alarm rate (default 0.05), shared by Holm
   --no-significance     decide on the tolerance alone
+  --allow-mismatch      gate runs measured differently anyway (scorer versions, temperature, max
+                        tokens, samples, prompt template, system prompts, judge rubric); without
+                        it such a pair is refused with exit 2, the differences listed
   --max-errors N        errored items the head run may have (default 0); more is exit 3
   --metrics a,b         gated metrics (default bio_accuracy,hallucination_rate,blog_quality,
                         known_accuracy); also refusal_accuracy, blog_judge, blog_* and set:NAME.
@@ -216,8 +219,9 @@ Options:
   --markdown FILE       a summary for a pull request or $GITHUB_STEP_SUMMARY
 ${DB}
 
-Exit codes: 0 no regression; 1 regression; 2 bad usage, unknown run, or no comparable items;
-3 the head run has more errored items than --max-errors.`,
+Exit codes: 0 no regression; 1 regression; 2 bad usage, unknown run, no comparable items, or
+runs measured differently (without --allow-mismatch); 3 the head run has more errored items than
+--max-errors.`,
 
   judge: `Usage: tunegate judge RUN_ID [--judge SPEC] [--pairwise BASELINE_RUN] [options]
 

@@ -28,10 +28,13 @@ async function version(): Promise<string> {
 /** Prints a TunegateError: its message, then every listed problem on its own line. */
 function printError(io: Io, e: TunegateError): void {
   if (e.details.length > 1) {
+    // A message that is more than a count of the problems (what to do about them) comes first.
+    if (!e.message.startsWith(`${e.details.length} problems`)) println(io.stderr, `tunegate: error: ${e.message}`);
     println(io.stderr, `tunegate: ${e.details.length} problems:`);
     for (const d of e.details) println(io.stderr, `  ${d}`);
   } else {
-    println(io.stderr, `tunegate: error: ${e.details[0] ?? e.message}`);
+    println(io.stderr, `tunegate: error: ${e.message}`);
+    if (e.details.length === 1 && e.details[0] !== e.message) println(io.stderr, `  ${e.details[0]}`);
   }
 }
 

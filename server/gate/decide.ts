@@ -3,6 +3,7 @@ import { holmLevels, signFlipTest, type SignFlipTest } from '../stats/sign-flip.
 import type { Store } from '../store/open.js';
 import { aggregate, itemValue, metricDef, requireMetric } from '../scoring/metric-registry.js';
 import { itemValues, pairItems, type ItemValue } from '../compare/item-values.js';
+import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../compare/provenance-diff.js';
 
 export const DEFAULT_GATE_METRICS = ['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy'];
 export const DEFAULT_TOLERANCE = 0.02;
@@ -16,6 +17,8 @@ export interface GateOptions {
   noSignificance?: boolean;
   /** Head-run items that may have errored (default 0). */
   maxErrors?: number;
+  /** Gate runs measured differently (scorer versions, temperature, …) instead of refusing; the differences become warnings. */
+  allowMismatch?: boolean;
   /** Monte Carlo draws of the sign-flip test where exact enumeration is too large (10,000) and their seed: fixed, so a verdict is reproducible. */
   resamples?: number;
   seed?: number;
@@ -75,6 +78,8 @@ export interface GateReport {
   correction: 'holm' | 'none';
   /** Items in both runs with the same content, and how many differ or exist on one side only. */
   items: { compared: number; changedContent: number; onlyInBase: number; onlyInHead: number };
+  /** How the two runs were measured differently (only with allowMismatch: else the gate refuses). */
+  mismatches: ProvenanceMismatch[];
   headErrors: number;
   maxErrors: number;
   metrics: MetricVerdict[];
@@ -220,8 +225,16 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   const headRun = store.runs.get(headId);
   const baseRun = store.runs.get(baselineId);
   if (headId === baselineId) throw new TunegateError('USAGE', `the head run and the baseline are the same run (${headId})`);
+  // Runs measured differently (another scorer version, temperature, max tokens, prompt…) differ
+  // for reasons other than the checkpoint: refuse, unless the user says the difference is known.
+  const mismatches = runMismatches(store, baselineId, headId);
+  if (mismatches.length > 0 && options.allowMismatch !== true) {
+    throw new TunegateError('PROVENANCE_MISMATCH', `runs ${headId} and ${baselineId} were measured differently (${mismatches.map((m) => m.field).join(', ')}), so their difference is not the checkpoint's alone: re-run one of them alike, or pass --allow-mismatch (API: allowMismatch=true) to gate anyway`,
+      mismatches.map((m) => m.message));
+  }
   const head = itemValues(store, headId);
   const { pairs, items, warnings } = pairItems(itemValues(store, baselineId), head);
+  warnings.push(...mismatches.map((m) => `measured differently (--allow-mismatch): ${m.message}`), ...fingerprintWarnings(baseRun, headRun));
   if (items.compared === 0) {
     throw new TunegateError('INVALID_INPUT', `runs ${headId} and ${baselineId} have no item in common with the same content; nothing to compare`);
   }
@@ -253,6 +266,6 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   return {
     verdict, head: describe(headRun), baseline: describe(baseRun), alpha, significance: !opts.noSignificance,
     correction: opts.noSignificance ? 'none' : 'holm',
-    items, headErrors, maxErrors, metrics: verdicts, warnings,
+    items, mismatches, headErrors, maxErrors, metrics: verdicts, warnings,
   };
 }

@@ -18,10 +18,11 @@ export const gateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) 
         tolerance: Type.Optional(Type.Array(Type.String(), { description: 'METRIC=ABS with ABS a number ≥ 0, repeatable; default=ABS for every metric not named (a malformed value is a 400)' })),
         alpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 0.5 })),
         noSignificance: Type.Optional(Type.Boolean()),
+        allowMismatch: Type.Optional(Type.Boolean({ description: 'gate runs measured differently (scorer versions, temperature, max tokens, samples, prompt template, system prompts, judge rubric) instead of a 409' })),
         maxErrors: Type.Optional(Type.Integer({ minimum: 0 })),
         metrics: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({}, { additionalProperties: true }), 400: ErrorBody, 404: ErrorBody },
+      response: { 200: Type.Object({}, { additionalProperties: true }), 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
     },
   }, async (req) => {
     const q = req.query;
@@ -35,6 +36,7 @@ export const gateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) 
       ...(q.alpha !== undefined ? { alpha: q.alpha } : {}),
       ...(q.maxErrors !== undefined ? { maxErrors: q.maxErrors } : {}),
       noSignificance: q.noSignificance === true,
+      allowMismatch: q.allowMismatch === true,
     });
   });
 };

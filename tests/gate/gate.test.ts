@@ -208,6 +208,40 @@ describe('tunegate gate: exit codes, reports and baselines', () => {
   });
 });
 
+describe('provenance is enforced', () => {
+  it('refuses to gate runs measured differently (409, exit 2) unless --allow-mismatch, which lists the differences', async () => {
+    const { app, store, dir, dbPath } = await testApp();
+    const base = outcomesWith(100, 80, seededRandom(5));
+    const b = syntheticRun(store, { checkpoint: 'b', step: 1, outcomes: base });
+    const h = syntheticRun(store, { checkpoint: 'h', step: 2, outcomes: base, params: { temperature: 0.7, maxTokens: { keyword: 64, blog: 1024 } } });
+    expect(() => gate(store, h, b)).toThrow(/measured differently.*temperature/);
+    const refused = await app.inject({ method: 'GET', url: `/api/gate?run=${h}&baseline=${b}` });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ code: 'PROVENANCE_MISMATCH' });
+    expect(refused.json().details.join(' ')).toMatch(/temperature/);
+    expect(refused.json().details.join(' ')).toMatch(/max tokens|maxTokens/i);
+    const allowed = await app.inject({ method: 'GET', url: `/api/gate?run=${h}&baseline=${b}&allowMismatch=true` });
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.json().mismatches.map((m: { field: string }) => m.field).sort()).toEqual(['maxTokens.keyword', 'temperature']);
+    expect(allowed.json().warnings.join('\n')).toContain('measured differently (--allow-mismatch)');
+    const cliRefused = await cli(['gate', '--db', dbPath, '--run', String(h), '--baseline', String(b)], { cwd: dir });
+    expect(cliRefused.code).toBe(2);
+    expect(cliRefused.stderr).toContain('--allow-mismatch');
+    const cliAllowed = await cli(['gate', '--db', dbPath, '--run', String(h), '--baseline', String(b), '--allow-mismatch'], { cwd: dir });
+    expect(cliAllowed.code, cliAllowed.stderr).toBe(0);
+    expect(cliAllowed.stdout).toContain('warning: measured differently (--allow-mismatch)');
+    // One difference: the message says what to do and the difference is printed below it.
+    const warm = syntheticRun(store, { checkpoint: 'h3', step: 4, outcomes: base, params: { temperature: 0.3 } });
+    const one = await cli(['gate', '--db', dbPath, '--run', String(warm), '--baseline', String(b)], { cwd: dir });
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('--allow-mismatch');
+    expect(one.stderr).toMatch(/temperature.*0\.3/);
+    // Runs measured alike are gated as before.
+    const same = syntheticRun(store, { checkpoint: 'h2', step: 3, outcomes: base });
+    expect(gate(store, same, b).mismatches).toEqual([]);
+  });
+});
+
 describe('tunegate run --gate', () => {
   it('runs and gates in one command (default baseline: the previous step)', async () => {
     const { echo, endpoint } = await import('../helpers/endpoint.js');

@@ -2,7 +2,7 @@ import { parseEvalSetText } from '../../server/evalsets/parse-file.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runner/execute-run.js';
 import type { Store } from '../../server/store/open.js';
-import type { Checkpoint } from '../../server/store/types.js';
+import type { Checkpoint, RunParams } from '../../server/store/types.js';
 
 export interface SyntheticRun {
   checkpoint: string;
@@ -14,6 +14,8 @@ export interface SyntheticRun {
   errored?: number[];
   /** Changes item ids/content from this index on (to test changed eval sets). */
   prompt?: (i: number) => string;
+  /** Generation parameters other than the defaults. */
+  params?: Partial<RunParams>;
 }
 
 function checkpointFor(store: Store, name: string, step: number | null): Checkpoint {
@@ -30,7 +32,7 @@ export function syntheticRun(store: Store, s: SyntheticRun): number {
   const lines = s.outcomes.map((_, i) => JSON.stringify({ id: `q${i}`, prompt: prompt(i), keywords: ['yes'] })).join('\n');
   const evalSet = parseEvalSetText(lines, `${set}.jsonl`, set).set;
   const c = checkpointFor(store, s.checkpoint, s.step ?? null);
-  const runId = createRun(store, c, [evalSet], DEFAULT_PARAMS);
+  const runId = createRun(store, c, [evalSet], { ...DEFAULT_PARAMS, ...s.params });
   const errored = new Set(s.errored ?? []);
   store.db.transaction(() => {
     s.outcomes.forEach((pass, i) => {

@@ -17,6 +17,7 @@ export const GATE_OPTIONS = {
   tolerance: { type: 'string', multiple: true },
   alpha: { type: 'string' },
   'no-significance': { type: 'boolean' },
+  'allow-mismatch': { type: 'boolean' },
   'max-errors': { type: 'string' },
   metrics: { type: 'string' },
   junit: { type: 'string' },
@@ -35,6 +36,7 @@ export function gateOptionsFrom(v: Values): GateOptions {
     ...(alpha !== undefined ? { alpha } : {}),
     ...(maxErrors !== undefined ? { maxErrors } : {}),
     noSignificance: flag(v, 'no-significance'),
+    allowMismatch: flag(v, 'allow-mismatch'),
   };
 }
 
