@@ -1,4 +1,5 @@
 import { fmt, table } from '../report/text.js';
+import { oneLine, printable } from '../untrusted-text.js';
 import type { GateReport, MetricVerdict } from './decide.js';
 
 const ICON = { pass: '✅ pass', regression: '❌ regression', untrusted: '⚠️ untrusted (too many errored items)' } as const;
@@ -32,14 +33,12 @@ export function gateText(r: GateReport): string {
     lines.push('', `${m.metric}: items that got worse most`);
     for (const w of m.worst) lines.push(`  [${w.set}/${w.id}] ${fmt(w.base)} → ${fmt(w.head)}  ${clip(w.prompt, 70)}`);
   }
-  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  for (const w of r.warnings) lines.push(`warning: ${printable(w)}`);
   return lines.join('\n');
 }
 
-function clip(text: string | null, max: number): string {
-  const one = (text ?? '').replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max)}…` : one;
-}
+/** Untrusted text (prompts, answers) as one printable line: no terminal escapes in the table or the files. */
+const clip = (text: string | null, max: number) => oneLine(text ?? '', max);
 
 /** XML text: escaped, and without the control characters XML 1.0 forbids (model output has them). */
 function xml(text: string): string {
