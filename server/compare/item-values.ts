@@ -40,6 +40,9 @@ export function itemValues(store: Store, runId: number): Map<string, ItemValue> 
       const j = judged.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`);
       if (j !== undefined) comps.set('blog_judge', [...(comps.get('blog_judge') ?? []), j]);
     }
+    // Decided from the item, not the stored flag: results stored before the rule have
+    // hallucinated=false for items without a forbidden list.
+    const withForbidden = item.kind === 'keyword' && item.forbidden.length > 0;
     const judgedPass = ok.filter((r) => r.passed !== null);
     const evidence = ok.find((r) => r.passed === false) ?? ok[0] ?? rows[0];
     out.set(itemKey(item.set, item.id), {
@@ -47,7 +50,8 @@ export function itemValues(store: Store, runId: number): Map<string, ItemValue> 
       set: item.set,
       kind: item.kind,
       score: mean(ok.flatMap((r) => (r.score === null ? [] : [r.score]))),
-      hallucinated: mean(ok.flatMap((r) => (r.hallucinated === null ? [] : [r.hallucinated ? 1 : 0]))),
+      hallucinated: withForbidden ? mean(ok.flatMap((r) => (r.hallucinated === null ? [] : [r.hallucinated ? 1 : 0]))) : null,
+      withForbidden,
       components: Object.fromEntries([...comps].map(([k, v]) => [k, mean(v)!])),
       answer: evidence?.answer ?? null,
       sample: evidence?.sample ?? null,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';
 import type { BlogItem, EvalItem, EvalSet, KeywordItem } from '../evalsets/types.js';
 import type { Responder } from '../scripted-endpoint/scripted-endpoint.js';
 
@@ -147,7 +148,7 @@ function genericPost(item: BlogItem): string {
 /** What a demo checkpoint answers to one item. */
 export function demoAnswer(p: DemoProfile, item: EvalItem): string {
   if (item.kind === 'blog') return p.blogDrop === null ? genericPost(item) : voicePost(item, p, p.blogDrop);
-  if (item.set.startsWith('bio') || item.set.startsWith('refusal')) return personAnswer(item, p);
+  if (inFamily(item.set, 'bio') || inFamily(item.set, REFUSAL_FAMILY)) return personAnswer(item, p);
   return knownAnswer(item, p);
 }
 

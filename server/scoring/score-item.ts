@@ -8,7 +8,7 @@ export interface ItemScores {
   scores: Record<string, Score>;
   /** The item's primary score in 0–1 (keyword hit rate, or chrF/100 for blog items). */
   score: number;
-  /** Keyword items: 1 when a forbidden string appeared. Null for blog items. */
+  /** Keyword items with a forbidden list: whether the answer contained a forbidden string. Null when there is no list (no evidence either way) and for blog items. */
   hallucinated: boolean | null;
   /** Keyword items pass with every keyword found and no forbidden string; blog items have no pass/fail. */
   passed: boolean | null;
@@ -19,12 +19,12 @@ export function scoreAnswer(item: EvalItem, answer: string): ItemScores {
   if (item.kind === 'keyword') {
     const keyword = keywordScore(answer, item.keywords);
     const forbidden = forbiddenScore(answer, item.forbidden);
-    const hallucinated = forbidden.value > 0;
+    const found = forbidden.value > 0;
     return {
       scores: { keyword, forbidden },
       score: keyword.value,
-      hallucinated,
-      passed: keyword.value === 1 && !hallucinated,
+      hallucinated: item.forbidden.length === 0 ? null : found,
+      passed: keyword.value === 1 && !found,
     };
   }
   return blogScores(answer, item.reference);
