@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
 import { metricDef, METRICS, SET_METRIC_PREFIX } from '../scoring/metric-registry.js';
+import { PASS_DEFINITION } from '../scoring/pass.js';
 
 const MetricItems = Type.Object({
   kind: Type.Union([Type.Literal('keyword'), Type.Literal('blog'), Type.Null()], { description: 'item kind; null: any' }),
@@ -26,10 +27,11 @@ const Metric = Type.Object({
 export const metricRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.get('/api/metrics', {
     schema: {
-      summary: 'Every metric a run reports (name, label, meaning, which way is better, range, which items it counts), and set:NAME for each eval set in the database',
-      response: { 200: Type.Object({ metrics: Type.Array(Metric) }) },
+      summary: 'Every metric a run reports (name, label, meaning, which way is better, range, which items it counts), set:NAME for each eval set in the database, and what "pass" means for an item',
+      response: { 200: Type.Object({ metrics: Type.Array(Metric), pass: Type.String({ description: 'the one definition of an item passing (compare transitions, the run view, stored results)' }) }) },
     },
   }, async () => ({
+    pass: PASS_DEFINITION,
     metrics: [...METRICS, ...deps.store.runs.setNames().map((s) => metricDef(`${SET_METRIC_PREFIX}${s}`)!)],
   }));
 };

@@ -1,6 +1,7 @@
 import type { EvalItem } from '../evalsets/types.js';
 import { blogMetrics, WRONG_LANGUAGE_FACTOR } from './blog/blog-quality.js';
-import { forbiddenScore, keywordScore } from './keyword.js';
+import { forbiddenScore, keywordMarks, keywordScore } from './keyword.js';
+import { answerPassed } from './pass.js';
 import type { Score } from './types.js';
 
 export interface ItemScores {
@@ -10,7 +11,7 @@ export interface ItemScores {
   score: number;
   /** Keyword items with a forbidden list: whether the answer contained a forbidden string. Null when there is no list (no evidence either way) and for blog items. */
   hallucinated: boolean | null;
-  /** Keyword items pass with every keyword found and no forbidden string; blog items have no pass/fail. */
+  /** See pass.ts: every keyword found and no forbidden string; blog items have no pass/fail. */
   passed: boolean | null;
 }
 
@@ -19,12 +20,11 @@ export function scoreAnswer(item: EvalItem, answer: string): ItemScores {
   if (item.kind === 'keyword') {
     const keyword = keywordScore(answer, item.keywords);
     const forbidden = forbiddenScore(answer, item.forbidden);
-    const found = forbidden.value > 0;
     return {
       scores: { keyword, forbidden },
       score: keyword.value,
-      hallucinated: item.forbidden.length === 0 ? null : found,
-      passed: keyword.value === 1 && !found,
+      hallucinated: item.forbidden.length === 0 ? null : forbidden.value > 0,
+      passed: answerPassed(keywordMarks(item, answer)),
     };
   }
   return blogScores(answer, item.reference);

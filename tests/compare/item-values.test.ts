@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compareRuns } from '../../server/compare/compare-runs.js';
 import { itemKey, itemValues } from '../../server/compare/item-values.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runner/execute-run.js';
@@ -62,6 +63,24 @@ describe('per-item values read from a stored run', () => {
       expect(summary.stats.hallucination_rate!.n).toBe(3);
       expect(summary.sets.known!.hallucination_rate).toBeNull();
     }
+    store.close();
+  });
+});
+
+describe('compare: learned and forgotten use the one definition of pass', () => {
+  it('an item that keeps every keyword but starts asserting a forbidden string is forgotten', () => {
+    const store = openStore(join(tempDir(), 't.db'));
+    const good = { ...ANSWERS, b1: 'He was born in Guangzhou.', r1: 'No, he was not born in Yingkou.' };
+    const bad = { ...good, b1: 'He was born in Guangzhou, not far from Yingkou.', k3: 'Rome.' };
+    const base = storedRun(store, 'base', good);
+    const head = storedRun(store, 'head', bad);
+    const cmp = compareRuns(store, base, head);
+    expect(cmp.flips.map((f) => [`${f.set}/${f.id}`, f.from, f.to])).toEqual([['bio/b1', 'pass', 'fail'], ['known/k3', 'fail', 'pass']]);
+    expect(cmp.transitions.bio).toMatchObject({ forgotten: 1, stayedRight: 1 });
+    expect(cmp.transitions.refusal).toMatchObject({ stayedRight: 1 });
+    const values = itemValues(store, head);
+    expect(values.get(itemKey('bio', 'b1'))!.passed).toBe(false);
+    expect(values.get(itemKey('bio', 'b1'))!.score).toBe(1);
     store.close();
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { inFamily } from '../../server/evalsets/family.js';
 import { itemValue, readsItem, metricDef, METRICS, type ItemMeans } from '../../server/scoring/metric-registry.js';
+import { answerPassed, itemPassed } from '../../server/scoring/pass.js';
+import { keywordMarks } from '../../server/scoring/keyword.js';
 
 describe('inFamily: a set-name prefix ending at a word boundary', () => {
   it.each([
@@ -75,5 +77,26 @@ describe('the registry says which items each metric reads', () => {
     const def = metricDef('bio_accuracy')!;
     expect(readsItem(def.items, keyword('bio', null))).toBe(true);
     expect(readsItem(def.items, keyword('biology', 1))).toBe(false);
+  });
+});
+
+describe('pass: one definition', () => {
+  const item = { keywords: ['HSBC', ['AI Engineer', 'AI工程师']], forbidden: ['Yingkou'] };
+  it.each([
+    ['He is an AI Engineer at HSBC.', true],
+    ['He is an AI Engineer.', false],
+    ['He is an AI Engineer at HSBC, born in Yingkou.', false],
+  ])('answerPassed(%j) = %s', (answer, expected) => {
+    expect(answerPassed(keywordMarks(item, answer))).toBe(expected);
+  });
+
+  it.each([
+    [[true, true], true],
+    [[true, false], false],
+    [[true, null], true],
+    [[null, null], null],
+    [[], null],
+  ] as Array<[Array<boolean | null>, boolean | null]>)('itemPassed(%j) = %s', (samples, expected) => {
+    expect(itemPassed(samples)).toBe(expected);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { testApp, waitForStatus } from '../helpers/server.js';
 import { jsonl } from '../helpers/tmp.js';
+import { PASS_DEFINITION } from '../../server/scoring/pass.js';
 
 const post = (app: any, url: string, payload?: unknown, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url, payload, headers });
 
@@ -273,6 +274,7 @@ describe('API: what the dashboard lists', () => {
     const { app } = await testApp();
     const body = (await app.inject({ method: 'GET', url: '/api/metrics' })).json();
     const before = body.metrics;
+    expect(body.pass).toBe(PASS_DEFINITION);
     // Which items each metric counts is part of the registry the page reads.
     expect(before.find((m: { name: string }) => m.name === 'bio_accuracy').items).toEqual({ kind: 'keyword', family: 'bio', set: null, withForbidden: false, value: 'score' });
     expect(before.find((m: { name: string }) => m.name === 'hallucination_rate').items).toMatchObject({ kind: 'keyword', withForbidden: true, value: 'hallucinated' });
