@@ -65,6 +65,18 @@ describe('per-item values read from a stored run', () => {
     }
     store.close();
   });
+
+  it('new results store hallucinated null for items without a forbidden list, and the refusal rule scores r1 0', () => {
+    const store = openStore(join(tempDir(), 't.db'));
+    const runId = storedRun(store, 'ckpt', ANSWERS);
+    const rows = store.results.list(runId);
+    expect(rows.find((r) => r.itemId === 'k1')!.hallucinated).toBeNull();
+    expect(rows.find((r) => r.itemId === 'b1')!.hallucinated).toBe(true);
+    expect(rows.find((r) => r.itemId === 'r1')).toMatchObject({ score: 0, passed: false, hallucinated: true });
+    // b1 has no refusal rule: its keyword score is unchanged by the forbidden hit (it still fails).
+    expect(rows.find((r) => r.itemId === 'b1')).toMatchObject({ score: 0, passed: false });
+    store.close();
+  });
 });
 
 describe('compare: learned and forgotten use the one definition of pass', () => {
