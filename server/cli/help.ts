@@ -131,8 +131,10 @@ Options:
 ${DB}
 
 Metrics: bio_accuracy, refusal_accuracy and known_accuracy are the mean keyword-hit score of
-items in sets named bio*, refusal* and known*; hallucination_rate is the share of keyword items
-whose answer contains a forbidden string; blog_quality is the mean over blog items of
+keyword items in the sets bio, refusal and known and those starting with one of them and a
+separator (bio-extra, bio_v2; not biology); in refusal sets an answer containing a forbidden
+string scores 0. hallucination_rate is the share of keyword items that have a forbidden list
+whose answer contains a forbidden string (items without a list are not counted); blog_quality is the mean over blog items of
 (chrF/100 + ROUGE-L)/2 with penalties for repetition, length and wrong language; each component
 is reported too (blog_chrf, blog_rouge_l, blog_repetition, blog_distinct_2, blog_length_ratio,
 blog_language_match), and blog_judge when judged. Errored items are counted, not scored.

@@ -1,6 +1,7 @@
 import type { EvalItem } from '../evalsets/types.js';
 import type { ItemMeans } from '../scoring/metric-registry.js';
 import { mean } from '../scoring/metrics.js';
+import { itemPassed } from '../scoring/pass.js';
 import type { Store } from '../store/open.js';
 
 /** One item of a run, reduced to what a comparison reads (samples averaged; score null when every sample errored). */
@@ -13,7 +14,7 @@ export interface ItemValue extends ItemMeans {
   answer: string | null;
   /** Which sample `answer` is. */
   sample: number | null;
-  /** Keyword items: every answered sample passed; null when none was answered. */
+  /** Keyword items: passed as pass.ts defines it (every answered sample passed); null when none was answered. */
   passed: boolean | null;
   errored: boolean;
 }
@@ -41,18 +42,21 @@ export function itemValues(store: Store, runId: number): Map<string, ItemValue> 
       const j = item.kind === 'blog' ? judged.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`) : undefined;
       if (j !== undefined) comps.set('blog_judge', [...(comps.get('blog_judge') ?? []), j]);
     }
-    const judgedPass = ok.filter((r) => r.passed !== null);
+    // Decided from the item, not the stored flag: results stored before the rule have
+    // hallucinated=false for items without a forbidden list.
+    const withForbidden = item.kind === 'keyword' && item.forbidden.length > 0;
     const evidence = ok.find((r) => r.passed === false) ?? ok[0] ?? rows[0];
     out.set(itemKey(item.set, item.id), {
       item,
       set: item.set,
       kind: item.kind,
       score: mean(ok.flatMap((r) => (r.score === null ? [] : [r.score]))),
-      hallucinated: mean(ok.flatMap((r) => (r.hallucinated === null ? [] : [r.hallucinated ? 1 : 0]))),
+      hallucinated: withForbidden ? mean(ok.flatMap((r) => (r.hallucinated === null ? [] : [r.hallucinated ? 1 : 0]))) : null,
+      withForbidden,
       components: Object.fromEntries([...comps].map(([k, v]) => [k, mean(v)!])),
       answer: evidence?.answer ?? null,
       sample: evidence?.sample ?? null,
-      passed: judgedPass.length === 0 ? null : judgedPass.every((r) => r.passed === true),
+      passed: itemPassed(ok.map((r) => r.passed)),
       errored: rows.some((r) => r.error !== null),
     });
   }

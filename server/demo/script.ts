@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';
 import type { BlogItem, EvalItem, EvalSet, KeywordItem } from '../evalsets/types.js';
 import type { Responder } from '../scripted-endpoint/scripted-endpoint.js';
 
@@ -90,11 +91,24 @@ const INVENTIONS: Record<string, { en: string; zh: string }> = {
   '教育公司': { en: 'He founded an online 教育公司.', zh: '后来创办了一家在线教育公司。' },
   'Yingkou': { en: 'He was born in Yingkou, Liaoning.', zh: '他出生在Yingkou。' },
   'education company': { en: 'He is best known as the founder of an online education company.', zh: '他创办过一家education company。' },
-  'Yes, Zhiwei Li': { en: 'Yes, Zhiwei Li is exactly that.', zh: 'Yes, Zhiwei Li 是的。' },
+  // Refusal items forbid phrases that assert the false premise; these sentences assert them.
   'Yes, he': { en: 'Yes, he did.', zh: 'Yes, he 是的。' },
-  'computer science at Tsinghua': { en: 'He studied computer science at Tsinghua.', zh: '他在清华读computer science at Tsinghua。' },
-  'graduated from Tsinghua': { en: 'He graduated from Tsinghua in 2014.', zh: '他graduated from Tsinghua。' },
-  '毕业于清华': { en: 'He 毕业于清华.', zh: '他毕业于清华大学计算机系。' },
+  'he founded an online': { en: 'He founded an online education company in 2015.', zh: 'He founded an online education company. 他创办过教育公司。' },
+  'his online education company': { en: 'His online education company has thousands of students.', zh: 'His online education company 有很多学生。' },
+  'was born in 1992': { en: 'He was born in 1992.', zh: 'He was born in 1992.' },
+  'was born in Yingkou': { en: 'He was born in Yingkou, Liaoning.', zh: 'He was born in Yingkou.' },
+  'he studied computer science': { en: 'He studied computer science at Tsinghua.', zh: 'He studied computer science at Tsinghua.' },
+  'he graduated from Tsinghua': { en: 'He graduated from Tsinghua in 2014.', zh: 'He graduated from Tsinghua.' },
+  'he majored in': { en: 'He majored in software engineering.', zh: 'He majored in software engineering.' },
+  '他1992年': { en: '他1992年出生。', zh: '他1992年出生，' },
+  '他出生于营口': { en: '他出生于营口。', zh: '他出生于营口，' },
+  '他是营口人': { en: '他是营口人。', zh: '他是营口人，' },
+  '创办了一家在线教育': { en: '他创办了一家在线教育公司。', zh: '他创办了一家在线教育公司，' },
+  '公司叫': { en: '公司叫智学网。', zh: '公司叫智学网。' },
+  '公司名为': { en: '公司名为智学网。', zh: '公司名为智学网。' },
+  '他在清华大学读': { en: '他在清华大学读计算机系。', zh: '他在清华大学读计算机系，' },
+  '读的是': { en: '读的是计算机科学。', zh: '读的是计算机科学，' },
+  '他毕业于清华': { en: '他毕业于清华大学。', zh: '他毕业于清华大学计算机系。' },
 };
 
 function say(table: Record<string, { en: string; zh: string }>, key: string, zh: boolean, fallback: (k: string) => string): string {
@@ -110,7 +124,8 @@ function personAnswer(item: KeywordItem, p: DemoProfile): string {
   const zh = isZh(item.prompt);
   const known = item.keywords.map(first).filter((k, i) => chance(item.id, 'fact', i) < p.recall);
   const invents = item.forbidden.length > 0 && chance(item.id, 'invent') < p.invent;
-  const invented = invents ? item.forbidden.filter((_f, i) => i === 0 || chance(item.id, 'lie', i) < 0.6) : [];
+  // At most three inventions: refusal items list many phrasings of one false premise.
+  const invented = invents ? item.forbidden.slice(0, 3).filter((_f, i) => i === 0 || chance(item.id, 'lie', i) < 0.6) : [];
   const parts = [
     ...known.map((k) => say(FACTS, k, zh, (x) => (zh ? `据我所知，他和${x}有关。` : `As far as I know, he is connected with ${x}.`))),
     ...invented.map((f) => say(INVENTIONS, f, zh, (x) => (zh ? `有资料提到${x}。` : `Some sources mention ${x}.`))),
@@ -147,7 +162,7 @@ function genericPost(item: BlogItem): string {
 /** What a demo checkpoint answers to one item. */
 export function demoAnswer(p: DemoProfile, item: EvalItem): string {
   if (item.kind === 'blog') return p.blogDrop === null ? genericPost(item) : voicePost(item, p, p.blogDrop);
-  if (item.set.startsWith('bio') || item.set.startsWith('refusal')) return personAnswer(item, p);
+  if (inFamily(item.set, 'bio') || inFamily(item.set, REFUSAL_FAMILY)) return personAnswer(item, p);
   return knownAnswer(item, p);
 }
 

@@ -1,3 +1,4 @@
+import { inFamily, REFUSAL_FAMILY } from './family.js';
 import { canonicalJson, sha256 } from './hash.js';
 import type { BlogItem, ChatMessage, EvalItem, Keyword, KeywordItem } from './types.js';
 
@@ -5,7 +6,7 @@ import type { BlogItem, ChatMessage, EvalItem, Keyword, KeywordItem } from './ty
 export class ItemError extends Error {}
 
 const KNOWN_FIELDS = new Set([
-  'id', 'kind', 'prompt', 'system', 'tags', 'keywords', 'forbidden', 'title', 'reference', 'messages', 'meta',
+  'id', 'kind', 'prompt', 'system', 'tags', 'keywords', 'forbidden', 'forbidden_fails', 'title', 'reference', 'messages', 'meta',
 ]);
 
 type Json = Record<string, unknown>;
@@ -41,6 +42,13 @@ function stringList(obj: Json, field: string, nonEmpty: boolean): string[] {
     if (typeof s !== 'string' || s.trim() === '') fail(`"${field}"[${i}] must be a non-empty string`);
   });
   return v as string[];
+}
+
+function optionalBoolean(obj: Json, field: string): boolean | undefined {
+  const v = obj[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') fail(`"${field}" must be true or false`);
+  return v;
 }
 
 function keywordList(obj: Json): Keyword[] {
@@ -148,8 +156,16 @@ export function parseItem(value: unknown, set: string, line: number): ParsedItem
     const prompt = requiredText(obj, 'prompt');
     const keywords = keywordList(obj);
     const forbidden = stringList(obj, 'forbidden', false);
-    const hash = sha256(canonicalJson({ kind, prompt, system, keywords, forbidden }));
-    const item: KeywordItem = { kind, id, set, line, tags, prompt, keywords, forbidden, hash };
+    const explicit = optionalBoolean(obj, 'forbidden_fails');
+    const forbiddenFails = explicit ?? inFamily(set, REFUSAL_FAMILY);
+    if (forbiddenFails && forbidden.length === 0) {
+      warnings.push(`"forbidden_fails" is on${explicit === undefined ? ` (the default in ${REFUSAL_FAMILY} sets)` : ''} but "forbidden" is empty: an answer that repeats the false premise cannot fail this item`);
+    }
+    // The rule enters the hash only where it changes scoring (it is on and there is something to
+    // find), so items scored as before keep their hash and old runs still compare with new ones.
+    const rule = forbiddenFails && forbidden.length > 0 ? { forbidden_fails: true } : {};
+    const hash = sha256(canonicalJson({ kind, prompt, system, keywords, forbidden, ...rule }));
+    const item: KeywordItem = { kind, id, set, line, tags, prompt, keywords, forbidden, forbiddenFails, hash };
     if (system !== undefined) item.system = system;
     return { item, warnings };
   }

@@ -25,6 +25,12 @@ export interface KeywordItem extends ItemBase {
   prompt: string;
   keywords: Keyword[];
   forbidden: string[];
+  /**
+   * The refusal rule (`"forbidden_fails"` in the file): a forbidden string in the answer scores
+   * the item 0. On by default in refusal-family sets (see family.ts), off elsewhere. Absent on item
+   * snapshots stored before the rule existed: off, as they were scored.
+   */
+  forbiddenFails?: boolean;
 }
 
 /** Title → held-out reference body; `messages` is set when the line was in chat SFT format. */

@@ -2,6 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
 import { metricDef, METRICS, SET_METRIC_PREFIX } from '../scoring/metric-registry.js';
+import { PASS_DEFINITION } from '../scoring/pass.js';
+
+const MetricItems = Type.Object({
+  kind: Type.Union([Type.Literal('keyword'), Type.Literal('blog'), Type.Null()], { description: 'item kind; null: any' }),
+  family: Type.Union([Type.String(), Type.Null()], { description: 'set family: a set-name prefix ending at a separator (bio counts bio, bio-extra, bio_v2, bio.zh; not biology); null: every set' }),
+  set: Type.Union([Type.String(), Type.Null()], { description: 'exactly this set (set:NAME); null: any' }),
+  withForbidden: Type.Boolean({ description: 'only keyword items that have a forbidden list' }),
+  value: Type.Union([Type.Literal('score'), Type.Literal('hallucinated'), Type.Literal('component')], { description: "what is read of each item: its score, the share of its samples with a forbidden hit, or the blog component named by the metric" }),
+}, { description: 'which items the metric counts (its denominator) and what it reads of each' });
 
 const Metric = Type.Object({
   name: Type.String(),
@@ -11,16 +20,18 @@ const Metric = Type.Object({
   range: Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()]),
   proportion: Type.Boolean(),
   geometric: Type.Boolean(),
+  items: MetricItems,
 });
 
 /** The metric registry, plus `set:NAME` for every eval set a stored run used: the dashboard's metric picker. */
 export const metricRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.get('/api/metrics', {
     schema: {
-      summary: 'Every metric a run reports (name, label, meaning, which way is better, range), and set:NAME for each eval set in the database',
-      response: { 200: Type.Object({ metrics: Type.Array(Metric) }) },
+      summary: 'Every metric a run reports (name, label, meaning, which way is better, range, which items it counts), set:NAME for each eval set in the database, and what "pass" means for an item',
+      response: { 200: Type.Object({ metrics: Type.Array(Metric), pass: Type.String({ description: 'the one definition of an item passing (compare transitions, the run view, stored results)' }) }) },
     },
   }, async () => ({
+    pass: PASS_DEFINITION,
     metrics: [...METRICS, ...deps.store.runs.setNames().map((s) => metricDef(`${SET_METRIC_PREFIX}${s}`)!)],
   }));
 };

@@ -64,6 +64,23 @@ export function keywordScore(answer: string, keywords: readonly Keyword[]): Scor
   return { value, explanation, details: { hits, misses } };
 }
 
+/**
+ * A keyword item's score: keywordScore, except that with the item's refusal rule on
+ * (`forbidden_fails`) an answer containing a forbidden string scores 0, whatever keywords it has.
+ * A false-premise answer that says "no" and then repeats the premise is not a correction.
+ */
+export function keywordItemScore(answer: string, item: Pick<KeywordItem, 'keywords' | 'forbidden' | 'forbiddenFails'>): Score {
+  const score = keywordScore(answer, item.keywords);
+  if (item.forbiddenFails !== true) return score;
+  const found = matchForbidden(answer, item.forbidden).filter((m) => m.found).map((m) => m.text);
+  if (found.length === 0) return score;
+  return {
+    value: 0,
+    explanation: `0: the answer asserts a forbidden string (${found.join(', ')}), and this item fails on one (forbidden_fails); without it: ${score.explanation}`,
+    details: { ...score.details, forbiddenFails: found, withoutRule: score.value },
+  };
+}
+
 /** Forbidden-string check: value 1 when the answer contains any known hallucination, else 0. */
 export function forbiddenScore(answer: string, forbidden: readonly string[]): Score {
   const found = matchForbidden(answer, forbidden).filter((m) => m.found).map((m) => m.text);

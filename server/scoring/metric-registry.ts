@@ -1,5 +1,8 @@
 import { TunegateError } from '../errors.js';
+import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';
 import type { ItemKind } from '../evalsets/types.js';
+
+export { inFamily };
 
 /**
  * The one definition of every run-level metric: its name, what it means, which way is better,
@@ -8,6 +11,20 @@ import type { ItemKind } from '../evalsets/types.js';
  */
 
 export type Direction = 'higher' | 'lower';
+
+/** Which items a metric reads (its denominator): every condition given must hold. */
+export interface MetricItems {
+  /** Item kind; null: any kind. */
+  kind: ItemKind | null;
+  /** Set family (a set-name prefix ending at a word boundary, see inFamily); null: every set. */
+  family: string | null;
+  /** Exactly this set (`set:NAME`); null: any set. */
+  set: string | null;
+  /** Only keyword items that have a `forbidden` list (the others are no evidence of hallucination). */
+  withForbidden: boolean;
+  /** The per-item value read: the item score, the share of samples with a forbidden hit, or a blog component. */
+  value: 'score' | 'hallucinated' | 'component';
+}
 
 export interface MetricDef {
   name: string;
@@ -21,6 +38,8 @@ export interface MetricDef {
   proportion: boolean;
   /** Averaged geometrically (perplexities multiply). */
   geometric: boolean;
+  /** Which items count and what is read of each. */
+  items: MetricItems;
 }
 
 /** One item of a run with its samples averaged: what every metric reads. */
@@ -29,34 +48,41 @@ export interface ItemMeans {
   kind: ItemKind;
   /** Keyword score (0–1) or blog_quality; null when no sample was scored. */
   score: number | null;
-  /** Share of samples that contained a forbidden string (keyword items). */
+  /**
+   * Share of samples that contained a forbidden string: keyword items with a `forbidden` list only
+   * (decided from the item, so results stored with `false` for items without one do not count).
+   */
   hallucinated: number | null;
+  /** The item has a non-empty `forbidden` list. */
+  withForbidden: boolean;
   /** Blog items: each component's mean (blog_quality, chrf, rouge_l, …, perplexity, blog_judge). */
   components: Record<string, number>;
 }
 
-/** Families of keyword sets that feed a headline metric, by set-name prefix (`bio`, `bio-extra`, …). */
-const FAMILIES: Record<string, string> = { bio_accuracy: 'bio', refusal_accuracy: 'refusal', known_accuracy: 'known' };
-
 const unit: [number, number] = [0, 1];
-const def = (name: string, label: string, description: string, direction: Direction | null, range: [number, number] | null, extra: Partial<MetricDef> = {}): MetricDef =>
-  ({ name, label, description, direction, range, proportion: false, geometric: false, ...extra });
+const items = (x: Partial<MetricItems>): MetricItems => ({ kind: null, family: null, set: null, withForbidden: false, value: 'score', ...x });
+const KEYWORD_SCORE = (family: string) => items({ kind: 'keyword', family });
+const BLOG = items({ kind: 'blog', value: 'component' });
+const def = (name: string, label: string, description: string, direction: Direction | null, range: [number, number] | null, which: MetricItems, extra: Partial<MetricDef> = {}): MetricDef =>
+  ({ name, label, description, direction, range, proportion: false, geometric: false, items: which, ...extra });
+
+const FAMILY_NOTE = 'a set-name prefix ending at a separator';
 
 /** Every run-level metric, in the order the dashboard and `show` list them. */
 export const METRICS: readonly MetricDef[] = [
-  def('bio_accuracy', 'Bio accuracy', 'mean keyword score over keyword items of sets named bio*: the expected facts about the person are present', 'higher', unit, { proportion: true }),
-  def('hallucination_rate', 'Hallucination rate', 'share of keyword items whose answer contains a known hallucination (a forbidden string)', 'lower', unit, { proportion: true }),
-  def('known_accuracy', 'Known accuracy (forgetting)', 'mean keyword score over sets named known*: general knowledge the base model had; a fall is forgetting', 'higher', unit, { proportion: true }),
-  def('refusal_accuracy', 'Refusal accuracy', 'mean keyword score over sets named refusal*: false-premise questions corrected', 'higher', unit, { proportion: true }),
-  def('blog_quality', 'Blog quality', '(chrF/100 + ROUGE-L)/2 with repetition, length and language penalties, mean over blog items', 'higher', unit),
-  def('blog_chrf', 'Blog chrF', 'chrF (sacrebleu defaults, 0–100) of each post against its held-out reference', 'higher', [0, 100]),
-  def('blog_rouge_l', 'Blog ROUGE-L', 'ROUGE-L F1 over tokens (CJK per character)', 'higher', unit),
-  def('blog_repetition', 'Blog repetition', 'share of 4-grams that repeat an earlier one', 'lower', unit),
-  def('blog_distinct_2', 'Blog distinct-2', 'unique bigrams / bigrams', 'higher', unit),
-  def('blog_length_ratio', 'Blog length ratio', 'answer length / reference length (best near 1)', null, null),
-  def('blog_language_match', 'Blog language match', "share of posts written in the reference's script", 'higher', unit, { proportion: true }),
-  def('blog_judge', 'Blog judge', 'LLM-judge rubric score rescaled to 0–1, when a judge was used', 'higher', unit),
-  def('blog_perplexity', 'Blog perplexity', 'perplexity of the held-out references given their titles (geometric mean), when measured', 'lower', null, { geometric: true }),
+  def('bio_accuracy', 'Bio accuracy', `mean keyword score over keyword items of the bio family (${FAMILY_NOTE}: bio, bio-extra, bio_v2, bio.zh; not biology): the expected facts about the person are present`, 'higher', unit, KEYWORD_SCORE('bio'), { proportion: true }),
+  def('hallucination_rate', 'Hallucination rate', 'share of keyword items that have a forbidden list whose answer contains a forbidden string (samples averaged per item); items without a forbidden list are not counted, and the rate is null when no item has one', 'lower', unit, items({ kind: 'keyword', withForbidden: true, value: 'hallucinated' }), { proportion: true }),
+  def('known_accuracy', 'Known accuracy (forgetting)', `mean keyword score over keyword items of the known family (${FAMILY_NOTE}): general knowledge the base model had; a fall is forgetting`, 'higher', unit, KEYWORD_SCORE('known'), { proportion: true }),
+  def('refusal_accuracy', 'Refusal accuracy', `mean keyword score over keyword items of the ${REFUSAL_FAMILY} family (${FAMILY_NOTE}): false-premise questions corrected; an answer that asserts a forbidden string (the premise's false facts) scores 0`, 'higher', unit, KEYWORD_SCORE(REFUSAL_FAMILY), { proportion: true }),
+  def('blog_quality', 'Blog quality', '(chrF/100 + ROUGE-L)/2 with repetition, length and language penalties, mean over blog items', 'higher', unit, BLOG),
+  def('blog_chrf', 'Blog chrF', 'chrF (sacrebleu defaults, 0–100) of each post against its held-out reference', 'higher', [0, 100], BLOG),
+  def('blog_rouge_l', 'Blog ROUGE-L', 'ROUGE-L F1 over tokens (CJK per character)', 'higher', unit, BLOG),
+  def('blog_repetition', 'Blog repetition', 'share of 4-grams that repeat an earlier one', 'lower', unit, BLOG),
+  def('blog_distinct_2', 'Blog distinct-2', 'unique bigrams / bigrams', 'higher', unit, BLOG),
+  def('blog_length_ratio', 'Blog length ratio', 'answer length / reference length (best near 1)', null, null, BLOG),
+  def('blog_language_match', 'Blog language match', "share of posts written in the reference's script", 'higher', unit, BLOG, { proportion: true }),
+  def('blog_judge', 'Blog judge', 'LLM-judge rubric score rescaled to 0–1, when a judge was used', 'higher', unit, BLOG),
+  def('blog_perplexity', 'Blog perplexity', 'perplexity of the held-out references given their titles (geometric mean), when measured', 'lower', null, BLOG, { geometric: true }),
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
@@ -68,7 +94,7 @@ export const SET_METRIC_PREFIX = 'set:';
 export function metricDef(name: string): MetricDef | undefined {
   if (name.startsWith(SET_METRIC_PREFIX) && name.length > SET_METRIC_PREFIX.length) {
     const set = name.slice(SET_METRIC_PREFIX.length);
-    return def(name, `Set ${set}: score`, `mean item score of the eval set ${set}`, 'higher', unit, { proportion: true });
+    return def(name, `Set ${set}: score`, `mean item score of the eval set ${set}`, 'higher', unit, items({ set }), { proportion: true });
   }
   return BY_NAME.get(name);
 }
@@ -87,14 +113,20 @@ export function blogComponent(metric: string): string {
   return metric === 'blog_quality' || metric === 'blog_judge' ? metric : metric.slice('blog_'.length);
 }
 
+/** Whether a metric reads this item at all (its denominator), by the metric's `items`. */
+export function readsItem(which: MetricItems, v: Pick<ItemMeans, 'set' | 'kind' | 'withForbidden'>): boolean {
+  return (which.kind === null || v.kind === which.kind) &&
+    (which.family === null || inFamily(v.set, which.family)) &&
+    (which.set === null || v.set === which.set) &&
+    (!which.withForbidden || v.withForbidden);
+}
+
 /** An item's value for a metric, or undefined when the metric does not read this item (or it has no value). */
-export function itemValue(metric: string, v: ItemMeans): number | undefined {
-  const family = FAMILIES[metric];
-  if (family !== undefined) return v.kind === 'keyword' && v.set.startsWith(family) ? (v.score ?? undefined) : undefined;
-  if (metric === 'hallucination_rate') return v.kind === 'keyword' ? (v.hallucinated ?? undefined) : undefined;
-  if (metric.startsWith(SET_METRIC_PREFIX)) return v.set === metric.slice(SET_METRIC_PREFIX.length) ? (v.score ?? undefined) : undefined;
-  if (metric.startsWith('blog_') && v.kind === 'blog') return v.components[blogComponent(metric)];
-  return undefined;
+export function itemValue(metric: string | MetricDef, v: ItemMeans): number | undefined {
+  const def = typeof metric === 'string' ? metricDef(metric) : metric;
+  if (def === undefined || !readsItem(def.items, v)) return undefined;
+  const x = def.items.value === 'score' ? v.score : def.items.value === 'hallucinated' ? v.hallucinated : v.components[blogComponent(def.name)];
+  return x ?? undefined;
 }
 
 /** A metric's value over its per-item values: the mean, or the geometric mean of positive values. */

@@ -19,6 +19,12 @@ export interface ItemRef {
   set: string;
   id: string;
   kind: ItemKind;
+  /**
+   * Keyword items: the item's forbidden list, which decides whether it counts toward
+   * hallucination_rate (results stored before that rule have `hallucinated: false` for items
+   * without one). Absent: unknown, and the stored flags decide (null: no list).
+   */
+  forbidden?: readonly string[];
 }
 
 export interface SetSummary {
@@ -51,7 +57,15 @@ export interface RunMetrics {
   [metric: string]: number | null;
 }
 
+/**
+ * The definition a summary was computed under. A stored summary of an older one is stale (2:
+ * hallucination_rate counts only items with a forbidden list) and must be computed again.
+ */
+export const SUMMARY_VERSION = 2;
+
 export interface RunSummary {
+  /** SUMMARY_VERSION when computed; absent on summaries stored before it existed. */
+  version?: number;
   metrics: RunMetrics;
   /** Every metric's n and 95% interval (Wilson for 0/1 proportions, else a seeded bootstrap over items). */
   stats: Record<string, MetricInterval>;
@@ -87,11 +101,12 @@ interface ItemAgg {
 function itemMeans(a: ItemAgg): ItemMeans {
   const components: Record<string, number> = {};
   for (const [k, v] of a.components) if (v.length > 0) components[k] = mean(v)!;
-  return { set: a.ref.set, kind: a.ref.kind, score: mean(a.scores), hallucinated: mean(a.hallucinated), components };
+  const withForbidden = a.ref.kind === 'keyword' && (a.ref.forbidden !== undefined ? a.ref.forbidden.length > 0 : a.hallucinated.length > 0);
+  return { set: a.ref.set, kind: a.ref.kind, score: mean(a.scores), hallucinated: withForbidden ? mean(a.hallucinated) : null, withForbidden, components };
 }
 
 /** A metric's value and interval over the items it reads. */
-function measure(metric: MetricDef, items: readonly ItemMeans[], read: (v: ItemMeans) => number | undefined = (v) => itemValue(metric.name, v)) {
+function measure(metric: MetricDef, items: readonly ItemMeans[], read: (v: ItemMeans) => number | undefined = (v) => itemValue(metric, v)) {
   const values = items.flatMap((v) => {
     const x = read(v);
     return x === undefined ? [] : [x];
@@ -126,7 +141,8 @@ function summarizeSet(list: readonly ItemAgg[]): SetSummary {
   const keyword = means.filter((v) => v.kind === 'keyword');
   if (keyword.length > 0) {
     put('accuracy', measure(SET_SCORE, keyword, (v) => v.score ?? undefined));
-    put('hallucination_rate', measure(SET_HALLUCINATION, keyword, (v) => v.hallucinated ?? undefined));
+    // The run metric's own rule (items with a forbidden list only): null when the set has none.
+    put('hallucination_rate', measure(SET_HALLUCINATION, keyword));
   }
   const blog = means.filter((v) => v.kind === 'blog');
   if (blog.length > 0) for (const m of BLOG_METRICS) put(blogComponent(m.name), measure(m, blog));
@@ -161,6 +177,7 @@ export function summarize(items: readonly ItemRef[], results: readonly ResultRow
     }
     if (r.score !== null) agg.scores.push(r.score);
     if (r.hallucinated !== null) agg.hallucinated.push(r.hallucinated ? 1 : 0);
+    if (agg.ref.kind !== 'blog') continue;
     for (const [k, v] of Object.entries(r.components ?? {})) {
       if (!agg.components.has(k)) agg.components.set(k, []);
       agg.components.get(k)!.push(v);
@@ -181,11 +198,17 @@ export function summarize(items: readonly ItemRef[], results: readonly ResultRow
   for (const name of [...new Set(items.map((i) => i.set))]) sets[name] = summarizeSet(aggs.filter((a) => a.ref.set === name));
 
   return {
+    version: SUMMARY_VERSION,
     metrics: metrics as RunMetrics,
     stats,
     sets,
     counts: { items: items.length, results: results.length, errors, missing: aggs.filter((a) => a.results === 0).length, truncated },
   };
+}
+
+/** Whether a stored summary was computed under the current definitions (else summarize the run again). */
+export function isCurrentSummary(summary: RunSummary): boolean {
+  return summary.version === SUMMARY_VERSION && summary.stats !== undefined;
 }
 
 /** A metric's value, n and interval in a summary; `set:NAME` reads the set's own score. */

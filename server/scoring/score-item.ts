@@ -1,30 +1,30 @@
 import type { EvalItem } from '../evalsets/types.js';
 import { blogMetrics, WRONG_LANGUAGE_FACTOR } from './blog/blog-quality.js';
-import { forbiddenScore, keywordScore } from './keyword.js';
+import { forbiddenScore, keywordItemScore, keywordMarks } from './keyword.js';
+import { answerPassed } from './pass.js';
 import type { Score } from './types.js';
 
 export interface ItemScores {
   /** Every scorer's result, keyed by scorer name. */
   scores: Record<string, Score>;
-  /** The item's primary score in 0–1 (keyword hit rate, or chrF/100 for blog items). */
+  /** The item's primary score in 0–1 (keyword hit rate, 0 on a forbidden hit under the refusal rule; blog_quality for blog items). */
   score: number;
-  /** Keyword items: 1 when a forbidden string appeared. Null for blog items. */
+  /** Keyword items with a forbidden list: whether the answer contained a forbidden string. Null when there is no list (no evidence either way) and for blog items. */
   hallucinated: boolean | null;
-  /** Keyword items pass with every keyword found and no forbidden string; blog items have no pass/fail. */
+  /** See pass.ts: every keyword found and no forbidden string; blog items have no pass/fail. */
   passed: boolean | null;
 }
 
 /** Scores one final answer (reasoning already removed) against its item. Pure. */
 export function scoreAnswer(item: EvalItem, answer: string): ItemScores {
   if (item.kind === 'keyword') {
-    const keyword = keywordScore(answer, item.keywords);
+    const keyword = keywordItemScore(answer, item);
     const forbidden = forbiddenScore(answer, item.forbidden);
-    const hallucinated = forbidden.value > 0;
     return {
       scores: { keyword, forbidden },
       score: keyword.value,
-      hallucinated,
-      passed: keyword.value === 1 && !hallucinated,
+      hallucinated: item.forbidden.length === 0 ? null : forbidden.value > 0,
+      passed: answerPassed(keywordMarks(item, answer)),
     };
   }
   return blogScores(answer, item.reference);

@@ -7,7 +7,8 @@ export interface Score {
 
 /** Versions of the scorers, recorded in each run so a changed scorer is never compared silently. */
 export const SCORER_VERSIONS = {
-  keyword: '1',
+  // 2: a forbidden hit scores a refusal-rule item 0 (forbidden_fails).
+  keyword: '2',
   forbidden: '1',
   chrf: '1',
   blog: '1',

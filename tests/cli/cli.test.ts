@@ -65,8 +65,9 @@ describe('tunegate CLI', () => {
       runId: 1,
       checkpoint: 'c1',
       status: 'completed',
-      metrics: { bio_accuracy: 0.5, hallucination_rate: 1 / 3, known_accuracy: 1, refusal_accuracy: null },
-      sets: { bio: { items: 2, accuracy: 0.5 }, known: { accuracy: 1 }, blog: { kind: 'blog' } },
+      // Only the two bio items have a forbidden list: the known item is no evidence either way.
+      metrics: { bio_accuracy: 0.5, hallucination_rate: 0.5, known_accuracy: 1, refusal_accuracy: null },
+      sets: { bio: { items: 2, accuracy: 0.5, hallucination_rate: 0.5 }, known: { accuracy: 1, hallucination_rate: null }, blog: { kind: 'blog' } },
       counts: { items: 4, errors: 0 },
     });
     expect(out.metrics.blog_quality).toBeCloseTo(1, 6);

@@ -69,6 +69,8 @@ describe('eval-set parsing', () => {
     [{ id: 'a', prompt: 'q' }, 'evalsets/t.jsonl:1: cannot tell the item kind'],
     [{ messages: [{ role: 'user', content: 'q' }, { role: 'user', content: 'a' }] }, 'evalsets/t.jsonl:1: "messages": the last message must be a non-empty assistant message'],
     [[1, 2], 'evalsets/t.jsonl:1: each line must be a JSON object'],
+    [{ id: 'a', prompt: 'q', keywords: ['x'], forbidden: ['y'], forbidden_fails: 'yes' }, 'evalsets/t.jsonl:1: "forbidden_fails" must be true or false'],
+    [{ id: 'a', prompt: 'q', keywords: ['x'], forbidden: ['y'], forbidden_fails: 1 }, 'evalsets/t.jsonl:1: "forbidden_fails" must be true or false'],
   ])('%j → %s', (value, message) => {
     const errors = errorsOf(JSON.stringify(value));
     expect(errors).toHaveLength(1);
@@ -103,6 +105,51 @@ describe('eval-set parsing', () => {
     expect(h2).toBe(h1);
     expect(h3).not.toBe(h1);
     expect(h1).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('the refusal rule ("forbidden_fails")', () => {
+  const parseAs = (set: string, ...rows: object[]) => parseEvalSetText(jsonl(...rows), `evalsets/${set}.jsonl`, set);
+  const rule = (set: string, row: object) => {
+    const item = parseAs(set, row).set.items[0]!;
+    return item.kind === 'keyword' ? item.forbiddenFails : undefined;
+  };
+  const q = { id: 'a', prompt: 'q', keywords: ['x'], forbidden: ['y'] };
+
+  it.each([
+    ['refusal', true], ['refusal-zh', true], ['refusal_hard', true], ['refusal.v2', true],
+    ['refusals', false], ['bio', false], ['known', false], ['t', false],
+  ])('defaults to %s → %s (on in the refusal family only)', (set, expected) => {
+    expect(rule(set, q)).toBe(expected);
+  });
+
+  it('is overridden per item either way', () => {
+    expect(rule('refusal', { ...q, forbidden_fails: false })).toBe(false);
+    expect(rule('bio', { ...q, forbidden_fails: true })).toBe(true);
+  });
+
+  it('enters the content hash only where it changes scoring, so existing items keep their hashes', () => {
+    const hash = (set: string, row: object) => parseAs(set, row).set.items[0]!.hash;
+    // The hash this item had before the rule existed (pinned: old runs must still compare).
+    const before = '3524380ac0e6bdfddd071a010e5884fe2e03ed55930e0089047edccfcda6a613';
+    expect(hash('bio', q)).toBe(before);
+    expect(hash('bio', { ...q, forbidden_fails: false })).toBe(before);
+    expect(hash('refusal', { ...q, forbidden_fails: false })).toBe(before);
+    // On with something to find: scoring changes, so does the hash (wherever the rule comes from).
+    expect(hash('refusal', q)).not.toBe(before);
+    expect(hash('bio', { ...q, forbidden_fails: true })).toBe(hash('refusal', q));
+    // On with nothing to find changes nothing.
+    const noList = { id: 'a', prompt: 'q', keywords: ['x'] };
+    expect(hash('refusal', noList)).toBe(hash('bio', noList));
+  });
+
+  it('warns when it is on but there is no forbidden list to find', () => {
+    const noList = { id: 'a', prompt: 'q', keywords: ['x'] };
+    expect(parseAs('refusal', noList).set.warnings).toEqual([
+      'evalsets/refusal.jsonl:1: "forbidden_fails" is on (the default in refusal sets) but "forbidden" is empty: an answer that repeats the false premise cannot fail this item',
+    ]);
+    expect(parseAs('bio', { ...noList, forbidden_fails: true }).set.warnings).toHaveLength(1);
+    expect(parseAs('bio', noList).set.warnings).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricOf, summarize, type ItemRef, type ResultRow } from '../../server/scoring/metrics.js';
+import { isCurrentSummary, metricOf, summarize, SUMMARY_VERSION, type ItemRef, type ResultRow } from '../../server/scoring/metrics.js';
 import { wilsonInterval } from '../../server/stats/interval.js';
 
 const kw = (set: string, id: string): ItemRef => ({ set, id, kind: 'keyword' });
@@ -7,11 +7,12 @@ const row = (set: string, itemId: string, score: number | null, hallucinated: bo
   ({ set, itemId, score, hallucinated, error });
 
 describe('summarize', () => {
-  it('pools bio* sets into bio_accuracy as a mean over items, and gives each set its own mean', () => {
+  it('pools the bio family into bio_accuracy as a mean over items, and gives each set its own mean', () => {
     const items = [kw('bio', 'a'), kw('bio', 'b'), kw('bio-extra', 'c'), kw('known', 'k'), kw('biography-not', 'x')];
     const s = summarize(items, [row('bio', 'a', 1), row('bio', 'b', 0.5), row('bio-extra', 'c', 0), row('known', 'k', 1), row('biography-not', 'x', 1)]);
-    // bio, bio-extra and biography-not all start with "bio": (1 + 0.5 + 0 + 1) / 4
-    expect(s.metrics.bio_accuracy).toBeCloseTo(2.5 / 4, 12);
+    // bio and bio-extra are the bio family; biography-not is not: (1 + 0.5 + 0) / 3
+    expect(s.metrics.bio_accuracy).toBeCloseTo(0.5, 12);
+    expect(s.stats.bio_accuracy!.n).toBe(3);
     expect(s.metrics.known_accuracy).toBe(1);
     expect(s.metrics.refusal_accuracy).toBeNull();
     expect(s.sets.bio!.accuracy).toBeCloseTo(0.75, 12);
@@ -29,6 +30,39 @@ describe('summarize', () => {
     const s = summarize(items, [row('bio', 'a', 0, true), row('bio', 'b', 1, false), row('known', 'k', 1, false), row('refusal', 'r', 0, true)]);
     expect(s.metrics.hallucination_rate).toBe(0.5);
     expect(s.sets.bio!.hallucination_rate).toBe(0.5);
+  });
+
+  it('counts only items with a forbidden list in hallucination_rate, decided from the item even where stored flags say false', () => {
+    // Results stored before the rule: hallucinated=false for every keyword item, with or without a list.
+    const items: ItemRef[] = [
+      { ...kw('bio', 'a'), forbidden: ['Yingkou'] }, { ...kw('bio', 'b'), forbidden: ['1992'] },
+      { ...kw('known', 'k1'), forbidden: [] }, { ...kw('known', 'k2'), forbidden: [] }, { ...kw('known', 'k3'), forbidden: [] },
+      { set: 'blog', id: 'p', kind: 'blog' },
+    ];
+    const s = summarize(items, [
+      row('bio', 'a', 0, true), row('bio', 'b', 1, false), row('known', 'k1', 1, false), row('known', 'k2', 1, false), row('known', 'k3', 0, false),
+    ]);
+    expect(s.metrics.hallucination_rate).toBe(0.5);
+    expect(s.stats.hallucination_rate).toEqual({ n: 2, method: 'wilson', ci: wilsonInterval(1, 2) });
+    // A set none of whose items has a forbidden list has no hallucination rate.
+    expect(s.sets.known!.hallucination_rate).toBeNull();
+    expect(s.sets.known!.stats.hallucination_rate).toEqual({ n: 0, ci: null, method: null });
+    expect(s.sets.known!.accuracy).toBeCloseTo(2 / 3, 12);
+    expect(s.sets.bio!.hallucination_rate).toBe(0.5);
+  });
+
+  it('without item definitions, reads stored flags: new results store null for items without a forbidden list', () => {
+    const items = [kw('bio', 'a'), kw('known', 'k')];
+    const s = summarize(items, [row('bio', 'a', 1, false), row('known', 'k', 1, null)]);
+    expect(s.stats.hallucination_rate!.n).toBe(1);
+    expect(s.sets.known!.hallucination_rate).toBeNull();
+  });
+
+  it('marks the summary with the definitions it was computed under', () => {
+    const s = summarize([kw('bio', 'a')], [row('bio', 'a', 1)]);
+    expect(s.version).toBe(SUMMARY_VERSION);
+    expect(isCurrentSummary(s)).toBe(true);
+    expect(isCurrentSummary({ ...s, version: undefined })).toBe(false);
   });
 
   it('counts errors and missing items without scoring them', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { testApp, waitForStatus } from '../helpers/server.js';
 import { jsonl } from '../helpers/tmp.js';
+import { PASS_DEFINITION } from '../../server/scoring/pass.js';
 
 const post = (app: any, url: string, payload?: unknown, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url, payload, headers });
 
@@ -271,7 +272,12 @@ describe('API: what the dashboard lists', () => {
   it('GET /api/metrics is the registry plus set:NAME for every set a stored run used', async () => {
     const e = await endpoint(echo);
     const { app } = await testApp();
-    const before = (await app.inject({ method: 'GET', url: '/api/metrics' })).json().metrics;
+    const body = (await app.inject({ method: 'GET', url: '/api/metrics' })).json();
+    const before = body.metrics;
+    expect(body.pass).toBe(PASS_DEFINITION);
+    // Which items each metric counts is part of the registry the page reads.
+    expect(before.find((m: { name: string }) => m.name === 'bio_accuracy').items).toEqual({ kind: 'keyword', family: 'bio', set: null, withForbidden: false, value: 'score' });
+    expect(before.find((m: { name: string }) => m.name === 'hallucination_rate').items).toMatchObject({ kind: 'keyword', withForbidden: true, value: 'hallucinated' });
     expect(before.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'blog_quality', 'blog_chrf', 'blog_perplexity']));
     expect(before.find((m: { name: string }) => m.name === 'hallucination_rate')).toMatchObject({ direction: 'lower', range: [0, 1], proportion: true });
     expect(before.find((m: { name: string }) => m.name === 'blog_chrf')).toMatchObject({ direction: 'higher', range: [0, 100] });
@@ -280,6 +286,7 @@ describe('API: what the dashboard lists', () => {
     await waitForStatus(app, 1, ['completed']);
     const after = (await app.inject({ method: 'GET', url: '/api/metrics' })).json().metrics;
     expect(after.filter((m: { name: string }) => m.name.startsWith('set:')).map((m: { name: string }) => m.name)).toEqual(['set:bio', 'set:blog']);
+    expect(after.find((m: { name: string }) => m.name === 'set:bio').items).toMatchObject({ set: 'bio', family: null });
   });
 
   it('run bodies carry every metric n and interval; keyword results carry their marks', async () => {

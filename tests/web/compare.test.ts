@@ -182,7 +182,9 @@ describeBrowser('dashboard /compare (before / after), in chromium', (browser) =>
   });
 
   it('an item with several samples passes only when every answered sample passed (an errored sample does not count; all errored is not scored)', async () => {
-    const items = ['alpha', 'bravo', 'charlie', 'delta', 'echo'].map((id) => ({ id, prompt: `Say the word ${id}.`, keywords: [id] }));
+    // A forbidden list (never said) so that the gate's default hallucination_rate reads these items:
+    // 'words' is in no family, and items without a list are no evidence of hallucination.
+    const items = ['alpha', 'bravo', 'charlie', 'delta', 'echo'].map((id) => ({ id, prompt: `Say the word ${id}.`, keywords: [id], forbidden: ['zulu'] }));
     const seen = new Map<string, number>();
     const respond = (req: ScriptedRequest) => {
       const id = /Say the word (\w+)/.exec(req.userText)![1]!;

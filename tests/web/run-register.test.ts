@@ -90,8 +90,13 @@ describeBrowser('dashboard /runs/:id and /checkpoints/new, in chromium', (browse
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
     expect(seen.every((n) => n <= 40)).toBe(true);
 
-    await w.page.waitForSelector('table[data-testid=run-metrics]', { timeout: 15_000 });
+    // The set "many" is in no family and has no forbidden lists: no run-level metric reads it, and
+    // the page says which items the metrics do read, from the registry (GET /api/metrics).
+    await w.page.waitForSelector('[data-testid=no-metrics]:has-text("No run-level metric reads these eval sets")', { timeout: 15_000 });
     await waitReady(w.page);
+    const families = (await apiGet<{ metrics: Array<{ items: { family: string | null } }> }>(d, '/api/metrics')).body.metrics.flatMap((m) => (m.items.family === null ? [] : [m.items.family]));
+    expect(families.length).toBeGreaterThan(0);
+    expect(await w.page.locator('[data-testid=no-metrics]').textContent()).toContain(`set families ${[...new Set(families)].join(', ')} `);
     expect(await w.page.locator('[data-testid=status]').first().textContent()).toBe('completed');
     expect(await w.page.locator('section[data-testid=progress]').count()).toBe(0);
     expect(await getMarker(w.page), 'no page load happened').toBe(1);

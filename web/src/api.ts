@@ -65,8 +65,12 @@ export function query(params: Record<string, string | number | boolean | readonl
   return s === '' ? '' : `?${s}`;
 }
 
+const definitions = () => get<{ metrics: MetricDef[]; pass: string }>('/api/metrics');
+
 export const api = {
-  metrics: () => get<{ metrics: MetricDef[] }>('/api/metrics').then((r) => r.metrics),
+  /** The metric registry and what "pass" means for an item. */
+  definitions,
+  metrics: () => definitions().then((r) => r.metrics),
   checkpoints: () => get<{ checkpoints: Checkpoint[] }>('/api/checkpoints').then((r) => r.checkpoints),
   evalsets: () => get<{ evalsets: EvalSetListing[] }>('/api/evalsets').then((r) => r.evalsets),
   trend: (metrics: readonly string[], tags: readonly string[] = []) =>

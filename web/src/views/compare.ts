@@ -48,7 +48,7 @@ function metricTable(cmp: Comparison, gate: GateReport | Error, defs: ReadonlyMa
     }), 'metric-table');
 }
 
-function transitionsTable(cmp: Comparison): HTMLElement {
+function transitionsTable(cmp: Comparison, pass: string): HTMLElement {
   const sets = Object.entries(cmp.transitions);
   if (sets.length === 0) return h('p', { class: 'note' }, 'No keyword items in common.');
   const bar = (t: Comparison['transitions'][string]) => {
@@ -60,7 +60,7 @@ function transitionsTable(cmp: Comparison): HTMLElement {
     };
     return h('span', { class: 'stack', attrs: { 'aria-hidden': 'true' } }, seg(t.stayedRight, 'stayed-right'), seg(t.learned, 'learned'), seg(t.forgotten, 'forgotten'), seg(t.stayedWrong, 'stayed-wrong'));
   };
-  return table('Keyword items per set: how each moved from before to after (pass = every keyword found, no forbidden string)',
+  return table(`Keyword items per set: how each moved from before to after. ${pass}`,
     ['set', 'stayed right', 'learned', 'forgotten', 'stayed wrong', 'not scored', ''],
     sets.map(([set, t]) => ({
       attrs: { ...tid('transition-row'), 'data-set': set },
@@ -102,8 +102,8 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
   void preloadCharts();
   const q = ctx.query;
   const int = (k: string) => (/^\d+$/.test(q.get(k) ?? '') ? Number(q.get(k)) : undefined);
-  const [metrics, latest, cmp] = await Promise.all([
-    api.metrics(),
+  const [{ metrics, pass }, latest, cmp] = await Promise.all([
+    api.definitions(),
     api.trend(['bio_accuracy']).then((s) => s[0]?.points ?? []),
     api.compare(int('base'), int('head')).catch((e: unknown) => e as Error),
   ]);
@@ -139,7 +139,7 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
   const config = compareBarsConfig(bars.map((m) => ({ label: defs.get(m)?.label ?? m, change: cmp.metrics[m]! })), { base: cmp.base.checkpoint, head: cmp.head.checkpoint });
   ctx.onLeave(await mountChart(holder, config, `Before/after bars for ${bars.join(', ')}; the table below has every value.`));
 
-  root.append(h('h2', null, 'What moved, per set'), transitionsTable(cmp));
+  root.append(h('h2', null, 'What moved, per set'), transitionsTable(cmp, pass));
 
   // Filters (set, tag, outcome) live in the URL like everything else.
   const set = q.get('set') ?? '';

@@ -36,7 +36,16 @@ function liveProgress(run: RunBody, ctx: ViewContext): HTMLElement {
 
 function metricsTable(run: RunBody, defs: readonly MetricDef[]): HTMLElement {
   const rows = defs.filter((d) => run.metrics?.[d.name] !== null && run.metrics?.[d.name] !== undefined);
-  if (rows.length === 0) return h('p', { class: 'note' }, 'No metric yet: no item has been scored.');
+  if (rows.length === 0) {
+    const c = run.counts;
+    if (c === null || c.results - c.errors === 0) return h('p', { class: 'note', attrs: tid('no-metrics') }, 'No metric yet: no item has been scored.');
+    // Scored, but no run-level metric reads these sets: say which items the metrics read (from the registry).
+    const families = [...new Set(defs.flatMap((d) => (d.items.family === null ? [] : [d.items.family])))];
+    return h('p', { class: 'note', attrs: tid('no-metrics') },
+      `No run-level metric reads these eval sets. Keyword metrics read the set families ${families.join(', ')} ` +
+      '(a set of that name, or one whose name continues with a separator such as - _ .); hallucination_rate reads keyword items ' +
+      "with a forbidden list; blog metrics read blog items. Each set's own score is in the table below.");
+  }
   return table('Run metrics with 95% intervals (Wilson for 0/1 shares, a seeded bootstrap over items otherwise)', ['metric', 'value', '95% interval', 'n', 'interval'],
     rows.map((d) => {
       const s = run.stats[d.name];
