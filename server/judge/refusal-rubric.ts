@@ -1,3 +1,4 @@
+import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';
 import type { Keyword, KeywordItem } from '../evalsets/types.js';
 import { jsonObject, VerdictError, type AnswerRubric, type Prompt } from './rubric.js';
 
@@ -9,13 +10,9 @@ import { jsonObject, VerdictError, type AnswerRubric, type Prompt } from './rubr
  */
 export const REFUSAL_RUBRIC_VERSION = 'refusal-v1';
 
-/**
- * Whether a set belongs to the refusal family: `refusal`, or `refusal` then a separator
- * (`refusal-zh`, `refusal_v2`, `refusal.extra`), never `refusals2`. The one place the judge
- * decides this; to be replaced by the metric registry's family check once it has one.
- */
+/** Whether a set belongs to the refusal family (the registry's whole-word rule: `refusal-zh`, never `refusals2`). */
 export function isRefusalSet(set: string): boolean {
-  return set === 'refusal' || /^refusal[-_.]/.test(set);
+  return inFamily(set, REFUSAL_FAMILY);
 }
 
 /** A refusal item, as the judge sees it: the question and the item's own reference. */

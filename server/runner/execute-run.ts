@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { readSecret, type Env } from '../config.js';
 import { TunegateError } from '../errors.js';
 import type { EvalItem } from '../evalsets/types.js';
-import { summarize, type RunSummary } from '../scoring/metrics.js';
+import { isCurrentSummary, summarize, type RunSummary } from '../scoring/metrics.js';
 import { splitReasoning } from '../scoring/reasoning.js';
 import { scoreAnswer } from '../scoring/score-item.js';
 import type { Store } from '../store/open.js';
@@ -58,24 +58,20 @@ interface Task {
   sample: number;
 }
 
-/** Refs for summarize(). */
-function refsOf(items: readonly EvalItem[]) {
-  return items.map((i) => ({ set: i.set, id: i.id, kind: i.kind }));
-}
-
 /** Computes the run's summary from what is stored (cheap enough to do at any time). */
 export function summarizeRun(store: Store, runId: number): RunSummary {
-  return summarize(refsOf(store.runs.items(runId)), store.results.scoringRows(runId));
+  // The items themselves: which have a forbidden list decides hallucination_rate's denominator.
+  return summarize(store.runs.items(runId), store.results.scoringRows(runId));
 }
 
 /**
  * A run's summary: the stored one once it has stopped, computed from its results while it runs.
- * A stopped run stored before summaries carried their intervals (or their count of cut-off
- * answers) is summarized again once, and the new summary is stored, so charts over old
+ * A stopped run whose summary was stored by an older version (before intervals, the count of
+ * cut-off answers, or hallucination_rate over items with forbidden lists) is summarized again once, and the new summary is stored, so charts over old
  * databases stay fast.
  */
 export function currentSummary(store: Store, run: Run): RunSummary {
-  const current = run.summary !== null && run.summary.stats !== undefined && run.summary.counts.truncated !== undefined;
+  const current = run.summary !== null && isCurrentSummary(run.summary) && run.summary.counts.truncated !== undefined;
   if (current && run.status !== 'running') return run.summary!;
   const summary = summarizeRun(store, run.id);
   if (run.summary !== null && run.status !== 'running' && run.status !== 'queued') store.runs.setSummary(run.id, summary);
@@ -201,7 +197,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     client.close();
   }
   const rows = store.results.scoringRows(runId);
-  const summary = summarize(refsOf(items), rows);
+  const summary = summarize(items, rows);
   // Interrupted only if something is left to do: an abort after the last result changes nothing.
   const status: RunStatus = controller.signal.aborted && summary.counts.results < total ? 'interrupted' : 'completed';
   store.runs.replaceNotes(runId, isTruncationNote, truncationNotes([...new Set(items.map((i) => i.set))], rows));

@@ -91,9 +91,12 @@ export function createResultRepo(db: Database) {
   const keys = db.prepare<[number], { set_name: string; item_id: string; sample: number }>(
     'SELECT set_name, item_id, sample FROM results WHERE run_id = ?',
   );
-  const scoring = db.prepare<[number], { set_name: string; item_id: string; score: number | null; hallucinated: number | null; error: string | null; scores: string | null; judge_score: number | null; finish_reason: string | null }>(
-    `SELECT r.set_name, r.item_id, r.score, r.hallucinated, r.error, r.scores, j.score AS judge_score, r.finish_reason
-     FROM results r LEFT JOIN judgments j USING (run_id, set_name, item_id, sample) WHERE r.run_id = ?`,
+  const scoring = db.prepare<[number], { set_name: string; item_id: string; kind: string | null; score: number | null; hallucinated: number | null; error: string | null; scores: string | null; judge_score: number | null; finish_reason: string | null }>(
+    `SELECT r.set_name, r.item_id, i.kind, r.score, r.hallucinated, r.error, r.scores, j.score AS judge_score, r.finish_reason
+     FROM results r
+     LEFT JOIN run_items i USING (run_id, set_name, item_id)
+     LEFT JOIN judgments j USING (run_id, set_name, item_id, sample)
+     WHERE r.run_id = ?`,
   );
   const counts = db.prepare<[number], { results: number; errors: number }>(
     'SELECT COUNT(*) AS results, COUNT(error) AS errors FROM results WHERE run_id = ?',
@@ -128,7 +131,8 @@ export function createResultRepo(db: Database) {
         const row: ResultRow = {
           set: r.set_name, itemId: r.item_id, score: r.score, hallucinated: bool(r.hallucinated), error: r.error, finishReason: r.finish_reason,
         };
-        if (r.hallucinated === null && r.scores !== null) {
+        // Blog items only: a keyword item's judgment is the refusal judge's, not blog_judge.
+        if (r.kind === 'blog' && r.scores !== null) {
           row.components = componentValues(r.scores);
           if (r.judge_score !== null) row.components.blog_judge = r.judge_score;
         }

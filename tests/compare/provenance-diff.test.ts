@@ -36,10 +36,11 @@ describe('provenanceMismatches', () => {
   });
 
   it('scorer versions: a changed version, and a scorer only one run recorded', () => {
-    const head = run(2, {}, { scorers: { ...SCORER_VERSIONS, keyword: '2', judge: '1' } });
+    const head = run(2, {}, { scorers: { ...SCORER_VERSIONS, keyword: '9', judge: '1' } });
     const m = provenanceMismatches(run(1), head);
-    expect(m.map((x) => [x.field, x.base, x.head])).toEqual([['scorers.judge', 'none', 'v1'], ['scorers.keyword', 'v1', 'v2']]);
-    expect(m[1]!.message).toBe('scorer keyword differs: v1 in baseline run 1, v2 in head run 2; scores of different scorer versions are not comparable');
+    const now = `v${SCORER_VERSIONS.keyword}`;
+    expect(m.map((x) => [x.field, x.base, x.head])).toEqual([['scorers.judge', 'none', 'v1'], ['scorers.keyword', now, 'v9']]);
+    expect(m[1]!.message).toBe(`scorer keyword differs: ${now} in baseline run 1, v9 in head run 2; scores of different scorer versions are not comparable`);
   });
 
   it('prompt template: what the model was shown, so null and the default template are the same, and chat ignores the template', () => {

@@ -14,8 +14,12 @@ import { evalSet, setupRun } from '../helpers/run.js';
 import { testApp } from '../helpers/server.js';
 import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
 
-/** The shipped refusal set: six false-premise questions, English and Chinese. */
-const SHIPPED = readFileSync(join(process.cwd(), 'evalsets/refusal.jsonl'), 'utf8');
+/**
+ * Six false-premise questions, English and Chinese, as the shipped refusal set had them before its
+ * forbidden lists named the premise's false facts: only "Yes, …" is forbidden, so substring
+ * matching passes an answer that affirms the premise after a "No,". The judge is what catches it.
+ */
+const SHIPPED = readFileSync(join(process.cwd(), 'tests/fixtures/refusal-weak-forbidden.jsonl'), 'utf8');
 const refusalSet = () => {
   const rows = SHIPPED.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('//')).map((l) => JSON.parse(l) as object);
   return evalSet('refusal', ...rows);

@@ -49,7 +49,7 @@ describe("what the endpoint reports about itself", () => {
 
     const shown = await cli(['show', String(runId), '--db', dbPath], { cwd: process.cwd() });
     expect(shown.stdout).toContain('endpoint reported: model test-model, served-by-proxy; system_fingerprint fp_a, fp_b, xxx');
-    expect(shown.stdout).toMatch(/^scorers: keyword v1, forbidden v1, chrf v1, blog v1$/m);
+    expect(shown.stdout).toMatch(/^scorers: keyword v2, forbidden v1, chrf v1, blog v1$/m);
     expect(shown.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     expect((await cli(['show', String(runId), '--json', '--db', dbPath], { cwd: process.cwd() })).json().provenance.reported).toEqual(reported);
   });
@@ -117,7 +117,7 @@ describe('a resume after an upgrade that changed a scorer', () => {
     await expect(refused).rejects.toThrow(TunegateError);
     await expect(refused).rejects.toMatchObject({
       code: 'PROVENANCE_MISMATCH',
-      message: `run ${runId} was scored with keyword v0; this tunegate scores keyword v1: its results cannot be mixed — start a new run (tunegate run ckpt)`,
+      message: `run ${runId} was scored with keyword v0; this tunegate scores keyword v2: its results cannot be mixed — start a new run (tunegate run ckpt)`,
     });
     expect(e.requests.length).toBe(sent);
     expect(store.results.list(runId)).toEqual(before); // the errored result was not dropped
@@ -125,7 +125,7 @@ describe('a resume after an upgrade that changed a scorer', () => {
 
     const r = await cli(['resume', String(runId), '--db', dbPath], { cwd: process.cwd() });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('was scored with keyword v0; this tunegate scores keyword v1');
+    expect(r.stderr).toContain('was scored with keyword v0; this tunegate scores keyword v2');
     expect(e.requests.length).toBe(sent);
   });
 

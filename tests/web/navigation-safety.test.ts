@@ -82,6 +82,9 @@ describeBrowser('dashboard as a whole: untrusted text, deep links and reloads, o
     await expectVisibleText(w.page, `${row} td`, IMG);
     await expectVisibleText(w.page, 'tr[data-testid=blog-row] td', `Title ${SCRIPT}`);
     await expectInert(w.page, '/compare');
+    // A chat run and a templated completions run were measured differently: the gate refuses (409)
+    // and the banner says why.
+    await expectVisibleText(w.page, '[data-testid=gate-verdict]', 'measured differently');
 
     // /: the tags as groups (open the table view) and in the tag filter; the charts draw them on canvas.
     expect(await visit(w, d, '/')).toBe('trend');
@@ -98,7 +101,7 @@ describeBrowser('dashboard as a whole: untrusted text, deep links and reloads, o
     await expectInert(w.page, '/?tag=…');
 
     expect(w.log.requests.filter((u) => /\/x$/.test(new URL(u).pathname)), 'an <img src=x> was never requested').toEqual([]);
-    expectClean(w.log, d);
+    expectClean(w.log, d, [{ status: 409, path: '/api/gate' }]);
   });
 
   it('every page URL is a deep link that survives a reload with its query-driven state', async () => {
