@@ -105,13 +105,32 @@ function itemMeans(a: ItemAgg): ItemMeans {
   return { set: a.ref.set, kind: a.ref.kind, score: mean(a.scores), hallucinated: withForbidden ? mean(a.hallucinated) : null, withForbidden, components };
 }
 
+type Intervals = (values: readonly number[], metric: MetricDef) => MetricInterval;
+
+/**
+ * meanInterval, remembered for one summary: a run's headline metric, its set's score and its
+ * set's accuracy are often the same values, and each bootstrap costs n × 10,000 draws.
+ */
+function intervalMemo(): Intervals {
+  const seen = new Map<string, MetricInterval>();
+  return (values, metric) => {
+    const key = `${metric.proportion}|${metric.geometric}|${metric.range?.join(',') ?? ''}|${values.join(',')}`;
+    let stat = seen.get(key);
+    if (stat === undefined) {
+      stat = meanInterval(values, metric);
+      seen.set(key, stat);
+    }
+    return { ...stat, ci: stat.ci === null ? null : [stat.ci[0], stat.ci[1]] };
+  };
+}
+
 /** A metric's value and interval over the items it reads. */
-function measure(metric: MetricDef, items: readonly ItemMeans[], read: (v: ItemMeans) => number | undefined = (v) => itemValue(metric, v)) {
+function measure(intervals: Intervals, metric: MetricDef, items: readonly ItemMeans[], read: (v: ItemMeans) => number | undefined = (v) => itemValue(metric, v)) {
   const values = items.flatMap((v) => {
     const x = read(v);
     return x === undefined ? [] : [x];
   });
-  return { value: aggregate(values, metric.geometric), stat: meanInterval(values, metric) };
+  return { value: aggregate(values, metric.geometric), stat: intervals(values, metric) };
 }
 
 const BLOG_METRICS = METRICS.filter((m) => m.name.startsWith('blog_'));
@@ -120,7 +139,7 @@ const SET_HALLUCINATION = metricDef('hallucination_rate')!;
 const BLOG_QUALITY = metricDef('blog_quality')!;
 
 /** A set's numbers: score, and accuracy and hallucination rate (keyword items) or each blog component (blog items). */
-function summarizeSet(list: readonly ItemAgg[]): SetSummary {
+function summarizeSet(list: readonly ItemAgg[], intervals: Intervals): SetSummary {
   const means = list.map(itemMeans);
   const kinds = new Set(list.map((a) => a.ref.kind));
   const summary: SetSummary = {
@@ -137,15 +156,15 @@ function summarizeSet(list: readonly ItemAgg[]): SetSummary {
     summary.stats[field] = m.stat;
   };
   // A set's score is a proportion only for keyword items (a blog set's score is blog_quality).
-  put('score', measure(summary.kind === 'keyword' ? SET_SCORE : BLOG_QUALITY, means, (v) => v.score ?? undefined));
+  put('score', measure(intervals, summary.kind === 'keyword' ? SET_SCORE : BLOG_QUALITY, means, (v) => v.score ?? undefined));
   const keyword = means.filter((v) => v.kind === 'keyword');
   if (keyword.length > 0) {
-    put('accuracy', measure(SET_SCORE, keyword, (v) => v.score ?? undefined));
+    put('accuracy', measure(intervals, SET_SCORE, keyword, (v) => v.score ?? undefined));
     // The run metric's own rule (items with a forbidden list only): null when the set has none.
-    put('hallucination_rate', measure(SET_HALLUCINATION, keyword));
+    put('hallucination_rate', measure(intervals, SET_HALLUCINATION, keyword));
   }
   const blog = means.filter((v) => v.kind === 'blog');
-  if (blog.length > 0) for (const m of BLOG_METRICS) put(blogComponent(m.name), measure(m, blog));
+  if (blog.length > 0) for (const m of BLOG_METRICS) put(blogComponent(m.name), measure(intervals, m, blog));
   return summary;
 }
 
@@ -156,6 +175,7 @@ function summarizeSet(list: readonly ItemAgg[]): SetSummary {
  * Every number carries its n and 95% interval in `stats`.
  */
 export function summarize(items: readonly ItemRef[], results: readonly ResultRow[]): RunSummary {
+  const intervals = intervalMemo();
   const byKey = new Map<string, ItemAgg>();
   for (const ref of items) {
     byKey.set(`${ref.set}\u0000${ref.id}`, { ref, scores: [], hallucinated: [], components: new Map(), errors: 0, results: 0, truncated: 0 });
@@ -189,13 +209,13 @@ export function summarize(items: readonly ItemRef[], results: readonly ResultRow
   const metrics: Record<string, number | null> = {};
   const stats: Record<string, MetricInterval> = {};
   for (const m of METRICS) {
-    const { value, stat } = measure(m, means);
+    const { value, stat } = measure(intervals, m, means);
     metrics[m.name] = value;
     stats[m.name] = stat;
   }
 
   const sets: Record<string, SetSummary> = {};
-  for (const name of [...new Set(items.map((i) => i.set))]) sets[name] = summarizeSet(aggs.filter((a) => a.ref.set === name));
+  for (const name of [...new Set(items.map((i) => i.set))]) sets[name] = summarizeSet(aggs.filter((a) => a.ref.set === name), intervals);
 
   return {
     version: SUMMARY_VERSION,

@@ -146,13 +146,13 @@ export function bootstrapInterval(values: readonly number[], opts: BootstrapOpti
   const n = values.length;
   if (n < 2) return null;
   const level = opts.level ?? 0.95;
-  const xs = opts.geometric === true ? values.map(Math.log) : values;
+  const xs = Float64Array.from(opts.geometric === true ? values.map(Math.log) : values);
   const resamples = opts.resamples ?? Math.max(2000, Math.min(10_000, Math.floor(5_000_000 / n)));
   const random = seededRandom(opts.seed ?? 0);
   const means = new Float64Array(resamples);
   for (let b = 0; b < resamples; b++) {
     let s = 0;
-    for (let i = 0; i < n; i++) s += xs[Math.floor(random() * n)]!;
+    for (let i = 0; i < n; i++) s += xs[(random() * n) | 0]!;
     means[b] = s / n;
   }
   means.sort();
