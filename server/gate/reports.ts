@@ -16,7 +16,7 @@ function method(r: GateReport): string {
   const tested = r.metrics.filter((m) => m.level !== null).length;
   return `a metric regresses when it is worse by more than its tolerance and p < level. p: one-sided paired sign-flip test over items of "not worse" (exact sign test for 0/1 scores); alpha ${r.alpha} is shared across the ${tested} tested metrics by Holm's step-down (level); intervals are two-sided at 1 − 2·level.`;
 }
-const runLabel = (r: GateReport['head']) => `run ${r.runId} (${r.checkpoint}${r.step === null ? '' : `, step ${r.step}`})`;
+const runLabel = (r: GateReport['head']) => `run ${r.runId} (${oneLine(r.checkpoint, 200)}${r.step === null ? '' : `, step ${r.step}`})`;
 
 /** The human table printed by `tunegate gate`. */
 export function gateText(r: GateReport): string {
