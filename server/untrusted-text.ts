@@ -48,3 +48,11 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function wellFormed(text: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD');
 }
+
+/** Whether a parsed JSON value holds a lone surrogate in any string or key. */
+export function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return new RegExp(LONE_SURROGATE.source).test(value);
+  if (Array.isArray(value)) return value.some(hasLoneSurrogate);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([k, v]) => hasLoneSurrogate(k) || hasLoneSurrogate(v));
+  return false;
+}
