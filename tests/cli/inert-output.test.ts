@@ -29,7 +29,7 @@ describe('terminal output is inert: model output and API-supplied fields are sho
     expect(items.code).toBe(0);
     expectInert(items.stdout, 'show --items');
     const shown = items.stdout.toString();
-    expect(shown).toContain(`  A: ${LINE} ![img]`); // answers keep what was there, escaped
+    expect(shown).toContain(`  A: ${LINE} lone\ufffd ]]>`); // escaped; the lone surrogate was stored as U+FFFD
     expect(shown).toContain(`  Q: question q0 ${LINE}`);
     expect(shown).toContain(`endpoint: model ${LINE} at `);
     expect(shown).toContain(`endpoint reported: model proxy ${LINE}; system_fingerprint fp ${LINE}`);

@@ -16,12 +16,18 @@ export const HOSTILE =
   'clear\u001b[2J clip\u001b]52;c;SGVsbG8=\u0007 link\u001b]8;;http://x\u001b\\here\u001b]8;;\u001b\\ nul\u0000 cr\rover c1\u009b31m del\u007f bidi\u202eevil';
 /** HOSTILE without NUL, which a command-line argument cannot carry. */
 export const HOSTILE_ARG = HOSTILE.replace('\u0000', '');
-/** Markdown that renders as an image, links, HTML, a mention and an issue reference unless made inert. */
-export const MARKDOWN =
-  '![img](http://x.example/i.png) [link](http://x.example) http://bare.example/x www.example.com <img src=x onerror=alert(1)> <b>bold</b> ' +
-  '<script>alert(1)</script> @someone #123 **strong** _em_ `code` ``` fence | pipe a\\|b &amp; &lt;';
-/** A head answer: terminal attacks, Markdown, a lone surrogate, XML's CDATA end and a noncharacter. */
-export const HOSTILE_ANSWER = `${HOSTILE} ${MARKDOWN} lone\ud800 ]]> nonchar\uffff end`;
+/**
+ * The head's answers to items q0…q4 (then again): terminal attacks with a lone surrogate, XML's
+ * CDATA end and a noncharacter; then Markdown that renders as an image, links and autolinks, as
+ * HTML, a mention and an issue reference, as emphasis, or breaks a table cell or a code span.
+ */
+export const HOSTILE_ANSWERS = [
+  `${HOSTILE} lone\ud800 ]]> nonchar\uffff end`,
+  '![img](http://x.example/i.png) [link](http://x.example) http://bare.example/x www.example.com a@b.example',
+  '<img src=x onerror=alert(1)> <b>bold</b> <script>alert(1)</script> @someone #123 <!-- c -->',
+  '**strong** _em_ `code` ``` fence | pipe a\\|b &amp; &lt; ]]>',
+  '`starts with a backtick | ends with one`',
+];
 
 const C0 = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
@@ -73,14 +79,15 @@ export interface HostileProject {
 
 /**
  * A project whose head checkpoint is hostile throughout: registered through the API with a
- * model name and tags carrying HOSTILE, answered by a scripted endpoint with HOSTILE_ANSWER and
+ * model name and tags carrying HOSTILE, answered by a scripted endpoint with HOSTILE_ANSWERS and
  * a hostile reported model and system_fingerprint. The baseline checkpoint answers correctly,
  * so the gate finds a regression and lists the head's answers. Both runs go through the binary.
  */
 export async function hostileProject(items = 12): Promise<HostileProject> {
   const e = await endpoint((req) => {
     if (req.model === 'good') return echo(req);
-    return { content: HOSTILE_ANSWER, model: `proxy ${HOSTILE}`, systemFingerprint: `fp ${HOSTILE}` };
+    const n = Number(/^question q(\d+)/.exec(req.userText)?.[1] ?? 0);
+    return { content: HOSTILE_ANSWERS[n % HOSTILE_ANSWERS.length]!, model: `proxy ${HOSTILE}`, systemFingerprint: `fp ${HOSTILE}` };
   }, { systemFingerprint: 'fp_a' });
   const t = await testApp();
   const rows = Array.from({ length: items }, (_, i) => ({ id: `q${i}`, prompt: `question q${i}${i === 0 ? ` ${HOSTILE}` : ''}`, keywords: [`question q${i}`] }));
