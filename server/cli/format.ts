@@ -31,7 +31,7 @@ function duration(run: RunJson): string {
 /** One line for a pairwise comparison. */
 export function pairwiseText(p: PairwiseSummary): string {
   const ci = p.interval === null ? '' : ` [95% ${fmt(p.interval[0], 2)}, ${fmt(p.interval[1], 2)}]`;
-  return `pairwise vs run ${p.baselineRunId} (${p.judge}, ${p.rubric}): win rate ${fmt(p.winRate, 2)}${ci} over ${p.n} posts: ` +
+  return `pairwise vs run ${p.baselineRunId} (${oneLine(p.judge, 200)}, ${p.rubric}): win rate ${fmt(p.winRate, 2)}${ci} over ${p.n} posts: ` +
     `${p.wins} wins, ${p.ties} ties, ${p.losses} losses` +
     `${p.errors > 0 ? `, ${p.errors} errors` : ''}; both orders agreed on ${p.agreement === null ? '-' : `${Math.round(100 * p.agreement)}%`}`;
 }
@@ -46,7 +46,7 @@ export function runText(run: RunJson): string {
   // A server older than the truncated count sends none: show nothing rather than a wrong 0.
   const truncated = (c.truncated ?? 0) > 0 ? `, ${c.truncated} answers cut off at max tokens` : '';
   const head =
-    `run ${run.runId} · checkpoint ${run.checkpoint}${step} · ${run.status} · ` +
+    `run ${run.runId} · checkpoint ${oneLine(run.checkpoint, 200)}${step} · ${run.status} · ` +
     `${c.items} items, ${c.errors} errors${truncated}${c.missing > 0 ? `, ${c.missing} not yet run` : ''}${duration(run)}`;
   const setRows = Object.entries(run.sets).map(([name, s]) => [
     name, s.kind, String(s.items), String(s.errors), s.truncated === undefined ? '-' : String(s.truncated),
@@ -70,10 +70,10 @@ export function runText(run: RunJson): string {
     const refusals = r !== undefined && r.judged + r.errors > 0;
     lines.push('');
     if (!refusals || j.judged + j.errors > 0) {
-      lines.push(`judge ${j.judge} (${j.rubric}): ${j.judged} posts judged (${j.cached} from cache, ${j.requests} requests), ${j.errors} judge errors`);
+      lines.push(`judge ${oneLine(j.judge, 200)} (${j.rubric}): ${j.judged} posts judged (${j.cached} from cache, ${j.requests} requests), ${j.errors} judge errors`);
     }
     if (refusals) {
-      lines.push(`judge ${r.judge} (${r.rubric}): ${r.judged} refusal answers judged (${r.cached} from cache, ${r.requests} requests), ${r.errors} judge errors`);
+      lines.push(`judge ${oneLine(r.judge, 200)} (${r.rubric}): ${r.judged} refusal answers judged (${r.cached} from cache, ${r.requests} requests), ${r.errors} judge errors`);
     }
   }
   const rj = run.refusalJudge;

@@ -180,7 +180,8 @@ between checkpoints with that in mind.
 
 Options:
   --items               add every item's id, set, prompt, answer, scores, latency and error
-                        (keyword items: "marks", which keywords hit and which forbidden strings)
+                        (keyword items: "marks", which keywords hit and which forbidden strings);
+                        control characters in answers are shown escaped (ESC as \\u001b)
   --json                print one JSON object: "metrics", "stats" ({metric: {n, ci, method}}),
                         "sets" (each with its own "stats" and "truncated"), "counts" ({items,
                         results, errors, missing, truncated}), "notes", "provenance"; with
@@ -292,7 +293,8 @@ Options:
   'evalset validate': `Usage: tunegate evalset validate [PATH…] [--json]
 
 Checks eval-set files (default: every evalsets/*.jsonl) and prints their item counts and content
-hashes. Errors name file, line and field; the exit code is 2 if any file is invalid.
+hashes. Errors name file, line and field; a file that is not UTF-8 is an error naming the line
+and byte. The exit code is 2 if any file is invalid.
 
 Options:
   --json                print a JSON array: [{name, path, hash, items, keyword, blog, warnings}]`,

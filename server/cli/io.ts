@@ -1,4 +1,5 @@
 import type { Env } from '../config.js';
+import { printable } from '../untrusted-text.js';
 
 export interface Out {
   write(text: string): unknown;
@@ -16,4 +17,10 @@ export interface Io {
   signal?: AbortSignal;
 }
 
-export const println = (out: Out, text = '') => out.write(`${text}\n`);
+/**
+ * Writes one line. Every line the CLI prints goes through here, so a model's answer, an
+ * endpoint's error body or a checkpoint's name can never reach the terminal as a control
+ * character: they are shown escaped (see untrusted-text.ts). The CLI prints no colours of its
+ * own; JSON stays valid (the escapes are JSON's own).
+ */
+export const println = (out: Out, text = '') => out.write(`${printable(text)}\n`);

@@ -1,5 +1,6 @@
 import type { Progress } from '../runner/execute-run.js';
-import type { Out } from './io.js';
+import { oneLine } from '../untrusted-text.js';
+import { println, type Out } from './io.js';
 
 function eta(p: Progress, rate: number): string {
   if (rate <= 0 || p.done >= p.total) return '';
@@ -24,7 +25,9 @@ export function createProgressReporter(out: Out): { update(p: Progress): void; f
       const rate = secs > 0 ? (p.done - startDone) / secs : 0;
       const reqRate = secs > 0 ? p.requests / secs : 0;
       const pct = p.total === 0 ? 100 : Math.floor((100 * p.done) / p.total);
-      const text = `${p.done}/${p.total} (${pct}%), ${p.errors} errors, ${reqRate.toFixed(1)} req/s${eta(p, rate)}`;
+      // Counts followed on a server (`run --server`) arrive as JSON: one printable line, so only
+      // the bar below writes control characters (its own redraw).
+      const text = oneLine(`${p.done}/${p.total} (${pct}%), ${p.errors} errors, ${reqRate.toFixed(1)} req/s${eta(p, rate)}`, 200);
       if (tty) {
         const width = 24;
         const filled = p.total === 0 ? width : Math.round((width * p.done) / p.total);
@@ -36,7 +39,7 @@ export function createProgressReporter(out: Out): { update(p: Progress): void; f
       const now = Date.now();
       if (p.done === p.total || decile !== lastDecile || now - lastLineAt >= 5000) {
         if (p.done === startDone && p.done !== 0 && p.done !== p.total) return;
-        out.write(`progress: ${text}\n`);
+        println(out, `progress: ${text}`);
         lastDecile = decile;
         lastLineAt = now;
       }

@@ -3,7 +3,7 @@ import { judgeSummaries } from '../judge/judge-summaries.js';
 import { executeRun, summarizeRun } from '../runner/execute-run.js';
 import { runPostSteps } from '../runner/post-run.js';
 import type { Store } from '../store/open.js';
-import { runText } from './format.js';
+import { oneLine, runText } from './format.js';
 import { runJson, type JudgeExtras } from '../report/run-json.js';
 import { println, type Io } from './io.js';
 import { createProgressReporter } from './progress.js';
@@ -30,8 +30,8 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
     const e = run.provenance.endpoint;
     println(
       io.stderr,
-      `run ${run.id}: checkpoint ${run.checkpoint}, ${run.provenance.evalsets.map((s) => `${s.name} (${s.items})`).join(', ')}` +
-        `${run.params.samples > 1 ? ` × ${run.params.samples} samples` : ''} → ${e.model} at ${e.baseUrl} (${e.api}), concurrency ${run.params.concurrency}`,
+      `run ${run.id}: checkpoint ${oneLine(run.checkpoint, 200)}, ${run.provenance.evalsets.map((s) => `${oneLine(s.name, 200)} (${s.items})`).join(', ')}` +
+        `${run.params.samples > 1 ? ` × ${run.params.samples} samples` : ''} → ${oneLine(e.model, 200)} at ${oneLine(e.baseUrl, 200)} (${e.api}), concurrency ${run.params.concurrency}`,
     );
   }
   const progress = createProgressReporter(io.stderr);
@@ -47,14 +47,14 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
 
   const extras: JudgeExtras = {};
   if (result.status === 'completed' && (result.run.params.perplexity === true || (result.run.params.judge ?? null) !== null)) {
-    if (opts.quiet !== true && (result.run.params.judge ?? null) !== null) println(io.stderr, `judging blog and refusal answers with ${result.run.params.judge!.spec}…`);
+    if (opts.quiet !== true && (result.run.params.judge ?? null) !== null) println(io.stderr, `judging blog and refusal answers with ${oneLine(result.run.params.judge!.spec, 200)}…`);
     const post = await runPostSteps(store, runId, io.env, {
       ...(opts.pairwiseBaseline !== undefined ? { pairwiseBaseline: opts.pairwiseBaseline } : {}),
       ...(opts.judgeConcurrency !== undefined ? { judgeConcurrency: opts.judgeConcurrency } : {}),
     });
     if (opts.quiet !== true && post.perplexity !== null) {
       const p = post.perplexity;
-      println(io.stderr, p.skipped === null ? `perplexity measured for ${p.measured} blog references` : `perplexity skipped: ${p.skipped}`);
+      println(io.stderr, p.skipped === null ? `perplexity measured for ${p.measured} blog references` : `perplexity skipped: ${oneLine(p.skipped, 400)}`);
     }
     if (post.judge !== null) {
       Object.assign(extras, { judge: post.judge.report, ...judgeSummaries(store, runId) });

@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { TunegateError } from '../errors.js';
 import { dominantScript } from '../scoring/blog/language.js';
 import { seededRandom, shuffled } from '../stats/random.js';
+import { InvalidUtf8Error, readUtf8File } from './read-utf8.js';
 
 export interface JekyllOptions {
   holdout?: number;
@@ -112,8 +113,10 @@ export function importJekyll(dir: string, cwd: string, opts: JekyllOptions = {})
     const source = relative(cwd, file) || file;
     let split: ReturnType<typeof splitFrontMatter>;
     try {
-      split = splitFrontMatter(readFileSync(file, 'utf8'));
+      split = splitFrontMatter(readUtf8File(file, source));
     } catch (e) {
+      // A post in another encoding is listed like any unusable post, with the line to fix.
+      if (e instanceof InvalidUtf8Error) { skipped.push({ source, reason: `invalid UTF-8 on line ${e.line} (byte 0x${e.byte.toString(16).toUpperCase().padStart(2, '0')} at column ${e.column})` }); continue; }
       skipped.push({ source, reason: `front matter does not parse (${(e as Error).message.split('\n')[0]})` });
       continue;
     }

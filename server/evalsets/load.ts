@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { TunegateError } from '../errors.js';
 import { parseEvalSetText } from './parse-file.js';
+import { InvalidUtf8Error, readUtf8File } from './read-utf8.js';
 import type { EvalSet } from './types.js';
 
 /** What a listing says of an eval set (CLI `evalset validate --json`, GET /api/evalsets). */
@@ -83,7 +84,8 @@ export function resolveEvalsetPaths(args: readonly string[], cwd: string, defaul
 
 /**
  * Reads, parses and validates eval-set files. All problems in all files are reported together
- * in one TunegateError (exit 2) before anything is sent to a model.
+ * in one TunegateError (exit 2) before anything is sent to a model. A file that is not UTF-8
+ * is a problem naming its line, never text with U+FFFD in it.
  */
 export function loadEvalSets(paths: readonly string[], cwd: string): EvalSet[] {
   const errors: string[] = [];
@@ -92,8 +94,12 @@ export function loadEvalSets(paths: readonly string[], cwd: string): EvalSet[] {
   for (const path of paths) {
     let text: string;
     try {
-      text = readFileSync(resolve(cwd, path), 'utf8');
+      text = readUtf8File(resolve(cwd, path), path);
     } catch (e) {
+      if (e instanceof InvalidUtf8Error) {
+        errors.push(e.message);
+        continue;
+      }
       errors.push(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       continue;
     }

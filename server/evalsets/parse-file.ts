@@ -1,4 +1,5 @@
 import { setHash } from './hash.js';
+import { hasLoneSurrogate } from '../untrusted-text.js';
 import { ItemError, parseItem } from './parse-item.js';
 import type { EvalItem, EvalSet } from './types.js';
 
@@ -28,6 +29,11 @@ export function parseEvalSetText(text: string, path: string, name: string): Pars
       value = JSON.parse(trimmed);
     } catch (e) {
       errors.push(`${path}:${line}: invalid JSON (${(e as Error).message})`);
+      return;
+    }
+    // The file is UTF-8 (load.ts checks), but a JSON escape such as "\ud800" is half a character.
+    if (hasLoneSurrogate(value)) {
+      errors.push(`${path}:${line}: a \\uD800–\\uDFFF escape without its other half (a lone surrogate) is not text`);
       return;
     }
     try {

@@ -16,7 +16,7 @@ function method(r: GateReport): string {
   const tested = r.metrics.filter((m) => m.level !== null).length;
   return `a metric regresses when it is worse by more than its tolerance and p < level. p: one-sided paired sign-flip test over items of "not worse" (exact sign test for 0/1 scores); alpha ${r.alpha} is shared across the ${tested} tested metrics by Holm's step-down (level); intervals are two-sided at 1 − 2·level.`;
 }
-const runLabel = (r: GateReport['head']) => `run ${r.runId} (${r.checkpoint}${r.step === null ? '' : `, step ${r.step}`})`;
+const runLabel = (r: GateReport['head']) => `run ${r.runId} (${oneLine(r.checkpoint, 200)}${r.step === null ? '' : `, step ${r.step}`})`;
 
 /** The human table printed by `tunegate gate`. */
 export function gateText(r: GateReport): string {
@@ -73,17 +73,37 @@ ${cases.join('\n')}
 `;
 }
 
-/** A Markdown cell: one line, no table breaks, and model output cannot inject HTML or markup. */
+/** Our own text in a Markdown table cell: one line, no table breaks, no HTML. */
 function cell(text: string | null, max = 120): string {
   return clip(text, max).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/`/g, "'");
 }
+
+/**
+ * Untrusted text (answers, prompts, names, warnings quoting them) as inert Markdown: one line,
+ * control characters escaped, inside a code span whose fence is longer than any backtick run in
+ * it. Nothing in a code span is markup (no images, links, autolinks, HTML or emphasis), and
+ * GitHub turns no @mention or #123 inside code into a link or a notification. In a table cell a
+ * pipe is escaped as \| (GFM's rule, inside code spans too), and a backslash before it is kept
+ * apart by U+200B so no renderer reads "\\|" as an escaped backslash and a cell break.
+ */
+function inert(text: string | null, max: number, where: 'table' | 'text' = 'table'): string {
+  let line = clip(text, max);
+  if (line === '') return '';
+  if (where === 'table') line = line.replace(/\\(?=\|)/g, '\\\u200B').replace(/\|/g, '\\|');
+  const fence = '`'.repeat(Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  // The spaces let the text start or end with a backtick; CommonMark strips one on each side.
+  return `${fence} ${line} ${fence}`;
+}
+
+/** A run in Markdown: the checkpoint's name is untrusted (it may hold an @). */
+const runLabelMd = (r: GateReport['head']) => `run ${r.runId} (${inert(r.checkpoint, 200, 'text')}${r.step === null ? '' : `, step ${r.step}`})`;
 
 /** A short Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY. */
 export function gateMarkdown(r: GateReport): string {
   const lines = [
     `## tunegate gate: ${ICON[r.verdict]}`,
     '',
-    `Head ${cell(runLabel(r.head))} vs baseline ${cell(runLabel(r.baseline))}: ${r.items.compared} items compared` +
+    `Head ${runLabelMd(r.head)} vs baseline ${runLabelMd(r.baseline)}: ${r.items.compared} items compared` +
       `${r.significance ? `; a regression is worse than its tolerance and significant, with α = ${r.alpha} shared across the metrics (Holm)` : '; tolerance only'}.`,
     '',
     '| metric | base | head | delta | interval | p | level | n | verdict |',
@@ -94,8 +114,8 @@ export function gateMarkdown(r: GateReport): string {
   ];
   for (const m of r.metrics.filter((x) => x.verdict === 'regression' && x.worst.length > 0)) {
     lines.push('', `### ${cell(m.metric)}: items that got worse most`, '', '| item | base → head | baseline answer | head answer |', '|---|---|---|---|');
-    for (const w of m.worst) lines.push(`| ${cell(`${w.set}/${w.id}`)}: ${cell(w.prompt, 60)} | ${fmt(w.base)} → ${fmt(w.head)} | ${cell(w.baseAnswer)} | ${cell(w.headAnswer)} |`);
+    for (const w of m.worst) lines.push(`| ${inert(`${w.set}/${w.id}`, 120)}: ${inert(w.prompt, 60)} | ${fmt(w.base)} → ${fmt(w.head)} | ${inert(w.baseAnswer, 120)} | ${inert(w.headAnswer, 120)} |`);
   }
-  if (r.warnings.length > 0) lines.push('', ...r.warnings.map((w) => `> ⚠️ ${cell(w, 300)}`));
+  if (r.warnings.length > 0) lines.push('', ...r.warnings.map((w) => `> ⚠️ ${inert(w, 300, 'text')}`));
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { TunegateError } from '../errors.js';
+import { storedJson, storedText } from './stored-text.js';
 import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from './types.js';
 
 interface Row {
@@ -62,7 +63,7 @@ export function createCheckpointRepo(db: Database) {
   const deleteOne = db.prepare('DELETE FROM checkpoints WHERE id = ?');
   const update = db.transaction((id: number, patch: CheckpointPatch) => {
     if (patch.step !== undefined) setStep.run(patch.step, id);
-    if (patch.tags !== undefined) setTags.run(JSON.stringify(patch.tags), id);
+    if (patch.tags !== undefined) setTags.run(storedJson(patch.tags), id);
     if (patch.baseline === true) clearBaseline.run();
     if (patch.baseline !== undefined) setBaseline.run(patch.baseline ? 1 : 0, id);
   });
@@ -79,14 +80,15 @@ export function createCheckpointRepo(db: Database) {
       }
       const info = insert.run({
         name: c.name,
-        baseUrl: c.baseUrl,
-        model: c.model,
+        // Fields sent to the API are stored as valid UTF-8 (see stored-text.ts).
+        baseUrl: storedText(c.baseUrl),
+        model: storedText(c.model),
         step: c.step ?? null,
         api: c.api ?? 'chat',
-        promptTemplate: c.promptTemplate ?? null,
+        promptTemplate: storedText(c.promptTemplate ?? null),
         apiKeyEnv: c.apiKeyEnv ?? null,
-        tags: JSON.stringify(c.tags ?? {}),
-        judge: c.judge === undefined || c.judge === null ? null : JSON.stringify(c.judge),
+        tags: storedJson(c.tags ?? {}),
+        judge: storedJson(c.judge),
         createdAt: new Date().toISOString(),
       });
       return fromRow(byId.get(Number(info.lastInsertRowid))!);

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { storedJson, storedText } from './stored-text.js';
 
 export interface JudgmentRecord {
   runId: number;
@@ -28,7 +29,8 @@ export interface PairwiseRecord {
   error: string | null;
 }
 
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+// A judge's verdict is model output: stored as valid UTF-8 (see stored-text.ts).
+const json = storedJson;
 const parse = (v: string | null) => (v === null ? null : (JSON.parse(v) as Record<string, unknown>));
 
 const judgmentOf = (r: Record<string, unknown>): JudgmentRecord => ({
@@ -76,12 +78,12 @@ export function createJudgeRepo(db: Database) {
     },
 
     cache(key: string, judge: string, rubric: string, verdict: object): void {
-      cachePut.run(key, judge, rubric, JSON.stringify(verdict), new Date().toISOString());
+      cachePut.run(key, judge, rubric, json(verdict), new Date().toISOString());
     },
 
     /** Stores (or replaces) the judgment of one answer. */
     putJudgment(j: JudgmentRecord): void {
-      putJudgment.run({ ...j, verdict: json(j.verdict), cached: j.cached ? 1 : 0, createdAt: new Date().toISOString() });
+      putJudgment.run({ ...j, verdict: json(j.verdict), error: storedText(j.error), cached: j.cached ? 1 : 0, createdAt: new Date().toISOString() });
     },
 
     /** The rubric versions the run's answers were judged with (none when it was never judged). */
@@ -99,7 +101,7 @@ export function createJudgeRepo(db: Database) {
     },
 
     putPairwise(p: PairwiseRecord): void {
-      putPairwise.run({ ...p, headFirst: json(p.headFirst), baseFirst: json(p.baseFirst), createdAt: new Date().toISOString() });
+      putPairwise.run({ ...p, headFirst: json(p.headFirst), baseFirst: json(p.baseFirst), error: storedText(p.error), createdAt: new Date().toISOString() });
     },
 
     pairwise(runId: number): PairwiseRecord[] {

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { ResultRow } from '../scoring/metrics.js';
+import { storedJson, storedText } from './stored-text.js';
 import type { ResultRecord } from './types.js';
 
 interface Row {
@@ -108,11 +109,19 @@ export function createResultRepo(db: Database) {
   );
 
   return {
-    /** Stores one result; returns false if that item × sample was already stored (never duplicated). */
+    /**
+     * Stores one result; returns false if that item × sample was already stored (never duplicated).
+     * Model output is stored as valid UTF-8 (a lone surrogate becomes U+FFFD).
+     */
     insert(r: Omit<ResultRecord, 'createdAt'>): boolean {
       const info = insert.run({
         ...r,
-        scores: r.scores === null ? null : JSON.stringify(r.scores),
+        prompt: storedText(r.prompt),
+        answer: storedText(r.answer),
+        reasoning: storedText(r.reasoning),
+        error: storedText(r.error),
+        finishReason: storedText(r.finishReason),
+        scores: storedJson(r.scores),
         hallucinated: int(r.hallucinated),
         passed: int(r.passed),
         createdAt: new Date().toISOString(),
@@ -164,7 +173,7 @@ export function createResultRepo(db: Database) {
     /** Adds (or replaces) one named score on a stored result, e.g. a perplexity measured later. */
     addScore(key: { runId: number; set: string; itemId: string; sample: number }, name: string, score: object): void {
       if (!/^[a-z_]+$/.test(name)) throw new Error(`invalid score name ${name}`);
-      addScore.run({ ...key, name, score: JSON.stringify(score) });
+      addScore.run({ ...key, name, score: storedJson(score) });
     },
 
     /** Drops errored results so a resume retries them. Returns how many were dropped. */

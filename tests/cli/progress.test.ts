@@ -25,4 +25,19 @@ describe('progress reporter', () => {
     expect(lines.at(-1)).toContain('100/100 (100%)');
     expect(out).not.toContain('\r');
   });
+
+  it('counts that arrive as JSON from a server (run --server) are printed escaped; only the bar redraws', () => {
+    const hostile = { done: '1\u001b[2J\u001b]52;c;SGVsbG8=\u0007', total: '9\u009b31m\u0000', errors: '\r0', requests: 1, elapsedMs: 1000 } as never;
+    for (const isTTY of [false, true]) {
+      let out = '';
+      const r = createProgressReporter({ write: (t: string) => (out += t), isTTY });
+      r.update(hostile);
+      r.update({ ...(hostile as object), done: '2\u001b[2J\u001b]52;c;SGVsbG8=\u0007' } as never);
+      r.finish();
+      // A terminal's bar starts with its own redraw (CR, ESC [2K); nothing else is a control character.
+      const rest = isTTY ? out.replaceAll('\r\u001b[2K', '') : out;
+      expect(rest).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      expect(rest).toContain('2\\u001b[2J\\u001b]52;c;SGVsbG8=\\u0007/9\\u009b31m\\u0000');
+    }
+  });
 });

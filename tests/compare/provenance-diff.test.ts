@@ -93,7 +93,7 @@ describe('provenanceMismatches', () => {
 
   it('untrusted values are shown as one short printable line', () => {
     const m = provenanceMismatches(run(1, {}, { scorers: { ...SCORER_VERSIONS, keyword: '1\u001b[2J' } }), run(2));
-    expect(m[0]!.base).toBe('v1');
+    expect(m[0]!.base).toBe('v1\\u001b[2J');
   });
 });
 

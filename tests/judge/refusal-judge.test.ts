@@ -233,7 +233,7 @@ describe('tunegate run --judge, show and the API on refusal answers', () => {
     expect(yingkou.judge.rationale).toContain('\u001b[31m'); // JSON carries the text as it is; the page shows it as text
 
     const shown = await cli(['show', '1', '--items'], { cwd });
-    expect(shown.stdout).toContain('judge (refusal-v1): fail · corrects premise yes, asserts a false fact yes, states a true fact yes · graded No, he was b');
+    expect(shown.stdout).toContain('judge (refusal-v1): fail · corrects premise yes, asserts a false fact yes, states a true fact yes · graded \\u001b[31mNo, he was b');
     expect(shown.stdout).not.toContain('\u001b');
   });
 

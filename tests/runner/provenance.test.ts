@@ -43,12 +43,12 @@ describe("what the endpoint reports about itself", () => {
     const { store, runId, dbPath } = setupRun(e.url, [evalSet('bio', ...keywordItems(30))], { concurrency: 1 });
     await executeRun({ store, runId, env: {} });
     const reported = store.runs.get(runId).provenance.reported!;
-    expect(reported.models).toEqual(['test-model', 'served-by-proxy']);
+    expect(reported.models).toEqual(['test-model', 'served-\\u001b[31mby-proxy\\u0007']); // kept escaped, visible
     expect(reported.systemFingerprints).toHaveLength(REPORTED_MAX_VALUES);
     expect(reported.systemFingerprints.slice(0, 4)).toEqual(['fp_a', 'fp_b', `${'x'.repeat(REPORTED_MAX_LENGTH)}…`, 'fp_many_10']);
 
     const shown = await cli(['show', String(runId), '--db', dbPath], { cwd: process.cwd() });
-    expect(shown.stdout).toContain('endpoint reported: model test-model, served-by-proxy; system_fingerprint fp_a, fp_b, xxx');
+    expect(shown.stdout).toContain('endpoint reported: model test-model, served-\\u001b[31mby-proxy\\u0007; system_fingerprint fp_a, fp_b, xxx');
     expect(shown.stdout).toMatch(/^scorers: keyword v2, forbidden v1, chrf v1, blog v1$/m);
     expect(shown.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     expect((await cli(['show', String(runId), '--json', '--db', dbPath], { cwd: process.cwd() })).json().provenance.reported).toEqual(reported);

@@ -67,7 +67,7 @@ describe('answers cut off at max tokens', () => {
     expect(text.stdout).toMatch(/^blog\s+blog\s+3\s+0\s+1\s/m);
     expect(text.stdout).toContain('note: set blog: 1 of 3 answers (33%) were cut off at max tokens');
     const items = await cli(['show', String(runId), '--items', '--db', dbPath], { cwd: process.cwd() });
-    expect(items.stdout).toMatch(/\[bio\/q0\] score 0\.000 · \d+ ms · cut off at max tokens\n {2}Q: question q0\n {2}A: answer to: half a\n/);
+    expect(items.stdout).toMatch(/\[bio\/q0\] score 0\.000 · \d+ ms · cut off at max tokens\n {2}Q: question q0\n {2}A: answer to: half \\u001b\]0;pwned\\u0007\\u001b\[31ma\n/); // escapes shown, not obeyed
     expect(items.stdout).not.toMatch(/\[bio\/q1\][^\n]*cut off/);
     expect(items.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });

@@ -5,7 +5,7 @@ import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from '../../store/
 import { expectPositionals, flag, int, list, parseArgs, str, type Spec, type Values } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
 import { ApiClient } from '../remote.js';
-import { table } from '../format.js';
+import { oneLine, table } from '../format.js';
 import { println, type Io } from '../io.js';
 
 /** Options that describe an endpoint; shared by `checkpoint add` and one-shot `run`. */
@@ -115,13 +115,13 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
   if (server !== undefined) {
     const created = await new ApiClient(server, io.env.TUNEGATE_TOKEN || undefined).request<Checkpoint>('POST', '/api/checkpoints', checkpointRequest(c));
     if (flag(p.values, 'json')) println(io.stdout, JSON.stringify(created));
-    else println(io.stdout, `checkpoint ${created.name} added on ${server}: ${created.model} at ${created.baseUrl} (${created.api})`);
+    else println(io.stdout, `checkpoint ${oneLine(created.name, 200)} added on ${server}: ${oneLine(created.model, 200)} at ${oneLine(created.baseUrl, 200)} (${oneLine(created.api, 20)})`);
     return 0;
   }
   return withStore(p.values, io, (store) => {
     const created = store.checkpoints.add(c);
     if (flag(p.values, 'json')) println(io.stdout, JSON.stringify(checkpointJson(created)));
-    else println(io.stdout, `checkpoint ${created.name} added: ${created.model} at ${created.baseUrl} (${created.api})`);
+    else println(io.stdout, `checkpoint ${oneLine(created.name, 200)} added: ${oneLine(created.model, 200)} at ${oneLine(created.baseUrl, 200)} (${created.api})`);
     return 0;
   });
 }

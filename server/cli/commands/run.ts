@@ -125,7 +125,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const judgeConcurrency = int(v, 'judge-concurrency', 1, 64);
   // Validate every eval set before touching the database or the network.
   const sets = loadEvalSets(resolveEvalsetPaths(list(v, 'evalsets'), io.cwd, DEFAULT_EVALSETS_DIR), io.cwd);
-  for (const s of sets) for (const w of s.warnings) io.stderr.write(`warning: ${w}\n`);
+  for (const s of sets) for (const w of s.warnings) println(io.stderr, `warning: ${w}`);
   if (wanted !== undefined) {
     readSecret(wanted.apiKeyEnv, io.env);
     await checkReachable(wanted.baseUrl); // before registering: a failed command leaves nothing behind

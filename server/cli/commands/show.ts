@@ -52,14 +52,14 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
     println(io.stdout, runText(runJson(run, summary, extras)));
     const prov = run.provenance;
     const revision = prov.revision === undefined || prov.revision === null ? '' : ` (${prov.revision.slice(0, 12)})`;
-    println(io.stdout, `\nendpoint: ${prov.endpoint.model} at ${prov.endpoint.baseUrl} (${prov.endpoint.api}) · tunegate ${prov.tool}${revision}`);
+    println(io.stdout, `\nendpoint: ${oneLine(prov.endpoint.model, 200)} at ${oneLine(prov.endpoint.baseUrl, 200)} (${prov.endpoint.api}) · tunegate ${prov.tool}${revision}`);
     const reported = prov.reported;
     if (reported !== undefined && reported.models.length + reported.systemFingerprints.length > 0) {
       const list = (values: readonly string[]) => (values.length === 0 ? 'none' : values.map((v) => oneLine(v, 200)).join(', '));
       println(io.stdout, `endpoint reported: model ${list(reported.models)}; system_fingerprint ${list(reported.systemFingerprints)}`);
     }
     println(io.stdout, `scorers: ${Object.entries(prov.scorers).map(([k, v]) => `${k} v${v}`).join(', ')}`);
-    println(io.stdout, `eval sets: ${prov.evalsets.map((s) => `${s.name}@${s.hash.slice(0, 12)}`).join(', ')}`);
+    println(io.stdout, `eval sets: ${prov.evalsets.map((s) => `${oneLine(s.name, 200)}@${s.hash.slice(0, 12)}`).join(', ')}`);
     const pr = run.params;
     println(io.stdout, `params: temperature ${pr.temperature}, max tokens ${pr.maxTokens.keyword}/${pr.maxTokens.blog}, samples ${pr.samples}, seed ${pr.seed ?? '-'}`);
     if (withItems) {
@@ -67,7 +67,7 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
         const scores = (r.scores ?? {}) as Record<string, Score>;
         const latency = r.latencyMs === null ? '' : ` · ${Math.round(r.latencyMs)} ms`;
         const cut = isTruncated(r) ? ' · cut off at max tokens' : '';
-        println(io.stdout, `\n[${r.set}/${r.itemId}${pr.samples > 1 ? `#${r.sample}` : ''}] score ${fmt(r.score)}${latency}${cut}`);
+        println(io.stdout, `\n[${oneLine(`${r.set}/${r.itemId}`, 200)}${pr.samples > 1 ? `#${r.sample}` : ''}] score ${fmt(r.score)}${latency}${cut}`);
         println(io.stdout, `  Q: ${clip(itemOf(r)?.prompt ?? r.prompt, 200)}`);
         if (r.error !== null) println(io.stdout, `  error after ${r.attempts} attempts: ${printable(r.error)}`);
         else println(io.stdout, `  A: ${clip(r.answer ?? '', 400)}`);
