@@ -6,6 +6,7 @@ import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { serverSecrets, type ServerEnv } from './config.js';
+import { CHECKPOINT_NAME_MAX } from './checkpoint-name.js';
 import { ERROR_CODES, TunegateError } from './errors.js';
 import { packagePath } from './paths.js';
 import { registerRequestGuards } from './request-guards.js';
@@ -95,6 +96,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ? { level: 'info', serializers: { err: (e: Error) => ({ type: e.name, message: redactSecrets(e.message, secrets), stack: redactSecrets(e.stack ?? '', secrets) }) } }
       : false,
     bodyLimit: 1024 * 1024,
+    // Every valid checkpoint name fits in a path parameter (UTF-16 units: up to 2 per character).
+    maxParamLength: CHECKPOINT_NAME_MAX * 2,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
   registerRequestGuards(app, { token: deps.token, host: deps.host, allowedHosts: deps.allowedHosts });

@@ -73,7 +73,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
       params: RunParams,
       querystring: Type.Object({
         set: Type.Optional(Type.String()), outcome: Type.Optional(Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('error')])),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })), offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 })),
       }, { additionalProperties: false }),
       response: { 200: Type.Object({ results: Type.Array(Type.Object({}, { additionalProperties: true })), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }), ...errors },
     },
