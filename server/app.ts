@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -6,9 +5,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import type { Env } from './config.js';
+import { serverSecrets, type ServerEnv } from './config.js';
+import { CHECKPOINT_NAME_MAX } from './checkpoint-name.js';
 import { ERROR_CODES, TunegateError } from './errors.js';
 import { packagePath } from './paths.js';
+import { registerRequestGuards } from './request-guards.js';
+import { redactSecrets } from './runner/redact.js';
 import type { RunQueue } from './queue/run-queue.js';
 import { checkpointRoutes } from './routes/checkpoints.js';
 import { compareRoutes } from './routes/compare.js';
@@ -23,25 +25,21 @@ import { toolVersion } from './version.js';
 export interface AppDeps {
   store: Store;
   queue: RunQueue;
-  /** The server's environment (key variables are looked up in it, by name). */
-  env: Env;
+  /** The server's environment: only the key variables it may read (see serverEnv). */
+  env: ServerEnv;
   /** Folder of the eval sets the server offers by name. */
   evalsetsDir: string;
   /** When set, every non-GET route needs `Authorization: Bearer <token>`. */
   token?: string | undefined;
+  /** The address the server listens on: a Host header naming it is accepted (default 127.0.0.1). */
+  host?: string | undefined;
+  /** Further names accepted in the Host header (`--allowed-host`). */
+  allowedHosts?: readonly string[] | undefined;
   logger?: boolean;
 }
 
 /** A page's Content-Security-Policy: no inline script, nothing from elsewhere. */
 export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-/** Constant-time token check (hashing first makes the lengths equal). */
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
-  return timingSafeEqual(digest(given), digest(token));
-}
 
 /** A validation error as one line naming the field (Ajv's own text omits unknown fields' names). */
 function validationMessage(e: FastifyError): string {
@@ -91,11 +89,18 @@ async function pageRoutes(app: FastifyInstance): Promise<void> {
  * real thing through `inject` or a port. All state is in `store`; the queue executes runs.
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  // Logged errors are redacted like stored ones: the token and every key the server may send.
+  const secrets = [deps.token, ...serverSecrets(deps.env)];
   const app = Fastify({
-    logger: deps.logger === true ? { level: 'info' } : false,
+    logger: deps.logger === true
+      ? { level: 'info', serializers: { err: (e: Error) => ({ type: e.name, message: redactSecrets(e.message, secrets), stack: redactSecrets(e.stack ?? '', secrets) }) } }
+      : false,
     bodyLimit: 1024 * 1024,
+    // Every valid checkpoint name fits in a path parameter (UTF-16 units: up to 2 per character).
+    maxParamLength: CHECKPOINT_NAME_MAX * 2,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
+  registerRequestGuards(app, { token: deps.token, host: deps.host, allowedHosts: deps.allowedHosts });
 
   app.setErrorHandler((e: FastifyError, req, reply) => {
     if (e instanceof TunegateError) {
@@ -106,13 +111,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (status < 500) return reply.code(status).send({ error: e.message, code: e.code });
     req.log.error(e);
     return reply.code(500).send({ error: 'internal error; see the server log', code: 'INTERNAL' });
-  });
-
-  app.addHook('onRequest', async (req, reply) => {
-    if (deps.token === undefined || ['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return;
-    if (!tokenMatches(req.headers.authorization, deps.token)) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token (Authorization: Bearer $TUNEGATE_TOKEN)', code: 'UNAUTHORIZED' });
-    }
   });
 
   app.addHook('onSend', async (req, reply, payload) => {

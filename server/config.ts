@@ -30,17 +30,73 @@ export function validateEnvName(name: string, field: string): string {
   return name;
 }
 
+/** The variable holding the server's own bearer token: never a key the server may send anywhere. */
+export const TOKEN_ENV = 'TUNEGATE_TOKEN';
+/** The variable the Anthropic judge reads its key from. */
+export const ANTHROPIC_KEY_ENV = 'ANTHROPIC_API_KEY';
+
+/**
+ * Where a server's Env keeps the names of the key variables it may read. A symbol, so it is
+ * never confused with a variable; its presence is what makes an Env a server's.
+ */
+const KEY_ENVS: unique symbol = Symbol('tunegate.allowedKeyEnvs');
+
+/**
+ * The environment as a server sees it: only the key variables its operator allowed
+ * (`--key-env`), plus its own resolved settings. Reading any other key name is refused, so no
+ * client can make the server send an arbitrary variable (its token, PATH, another service's
+ * key) to a URL of the client's choosing.
+ */
+export type ServerEnv = Env & { readonly [KEY_ENVS]: readonly string[] };
+
+function allowedKeyEnvsOf(env: Env): readonly string[] | undefined {
+  return (env as Partial<ServerEnv>)[KEY_ENVS];
+}
+
+/**
+ * Checks that a server may read the key variable `name` (the CLI may read any). The refusal
+ * lists the allowed names and says nothing about the environment, so it cannot be used to
+ * probe which variables exist.
+ */
+export function checkKeyEnvAllowed(name: string, env: Env, field: string): void {
+  const allowed = allowedKeyEnvsOf(env);
+  if (allowed === undefined || allowed.includes(name)) return;
+  throw new TunegateError(
+    'INVALID_INPUT',
+    `${field}: this server may not read the key variable "${name}"; it reads only the variables its operator allowed with \`tunegate serve --key-env NAME\`: ${allowed.length > 0 ? allowed.join(', ') : 'none'}`,
+  );
+}
+
+/** Checks several named key variables at once (fields with a null name are skipped). */
+export function checkKeyEnvsAllowed(env: Env, names: ReadonlyArray<readonly [field: string, name: string | null | undefined]>): void {
+  for (const [field, name] of names) if (name !== null && name !== undefined && name !== '') checkKeyEnvAllowed(name, env, field);
+}
+
+/**
+ * The values of every key a server may send: what redaction removes from error texts and logs.
+ * Empty for the CLI's Env (its key is known where it is read).
+ */
+export function serverSecrets(env: Env): string[] {
+  const allowed = allowedKeyEnvsOf(env) ?? [];
+  return allowed.map((n) => env[n] ?? '').filter((v) => v !== '');
+}
+
 /**
  * Reads a secret from the environment variable the user named. The value goes straight to
- * the HTTP client: it is never stored, logged or echoed.
+ * the HTTP client: it is never stored, logged or echoed. On a server, only allowed names are
+ * read (see ServerEnv); only for those does an error say that the variable is unset.
  */
 export function readSecret(envName: string | null | undefined, env: Env): string | undefined {
   if (envName === null || envName === undefined || envName === '') return undefined;
+  const server = allowedKeyEnvsOf(env) !== undefined;
+  checkKeyEnvAllowed(envName, env, 'apiKeyEnv');
   const value = env[envName];
   if (value === undefined || value === '') {
     throw new TunegateError(
       'MISSING_SECRET',
-      `the API key variable ${envName} (named by --api-key-env) is not set in the environment`,
+      server
+        ? `the API key variable ${envName} is allowed (--key-env) but not set in the server's environment`
+        : `the API key variable ${envName} (named by --api-key-env) is not set in the environment`,
     );
   }
   return value;
@@ -48,13 +104,116 @@ export function readSecret(envName: string | null | undefined, env: Env): string
 
 /**
  * The Anthropic judge's settings: the key from ANTHROPIC_API_KEY and an optional base URL from
- * ANTHROPIC_BASE_URL (proxies, test servers). Read here so the SDK reads nothing by itself.
+ * ANTHROPIC_BASE_URL (proxies, test servers). Read here so the SDK reads nothing by itself. A
+ * server reads ANTHROPIC_API_KEY only when it is one of its allowed key variables.
  */
 export function anthropicSettings(env: Env): { apiKey: string; baseURL: string } {
-  const apiKey = env.ANTHROPIC_API_KEY;
+  checkKeyEnvAllowed(ANTHROPIC_KEY_ENV, env, 'judge (anthropic reads ANTHROPIC_API_KEY)');
+  const apiKey = env[ANTHROPIC_KEY_ENV];
   if (apiKey === undefined || apiKey === '') {
     throw new TunegateError('MISSING_SECRET', 'the anthropic judge needs ANTHROPIC_API_KEY in the environment');
   }
   const base = env.ANTHROPIC_BASE_URL;
   return { apiKey, baseURL: base !== undefined && base !== '' ? base : 'https://api.anthropic.com' };
+}
+
+/** What an endpoint may make tunegate keep (see `endpointLimits`). */
+export interface EndpointLimits {
+  /** Largest response body read from an endpoint or judge (after decompression). */
+  maxResponseBytes: number;
+  /** Longest answer (and reasoning) stored; a longer one is stored cut, with a marker. */
+  maxAnswerChars: number;
+}
+
+export const DEFAULT_LIMITS: EndpointLimits = { maxResponseBytes: 8 * 1024 * 1024, maxAnswerChars: 256 * 1024 };
+const LIMIT_RANGES = {
+  maxResponseBytes: { env: 'TUNEGATE_MAX_RESPONSE_BYTES', flag: '--max-response-bytes', min: 1024, max: 1024 * 1024 * 1024 },
+  maxAnswerChars: { env: 'TUNEGATE_MAX_ANSWER_CHARS', flag: '--max-answer-chars', min: 1024, max: 64 * 1024 * 1024 },
+} as const;
+
+function limitValue(key: keyof EndpointLimits, raw: string | number | undefined, source: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const r = LIMIT_RANGES[key];
+  const n = typeof raw === 'number' ? raw : /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < r.min || n > r.max) {
+    throw new TunegateError('USAGE', `${source} must be a whole number from ${r.min} to ${r.max}, got "${raw}"`);
+  }
+  return n;
+}
+
+/**
+ * The response and answer caps: TUNEGATE_MAX_RESPONSE_BYTES (default 8 MiB) and
+ * TUNEGATE_MAX_ANSWER_CHARS (default 262144). A server's Env carries its resolved values.
+ */
+export function endpointLimits(env: Env): EndpointLimits {
+  return {
+    maxResponseBytes: limitValue('maxResponseBytes', env[LIMIT_RANGES.maxResponseBytes.env], LIMIT_RANGES.maxResponseBytes.env) ?? DEFAULT_LIMITS.maxResponseBytes,
+    maxAnswerChars: limitValue('maxAnswerChars', env[LIMIT_RANGES.maxAnswerChars.env], LIMIT_RANGES.maxAnswerChars.env) ?? DEFAULT_LIMITS.maxAnswerChars,
+  };
+}
+
+/** What `tunegate serve` was told, flags first (each flag replaces its environment form). */
+export interface ServeFlags {
+  keyEnvs?: readonly string[];
+  allowedHosts?: readonly string[];
+  maxResponseBytes?: number;
+  maxAnswerChars?: number;
+}
+
+/** A server's resolved, validated settings. */
+export interface ServeSettings extends EndpointLimits {
+  /** Bearer token every non-GET request needs (TUNEGATE_TOKEN), if any. */
+  token: string | undefined;
+  /** Key variables the server may read (--key-env, else TUNEGATE_KEY_ENVS=A,B). */
+  keyEnvs: string[];
+  /** Host names besides loopback and the bound address (--allowed-host, else TUNEGATE_ALLOWED_HOSTS=a,b). */
+  allowedHosts: string[];
+}
+
+const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$|^\[[0-9a-f:.]+\]$|^[0-9a-f:.]+$/;
+
+function listSetting(flag: readonly string[] | undefined, raw: string | undefined): string[] {
+  const given = flag !== undefined && flag.length > 0 ? flag : (raw ?? '').split(',');
+  return [...new Set(given.map((s) => s.trim()).filter((s) => s !== ''))];
+}
+
+/** Resolves and validates `tunegate serve`'s settings from its flags and environment. */
+export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings {
+  const keyEnvs = listSetting(flags.keyEnvs, env.TUNEGATE_KEY_ENVS).map((n) => validateEnvName(n, '--key-env'));
+  if (keyEnvs.includes(TOKEN_ENV)) {
+    throw new TunegateError('USAGE', `--key-env ${TOKEN_ENV}: the server's own token is never a key it may send to an endpoint; name the variable that holds the endpoint's key`);
+  }
+  const allowedHosts = listSetting(flags.allowedHosts, env.TUNEGATE_ALLOWED_HOSTS).map((h) => {
+    const host = h.toLowerCase();
+    if (!HOST_NAME.test(host)) throw new TunegateError('USAGE', `--allowed-host: "${h}" is not a host name (give the name alone, e.g. tunegate.internal, without scheme or port)`);
+    return host.replace(/\.$/, '');
+  });
+  const token = env[TOKEN_ENV];
+  return {
+    token: token !== undefined && token !== '' ? token : undefined,
+    keyEnvs,
+    allowedHosts,
+    maxResponseBytes: limitValue('maxResponseBytes', flags.maxResponseBytes, LIMIT_RANGES.maxResponseBytes.flag)
+      ?? limitValue('maxResponseBytes', env[LIMIT_RANGES.maxResponseBytes.env], LIMIT_RANGES.maxResponseBytes.env) ?? DEFAULT_LIMITS.maxResponseBytes,
+    maxAnswerChars: limitValue('maxAnswerChars', flags.maxAnswerChars, LIMIT_RANGES.maxAnswerChars.flag)
+      ?? limitValue('maxAnswerChars', env[LIMIT_RANGES.maxAnswerChars.env], LIMIT_RANGES.maxAnswerChars.env) ?? DEFAULT_LIMITS.maxAnswerChars,
+  };
+}
+
+/**
+ * The Env a server runs with: the allowed key variables (and ANTHROPIC_BASE_URL, not a
+ * secret), its limits, and nothing else; never TUNEGATE_TOKEN.
+ */
+export function serverEnv(env: Env, settings: Pick<ServeSettings, 'keyEnvs'> & Partial<EndpointLimits>): ServerEnv {
+  const out: Record<string, string | undefined> = {};
+  for (const name of settings.keyEnvs) {
+    if (name === TOKEN_ENV) throw new TunegateError('USAGE', `--key-env ${TOKEN_ENV} is never allowed`);
+    out[name] = env[name];
+  }
+  if (env.ANTHROPIC_BASE_URL !== undefined) out.ANTHROPIC_BASE_URL = env.ANTHROPIC_BASE_URL;
+  const limits = { ...endpointLimits(env), ...settings };
+  out[LIMIT_RANGES.maxResponseBytes.env] = String(limits.maxResponseBytes);
+  out[LIMIT_RANGES.maxAnswerChars.env] = String(limits.maxAnswerChars);
+  Object.defineProperty(out, KEY_ENVS, { value: Object.freeze([...settings.keyEnvs]), enumerable: false });
+  return Object.freeze(out) as ServerEnv;
 }

@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import type { Env } from './config.js';
+import { resolveServeSettings, serverEnv, serverSecrets, type Env, type ServeSettings } from './config.js';
 import { TunegateError } from './errors.js';
 import { RunQueue } from './queue/run-queue.js';
 import { summarizeRun } from './runner/execute-run.js';
 import { ownerAlive } from './runner/owner.js';
+import { safeErrorText } from './runner/redact.js';
 import { openStore, type Store } from './store/open.js';
 
 export interface ServeOptions {
@@ -17,6 +18,14 @@ export interface ServeOptions {
   perEndpoint?: number;
   insecureNoAuth?: boolean;
   logger?: boolean;
+  /** Key variables the server may read (`--key-env`; else TUNEGATE_KEY_ENVS). */
+  keyEnvs?: readonly string[];
+  /** Host names accepted besides loopback and the bound address (`--allowed-host`; else TUNEGATE_ALLOWED_HOSTS). */
+  allowedHosts?: readonly string[];
+  /** Cap on a response body read from an endpoint (`--max-response-bytes`; else TUNEGATE_MAX_RESPONSE_BYTES; 8 MiB). */
+  maxResponseBytes?: number;
+  /** Cap on a stored answer (`--max-answer-chars`; else TUNEGATE_MAX_ANSWER_CHARS; 262144). */
+  maxAnswerChars?: number;
 }
 
 export interface RunningServer {
@@ -24,6 +33,8 @@ export interface RunningServer {
   store: Store;
   queue: RunQueue;
   url: string;
+  /** What the server was configured with (token left out). */
+  settings: Omit<ServeSettings, 'token'> & { auth: boolean };
   /** Graceful stop: running runs end `interrupted` with their results stored, then the port closes. */
   close(): Promise<void>;
 }
@@ -46,7 +57,16 @@ export function recoverCrashedRuns(store: Store): number[] {
 
 /** config → store → recovery → app → queue → listen. */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  const token = opts.env.TUNEGATE_TOKEN !== undefined && opts.env.TUNEGATE_TOKEN !== '' ? opts.env.TUNEGATE_TOKEN : undefined;
+  const settings = resolveServeSettings({
+    ...(opts.keyEnvs !== undefined ? { keyEnvs: opts.keyEnvs } : {}),
+    ...(opts.allowedHosts !== undefined ? { allowedHosts: opts.allowedHosts } : {}),
+    ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
+    ...(opts.maxAnswerChars !== undefined ? { maxAnswerChars: opts.maxAnswerChars } : {}),
+  }, opts.env);
+  const { token } = settings;
+  // From here on the server sees only the key variables it was allowed (never TUNEGATE_TOKEN).
+  const env = serverEnv(opts.env, settings);
+  const secrets = token === undefined ? serverSecrets(env) : [token, ...serverSecrets(env)];
   if (token === undefined && !LOOPBACK.test(opts.host) && opts.insecureNoAuth !== true) {
     throw new TunegateError(
       'USAGE',
@@ -57,10 +77,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   recoverCrashedRuns(store);
   let app: FastifyInstance | undefined;
   const queue = new RunQueue({
-    store, env: opts.env, perEndpoint: opts.perEndpoint ?? 1,
-    onError: (runId, e) => app?.log.error({ runId, err: (e as Error).message }, 'run failed'),
+    store, env, perEndpoint: opts.perEndpoint ?? 1,
+    onError: (runId, e) => app?.log.error({ runId, err: safeErrorText((e as Error).message, secrets) }, 'run failed'),
   });
-  app = await buildApp({ store, queue, env: opts.env, evalsetsDir: resolve(opts.evalsetsDir), token, logger: opts.logger === true });
+  app = await buildApp({
+    store, queue, env, evalsetsDir: resolve(opts.evalsetsDir), token, host: opts.host, allowedHosts: settings.allowedHosts, logger: opts.logger === true,
+  });
   try {
     await app.listen({ host: opts.host, port: opts.port });
   } catch (e) {
@@ -73,6 +95,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
     app, store, queue, url: `http://${shownHost}:${port}`,
+    settings: { keyEnvs: settings.keyEnvs, allowedHosts: settings.allowedHosts, maxResponseBytes: settings.maxResponseBytes, maxAnswerChars: settings.maxAnswerChars, auth: token !== undefined },
     async close() {
       await queue.shutdown();
       await app!.close();

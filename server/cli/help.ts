@@ -42,7 +42,11 @@ Global options:
 Environment:
   TUNEGATE_DB             default database path (overridden by --db)
   TUNEGATE_TOKEN          serve: bearer token every non-GET request needs; client: sent by --server
-  ANTHROPIC_API_KEY       key for --judge anthropic:MODEL
+  TUNEGATE_KEY_ENVS       serve: key variables the server may read (as --key-env; A,B)
+  TUNEGATE_ALLOWED_HOSTS  serve: extra Host names (as --allowed-host; a,b)
+  TUNEGATE_MAX_RESPONSE_BYTES  cap on an endpoint's response body (default 8 MiB)
+  TUNEGATE_MAX_ANSWER_CHARS    cap on a stored answer (default 262144 characters)
+  ANTHROPIC_API_KEY       key for --judge anthropic:MODEL (serve: only with --key-env ANTHROPIC_API_KEY)
   ANTHROPIC_BASE_URL      base URL for the anthropic judge (proxies, test servers)
 
 ${EXIT_CODES}`,
@@ -314,11 +318,25 @@ Options:
   --db PATH             database (default $TUNEGATE_DB, else runs/tunegate.db)
   --evalsets DIR        folder of the eval sets the API offers by name (default ./evalsets)
   --per-endpoint N      runs executed at once against one endpoint (default 1)
+  --key-env NAME        an environment variable the server may read as an API key (repeatable;
+                        default none; else TUNEGATE_KEY_ENVS=A,B). Checkpoints (apiKeyEnv) and
+                        judges (keyEnv; anthropic: ANTHROPIC_API_KEY) naming any other variable
+                        are refused with a 400 listing these. TUNEGATE_TOKEN is never allowed.
+  --allowed-host NAME   a host name the server answers to besides localhost, loopback addresses
+                        and the --host address (repeatable; else TUNEGATE_ALLOWED_HOSTS=a,b);
+                        requests with any other Host header get 403 (DNS rebinding)
+  --max-response-bytes N  largest response body read from an endpoint or judge (default 8388608,
+                        8 MiB; else TUNEGATE_MAX_RESPONSE_BYTES); a larger one is an item error
+  --max-answer-chars N  longest answer stored (default 262144; else TUNEGATE_MAX_ANSWER_CHARS);
+                        a longer one is stored cut, marked "[truncated by tunegate: …]"
   --insecure-no-auth    allow a non-loopback --host without TUNEGATE_TOKEN
   --quiet               no request log
 
-Security: with TUNEGATE_TOKEN set, every non-GET request needs "Authorization: Bearer <token>".
-Without it the server only binds a loopback address unless --insecure-no-auth is given.`,
+Security: with TUNEGATE_TOKEN set, every non-GET request needs "Authorization: Bearer <token>"
+(the scheme in any case). Without it the server only binds a loopback address unless
+--insecure-no-auth is given. Every POST, PATCH and DELETE needs "Content-Type: application/json"
+(415 otherwise; an empty body is read as {}). API calls to endpoints and judges never follow
+redirects, and keys are redacted from every stored or logged error text. See README, Security.`,
 
   demo: `Usage: tunegate demo [--port 3000] [--no-serve] [--db PATH] [--json]
 

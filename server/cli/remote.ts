@@ -32,6 +32,7 @@ const STATUS_CODES: Record<number, ErrorCode> = { 400: 'INVALID_INPUT', 401: 'US
 export class ApiClient {
   constructor(readonly base: string, private readonly token: string | undefined) {}
 
+  /** JSON content type on every non-GET request, bodyless ones too: the server refuses anything else. */
   private headers(json: boolean): Record<string, string> {
     return { ...(json ? { 'content-type': 'application/json' } : {}), ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}) };
   }
@@ -39,7 +40,7 @@ export class ApiClient {
   async fetch(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     try {
       return await fetch(`${this.base.replace(/\/$/, '')}${path}`, {
-        method, headers: this.headers(body !== undefined), ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(signal !== undefined ? { signal } : {}),
+        method, headers: this.headers(body !== undefined || method !== 'GET'), ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(signal !== undefined ? { signal } : {}),
       });
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;

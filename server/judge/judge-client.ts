@@ -1,6 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { anthropicSettings, readSecret, type Env } from '../config.js';
+import { anthropicSettings, endpointLimits, readSecret, type Env } from '../config.js';
+import { createHttpFetch, redirectMessage, ResponseTooLargeError } from '../runner/http-fetch.js';
 import { createOpenAIClient } from '../runner/openai-client.js';
+import { redactKnownSecrets, safeErrorText } from '../runner/redact.js';
 import type { Prompt } from './rubric.js';
 import type { JudgeSpec } from './spec.js';
 
@@ -30,6 +32,40 @@ function turns(prompt: Prompt, retry?: { reply: string; repair: string }): Turn[
   return out;
 }
 
+/** A failed judge request, its message already redacted and short (what judgeErrorMessage stores). */
+export class JudgeRequestError extends Error {
+  constructor(message: string, readonly status: number | undefined) {
+    super(message);
+    this.name = 'JudgeRequestError';
+  }
+}
+
+/** A judge error as it may be stored: redirects and oversize bodies said plainly, the key never. */
+function judgeFailure(e: unknown, secrets: readonly string[]): JudgeRequestError {
+  const err = e as { status?: unknown; headers?: Headers; message?: string; cause?: unknown };
+  const status = typeof err.status === 'number' ? err.status : undefined;
+  const tooLarge = e instanceof ResponseTooLargeError ? e : err.cause instanceof ResponseTooLargeError ? err.cause : undefined;
+  const text = (status !== undefined ? redirectMessage(status, err.headers) : null)
+    ?? tooLarge?.message
+    ?? (err.message ?? String(e));
+  return new JudgeRequestError(safeErrorText(text, secrets), status);
+}
+
+/** The judge client with every error redacted and every reply free of the key. */
+function guarded(client: JudgeClient, secrets: readonly string[]): JudgeClient {
+  return {
+    id: client.id,
+    close: () => client.close(),
+    async complete(prompt, retry) {
+      try {
+        return redactKnownSecrets(await client.complete(prompt, retry), secrets);
+      } catch (e) {
+        throw judgeFailure(e, secrets);
+      }
+    },
+  };
+}
+
 /**
  * A client for the judge model. Anthropic through @anthropic-ai/sdk (key and base URL from
  * ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, passed explicitly), anything OpenAI-compatible
@@ -37,9 +73,12 @@ function turns(prompt: Prompt, retry?: { reply: string; repair: string }): Turn[
  * current Anthropic API takes no temperature).
  */
 export function createJudgeClient(spec: JudgeSpec, env: Env, opts: JudgeClientOptions): JudgeClient {
+  const { maxResponseBytes } = endpointLimits(env);
   if (spec.provider === 'anthropic') {
     const { apiKey, baseURL } = anthropicSettings(env);
-    const client = new Anthropic({ apiKey, authToken: null, baseURL, maxRetries: opts.maxRetries, timeout: opts.timeoutMs });
+    // Our transport, not the SDK's fetch: it never follows a redirect, which would carry x-api-key along.
+    const transport = createHttpFetch({ maxSockets: 16, maxResponseBytes });
+    const client = new Anthropic({ apiKey, authToken: null, baseURL, maxRetries: opts.maxRetries, timeout: opts.timeoutMs, fetch: transport.fetch });
     // Structured output (a JSON schema) where the model supports it; a model that refuses it
     // with 400 is asked with the prompt alone from then on (the verdict is validated either way).
     let structured = true;
@@ -51,7 +90,7 @@ export function createJudgeClient(spec: JudgeSpec, env: Env, opts: JudgeClientOp
         messages: turns(prompt, retry),
         ...(structured ? { output_config: { format: { type: 'json_schema' as const, schema: prompt.schema } } } : {}),
       });
-    return {
+    return guarded({
       id: spec.id,
       async complete(prompt, retry) {
         let msg;
@@ -64,15 +103,17 @@ export function createJudgeClient(spec: JudgeSpec, env: Env, opts: JudgeClientOp
         }
         return msg.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
       },
-      close() {},
-    };
+      close: () => transport.destroy(),
+    }, [apiKey]);
   }
+  const apiKey = readSecret(spec.apiKeyEnv, env);
   const { client, close } = createOpenAIClient(spec.baseUrl, {
-    apiKey: readSecret(spec.apiKeyEnv, env),
+    apiKey,
     timeoutMs: opts.timeoutMs,
     maxRetries: opts.maxRetries,
+    maxResponseBytes,
   });
-  return {
+  return guarded({
     id: spec.id,
     async complete(prompt, retry) {
       const r = await client.chat.completions.create({
@@ -85,5 +126,5 @@ export function createJudgeClient(spec: JudgeSpec, env: Env, opts: JudgeClientOp
       return typeof content === 'string' ? content : '';
     },
     close,
-  };
+  }, apiKey === undefined ? [] : [apiKey]);
 }

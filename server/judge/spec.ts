@@ -1,4 +1,4 @@
-import { validateEnvName } from '../config.js';
+import { ANTHROPIC_KEY_ENV, validateEnvName } from '../config.js';
 import { TunegateError } from '../errors.js';
 
 /** Which model judges, and where. */
@@ -35,4 +35,11 @@ export function parseJudgeSpec(spec: string, keyEnv?: string | null): JudgeSpec 
     'USAGE',
     `--judge: "${spec}" is not a judge; use anthropic:MODEL (key in ANTHROPIC_API_KEY) or openai:MODEL@BASE_URL (e.g. openai:qwen2.5-72b@http://127.0.0.1:8001/v1)`,
   );
+}
+
+/** The key variable a judge reads: ANTHROPIC_API_KEY for anthropic, its keyEnv (if any) for openai. */
+export function judgeKeyEnv(settings: { spec: string; keyEnv?: string | null } | null | undefined): string | null {
+  if (settings === null || settings === undefined) return null;
+  const spec = parseJudgeSpec(settings.spec, settings.keyEnv ?? null);
+  return spec.provider === 'anthropic' ? ANTHROPIC_KEY_ENV : spec.apiKeyEnv;
 }

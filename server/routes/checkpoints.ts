@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
+import { checkKeyEnvsAllowed } from '../config.js';
 import { TunegateError } from '../errors.js';
-import { parseJudgeSpec } from '../judge/spec.js';
+import { judgeKeyEnv } from '../judge/spec.js';
 import { submitRun } from '../queue/submit-run.js';
 import type { Checkpoint as CheckpointRecord } from '../store/types.js';
 import { Checkpoint, ErrorBody, NameParams, NewCheckpointBody, PatchCheckpointBody } from './schemas.js';
@@ -33,7 +34,8 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     },
   }, async (req, reply) => {
     const b = req.body;
-    if (b.judge !== undefined && b.judge !== null) parseJudgeSpec(b.judge.spec, b.judge.keyEnv ?? null);
+    // First: a key variable the server may not read is refused whatever else the body says.
+    checkKeyEnvsAllowed(deps.env, [['body/apiKeyEnv', b.apiKeyEnv], ['body/judge', judgeKeyEnv(b.judge)]]);
     // One transaction: a run request that is refused leaves no half-registered checkpoint.
     const { checkpoint, runId } = store.db.transaction(() => {
       const c = store.checkpoints.add({

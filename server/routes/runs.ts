@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
+import { checkKeyEnvsAllowed } from '../config.js';
+import { judgeKeyEnv } from '../judge/spec.js';
 import { itemJson, runJson } from '../report/run-json.js';
 import { currentSummary } from '../runner/execute-run.js';
 import { TunegateError } from '../errors.js';
@@ -33,6 +35,8 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     const overrides = { ...rest, ...(judge !== undefined ? { judge: judge === null ? null : { spec: judge.spec, keyEnv: judge.keyEnv ?? null } } : {}) };
     const checkpoint = store.checkpoints.find(name);
     if (checkpoint === undefined) throw new TunegateError('INVALID_INPUT', `body/checkpoint: no checkpoint named "${name}"`);
+    // A checkpoint registered elsewhere (the CLI) may name any variable: the server still reads only allowed ones.
+    checkKeyEnvsAllowed(deps.env, [[`checkpoint ${name}: apiKeyEnv`, checkpoint.apiKeyEnv], ['body/judge', judgeKeyEnv(judge === undefined ? checkpoint.judge : judge)]]);
     const id = submitRun(store, deps.env, deps.evalsetsDir, checkpoint, overrides);
     queue.pump();
     return reply.code(202).send({ id, status: 'queued' });
@@ -69,7 +73,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
       params: RunParams,
       querystring: Type.Object({
         set: Type.Optional(Type.String()), outcome: Type.Optional(Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('error')])),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })), offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 })),
       }, { additionalProperties: false }),
       response: { 200: Type.Object({ results: Type.Array(Type.Object({}, { additionalProperties: true })), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }), ...errors },
     },
@@ -155,6 +159,8 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
       response: { 202: Type.Object({ id: Type.Integer(), status: Type.String() }), ...errors },
     },
   }, async (req, reply) => {
+    const run = store.runs.get(req.params.id);
+    checkKeyEnvsAllowed(deps.env, [[`run ${run.id}: its checkpoint's apiKeyEnv`, store.checkpoints.getById(run.checkpointId)?.apiKeyEnv], [`run ${run.id}: its judge`, judgeKeyEnv(run.params.judge)]]);
     queue.resume(req.params.id, req.body?.retryErrors === true);
     return reply.code(202).send({ id: req.params.id, status: 'queued' });
   });

@@ -1,4 +1,6 @@
 import { Type, type Static } from 'typebox';
+import { CHECKPOINT_NAME_MAX, CHECKPOINT_NAME_PATTERN } from '../checkpoint-name.js';
+import { PARAM_LIMITS } from '../runner/create-run.js';
 
 /**
  * JSON schemas shared by the routes: one definition gives validation, TypeScript types and the
@@ -6,10 +8,12 @@ import { Type, type Static } from 'typebox';
  * keys (metrics, per-set summaries) allow them, because Fastify's serializer drops whatever a
  * response schema does not list.
  */
-export const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\p{L}\\p{N}._:@+\\-/]+$', description: 'checkpoint name' });
+export const Name = Type.String({ minLength: 1, maxLength: CHECKPOINT_NAME_MAX, pattern: CHECKPOINT_NAME_PATTERN, description: `checkpoint name (at most ${CHECKPOINT_NAME_MAX} characters)` });
 export const EnvName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'name of an environment variable (never the key itself)' });
 export const HttpUrl = Type.String({ format: 'uri', pattern: '^https?://', description: 'http(s) base URL of an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1' });
-export const RunId = Type.Integer({ minimum: 1 });
+export const RunId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+/** A training step: a safe integer (larger ones would not survive JSON and SQLite unchanged). */
+const Step = Type.Integer({ minimum: 0, maximum: PARAM_LIMITS.step });
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const JudgeSettings = Type.Object(
@@ -44,12 +48,12 @@ const EvalsetNames = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
 export const RunOverrides = {
   evalsets: Type.Optional(EvalsetNames),
   temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
-  maxTokens: Type.Optional(Type.Integer({ minimum: 1 })),
-  samples: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
-  seed: Type.Optional(Type.Integer({ minimum: 0 })),
-  timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86400, description: 'per-request timeout in seconds' })),
-  retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: PARAM_LIMITS.maxTokens })),
+  samples: Type.Optional(Type.Integer({ minimum: 1, maximum: PARAM_LIMITS.samples })),
+  concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: PARAM_LIMITS.concurrency })),
+  seed: Type.Optional(Type.Integer({ minimum: 0, maximum: PARAM_LIMITS.seed })),
+  timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: PARAM_LIMITS.timeout, description: 'per-request timeout in seconds' })),
+  retries: Type.Optional(Type.Integer({ minimum: 0, maximum: PARAM_LIMITS.retries })),
   judge: Type.Optional(Nullable(JudgeSettings)),
   perplexity: Type.Optional(Type.Boolean()),
 };
@@ -59,7 +63,7 @@ export const NewCheckpointBody = Type.Object(
     name: Name,
     baseUrl: HttpUrl,
     model: Type.String({ minLength: 1, maxLength: 500 }),
-    step: Type.Optional(Type.Integer({ minimum: 0 })),
+    step: Type.Optional(Step),
     api: Type.Optional(Type.Union([Type.Literal('chat'), Type.Literal('completions')])),
     promptTemplate: Type.Optional(Type.String({ maxLength: 10000 })),
     apiKeyEnv: Type.Optional(EnvName),
@@ -73,7 +77,7 @@ export const NewCheckpointBody = Type.Object(
 export type NewCheckpointBody = Static<typeof NewCheckpointBody>;
 
 export const PatchCheckpointBody = Type.Object(
-  { step: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))), tags: Type.Optional(Tags), baseline: Type.Optional(Type.Boolean()) },
+  { step: Type.Optional(Nullable(Step)), tags: Type.Optional(Tags), baseline: Type.Optional(Type.Boolean()) },
   { additionalProperties: false },
 );
 

@@ -15,6 +15,22 @@ export const DEFAULT_PARAMS: RunParams = {
   retries: 6,
 };
 
+/**
+ * The bounds of every run parameter, shared by the CLI's flags and the API's schemas. Each is a
+ * safe integer (or a bounded number), so nothing absurd is stored or sent: a seed leaves room
+ * for `seed + sample`, and max tokens stops well short of where servers overflow.
+ */
+export const PARAM_LIMITS = {
+  maxTokens: 1_000_000,
+  samples: 1000,
+  concurrency: 1024,
+  retries: 100,
+  /** Seconds. */
+  timeout: 86_400,
+  seed: Number.MAX_SAFE_INTEGER - 1000,
+  step: Number.MAX_SAFE_INTEGER,
+} as const;
+
 /** A base URL as it may be stored and shown: any user:password part is removed. */
 export function redactUrl(url: string): string {
   try {

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { readSecret, type Env } from '../config.js';
+import { endpointLimits, readSecret, type Env } from '../config.js';
 import { TunegateError } from '../errors.js';
 import type { EvalItem } from '../evalsets/types.js';
 import { isCurrentSummary, summarize, type RunSummary } from '../scoring/metrics.js';
@@ -8,11 +8,13 @@ import { scoreAnswer } from '../scoring/score-item.js';
 import type { Store } from '../store/open.js';
 import { resultKey } from '../store/results.js';
 import type { ResultRecord, Run, RunStatus } from '../store/types.js';
+import { answerCapNote, capText, isAnswerCapNote } from './answer-cap.js';
 import { currentOwner } from './create-run.js';
 import { createModelClient, type ModelClient } from './model-client.js';
 import { runPool } from './pool.js';
 import { reportedCollector } from './reported-endpoint.js';
 import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from './retry.js';
+import { redactKnownSecrets } from './redact.js';
 import { checkScorersBeforeSending } from './scorer-check.js';
 import { isTruncationNote, truncationNotes } from './truncation-notes.js';
 
@@ -91,10 +93,20 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   const checkpoint = store.checkpoints.getById(run.checkpointId);
   if (checkpoint === undefined) throw new TunegateError('NOT_FOUND', `run ${runId}: its checkpoint no longer exists`);
   const apiKey = readSecret(checkpoint.apiKeyEnv, opts.env);
+  const limits = endpointLimits(opts.env);
   const { params } = run;
   // Before any request: refuse to mix answers scored by other scorer versions into the run.
   checkScorersBeforeSending(store, run, opts.retryErrors === true);
-  const client: ModelClient = createModelClient(checkpoint, { apiKey, timeoutMs: params.timeoutMs, maxSockets: params.concurrency });
+  const client: ModelClient = createModelClient(checkpoint, { apiKey, timeoutMs: params.timeoutMs, maxSockets: params.concurrency, maxResponseBytes: limits.maxResponseBytes });
+  // An endpoint that echoes the key (in an error or an answer) must not get it stored.
+  const secrets = [apiKey];
+  let capped = false;
+  /** What is stored of an endpoint's text: no key, at most maxAnswerChars (see answer-cap.ts). */
+  const keep = (text: string) => {
+    const c = capText(redactKnownSecrets(text, secrets), limits.maxAnswerChars);
+    capped ||= c.cut;
+    return c;
+  };
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
 
   if (opts.retryErrors === true) store.results.deleteErrored(runId);
@@ -159,16 +171,18 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
         // Stored as soon as a new value appears (rarely more than once), so a killed run keeps it.
         if (reported.add(g)) store.runs.setProvenanceField(runId, 'reported', reported.value());
         // Stored even if the run was aborted meanwhile: the answer is complete.
-        const { answer, reasoning } = splitReasoning(g.content, g.reasoningField);
-        const s = scoreAnswer(item, answer);
+        const split = splitReasoning(g.content, g.reasoningField);
+        const answer = keep(split.answer);
+        const reasoning = split.reasoning === null ? null : keep(split.reasoning).stored;
+        const s = scoreAnswer(item, answer.scored);
         record(task, tries, {
-          answer, reasoning, scores: s.scores, score: s.score, hallucinated: s.hallucinated, passed: s.passed, error: null,
+          answer: answer.stored, reasoning, scores: s.scores, score: s.score, hallucinated: s.hallucinated, passed: s.passed, error: null,
           latencyMs: performance.now() - t0, promptTokens: g.promptTokens, completionTokens: g.completionTokens, finishReason: g.finishReason,
         });
         return;
       } catch (e) {
         if (controller.signal.aborted) return; // dropped, not failed: a resume sends it again
-        const failure = classifyFailure(e, params.timeoutMs);
+        const failure = classifyFailure(e, params.timeoutMs, secrets);
         if (!failure.retryable || tries > params.retries) {
           record(task, tries, {
             answer: null, reasoning: null, scores: null, score: null, hallucinated: null, passed: null, error: failure.message,
@@ -201,6 +215,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   // Interrupted only if something is left to do: an abort after the last result changes nothing.
   const status: RunStatus = controller.signal.aborted && summary.counts.results < total ? 'interrupted' : 'completed';
   store.runs.replaceNotes(runId, isTruncationNote, truncationNotes([...new Set(items.map((i) => i.set))], rows));
+  if (capped) store.runs.replaceNotes(runId, isAnswerCapNote, [answerCapNote(limits.maxAnswerChars)]);
   store.runs.finish(runId, status, summary);
   return { run: store.runs.get(runId), status, summary, requests: progress.requests };
 }

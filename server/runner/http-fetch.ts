@@ -1,9 +1,17 @@
 import http from 'node:http';
 import https from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
+import { DEFAULT_LIMITS } from '../config.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 5;
+
+/** A response body over the cap: the request is dropped and the call fails (not retried by the runner). */
+export class ResponseTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`response body larger than ${limit} bytes (the cap; raise it with --max-response-bytes or TUNEGATE_MAX_RESPONSE_BYTES)`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
 
 function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
@@ -11,31 +19,67 @@ function abortError(signal: AbortSignal): Error {
   return new DOMException('This operation was aborted', 'AbortError');
 }
 
-function decode(body: Buffer, encoding: string | undefined): Buffer {
-  switch (encoding?.trim().toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return gunzipSync(body);
-    case 'deflate':
-      return inflateSync(body);
-    case 'br':
-      return brotliDecompressSync(body);
-    default:
-      return body;
+function decode(body: Buffer, encoding: string | undefined, limit: number): Buffer {
+  // maxOutputLength bounds what a small compressed body can expand to.
+  const opts = { maxOutputLength: limit };
+  try {
+    switch (encoding?.trim().toLowerCase()) {
+      case 'gzip':
+      case 'x-gzip':
+        return gunzipSync(body, opts);
+      case 'deflate':
+        return inflateSync(body, opts);
+      case 'br':
+        return brotliDecompressSync(body, opts);
+      default:
+        return body;
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw new ResponseTooLargeError(limit);
+    throw e;
   }
 }
 
+/** Printable, one line, at most 200 characters: a Location header as an error may quote it. */
+function quoteLocation(location: string): string {
+  let shown = location.replace(/[^\x20-\x7e]/g, '?').replace(/\?.*$/, '?…');
+  try {
+    // No user:password, no query (either may hold a credential).
+    const u = new URL(location);
+    shown = `${u.origin}${u.pathname}${u.search !== '' ? '?…' : ''}`;
+  } catch {
+    /* a relative or malformed Location is shown as sent (cleaned) */
+  }
+  return shown.length > 200 ? `${shown.slice(0, 199)}…` : shown;
+}
+
 /**
- * A `fetch` for the openai SDK built on node:http with a keep-alive agent per client.
+ * The message for a redirect the transport did not follow (status 3xx with a Location), or null
+ * for any other status. API calls never follow redirects: a redirect to another origin, or from
+ * https to http, would carry the key with it, and a model server has no reason to redirect.
+ */
+export function redirectMessage(status: number, headers: Headers | Record<string, string | undefined> | null | undefined): string | null {
+  if (!REDIRECTS.has(status)) return null;
+  const location = headers === null || headers === undefined
+    ? null
+    : typeof (headers as Headers).get === 'function' ? (headers as Headers).get('location') : ((headers as Record<string, string | undefined>).location ?? null);
+  return `HTTP ${status} redirect${location !== null ? ` to ${quoteLocation(location)}` : ''} not followed: tunegate sends API requests only to the URL it was given (use the final URL as the base URL)`;
+}
+
+/**
+ * A `fetch` for the openai and Anthropic SDKs built on node:http with a keep-alive agent per client.
  *
  * Why not Node's global fetch: the runner is CPU-bound at high concurrency, and undici's fetch
  * (web streams, per-request AbortSignal plumbing) was the largest share of the runner's CPU in
  * the throughput benchmark (bench/README.md has the before/after numbers). Our requests are
  * small JSON bodies with buffered JSON answers, so none of fetch's streaming is needed.
  * Semantics the SDK relies on are kept: abort rejects with an `AbortError` (the SDK's timeout
- * detection), network failures reject (retried as connection errors), redirects are followed as
- * fetch does, and compressed bodies are decoded. Anything unusual (a streamed request body)
- * goes to the global fetch.
+ * detection), network failures reject (retried as connection errors), and compressed bodies are
+ * decoded. Unlike fetch, redirects are never followed: a 3xx is returned as it is, marked
+ * `x-should-retry: false`, so the SDK fails the call at once with that status (see
+ * redirectMessage). A body larger than `maxResponseBytes` (after decompression) is not read on:
+ * the call fails with ResponseTooLargeError. Anything unusual (a streamed request body) goes to
+ * the global fetch, with redirects off.
  */
 export interface HttpFetch {
   fetch: typeof fetch;
@@ -43,7 +87,8 @@ export interface HttpFetch {
   destroy(): void;
 }
 
-export function createHttpFetch(opts: { maxSockets: number }): HttpFetch {
+export function createHttpFetch(opts: { maxSockets: number; maxResponseBytes?: number }): HttpFetch {
+  const limit = opts.maxResponseBytes ?? DEFAULT_LIMITS.maxResponseBytes;
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets }),
     'https:': new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets }),
@@ -59,15 +104,31 @@ export function createHttpFetch(opts: { maxSockets: number }): HttpFetch {
       const done = () => signal?.removeEventListener('abort', onAbort);
       const req = mod.request(url, { method, headers, agent }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let size = 0;
+        const tooLarge = () => {
+          done();
+          reject(new ResponseTooLargeError(limit));
+          req.destroy();
+        };
         res.on('error', (e) => { done(); reject(e); });
+        if (Number(res.headers['content-length'] ?? 0) > limit) {
+          size = limit + 1;
+          return tooLarge();
+        }
+        res.on('data', (c: Buffer) => {
+          if (size > limit) return;
+          size += c.length;
+          if (size > limit) return tooLarge();
+          chunks.push(c);
+        });
         res.on('end', () => {
+          if (size > limit) return;
           done();
           const h = new Headers();
           const raw = res.rawHeaders;
           for (let i = 0; i + 1 < raw.length; i += 2) h.append(raw[i]!, raw[i + 1]!);
           try {
-            const decoded = decode(Buffer.concat(chunks), res.headers['content-encoding']);
+            const decoded = decode(Buffer.concat(chunks), res.headers['content-encoding'], limit);
             if (decoded.length !== 0 && res.headers['content-encoding'] !== undefined) {
               h.delete('content-encoding');
               h.set('content-length', String(decoded.length));
@@ -87,35 +148,23 @@ export function createHttpFetch(opts: { maxSockets: number }): HttpFetch {
   async function httpFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const rawBody = init?.body ?? undefined;
     if (input instanceof Request || (rawBody !== undefined && rawBody !== null && typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array))) {
-      return fetch(input, init);
+      return fetch(input, { ...init, redirect: 'manual' });
     }
-    let url = new URL(String(input));
-    let method = (init?.method ?? 'GET').toUpperCase();
-    let body = rawBody as string | Uint8Array | undefined | null;
+    const url = new URL(String(input));
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const body = rawBody as string | Uint8Array | undefined | null;
     const headers: Record<string, string> = {};
     new Headers(init?.headers).forEach((v, k) => (headers[k] = v));
-    const signal = init?.signal ?? undefined;
-    for (let hop = 0; ; hop++) {
-      if (body !== undefined && body !== null) headers['content-length'] = String(Buffer.byteLength(body));
-      else delete headers['content-length'];
-      const r = await once(url, method, headers, body ?? undefined, signal);
-      const location = r.headers.get('location');
-      if (REDIRECTS.has(r.status) && location !== null && hop < MAX_REDIRECTS) {
-        // As fetch does: 303, and 301/302 after a POST, become a GET without a body.
-        if (r.status === 303 || ((r.status === 301 || r.status === 302) && method === 'POST')) {
-          method = 'GET';
-          body = undefined;
-          delete headers['content-type'];
-        }
-        url = new URL(location, url);
-        continue;
-      }
-      const nullBody = r.status === 204 || r.status === 205 || r.status === 304 || method === 'HEAD';
-      // A Uint8Array view (no copy) is a body under both Node's and the DOM's fetch types.
-      const response = new Response(nullBody ? null : new Uint8Array(r.body.buffer as ArrayBuffer, r.body.byteOffset, r.body.byteLength), { status: r.status, statusText: r.statusText, headers: r.headers });
-      Object.defineProperty(response, 'url', { value: r.url.toString() });
-      return response;
-    }
+    if (body !== undefined && body !== null) headers['content-length'] = String(Buffer.byteLength(body));
+    else delete headers['content-length'];
+    const r = await once(url, method, headers, body ?? undefined, init?.signal ?? undefined);
+    // Not followed (see above); the SDKs retry a status only when told to, so say no.
+    if (REDIRECTS.has(r.status)) r.headers.set('x-should-retry', 'false');
+    const nullBody = r.status === 204 || r.status === 205 || r.status === 304 || method === 'HEAD';
+    // A Uint8Array view (no copy) is a body under both Node's and the DOM's fetch types.
+    const response = new Response(nullBody ? null : new Uint8Array(r.body.buffer as ArrayBuffer, r.body.byteOffset, r.body.byteLength), { status: r.status, statusText: r.statusText, headers: r.headers });
+    Object.defineProperty(response, 'url', { value: r.url.toString() });
+    return response;
   }
 
   return {

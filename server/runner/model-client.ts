@@ -73,9 +73,12 @@ function firstChoice(body: unknown): Record<string, unknown> {
  */
 export function createModelClient(
   endpoint: Endpoint,
-  opts: { apiKey?: string | undefined; timeoutMs: number; maxSockets?: number },
+  opts: { apiKey?: string | undefined; timeoutMs: number; maxSockets?: number; maxResponseBytes?: number },
 ): ModelClient {
-  const { client, close } = createOpenAIClient(endpoint.baseUrl, { apiKey: opts.apiKey, timeoutMs: opts.timeoutMs, maxSockets: opts.maxSockets ?? 64 });
+  const { client, close } = createOpenAIClient(endpoint.baseUrl, {
+    apiKey: opts.apiKey, timeoutMs: opts.timeoutMs, maxSockets: opts.maxSockets ?? 64,
+    ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
+  });
 
   async function generate(req: GenerateRequest): Promise<Generation> {
     const common = {

@@ -7,16 +7,18 @@ export interface OpenAIClientOptions {
   /** Retries done by the SDK itself; the runner keeps 0 and retries on its own. */
   maxRetries?: number;
   maxSockets?: number;
+  /** Largest response body read (default 8 MiB). */
+  maxResponseBytes?: number;
 }
 
 /**
  * An openai SDK client for any OpenAI-compatible endpoint, on our node:http transport.
  * Credentials and org headers are passed explicitly so nothing is picked up from OPENAI_*
  * variables (a user's OpenAI key must never be sent to a local server); without a key, no
- * Authorization header is sent at all.
+ * Authorization header is sent at all. Redirects are never followed (see createHttpFetch).
  */
 export function createOpenAIClient(baseUrl: string, opts: OpenAIClientOptions): { client: OpenAI; close(): void } {
-  const transport = createHttpFetch({ maxSockets: opts.maxSockets ?? 64 });
+  const transport = createHttpFetch({ maxSockets: opts.maxSockets ?? 64, ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}) });
   const client = new OpenAI({
     baseURL: baseUrl,
     apiKey: opts.apiKey ?? 'no-key',

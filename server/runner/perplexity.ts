@@ -1,4 +1,4 @@
-import { readSecret, type Env } from '../config.js';
+import { endpointLimits, readSecret, type Env } from '../config.js';
 import type { BlogItem } from '../evalsets/types.js';
 import type { Store } from '../store/open.js';
 import { createOpenAIClient } from './openai-client.js';
@@ -58,8 +58,9 @@ export async function measurePerplexity(store: Store, runId: number, env: Env, o
   const report: PerplexityReport = { measured: 0, skipped: null };
   if (todo.length === 0) return report;
 
+  const apiKey = readSecret(checkpoint.apiKeyEnv, env);
   const { client, close } = createOpenAIClient(checkpoint.baseUrl, {
-    apiKey: readSecret(checkpoint.apiKeyEnv, env), timeoutMs: opts.timeoutMs, maxRetries: 2, maxSockets: opts.concurrency,
+    apiKey, timeoutMs: opts.timeoutMs, maxRetries: 2, maxSockets: opts.concurrency, maxResponseBytes: endpointLimits(env).maxResponseBytes,
   });
   try {
     await runPool(todo, opts.concurrency, async (item) => {
@@ -76,7 +77,7 @@ export async function measurePerplexity(store: Store, runId: number, env: Env, o
         });
         report.measured++;
       } catch (e) {
-        report.skipped ??= e instanceof Unsupported ? e.message : classifyFailure(e, opts.timeoutMs).message;
+        report.skipped ??= e instanceof Unsupported ? e.message : classifyFailure(e, opts.timeoutMs, [apiKey]).message;
       }
     });
   } finally {

@@ -1,4 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { redirectMessage, ResponseTooLargeError } from './http-fetch.js';
+import { safeErrorText } from './redact.js';
 
 /** Thrown by the model client when a 200 response has no usable completion in it. */
 export class UnparsableResponseError extends Error {
@@ -36,30 +38,42 @@ export function retryAfterMs(headers: unknown, now = Date.now()): number | null 
 }
 
 function shorten(text: string, max = 300): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  const oneLine = text.slice(0, 4 * max).replace(/\s+/g, ' ').trim();
   return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
 }
 
 /**
  * Decides whether a failed request is worth another try. Retried: 408, 409, 429, 5xx, dropped
  * or refused connections, timeouts, and bodies that do not parse. Not retried: other 4xx (a
- * wrong model name or a bad request will not fix itself) and a user abort.
+ * wrong model name or a bad request will not fix itself), a redirect (never followed), a body
+ * over the size cap, and a user abort. The message is redacted (the `secrets` in use, bearer
+ * tokens, key-shaped strings) and at most 500 characters: endpoints echo keys in 401 bodies.
  */
-export function classifyFailure(e: unknown, timeoutMs: number): Failure {
+export function classifyFailure(e: unknown, timeoutMs: number, secrets: readonly (string | null | undefined)[] = []): Failure {
+  const f = classify(e, timeoutMs);
+  return { ...f, message: safeErrorText(f.message, secrets) };
+}
+
+function classify(e: unknown, timeoutMs: number): Failure {
   if (e instanceof APIUserAbortError) return { retryable: false, retryAfterMs: null, message: 'aborted' };
   if (e instanceof APIConnectionTimeoutError) {
     return { retryable: true, retryAfterMs: null, message: `timed out after ${timeoutMs / 1000} s` };
   }
+  if (e instanceof ResponseTooLargeError) return { retryable: false, retryAfterMs: null, message: e.message };
   if (e instanceof APIConnectionError) {
     const cause = (e as { cause?: unknown }).cause;
+    if (cause instanceof ResponseTooLargeError) return { retryable: false, retryAfterMs: null, message: cause.message };
     const detail = cause instanceof Error ? `${cause.message}${(cause as { cause?: Error }).cause ? `: ${(cause as { cause?: Error }).cause!.message}` : ''}` : e.message;
     return { retryable: true, retryAfterMs: null, message: `connection failed (${shorten(detail, 160)})` };
   }
   if (e instanceof APIError && typeof e.status === 'number') {
     const status = e.status;
+    const redirect = redirectMessage(status, e.headers as Headers | undefined);
+    if (redirect !== null) return { retryable: false, retryAfterMs: null, message: redirect };
     const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
     const body = e.error !== undefined && e.error !== null ? JSON.stringify(e.error) : e.message;
-    return { retryable, retryAfterMs: retryAfterMs(e.headers), message: `HTTP ${status}: ${shorten(body)}` };
+    // Cut to 500 characters by classifyFailure, after redaction (a key cut in half is harder to find).
+    return { retryable, retryAfterMs: retryAfterMs(e.headers), message: `HTTP ${status}: ${body}` };
   }
   if (e instanceof UnparsableResponseError || e instanceof SyntaxError) {
     return { retryable: true, retryAfterMs: null, message: e instanceof SyntaxError ? `unparsable response body (${shorten(e.message, 120)})` : e.message };

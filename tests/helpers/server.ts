@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { buildApp } from '../../server/app.js';
-import type { Env } from '../../server/config.js';
+import { serverEnv, type Env } from '../../server/config.js';
 import { RunQueue } from '../../server/queue/run-queue.js';
 import { openStore, type Store } from '../../server/store/open.js';
 import { jsonl, tempDir, writeFiles } from './tmp.js';
@@ -27,15 +27,18 @@ export const SERVER_EVALSETS = {
   'evalsets/blog.jsonl': jsonl({ id: 'p1', title: 'WAL mode', reference: 'answer to: WAL mode' }),
 };
 
-/** The real app on a temp database, with a real queue; closed after the test. */
-export async function testApp(opts: { env?: Env; token?: string; files?: Record<string, string> } = {}): Promise<TestApp> {
+/**
+ * The real app on a temp database, with a real queue; closed after the test. Like `tunegate
+ * serve`, it reads only the key variables in `keyEnvs` (none unless given) from `env`.
+ */
+export async function testApp(opts: { env?: Env; keyEnvs?: string[]; token?: string; files?: Record<string, string>; host?: string; allowedHosts?: string[] } = {}): Promise<TestApp> {
   const dir = tempDir();
   writeFiles(dir, opts.files ?? SERVER_EVALSETS);
   const dbPath = join(dir, 'server.db');
   const store = openStore(dbPath);
-  const env = opts.env ?? {};
+  const env = serverEnv(opts.env ?? {}, { keyEnvs: opts.keyEnvs ?? [] });
   const queue = new RunQueue({ store, env });
-  const app = await buildApp({ store, queue, env, evalsetsDir: join(dir, 'evalsets'), token: opts.token });
+  const app = await buildApp({ store, queue, env, evalsetsDir: join(dir, 'evalsets'), token: opts.token, host: opts.host, allowedHosts: opts.allowedHosts });
   const t = { app, store, queue, dir, dbPath };
   open.push(t);
   return t;

@@ -241,7 +241,7 @@ describe('tunegate run --judge, show and the API on refusal answers', () => {
     const m = await endpoint(model);
     const judge = await endpoint(scriptedJudge);
     const { app, queue, store } = await testApp({
-      env: anthropicEnv(judge.url),
+      env: anthropicEnv(judge.url), keyEnvs: ['ANTHROPIC_API_KEY'],
       files: { 'evalsets/refusal.jsonl': SHIPPED, 'evalsets/blog.jsonl': jsonl({ id: 'p0', title: BLOG.title, reference: BLOG.reference }) },
     });
     expect((await app.inject({ method: 'POST', url: '/api/checkpoints', payload: { name: 'c', baseUrl: m.url, model: 'm' } })).statusCode).toBe(201);

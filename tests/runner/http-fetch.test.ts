@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpFetch } from '../../server/runner/http-fetch.js';
+import { createHttpFetch, ResponseTooLargeError } from '../../server/runner/http-fetch.js';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -31,15 +31,49 @@ describe('createHttpFetch (the runner transport)', () => {
     t.destroy();
   });
 
-  it('follows redirects as fetch does: 307 keeps the POST body, 303 becomes a GET', async () => {
-    const url = await serve((req, body, res) => {
-      if (req.url === '/a') return void res.writeHead(307, { location: '/b' }).end();
-      if (req.url === '/c') return void res.writeHead(303, { location: '/b' }).end();
-      res.writeHead(200).end(`${req.method}:${body}`);
+  it('never follows a redirect: the 3xx comes back as it is (not retryable), and the target hears nothing', async () => {
+    const hits: Array<string | undefined> = [];
+    const target = createServer((req, res) => {
+      hits.push(req.headers.authorization);
+      res.writeHead(200).end('{}');
     });
-    const t = createHttpFetch({ maxSockets: 4 });
-    expect(await (await t.fetch(`${url}/a`, { method: 'POST', body: 'payload' })).text()).toBe('POST:payload');
-    expect(await (await t.fetch(`${url}/c`, { method: 'POST', body: 'payload' })).text()).toBe('GET:');
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', () => r()));
+    const elsewhere = `http://127.0.0.1:${(target.address() as AddressInfo).port}/v1/chat/completions`;
+    try {
+      const url = await serve((req, _body, res) => {
+        if (req.url === '/a') return void res.writeHead(307, { location: elsewhere }).end();
+        res.writeHead(303, { location: '/b' }).end();
+      });
+      const t = createHttpFetch({ maxSockets: 4 });
+      const r = await t.fetch(`${url}/a`, { method: 'POST', headers: { authorization: 'Bearer sk-must-stay-here' }, body: 'payload' });
+      expect(r.status).toBe(307);
+      expect(r.headers.get('location')).toBe(elsewhere);
+      expect(r.headers.get('x-should-retry')).toBe('false');
+      expect((await t.fetch(`${url}/c`, { method: 'POST', body: 'payload' })).status).toBe(303);
+      expect(hits).toEqual([]);
+      t.destroy();
+    } finally {
+      await new Promise<void>((r) => target.close(() => r()));
+    }
+  });
+
+  it('stops reading a body over the cap, counted after decompression', async () => {
+    const big = 'x'.repeat(64 * 1024);
+    const url = await serve((req, _body, res) => {
+      if (req.url === '/plain') return void res.writeHead(200, { 'content-type': 'application/json' }).end(big);
+      if (req.url === '/chunked') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        for (let i = 0; i < 8; i++) res.write('y'.repeat(16 * 1024));
+        return void res.end();
+      }
+      if (req.url === '/gzip') return void res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(big)); // ~100 bytes on the wire
+      res.writeHead(200).end('small');
+    });
+    const t = createHttpFetch({ maxSockets: 2, maxResponseBytes: 32 * 1024 });
+    for (const path of ['/plain', '/chunked', '/gzip']) {
+      await expect(t.fetch(`${url}${path}`), path).rejects.toBeInstanceOf(ResponseTooLargeError);
+    }
+    expect(await (await t.fetch(`${url}/small`)).text()).toBe('small');
     t.destroy();
   });
 

@@ -4,7 +4,9 @@ import { testApp, waitForStatus } from '../helpers/server.js';
 import { jsonl } from '../helpers/tmp.js';
 import { PASS_DEFINITION } from '../../server/scoring/pass.js';
 
-const post = (app: any, url: string, payload?: unknown, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url, payload, headers });
+// Every state-changing request says it is JSON, a bodyless one too (the server refuses anything else).
+const JSON_TYPE = { 'content-type': 'application/json' };
+const post = (app: any, url: string, payload?: unknown, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url, payload, headers: { ...JSON_TYPE, ...headers } });
 
 describe('API: health, docs and headers', () => {
   it('answers health, serves the OpenAPI docs, and sets security headers on the page', async () => {
@@ -31,7 +33,7 @@ describe('API: health, docs and headers', () => {
 
 describe('API: checkpoints', () => {
   it('registers, lists, gets, patches and deletes', async () => {
-    const { app } = await testApp();
+    const { app } = await testApp({ keyEnvs: ['VLLM_KEY'] });
     const created = await post(app, '/api/checkpoints', { name: 'sft-1', baseUrl: 'http://127.0.0.1:8000/v1', model: 'qwen', step: 100, tags: { mix: 'a' }, apiKeyEnv: 'VLLM_KEY' });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ name: 'sft-1', step: 100, api: 'chat', tags: { mix: 'a' }, apiKeyEnv: 'VLLM_KEY', isBaseline: false });
@@ -47,7 +49,7 @@ describe('API: checkpoints', () => {
     await app.inject({ method: 'PATCH', url: '/api/checkpoints/sft-2', payload: { baseline: true } });
     expect((await app.inject({ method: 'GET', url: '/api/checkpoints/sft-1' })).json().isBaseline).toBe(false);
 
-    expect((await app.inject({ method: 'DELETE', url: '/api/checkpoints/sft-2' })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'DELETE', url: '/api/checkpoints/sft-2', headers: JSON_TYPE })).statusCode).toBe(204);
     expect((await app.inject({ method: 'GET', url: '/api/checkpoints/sft-2' })).statusCode).toBe(404);
   });
 
@@ -81,10 +83,10 @@ describe('API: checkpoints', () => {
     const { app } = await testApp();
     const r = await post(app, '/api/checkpoints', { name: 'c', baseUrl: e.url, model: 'm', autoRun: true });
     await waitForStatus(app, r.json().run.id, ['completed']);
-    const refused = await app.inject({ method: 'DELETE', url: '/api/checkpoints/c' });
+    const refused = await app.inject({ method: 'DELETE', url: '/api/checkpoints/c', headers: JSON_TYPE });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error).toContain('has 1 runs; delete with force=true');
-    expect((await app.inject({ method: 'DELETE', url: '/api/checkpoints/c?force=true' })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'DELETE', url: '/api/checkpoints/c?force=true', headers: JSON_TYPE })).statusCode).toBe(204);
     expect((await app.inject({ method: 'GET', url: '/api/runs' })).json().runs).toEqual([]);
   });
 });

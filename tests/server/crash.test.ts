@@ -10,7 +10,7 @@ const SECRET = 'sk-crash-test-secret-42';
 
 /** Starts `tunegate serve --port 0` (request logging on) and returns its URL from the banner. */
 async function serveProcess(cwd: string): Promise<{ child: Child; url: string }> {
-  const child = spawnTunegate(['serve', '--port', '0', '--db', 'server.db'], cwd, { MODEL_KEY: SECRET });
+  const child = spawnTunegate(['serve', '--port', '0', '--db', 'server.db', '--key-env', 'MODEL_KEY'], cwd, { MODEL_KEY: SECRET });
   let url = '';
   await waitFor(() => {
     url = /tunegate serving (http:\/\/\S+) /.exec(child.stderr())?.[1] ?? '';

@@ -76,7 +76,7 @@ describe('the server on a real port', () => {
   it('never shows or stores an API key value, only its variable name', async () => {
     const secret = 'sk-live-never-show-me-0123456789';
     const model = await endpoint(echo);
-    const { server, dir } = await serve({ PRIVATE_MODEL_KEY: secret });
+    const { server, dir } = await serve({ PRIVATE_MODEL_KEY: secret, TUNEGATE_KEY_ENVS: 'PRIVATE_MODEL_KEY' });
     try {
       await postJson(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm', apiKeyEnv: 'PRIVATE_MODEL_KEY', autoRun: true });
       await readSse(`${server.url}/api/runs/1/events`, (e) => e.event === 'finished');

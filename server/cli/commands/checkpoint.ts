@@ -1,3 +1,4 @@
+import { validateCheckpointName } from '../../checkpoint-name.js';
 import { validateEnvName } from '../../config.js';
 import { TunegateError } from '../../errors.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
@@ -37,14 +38,6 @@ export function judgeFromOptions(values: Values): JudgeSettings | null {
   return { spec, keyEnv };
 }
 
-const NAME = /^[\p{L}\p{N}._:@+\-/]{1,200}$/u;
-
-export function validateCheckpointName(name: string): string {
-  if (!NAME.test(name)) {
-    throw new TunegateError('USAGE', `checkpoint name "${name}" must be 1–200 letters, digits or . _ : @ + - /`);
-  }
-  return name;
-}
 
 export function validateBaseUrl(url: string): string {
   let u: URL;

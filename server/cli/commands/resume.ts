@@ -10,7 +10,7 @@ import { executeAndReport } from '../report-run.js';
 
 export function parseRunId(raw: string | undefined, command: string): number {
   if (raw === undefined) throw new TunegateError('USAGE', `${command} needs a RUN_ID (see tunegate runs)`);
-  if (!/^\d+$/.test(raw)) throw new TunegateError('USAGE', `RUN_ID must be a whole number, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new TunegateError('USAGE', `RUN_ID must be a whole number, got "${raw}"`);
   return Number(raw);
 }
 

@@ -2,7 +2,7 @@ import { readSecret } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
 import { DEFAULT_EVALSETS_DIR } from '../../config.js';
-import { createRun, DEFAULT_PARAMS } from '../../runner/create-run.js';
+import { createRun, DEFAULT_PARAMS, PARAM_LIMITS } from '../../runner/create-run.js';
 import { checkReachable } from '../../runner/reachability.js';
 import type { Store } from '../../store/open.js';
 import type { Checkpoint, NewCheckpoint, RunParams } from '../../store/types.js';
@@ -44,16 +44,16 @@ const SPEC = {
 
 /** Run parameters from flags, defaults for the rest. */
 export function paramsFromOptions(values: Values): RunParams {
-  const maxTokens = int(values, 'max-tokens', 1);
-  const timeout = num(values, 'timeout', 0.001, 86_400);
+  const maxTokens = int(values, 'max-tokens', 1, PARAM_LIMITS.maxTokens);
+  const timeout = num(values, 'timeout', 0.001, PARAM_LIMITS.timeout);
   return {
     temperature: num(values, 'temperature', 0, 2) ?? DEFAULT_PARAMS.temperature,
     maxTokens: maxTokens === undefined ? { ...DEFAULT_PARAMS.maxTokens } : { keyword: maxTokens, blog: maxTokens },
-    seed: int(values, 'seed', 0) ?? DEFAULT_PARAMS.seed,
-    samples: int(values, 'samples', 1, 1000) ?? DEFAULT_PARAMS.samples,
-    concurrency: int(values, 'concurrency', 1, 1024) ?? DEFAULT_PARAMS.concurrency,
+    seed: int(values, 'seed', 0, PARAM_LIMITS.seed) ?? DEFAULT_PARAMS.seed,
+    samples: int(values, 'samples', 1, PARAM_LIMITS.samples) ?? DEFAULT_PARAMS.samples,
+    concurrency: int(values, 'concurrency', 1, PARAM_LIMITS.concurrency) ?? DEFAULT_PARAMS.concurrency,
     timeoutMs: timeout === undefined ? DEFAULT_PARAMS.timeoutMs : Math.round(timeout * 1000),
-    retries: int(values, 'retries', 0, 100) ?? DEFAULT_PARAMS.retries,
+    retries: int(values, 'retries', 0, PARAM_LIMITS.retries) ?? DEFAULT_PARAMS.retries,
     perplexity: flag(values, 'perplexity'),
   };
 }

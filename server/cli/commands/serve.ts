@@ -1,6 +1,6 @@
 import { DEFAULT_EVALSETS_DIR } from '../../config.js';
 import { startServer } from '../../main.js';
-import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
+import { expectPositionals, flag, int, list, parseArgs, str } from '../args.js';
 import { resolve } from 'node:path';
 import { resolveDbPath } from '../../config.js';
 import { println, type Io } from '../io.js';
@@ -9,7 +9,11 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
   const p = parseArgs(argv, {
     host: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' }, evalsets: { type: 'string' },
     'per-endpoint': { type: 'string' }, 'insecure-no-auth': { type: 'boolean' }, quiet: { type: 'boolean' },
+    'key-env': { type: 'string', multiple: true }, 'allowed-host': { type: 'string', multiple: true },
+    'max-response-bytes': { type: 'string' }, 'max-answer-chars': { type: 'string' },
   }, 'serve');
+  const maxResponseBytes = int(p.values, 'max-response-bytes', 1024, 1024 * 1024 * 1024);
+  const maxAnswerChars = int(p.values, 'max-answer-chars', 1024, 64 * 1024 * 1024);
   expectPositionals(p, 0, 'serve');
   const server = await startServer({
     host: str(p.values, 'host') ?? '127.0.0.1',
@@ -20,8 +24,16 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     perEndpoint: int(p.values, 'per-endpoint', 1, 64) ?? 1,
     insecureNoAuth: flag(p.values, 'insecure-no-auth'),
     logger: !flag(p.values, 'quiet'),
+    keyEnvs: list(p.values, 'key-env'),
+    allowedHosts: list(p.values, 'allowed-host'),
+    ...(maxResponseBytes !== undefined ? { maxResponseBytes } : {}),
+    ...(maxAnswerChars !== undefined ? { maxAnswerChars } : {}),
   });
   println(io.stderr, `tunegate serving ${server.url} (API docs: ${server.url}/api/docs); Ctrl-C stops it, running runs become resumable`);
+  const keys = server.settings.keyEnvs;
+  println(io.stderr, keys.length > 0
+    ? `key variables checkpoints and judges may name: ${keys.join(', ')}`
+    : 'no key variables allowed: checkpoints and judges that need a key are refused (allow one with --key-env NAME)');
   // Runs until the process is told to stop (SIGINT/SIGTERM abort io.signal in bin.ts).
   await new Promise<void>((resolveStop) => {
     if (io.signal === undefined || io.signal.aborted) return resolveStop();

@@ -1,0 +1,25 @@
+import { TunegateError } from './errors.js';
+
+/**
+ * The longest checkpoint name, in characters. The one limit for the API schema, the CLI and
+ * the server's path parameters (sized from it), so every name that registers can also be read,
+ * changed and deleted through /api/checkpoints/:name.
+ */
+export const CHECKPOINT_NAME_MAX = 200;
+
+/** Letters, digits and . _ : @ + - / (the same pattern in the API schema and the CLI). */
+export const CHECKPOINT_NAME_PATTERN = '^[\\p{L}\\p{N}._:@+\\-/]+$';
+
+const NAME = new RegExp(CHECKPOINT_NAME_PATTERN, 'u');
+
+/** Checks a checkpoint name given on the command line (the API checks the same with its schema). */
+export function validateCheckpointName(name: string): string {
+  const length = [...name].length;
+  if (length === 0 || length > CHECKPOINT_NAME_MAX || !NAME.test(name)) {
+    throw new TunegateError(
+      'USAGE',
+      `checkpoint name "${length > 60 ? `${[...name].slice(0, 60).join('')}…` : name}" must be 1–${CHECKPOINT_NAME_MAX} letters, digits or . _ : @ + - /${length > CHECKPOINT_NAME_MAX ? ` (it has ${length} characters)` : ''}`,
+    );
+  }
+  return name;
+}
