@@ -71,7 +71,9 @@ describe('terminal output is inert: model output and API-supplied fields are sho
     const bad = await runBin(['checkpoint', 'add', `x${HOSTILE_ARG}`, '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm'], cwd);
     expect(bad.code).toBe(2);
     expectInert(bad.stderr, 'checkpoint add: bad name');
-    expect(bad.stderr.toString()).toContain(`checkpoint name "x${SHOWN_ARG}" must be`);
+    // A long name is quoted cut to its first 60 characters (escaped, so still inert).
+    expect(bad.stderr.toString()).toContain(`checkpoint name "x${SHOWN_ARG.slice(0, 20)}`);
+    expect(bad.stderr.toString()).toMatch(/…" must be 1–\d+ letters/);
 
     for (const argv of [[HOSTILE_ARG], ['runs', '--checkpoint', HOSTILE_ARG], ['show', HOSTILE_ARG], ['run', HOSTILE_ARG], ['gate', '--checkpoint', HOSTILE_ARG]]) {
       const r = await runBin(argv, cwd);
