@@ -97,7 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       : false,
     bodyLimit: 1024 * 1024,
     // Every valid checkpoint name fits in a path parameter (UTF-16 units: up to 2 per character).
-    maxParamLength: CHECKPOINT_NAME_MAX * 2,
+    routerOptions: { maxParamLength: CHECKPOINT_NAME_MAX * 2 },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
   registerRequestGuards(app, { token: deps.token, host: deps.host, allowedHosts: deps.allowedHosts });
