@@ -4,12 +4,14 @@ import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
 import { resolve } from 'node:path';
 import { resolveDbPath } from '../../config.js';
 import { println, type Io } from '../io.js';
+import { LEASE_OPTION, leaseMsFrom } from '../context.js';
 
 export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     host: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' }, evalsets: { type: 'string' },
-    'per-endpoint': { type: 'string' }, 'insecure-no-auth': { type: 'boolean' }, quiet: { type: 'boolean' },
+    'per-endpoint': { type: 'string' }, 'insecure-no-auth': { type: 'boolean' }, quiet: { type: 'boolean' }, ...LEASE_OPTION,
   }, 'serve');
+  const leaseMs = leaseMsFrom(p.values);
   expectPositionals(p, 0, 'serve');
   const server = await startServer({
     host: str(p.values, 'host') ?? '127.0.0.1',
@@ -20,6 +22,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     perEndpoint: int(p.values, 'per-endpoint', 1, 64) ?? 1,
     insecureNoAuth: flag(p.values, 'insecure-no-auth'),
     logger: !flag(p.values, 'quiet'),
+    ...(leaseMs !== undefined ? { leaseMs } : {}),
   });
   println(io.stderr, `tunegate serving ${server.url} (API docs: ${server.url}/api/docs); Ctrl-C stops it, running runs become resumable`);
   // Runs until the process is told to stop (SIGINT/SIGTERM abort io.signal in bin.ts).
