@@ -61,7 +61,14 @@ describe('runs have exactly one owner', () => {
     expect((await first.exit).code).toBe(130);
     const before = model.requests.length;
 
+    // Hold the write lock while they start, so all three check the run and reach their claim
+    // together (SQLite queues writers: busy_timeout is 5 s); then let them race.
+    const lock = new Database(db);
+    lock.exec('BEGIN IMMEDIATE');
     const racers = [0, 1, 2].map(() => spawnTunegate(['resume', '1', '--db', db, '--json'], dir));
+    await new Promise((r) => setTimeout(r, 2_500));
+    lock.exec('COMMIT');
+    lock.close();
     const outcomes = await Promise.all(racers.map(exitOf));
     const winners = outcomes.filter((o) => o.code === 0);
     const losers = outcomes.filter((o) => o.code !== 0);
