@@ -67,7 +67,7 @@ export class RunQueue {
   sweep(): void {
     if (this.stopped) return;
     try {
-      for (const id of stopAbandonedRuns(this.store)) this.emitFinished(id);
+      for (const id of stopAbandonedRuns(this.store, (id) => this.active.has(id))) this.emitFinished(id);
       this.pump();
     } catch (e) {
       this.onError?.(0, e);

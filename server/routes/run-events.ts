@@ -128,6 +128,15 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
       scheduled = undefined;
       if (closed || congested) return;
       lastFlush = Date.now();
+      try {
+        send();
+      } catch (e) {
+        // The database failed under this stream (busy past its timeout, or gone): end it; the client reconnects.
+        app.log.error({ runId, err: (e as Error).message }, 'run event stream failed');
+        close(false);
+      }
+    };
+    const send = () => {
       // Read lazily: a client that stops reading stops the query too (no row is read to be dropped).
       for (const r of store.results.since(runId, cursor)) {
         cursor = r.seq;

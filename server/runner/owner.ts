@@ -161,7 +161,10 @@ export function stopAbandoned(store: Store, runId: number, wanted: Extract<RunSt
   return store.runs.finishAbandoned(runId, hold, status, summarizeRun(store, runId), error);
 }
 
-/** Marks every running run whose owner is gone `interrupted` (resumable); returns their ids. */
-export function stopAbandonedRuns(store: Store): number[] {
-  return store.runs.list({ status: 'running' }).map((r) => r.id).filter((id) => stopAbandoned(store, id, 'interrupted'));
+/**
+ * Marks every running run whose owner is gone `interrupted` (resumable), except those `mine`
+ * says this process executes (a stalled event loop must not make it reap its own); returns their ids.
+ */
+export function stopAbandonedRuns(store: Store, mine: (runId: number) => boolean = () => false): number[] {
+  return store.runs.list({ status: 'running' }).map((r) => r.id).filter((id) => !mine(id) && stopAbandoned(store, id, 'interrupted'));
 }
