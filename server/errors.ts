@@ -47,5 +47,7 @@ export const EXIT = {
   USAGE: 2,
   ITEMS_ERRORED: 3,
   INTERNAL: 4,
+  /** run --server: the run was not seen to stop (the server or the stream was lost); it may still be running there. */
+  UNFINISHED: 5,
   INTERRUPTED: 130,
 } as const;

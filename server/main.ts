@@ -4,8 +4,7 @@ import { buildApp } from './app.js';
 import { resolveServeSettings, serverEnv, serverSecrets, type Env, type ServeSettings } from './config.js';
 import { TunegateError } from './errors.js';
 import { RunQueue } from './queue/run-queue.js';
-import { summarizeRun } from './runner/execute-run.js';
-import { ownerAlive } from './runner/owner.js';
+import { stopAbandonedRuns } from './runner/owner.js';
 import { safeErrorText } from './runner/redact.js';
 import { openStore, type Store } from './store/open.js';
 
@@ -26,6 +25,8 @@ export interface ServeOptions {
   maxResponseBytes?: number;
   /** Cap on a stored answer (`--max-answer-chars`; else TUNEGATE_MAX_ANSWER_CHARS; 262144). */
   maxAnswerChars?: number;
+  /** The lease the server holds on the runs it executes (default 30 s). */
+  leaseMs?: number;
 }
 
 export interface RunningServer {
@@ -42,17 +43,12 @@ export interface RunningServer {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
 
 /**
- * Runs found `running` whose owning process is gone (a crashed or killed server or CLI) are
- * marked `interrupted`, so they can be resumed; runs a live process owns are left alone.
+ * Runs found `running` whose owner is gone (its lease expired, or its PID is gone on this host:
+ * a crashed or killed server or CLI) are marked `interrupted`, so they can be resumed; runs a
+ * live process holds, here or on another host, are left alone.
  */
 export function recoverCrashedRuns(store: Store): number[] {
-  const recovered: number[] = [];
-  for (const run of store.runs.list({ status: 'running' })) {
-    if (ownerAlive(run)) continue;
-    store.runs.finish(run.id, 'interrupted', summarizeRun(store, run.id), 'the process running it stopped; resume it');
-    recovered.push(run.id);
-  }
-  return recovered;
+  return stopAbandonedRuns(store);
 }
 
 /** config → store → recovery → app → queue → listen. */
@@ -77,7 +73,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   recoverCrashedRuns(store);
   let app: FastifyInstance | undefined;
   const queue = new RunQueue({
-    store, env, perEndpoint: opts.perEndpoint ?? 1,
+    store, env, perEndpoint: opts.perEndpoint ?? 1, ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
     onError: (runId, e) => app?.log.error({ runId, err: safeErrorText((e as Error).message, secrets) }, 'run failed'),
   });
   app = await buildApp({
@@ -86,6 +82,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   try {
     await app.listen({ host: opts.host, port: opts.port });
   } catch (e) {
+    await queue.shutdown();
     store.close();
     throw new TunegateError('USAGE', `cannot listen on ${opts.host}:${opts.port}: ${(e as Error).message}`);
   }

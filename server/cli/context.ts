@@ -1,10 +1,17 @@
 import { resolve } from 'node:path';
 import { resolveDbPath } from '../config.js';
 import { openStore, type Store } from '../store/open.js';
-import { str, type Values } from './args.js';
+import { num, str, type Values } from './args.js';
 import type { Io } from './io.js';
 
 export const DB_OPTION = { db: { type: 'string' } } as const;
+export const LEASE_OPTION = { lease: { type: 'string' } } as const;
+
+/** --lease SECONDS as milliseconds: how long this process's claim on a run lasts without renewal. */
+export function leaseMsFrom(values: Values): number | undefined {
+  const s = num(values, 'lease', 0.5, 3600);
+  return s === undefined ? undefined : Math.round(s * 1000);
+}
 
 /** Opens the database named by --db / TUNEGATE_DB / the default, relative to the working directory. */
 export function openStoreFor(values: Values, io: Io): Store {

@@ -10,7 +10,9 @@ const EXIT_CODES = `Exit codes:
   3    the run finished but some items errored (results are stored and printed);
        gate: the head run has more errored items than --max-errors
   4    internal error (a bug, or a database that cannot be used)
-  130  interrupted (Ctrl-C); resume with \`tunegate resume RUN_ID\``;
+  5    run --server: the run was not seen to stop (the server or its stream was lost after
+       retries); it may still be running there
+  130  interrupted (Ctrl-C) or cancelled; resume with \`tunegate resume RUN_ID\``;
 
 const DB = `  --db PATH             SQLite database (default: $TUNEGATE_DB, else runs/tunegate.db)`;
 
@@ -125,7 +127,12 @@ Options:
   --server URL          run on a tunegate server instead of the local database: registers the
                         checkpoint there (one-shot form), queues the run, follows its events and
                         exits as a local run would; --evalsets are names the server offers;
-                        Ctrl-C cancels the run on the server. TUNEGATE_TOKEN is sent when set
+                        Ctrl-C cancels the run on the server. TUNEGATE_TOKEN is sent when set.
+                        A dropped stream is reopened where it stopped (Last-Event-ID); exit 0
+                        only for a completed run, 5 when the run was lost to this client
+  --lease SECONDS       this process's claim on the run lasts this long without renewal
+                        (default 30; renewed every 2 s). Another process may take over a run
+                        whose lease expired
   --gate                after the run, gate it (see tunegate gate --help); exit 1 on regression.
                         Takes the gate's options: --baseline, --tolerance, --alpha,
                         --no-significance, --max-errors, --metrics, --junit, --markdown. With
@@ -155,9 +162,14 @@ only for items without a stored result, and no result is ever stored twice. A ru
 were scored by other scorer versions than this tunegate's (an upgrade changed a scorer) is
 refused with exit 2 before anything is sent: start a new run instead.
 
+A run has one owner at a time: a run another live process executes (a CLI, a server, on this
+host or another sharing the database) is refused with exit 2, naming its PID, host and lease.
+A killed owner's run is resumable at once on the same host (its PID is gone), and from anywhere
+once its lease expires (30 s after its last renewal).
+
 Options:
   --retry-errors        also retry items whose stored result is an error
-  --force               resume even if the run's owning process still seems alive
+  --lease SECONDS       this process's claim on the run lasts this long without renewal (default 30)
   --json                print one JSON object, as \`tunegate run --json\`
 ${DB}
 
@@ -309,8 +321,10 @@ Serves the HTTP API (OpenAPI docs at /api/docs), runs queued evaluations in the 
 serves the dashboard: / (every checkpoint against training step, and the bio-vs-blog trade-off),
 /compare?base=RUN&head=RUN (before/after), /runs/ID (a run, live while it runs) and
 /checkpoints/new (register one). All state is in the database, so the CLI, the server and a restarted server
-agree. On start, runs left "running" by a process that died are marked interrupted (resumable).
-Ctrl-C or SIGTERM stops gracefully: running runs are interrupted after their results are stored.
+agree. Runs left "running" by a process that died (its PID gone on this host, or its lease
+expired) are marked interrupted (resumable), on start and every few seconds after. A run another
+live process executes is never taken over. Ctrl-C or SIGTERM stops gracefully: running runs are
+interrupted after their results are stored, and event streams end.
 
 Options:
   --host HOST           address to bind (default 127.0.0.1)
@@ -331,6 +345,8 @@ Options:
                         a longer one is stored cut, marked "[truncated by tunegate: …]"
   --insecure-no-auth    allow a non-loopback --host without TUNEGATE_TOKEN
   --quiet               no request log
+  --lease SECONDS       how long the server's claim on a run it executes lasts without renewal
+                        (default 30; renewed every 2 s)
 
 Security: with TUNEGATE_TOKEN set, every non-GET request needs "Authorization: Bearer <token>"
 (the scheme in any case). Without it the server only binds a loopback address unless

@@ -3,9 +3,11 @@ import { TunegateError, type ErrorCode } from '../errors.js';
 export interface SseEvent {
   event: string;
   data: any;
+  /** The event's `id:` (a tunegate stream's position: send it back as Last-Event-ID). */
+  id?: string;
 }
 
-/** Parses a Server-Sent Events body into events as they arrive (comment lines are skipped). */
+/** Parses a Server-Sent Events body into events as they arrive (comment and retry lines are skipped). */
 export async function* sseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
   let buffer = '';
@@ -17,7 +19,8 @@ export async function* sseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerato
       buffer = buffer.slice(cut + 2);
       const event = /^event: (.*)$/m.exec(block)?.[1];
       const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event !== undefined && data !== undefined) yield { event, data: JSON.parse(data) };
+      const id = /^id: (.*)$/m.exec(block)?.[1];
+      if (event !== undefined && data !== undefined) yield { event, data: JSON.parse(data), ...(id !== undefined ? { id } : {}) };
     }
   }
 }
@@ -37,10 +40,10 @@ export class ApiClient {
     return { ...(json ? { 'content-type': 'application/json' } : {}), ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}) };
   }
 
-  async fetch(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  async fetch(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
     try {
       return await fetch(`${this.base.replace(/\/$/, '')}${path}`, {
-        method, headers: this.headers(body !== undefined || method !== 'GET'), ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(signal !== undefined ? { signal } : {}),
+        method, headers: { ...this.headers(body !== undefined || method !== 'GET'), ...extraHeaders }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
@@ -66,10 +69,14 @@ export class ApiClient {
     throw new TunegateError(STATUS_CODES[res.status] ?? 'INTERNAL', `server: ${message}`);
   }
 
-  /** Follows a run's events until the server ends the stream. */
-  async *events(runId: number, signal?: AbortSignal): AsyncGenerator<SseEvent> {
-    const res = await this.fetch('GET', `/api/runs/${runId}/events`, undefined, signal);
-    if (!res.ok || res.body === null) throw new TunegateError('INTERNAL', `server: cannot follow run ${runId} (HTTP ${res.status})`);
+  /** Follows a run's events until the server ends the stream; from after `lastEventId` when given. */
+  async *events(runId: number, lastEventId?: string): AsyncGenerator<SseEvent> {
+    const res = await this.fetch('GET', `/api/runs/${runId}/events`, undefined, {
+      accept: 'text/event-stream', ...(lastEventId !== undefined ? { 'last-event-id': lastEventId } : {}),
+    });
+    if (!res.ok || res.body === null) {
+      throw new TunegateError(STATUS_CODES[res.status] ?? 'INTERNAL', `server: cannot follow run ${runId} (HTTP ${res.status})`);
+    }
     yield* sseEvents(res.body as unknown as AsyncIterable<Uint8Array>);
   }
 }

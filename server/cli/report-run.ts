@@ -17,11 +17,13 @@ export interface ReportOptions {
   judgeConcurrency?: number;
   /** Print nothing on stdout (the caller prints the run inside a larger object). */
   silent?: boolean;
+  /** How long this process's claim on the run lasts without renewal (--lease). */
+  leaseMs?: number;
 }
 
 /**
  * Executes a stored run with progress on stderr, prints the result (text or `--json`) on stdout
- * and returns the exit code: 0, 3 when items errored, 130 when interrupted. Shared by `run`,
+ * and returns the exit code: 0, 3 when items errored, 130 when interrupted or cancelled. Shared by `run`,
  * `resume` and `demo` so all three behave alike.
  */
 export async function executeAndReport(store: Store, runId: number, io: Io, opts: ReportOptions): Promise<number> {
@@ -41,6 +43,7 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
     env: io.env,
     ...(io.signal !== undefined ? { signal: io.signal } : {}),
     retryErrors: opts.retryErrors === true,
+    ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
     onProgress: opts.quiet === true ? undefined : (p) => progress.update(p),
   });
   progress.finish();
@@ -65,9 +68,10 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
   const out = runJson(finished, summary, extras);
   if (opts.silent !== true) println(io.stdout, opts.json ? JSON.stringify(out) : runText(out));
 
-  if (result.status === 'interrupted') {
+  if (result.status === 'interrupted' || result.status === 'cancelled') {
     const c = summary.counts;
-    println(io.stderr, `interrupted: ${c.results} results stored, ${c.missing} items not yet run; finish with: tunegate resume ${runId}`);
+    const how = result.status === 'cancelled' ? 'cancelled (from another process, e.g. POST /api/runs/:id/cancel)' : 'interrupted';
+    println(io.stderr, `${how}: ${c.results} results stored, ${c.missing} items not yet run; finish with: tunegate resume ${runId}`);
     return EXIT.INTERRUPTED;
   }
   if (summary.counts.errors > 0) {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Env } from '../config.js';
 import { TunegateError } from '../errors.js';
 import { executeRun, summarizeRun, type ItemEvent, type Progress } from '../runner/execute-run.js';
+import { DEFAULT_LEASE_MS, runBusy, stopAbandoned, stopAbandonedRuns } from '../runner/owner.js';
 import { runPostSteps } from '../runner/post-run.js';
 import { checkScorersBeforeSending } from '../runner/scorer-check.js';
 import type { Store } from '../store/open.js';
@@ -20,20 +21,25 @@ export interface QueueOptions {
   perEndpoint?: number;
   /** Called when a run fails outside the runner (a bug, the database); the server logs it. */
   onError?: (runId: number, e: unknown) => void;
+  /** The lease this server holds on the runs it executes (default 30 s; see owner.ts). */
+  leaseMs?: number;
 }
 
 interface Active {
   controller: AbortController;
   endpoint: string;
-  cancelled: boolean;
   done: Promise<void>;
+  /** The latest progress of this execution (requests and elapsed time are only known here). */
+  progress: Progress | null;
 }
 
 /**
  * Executes queued runs inside the server, never blocking requests. Run status lives in SQLite
  * (queued → running → completed/interrupted/cancelled), so a restarted server picks up queued
  * runs where it left off; this class only holds what cannot outlive the process: the abort
- * controllers of the runs it is executing and the listeners following them.
+ * controllers of the runs it is executing and the listeners following them. Who executes a run
+ * is decided by the claim in SQLite (owner.ts), never here: a run a CLI or another server took
+ * first is left to it. A sweep every few seconds marks runs whose owner died `interrupted`.
  */
 export class RunQueue {
   private readonly store: Store;
@@ -42,6 +48,8 @@ export class RunQueue {
   private readonly onError: QueueOptions['onError'];
   private readonly active = new Map<number, Active>();
   private readonly events = new EventEmitter();
+  private readonly leaseMs: number;
+  private readonly sweeper: NodeJS.Timeout;
   private stopped = false;
 
   constructor(opts: QueueOptions) {
@@ -49,7 +57,21 @@ export class RunQueue {
     this.env = opts.env;
     this.perEndpoint = Math.max(1, opts.perEndpoint ?? 1);
     this.onError = opts.onError;
+    this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
     this.events.setMaxListeners(0);
+    this.sweeper = setInterval(() => this.sweep(), Math.min(5_000, Math.max(100, this.leaseMs / 2)));
+    this.sweeper.unref();
+  }
+
+  /** Marks runs whose owner died `interrupted` (telling their followers), then starts what it can. */
+  sweep(): void {
+    if (this.stopped) return;
+    try {
+      for (const id of stopAbandonedRuns(this.store, (id) => this.active.has(id))) this.emitFinished(id);
+      this.pump();
+    } catch (e) {
+      this.onError?.(0, e);
+    }
   }
 
   /** Starts every queued run that its endpoint has room for. Cheap; call after any change. */
@@ -66,33 +88,37 @@ export class RunQueue {
 
   private start(runId: number, endpoint: string): void {
     const controller = new AbortController();
-    const entry: Active = { controller, endpoint, cancelled: false, done: Promise.resolve() };
+    const entry: Active = { controller, endpoint, done: Promise.resolve(), progress: null };
     this.active.set(runId, entry);
     entry.done = (async () => {
       try {
         const r = await executeRun({
-          store: this.store, runId, env: this.env, signal: controller.signal,
-          onProgress: (progress) => this.emit(runId, { type: 'progress', progress }),
+          store: this.store, runId, env: this.env, signal: controller.signal, leaseMs: this.leaseMs,
+          onProgress: (progress) => {
+            entry.progress = progress;
+            this.emit(runId, { type: 'progress', progress });
+          },
           onItem: (item) => this.emit(runId, { type: 'item', item }),
         });
-        if (entry.cancelled && r.status === 'interrupted') {
-          this.store.runs.finish(runId, 'cancelled', summarizeRun(this.store, runId));
-        } else if (r.status === 'completed') {
-          await runPostSteps(this.store, runId, this.env);
-        }
+        if (r.status === 'completed') await runPostSteps(this.store, runId, this.env);
       } catch (e) {
-        // executeRun marks the run failed when it can; a missing key or checkpoint lands here.
-        const run = this.store.runs.find(runId);
-        if (run !== undefined && (run.status === 'running' || run.status === 'queued')) {
-          this.store.runs.finish(runId, 'failed', summarizeRun(this.store, runId), (e as Error).message);
+        // RUN_BUSY: another process claimed it first (or took it over); it is that process's now.
+        // Otherwise executeRun stopped a claimed run as failed itself; a failure before the claim
+        // (a missing key, a deleted checkpoint) leaves it queued: stop it, or it is retried forever.
+        if (!(e instanceof TunegateError && e.code === 'RUN_BUSY')) {
+          this.store.runs.finishFrom(runId, 'queued', 'failed', summarizeRun(this.store, runId), (e as Error).message);
         }
         this.onError?.(runId, e);
       } finally {
         this.active.delete(runId);
-        this.emit(runId, { type: 'finished', status: this.store.runs.get(runId).status, runId });
+        this.emitFinished(runId);
         this.pump();
       }
     })();
+  }
+
+  private emitFinished(runId: number): void {
+    this.emit(runId, { type: 'finished', status: this.store.runs.get(runId).status, runId });
   }
 
   private emit(runId: number, event: RunEvent): void {
@@ -109,29 +135,47 @@ export class RunQueue {
     return this.active.has(runId);
   }
 
-  /** Cancels a queued or running run. Stored results are kept; the run can be resumed. */
+  /** The latest progress of a run this server is executing (null otherwise). */
+  progressOf(runId: number): Progress | null {
+    return this.active.get(runId)?.progress ?? null;
+  }
+
+  /**
+   * Cancels a run, wherever it executes; stored results are kept and the run can be resumed.
+   * Queued, interrupted, or running with its owner gone (a killed CLI): cancelled at once. Running here: its
+   * requests are aborted now. Running in another live process: a cancel is recorded that its
+   * owner reads at its next heartbeat (within 2 s), and it stops as cancelled. Returns the status.
+   */
   cancel(runId: number): RunStatus {
     const run = this.store.runs.get(runId);
     const active = this.active.get(runId);
     if (active !== undefined) {
-      active.cancelled = true;
+      this.store.runs.requestCancel(runId);
       active.controller.abort(new Error('cancelled'));
       return 'running';
     }
-    if (run.status !== 'queued') {
-      throw new TunegateError('CONFLICT', `run ${runId} is ${run.status}; only a queued or running run can be cancelled`);
+    // An interrupted run (one whose owner died, perhaps just marked so by a sweep) may be cancelled too.
+    const stopped = ((run.status === 'queued' || run.status === 'interrupted') && this.store.runs.finishFrom(runId, run.status, 'cancelled', summarizeRun(this.store, runId)))
+      || stopAbandoned(this.store, runId, 'cancelled');
+    if (stopped) {
+      this.emitFinished(runId);
+      return 'cancelled';
     }
-    this.store.runs.finish(runId, 'cancelled', summarizeRun(this.store, runId));
-    this.emit(runId, { type: 'finished', status: 'cancelled', runId });
-    return 'cancelled';
+    if (this.store.runs.requestCancel(runId)) return 'running';
+    const now = this.store.runs.get(runId);
+    throw new TunegateError('CONFLICT', `run ${runId} is ${now.status}; only a queued, running or interrupted run can be cancelled`);
   }
 
-  /** Puts an interrupted, cancelled, failed or completed run back in the queue. */
+  /**
+   * Puts an interrupted, cancelled, failed or completed run back in the queue; a run whose owner
+   * died (a killed CLI, lease expired) first becomes interrupted. RUN_BUSY while a live process
+   * executes it.
+   */
   resume(runId: number, retryErrors = false): void {
+    if (stopAbandoned(this.store, runId, 'interrupted')) this.emitFinished(runId);
     const run = this.store.runs.get(runId);
-    if (run.status === 'queued' || run.status === 'running') {
-      throw new TunegateError('CONFLICT', `run ${runId} is already ${run.status}`);
-    }
+    if (run.status === 'running') throw runBusy(runId, this.store.runs.hold(runId)!);
+    if (run.status === 'queued') throw new TunegateError('CONFLICT', `run ${runId} is already queued`);
     const summary = summarizeRun(this.store, runId);
     const left = summary.counts.items * run.params.samples - summary.counts.results;
     if (left === 0 && !(retryErrors && summary.counts.errors > 0)) {
@@ -140,7 +184,8 @@ export class RunQueue {
     // Refused here with a 409, not later as a failed run: the scorers must be the run's own.
     checkScorersBeforeSending(this.store, run, retryErrors);
     if (retryErrors) this.store.results.deleteErrored(runId);
-    this.store.runs.requeue(runId);
+    // A compare-and-set too: a CLI that claimed it since it was read keeps it.
+    if (!this.store.runs.requeue(runId)) throw runBusy(runId, this.store.runs.hold(runId)!);
     this.pump();
   }
 
@@ -150,6 +195,7 @@ export class RunQueue {
    */
   async shutdown(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.sweeper);
     const running = [...this.active.values()];
     for (const a of running) a.controller.abort(new Error('server shutting down'));
     await Promise.all(running.map((a) => a.done));

@@ -10,6 +10,7 @@ import { judgeSummaries } from '../judge/judge-summaries.js';
 import { submitRun } from '../queue/submit-run.js';
 import type { Store } from '../store/open.js';
 import { CSP } from '../app.js';
+import { runStreams } from './run-events.js';
 import { ErrorBody, NewRunBody, Run, RunId, RunParams } from './schemas.js';
 
 const Status = Type.Union(['queued', 'running', 'completed', 'interrupted', 'failed', 'cancelled'].map((s) => Type.Literal(s)));
@@ -88,60 +89,12 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     return { results, total: store.results.count(id, page), limit: page.limit, offset: page.offset };
   });
 
+  const streams = runStreams(app, { store, queue, runBody: (id) => runBody(store, id), headers: { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP } });
   app.get('/api/runs/:id/events', {
-    schema: { summary: 'Server-Sent Events: progress, item (one per finished item), finished', params: RunParams },
+    schema: { summary: 'Server-Sent Events: progress, item (one per stored result), finished; each with id: for Last-Event-ID', params: RunParams },
   }, async (req, reply) => {
-    const id = req.params.id;
-    store.runs.get(id);
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive',
-      'x-content-type-options': 'nosniff', 'content-security-policy': CSP,
-    });
-    const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    let closed = false;
-    let poll: NodeJS.Timeout | undefined;
-    const finish = () => {
-      if (closed) return;
-      closed = true;
-      unsubscribe();
-      clearInterval(ping);
-      clearInterval(poll);
-      raw.end();
-    };
-    // Subscribe before reading the status, so a run that finishes in between is not missed.
-    const unsubscribe = queue.subscribe(id, (e) => {
-      if (e.type === 'progress') send('progress', e.progress);
-      else if (e.type === 'item') send('item', e.item);
-      else {
-        send('finished', runBody(store, id));
-        finish();
-      }
-    });
-    const ping = setInterval(() => raw.write(': ping\n\n'), 15_000);
-    req.raw.on('close', finish);
-    const now = runBody(store, id);
-    send('progress', now.progress);
-    if (queue.isActive(id) || now.status === 'queued') return;
-    if (now.status !== 'running') {
-      send('finished', now);
-      finish();
-      return;
-    }
-    // Running in another process (a CLI on the same database): follow it through the store.
-    let last = now.progress.done;
-    poll = setInterval(() => {
-      const cur = runBody(store, id);
-      if (cur.progress.done !== last) {
-        last = cur.progress.done;
-        send('progress', cur.progress);
-      }
-      if (cur.status !== 'running') {
-        send('finished', cur);
-        finish();
-      }
-    }, 500);
+    store.runs.get(req.params.id);
+    streams.follow(req, reply, req.params.id);
   });
 
   app.post('/api/runs/:id/cancel', {

@@ -4,6 +4,7 @@ import { SCORER_VERSIONS } from '../scoring/types.js';
 import type { Store } from '../store/open.js';
 import type { Checkpoint, Provenance, RunParams } from '../store/types.js';
 import { toolRevision, toolVersion } from '../version.js';
+import { DEFAULT_LEASE_MS, thisProcess } from './owner.js';
 
 export const DEFAULT_PARAMS: RunParams = {
   temperature: 0,
@@ -61,14 +62,15 @@ export function buildProvenance(checkpoint: Checkpoint, sets: readonly EvalSet[]
   };
 }
 
-/** This process as a run owner, so another process can tell whether a "running" run is alive. */
+/** This process's PID and host (the demo's lock file records them). */
 export function currentOwner(): { pid: number; host: string } {
   return { pid: process.pid, host: hostname() };
 }
 
 /**
  * Records a new run with its provenance and a snapshot of every item, before any request is
- * sent. `running` when this process executes it now; `queued` when a server will.
+ * sent. `running` when this process executes it now (it is reserved for this process until
+ * executeRun claims it, so no server can take it in between); `queued` when a server will.
  */
 export function createRun(
   store: Store,
@@ -83,6 +85,6 @@ export function createRun(
     params,
     provenance: buildProvenance(checkpoint, sets),
     items: sets.flatMap((s) => s.items),
-    ...(status === 'running' ? { owner: currentOwner() } : {}),
+    ...(status === 'running' ? { owner: { ...thisProcess(), leaseUntil: Date.now() + DEFAULT_LEASE_MS } } : {}),
   });
 }

@@ -9,8 +9,8 @@ import type { Store } from '../store/open.js';
 import { resultKey } from '../store/results.js';
 import type { ResultRecord, Run, RunStatus } from '../store/types.js';
 import { answerCapNote, capText, isAnswerCapNote } from './answer-cap.js';
-import { currentOwner } from './create-run.js';
 import { createModelClient, type ModelClient } from './model-client.js';
+import { claimRun, describeOwner, type Lease } from './owner.js';
 import { runPool } from './pool.js';
 import { reportedCollector } from './reported-endpoint.js';
 import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from './retry.js';
@@ -45,6 +45,8 @@ export interface ExecuteOptions {
   onItem?: (e: ItemEvent) => void;
   /** Re-run results that errored before instead of keeping them (resume --retry-errors). */
   retryErrors?: boolean;
+  /** How long this process's claim on the run lasts without renewal (default DEFAULT_LEASE_MS, 30 s). */
+  leaseMs?: number;
 }
 
 export interface ExecuteResult {
@@ -85,7 +87,12 @@ export function currentSummary(store: Store, run: Run): RunSummary {
  * stored result, scores each answer and stores it the moment it completes. A request that
  * still fails after its retries is stored with its error; the run then ends `completed` with
  * an error count. Aborting the signal stops new requests, drops the in-flight ones (they have
- * no result, so a resume sends them again) and ends the run `interrupted`.
+ * no result, so a resume sends them again) and ends the run `interrupted` (`cancelled` when a
+ * cancel was asked for, from this process or another, which the heartbeat notices).
+ *
+ * Execution starts with a claim (owner.ts): a compare-and-set that makes this process the run's
+ * only executor under a lease it renews while it works. RUN_BUSY when a live process holds it;
+ * a process that loses its lease (it stalled past it and was taken over) stops and throws RUN_BUSY.
  */
 export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   const { store, runId } = opts;
@@ -95,9 +102,82 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   const apiKey = readSecret(checkpoint.apiKeyEnv, opts.env);
   const limits = endpointLimits(opts.env);
   const { params } = run;
+  const retryErrors = opts.retryErrors === true;
   // Before any request: refuse to mix answers scored by other scorer versions into the run.
-  checkScorersBeforeSending(store, run, opts.retryErrors === true);
+  checkScorersBeforeSending(store, run, retryErrors);
+  const backoff = opts.backoff ?? DEFAULT_BACKOFF;
+  const items = store.runs.items(runId);
+  const tasksLeft = (): Task[] => {
+    const done = store.results.doneKeys(runId);
+    const tasks: Task[] = [];
+    for (const item of items) {
+      for (let sample = 0; sample < params.samples; sample++) {
+        if (!done.has(resultKey(item.set, item.id, sample))) tasks.push({ item, sample });
+      }
+    }
+    return tasks;
+  };
+
+  if (run.status === 'completed' && tasksLeft().length === 0 && !(retryErrors && store.results.counts(runId).errors > 0)) {
+    // Nothing to do: leave a finished run exactly as it was (its timings included).
+    return { run, status: 'completed', summary: summarizeRun(store, runId), requests: 0 };
+  }
+
+  // From here on this process is the run's one owner, or it throws RUN_BUSY having changed nothing.
+  const controller = new AbortController();
+  const lease = claimRun(store, runId, {
+    ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
+    onCancel: () => controller.abort(new Error('cancelled')),
+    onLost: () => controller.abort(new Error('lease lost')),
+  });
   const client: ModelClient = createModelClient(checkpoint, { apiKey, timeoutMs: params.timeoutMs, maxSockets: params.concurrency, maxResponseBytes: limits.maxResponseBytes });
+  // Aborting tears down the client's sockets instead of giving every request a signal: the
+  // openai SDK never removes the listeners it adds to a caller's signal, and a signal per
+  // request costs measurable CPU at high concurrency (bench/README.md).
+  controller.signal.addEventListener('abort', () => client.close(), { once: true });
+  // Besides that, only backoff waits (at most one per worker) listen on this signal.
+  setMaxListeners(params.concurrency + 16, controller.signal);
+  const onAbort = () => controller.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) controller.abort(opts.signal.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (retryErrors) store.results.deleteErrored(runId);
+    return await executeClaimed({ opts, run, items, tasks: tasksLeft(), client, controller, lease, backoff, apiKey, limits });
+  } catch (e) {
+    // The store failed (disk full, database removed) or a bug: stop the run as failed, keeping
+    // what is stored, unless it is no longer this process's (then its new owner's state stands).
+    controller.abort(e);
+    try {
+      if (!lease.lost) store.runs.finishOwned(runId, lease.token, 'failed', summarizeRun(store, runId), (e as Error).message);
+    } catch {
+      // the database itself is what failed: the lease expires and the run becomes resumable
+    }
+    throw e;
+  } finally {
+    lease.stop();
+    opts.signal?.removeEventListener('abort', onAbort);
+    client.close();
+  }
+}
+
+interface Claimed {
+  opts: ExecuteOptions;
+  run: Run;
+  items: EvalItem[];
+  /** What is left to send, read once the claim is held. */
+  tasks: Task[];
+  client: ModelClient;
+  controller: AbortController;
+  lease: Lease;
+  backoff: Backoff;
+  apiKey: string | undefined;
+  limits: ReturnType<typeof endpointLimits>;
+}
+
+/** The run's execution once this process holds its lease; every exit leaves it stopped or in its new owner's hands. */
+async function executeClaimed({ opts, run, items, tasks, client, controller, lease, backoff, apiKey, limits }: Claimed): Promise<ExecuteResult> {
+  const { store, runId } = opts;
+  const { params } = run;
   // An endpoint that echoes the key (in an error or an answer) must not get it stored.
   const secrets = [apiKey];
   let capped = false;
@@ -107,35 +187,13 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     capped ||= c.cut;
     return c;
   };
-  const backoff = opts.backoff ?? DEFAULT_BACKOFF;
-
-  if (opts.retryErrors === true) store.results.deleteErrored(runId);
-  const items = store.runs.items(runId);
-  const done = store.results.doneKeys(runId);
-  const tasks: Task[] = [];
-  for (const item of items) {
-    for (let sample = 0; sample < params.samples; sample++) {
-      if (!done.has(resultKey(item.set, item.id, sample))) tasks.push({ item, sample });
-    }
-  }
-
-  if (tasks.length === 0 && run.status === 'completed') {
-    // Nothing to do: leave a finished run exactly as it was (its timings included).
-    client.close();
-    return { run, status: 'completed', summary: summarizeRun(store, runId), requests: 0 };
-  }
-  store.runs.claim(runId, currentOwner());
-  // Aborting tears down the client's sockets instead of giving every request a signal: the
-  // openai SDK never removes the listeners it adds to a caller's signal, and a signal per
-  // request costs measurable CPU at high concurrency (bench/README.md).
-  const controller = new AbortController();
-  controller.signal.addEventListener('abort', () => client.close(), { once: true });
-  // Besides that, only backoff waits (at most one per worker) listen on this signal.
-  setMaxListeners(params.concurrency + 16, controller.signal);
-  const onAbort = () => controller.abort(opts.signal?.reason);
-  if (opts.signal?.aborted) controller.abort(opts.signal.reason);
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-
+  const lostError = () => {
+    const hold = store.runs.hold(runId);
+    return new TunegateError(
+      'RUN_BUSY',
+      `run ${runId}: this process stopped renewing its lease in time and ${hold === undefined ? 'another process' : describeOwner(hold)} took the run over; this process stopped executing it`,
+    );
+  };
   const reported = reportedCollector(run.provenance.reported);
   const started = performance.now();
   const total = items.length * params.samples;
@@ -199,23 +257,16 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     }
   }
 
-  try {
-    await runPool(tasks, params.concurrency, attempt, controller.signal);
-  } catch (e) {
-    // The store failed (disk full, database removed): stop the other workers, keep what is stored.
-    controller.abort(e);
-    store.runs.finish(runId, 'failed', summarizeRun(store, runId), (e as Error).message);
-    throw e;
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-    client.close();
-  }
+  await runPool(tasks, params.concurrency, attempt, controller.signal);
+  if (lease.lost) throw lostError();
   const rows = store.results.scoringRows(runId);
   const summary = summarize(items, rows);
-  // Interrupted only if something is left to do: an abort after the last result changes nothing.
-  const status: RunStatus = controller.signal.aborted && summary.counts.results < total ? 'interrupted' : 'completed';
+  // Stopped early only if something is left to do: an abort after the last result changes nothing.
+  // A cancel asked for here (the server's queue) or from another process ends it cancelled.
+  const stoppedEarly = controller.signal.aborted && summary.counts.results < total;
+  const status: RunStatus = !stoppedEarly ? 'completed' : store.runs.cancelRequested(runId, lease.token) ? 'cancelled' : 'interrupted';
   store.runs.replaceNotes(runId, isTruncationNote, truncationNotes([...new Set(items.map((i) => i.set))], rows));
   if (capped) store.runs.replaceNotes(runId, isAnswerCapNote, [answerCapNote(limits.maxAnswerChars)]);
-  store.runs.finish(runId, status, summary);
+  if (!store.runs.finishOwned(runId, lease.token, status, summary)) throw lostError();
   return { run: store.runs.get(runId), status, summary, requests: progress.requests };
 }

@@ -64,6 +64,16 @@ export function resultKey(set: string, itemId: string, sample: number): string {
   return `${set}\u0000${itemId}\u0000${sample}`;
 }
 
+/** One stored result as a stream reports it, with its sequence number. */
+export interface ResultEvent {
+  seq: number;
+  set: string;
+  itemId: string;
+  sample: number;
+  error: string | null;
+  score: number | null;
+}
+
 export interface ResultPage {
   set?: string;
   /** pass / fail: keyword items that passed or failed (blog items have no pass/fail); error: errored results. */
@@ -84,11 +94,23 @@ export type ResultRepo = ReturnType<typeof createResultRepo>;
 export function createResultRepo(db: Database) {
   const insert = db.prepare(
     `INSERT INTO results (run_id, set_name, item_id, sample, prompt, answer, reasoning, scores, score, hallucinated,
-                          passed, error, attempts, latency_ms, prompt_tokens, completion_tokens, finish_reason, created_at)
+                          passed, error, attempts, latency_ms, prompt_tokens, completion_tokens, finish_reason, created_at, seq)
      VALUES (@runId, @set, @itemId, @sample, @prompt, @answer, @reasoning, @scores, @score, @hallucinated,
-             @passed, @error, @attempts, @latencyMs, @promptTokens, @completionTokens, @finishReason, @createdAt)
+             @passed, @error, @attempts, @latencyMs, @promptTokens, @completionTokens, @finishReason, @createdAt,
+             (SELECT last_seq + 1 FROM runs WHERE id = @runId))
      ON CONFLICT (run_id, set_name, item_id, sample) DO NOTHING`,
   );
+  const bumpSeq = db.prepare('UPDATE runs SET last_seq = last_seq + 1 WHERE id = ?');
+  // The result and its run's counter move together, so a sequence number is never given twice.
+  const insertNumbered = db.transaction((row: Record<string, unknown>, runId: number): boolean => {
+    if (insert.run(row).changes !== 1) return false;
+    bumpSeq.run(runId);
+    return true;
+  });
+  const since = db.prepare<[number, number], { seq: number; set_name: string; item_id: string; sample: number; error: string | null; score: number | null }>(
+    'SELECT seq, set_name, item_id, sample, error, score FROM results WHERE run_id = ? AND seq > ? ORDER BY seq',
+  );
+  const lastSeq = db.prepare<[number], { last_seq: number }>('SELECT last_seq FROM runs WHERE id = ?');
   const keys = db.prepare<[number], { set_name: string; item_id: string; sample: number }>(
     'SELECT set_name, item_id, sample FROM results WHERE run_id = ?',
   );
@@ -114,7 +136,7 @@ export function createResultRepo(db: Database) {
      * Model output is stored as valid UTF-8 (a lone surrogate becomes U+FFFD).
      */
     insert(r: Omit<ResultRecord, 'createdAt'>): boolean {
-      const info = insert.run({
+      return insertNumbered({
         ...r,
         prompt: storedText(r.prompt),
         answer: storedText(r.answer),
@@ -125,8 +147,21 @@ export function createResultRepo(db: Database) {
         hallucinated: int(r.hallucinated),
         passed: int(r.passed),
         createdAt: new Date().toISOString(),
-      });
-      return info.changes === 1;
+      }, r.runId);
+    },
+
+    /**
+     * Results stored after sequence number `seq`, in the order they were stored (what a stream
+     * missed). Read lazily: a caller that stops early (its client stopped reading) reads no more.
+     * Nothing else may use this connection until the iteration ends.
+     */
+    *since(runId: number, seq: number): Generator<ResultEvent> {
+      for (const r of since.iterate(runId, seq)) yield { seq: r.seq, set: r.set_name, itemId: r.item_id, sample: r.sample, error: r.error, score: r.score };
+    },
+
+    /** The run's latest sequence number (0 before its first result). */
+    lastSeq(runId: number): number {
+      return lastSeq.get(runId)?.last_seq ?? 0;
     },
 
     /** Keys (see resultKey) of every stored result of the run. */

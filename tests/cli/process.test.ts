@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../server/store/open.js';
@@ -99,7 +100,7 @@ describe('the tunegate binary', () => {
       await waitFor(() => storedResults(db, 1) >= 1, 15_000, 'a stored result');
       const r = await cli(['resume', '1'], { cwd });
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`run 1 is being executed by process ${child.proc.pid}`);
+      expect(r.stderr).toContain(`run 1 is being executed by pid ${child.proc.pid} on host ${hostname()} (lease until `);
     } finally {
       child.proc.kill('SIGKILL');
       await child.exit;

@@ -41,6 +41,37 @@ describe('store', () => {
     s.close();
   });
 
+  it('numbers results per run in the order stored, never reusing a number; an upgrade numbers those already stored', () => {
+    const path = join(tempDir(), 'v3.db');
+    const old = new Database(path);
+    for (const f of MIGRATIONS.slice(0, 3)) old.exec(readFileSync(join(MIGRATIONS_DIR, f), 'utf8'));
+    old.pragma('user_version = 3');
+    old.prepare("INSERT INTO checkpoints (name, base_url, model, tags, created_at) VALUES ('c', 'http://h/v1', 'm', '{}', '2026-01-01')").run();
+    const addRun = old.prepare("INSERT INTO runs (checkpoint_id, status, params, provenance, created_at) VALUES (1, 'interrupted', '{}', '{}', '2026-01-01')");
+    const addResult = old.prepare("INSERT INTO results (run_id, set_name, item_id, sample, prompt, error, attempts, created_at) VALUES (?, 'bio', ?, 0, 'q', ?, 1, '2026-01-01')");
+    addRun.run();
+    addRun.run();
+    for (const [run, item, error] of [[1, 'a', null], [2, 'x', null], [1, 'b', 'HTTP 500'], [1, 'c', null]] as const) addResult.run(run, item, error);
+    old.close();
+
+    const s = openStore(path);
+    try {
+      expect([...s.results.since(1, 0)].map((r) => `${r.seq}:${r.itemId}`)).toEqual(['1:a', '2:b', '3:c']);
+      expect([...s.results.since(2, 0)].map((r) => `${r.seq}:${r.itemId}`)).toEqual(['1:x']);
+      expect(s.results.lastSeq(1)).toBe(3);
+      // b errored and is dropped for a retry: its number is not given again.
+      expect(s.results.deleteErrored(1)).toBe(1);
+      const r = { runId: 1, set: 'bio', itemId: 'b', sample: 0, prompt: 'q', answer: 'k', reasoning: null, scores: null, score: 1, hallucinated: false, passed: true, error: null, attempts: 1, latencyMs: 1, promptTokens: 1, completionTokens: 1, finishReason: 'stop' };
+      expect(s.results.insert(r)).toBe(true);
+      expect(s.results.insert(r)).toBe(false); // a duplicate takes no number
+      expect(s.results.insert({ ...r, itemId: 'd' })).toBe(true);
+      expect([...s.results.since(1, 2)].map((x) => `${x.seq}:${x.itemId}`)).toEqual(['3:c', '4:b', '5:d']);
+      expect(s.results.lastSeq(1)).toBe(5);
+    } finally {
+      s.close();
+    }
+  });
+
   it('refuses a duplicate checkpoint name and names what is missing', () => {
     const s = openStore(join(tempDir(), 'x.db'));
     s.checkpoints.add({ name: 'c', baseUrl: 'http://h/v1', model: 'm' });

@@ -10,11 +10,57 @@ import type { ApiClient } from '../remote.js';
 import { checkpointRequest, judgeFromOptions } from './checkpoint.js';
 import { checkSameEndpoint } from './run.js';
 
-/** Exit code of a finished run, the same rules as a local run. */
+/** Exit code of a run, the same rules as a local run; 0 only for a completed run without errors. */
 export function exitCodeFor(run: Pick<RunJson, 'status' | 'counts'>): number {
   if (run.status === 'interrupted' || run.status === 'cancelled') return EXIT.INTERRUPTED;
   if (run.status === 'failed') return EXIT.INTERNAL;
+  if (run.status !== 'completed') return EXIT.UNFINISHED;
   return (run.counts?.errors ?? 0) > 0 ? EXIT.ITEMS_ERRORED : EXIT.OK;
+}
+
+/** Waits between reconnections of a dropped stream (about 12 s in all before giving up). */
+export const RECONNECT_DELAYS_MS = [250, 500, 1_000, 2_000, 4_000, 4_000];
+
+const TERMINAL = new Set(['completed', 'interrupted', 'failed', 'cancelled']);
+
+type Followed = { run: RunJson } | { lost: string };
+
+/**
+ * Follows a run's events until its `finished` event. A stream that drops or ends early is
+ * reopened with Last-Event-ID (the server sends what was missed), after a growing wait; only
+ * consecutive attempts that bring no event count towards giving up. Then the run is read once
+ * (GET): a stopped run is reported as it stands; otherwise the run is lost to this client.
+ */
+async function followRun(client: ApiClient, id: number, onProgress: (p: Record<string, any>) => void, signal: AbortSignal | undefined): Promise<Followed> {
+  let lastId: string | undefined;
+  let failures = 0;
+  let why = '';
+  for (;;) {
+    let heard = false;
+    try {
+      for await (const e of client.events(id, lastId)) {
+        heard = true;
+        if (e.id !== undefined) lastId = e.id;
+        if (e.event === 'progress') onProgress(e.data);
+        if (e.event === 'finished') return { run: e.data as RunJson };
+      }
+      why = 'the server ended the stream before the run finished';
+    } catch (e) {
+      if (e instanceof TunegateError && (e.code === 'NOT_FOUND' || e.code === 'USAGE')) throw e;
+      why = e instanceof TunegateError ? e.message : `the stream broke (${(e as Error).message})`;
+    }
+    if (heard) failures = 0;
+    // After Ctrl-C the cancel is sent; a broken stream is not worth waiting for.
+    if (failures >= RECONNECT_DELAYS_MS.length || signal?.aborted === true) break;
+    await new Promise((r) => setTimeout(r, RECONNECT_DELAYS_MS[failures++]));
+  }
+  try {
+    const run = await client.request<RunJson>('GET', `/api/runs/${id}`);
+    if (TERMINAL.has(run.status)) return { run };
+    return { lost: `${why}; run ${id} is still ${run.status} on the server` };
+  } catch (e) {
+    return { lost: `${why}; ${(e as Error).message}` };
+  }
 }
 
 /** The POST /api/runs body from the run flags the user gave (the server fills in the defaults). */
@@ -40,7 +86,8 @@ function runRequest(checkpoint: string, v: Values): Record<string, unknown> {
 /**
  * `tunegate run … --server URL`: registers the checkpoint on the server when given an endpoint,
  * queues the run there, follows its events (progress on stderr) and prints the result as a
- * local run would, with the same exit codes. Ctrl-C cancels the run on the server.
+ * local run would, with the same exit codes. Ctrl-C cancels the run on the server. Exits 0 only
+ * for a completed run: a run lost to this client (the server gone, the stream gone) is exit 5.
  */
 export async function remoteRun(io: Io, client: ApiClient, name: string, wanted: NewCheckpoint | undefined, v: Values): Promise<number> {
   if (str(v, 'judge-pairwise') !== undefined) throw new TunegateError('USAGE', '--judge-pairwise is not available with --server yet; run `tunegate judge RUN --pairwise BASE` against the database');
@@ -58,17 +105,19 @@ export async function remoteRun(io: Io, client: ApiClient, name: string, wanted:
   const onAbort = () => void client.request('POST', `/api/runs/${id}/cancel`).catch(() => undefined);
   io.signal?.addEventListener('abort', onAbort, { once: true });
   const progress = createProgressReporter(io.stderr);
-  let final: RunJson | undefined;
+  let followed: Followed;
   try {
-    for await (const e of client.events(id)) {
-      if (e.event === 'progress') progress.update({ ...e.data, requests: e.data.requests ?? 0, elapsedMs: e.data.elapsedMs ?? 0 });
-      if (e.event === 'finished') final = e.data as RunJson;
-    }
+    followed = await followRun(client, id, (p) => progress.update({ done: p.done, total: p.total, errors: p.errors, requests: p.requests ?? 0, elapsedMs: p.elapsedMs ?? 0 }), io.signal);
   } finally {
     io.signal?.removeEventListener('abort', onAbort);
     progress.finish();
   }
-  final ??= await client.request<RunJson>('GET', `/api/runs/${id}`);
+  if ('lost' in followed) {
+    println(io.stderr, `tunegate: lost run ${id}: ${followed.lost}`);
+    println(io.stderr, `  it may still be running there: GET ${client.base}/api/runs/${id}`);
+    return io.signal?.aborted === true ? EXIT.INTERRUPTED : EXIT.UNFINISHED;
+  }
+  const final = followed.run;
   println(io.stdout, flag(v, 'json') ? JSON.stringify(final) : runText(final));
   const code = exitCodeFor(final);
   if (code === EXIT.ITEMS_ERRORED) println(io.stderr, `${final.counts?.errors} results errored after retries; see GET ${client.base}/api/runs/${id}/results?outcome=error`);

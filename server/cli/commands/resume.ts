@@ -1,10 +1,10 @@
 import { readSecret } from '../../config.js';
 import { TunegateError } from '../../errors.js';
 import { checkReachable } from '../../runner/reachability.js';
-import { ownerAlive } from '../../runner/owner.js';
+import { assertNotBusy } from '../../runner/owner.js';
 import { checkScorersBeforeSending } from '../../runner/scorer-check.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
-import { DB_OPTION, withStore } from '../context.js';
+import { DB_OPTION, LEASE_OPTION, leaseMsFrom, withStore } from '../context.js';
 import type { Io } from '../io.js';
 import { executeAndReport } from '../report-run.js';
 
@@ -15,22 +15,25 @@ export function parseRunId(raw: string | undefined, command: string): number {
 }
 
 export async function resumeCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION, json: { type: 'boolean' }, 'retry-errors': { type: 'boolean' }, force: { type: 'boolean' } }, 'resume');
+  const p = parseArgs(argv, { ...DB_OPTION, ...LEASE_OPTION, json: { type: 'boolean' }, 'retry-errors': { type: 'boolean' }, force: { type: 'boolean' } }, 'resume');
   expectPositionals(p, 1, 'resume');
   const runId = parseRunId(p.positionals[0], 'resume');
+  if (flag(p.values, 'force')) {
+    throw new TunegateError(
+      'USAGE',
+      '--force is gone: two processes must never execute one run. A run whose owner died is resumable at once on the same host, elsewhere when its lease expires (see tunegate resume --help)',
+    );
+  }
   return withStore(p.values, io, async (store) => {
     const run = store.runs.get(runId);
-    if (ownerAlive(run) && !flag(p.values, 'force')) {
-      throw new TunegateError(
-        'RUN_BUSY',
-        `run ${runId} is being executed by process ${run.ownerPid}; stop it first, or pass --force if that process is not tunegate`,
-      );
-    }
+    // Early and friendly; the claim in executeRun is what makes it safe.
+    assertNotBusy(store, runId);
     // Before reaching for the endpoint: a run this tool can no longer score is refused outright.
     checkScorersBeforeSending(store, run, flag(p.values, 'retry-errors'));
     const checkpoint = store.checkpoints.getById(run.checkpointId);
     readSecret(checkpoint?.apiKeyEnv, io.env);
     if (checkpoint !== undefined) await checkReachable(checkpoint.baseUrl);
-    return executeAndReport(store, runId, io, { json: flag(p.values, 'json'), retryErrors: flag(p.values, 'retry-errors') });
+    const leaseMs = leaseMsFrom(p.values);
+    return executeAndReport(store, runId, io, { json: flag(p.values, 'json'), retryErrors: flag(p.values, 'retry-errors'), ...(leaseMs !== undefined ? { leaseMs } : {}) });
   });
 }

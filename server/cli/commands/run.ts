@@ -7,7 +7,7 @@ import { checkReachable } from '../../runner/reachability.js';
 import type { Store } from '../../store/open.js';
 import type { Checkpoint, NewCheckpoint, RunParams } from '../../store/types.js';
 import { expectPositionals, flag, int, list, num, parseArgs, str, type Values } from '../args.js';
-import { DB_OPTION, withStore } from '../context.js';
+import { DB_OPTION, LEASE_OPTION, leaseMsFrom, withStore } from '../context.js';
 import type { Io } from '../io.js';
 import { executeAndReport } from '../report-run.js';
 import { endpointFromOptions, ENDPOINT_OPTIONS, JUDGE_OPTIONS, judgeFromOptions } from './checkpoint.js';
@@ -26,6 +26,7 @@ const SPEC = {
   'judge-pairwise': { type: 'string' },
   'judge-concurrency': { type: 'string' },
   ...DB_OPTION,
+  ...LEASE_OPTION,
   checkpoint: { type: 'string' },
   evalsets: { type: 'string', variadic: true },
   concurrency: { type: 'string' },
@@ -117,6 +118,8 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   }
   const server = str(v, 'server');
   if (gating && server !== undefined) throw new TunegateError('USAGE', '--gate runs against the local database; against a server use GET /api/gate');
+  if (server !== undefined && v.lease !== undefined) throw new TunegateError('USAGE', '--lease is for runs executed here; a server holds its own (tunegate serve --lease)');
+  const leaseMs = leaseMsFrom(v);
   if (server !== undefined) return remoteRun(io, new ApiClient(server, io.env.TUNEGATE_TOKEN || undefined), name, wanted, v);
   const judgeFlag = judgeFromOptions(v);
   if (judgeFlag !== null) checkJudgeReady(judgeFlag, io.env);
@@ -147,6 +150,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     const code = await executeAndReport(store, runId, io, {
       json,
       silent: gating && json,
+      ...(leaseMs !== undefined ? { leaseMs } : {}),
       ...(pairwiseBaseline !== undefined ? { pairwiseBaseline } : {}),
       ...(judgeConcurrency !== undefined ? { judgeConcurrency } : {}),
     });

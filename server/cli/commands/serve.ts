@@ -4,14 +4,16 @@ import { expectPositionals, flag, int, list, parseArgs, str } from '../args.js';
 import { resolve } from 'node:path';
 import { resolveDbPath } from '../../config.js';
 import { println, type Io } from '../io.js';
+import { LEASE_OPTION, leaseMsFrom } from '../context.js';
 
 export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     host: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' }, evalsets: { type: 'string' },
     'per-endpoint': { type: 'string' }, 'insecure-no-auth': { type: 'boolean' }, quiet: { type: 'boolean' },
     'key-env': { type: 'string', multiple: true }, 'allowed-host': { type: 'string', multiple: true },
-    'max-response-bytes': { type: 'string' }, 'max-answer-chars': { type: 'string' },
+    'max-response-bytes': { type: 'string' }, 'max-answer-chars': { type: 'string' }, ...LEASE_OPTION,
   }, 'serve');
+  const leaseMs = leaseMsFrom(p.values);
   const maxResponseBytes = int(p.values, 'max-response-bytes', 1024, 1024 * 1024 * 1024);
   const maxAnswerChars = int(p.values, 'max-answer-chars', 1024, 64 * 1024 * 1024);
   expectPositionals(p, 0, 'serve');
@@ -28,6 +30,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     allowedHosts: list(p.values, 'allowed-host'),
     ...(maxResponseBytes !== undefined ? { maxResponseBytes } : {}),
     ...(maxAnswerChars !== undefined ? { maxAnswerChars } : {}),
+    ...(leaseMs !== undefined ? { leaseMs } : {}),
   });
   println(io.stderr, `tunegate serving ${server.url} (API docs: ${server.url}/api/docs); Ctrl-C stops it, running runs become resumable`);
   const keys = server.settings.keyEnvs;

@@ -1,0 +1,189 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RunQueue } from '../queue/run-queue.js';
+import { ownerGone, stopAbandoned } from '../runner/owner.js';
+import type { Store } from '../store/open.js';
+
+/** Headers of a stream; the page's CSP comes from the caller (the app owns it). */
+export interface StreamHeaders {
+  [name: string]: string;
+}
+
+export interface RunStreamOptions {
+  store: Store;
+  queue: RunQueue;
+  /** The run object a `finished` event carries (the same as GET /api/runs/:id). */
+  runBody: (id: number) => unknown;
+  headers: StreamHeaders;
+  /** How often a stream looks at the store for a run another process executes (ms). */
+  pollMs?: number;
+  /** Least time between two writes of one stream: events that arrive closer are sent together (ms). */
+  flushMs?: number;
+  /** A client that reads nothing for this long while the stream waits on it is disconnected (ms). */
+  stallMs?: number;
+  pingMs?: number;
+}
+
+/** A positive whole number from a Last-Event-ID header; undefined for anything else. */
+export function parseLastEventId(header: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(header) ? header[0] : header;
+  return v !== undefined && /^\d{1,15}$/.test(v.trim()) ? Number(v.trim()) : undefined;
+}
+
+/**
+ * Server-Sent Events of runs, read from the store. The store is the source of truth and the
+ * queue's events only say "look again", so a stream follows a run executed by this server, by a
+ * CLI or by another server alike, and nothing is queued per client:
+ *
+ * - Every event carries `id:` = the run's latest result sequence number the stream has sent
+ *   (results are numbered as stored, see migration 005). `item` events are stored results;
+ *   `progress` is a snapshot; `finished` carries the run object, then the stream ends.
+ * - A client reconnecting with `Last-Event-ID: N` is sent every result stored after N, then a
+ *   progress snapshot. Without it, a stream starts at the present.
+ * - Backpressure: when a write is refused (`res.write()` returns false) the stream stops and
+ *   waits for `drain`; what happens meanwhile stays in the store and is sent from there when the
+ *   client catches up. A client's buffer never holds more than the socket's high-water mark and
+ *   one event. A client that reads nothing for `stallMs` (30 s) is disconnected.
+ * - A running run whose owner is gone (lease expired, or its PID gone on this host) is marked
+ *   interrupted, and its followers get `finished`, instead of waiting forever.
+ * - On close (server shutdown) every stream ends at once; a client that is not reading is cut.
+ */
+export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
+  const { store, queue } = opts;
+  const pollMs = opts.pollMs ?? 500;
+  const flushMs = opts.flushMs ?? 50;
+  const stallMs = opts.stallMs ?? 30_000;
+  const pingMs = opts.pingMs ?? 15_000;
+  const open = new Set<(shutdown: boolean) => void>();
+
+  app.addHook('preClose', async () => {
+    for (const close of [...open]) close(true);
+  });
+
+  /** Streams run `runId`'s events on this request (the run must exist). */
+  function follow(req: FastifyRequest, reply: FastifyReply, runId: number): void {
+    const run = store.runs.get(runId);
+    // The snapshot's size, as recorded per eval set (reading the items would parse every one).
+    const total = run.provenance.evalsets.reduce((n, s) => n + s.items, 0) * run.params.samples;
+    const latest = store.results.lastSeq(runId);
+    const asked = parseLastEventId(req.headers['last-event-id']);
+    // An id from the future (another database, say) would hide everything: start at the present.
+    let cursor = asked === undefined || asked > latest ? latest : asked;
+    let sentProgress = '';
+    let closed = false;
+    let congested = false;
+    let scheduled: NodeJS.Timeout | undefined;
+    let stall: NodeJS.Timeout | undefined;
+    let lastFlush = 0;
+
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { ...opts.headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+
+    const write = (text: string): boolean => {
+      if (raw.write(text)) return true;
+      congested = true;
+      stall = setTimeout(cut, stallMs);
+      raw.once('drain', () => {
+        clearTimeout(stall);
+        congested = false;
+        schedule(true); // the client caught up: go on at its pace, not the throttle's
+      });
+      return false;
+    };
+    const event = (name: string, data: unknown) => write(`id: ${cursor}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+
+    /** Ends the stream: after what is buffered (a reading client gets it all), or at once on shutdown if the client is not reading. */
+    const close = (shutdown: boolean) => {
+      if (closed) return;
+      closed = true;
+      open.delete(close);
+      unsubscribe();
+      clearTimeout(scheduled);
+      clearInterval(poll);
+      clearInterval(ping);
+      if (shutdown && congested) {
+        raw.destroy(); // what it holds would never be read
+        return;
+      }
+      raw.end(); // a congested client still has stallMs to read the end, then `cut` lets go of it
+      if (shutdown) {
+        // Kept-alive, the connection would hold the server's close open: let go of it once flushed.
+        const late = setTimeout(() => raw.destroy(), 1_000);
+        late.unref();
+        raw.once('finish', () => {
+          clearTimeout(late);
+          raw.destroy();
+        });
+      }
+    };
+    /** A client that read nothing for stallMs: disconnected, whatever it has not read is dropped. */
+    function cut(): void {
+      close(true);
+      raw.destroy();
+    }
+    raw.once('finish', () => clearTimeout(stall));
+
+    /** Sends what the store has that this client has not seen; ends the stream once the run has stopped. */
+    const flush = () => {
+      scheduled = undefined;
+      if (closed || congested) return;
+      lastFlush = Date.now();
+      try {
+        send();
+      } catch (e) {
+        // The database failed under this stream (busy past its timeout, or gone): end it; the client reconnects.
+        app.log.error({ runId, err: (e as Error).message }, 'run event stream failed');
+        close(false);
+      }
+    };
+    const send = () => {
+      // Read lazily: a client that stops reading stops the query too (no row is read to be dropped).
+      for (const r of store.results.since(runId, cursor)) {
+        cursor = r.seq;
+        if (!event('item', { set: r.set, itemId: r.itemId, sample: r.sample, error: r.error, score: r.score })) return;
+      }
+      let hold = store.runs.hold(runId);
+      if (hold === undefined) return close(false); // deleted with its checkpoint
+      const active = queue.isActive(runId);
+      if (hold.status === 'running' && !active && ownerGone(hold) && stopAbandoned(store, runId, 'interrupted')) hold = store.runs.hold(runId)!;
+      const live = queue.progressOf(runId);
+      const counts = live === null ? store.results.counts(runId) : { results: live.done, errors: live.errors };
+      const progress = { ...live, done: counts.results, total, errors: counts.errors };
+      const key = `${progress.done}/${progress.errors}`;
+      if (key !== sentProgress) {
+        sentProgress = key;
+        if (!event('progress', progress)) return;
+      }
+      // A run this server executes is finished when its queue entry is (judging comes after the status).
+      if (hold.status !== 'queued' && hold.status !== 'running' && !active) {
+        event('finished', opts.runBody(runId));
+        close(false);
+      }
+    };
+
+    /** Flushes soon: at most once per flushMs, so a fast run costs a stream a few writes a second. */
+    function schedule(now = false): void {
+      if (closed || congested) return;
+      if (scheduled !== undefined) {
+        if (!now) return;
+        clearTimeout(scheduled);
+      }
+      scheduled = setTimeout(flush, now ? 0 : Math.max(0, lastFlush + flushMs - Date.now()));
+    }
+
+    const unsubscribe = queue.subscribe(runId, () => schedule());
+    const poll = setInterval(() => schedule(), pollMs);
+    const ping = setInterval(() => {
+      if (!closed && !congested) write(': ping\n\n');
+    }, pingMs);
+    raw.on('close', () => {
+      clearTimeout(stall);
+      close(false);
+    });
+    open.add(close);
+    write('retry: 2000\n\n');
+    flush();
+  }
+
+  return { follow, get open() { return open.size; } };
+}
