@@ -168,7 +168,7 @@ describe('runs have exactly one owner', () => {
     }
     expect((await app.inject({ method: 'POST', url: '/api/runs/2/resume', payload: {} })).statusCode).toBe(409);
     await new Promise((r) => setTimeout(r, 500));
-    const cancel = await app.inject({ method: 'POST', url: '/api/runs/1/cancel' });
+    const cancel = await app.inject({ method: 'POST', url: '/api/runs/1/cancel', headers: { 'content-type': 'application/json' } });
     expect(cancel.statusCode).toBe(202);
     expect(cancel.json()).toEqual({ id: 1, status: 'cancelled' });
     expect(store.runs.hold(1)).toMatchObject({ status: 'cancelled', ownerToken: null });
