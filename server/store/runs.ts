@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { TunegateError } from '../errors.js';
+import { storedJson, storedText } from './stored-text.js';
 import type { EvalItem } from '../evalsets/types.js';
 import type { RunSummary } from '../scoring/metrics.js';
 import type { Provenance, Run, RunParams, RunStatus } from './types.js';
@@ -191,7 +192,7 @@ export function createRunRepo(db: Database) {
     const row = notesOf.get(id);
     if (row === undefined) return;
     const kept = (JSON.parse(row.notes) as string[]).filter((n) => !drop(n));
-    setNotes.run(JSON.stringify([...kept, ...add]), id);
+    setNotes.run(storedJson([...kept, ...add]), id);
   });
 
   return {
@@ -309,7 +310,7 @@ export function createRunRepo(db: Database) {
 
     /** Adds a note to the run (shown with its results). */
     addNote(id: number, note: string): void {
-      addNote.run(note, id);
+      addNote.run(storedText(note), id);
     },
 
     /** Drops the notes `drop` matches and appends `add`, in one transaction (a resume's notes replace its earlier ones). */
@@ -340,5 +341,6 @@ export function createRunRepo(db: Database) {
 }
 
 function endState(id: number, status: RunStatus, summary: RunSummary | null, error: string | null) {
-  return { id, status, summary: summary === null ? null : JSON.stringify(summary), error, now: new Date().toISOString() };
+  // A run's error can quote an endpoint or a store message: stored well-formed, like results.
+  return { id, status, summary: summary === null ? null : JSON.stringify(summary), error: storedText(error), now: new Date().toISOString() };
 }

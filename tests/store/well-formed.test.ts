@@ -20,6 +20,15 @@ function storedBytes(dbPath: string, table: string, columns: string[]): string[]
 }
 
 describe('lone surrogates from outside are stored as valid UTF-8 (U+FFFD)', () => {
+  it("a run's error and notes (they can quote an endpoint or a store message)", async () => {
+    const { store, runId, dbPath } = setupRun('http://127.0.0.1:9/v1', [evalSet('bio', { id: 'q0', prompt: 'question', keywords: ['x'] })]);
+    store.runs.addNote(runId, 'note \ud800 from outside');
+    store.runs.replaceNotes(runId, () => false, ['another \udc00']);
+    store.runs.finish(runId, 'failed', null, 'endpoint said \udbff');
+    expect(store.runs.get(runId)).toMatchObject({ error: 'endpoint said \ufffd', notes: ['note \ufffd from outside', 'another \ufffd'] });
+    expect(storedBytes(dbPath, 'runs', ['error', 'notes']).join(' ')).toContain('\ufffd');
+  });
+
   it('answers, reasoning, errors, scores and judge verdicts of a run against an endpoint that sends "\\ud800"', async () => {
     // The scripted endpoint writes its reply with JSON.stringify: the body carries the escape \ud800.
     const e = await endpoint((req) => {
