@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { exactSignTestP } from '../../server/stats/paired.js';
+import { signFlipTest } from '../../server/stats/sign-flip.js';
+
+/** The sign-flip test on 0/1 differences: `worse` items +1, `better` items −1 (unchanged items change nothing). */
+const exactSignTestP = (worse: number, better: number) => signFlipTest([...Array(worse).fill(1), ...Array(better).fill(-1), 0, 0]).pAbove(0);
 import { hasPython, python } from '../helpers/python.js';
 
-describe('paired statistics', () => {
+describe('the exact sign test (the sign-flip test on 0/1 scores)', () => {
   it('exact sign test matches hand-computed binomial tails', () => {
     expect(exactSignTestP(0, 0)).toBe(1);
     expect(exactSignTestP(3, 0)).toBeCloseTo(1 / 8, 12); // all 3 discordant pairs worse

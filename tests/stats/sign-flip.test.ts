@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { exactSignTestP } from '../../server/stats/paired.js';
 import { seededRandom } from '../../server/stats/random.js';
 import { holmLevels, signFlipTest } from '../../server/stats/sign-flip.js';
+
+/** P(X ≥ worse) for X ~ Binomial(worse + better, ½): the sign test's p-value, written out. */
+function exactSignTestP(worse: number, better: number): number {
+  const n = worse + better;
+  let p = 0;
+  let c = 1; // C(n, k), k from 0
+  for (let k = 0; k <= n; k++) {
+    if (k >= worse) p += c / 2 ** n;
+    c = (c * (n - k)) / (k + 1);
+  }
+  return n === 0 ? 1 : p;
+}
 
 /** P(Σ_F d ≤ δ|F|) by listing all 2^n sign patterns: the definition, for small n. */
 function bruteForce(d: readonly number[], delta: number): number {
