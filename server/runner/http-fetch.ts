@@ -87,7 +87,12 @@ export interface HttpFetch {
   destroy(): void;
 }
 
-export function createHttpFetch(opts: { maxSockets: number; maxResponseBytes?: number }): HttpFetch {
+export function createHttpFetch(opts: {
+  maxSockets: number;
+  maxResponseBytes?: number;
+  /** Rewrites the body of a 4xx/5xx response before the SDK reads it (the openai client normalizes error shapes). */
+  errorBody?: (text: string) => string;
+}): HttpFetch {
   const limit = opts.maxResponseBytes ?? DEFAULT_LIMITS.maxResponseBytes;
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets }),
@@ -160,6 +165,11 @@ export function createHttpFetch(opts: { maxSockets: number; maxResponseBytes?: n
     const r = await once(url, method, headers, body ?? undefined, init?.signal ?? undefined);
     // Not followed (see above); the SDKs retry a status only when told to, so say no.
     if (REDIRECTS.has(r.status)) r.headers.set('x-should-retry', 'false');
+    if (r.status >= 400 && opts.errorBody !== undefined) {
+      r.body = Buffer.from(opts.errorBody(r.body.toString('utf8')), 'utf8');
+      r.headers.set('content-type', 'application/json');
+      r.headers.set('content-length', String(r.body.length));
+    }
     const nullBody = r.status === 204 || r.status === 205 || r.status === 304 || method === 'HEAD';
     // A Uint8Array view (no copy) is a body under both Node's and the DOM's fetch types.
     const response = new Response(nullBody ? null : new Uint8Array(r.body.buffer as ArrayBuffer, r.body.byteOffset, r.body.byteLength), { status: r.status, statusText: r.statusText, headers: r.headers });

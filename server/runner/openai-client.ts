@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { openAIErrorBody } from './error-body.js';
 import { createHttpFetch } from './http-fetch.js';
 
 export interface OpenAIClientOptions {
@@ -18,7 +19,11 @@ export interface OpenAIClientOptions {
  * Authorization header is sent at all. Redirects are never followed (see createHttpFetch).
  */
 export function createOpenAIClient(baseUrl: string, opts: OpenAIClientOptions): { client: OpenAI; close(): void } {
-  const transport = createHttpFetch({ maxSockets: opts.maxSockets ?? 64, ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}) });
+  // Every server's error shape is rewritten to OpenAI's, the one the SDK keeps (error-body.ts).
+  const transport = createHttpFetch({
+    maxSockets: opts.maxSockets ?? 64, errorBody: openAIErrorBody,
+    ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
+  });
   const client = new OpenAI({
     baseURL: baseUrl,
     apiKey: opts.apiKey ?? 'no-key',

@@ -1,4 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { causeOf, type FailureCause } from './failure-cause.js';
 import { redirectMessage, ResponseTooLargeError } from './http-fetch.js';
 import { safeErrorText } from './redact.js';
 
@@ -16,6 +17,10 @@ export interface Failure {
   retryAfterMs: number | null;
   /** One line for the stored row and the progress output. Never contains a credential. */
   message: string;
+  /** No connection or no answer in time: counted towards declaring the endpoint dead (execute-run.ts). */
+  connection?: boolean;
+  /** Why a 4xx can never succeed (context overflow, unknown model, credentials, validation). */
+  cause?: FailureCause;
 }
 
 function header(headers: unknown, name: string): string | null {
@@ -57,23 +62,26 @@ export function classifyFailure(e: unknown, timeoutMs: number, secrets: readonly
 function classify(e: unknown, timeoutMs: number): Failure {
   if (e instanceof APIUserAbortError) return { retryable: false, retryAfterMs: null, message: 'aborted' };
   if (e instanceof APIConnectionTimeoutError) {
-    return { retryable: true, retryAfterMs: null, message: `timed out after ${timeoutMs / 1000} s` };
+    return { retryable: true, retryAfterMs: null, message: `timed out after ${timeoutMs / 1000} s`, connection: true };
   }
   if (e instanceof ResponseTooLargeError) return { retryable: false, retryAfterMs: null, message: e.message };
   if (e instanceof APIConnectionError) {
     const cause = (e as { cause?: unknown }).cause;
     if (cause instanceof ResponseTooLargeError) return { retryable: false, retryAfterMs: null, message: cause.message };
     const detail = cause instanceof Error ? `${cause.message}${(cause as { cause?: Error }).cause ? `: ${(cause as { cause?: Error }).cause!.message}` : ''}` : e.message;
-    return { retryable: true, retryAfterMs: null, message: `connection failed (${shorten(detail, 160)})` };
+    return { retryable: true, retryAfterMs: null, message: `connection failed (${shorten(detail, 160)})`, connection: true };
   }
   if (e instanceof APIError && typeof e.status === 'number') {
     const status = e.status;
     const redirect = redirectMessage(status, e.headers as Headers | undefined);
     if (redirect !== null) return { retryable: false, retryAfterMs: null, message: redirect };
     const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
-    const body = e.error !== undefined && e.error !== null ? JSON.stringify(e.error) : e.message;
+    // The transport rewrote every server's error shape to OpenAI's (error-body.ts).
+    const err = (e.error ?? {}) as { message?: unknown; code?: unknown };
+    const text = typeof err.message === 'string' && err.message !== '' ? shorten(err.message, 2000) : '(no message)';
+    const cause = retryable ? null : causeOf(status, text, typeof err.code === 'string' ? err.code : null);
     // Cut to 500 characters by classifyFailure, after redaction (a key cut in half is harder to find).
-    return { retryable, retryAfterMs: retryAfterMs(e.headers), message: `HTTP ${status}: ${body}` };
+    return { retryable, retryAfterMs: retryAfterMs(e.headers), message: `HTTP ${status}: ${text}`, ...(cause !== null ? { cause } : {}) };
   }
   if (e instanceof UnparsableResponseError || e instanceof SyntaxError) {
     return { retryable: true, retryAfterMs: null, message: e instanceof SyntaxError ? `unparsable response body (${shorten(e.message, 120)})` : e.message };

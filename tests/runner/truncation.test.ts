@@ -46,6 +46,8 @@ describe('answers cut off at max tokens', () => {
     expect(store.runs.get(runId).notes).toEqual([
       'an earlier note that is not about truncation',
       expect.stringMatching(/^set blog: 1 of 2 answers \(50%\) were cut off at max tokens \(finish_reason "length"\)/),
+      // The errored item is reported as its cause; the resume below drops the note with the error.
+      'errored: 1 item: the server rejected the request as invalid, not retried. the server said (HTTP 400): scripted 400',
     ]);
     // The stored summary carries the counts too.
     expect(store.runs.get(runId).summary!.counts.truncated).toBe(2);

@@ -145,9 +145,12 @@ describe('what an endpoint sends back is bounded and never carries the key into 
     expect(byId.q2.answer).toBe(`${long.slice(0, 262_144)}\n[truncated by tunegate: ${long.length} characters received, the first 262144 kept]`);
     expect(byId.q2.score).toBe(1); // scored as stored
     expect(byId.q3.error.length).toBeLessThanOrEqual(500);
-    expect(byId.q3.error).toMatch(/^HTTP 400: \{"message":"bad request bad request .*…$/);
+    expect(byId.q3.error).toMatch(/^HTTP 400: bad request bad request .*…$/);
     const run = (await app.inject({ method: 'GET', url: '/api/runs/1' })).json();
-    expect(run.notes).toEqual([expect.stringContaining('answers cut by tunegate: some answers or reasoning were longer than 262144 characters')]);
+    expect(run.notes).toEqual([
+      expect.stringMatching(/^errored: 1 item: the server rejected the request as invalid, not retried\. the server said \(HTTP 400\): bad request .{100,200}…$/),
+      'errored: 1 item failed: response body larger than 8388608 bytes (the cap; raise it with --max-response-bytes or TUNEGATE_MAX_RESPONSE_BYTES)',
+      expect.stringContaining('answers cut by tunegate: some answers or reasoning were longer than 262144 characters')]);
     store.db.pragma('wal_checkpoint(TRUNCATE)');
     expect(readFileSync(dbPath).length).toBeLessThan(4 * 1024 * 1024);
 
