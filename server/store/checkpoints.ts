@@ -7,6 +7,7 @@ interface Row {
   id: number;
   name: string;
   base_url: string;
+  base_urls: string | null;
   model: string;
   step: number | null;
   api: Api;
@@ -23,6 +24,7 @@ function fromRow(r: Row): Checkpoint {
     id: r.id,
     name: r.name,
     baseUrl: r.base_url,
+    baseUrls: r.base_urls === null ? [r.base_url] : (JSON.parse(r.base_urls) as string[]),
     model: r.model,
     step: r.step,
     api: r.api,
@@ -46,8 +48,8 @@ export type CheckpointRepo = ReturnType<typeof createCheckpointRepo>;
 /** Checkpoint table access; statements are prepared once per store. */
 export function createCheckpointRepo(db: Database) {
   const insert = db.prepare(
-    `INSERT INTO checkpoints (name, base_url, model, step, api, prompt_template, api_key_env, tags, judge, created_at)
-     VALUES (@name, @baseUrl, @model, @step, @api, @promptTemplate, @apiKeyEnv, @tags, @judge, @createdAt)`,
+    `INSERT INTO checkpoints (name, base_url, base_urls, model, step, api, prompt_template, api_key_env, tags, judge, created_at)
+     VALUES (@name, @baseUrl, @baseUrls, @model, @step, @api, @promptTemplate, @apiKeyEnv, @tags, @judge, @createdAt)`,
   );
   const byName = db.prepare<[string], Row>('SELECT * FROM checkpoints WHERE name = ?');
   const byId = db.prepare<[number], Row>('SELECT * FROM checkpoints WHERE id = ?');
@@ -75,6 +77,9 @@ export function createCheckpointRepo(db: Database) {
   return {
     /** Adds a checkpoint; a taken name is a CONFLICT naming the existing one. */
     add(c: NewCheckpoint): Checkpoint {
+      if (c.baseUrls !== undefined && c.baseUrls.length > 0 && c.baseUrls[0] !== c.baseUrl) {
+        throw new TunegateError('INVALID_INPUT', 'baseUrls: the first base URL must be baseUrl');
+      }
       if (byName.get(c.name) !== undefined) {
         throw new TunegateError('CONFLICT', `checkpoint "${c.name}" already exists`);
       }
@@ -82,6 +87,7 @@ export function createCheckpointRepo(db: Database) {
         name: c.name,
         // Fields sent to the API are stored as valid UTF-8 (see stored-text.ts).
         baseUrl: storedText(c.baseUrl),
+        baseUrls: c.baseUrls !== undefined && c.baseUrls.length > 1 ? storedJson(c.baseUrls) : null,
         model: storedText(c.model),
         step: c.step ?? null,
         api: c.api ?? 'chat',
