@@ -23,3 +23,6 @@ export function validateCheckpointName(name: string): string {
   }
   return name;
 }
+
+/** Base URLs one checkpoint may name (replicas of one model). */
+export const MAX_REPLICAS = 64;

@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   /** Two runs (or a run and this tool) measured differently: scorer versions, parameters, prompts, rubric. */
   PROVENANCE_MISMATCH: { exit: 2, http: 409 },
   UNREACHABLE: { exit: 2, http: 502 },
+  /** The endpoint lists the models it serves and the checkpoint's model is not one of them. */
+  MODEL_NOT_SERVED: { exit: 2, http: 400 },
   /** A request whose Host is not a name the server answers to (DNS rebinding). */
   HOST_NOT_ALLOWED: { exit: 2, http: 403 },
   /** A state-changing request that is not JSON (what a cross-site form can send). */

@@ -1,4 +1,5 @@
 import { EXIT } from '../errors.js';
+import type { ProbeResult } from '../runner/serving-probe.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
 import { executeRun, summarizeRun } from '../runner/execute-run.js';
 import { runPostSteps } from '../runner/post-run.js';
@@ -19,6 +20,8 @@ export interface ReportOptions {
   silent?: boolean;
   /** How long this process's claim on the run lasts without renewal (--lease). */
   leaseMs?: number;
+  /** The endpoint's answers to the checks made before the run (checkEndpoint). */
+  probed?: ProbeResult;
 }
 
 /**
@@ -44,6 +47,7 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
     ...(io.signal !== undefined ? { signal: io.signal } : {}),
     retryErrors: opts.retryErrors === true,
     ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
+    ...(opts.probed !== undefined ? { probed: opts.probed } : {}),
     onProgress: opts.quiet === true ? undefined : (p) => progress.update(p),
   });
   progress.finish();

@@ -4,7 +4,9 @@ import type { Env } from '../config.js';
 import { TunegateError } from '../errors.js';
 import { loadEvalSets, setNameOf } from '../evalsets/load.js';
 import { checkJudgeReady } from '../judge/judge-stored-run.js';
+import type { EvalSet } from '../evalsets/types.js';
 import { createRun, DEFAULT_PARAMS } from '../runner/create-run.js';
+import { checkEndpoint } from '../runner/reachability.js';
 import type { Store } from '../store/open.js';
 import type { Checkpoint, JudgeSettings, RunParams } from '../store/types.js';
 
@@ -19,6 +21,14 @@ export interface RunRequest {
   retries?: number;
   judge?: JudgeSettings | null;
   perplexity?: boolean;
+  /** false: skip the model-name check against GET /v1/models. */
+  modelCheck?: boolean;
+}
+
+/** What an accepted request becomes: the run's eval sets and parameters, checked. */
+export interface RunPlan {
+  sets: EvalSet[];
+  params: RunParams;
 }
 
 /** The eval-set names a server offers: the `*.jsonl` files in its folder. */
@@ -27,12 +37,12 @@ export function offeredEvalsets(dir: string): string[] {
 }
 
 /**
- * Validates a run request and records it as `queued`. Eval sets are chosen by name from the
+ * Validates a run request without touching the network. Eval sets are chosen by name from the
  * server's folder only (a name is looked up in the folder's listing, never joined into a path
- * as given), so no client can make the server read another file. Everything is checked before
- * the run exists: names, eval-set contents, the endpoint's and the judge's keys.
+ * as given), so no client can make the server read another file. Checked: names, eval-set
+ * contents, the endpoint's and the judge's keys.
  */
-export function submitRun(store: Store, env: Env, evalsetsDir: string, checkpoint: Checkpoint, req: RunRequest): number {
+export function planRun(env: Env, evalsetsDir: string, checkpoint: Pick<Checkpoint, 'name' | 'apiKeyEnv' | 'judge'>, req: RunRequest): RunPlan {
   const offered = offeredEvalsets(evalsetsDir);
   const names = req.evalsets ?? offered;
   const unknown = names.filter((n) => !offered.includes(n));
@@ -60,6 +70,25 @@ export function submitRun(store: Store, env: Env, evalsetsDir: string, checkpoin
     retries: req.retries ?? DEFAULT_PARAMS.retries,
     judge,
     perplexity: req.perplexity === true,
+    ...(req.modelCheck === false ? { modelCheck: false } : {}),
   };
-  return createRun(store, checkpoint, sets, params, 'queued');
+  return { sets, params };
+}
+
+/**
+ * Asks the endpoint before a run is queued (reachability.ts): a model it does not serve is a
+ * MODEL_NOT_SERVED error (HTTP 400) and nothing is queued. An endpoint that does not answer yet
+ * is only a warning: a queued run may wait for a server still loading its weights, and the run
+ * checks again when it starts.
+ */
+export async function checkBeforeQueueing(env: Env, endpoint: { baseUrls: readonly string[]; model: string; apiKeyEnv: string | null }, check: boolean): Promise<string[]> {
+  const apiKey = endpoint.apiKeyEnv === null ? undefined : (env[endpoint.apiKeyEnv] || undefined);
+  return (await checkEndpoint(endpoint.baseUrls, endpoint.model, { apiKey, check, requireReachable: false })).warnings;
+}
+
+/** Validates a run request, checks the endpoint, and records the run as `queued`. */
+export async function submitRun(store: Store, env: Env, evalsetsDir: string, checkpoint: Checkpoint, req: RunRequest): Promise<{ id: number; warnings: string[] }> {
+  const plan = planRun(env, evalsetsDir, checkpoint, req);
+  const warnings = await checkBeforeQueueing(env, checkpoint, plan.params.modelCheck !== false);
+  return { id: createRun(store, checkpoint, plan.sets, plan.params, 'queued'), warnings };
 }

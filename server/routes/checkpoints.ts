@@ -4,7 +4,8 @@ import type { AppDeps } from '../app.js';
 import { checkKeyEnvsAllowed } from '../config.js';
 import { TunegateError } from '../errors.js';
 import { judgeKeyEnv } from '../judge/spec.js';
-import { submitRun } from '../queue/submit-run.js';
+import { checkBeforeQueueing, planRun } from '../queue/submit-run.js';
+import { createRun } from '../runner/create-run.js';
 import type { Checkpoint as CheckpointRecord } from '../store/types.js';
 import { Checkpoint, ErrorBody, NameParams, NewCheckpointBody, PatchCheckpointBody } from './schemas.js';
 
@@ -23,7 +24,7 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     schema: {
       summary: 'Register a checkpoint (with autoRun, queue a run at once: the training-loop hook)',
       body: NewCheckpointBody,
-      response: { 201: Type.Intersect([Checkpoint, Type.Object({ run: Type.Optional(Type.Object({ id: Type.Integer(), status: Type.String() })) })]), ...errors },
+      response: { 201: Type.Intersect([Checkpoint, Type.Object({ run: Type.Optional(Type.Object({ id: Type.Integer(), status: Type.String(), warnings: Type.Array(Type.String()) })) })]), ...errors },
     },
     // Before schema validation, so a pasted key gets a message that says what to do instead.
     preValidation: async (req) => {
@@ -36,18 +37,23 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     const b = req.body;
     // First: a key variable the server may not read is refused whatever else the body says.
     checkKeyEnvsAllowed(deps.env, [['body/apiKeyEnv', b.apiKeyEnv], ['body/judge', judgeKeyEnv(b.judge)]]);
+    const baseUrls = b.baseUrls ?? [b.baseUrl!];
+    const wanted = {
+      name: b.name, baseUrl: b.baseUrl ?? baseUrls[0]!, ...(baseUrls.length > 1 ? { baseUrls } : {}), model: b.model, step: b.step ?? null, api: b.api ?? 'chat',
+      promptTemplate: b.promptTemplate ?? null, apiKeyEnv: b.apiKeyEnv ?? null, tags: b.tags ?? {},
+      judge: b.judge === undefined || b.judge === null ? null : { spec: b.judge.spec, keyEnv: b.judge.keyEnv ?? null },
+    };
+    const request = { ...(b.evalsets !== undefined ? { evalsets: b.evalsets } : {}), ...(b.modelCheck === false ? { modelCheck: false } : {}) };
+    // autoRun: the request is checked, then the endpoint asked, before anything is stored.
+    const plan = b.autoRun === true ? planRun(deps.env, deps.evalsetsDir, wanted, request) : undefined;
+    const warnings = plan !== undefined ? await checkBeforeQueueing(deps.env, { ...wanted, baseUrls }, plan.params.modelCheck !== false) : [];
     // One transaction: a run request that is refused leaves no half-registered checkpoint.
     const { checkpoint, runId } = store.db.transaction(() => {
-      const c = store.checkpoints.add({
-        name: b.name, baseUrl: b.baseUrl, model: b.model, step: b.step ?? null, api: b.api ?? 'chat',
-        promptTemplate: b.promptTemplate ?? null, apiKeyEnv: b.apiKeyEnv ?? null, tags: b.tags ?? {},
-        judge: b.judge === undefined || b.judge === null ? null : { spec: b.judge.spec, keyEnv: b.judge.keyEnv ?? null },
-      });
-      const id = b.autoRun === true ? submitRun(store, deps.env, deps.evalsetsDir, c, b.evalsets !== undefined ? { evalsets: b.evalsets } : {}) : undefined;
-      return { checkpoint: c, runId: id };
+      const c = store.checkpoints.add(wanted);
+      return { checkpoint: c, runId: plan !== undefined ? createRun(store, c, plan.sets, plan.params, 'queued') : undefined };
     })();
     if (runId !== undefined) queue.pump();
-    return reply.code(201).send({ ...checkpointBody(checkpoint), ...(runId !== undefined ? { run: { id: runId, status: 'queued' } } : {}) });
+    return reply.code(201).send({ ...checkpointBody(checkpoint), ...(runId !== undefined ? { run: { id: runId, status: 'queued', warnings } } : {}) });
   });
 
   app.get('/api/checkpoints', {

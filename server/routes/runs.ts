@@ -30,7 +30,11 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
   const { store, queue } = deps;
 
   app.post('/api/runs', {
-    schema: { summary: 'Queue a run of a registered checkpoint', body: NewRunBody, response: { 202: Type.Object({ id: Type.Integer(), status: Type.String() }), ...errors } },
+    schema: {
+      summary: 'Queue a run of a registered checkpoint (400 MODEL_NOT_SERVED when the endpoint lists its models and the checkpoint\'s is not one of them)',
+      body: NewRunBody,
+      response: { 202: Type.Object({ id: Type.Integer(), status: Type.String(), warnings: Type.Array(Type.String(), { description: 'e.g. the endpoint lists no models, so the model name was not verified' }) }), ...errors },
+    },
   }, async (req, reply) => {
     const { checkpoint: name, judge, ...rest } = req.body;
     const overrides = { ...rest, ...(judge !== undefined ? { judge: judge === null ? null : { spec: judge.spec, keyEnv: judge.keyEnv ?? null } } : {}) };
@@ -38,9 +42,9 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     if (checkpoint === undefined) throw new TunegateError('INVALID_INPUT', `body/checkpoint: no checkpoint named "${name}"`);
     // A checkpoint registered elsewhere (the CLI) may name any variable: the server still reads only allowed ones.
     checkKeyEnvsAllowed(deps.env, [[`checkpoint ${name}: apiKeyEnv`, checkpoint.apiKeyEnv], ['body/judge', judgeKeyEnv(judge === undefined ? checkpoint.judge : judge)]]);
-    const id = submitRun(store, deps.env, deps.evalsetsDir, checkpoint, overrides);
+    const { id, warnings } = await submitRun(store, deps.env, deps.evalsetsDir, checkpoint, overrides);
     queue.pump();
-    return reply.code(202).send({ id, status: 'queued' });
+    return reply.code(202).send({ id, status: 'queued', warnings });
   });
 
   app.get('/api/runs', {

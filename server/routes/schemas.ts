@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { CHECKPOINT_NAME_MAX, CHECKPOINT_NAME_PATTERN } from '../checkpoint-name.js';
+import { CHECKPOINT_NAME_MAX, CHECKPOINT_NAME_PATTERN, MAX_REPLICAS } from '../checkpoint-name.js';
 import { PARAM_LIMITS } from '../runner/create-run.js';
 
 /**
@@ -29,7 +29,8 @@ export const ErrorBody = Type.Object({
 
 export const Checkpoint = Type.Object({
   name: Type.String(),
-  baseUrl: Type.String(),
+  baseUrl: Type.String({ description: 'the first of baseUrls' }),
+  baseUrls: Type.Array(Type.String(), { description: 'every base URL serving this checkpoint (replicas of one model); usually one' }),
   model: Type.String(),
   step: Nullable(Type.Integer()),
   api: Type.Union([Type.Literal('chat'), Type.Literal('completions')]),
@@ -56,12 +57,17 @@ export const RunOverrides = {
   retries: Type.Optional(Type.Integer({ minimum: 0, maximum: PARAM_LIMITS.retries })),
   judge: Type.Optional(Nullable(JudgeSettings)),
   perplexity: Type.Optional(Type.Boolean()),
+  modelCheck: Type.Optional(Type.Boolean({ description: 'check the model name against GET /v1/models first (default true); false skips it, like --no-model-check' })),
 };
 
 export const NewCheckpointBody = Type.Object(
   {
     name: Name,
-    baseUrl: HttpUrl,
+    baseUrl: Type.Optional(HttpUrl),
+    baseUrls: Type.Optional(Type.Array(HttpUrl, {
+      minItems: 1, maxItems: MAX_REPLICAS, uniqueItems: true,
+      description: 'replicas: every base URL serving this model (requests go to the least busy; concurrency is per replica); the first is baseUrl',
+    })),
     model: Type.String({ minLength: 1, maxLength: 500 }),
     step: Type.Optional(Step),
     api: Type.Optional(Type.Union([Type.Literal('chat'), Type.Literal('completions')])),
@@ -71,8 +77,9 @@ export const NewCheckpointBody = Type.Object(
     judge: Type.Optional(Nullable(JudgeSettings)),
     autoRun: Type.Optional(Type.Boolean({ description: 'queue a run at once (the training-loop hook)' })),
     evalsets: Type.Optional(EvalsetNames),
+    modelCheck: RunOverrides.modelCheck,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, anyOf: [{ required: ['baseUrl'] }, { required: ['baseUrls'] }] },
 );
 export type NewCheckpointBody = Static<typeof NewCheckpointBody>;
 
@@ -140,6 +147,14 @@ export const Run = Type.Object(
         models: Type.Array(Type.String()),
         systemFingerprints: Type.Array(Type.String()),
       }, { description: "distinct model and system_fingerprint values in the endpoint's responses (at most 8 each, 200 characters each); absent in runs stored before they were recorded" })),
+      serving: Type.Optional(Type.Array(Type.Object({
+        baseUrl: Type.String(),
+        server: Nullable(Type.String({ description: 'vLLM, SGLang, llama.cpp, Ollama, TGI, LM Studio (or "vLLM or SGLang"); null when the server did not say' })),
+        version: Nullable(Type.String()),
+        contextLength: Nullable(Type.Integer({ description: 'served context in tokens (max_model_len, n_ctx, max_total_tokens, loaded context length), when told' })),
+        models: Nullable(Type.Array(Type.String(), { description: 'what GET /v1/models listed (first 20); null when it lists none' })),
+        modelCheck: Type.Union(['passed', 'not-listed', 'skipped', 'unreachable'].map((s) => Type.Literal(s)), { description: 'passed: the model is listed; not-listed: the server lists no models, the name was not verified; skipped: --no-model-check; unreachable: no answer before the run' }),
+      }), { description: 'which server answered, one entry per replica, read before each execution; absent in runs stored before it was recorded' })),
     }, { additionalProperties: true, description: 'where the numbers came from: tool, endpoint, eval-set hashes, scorer versions, what the endpoint reported' }),
     error: Nullable(Type.String()),
     notes: Type.Array(Type.String()),

@@ -9,7 +9,11 @@ import type { Store } from '../store/open.js';
 import { resultKey } from '../store/results.js';
 import type { ResultRecord, Run, RunStatus } from '../store/types.js';
 import { answerCapNote, capText, isAnswerCapNote } from './answer-cap.js';
+import { errorNotes, isErrorNote } from './error-notes.js';
 import { createModelClient, type ModelClient } from './model-client.js';
+import { createBalancer, type Balancer } from './replica-balancer.js';
+import { probeServing, type ProbeResult } from './serving-probe.js';
+import { servingChangeNote } from './serving-notes.js';
 import { claimRun, describeOwner, type Lease } from './owner.js';
 import { runPool } from './pool.js';
 import { reportedCollector } from './reported-endpoint.js';
@@ -47,7 +51,16 @@ export interface ExecuteOptions {
   retryErrors?: boolean;
   /** How long this process's claim on the run lasts without renewal (default DEFAULT_LEASE_MS, 30 s). */
   leaseMs?: number;
+  /** What the endpoint said before the run was created (the CLI probes first); read again when absent. */
+  probed?: ProbeResult;
 }
+
+/**
+ * Consecutive connection failures (refused, reset, timed out) with no answer in between after
+ * which the endpoint is taken for dead: the run stops `interrupted` instead of spending every
+ * remaining item's retries, and `resume` continues it once the server is back.
+ */
+export const DEAD_ENDPOINT_FAILURES = 20;
 
 export interface ExecuteResult {
   run: Run;
@@ -123,6 +136,12 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     return { run, status: 'completed', summary: summarizeRun(store, runId), requests: 0 };
   }
 
+  // Before the claim and before any completion: which server answers, and does it serve the model?
+  // A model it does not serve throws MODEL_NOT_SERVED with nothing changed (a queued run then fails).
+  const probed = opts.probed ?? await probeServing(checkpoint.baseUrls, checkpoint.model, {
+    apiKey, check: params.modelCheck !== false, timeoutMs: Math.min(params.timeoutMs, 10_000),
+  });
+
   // From here on this process is the run's one owner, or it throws RUN_BUSY having changed nothing.
   const controller = new AbortController();
   const lease = claimRun(store, runId, {
@@ -130,19 +149,25 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     onCancel: () => controller.abort(new Error('cancelled')),
     onLost: () => controller.abort(new Error('lease lost')),
   });
-  const client: ModelClient = createModelClient(checkpoint, { apiKey, timeoutMs: params.timeoutMs, maxSockets: params.concurrency, maxResponseBytes: limits.maxResponseBytes });
-  // Aborting tears down the client's sockets instead of giving every request a signal: the
+  // One client per replica, each with `concurrency` sockets: concurrency is per replica.
+  const balancer = createBalancer(checkpoint.baseUrls, params.concurrency, (baseUrl): ModelClient =>
+    createModelClient({ ...checkpoint, baseUrl }, { apiKey, timeoutMs: params.timeoutMs, maxSockets: params.concurrency, maxResponseBytes: limits.maxResponseBytes }));
+  const closeAll = () => {
+    for (const r of balancer.replicas) r.client.close();
+  };
+  // Aborting tears down the clients' sockets instead of giving every request a signal: the
   // openai SDK never removes the listeners it adds to a caller's signal, and a signal per
   // request costs measurable CPU at high concurrency (bench/README.md).
-  controller.signal.addEventListener('abort', () => client.close(), { once: true });
-  // Besides that, only backoff waits (at most one per worker) listen on this signal.
-  setMaxListeners(params.concurrency + 16, controller.signal);
+  controller.signal.addEventListener('abort', closeAll, { once: true });
+  // Besides that, only backoff waits and replica waits (at most one per worker) listen on this signal.
+  setMaxListeners(params.concurrency * balancer.replicas.length + 16, controller.signal);
   const onAbort = () => controller.abort(opts.signal?.reason);
   if (opts.signal?.aborted) controller.abort(opts.signal.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (retryErrors) store.results.deleteErrored(runId);
-    return await executeClaimed({ opts, run, items, tasks: tasksLeft(), client, controller, lease, backoff, apiKey, limits });
+    recordServing(store, runId, run, probed);
+    return await executeClaimed({ opts, run, items, tasks: tasksLeft(), balancer, controller, lease, backoff, apiKey, limits });
   } catch (e) {
     // The store failed (disk full, database removed) or a bug: stop the run as failed, keeping
     // what is stored, unless it is no longer this process's (then its new owner's state stands).
@@ -156,8 +181,20 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   } finally {
     lease.stop();
     opts.signal?.removeEventListener('abort', onAbort);
-    client.close();
+    closeAll();
   }
+}
+
+/**
+ * Stores what the endpoint said about itself in the run's provenance (a model check that could
+ * not be done shows there as `modelCheck: "not-listed"`). A resume served by another server or
+ * version says so in a note: its answers may not be comparable with the ones before.
+ */
+function recordServing(store: Store, runId: number, run: Run, probed: ProbeResult): void {
+  const before = run.provenance.serving;
+  const change = before === undefined ? null : servingChangeNote(before, probed.replicas);
+  if (before === undefined || change !== null) store.runs.setProvenanceField(runId, 'serving', probed.replicas);
+  if (change !== null && !store.runs.get(runId).notes.includes(change)) store.runs.addNote(runId, change);
 }
 
 interface Claimed {
@@ -166,7 +203,7 @@ interface Claimed {
   items: EvalItem[];
   /** What is left to send, read once the claim is held. */
   tasks: Task[];
-  client: ModelClient;
+  balancer: Balancer<ModelClient>;
   controller: AbortController;
   lease: Lease;
   backoff: Backoff;
@@ -175,7 +212,7 @@ interface Claimed {
 }
 
 /** The run's execution once this process holds its lease; every exit leaves it stopped or in its new owner's hands. */
-async function executeClaimed({ opts, run, items, tasks, client, controller, lease, backoff, apiKey, limits }: Claimed): Promise<ExecuteResult> {
+async function executeClaimed({ opts, run, items, tasks, balancer, controller, lease, backoff, apiKey, limits }: Claimed): Promise<ExecuteResult> {
   const { store, runId } = opts;
   const { params } = run;
   // An endpoint that echoes the key (in an error or an answer) must not get it stored.
@@ -209,12 +246,20 @@ async function executeClaimed({ opts, run, items, tasks, client, controller, lea
 
   /** Stores one finished item × sample (answered or errored) and reports it. */
   function record({ item, sample }: Task, attempts: number, o: Outcome): void {
-    store.results.insert({ runId, set: item.set, itemId: item.id, sample, prompt: client.promptFor(item), attempts, ...o });
+    store.results.insert({ runId, set: item.set, itemId: item.id, sample, prompt: balancer.replicas[0]!.client.promptFor(item), attempts, ...o });
     progress.done++;
     if (o.error !== null) progress.errors++;
     opts.onItem?.({ set: item.set, itemId: item.id, sample, error: o.error, score: o.score });
     report();
   }
+
+  // The endpoint is taken for dead after DEAD_ENDPOINT_FAILURES connection failures in a row
+  // (across workers and replicas, none answering in between). Items given up on during such a
+  // streak are forgotten when it ends the run, so `resume` sends them again.
+  let streak = 0;
+  let lastConnectionFailure = '';
+  const givenUpInStreak: Task[] = [];
+  let dead: string | null = null;
 
   async function attempt(task: Task): Promise<void> {
     const { item, sample } = task;
@@ -222,10 +267,19 @@ async function executeClaimed({ opts, run, items, tasks, client, controller, lea
     const maxTokens = params.maxTokens[item.kind];
     for (let tries = 1; tries <= params.retries + 1; tries++) {
       if (controller.signal.aborted) return;
+      let replica;
+      try {
+        replica = await balancer.acquire(controller.signal);
+      } catch {
+        return; // aborted while waiting for a replica
+      }
       const t0 = performance.now();
       progress.requests++;
       try {
-        const g = await client.generate({ item, maxTokens, temperature: params.temperature, seed });
+        const g = await replica.client.generate({ item, maxTokens, temperature: params.temperature, seed });
+        balancer.release(replica, 'ok');
+        streak = 0;
+        givenUpInStreak.length = 0;
         // Stored as soon as a new value appears (rarely more than once), so a killed run keeps it.
         if (reported.add(g)) store.runs.setProvenanceField(runId, 'reported', reported.value());
         // Stored even if the run was aborted meanwhile: the answer is complete.
@@ -239,13 +293,28 @@ async function executeClaimed({ opts, run, items, tasks, client, controller, lea
         });
         return;
       } catch (e) {
-        if (controller.signal.aborted) return; // dropped, not failed: a resume sends it again
+        if (controller.signal.aborted) {
+          balancer.release(replica, 'other');
+          return; // dropped, not failed: a resume sends it again
+        }
         const failure = classifyFailure(e, params.timeoutMs, secrets);
+        balancer.release(replica, failure.connection === true ? 'connection-failure' : 'other');
+        if (failure.connection === true) {
+          streak++;
+          lastConnectionFailure = failure.message;
+          if (streak >= DEAD_ENDPOINT_FAILURES && dead === null) {
+            dead = `the endpoint stopped answering: ${streak} connection failures in a row (last: ${lastConnectionFailure}); ` +
+              `resume with \`tunegate resume ${runId}\` once it is back`;
+            controller.abort(new Error('endpoint dead'));
+            return;
+          }
+        }
         if (!failure.retryable || tries > params.retries) {
           record(task, tries, {
             answer: null, reasoning: null, scores: null, score: null, hallucinated: null, passed: null, error: failure.message,
             latencyMs: null, promptTokens: null, completionTokens: null, finishReason: null,
           });
+          if (failure.connection === true) givenUpInStreak.push(task);
           return;
         }
         try {
@@ -257,16 +326,20 @@ async function executeClaimed({ opts, run, items, tasks, client, controller, lea
     }
   }
 
-  await runPool(tasks, params.concurrency, attempt, controller.signal);
+  await runPool(tasks, params.concurrency * balancer.replicas.length, attempt, controller.signal);
   if (lease.lost) throw lostError();
+  if (dead !== null) {
+    for (const t of givenUpInStreak) store.results.delete(runId, t.item.set, t.item.id, t.sample);
+  }
   const rows = store.results.scoringRows(runId);
   const summary = summarize(items, rows);
   // Stopped early only if something is left to do: an abort after the last result changes nothing.
   // A cancel asked for here (the server's queue) or from another process ends it cancelled.
   const stoppedEarly = controller.signal.aborted && summary.counts.results < total;
-  const status: RunStatus = !stoppedEarly ? 'completed' : store.runs.cancelRequested(runId, lease.token) ? 'cancelled' : 'interrupted';
+  const status: RunStatus = !stoppedEarly ? 'completed' : dead === null && store.runs.cancelRequested(runId, lease.token) ? 'cancelled' : 'interrupted';
   store.runs.replaceNotes(runId, isTruncationNote, truncationNotes([...new Set(items.map((i) => i.set))], rows));
+  store.runs.replaceNotes(runId, isErrorNote, errorNotes(rows.flatMap((r) => (r.error !== null ? [r.error] : [])), run.provenance.endpoint.model));
   if (capped) store.runs.replaceNotes(runId, isAnswerCapNote, [answerCapNote(limits.maxAnswerChars)]);
-  if (!store.runs.finishOwned(runId, lease.token, status, summary)) throw lostError();
+  if (!store.runs.finishOwned(runId, lease.token, status, summary, status === 'interrupted' ? dead : null)) throw lostError();
   return { run: store.runs.get(runId), status, summary, requests: progress.requests };
 }

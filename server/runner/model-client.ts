@@ -2,6 +2,7 @@ import type { EvalItem } from '../evalsets/types.js';
 import type { Api } from '../store/types.js';
 import { chatMessages, completionPrompt } from './prompt.js';
 import { createOpenAIClient } from './openai-client.js';
+import { APIError } from 'openai';
 import { UnparsableResponseError } from './retry.js';
 
 export interface Endpoint {
@@ -21,7 +22,7 @@ export interface GenerateRequest {
 /** One completion, before reasoning is split off and scoring happens. */
 export interface Generation {
   content: string;
-  /** A separate reasoning field (`reasoning_content` in vLLM/DeepSeek, `reasoning` in Ollama). */
+  /** A separate reasoning field: `reasoning` (vLLM ≥ 0.10, Ollama), `reasoning_content` (llama.cpp, SGLang, LM Studio, older vLLM). */
   reasoningField: string | null;
   finishReason: string | null;
   promptTokens: number | null;
@@ -55,6 +56,24 @@ function servedBy(body: unknown): { model: string | null; systemFingerprint: str
   };
 }
 
+/** The names servers give a message's reasoning (docs/server-accents.md); the first non-empty one wins. */
+export const REASONING_FIELDS = ['reasoning_content', 'reasoning', 'thinking'] as const;
+
+function reasoningOf(message: Record<string, unknown>): string | null {
+  for (const f of REASONING_FIELDS) {
+    const v = message[f];
+    if (typeof v === 'string' && v !== '') return v;
+  }
+  return null;
+}
+
+/** OpenAI's 400 for `max_tokens` on a reasoning model: "Use 'max_completion_tokens' instead." */
+function asksForCompletionTokens(e: unknown): boolean {
+  if (!(e instanceof APIError) || e.status !== 400) return false;
+  const message = (e.error as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && /max_tokens/.test(message) && /max_completion_tokens/.test(message);
+}
+
 function firstChoice(body: unknown): Record<string, unknown> {
   // The SDK returns the raw text when a server answers 200 without a JSON content type.
   if (body === null || typeof body !== 'object') {
@@ -80,16 +99,32 @@ export function createModelClient(
     ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
   });
 
+  // Every server reads `max_tokens`; OpenAI's reasoning models refuse it and read only
+  // `max_completion_tokens`. The first refusal that says so switches the client for good.
+  let limitField: 'max_tokens' | 'max_completion_tokens' = 'max_tokens';
+
   async function generate(req: GenerateRequest): Promise<Generation> {
+    try {
+      return await send(req);
+    } catch (e) {
+      if (limitField === 'max_tokens' && endpoint.api === 'chat' && asksForCompletionTokens(e)) {
+        limitField = 'max_completion_tokens';
+        return send(req);
+      }
+      throw e;
+    }
+  }
+
+  async function send(req: GenerateRequest): Promise<Generation> {
     const common = {
       model: endpoint.model,
-      max_tokens: req.maxTokens,
+      // Always explicit: Ollama samples at 1.0 when temperature is missing, others at their own default.
       temperature: req.temperature,
       ...(req.seed !== null ? { seed: req.seed } : {}),
     };
     if (endpoint.api === 'completions') {
       const body = await client.completions.create(
-        { ...common, prompt: completionPrompt(req.item, endpoint.promptTemplate) },
+        { ...common, max_tokens: req.maxTokens, prompt: completionPrompt(req.item, endpoint.promptTemplate) },
       );
       const choice = firstChoice(body);
       if (typeof choice.text !== 'string') throw new UnparsableResponseError('choice has no text');
@@ -101,16 +136,15 @@ export function createModelClient(
         ...servedBy(body),
       };
     }
-    const body = await client.chat.completions.create({ ...common, messages: chatMessages(req.item) });
+    const body = await client.chat.completions.create({ ...common, [limitField]: req.maxTokens, messages: chatMessages(req.item) });
     const choice = firstChoice(body);
     const message = choice.message as Record<string, unknown> | undefined;
     if (message === undefined || message === null || typeof message !== 'object') {
       throw new UnparsableResponseError('choice has no message');
     }
-    const reasoning = message.reasoning_content ?? message.reasoning;
     return {
       content: typeof message.content === 'string' ? message.content : '',
-      reasoningField: typeof reasoning === 'string' ? reasoning : null,
+      reasoningField: reasoningOf(message),
       finishReason: typeof choice.finish_reason === 'string' ? choice.finish_reason : null,
       ...usageOf((body as { usage?: Usage }).usage),
       ...servedBy(body),

@@ -13,8 +13,25 @@ export interface PerplexityReport {
 }
 
 interface Logprobs {
+  tokens?: string[];
   token_logprobs?: Array<number | null>;
   text_offset?: number[];
+}
+
+/**
+ * Character offsets of each token, in code points. vLLM sends them; SGLang sends -1 for every
+ * one, so they are rebuilt from the token texts (the echoed prompt is their concatenation).
+ */
+export function tokenOffsets(lp: Logprobs): number[] | null {
+  const offsets = lp.text_offset;
+  if (Array.isArray(offsets) && offsets.length > 0 && offsets.every((o) => typeof o === 'number' && o >= 0)) return offsets;
+  if (!Array.isArray(lp.tokens) || !lp.tokens.every((t) => typeof t === 'string')) return null;
+  let at = 0;
+  return lp.tokens.map((t) => {
+    const start = at;
+    at += Array.from(t).length;
+    return start;
+  });
 }
 
 /** Thrown when the endpoint cannot give prompt logprobs: perplexity is skipped for the run. */
@@ -23,14 +40,15 @@ class Unsupported extends Error {}
 /**
  * Perplexity of the reference given the prompt: exp of the mean negative log-probability of the
  * reference's tokens, read from a completions request that echoes the prompt with logprobs.
- * Offsets are in characters (code points, as vLLM counts them); only tokens starting inside the
- * reference count, so the prompt and any generated token are left out.
+ * Offsets are in characters (code points, as vLLM counts them; rebuilt from the tokens when a
+ * server sends -1, as SGLang does); only tokens starting inside the reference count, so the
+ * prompt and any generated token are left out.
  */
 export function referencePerplexity(prefix: string, reference: string, lp: Logprobs): number {
   const lps = lp.token_logprobs;
-  const offsets = lp.text_offset;
-  if (!Array.isArray(lps) || !Array.isArray(offsets) || lps.length !== offsets.length) {
-    throw new Unsupported('the response has no prompt logprobs (token_logprobs / text_offset)');
+  const offsets = tokenOffsets(lp);
+  if (!Array.isArray(lps) || offsets === null || lps.length !== offsets.length) {
+    throw new Unsupported('the response has no prompt logprobs (token_logprobs with text_offset or tokens)');
   }
   const start = Array.from(prefix).length;
   const end = start + Array.from(reference).length;
@@ -59,7 +77,8 @@ export async function measurePerplexity(store: Store, runId: number, env: Env, o
   if (todo.length === 0) return report;
 
   const apiKey = readSecret(checkpoint.apiKeyEnv, env);
-  const { client, close } = createOpenAIClient(checkpoint.baseUrl, {
+  // The first replica: perplexity is a property of the model, the same on every replica.
+  const { client, close } = createOpenAIClient(checkpoint.baseUrls[0]!, {
     apiKey, timeoutMs: opts.timeoutMs, maxRetries: 2, maxSockets: opts.concurrency, maxResponseBytes: endpointLimits(env).maxResponseBytes,
   });
   try {
@@ -83,6 +102,24 @@ export async function measurePerplexity(store: Store, runId: number, env: Env, o
   } finally {
     close();
   }
-  if (report.skipped !== null) store.runs.addNote(runId, `perplexity skipped: ${report.skipped} (the endpoint must support /completions with echo and logprobs, as vLLM does)`);
+  if (report.skipped !== null) {
+    report.skipped = skipReason(run.provenance.serving?.[0]?.server ?? null, report.skipped);
+    store.runs.addNote(runId, `perplexity skipped: ${report.skipped}`);
+  }
   return report;
+}
+
+/** Why servers other than vLLM and SGLang give no perplexity (docs/server-accents.md). */
+const CANNOT: Record<string, string> = {
+  'llama.cpp': "llama.cpp's /v1/completions refuses echo, so it cannot return the prompt's logprobs",
+  Ollama: "Ollama's /v1/completions does not echo the prompt or return its logprobs",
+  TGI: "TGI's /v1/completions does not echo the prompt or return its logprobs",
+  'LM Studio': "LM Studio's /v1/completions does not return the prompt's logprobs",
+};
+
+/** The one-line reason for the note: the server by name when it is known not to support it. */
+export function skipReason(server: string | null, detail: string): string {
+  const known = server !== null ? CANNOT[server] : undefined;
+  if (known !== undefined) return `${known} (it answered: ${detail}); perplexity is measured on vLLM and SGLang`;
+  return `${detail} (the endpoint must support /completions with echo and logprobs, as vLLM and SGLang do)`;
 }

@@ -1,32 +1,30 @@
-import { connect } from 'node:net';
 import { TunegateError } from '../errors.js';
-import { redactUrl } from './create-run.js';
+import { probeServing, type ProbeResult } from './serving-probe.js';
+
+export interface EndpointCheck {
+  apiKey?: string | undefined;
+  /** Check the model name against GET /v1/models (false: --no-model-check). */
+  check: boolean;
+  /** Whether a checkpoint that answers on no base URL is an error (the CLI) or a warning (a queued run). */
+  requireReachable: boolean;
+}
 
 /**
- * Checks that something accepts TCP connections at the endpoint's host and port before a run
- * starts. Without it, a mistyped --base-url would spend every item's retries with backoff
- * (minutes) before saying anything; with it, the user gets exit 2 at once and no run is created.
+ * What `run`, `resume` and the API ask of an endpoint before a run is created or resumed: does
+ * it answer, and does it serve the model (serving-probe.ts)? Without the first check a mistyped
+ * --base-url would spend every item's retries with backoff (minutes) before saying anything; the
+ * second stops a typo'd model name before SGLang or TGI answer it with another model. A replica
+ * that does not answer while others do is a warning: its requests go to the others.
  */
-export async function checkReachable(baseUrl: string, timeoutMs = 5000): Promise<void> {
-  const url = new URL(baseUrl);
-  const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  await new Promise<void>((resolve, reject) => {
-    const socket = connect({ host, port });
-    const timer = setTimeout(() => socket.destroy(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })), timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.end();
-      resolve();
-    });
-    socket.once('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        new TunegateError(
-          'UNREACHABLE',
-          `cannot connect to ${redactUrl(baseUrl)} (${e.code ?? e.message}); is the model server running and is --base-url right?`,
-        ),
-      );
-    });
-  });
+export async function checkEndpoint(baseUrls: readonly string[], model: string, opts: EndpointCheck): Promise<ProbeResult> {
+  const probed = await probeServing(baseUrls, model, { apiKey: opts.apiKey, check: opts.check });
+  if (probed.unreachable.length === baseUrls.length && opts.requireReachable) {
+    throw new TunegateError(
+      'UNREACHABLE',
+      `cannot connect to ${probed.unreachable.join(', ')}; is the model server running and is --base-url right?`,
+    );
+  }
+  const down = probed.unreachable.map((u) =>
+    baseUrls.length > 1 ? `replica ${u} does not answer: its requests go to the other replicas` : `${u} does not answer; the run will stop if it stays down`);
+  return { ...probed, warnings: [...probed.warnings, ...down] };
 }

@@ -11,6 +11,8 @@ export interface ResultRow {
   error: string | null;
   /** The endpoint's finish_reason ("length": cut off at max tokens); absent when not read. */
   finishReason?: string | null;
+  /** The model reasoned and gave no answer (it spent its tokens thinking): counted as cut off, whatever finish_reason says. */
+  thoughtOnly?: boolean;
   /** Blog items: every component score by name (chrf, rouge_l, …, blog_judge). */
   components?: Record<string, number>;
 }
@@ -79,8 +81,8 @@ export interface RunSummary {
  * empty answer (a reasoning model that spent its budget thinking) scores low without the
  * model being worse: the fix is a larger budget, not a different checkpoint.
  */
-export function isTruncated(r: Pick<ResultRow, 'error' | 'finishReason'>): boolean {
-  return r.error === null && r.finishReason === 'length';
+export function isTruncated(r: Pick<ResultRow, 'error' | 'finishReason' | 'thoughtOnly'>): boolean {
+  return r.error === null && (r.finishReason === 'length' || r.thoughtOnly === true);
 }
 
 export function mean(values: readonly number[]): number | null {

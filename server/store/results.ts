@@ -114,8 +114,9 @@ export function createResultRepo(db: Database) {
   const keys = db.prepare<[number], { set_name: string; item_id: string; sample: number }>(
     'SELECT set_name, item_id, sample FROM results WHERE run_id = ?',
   );
-  const scoring = db.prepare<[number], { set_name: string; item_id: string; kind: string | null; score: number | null; hallucinated: number | null; error: string | null; scores: string | null; judge_score: number | null; finish_reason: string | null }>(
-    `SELECT r.set_name, r.item_id, i.kind, r.score, r.hallucinated, r.error, r.scores, j.score AS judge_score, r.finish_reason
+  const scoring = db.prepare<[number], { set_name: string; item_id: string; kind: string | null; score: number | null; hallucinated: number | null; error: string | null; scores: string | null; judge_score: number | null; finish_reason: string | null; thought_only: number }>(
+    `SELECT r.set_name, r.item_id, i.kind, r.score, r.hallucinated, r.error, r.scores, j.score AS judge_score, r.finish_reason,
+            (r.error IS NULL AND r.reasoning IS NOT NULL AND TRIM(COALESCE(r.answer, '')) = '') AS thought_only
      FROM results r
      LEFT JOIN run_items i USING (run_id, set_name, item_id)
      LEFT JOIN judgments j USING (run_id, set_name, item_id, sample)
@@ -125,6 +126,7 @@ export function createResultRepo(db: Database) {
     'SELECT COUNT(*) AS results, COUNT(error) AS errors FROM results WHERE run_id = ?',
   );
   const deleteErrored = db.prepare('DELETE FROM results WHERE run_id = ? AND error IS NOT NULL');
+  const deleteOne = db.prepare('DELETE FROM results WHERE run_id = ? AND set_name = ? AND item_id = ? AND sample = ?');
   const addScore = db.prepare(
     `UPDATE results SET scores = json_set(COALESCE(scores, '{}'), '$.' || @name, json(@score))
      WHERE run_id = @runId AND set_name = @set AND item_id = @itemId AND sample = @sample`,
@@ -175,6 +177,7 @@ export function createResultRepo(db: Database) {
         const row: ResultRow = {
           set: r.set_name, itemId: r.item_id, score: r.score, hallucinated: bool(r.hallucinated), error: r.error, finishReason: r.finish_reason,
         };
+        if (r.thought_only === 1) row.thoughtOnly = true;
         // Blog items only: a keyword item's judgment is the refusal judge's, not blog_judge.
         if (r.kind === 'blog' && r.scores !== null) {
           row.components = componentValues(r.scores);
@@ -212,6 +215,11 @@ export function createResultRepo(db: Database) {
     },
 
     /** Drops errored results so a resume retries them. Returns how many were dropped. */
+    /** Removes one result (an item the runner gave up on only because the endpoint died: a resume sends it again). */
+    delete(runId: number, set: string, itemId: string, sample: number): void {
+      deleteOne.run(runId, set, itemId, sample);
+    },
+
     deleteErrored(runId: number): number {
       return deleteErrored.run(runId).changes;
     },

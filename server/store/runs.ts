@@ -140,6 +140,7 @@ export function createRunRepo(db: Database) {
   const setProvenance = {
     reported: db.prepare(`UPDATE runs SET provenance = json_set(provenance, '$.reported', json(?)) WHERE id = ?`),
     scorers: db.prepare(`UPDATE runs SET provenance = json_set(provenance, '$.scorers', json(?)) WHERE id = ?`),
+    serving: db.prepare(`UPDATE runs SET provenance = json_set(provenance, '$.serving', json(?)) WHERE id = ?`),
   };
   const requeue = db.prepare(
     `UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, ${NO_OWNER} WHERE id = ? AND status NOT IN ('queued', 'running')`,
@@ -294,7 +295,7 @@ export function createRunRepo(db: Database) {
     },
 
     /** Replaces one provenance field learned after creation: what the endpoint reported, or the scorers of a run with no answer yet. */
-    setProvenanceField<K extends 'reported' | 'scorers'>(id: number, field: K, value: NonNullable<Provenance[K]>): void {
+    setProvenanceField<K extends 'reported' | 'scorers' | 'serving'>(id: number, field: K, value: NonNullable<Provenance[K]>): void {
       setProvenance[field].run(JSON.stringify(value), id);
     },
 

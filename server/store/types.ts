@@ -5,7 +5,10 @@ export type Api = 'chat' | 'completions';
 export interface Checkpoint {
   id: number;
   name: string;
+  /** The first of baseUrls. */
   baseUrl: string;
+  /** Every machine serving this checkpoint (replicas of one model); one for most checkpoints. */
+  baseUrls: string[];
   model: string;
   step: number | null;
   api: Api;
@@ -22,6 +25,8 @@ export interface Checkpoint {
 export interface NewCheckpoint {
   name: string;
   baseUrl: string;
+  /** Replicas: every base URL, the first being baseUrl (absent: baseUrl alone). */
+  baseUrls?: string[];
   model: string;
   step?: number | null;
   api?: Api;
@@ -52,6 +57,8 @@ export interface RunParams {
   judge?: JudgeSettings | null;
   /** Measure the perplexity of blog references given their titles (completions API, echo + logprobs). */
   perplexity?: boolean;
+  /** false: the model name is not checked against GET /v1/models before sending (--no-model-check). Absent: checked. */
+  modelCheck?: boolean;
 }
 
 export interface RunSetRecord {
@@ -69,6 +76,21 @@ export interface ReportedEndpoint {
   systemFingerprints: string[];
 }
 
+/** What one base URL said about itself before the run (serving-probe.ts); untrusted text, cleaned and capped. */
+export interface ServingReplica {
+  /** Without any user:password part. */
+  baseUrl: string;
+  /** vLLM, SGLang, llama.cpp, Ollama, TGI, LM Studio; null when it did not say. */
+  server: string | null;
+  version: string | null;
+  /** Served context in tokens (max_model_len, n_ctx, max_total_tokens, loaded context), when told. */
+  contextLength: number | null;
+  /** Names GET /v1/models listed (the first 20); null when it lists none. */
+  models: string[] | null;
+  /** passed: the model is listed; not-listed: the server lists no models; skipped: --no-model-check; unreachable: no answer. */
+  modelCheck: 'passed' | 'not-listed' | 'skipped' | 'unreachable';
+}
+
 /**
  * Where a run's numbers came from: enough to reproduce it or refuse a bad comparison. Fields
  * added later are optional: runs stored before them lack them.
@@ -78,7 +100,13 @@ export interface Provenance {
   /** The git commit of tunegate's own checkout; null when it ran from a package. */
   revision?: string | null;
   node: string;
-  endpoint: { baseUrl: string; model: string; api: Api; promptTemplate: string | null };
+  endpoint: {
+    baseUrl: string; model: string; api: Api; promptTemplate: string | null;
+    /** Every replica's base URL when the checkpoint has several (redacted). */
+    baseUrls?: string[];
+  };
+  /** Which server answered, read before the first request of each execution; absent in older runs. */
+  serving?: ServingReplica[];
   scorers: Record<string, string>;
   evalsets: RunSetRecord[];
   /** Recorded as answers arrive and kept across resumes. */

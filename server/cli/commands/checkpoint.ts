@@ -1,4 +1,4 @@
-import { validateCheckpointName } from '../../checkpoint-name.js';
+import { MAX_REPLICAS, validateCheckpointName } from '../../checkpoint-name.js';
 import { validateEnvName } from '../../config.js';
 import { TunegateError } from '../../errors.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
@@ -11,7 +11,7 @@ import { println, type Io } from '../io.js';
 
 /** Options that describe an endpoint; shared by `checkpoint add` and one-shot `run`. */
 export const ENDPOINT_OPTIONS = {
-  'base-url': { type: 'string' },
+  'base-url': { type: 'string', multiple: true },
   model: { type: 'string' },
   step: { type: 'string' },
   api: { type: 'string' },
@@ -64,16 +64,21 @@ function parseTags(raw: readonly string[]): Record<string, string> {
 
 /** Endpoint fields from parsed options; `--base-url` and `--model` are required by the caller. */
 export function endpointFromOptions(values: Values, name: string): NewCheckpoint {
-  const baseUrl = str(values, 'base-url');
+  const baseUrls = list(values, 'base-url').map(validateBaseUrl);
+  const baseUrl = baseUrls[0];
   const model = str(values, 'model');
   if (baseUrl === undefined) throw new TunegateError('USAGE', '--base-url is required');
+  const twice = baseUrls.find((u, i) => baseUrls.indexOf(u) !== i);
+  if (twice !== undefined) throw new TunegateError('USAGE', `--base-url: "${twice}" is given twice (each replica once)`);
+  if (baseUrls.length > MAX_REPLICAS) throw new TunegateError('USAGE', `--base-url: at most ${MAX_REPLICAS} replicas, got ${baseUrls.length}`);
   if (model === undefined || model.trim() === '') throw new TunegateError('USAGE', '--model is required');
   const api = str(values, 'api') ?? 'chat';
   if (api !== 'chat' && api !== 'completions') throw new TunegateError('USAGE', `--api must be "chat" or "completions", got "${api}"`);
   const keyEnv = str(values, 'api-key-env');
   return {
     name: validateCheckpointName(name),
-    baseUrl: validateBaseUrl(baseUrl),
+    baseUrl,
+    ...(baseUrls.length > 1 ? { baseUrls } : {}),
     model,
     step: int(values, 'step', 0) ?? null,
     api: api as Api,
@@ -86,7 +91,7 @@ export function endpointFromOptions(values: Values, name: string): NewCheckpoint
 /** A checkpoint as the server's POST /api/checkpoints body (unset fields left out). */
 export function checkpointRequest(c: NewCheckpoint): Record<string, unknown> {
   return Object.fromEntries(Object.entries({
-    name: c.name, baseUrl: c.baseUrl, model: c.model, step: c.step ?? undefined, api: c.api,
+    name: c.name, ...(c.baseUrls !== undefined && c.baseUrls.length > 1 ? { baseUrls: c.baseUrls } : { baseUrl: c.baseUrl }), model: c.model, step: c.step ?? undefined, api: c.api,
     promptTemplate: c.promptTemplate ?? undefined, apiKeyEnv: c.apiKeyEnv ?? undefined,
     tags: c.tags !== undefined && Object.keys(c.tags).length > 0 ? c.tags : undefined, judge: c.judge ?? undefined,
   }).filter(([, v]) => v !== undefined));
@@ -133,7 +138,7 @@ async function listCmd(argv: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     const rows = all.map((c) => [
-      c.name, c.step === null ? '-' : String(c.step), c.model, c.baseUrl, c.api,
+      c.name, c.step === null ? '-' : String(c.step), c.model, c.baseUrls.join(' '), c.api,
       Object.entries(c.tags).map(([k, v]) => `${k}=${v}`).join(',') || '-',
     ]);
     println(io.stdout, table(['name', 'step', 'model', 'base url', 'api', 'tags'], rows));

@@ -1,3 +1,4 @@
+import { oneLine } from '../../untrusted-text.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { setNameOf } from '../../evalsets/load.js';
 import type { RunJson } from '../../report/run-json.js';
@@ -80,6 +81,7 @@ function runRequest(checkpoint: string, v: Values): Record<string, unknown> {
   add('retries', int(v, 'retries', 0, 100));
   if (judge !== null) body.judge = judge;
   if (flag(v, 'perplexity')) body.perplexity = true;
+  if (flag(v, 'no-model-check')) body.modelCheck = false;
   return body;
 }
 
@@ -99,7 +101,8 @@ export async function remoteRun(io: Io, client: ApiClient, name: string, wanted:
       checkSameEndpoint(await client.request<Checkpoint>('GET', `/api/checkpoints/${encodeURIComponent(name)}`), wanted, v);
     }
   }
-  const { id } = await client.request<{ id: number }>('POST', '/api/runs', runRequest(name, v));
+  const { id, warnings } = await client.request<{ id: number; warnings?: string[] }>('POST', '/api/runs', runRequest(name, v));
+  for (const w of warnings ?? []) println(io.stderr, `warning: ${oneLine(w, 500)}`);
   println(io.stderr, `run ${id} queued on ${client.base}; following it (Ctrl-C cancels it on the server)`);
 
   const onAbort = () => void client.request('POST', `/api/runs/${id}/cancel`).catch(() => undefined);

@@ -1,11 +1,11 @@
 import { readSecret } from '../../config.js';
 import { TunegateError } from '../../errors.js';
-import { checkReachable } from '../../runner/reachability.js';
+import { checkEndpoint } from '../../runner/reachability.js';
 import { assertNotBusy } from '../../runner/owner.js';
 import { checkScorersBeforeSending } from '../../runner/scorer-check.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
 import { DB_OPTION, LEASE_OPTION, leaseMsFrom, withStore } from '../context.js';
-import type { Io } from '../io.js';
+import { println, type Io } from '../io.js';
 import { executeAndReport } from '../report-run.js';
 
 export function parseRunId(raw: string | undefined, command: string): number {
@@ -15,7 +15,7 @@ export function parseRunId(raw: string | undefined, command: string): number {
 }
 
 export async function resumeCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION, ...LEASE_OPTION, json: { type: 'boolean' }, 'retry-errors': { type: 'boolean' }, force: { type: 'boolean' } }, 'resume');
+  const p = parseArgs(argv, { ...DB_OPTION, ...LEASE_OPTION, json: { type: 'boolean' }, 'retry-errors': { type: 'boolean' }, force: { type: 'boolean' }, 'no-model-check': { type: 'boolean' } }, 'resume');
   expectPositionals(p, 1, 'resume');
   const runId = parseRunId(p.positionals[0], 'resume');
   if (flag(p.values, 'force')) {
@@ -31,9 +31,13 @@ export async function resumeCommand(argv: readonly string[], io: Io): Promise<nu
     // Before reaching for the endpoint: a run this tool can no longer score is refused outright.
     checkScorersBeforeSending(store, run, flag(p.values, 'retry-errors'));
     const checkpoint = store.checkpoints.getById(run.checkpointId);
-    readSecret(checkpoint?.apiKeyEnv, io.env);
-    if (checkpoint !== undefined) await checkReachable(checkpoint.baseUrl);
+    const apiKey = readSecret(checkpoint?.apiKeyEnv, io.env);
+    const check = run.params.modelCheck !== false && !flag(p.values, 'no-model-check');
+    const probed = checkpoint === undefined ? undefined : await checkEndpoint(checkpoint.baseUrls, checkpoint.model, { apiKey, check, requireReachable: true });
+    for (const w of probed?.warnings ?? []) println(io.stderr, `warning: ${w}`);
     const leaseMs = leaseMsFrom(p.values);
-    return executeAndReport(store, runId, io, { json: flag(p.values, 'json'), retryErrors: flag(p.values, 'retry-errors'), ...(leaseMs !== undefined ? { leaseMs } : {}) });
+    return executeAndReport(store, runId, io, {
+      json: flag(p.values, 'json'), retryErrors: flag(p.values, 'retry-errors'), ...(leaseMs !== undefined ? { leaseMs } : {}), ...(probed !== undefined ? { probed } : {}),
+    });
   });
 }

@@ -3,7 +3,7 @@ import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
 import { DEFAULT_EVALSETS_DIR } from '../../config.js';
 import { createRun, DEFAULT_PARAMS, PARAM_LIMITS } from '../../runner/create-run.js';
-import { checkReachable } from '../../runner/reachability.js';
+import { checkEndpoint } from '../../runner/reachability.js';
 import type { Store } from '../../store/open.js';
 import type { Checkpoint, NewCheckpoint, RunParams } from '../../store/types.js';
 import { expectPositionals, flag, int, list, num, parseArgs, str, type Values } from '../args.js';
@@ -38,6 +38,7 @@ const SPEC = {
   retries: { type: 'string' },
   json: { type: 'boolean' },
   perplexity: { type: 'boolean' },
+  'no-model-check': { type: 'boolean' },
   server: { type: 'string' },
   gate: { type: 'boolean' },
   ...GATE_OPTIONS,
@@ -56,6 +57,7 @@ export function paramsFromOptions(values: Values): RunParams {
     timeoutMs: timeout === undefined ? DEFAULT_PARAMS.timeoutMs : Math.round(timeout * 1000),
     retries: int(values, 'retries', 0, PARAM_LIMITS.retries) ?? DEFAULT_PARAMS.retries,
     perplexity: flag(values, 'perplexity'),
+    ...(flag(values, 'no-model-check') ? { modelCheck: false } : {}),
   };
 }
 
@@ -69,13 +71,19 @@ const COMPARED = [
  * matches it. A name already bound to another endpoint is refused rather than silently mixing
  * two models' runs under one name. Used locally and against a server.
  */
-export function checkSameEndpoint(existing: Pick<Checkpoint, (typeof COMPARED)[number][0]>, wanted: NewCheckpoint, values: Values): void {
+export function checkSameEndpoint(existing: Pick<Checkpoint, (typeof COMPARED)[number][0] | 'baseUrls'>, wanted: NewCheckpoint, values: Values): void {
   for (const [field, option] of COMPARED) {
     if (values[option] === undefined) continue;
-    if ((wanted[field] ?? null) !== (existing[field] ?? null)) {
+    // Replicas count: the same first URL with other replicas is another endpoint.
+    const same = field === 'baseUrl'
+      ? (wanted.baseUrls ?? [wanted.baseUrl]).join(' ') === (existing.baseUrls ?? [existing.baseUrl]).join(' ')
+      : (wanted[field] ?? null) === (existing[field] ?? null);
+    if (!same) {
+      const shown = (c: Pick<Checkpoint, 'baseUrl'> & { baseUrls?: string[] | undefined }, f: (typeof COMPARED)[number][0]) =>
+        f === 'baseUrl' ? (c.baseUrls ?? [c.baseUrl]).map((u) => JSON.stringify(u)).join(' --base-url ') : JSON.stringify((c as Record<string, unknown>)[f]);
       throw new TunegateError(
         'CONFLICT',
-        `checkpoint "${wanted.name}" is registered with --${option} ${JSON.stringify(existing[field])}, not ${JSON.stringify(wanted[field])}; ` +
+        `checkpoint "${wanted.name}" is registered with --${option} ${shown(existing, field)}, not ${shown(wanted, field)}; ` +
           'use another --checkpoint name for a different endpoint',
       );
     }
@@ -93,7 +101,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   const p = parseArgs(argv, SPEC, 'run');
   expectPositionals(p, 1, 'run');
   const v = p.values;
-  const oneShot = str(v, 'base-url') !== undefined;
+  const oneShot = list(v, 'base-url').length > 0;
   const name = p.positionals[0] ?? str(v, 'checkpoint') ?? (oneShot ? str(v, 'model') : undefined);
   if (name === undefined) {
     throw new TunegateError('USAGE', 'run needs a CHECKPOINT name, or --base-url URL --model MODEL --checkpoint NAME (see tunegate run --help)');
@@ -129,10 +137,11 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   // Validate every eval set before touching the database or the network.
   const sets = loadEvalSets(resolveEvalsetPaths(list(v, 'evalsets'), io.cwd, DEFAULT_EVALSETS_DIR), io.cwd);
   for (const s of sets) for (const w of s.warnings) println(io.stderr, `warning: ${w}`);
-  if (wanted !== undefined) {
-    readSecret(wanted.apiKeyEnv, io.env);
-    await checkReachable(wanted.baseUrl); // before registering: a failed command leaves nothing behind
-  }
+  const check = params.modelCheck !== false;
+  // Before registering: a failed command leaves nothing behind.
+  const probedWanted = wanted === undefined
+    ? undefined
+    : await checkEndpoint(wanted.baseUrls ?? [wanted.baseUrl], wanted.model, { apiKey: readSecret(wanted.apiKeyEnv, io.env), check, requireReachable: true });
 
   return withStore(v, io, async (store) => {
     const checkpoint = wanted !== undefined ? registerOnTheFly(store, wanted, v) : store.checkpoints.get(name);
@@ -144,13 +153,15 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       if (judge === null) throw new TunegateError('USAGE', '--judge-pairwise needs a judge: pass --judge or give the checkpoint one');
       store.runs.get(pairwiseBaseline);
     }
-    if (wanted === undefined) await checkReachable(checkpoint.baseUrl);
+    const probed = probedWanted ?? await checkEndpoint(checkpoint.baseUrls, checkpoint.model, { apiKey: readSecret(checkpoint.apiKeyEnv, io.env), check, requireReachable: true });
+    for (const w of probed.warnings) println(io.stderr, `warning: ${w}`);
     const runId = createRun(store, checkpoint, sets, { ...params, judge });
     const json = flag(v, 'json');
     const code = await executeAndReport(store, runId, io, {
       json,
       silent: gating && json,
       ...(leaseMs !== undefined ? { leaseMs } : {}),
+      probed,
       ...(pairwiseBaseline !== undefined ? { pairwiseBaseline } : {}),
       ...(judgeConcurrency !== undefined ? { judgeConcurrency } : {}),
     });

@@ -1,0 +1,201 @@
+import { TunegateError } from '../errors.js';
+import type { ServingReplica } from '../store/types.js';
+import { oneLine } from '../untrusted-text.js';
+import { redactUrl } from './create-run.js';
+import { parseErrorBody } from './error-body.js';
+import { createHttpFetch } from './http-fetch.js';
+
+/** Identity and model-list reads are small: their bodies are capped well below answers'. */
+const PROBE_BYTES = 1 << 20;
+/** Names kept from a model list (a hub proxy may list thousands). */
+const MAX_LISTED = 20;
+
+export interface ProbeOptions {
+  apiKey?: string | undefined;
+  /** Per request (default 5 s). */
+  timeoutMs?: number;
+}
+
+export interface ProbeResult {
+  /** One per base URL, in the checkpoint's order. */
+  replicas: ServingReplica[];
+  /** What the user should know but that does not stop the run (a server that lists no models). */
+  warnings: string[];
+  /** Base URLs nothing answered on (connection refused, DNS, timeout), with the reason. */
+  unreachable: string[];
+}
+
+interface Got {
+  status: number;
+  json: unknown;
+  headers: Headers;
+}
+
+type Get = (url: string) => Promise<Got | { failed: string }>;
+
+function getter(opts: ProbeOptions): { get: Get; close(): void } {
+  const transport = createHttpFetch({ maxSockets: 4, maxResponseBytes: PROBE_BYTES });
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.apiKey !== undefined) headers.authorization = `Bearer ${opts.apiKey}`;
+  return {
+    async get(url) {
+      try {
+        const res = await transport.fetch(url, { method: 'GET', headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 5000) });
+        const text = await res.text();
+        let json: unknown = null;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = res.status >= 400 ? { error: { message: text } } : null;
+        }
+        return { status: res.status, json, headers: res.headers };
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+        return { failed: err.name === 'TimeoutError' || err.name === 'AbortError' ? 'no answer in time' : (err.code ?? err.cause?.code ?? err.message) };
+      }
+    },
+    close: () => transport.destroy(),
+  };
+}
+
+/** The server's root: the base URL without its trailing `/v1` (where /version, /props, /info live). */
+export function serverRoot(baseUrl: string): string {
+  const u = new URL(baseUrl);
+  u.pathname = u.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
+  u.search = '';
+  u.hash = '';
+  return u.toString().replace(/\/+$/, '');
+}
+
+const text = (v: unknown, max = 100): string | null => (typeof v === 'string' && v.trim() !== '' ? oneLine(v, max) : null);
+const positiveInt = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : null);
+
+/** Whether a listed name serves the requested model (Ollama answers "llama3" with "llama3:latest"). */
+export function listedAs(model: string, id: string): boolean {
+  return id === model || id === `${model}:latest`;
+}
+
+type Identity = { server: string; version: string | null; contextLength: number | null };
+
+/**
+ * Where each server says who it is (docs/server-accents.md has the sources). Tried in order:
+ * the hint from the model list first, then every route, until one answers in its server's shape.
+ */
+const IDENTIFIERS: ReadonlyArray<{ server: string; hint: (owner: string | null, entry: Record<string, unknown>) => boolean; path: string; read: (j: Record<string, unknown>, model: string) => Identity | null }> = [
+  {
+    server: 'TGI', path: '/info', hint: () => false,
+    read: (j) => (typeof j.model_id === 'string' && ('max_total_tokens' in j || 'max_input_tokens' in j || 'router' in j)
+      ? { server: 'TGI', version: text(j.version), contextLength: positiveInt(j.max_total_tokens) }
+      : null),
+  },
+  {
+    server: 'llama.cpp', path: '/props', hint: (o, e) => o === 'llamacpp' || 'meta' in e,
+    read: (j) => {
+      if (!('default_generation_settings' in j) && !('build_info' in j) && !('total_slots' in j)) return null;
+      const settings = (j.default_generation_settings ?? {}) as Record<string, unknown>;
+      return { server: 'llama.cpp', version: text(j.build_info), contextLength: positiveInt(settings.n_ctx) ?? positiveInt(j.n_ctx) };
+    },
+  },
+  {
+    server: 'Ollama', path: '/api/version', hint: (o) => o === 'library' || o === 'ollama',
+    read: (j) => (typeof j.version === 'string' && Object.keys(j).length === 1 ? { server: 'Ollama', version: text(j.version), contextLength: null } : null),
+  },
+  {
+    server: 'LM Studio', path: '/api/v0/models', hint: (o) => o === 'organization_owner',
+    read: (j, model) => {
+      if (!Array.isArray(j.data)) return null;
+      const entries = j.data as Array<Record<string, unknown>>;
+      if (!entries.some((e) => 'max_context_length' in e || 'state' in e)) return null;
+      const mine = entries.find((e) => typeof e.id === 'string' && listedAs(model, e.id));
+      return { server: 'LM Studio', version: null, contextLength: positiveInt(mine?.loaded_context_length) ?? positiveInt(mine?.max_context_length) };
+    },
+  },
+  {
+    server: 'SGLang', path: '/version', hint: (o) => o === 'sglang',
+    read: (j) => (typeof j.version === 'string' ? { server: 'SGLang', version: text(j.version), contextLength: null } : null),
+  },
+  {
+    server: 'vLLM', path: '/version', hint: (o) => o === 'vllm',
+    read: (j) => (typeof j.version === 'string' ? { server: 'vLLM', version: text(j.version), contextLength: null } : null),
+  },
+];
+
+/**
+ * Who serves at `root`. The model list's `owned_by` names vLLM, SGLang, llama.cpp, Ollama and LM
+ * Studio: then only that server's route is read (for its version), and the name stands even if
+ * the route is missing. Without a hint every route is tried in turn; /version alone cannot tell
+ * vLLM from SGLang.
+ */
+async function identify(get: Get, root: string, owner: string | null, entry: Record<string, unknown>, model: string): Promise<Identity | null> {
+  const hinted = IDENTIFIERS.filter((i) => i.hint(owner, entry));
+  for (const ident of hinted.length > 0 ? hinted : IDENTIFIERS) {
+    const got = await get(root + ident.path);
+    const id = 'failed' in got || got.status !== 200 || got.json === null || typeof got.json !== 'object' ? null : ident.read(got.json as Record<string, unknown>, model);
+    if (id !== null) return hinted.length === 0 && ident.path === '/version' ? { ...id, server: 'vLLM or SGLang' } : id;
+    if ('failed' in got) break;
+  }
+  return hinted.length > 0 ? { server: hinted[0]!.server, version: null, contextLength: null } : null;
+}
+
+/** Reads one base URL: its model list (the model check) and who serves it. */
+async function probeReplica(get: Get, baseUrl: string, model: string, check: boolean): Promise<{ replica: ServingReplica; warning: string | null; unreachable: string | null }> {
+  const shown = redactUrl(baseUrl);
+  const replica: ServingReplica = { baseUrl: shown, server: null, version: null, contextLength: null, models: null, modelCheck: check ? 'not-listed' : 'skipped' };
+  const listing = await get(`${baseUrl.replace(/\/+$/, '')}/models`);
+  if ('failed' in listing) return { replica: { ...replica, modelCheck: check ? 'unreachable' : 'skipped' }, warning: null, unreachable: `${shown} (${listing.failed})` };
+  let warning: string | null = null;
+  let entry: Record<string, unknown> = {};
+  const data = (listing.json as { data?: unknown } | null)?.data;
+  const ids = listing.status === 200 && Array.isArray(data)
+    ? (data as Array<Record<string, unknown>>).filter((d) => d !== null && typeof d === 'object' && typeof d.id === 'string')
+    : [];
+  if (ids.length > 0) {
+    replica.models = ids.slice(0, MAX_LISTED).map((d) => oneLine(d.id as string, 200));
+    entry = ids.find((d) => listedAs(model, d.id as string)) ?? {};
+    if (check) {
+      if (!ids.some((d) => listedAs(model, d.id as string))) {
+        const names = ids.map((d) => JSON.stringify(oneLine(d.id as string, 200)));
+        throw new TunegateError(
+          'MODEL_NOT_SERVED',
+          `${shown} does not serve model ${JSON.stringify(oneLine(model, 200))}: it serves ${names.slice(0, MAX_LISTED).join(', ')}${names.length > MAX_LISTED ? ` and ${names.length - MAX_LISTED} more` : ''} ` +
+            '(GET /v1/models); fix --model, or skip this check with --no-model-check. Nothing was sent.',
+        );
+      }
+      replica.modelCheck = 'passed';
+    }
+  } else if (check) {
+    const why = listing.status === 200 ? 'an empty list' : `HTTP ${listing.status}${listing.json !== null ? `: ${oneLine(parseErrorBody(JSON.stringify(listing.json)).message, 160)}` : ''}`;
+    warning = `${shown} does not list its models (GET /v1/models answered ${why}); the model name "${oneLine(model, 200)}" was not verified`;
+  }
+  const owner = text(entry.owned_by);
+  replica.contextLength = positiveInt(entry.max_model_len) ?? positiveInt((entry.meta as Record<string, unknown> | undefined)?.n_ctx_train);
+  const identity = await identify(get, serverRoot(baseUrl), owner, entry, model);
+  if (identity !== null) {
+    replica.server = identity.server;
+    replica.version = identity.version;
+    replica.contextLength = identity.contextLength ?? replica.contextLength;
+  }
+  return { replica, warning, unreachable: null };
+}
+
+/**
+ * Asks every base URL of a checkpoint which models it serves and what it is, before a run sends
+ * anything. A server that lists models without the checkpoint's model stops the run
+ * (MODEL_NOT_SERVED: exit 2, HTTP 400), because SGLang and TGI answer a mistyped name with
+ * another model and no error, and vLLM would fail every item. A server without a model list
+ * gets a warning; `check: false` (--no-model-check) only reads the identity. Requests carry the
+ * checkpoint's key only, follow no redirect and read at most 1 MiB.
+ */
+export async function probeServing(baseUrls: readonly string[], model: string, opts: ProbeOptions & { check: boolean }): Promise<ProbeResult> {
+  const { get, close } = getter(opts);
+  try {
+    const probed = await Promise.all(baseUrls.map((u) => probeReplica(get, u, model, opts.check)));
+    return {
+      replicas: probed.map((p) => p.replica),
+      warnings: probed.flatMap((p) => (p.warning !== null ? [p.warning] : [])),
+      unreachable: probed.flatMap((p) => (p.unreachable !== null ? [p.unreachable] : [])),
+    };
+  } finally {
+    close();
+  }
+}
