@@ -55,6 +55,7 @@ export function buildProvenance(checkpoint: Checkpoint, sets: readonly EvalSet[]
       model: checkpoint.model,
       api: checkpoint.api,
       promptTemplate: checkpoint.promptTemplate,
+      ...(checkpoint.baseUrls.length > 1 ? { baseUrls: checkpoint.baseUrls.map(redactUrl) } : {}),
     },
     scorers: { ...SCORER_VERSIONS },
     evalsets: sets.map((s) => ({ name: s.name, path: s.path, hash: s.hash, items: s.items.length })),

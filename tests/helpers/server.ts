@@ -64,3 +64,8 @@ afterEach(async () => {
     t.store.close();
   }
 });
+
+/** A JSON POST through the app's inject (the content type every write needs). */
+export function post(app: FastifyInstance, url: string, payload: unknown = {}) {
+  return app.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, headers: { 'content-type': 'application/json' } });
+}
