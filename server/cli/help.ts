@@ -66,8 +66,12 @@ Registers a checkpoint: an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp s
 TGI, …) and the model name it serves.
 
 Options:
-  --base-url URL        the endpoint's base URL, e.g. http://127.0.0.1:8000/v1 (required)
-  --model MODEL         model name sent in requests (required)
+  --base-url URL        the endpoint's base URL, e.g. http://127.0.0.1:8000/v1 (required).
+                        Repeat it for replicas of one model on several machines: requests go to
+                        the one with the fewest in flight, --concurrency applies per replica, and
+                        a replica that stops answering is rested while the others take its items
+  --model MODEL         model name sent in requests (required); checked against the server's
+                        GET /v1/models before every run (see tunegate run --help)
   --step N              training step (whole number ≥ 0); orders checkpoints in charts
   --api chat|completions
                         chat: /chat/completions (default); completions: /completions with
@@ -95,28 +99,41 @@ ${DB}`,
   tunegate run --base-url URL --model MODEL --checkpoint NAME [--step N] [options]
 
 Runs eval sets against a checkpoint. Every finished item is stored at once, so an interrupted
-run loses nothing and \`tunegate resume\` finishes it. An endpoint that accepts no connection
-is reported before the run is created (exit 2). The second form registers the
+run loses nothing and \`tunegate resume\` finishes it. The second form registers the
 checkpoint on the fly (or reuses it when it is registered with the same endpoint).
+
+Before the run is created, tunegate asks the endpoint GET /v1/models: a server that lists models
+without --model stops the run with exit 2 naming the models it serves, before any completion
+(SGLang and TGI answer a mistyped name with another model, silently). A server without a model
+list gets a warning. It also reads who serves (vLLM, SGLang, llama.cpp, Ollama, TGI, LM Studio),
+its version and context length into the run's provenance. An endpoint that accepts no connection
+is exit 2. A server that dies mid-run stops the run \`interrupted\` after 20 connection failures
+in a row; \`tunegate resume\` continues it.
 
 Options:
   --evalsets PATH…      eval-set files, folders or names in ./evalsets (bio → evalsets/bio.jsonl);
                         several may follow one flag. Default: every evalsets/*.jsonl
-  --concurrency N       requests in flight (default 8)
+  --concurrency N       requests in flight, per replica (default 8)
   --samples N           answers per item (default 1); an item's score is the mean over samples
   --temperature T       sampling temperature (default 0)
   --max-tokens N        max tokens per answer (default 512 for keyword items, 1024 for blog
-                        items). Answers cut off at it (finish_reason "length") are counted
-                        (counts.truncated, per set) and noted when over 5% of a set: they score
-                        low without the model being worse
+                        items), sent as max_tokens (max_completion_tokens where the server asks
+                        for it). For a reasoning model it covers reasoning and answer. Answers
+                        cut off at it (finish_reason "length"), and reasoning with an empty
+                        answer, are counted (counts.truncated, per set) and noted when over 5% of
+                        a set: they score low without the model being worse
+  --no-model-check      do not check --model against GET /v1/models (a gateway that lists
+                        other names than it accepts)
   --seed N              seed sent with every request (sample k gets N+k)
   --timeout SECONDS     per-request timeout (default 60)
   --retries N           retries per request on 429, 5xx, timeouts, dropped connections and
-                        unparsable bodies, honouring Retry-After (default 6)
+                        unparsable bodies, honouring Retry-After (default 6). Other 4xx (context
+                        overflow, unknown model, validation) are not retried; each cause is
+                        reported once in the run's notes with its count
   --json                print one JSON object: {runId, checkpoint, status, metrics, sets, counts}
   --perplexity          also measure the perplexity of each blog reference given its title
-                        (blog_perplexity) via /completions with echo + logprobs (vLLM); skipped
-                        with a note where the endpoint cannot
+                        (blog_perplexity) via /completions with echo + logprobs (vLLM, SGLang);
+                        skipped with a one-line note naming the server where it cannot
   --judge SPEC          after the run, score blog posts with an LLM judge (blog_judge) and judge
                         refusal answers pass/fail (refusal-v1), reported with how often the judge
                         agrees with the keywords; default: the checkpoint's judge.
@@ -150,12 +167,13 @@ whose answer contains a forbidden string (items without a list are not counted);
 is reported too (blog_chrf, blog_rouge_l, blog_repetition, blog_distinct_2, blog_length_ratio,
 blog_language_match), and blog_judge when judged. Errored items are counted, not scored.
 
-Provenance: each run records the tool version and git revision, the endpoint, parameters,
-eval-set hashes and scorer versions, and the model and system_fingerprint the endpoint reported.
+Provenance: each run records the tool version and git revision, the endpoint (every replica),
+parameters, eval-set hashes and scorer versions, who served it (server, version, context length,
+the model check's outcome), and the model and system_fingerprint the endpoint reported.
 
 ${EXIT_CODES}`,
 
-  resume: `Usage: tunegate resume RUN_ID [--retry-errors] [--json]
+  resume: `Usage: tunegate resume RUN_ID [--retry-errors] [--no-model-check] [--json]
 
 Finishes an interrupted or killed run with its original items and parameters: requests are sent
 only for items without a stored result, and no result is ever stored twice. A run whose answers
@@ -169,6 +187,9 @@ once its lease expires (30 s after its last renewal).
 
 Options:
   --retry-errors        also retry items whose stored result is an error
+  --no-model-check      do not check the model against GET /v1/models this time (a run created
+                        with --no-model-check is never checked). A resume served by another
+                        server or version than before gets a note saying so
   --lease SECONDS       this process's claim on the run lasts this long without renewal (default 30)
   --json                print one JSON object, as \`tunegate run --json\`
 ${DB}

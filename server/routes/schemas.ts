@@ -153,7 +153,7 @@ export const Run = Type.Object(
         version: Nullable(Type.String()),
         contextLength: Nullable(Type.Integer({ description: 'served context in tokens (max_model_len, n_ctx, max_total_tokens, loaded context length), when told' })),
         models: Nullable(Type.Array(Type.String(), { description: 'what GET /v1/models listed (first 20); null when it lists none' })),
-        modelCheck: Type.Union(['passed', 'not-listed', 'skipped', 'unreachable'].map((s) => Type.Literal(s)), { description: 'passed: the model is listed; not-listed: the server lists no models, the name was not verified; skipped: --no-model-check; unreachable: no answer before the run' }),
+        modelCheck: Type.Union([Type.Literal('passed'), Type.Literal('not-listed'), Type.Literal('skipped'), Type.Literal('unreachable')], { description: 'passed: the model is listed; not-listed: the server lists no models, the name was not verified; skipped: --no-model-check; unreachable: no answer before the run' }),
       }), { description: 'which server answered, one entry per replica, read before each execution; absent in runs stored before it was recorded' })),
     }, { additionalProperties: true, description: 'where the numbers came from: tool, endpoint, eval-set hashes, scorer versions, what the endpoint reported' }),
     error: Nullable(Type.String()),
