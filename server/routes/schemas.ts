@@ -149,7 +149,7 @@ export const Run = Type.Object(
       }, { description: "distinct model and system_fingerprint values in the endpoint's responses (at most 8 each, 200 characters each); absent in runs stored before they were recorded" })),
       serving: Type.Optional(Type.Array(Type.Object({
         baseUrl: Type.String(),
-        server: Nullable(Type.String({ description: 'vLLM, SGLang, llama.cpp, Ollama, TGI, LM Studio (or "vLLM or SGLang"); null when the server did not say' })),
+        server: Nullable(Type.String({ description: 'vLLM, SGLang, llama.cpp, Ollama, TGI or LM Studio; null when the server did not say who it is' })),
         version: Nullable(Type.String()),
         contextLength: Nullable(Type.Integer({ description: 'served context in tokens (max_model_len, n_ctx, max_total_tokens, loaded context length), when told' })),
         models: Nullable(Type.Array(Type.String(), { description: 'what GET /v1/models listed (first 20); null when it lists none' })),

@@ -110,10 +110,13 @@ const IDENTIFIERS: ReadonlyArray<{ server: string; hint: (owner: string | null, 
       return { server: 'LM Studio', version: null, contextLength: positiveInt(mine?.loaded_context_length) ?? positiveInt(mine?.max_context_length) };
     },
   },
-  {
-    server: 'SGLang', path: '/version', hint: (o) => o === 'sglang',
-    read: (j) => (typeof j.version === 'string' ? { server: 'SGLang', version: text(j.version), contextLength: null } : null),
-  },
+  // SGLang has no /version: /server_info (older: /get_server_info) dumps its arguments and version.
+  ...['/server_info', '/get_server_info'].map((path) => ({
+    server: 'SGLang', path, hint: (o: string | null) => o === 'sglang',
+    read: (j: Record<string, unknown>) => (typeof j.version === 'string' && ('model_path' in j || 'context_length' in j)
+      ? { server: 'SGLang', version: text(j.version), contextLength: positiveInt(j.context_length) }
+      : null),
+  })),
   {
     server: 'vLLM', path: '/version', hint: (o) => o === 'vllm',
     read: (j) => (typeof j.version === 'string' ? { server: 'vLLM', version: text(j.version), contextLength: null } : null),
@@ -123,15 +126,14 @@ const IDENTIFIERS: ReadonlyArray<{ server: string; hint: (owner: string | null, 
 /**
  * Who serves at `root`. The model list's `owned_by` names vLLM, SGLang, llama.cpp, Ollama and LM
  * Studio: then only that server's route is read (for its version), and the name stands even if
- * the route is missing. Without a hint every route is tried in turn; /version alone cannot tell
- * vLLM from SGLang.
+ * the route is missing. Without a hint every route is tried in turn.
  */
 async function identify(get: Get, root: string, owner: string | null, entry: Record<string, unknown>, model: string): Promise<Identity | null> {
   const hinted = IDENTIFIERS.filter((i) => i.hint(owner, entry));
   for (const ident of hinted.length > 0 ? hinted : IDENTIFIERS) {
     const got = await get(root + ident.path);
     const id = 'failed' in got || got.status !== 200 || got.json === null || typeof got.json !== 'object' ? null : ident.read(got.json as Record<string, unknown>, model);
-    if (id !== null) return hinted.length === 0 && ident.path === '/version' ? { ...id, server: 'vLLM or SGLang' } : id;
+    if (id !== null) return id;
     if ('failed' in got) break;
   }
   return hinted.length > 0 ? { server: hinted[0]!.server, version: null, contextLength: null } : null;
@@ -168,7 +170,8 @@ async function probeReplica(get: Get, baseUrl: string, model: string, check: boo
     warning = `${shown} does not list its models (GET /v1/models answered ${why}); the model name "${oneLine(model, 200)}" was not verified`;
   }
   const owner = text(entry.owned_by);
-  replica.contextLength = positiveInt(entry.max_model_len) ?? positiveInt((entry.meta as Record<string, unknown> | undefined)?.n_ctx_train);
+  const meta = (entry.meta ?? {}) as Record<string, unknown>;
+  replica.contextLength = positiveInt(entry.max_model_len) ?? positiveInt(meta.n_ctx);
   const identity = await identify(get, serverRoot(baseUrl), owner, entry, model);
   if (identity !== null) {
     replica.server = identity.server;
