@@ -46,7 +46,7 @@ export type EchoBehaviour =
   | 'legacy-logprobs'
   /** The same, but every text_offset is -1 (SGLang: "Not supported yet"). */
   | 'legacy-logprobs-no-offsets'
-  /** The request is refused. */
+  /** The request is refused with `echoRefusal`. */
   | 'reject'
   /** `echo` is not read: the choice's logprobs are `logprobs` below. */
   | 'ignored';
@@ -87,6 +87,8 @@ export interface Flavour {
   /** Where a reply's reasoning goes: the message content and any extra message fields. */
   placeReasoning(content: string, reasoning: string | undefined, opts: { vllmLegacyReasoning: boolean }): { content: string; fields: Record<string, unknown> };
   echo: EchoBehaviour;
+  /** The answer to `echo: true` when `echo` is 'reject'. */
+  echoRefusal?: WireReply;
   /** A /completions choice's `logprobs` when not echoing: null (key present) or undefined (key absent). */
   logprobs: null | undefined;
 }
@@ -325,6 +327,8 @@ const llamacpp: Flavour = {
   systemFingerprint: (version) => version, // system_fingerprint = build_info
   placeReasoning: (content, reasoning) => ({ content, fields: reasoning ? { reasoning_content: reasoning } : {} }),
   echo: 'reject',
+  // oaicompat_completion_params_parse throws std::runtime_error, which ex_wrapper turns into a 500.
+  echoRefusal: json(500, { error: { code: 500, message: 'Only no echo is supported', type: 'server_error' } }),
   logprobs: null,
 };
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ChatMessage } from '../evalsets/types.js';
-import { FLAVOURS, legacyLogprobs, requestedMaxTokens, type ServerFlavour, type WireReply } from './flavours.js';
+import { FLAVOURS, legacyLogprobs, requestedMaxTokens, type Flavour, type ServerFlavour, type WireReply } from './flavours.js';
 
 export { SERVER_FLAVOURS, FLAVOURS, fakeTokens, fakeLogprob, type ServerFlavour, type Flavour } from './flavours.js';
 
@@ -120,7 +120,7 @@ function promptText(messages: ChatMessage[] | null, prompt: string | null): stri
  * and return legacy logprobs over prompt + answer (the perplexity measurement reads these);
  * elsewhere `echo` is not read and the choice's logprobs are null or absent.
  */
-function completionChoice(flavour: (typeof FLAVOURS)[ServerFlavour], body: Record<string, unknown>, prompt: string, text: string, finish_reason: string) {
+function completionChoice(flavour: Flavour, body: Record<string, unknown>, prompt: string, text: string, finish_reason: string) {
   const echoing = body.echo === true && (flavour.echo === 'legacy-logprobs' || flavour.echo === 'legacy-logprobs-no-offsets');
   const wantsLogprobs = typeof body.logprobs === 'number' && body.logprobs >= 0;
   if (!echoing) return { index: 0, text, finish_reason, ...(flavour.logprobs === null ? { logprobs: null } : {}) };
@@ -182,8 +182,8 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
           const refusal = flavour.unknownModel(request.model, served);
           if (refusal !== null) return sendWire(res, refusal, headers);
         }
-        if (api === 'completions' && body.echo === true && flavour.echo === 'reject') {
-          return sendWire(res, flavour.error(500, 'Only no echo is supported'), headers);
+        if (api === 'completions' && body.echo === true && flavour.echoRefusal !== undefined) {
+          return sendWire(res, flavour.echoRefusal, headers);
         }
         if (opts.contextLength !== undefined) {
           const fit = flavour.checkContext(approxTokens(promptText(messages, prompt)), requestedMaxTokens(flavour, api, body), opts.contextLength);
