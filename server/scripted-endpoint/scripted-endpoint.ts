@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ChatMessage } from '../evalsets/types.js';
+import { FLAVOURS, legacyLogprobs, requestedMaxTokens, type Flavour, type ServerFlavour, type WireReply } from './flavours.js';
+
+export { SERVER_FLAVOURS, FLAVOURS, fakeTokens, fakeLogprob, type ServerFlavour, type Flavour } from './flavours.js';
 
 /** A request as the scripted endpoint saw it. */
 export interface ScriptedRequest {
@@ -14,6 +17,8 @@ export interface ScriptedRequest {
   body: Record<string, unknown>;
   headers: IncomingMessage['headers'];
   receivedAt: number;
+  /** Set when the flavour silently cut the prompt to fit the context (Ollama): the tokens it kept. */
+  keptPromptTokens?: number;
 }
 
 /** What to answer: a completion, an HTTP error, or a transport fault. */
@@ -42,6 +47,22 @@ export interface ScriptedEndpointOptions {
   systemFingerprint?: string;
   /** Keep every request in `requests` (tests count them); off for long benchmarks. */
   record?: boolean;
+  /**
+   * Which server to sound like (flavours.ts, docs/server-accents.md): its error bodies, reasoning
+   * field, GET routes, unknown-model and context rules, echo + logprobs. Default 'openai': the
+   * endpoint as it always was.
+   */
+  flavour?: ServerFlavour;
+  /**
+   * The served context in tokens (counted as ceil(chars / 4)). When set, a request whose prompt
+   * and requested budget do not fit is answered as the flavour's server answers it. Listings show
+   * 4096 when unset.
+   */
+  contextLength?: number;
+  /** The server version its version/info route reports (default: a placeholder per flavour). */
+  version?: string;
+  /** vLLM only: put reasoning in `reasoning_content` as releases before the rename did. */
+  vllmLegacyReasoning?: boolean;
 }
 
 export interface ScriptedEndpoint {
@@ -54,11 +75,25 @@ export interface ScriptedEndpoint {
 
 const approxTokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 
+/** Listings need a context even when the caller sets none (then nothing is checked against it). */
+const LISTED_CONTEXT_WHEN_UNSET = 4096;
+
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
+
+function sendWire(res: ServerResponse, reply: WireReply, headers: Record<string, string>): void {
+  if (reply.text === undefined) return sendJson(res, reply.status, reply.json, headers);
+  res.writeHead(reply.status, {
+    ...(reply.contentType !== undefined ? { 'content-type': reply.contentType } : {}), 'content-length': Buffer.byteLength(reply.text), ...headers,
+  });
+  res.end(reply.text);
+}
+
+/** The first `tokens` tokens' worth of text (the same ceil(chars / 4) count), by code point. */
+const cutToTokens = (text: string, tokens: number) => Array.from(text).slice(0, tokens * 4).join('');
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -75,6 +110,24 @@ function textOf(content: unknown): string {
   return '';
 }
 
+/** The text a prompt token count is taken from: the chat messages joined, or the prompt. */
+function promptText(messages: ChatMessage[] | null, prompt: string | null): string {
+  return messages !== null ? messages.map((m) => m.content).join('\n') : (prompt ?? '');
+}
+
+/**
+ * A /completions choice. With `echo` and `logprobs`, vLLM and SGLang echo the prompt into `text`
+ * and return legacy logprobs over prompt + answer (the perplexity measurement reads these);
+ * elsewhere `echo` is not read and the choice's logprobs are null or absent.
+ */
+function completionChoice(flavour: Flavour, body: Record<string, unknown>, prompt: string, text: string, finish_reason: string) {
+  const echoing = body.echo === true && (flavour.echo === 'legacy-logprobs' || flavour.echo === 'legacy-logprobs-no-offsets');
+  const wantsLogprobs = typeof body.logprobs === 'number' && body.logprobs >= 0;
+  if (!echoing) return { index: 0, text, finish_reason, ...(flavour.logprobs === null ? { logprobs: null } : {}) };
+  const logprobs = wantsLogprobs ? legacyLogprobs(prompt, text, flavour.echo === 'legacy-logprobs' ? 'code-points' : 'none') : null;
+  return { index: 0, text: prompt + text, finish_reason, logprobs };
+}
+
 /**
  * An OpenAI-compatible HTTP server on loopback whose answers come from a script. It speaks
  * the real wire format (POST /v1/chat/completions, POST /v1/completions, GET /v1/models, and
@@ -88,23 +141,28 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
   const hanging = new Set<ServerResponse>();
   let closing = false;
 
+  const flavour = FLAVOURS[opts.flavour ?? 'openai'];
+  const served = opts.models ?? [];
+  const version = opts.version ?? flavour.defaultVersion;
+  const state = { models: served, contextLength: opts.contextLength ?? LISTED_CONTEXT_WHEN_UNSET, version };
+  const headers = flavour.headers;
+
   const server = createServer(async (req, res) => {
     try {
+      const method = req.method ?? 'GET';
       const path = (req.url ?? '').split('?')[0]!;
-      if (req.method === 'GET' && /\/models$/.test(path)) {
-        const data = (opts.models ?? []).map((id) => ({ id, object: 'model', owned_by: 'tunegate-scripted' }));
-        return sendJson(res, 200, { object: 'list', data });
+      if (method === 'GET') {
+        const answer = flavour.get(path, state);
+        if (answer !== undefined) return sendWire(res, answer, headers);
       }
       const api = /\/chat\/completions$/.test(path) ? 'chat' : /\/completions$/.test(path) ? 'completions' : /\/messages$/.test(path) ? 'messages' : null;
-      if (req.method !== 'POST' || api === null) {
-        return sendJson(res, 404, { error: { message: `no route ${req.method} ${path}`, type: 'not_found' } });
-      }
+      if (method !== 'POST' || api === null) return sendWire(res, flavour.routeNotFound(method, path), headers);
       const raw = await readBody(req);
       let body: Record<string, unknown>;
       try {
         body = JSON.parse(raw) as Record<string, unknown>;
       } catch {
-        return sendJson(res, 400, { error: { message: 'body is not JSON', type: 'invalid_request_error' } });
+        return sendWire(res, flavour.badRequest('body is not JSON'), headers);
       }
       const messages =
         api !== 'completions' && Array.isArray(body.messages)
@@ -116,6 +174,24 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
         api, model: String(body.model ?? ''), messages, prompt, userText, body, headers: req.headers, receivedAt: Date.now(),
       };
       if (opts.record !== false) requests.push(request);
+
+      // What the server decides before it generates anything: the script is not consulted.
+      let stopAt: number | null = null;
+      if (api !== 'messages') {
+        if (served.length > 0 && !flavour.serves(request.model, served)) {
+          const refusal = flavour.unknownModel(request.model, served);
+          if (refusal !== null) return sendWire(res, refusal, headers);
+        }
+        if (api === 'completions' && body.echo === true && flavour.echoRefusal !== undefined) {
+          return sendWire(res, flavour.echoRefusal, headers);
+        }
+        if (opts.contextLength !== undefined) {
+          const fit = flavour.checkContext(approxTokens(promptText(messages, prompt)), requestedMaxTokens(flavour, api, body), opts.contextLength);
+          if (fit.kind === 'reject') return sendWire(res, fit.reply, headers);
+          if (fit.kind === 'stop-at') stopAt = fit.maxCompletionTokens;
+          if (fit.kind === 'truncate-prompt') request.keptPromptTokens = fit.keptTokens;
+        }
+      }
 
       const reply = await opts.respond(request);
       const delay = (opts.latencyMs ?? 0) + (reply.delayMs ?? 0);
@@ -141,19 +217,29 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
         }
       }
       if ('status' in reply) {
-        res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
-        return void res.end(reply.body ?? JSON.stringify({ error: { message: `scripted ${reply.status}`, type: 'server_error' } }));
+        if (reply.body !== undefined) {
+          res.writeHead(reply.status, { 'content-type': 'application/json', ...headers, ...(reply.headers ?? {}) });
+          return void res.end(reply.body);
+        }
+        const { json } = flavour.error(reply.status, `scripted ${reply.status}`);
+        res.writeHead(reply.status, { 'content-type': 'application/json', ...headers, ...(reply.headers ?? {}) });
+        return void res.end(JSON.stringify(json));
       }
 
-      const completionTokens = approxTokens(reply.content);
-      const promptTokens = approxTokens(messages !== null ? messages.map((m) => m.content).join('\n') : (prompt ?? ''));
+      // llama.cpp stops generating at the context's end: the answer is cut and says so.
+      const cut = stopAt !== null && approxTokens(reply.content) > stopAt;
+      const content = cut ? cutToTokens(reply.content, stopAt!) : reply.content;
+      const completionTokens = approxTokens(content);
+      const promptTokens = request.keptPromptTokens ?? approxTokens(promptText(messages, prompt));
       const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
-      const fingerprint = reply.systemFingerprint !== undefined ? reply.systemFingerprint : (opts.systemFingerprint ?? null);
+      const fingerprint = reply.systemFingerprint !== undefined ? reply.systemFingerprint : (opts.systemFingerprint ?? flavour.systemFingerprint(version));
+      const seq = requests.length;
       const common = {
-        id: `cmpl-${requests.length}`, created: Math.floor(Date.now() / 1000), model: reply.model ?? request.model, usage,
+        id: api === 'messages' ? `cmpl-${seq}` : flavour.responseId(api, seq), created: Math.floor(Date.now() / 1000),
+        model: reply.model ?? (api === 'messages' ? request.model : flavour.responseModel(api, request.model, served)), usage,
         ...(fingerprint !== null ? { system_fingerprint: fingerprint } : {}),
       };
-      const finish_reason = reply.finishReason ?? 'stop';
+      const finish_reason = cut ? 'length' : (reply.finishReason ?? 'stop');
       if (api === 'messages') {
         return sendJson(res, 200, {
           id: `msg_${requests.length}`, type: 'message', role: 'assistant', model: request.model,
@@ -162,15 +248,13 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
         });
       }
       if (api === 'chat') {
-        const message: Record<string, unknown> = { role: 'assistant', content: reply.content };
-        if (reply.reasoning !== undefined) message.reasoning_content = reply.reasoning;
-        return sendJson(res, 200, { ...common, object: 'chat.completion', choices: [{ index: 0, message, finish_reason }] });
+        const placed = flavour.placeReasoning(content, reply.reasoning, { vllmLegacyReasoning: opts.vllmLegacyReasoning === true });
+        const message: Record<string, unknown> = { role: 'assistant', content: placed.content, ...placed.fields };
+        return sendJson(res, 200, { ...common, object: 'chat.completion', choices: [{ index: 0, message, finish_reason }] }, headers);
       }
-      return sendJson(res, 200, {
-        ...common, object: 'text_completion', choices: [{ index: 0, text: reply.content, finish_reason, logprobs: null }],
-      });
+      return sendJson(res, 200, { ...common, object: 'text_completion', choices: [completionChoice(flavour, body, prompt ?? '', content, finish_reason)] }, headers);
     } catch (e) {
-      if (!res.headersSent) sendJson(res, 500, { error: { message: `scripted endpoint failed: ${(e as Error).message}` } });
+      if (!res.headersSent) sendJson(res, 500, { error: { message: `scripted endpoint failed: ${(e as Error).message}` } }, headers);
     }
   });
   server.on('connection', (s) => {
