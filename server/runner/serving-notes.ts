@@ -17,3 +17,15 @@ export function servingChangeNote(before: readonly ServingReplica[], now: readon
   return `served by ${now.map(describeServer).join(', ')} on resume, by ${before.map(describeServer).join(', ')} before: ` +
     'answers from both are in this run';
 }
+
+const CHECK: Record<ServingReplica['modelCheck'], string> = {
+  passed: 'model listed',
+  'not-listed': 'lists no models: model name not verified',
+  skipped: 'model check skipped',
+  unreachable: 'no answer before the run',
+};
+
+/** One replica on one line, for `show`: "vLLM 0.8.4 at http://…/v1 · context 4096 tokens · model listed". */
+export function servingLine(r: ServingReplica): string {
+  return `${describeServer(r)}${r.contextLength !== null ? ` · context ${r.contextLength} tokens` : ''} · ${CHECK[r.modelCheck] ?? r.modelCheck}`;
+}

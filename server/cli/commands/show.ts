@@ -1,3 +1,4 @@
+import { servingLine } from '../../runner/serving-notes.js';
 import type { Score } from '../../scoring/types.js';
 import type { ResultRecord } from '../../store/types.js';
 import type { JudgmentRecord } from '../../store/judgments.js';
@@ -53,6 +54,7 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
     const prov = run.provenance;
     const revision = prov.revision === undefined || prov.revision === null ? '' : ` (${prov.revision.slice(0, 12)})`;
     println(io.stdout, `\nendpoint: ${oneLine(prov.endpoint.model, 200)} at ${oneLine(prov.endpoint.baseUrl, 200)} (${prov.endpoint.api}) · tunegate ${prov.tool}${revision}`);
+    for (const r of prov.serving ?? []) println(io.stdout, `served by: ${oneLine(servingLine(r), 400)}`);
     const reported = prov.reported;
     if (reported !== undefined && reported.models.length + reported.systemFingerprints.length > 0) {
       const list = (values: readonly string[]) => (values.length === 0 ? 'none' : values.map((v) => oneLine(v, 200)).join(', '));
@@ -66,7 +68,8 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
       for (const r of results) {
         const scores = (r.scores ?? {}) as Record<string, Score>;
         const latency = r.latencyMs === null ? '' : ` · ${Math.round(r.latencyMs)} ms`;
-        const cut = isTruncated(r) ? ' · cut off at max tokens' : '';
+        const thoughtOnly = r.error === null && r.reasoning !== null && (r.answer ?? '').trim() === '';
+        const cut = isTruncated({ ...r, thoughtOnly }) ? ` · ${thoughtOnly ? 'reasoning only, no answer' : 'cut off at max tokens'}` : '';
         println(io.stdout, `\n[${oneLine(`${r.set}/${r.itemId}`, 200)}${pr.samples > 1 ? `#${r.sample}` : ''}] score ${fmt(r.score)}${latency}${cut}`);
         println(io.stdout, `  Q: ${clip(itemOf(r)?.prompt ?? r.prompt, 200)}`);
         if (r.error !== null) println(io.stdout, `  error after ${r.attempts} attempts: ${printable(r.error)}`);

@@ -2,7 +2,8 @@ import { api, ApiError, type ItemJson, type LiveProgress, type MetricDef, type R
 import { h, tid } from '../dom.js';
 import { dateTime, digitsFor, duration, interval, num, withInterval } from '../format.js';
 import type { ViewContext } from '../router.js';
-import type { ServingReplica } from '../../../server/store/types.js';
+// The same line `tunegate show` prints (one definition; it imports nothing at run time).
+import { servingLine } from '../../../server/runner/serving-notes.js';
 import { markChips, markedAnswer } from './marks.js';
 import { emptyState, optionSelect, statusBadge, table } from './common.js';
 
@@ -66,23 +67,6 @@ function setsTable(run: RunBody): HTMLElement {
     })), 'run-sets');
 }
 
-const MODEL_CHECK: Record<ServingReplica['modelCheck'], string> = {
-  passed: 'model listed by the server',
-  'not-listed': 'the server lists no models: model name not verified',
-  skipped: 'model check skipped',
-  unreachable: 'did not answer before the run',
-};
-
-/** One replica as the page shows it: "vLLM 0.8.4 · context 4096 tokens · model listed by the server". */
-function servedBy(r: ServingReplica): string {
-  return [
-    `${r.server ?? 'unidentified server'}${r.version !== null ? ` ${r.version}` : ''}`,
-    r.baseUrl,
-    ...(r.contextLength !== null ? [`context ${r.contextLength} tokens`] : []),
-    MODEL_CHECK[r.modelCheck] ?? r.modelCheck,
-  ].join(' · ');
-}
-
 function provenance(run: RunBody): HTMLElement {
   const p = run.provenance;
   const pr = run.params;
@@ -93,7 +77,7 @@ function provenance(run: RunBody): HTMLElement {
     dl([
       ['endpoint', `${(p.endpoint.baseUrls ?? [p.endpoint.baseUrl]).join(', ')} (${p.endpoint.api})`],
       ['model', p.endpoint.model],
-      ...(p.serving !== undefined ? [['served by', p.serving.map(servedBy).join('; '), 'serving'] as [string, string, string]] : []),
+      ...(p.serving !== undefined ? [['served by', p.serving.map(servingLine).join('; '), 'serving'] as [string, string, string]] : []),
       ...(p.endpoint.promptTemplate !== null ? [['prompt template', p.endpoint.promptTemplate] as [string, string]] : []),
       ['parameters', `temperature ${pr.temperature} · max tokens ${pr.maxTokens.keyword} keyword / ${pr.maxTokens.blog} blog · samples ${pr.samples} · seed ${pr.seed ?? 'none'} · concurrency ${pr.concurrency} · timeout ${pr.timeoutMs / 1000} s · retries ${pr.retries}`],
       ...(pr.judge ? [['judge', pr.judge.spec] as [string, string]] : []),

@@ -1,0 +1,36 @@
+/*
+ * `/runs/:id` shows who served the run: each replica's server, version, context length and the
+ * model check's outcome, read by the runner before its first request.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { startScriptedEndpoint, type ScriptedEndpoint } from '../../server/scripted-endpoint/scripted-endpoint.js';
+import { completeRun, describeBrowser, expectClean, openPage, startDashboard, visit } from '../helpers/browser.js';
+import { jsonl } from '../helpers/tmp.js';
+
+const replicas: ScriptedEndpoint[] = [];
+afterEach(async () => {
+  while (replicas.length > 0) await replicas.pop()!.close();
+});
+
+describeBrowser('dashboard /runs/:id: served by, in chromium', (browser) => {
+  it('lists every replica with its server, version, context and model check, as text', async () => {
+    const d = await startDashboard({ 'evalsets/bio.jsonl': jsonl({ id: 'q1', prompt: 'who?', keywords: ['who'] }, { id: 'q2', prompt: 'what?', keywords: ['what'] }) });
+    for (let i = 0; i < 2; i++) {
+      replicas.push(await startScriptedEndpoint({
+        flavour: 'vllm', models: ['sft-2000'], version: '0.11.0', contextLength: 8192,
+        respond: (req) => ({ content: `answer: ${req.userText}` }),
+      }));
+    }
+    const urls = replicas.map((r) => r.url);
+    d.store.checkpoints.add({ name: 'sft-2000', baseUrl: urls[0]!, baseUrls: urls, model: 'sft-2000', step: 2000 });
+    const runId = await completeRun(d, 'sft-2000', ['bio']);
+    const w = await openPage(browser());
+    expect(await visit(w, d, `/runs/${runId}`)).toBe('run');
+    const served = await w.page.locator('[data-testid=serving]').textContent();
+    expect(served).toBe(urls.map((u) => `vLLM 0.11.0 at ${u} · context 8192 tokens · model listed`).join('; '));
+    const provenance = (await w.page.locator('[data-testid=provenance]').textContent()) ?? '';
+    expect(provenance).toContain(`endpoint${urls.join(', ')} (chat)`);
+    if (process.env.TUNEGATE_SCREENSHOT_DIR) await w.page.screenshot({ path: `${process.env.TUNEGATE_SCREENSHOT_DIR}/run-serving.png`, fullPage: true });
+    expectClean(w.log, d);
+  });
+});
