@@ -121,8 +121,8 @@ export function runMismatches(store: Store, baseId: number, headId: number): Pro
 
 /**
  * Warnings, not refusals: the endpoint reported a different `system_fingerprint` (its serving
- * backend or configuration changed) within a run or between the two, or more than one `model`
- * within a run. Numbers may then move for reasons that are not the checkpoint's. Runs stored
+ * backend or configuration changed) within a run or between the two, more than one `model`
+ * within a run, or the two runs were served by different servers or versions (serving-probe.ts). Numbers may then move for reasons that are not the checkpoint's. Runs stored
  * before these were recorded report nothing and get no warning.
  */
 export function fingerprintWarnings(base: Run, head: Run): string[] {
@@ -135,6 +135,12 @@ export function fingerprintWarnings(base: Run, head: Run): string[] {
       out.push(`the endpoint's system_fingerprint changed during ${role} run ${run.id} (${list(r.systemFingerprints)}): its backend or configuration changed mid-run`);
     }
     if (r.models.length > 1) out.push(`the endpoint reported more than one model during ${role} run ${run.id} (${list(r.models)})`);
+  }
+  // Who served each run (server and version, per replica), when both runs recorded it.
+  const servers = (run: Run) => [...new Set((run.provenance.serving ?? []).map((r) => `${r.server ?? 'unidentified server'}${r.version !== null ? ` ${r.version}` : ''}`))].sort();
+  const [bs, hs] = [servers(base), servers(head)];
+  if (bs.length > 0 && hs.length > 0 && bs.join('\u0000') !== hs.join('\u0000')) {
+    out.push(`served by ${list(bs)} in baseline run ${base.id}, ${list(hs)} in head run ${head.id}: part of the difference may be the server's, not the checkpoint's`);
   }
   const b = base.provenance.reported?.systemFingerprints ?? [];
   const h = head.provenance.reported?.systemFingerprints ?? [];

@@ -113,6 +113,19 @@ describe('fingerprintWarnings', () => {
     ]);
   });
 
+  it('warns when the two runs were served by different servers or versions; not when one run did not record it', () => {
+    const served = (server: string | null, version: string | null) =>
+      ({ serving: [{ baseUrl: 'http://h/v1', server, version, contextLength: null, models: ['m'], modelCheck: 'passed' as const }] });
+    expect(fingerprintWarnings(run(1, {}, served('vLLM', '0.11.0')), run(2, {}, served('vLLM', '0.11.0')))).toEqual([]);
+    expect(fingerprintWarnings(run(1, {}, served('vLLM', '0.10.2')), run(2, {}, served('SGLang', '0.5.3')))).toEqual([
+      "served by vLLM 0.10.2 in baseline run 1, SGLang 0.5.3 in head run 2: part of the difference may be the server's, not the checkpoint's",
+    ]);
+    expect(fingerprintWarnings(run(1, {}, served(null, null)), run(2, {}, served('vLLM', null)))).toEqual([
+      "served by unidentified server in baseline run 1, vLLM in head run 2: part of the difference may be the server's, not the checkpoint's",
+    ]);
+    expect(fingerprintWarnings(run(1), run(2, {}, served('vLLM', '0.11.0')))).toEqual([]);
+  });
+
   it('says nothing when an endpoint reports no fingerprint', () => {
     expect(fingerprintWarnings(run(1, {}, reported([])), run(2, {}, reported(['fp_b'])))).toEqual([]);
   });
