@@ -48,10 +48,10 @@ describe('what an endpoint sends back is bounded and never carries the key into 
       const stored = JSON.parse(seen.at(-3)!).results as Array<{ id: string; error: string | null }>;
       const errors = Object.fromEntries(stored.filter((r) => r.error !== null).map((r) => [r.id, r.error]));
       expect(errors).toEqual({
-        q2: 'HTTP 401: {"message":"Incorrect API key provided: [redacted]; you sent Bearer [redacted]","type":"invalid_request_error"}',
-        q3: 'HTTP 401: {"message":"key [redacted] is revoked","type":"invalid_request_error"}',
+        q2: 'HTTP 401: Incorrect API key provided: [redacted]; you sent Bearer [redacted]',
+        q3: 'HTTP 401: key [redacted] is revoked',
       });
-      expect(JSON.parse(seen.at(-4)!).notes).toContain('perplexity skipped: HTTP 401: {"message":"Incorrect API key provided: Bearer [redacted]","type":"invalid_request_error"} (the endpoint must support /completions with echo and logprobs, as vLLM does)');
+      expect(JSON.parse(seen.at(-4)!).notes).toContain('perplexity skipped: HTTP 401: Incorrect API key provided: Bearer [redacted] (the endpoint must support /completions with echo and logprobs, as vLLM and SGLang do)');
       const show = await cli(['show', '1', '--items', '--db', db], { cwd });
       expect(show.code, show.stderr).toBe(0);
       expect(show.stdout).toContain('Incorrect API key provided: [redacted]');
