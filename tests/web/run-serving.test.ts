@@ -33,4 +33,31 @@ describeBrowser('dashboard /runs/:id: served by, in chromium', (browser) => {
     if (process.env.TUNEGATE_SCREENSHOT_DIR) await w.page.screenshot({ path: `${process.env.TUNEGATE_SCREENSHOT_DIR}/run-serving.png`, fullPage: true });
     expectClean(w.log, d);
   });
+
+  it('the register form takes replicas, and a model the servers do not serve is an error at the model field, before any completion', async () => {
+    const d = await startDashboard({ 'evalsets/bio.jsonl': jsonl({ id: 'q1', prompt: 'who?', keywords: ['who'] }) });
+    for (let i = 0; i < 2; i++) {
+      replicas.push(await startScriptedEndpoint({ flavour: 'sglang', models: ['sft-2000'], respond: (req) => ({ content: `answer: ${req.userText}` }) }));
+    }
+    const urls = replicas.map((r) => r.url);
+    const w = await openPage(browser());
+    expect(await visit(w, d, '/checkpoints/new')).toBe('register');
+    await w.page.locator('#f-name').fill('two-gpus');
+    await w.page.locator('#f-baseUrl').fill(urls.join(' '));
+    await w.page.locator('#f-model').fill('sft-200');
+    await w.page.locator('[data-testid=register-submit]').click();
+    const modelError = w.page.locator('[data-testid=error-model]');
+    await modelError.waitFor({ state: 'visible' });
+    expect(await modelError.textContent()).toContain('does not serve model "sft-200": it serves "sft-2000"');
+    expect(replicas.every((r) => r.requests.length === 0)).toBe(true);
+    expect(d.store.checkpoints.find('two-gpus')).toBeUndefined();
+
+    await w.page.locator('#f-model').fill('sft-2000');
+    await w.page.locator('[data-testid=register-submit]').click();
+    await w.page.waitForURL((u) => /^\/runs\/\d+$/.test(u.pathname));
+    expect(d.store.checkpoints.get('two-gpus').baseUrls).toEqual(urls);
+    await w.page.locator('[data-testid=serving]').waitFor();
+    expect(await w.page.locator('[data-testid=serving]').textContent()).toBe(urls.map((u) => `SGLang 0.5.3 at ${u} · context 4096 tokens · model listed`).join('; '));
+    expectClean(w.log, d, [{ status: 400, path: '/api/checkpoints' }]);
+  });
 });

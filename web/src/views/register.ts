@@ -10,7 +10,9 @@ type Field = (typeof FIELDS)[number];
 /** Which field a server message is about: "body/baseUrl must …" → baseUrl; a few messages name it otherwise. */
 export function fieldOf(message: string): Field | null {
   const m = /^body\/([A-Za-z]+)/.exec(message);
+  if (m !== null && m[1] === 'baseUrls') return 'baseUrl';
   if (m !== null && (FIELDS as readonly string[]).includes(m[1]!)) return m[1] as Field;
+  if (/does not serve model/.test(message)) return 'model';
   if (/^evalsets:/.test(message)) return 'evalsets';
   if (/key variable|apiKeyEnv/.test(message)) return 'apiKeyEnv';
   if (/^checkpoint "[^"]*" already exists/.test(message)) return 'name';
@@ -107,7 +109,11 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
         showError('tags', `tags: ${(err as Error).message}`);
         return;
       }
-      const body: NewCheckpoint = { name: nameIn.value.trim(), baseUrl: urlIn.value.trim(), model: modelIn.value.trim(), api: apiIn.value as 'chat' | 'completions' };
+      // Replicas of one model: several URLs, separated by spaces, commas or new lines.
+      const urls = urlIn.value.split(/[\s,]+/).filter((u) => u !== '');
+      const body: NewCheckpoint = {
+        name: nameIn.value.trim(), ...(urls.length > 1 ? { baseUrls: urls } : { baseUrl: urls[0] ?? '' }), model: modelIn.value.trim(), api: apiIn.value as 'chat' | 'completions',
+      };
       if (stepIn.value.trim() !== '') body.step = Number(stepIn.value);
       if (templateIn.value !== '') body.promptTemplate = templateIn.value;
       if (keyIn.value.trim() !== '') body.apiKeyEnv = keyIn.value.trim();
@@ -146,8 +152,8 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
     },
   },
   field('name', 'Name', nameIn, 'Unique. Letters, digits and . _ : @ + - / (no spaces).'),
-  field('baseUrl', 'Base URL', urlIn, 'The OpenAI-compatible endpoint serving the checkpoint, including /v1.'),
-  field('model', 'Model', modelIn, 'The model name sent in each request (vllm serve … --served-model-name).'),
+  field('baseUrl', 'Base URL', urlIn, 'The OpenAI-compatible endpoint serving the checkpoint, including /v1. Replicas of one model on several machines: give each URL, separated by spaces.'),
+  field('model', 'Model', modelIn, 'The model name sent in each request (vllm serve … --served-model-name); a run checks it against the server\'s GET /v1/models first.'),
   field('step', 'Training step', stepIn, 'Orders checkpoints on the charts. Optional.'),
   field('api', 'API', apiIn, 'chat for instruction-tuned models; completions for base models without a chat template.'),
   field('promptTemplate', 'Prompt template', templateIn, 'completions only: {prompt} and {system} are filled in.'),
