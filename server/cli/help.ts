@@ -107,8 +107,9 @@ without --model stops the run with exit 2 naming the models it serves, before an
 (SGLang and TGI answer a mistyped name with another model, silently). A server without a model
 list gets a warning. It also reads who serves (vLLM, SGLang, llama.cpp, Ollama, TGI, LM Studio),
 its version and context length into the run's provenance. An endpoint that accepts no connection
-is exit 2. A server that dies mid-run stops the run \`interrupted\` after 20 connection failures
-in a row; \`tunegate resume\` continues it.
+is exit 2. A server that dies mid-run (20 refused connections in a row on every replica and no
+answer for 10 s; timeouts do not count) stops the run \`interrupted\`; \`tunegate resume\`
+continues it.
 
 Options:
   --evalsets PATH…      eval-set files, folders or names in ./evalsets (bio → evalsets/bio.jsonl);

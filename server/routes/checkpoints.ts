@@ -44,7 +44,9 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
       judge: b.judge === undefined || b.judge === null ? null : { spec: b.judge.spec, keyEnv: b.judge.keyEnv ?? null },
     };
     const request = { ...(b.evalsets !== undefined ? { evalsets: b.evalsets } : {}), ...(b.modelCheck === false ? { modelCheck: false } : {}) };
-    // autoRun: the request is checked, then the endpoint asked, before anything is stored.
+    // autoRun: the request is checked, then the endpoint asked, before anything is stored. A
+    // taken name is refused first: a new URL must not hear from us for a request that fails anyway.
+    if (store.checkpoints.find(b.name) !== undefined) throw new TunegateError('CONFLICT', `checkpoint "${b.name}" already exists`);
     const plan = b.autoRun === true ? planRun(deps.env, deps.evalsetsDir, wanted, request) : undefined;
     const warnings = plan !== undefined ? await checkBeforeQueueing(deps.env, { ...wanted, baseUrls }, plan.params.modelCheck !== false) : [];
     // One transaction: a run request that is refused leaves no half-registered checkpoint.

@@ -30,6 +30,10 @@ function detailText(detail: unknown): string | null {
  * otherwise reach the runner as "(no body)".
  */
 export function parseErrorBody(text: string): EndpointErrorBody {
+  return capped(readErrorBody(text));
+}
+
+function readErrorBody(text: string): EndpointErrorBody {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -47,13 +51,21 @@ export function parseErrorBody(text: string): EndpointErrorBody {
   if (typeof e === 'string') return { message: e, type: str(b.error_type) ?? str(b.type), code: str(b.code) };
   const message = str(b.message) ?? detailText(b.detail);
   if (message !== null) return { message, type: str(b.type), code: str(b.code) };
-  return { message: JSON.stringify(body), type: null, code: null };
+  return { message: JSON.stringify(body).slice(0, MAX_TEXT), type: null, code: null };
 }
 
-/** A proxy's HTML error page as its text (its title and body words), not its markup. */
+/** Characters of an error body read as text or kept as a message: the stored error is shorter still. */
+const MAX_TEXT = 4000;
+
+/**
+ * A proxy's HTML error page as its words, not its markup. Cut first: a body may be megabytes
+ * of untrusted text, and only linear patterns run over it.
+ */
 function plainText(text: string): string {
-  return text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return text.slice(0, MAX_TEXT).replace(/<[^<>]*>/g, ' ').replace(/\s+/g, ' ').trim();
 }
+
+const capped = (e: EndpointErrorBody): EndpointErrorBody => (e.message.length > MAX_TEXT ? { ...e, message: e.message.slice(0, MAX_TEXT) } : e);
 
 /**
  * The same body in the OpenAI shape (`{"error":{message,type,code}}`), which is the one shape the

@@ -19,7 +19,8 @@ export function errorNotes(errors: readonly string[], model: string): string[] {
       others.set(error, (others.get(error) ?? 0) + 1);
       continue;
     }
-    const key = `${cause.kind}\u0000${cause.status}\u0000${cause.contextLength ?? ''}`;
+    // By kind and status only: messages that differ in a number are still one cause.
+    const key = `${cause.kind}\u0000${cause.status}`;
     const c = causes.get(key);
     if (c !== undefined) c.count++;
     else causes.set(key, { count: 1, example: shortExample(error.replace(/^HTTP \d{3}: /, '')), line: (n, ex) => describeCause(cause, n, ex, model) });

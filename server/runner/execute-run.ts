@@ -10,7 +10,7 @@ import { resultKey } from '../store/results.js';
 import type { ResultRecord, Run, RunStatus } from '../store/types.js';
 import { answerCapNote, capText, isAnswerCapNote } from './answer-cap.js';
 import { errorNotes, isErrorNote } from './error-notes.js';
-import { createModelClient, type ModelClient } from './model-client.js';
+import { createModelClient, type Generation, type ModelClient } from './model-client.js';
 import { createBalancer, type Balancer } from './replica-balancer.js';
 import { probeServing, type ProbeResult } from './serving-probe.js';
 import { servingChangeNote } from './serving-notes.js';
@@ -53,14 +53,19 @@ export interface ExecuteOptions {
   leaseMs?: number;
   /** What the endpoint said before the run was created (the CLI probes first); read again when absent. */
   probed?: ProbeResult;
+  /** How long every replica must have answered nothing before the endpoint is taken for dead (default DEAD_ENDPOINT_QUIET_MS). */
+  deadAfterMs?: number;
 }
 
 /**
- * Consecutive connection failures (refused, reset, timed out) with no answer in between after
- * which the endpoint is taken for dead: the run stops `interrupted` instead of spending every
+ * The endpoint is taken for dead when every replica has failed this many connections in a row
+ * (refused, reset, unreachable: not timeouts, which a slow but alive server gives) and answered
+ * nothing for DEAD_ENDPOINT_QUIET_MS: the run stops `interrupted` instead of spending every
  * remaining item's retries, and `resume` continues it once the server is back.
  */
 export const DEAD_ENDPOINT_FAILURES = 20;
+/** See DEAD_ENDPOINT_FAILURES: long enough that a restart or a burst of in-flight failures is not a death. */
+export const DEAD_ENDPOINT_QUIET_MS = 10_000;
 
 export interface ExecuteResult {
   run: Run;
@@ -149,8 +154,10 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     onCancel: () => controller.abort(new Error('cancelled')),
     onLost: () => controller.abort(new Error('lease lost')),
   });
-  // One client per replica, each with `concurrency` sockets: concurrency is per replica.
-  const balancer = createBalancer(checkpoint.baseUrls, params.concurrency, (baseUrl): ModelClient =>
+  // One client per replica, each with `concurrency` sockets: concurrency is per replica. A replica
+  // that did not answer the probe gets nothing this execution: its model was not checked.
+  const usable = checkpoint.baseUrls.filter((_, i) => probed.replicas[i]?.modelCheck !== 'unreachable');
+  const balancer = createBalancer(usable, params.concurrency, (baseUrl): ModelClient =>
     createModelClient({ ...checkpoint, baseUrl }, { apiKey, timeoutMs: params.timeoutMs, maxSockets: params.concurrency, maxResponseBytes: limits.maxResponseBytes }));
   const closeAll = () => {
     for (const r of balancer.replicas) r.client.close();
@@ -167,6 +174,12 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   try {
     if (retryErrors) store.results.deleteErrored(runId);
     recordServing(store, runId, run, probed);
+    if (usable.length === 0) {
+      // Nothing answered before the run (a queued run whose server is still starting): nothing is sent.
+      const why = `the endpoint did not answer before the run (${probed.unreachable.join('; ')}); nothing was sent: resume the run once it answers`;
+      if (!store.runs.finishOwned(runId, lease.token, 'interrupted', summarizeRun(store, runId), why)) throw new TunegateError('RUN_BUSY', `run ${runId}: another process took it over`);
+      return { run: store.runs.get(runId), status: 'interrupted', summary: summarizeRun(store, runId), requests: 0 };
+    }
     return await executeClaimed({ opts, run, items, tasks: tasksLeft(), balancer, controller, lease, backoff, apiKey, limits });
   } catch (e) {
     // The store failed (disk full, database removed) or a bug: stop the run as failed, keeping
@@ -253,13 +266,11 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
     report();
   }
 
-  // The endpoint is taken for dead after DEAD_ENDPOINT_FAILURES connection failures in a row
-  // (across workers and replicas, none answering in between). Items given up on during such a
-  // streak are forgotten when it ends the run, so `resume` sends them again.
-  let streak = 0;
-  let lastConnectionFailure = '';
-  const givenUpInStreak: Task[] = [];
+  // Items given up on while every replica was failing are forgotten if the endpoint is then
+  // taken for dead (balancer.dead), so `resume` sends them again instead of keeping an outage's errors.
+  const givenUpInOutage: Task[] = [];
   let dead: string | null = null;
+  const quietMs = opts.deadAfterMs ?? DEAD_ENDPOINT_QUIET_MS;
 
   async function attempt(task: Task): Promise<void> {
     const { item, sample } = task;
@@ -275,46 +286,32 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
       }
       const t0 = performance.now();
       progress.requests++;
+      let g: Generation;
       try {
-        const g = await replica.client.generate({ item, maxTokens, temperature: params.temperature, seed });
-        balancer.release(replica, 'ok');
-        streak = 0;
-        givenUpInStreak.length = 0;
-        // Stored as soon as a new value appears (rarely more than once), so a killed run keeps it.
-        if (reported.add(g)) store.runs.setProvenanceField(runId, 'reported', reported.value());
-        // Stored even if the run was aborted meanwhile: the answer is complete.
-        const split = splitReasoning(g.content, g.reasoningField);
-        const answer = keep(split.answer);
-        const reasoning = split.reasoning === null ? null : keep(split.reasoning).stored;
-        const s = scoreAnswer(item, answer.scored);
-        record(task, tries, {
-          answer: answer.stored, reasoning, scores: s.scores, score: s.score, hallucinated: s.hallucinated, passed: s.passed, error: null,
-          latencyMs: performance.now() - t0, promptTokens: g.promptTokens, completionTokens: g.completionTokens, finishReason: g.finishReason,
-        });
-        return;
+        g = await replica.client.generate({ item, maxTokens, temperature: params.temperature, seed });
+        balancer.release(replica, 'answered');
+        givenUpInOutage.length = 0;
       } catch (e) {
         if (controller.signal.aborted) {
-          balancer.release(replica, 'other');
+          balancer.release(replica, 'dropped');
           return; // dropped, not failed: a resume sends it again
         }
         const failure = classifyFailure(e, params.timeoutMs, secrets);
-        balancer.release(replica, failure.connection === true ? 'connection-failure' : 'other');
-        if (failure.connection === true) {
-          streak++;
-          lastConnectionFailure = failure.message;
-          if (streak >= DEAD_ENDPOINT_FAILURES && dead === null) {
-            dead = `the endpoint stopped answering: ${streak} connection failures in a row (last: ${lastConnectionFailure}); ` +
-              `resume with \`tunegate resume ${runId}\` once it is back`;
-            controller.abort(new Error('endpoint dead'));
-            return;
-          }
+        // Whatever the server sent (an error status, a bad body) is an answer: it is alive. A
+        // timeout says nothing either way.
+        balancer.release(replica, failure.connection === true ? 'connection-failure' : failure.timeout === true ? 'dropped' : 'answered');
+        if (failure.connection === true && dead === null && balancer.dead(DEAD_ENDPOINT_FAILURES, quietMs)) {
+          dead = `the endpoint stopped answering: every replica failed ${DEAD_ENDPOINT_FAILURES}+ connections in a row and answered nothing for ` +
+            `${Math.round(quietMs / 1000)} s (last: ${failure.message}); resume with \`tunegate resume ${runId}\` once it is back`;
+          controller.abort(new Error('endpoint dead'));
+          return;
         }
         if (!failure.retryable || tries > params.retries) {
           record(task, tries, {
             answer: null, reasoning: null, scores: null, score: null, hallucinated: null, passed: null, error: failure.message,
             latencyMs: null, promptTokens: null, completionTokens: null, finishReason: null,
           });
-          if (failure.connection === true) givenUpInStreak.push(task);
+          if (failure.connection === true) givenUpInOutage.push(task);
           return;
         }
         try {
@@ -322,14 +319,27 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
         } catch {
           return; // aborted while waiting
         }
+        continue;
       }
+      // Stored as soon as a new value appears (rarely more than once), so a killed run keeps it.
+      if (reported.add(g)) store.runs.setProvenanceField(runId, 'reported', reported.value());
+      // Stored even if the run was aborted meanwhile: the answer is complete.
+      const split = splitReasoning(g.content, g.reasoningField);
+      const answer = keep(split.answer);
+      const reasoning = split.reasoning === null ? null : keep(split.reasoning).stored;
+      const s = scoreAnswer(item, answer.scored);
+      record(task, tries, {
+        answer: answer.stored, reasoning, scores: s.scores, score: s.score, hallucinated: s.hallucinated, passed: s.passed, error: null,
+        latencyMs: performance.now() - t0, promptTokens: g.promptTokens, completionTokens: g.completionTokens, finishReason: g.finishReason,
+      });
+      return;
     }
   }
 
   await runPool(tasks, params.concurrency * balancer.replicas.length, attempt, controller.signal);
   if (lease.lost) throw lostError();
   if (dead !== null) {
-    for (const t of givenUpInStreak) store.results.delete(runId, t.item.set, t.item.id, t.sample);
+    for (const t of givenUpInOutage) store.results.delete(runId, t.item.set, t.item.id, t.sample);
   }
   const rows = store.results.scoringRows(runId);
   const summary = summarize(items, rows);

@@ -14,14 +14,15 @@ export interface FailureCause {
 
 // Each server words a context overflow its own way (docs/server-accents.md): vLLM "maximum context
 // length is 4096 tokens", SGLang "longer than the model's context length (4096 tokens)", TGI
-// "`inputs` tokens + `max_new_tokens` must be <= 4096", llama.cpp "exceeds the available context
+// "`inputs` tokens + `max_new_tokens` must be <= 4096" or "`inputs` must have less than 3000 tokens", llama.cpp "exceeds the available context
 // size", LM Studio "context length of only 4096 tokens", OpenAI code context_length_exceeded.
-const CONTEXT = /context[ _](length|window|size)|maximum context|max_new_tokens|max_total_tokens|max_model_len|too many tokens|prompt is too long|input is too long|n_ctx/i;
+const CONTEXT = /context[ _](length|window|size)|maximum context|`inputs` tokens \+ `max_new_tokens`|`inputs` must have less than|max_total_tokens|max_model_len|too many tokens|prompt is too long|input is too long|n_ctx/i;
 const CONTEXT_NUMBER = [
   /context length (?:is |of (?:only )?)?\(?(\d{2,8})\s*tokens?/i,
   /maximum context length (?:is )?(\d{2,8})/i,
   /context (?:size|window) (?:is |of )?\(?(\d{2,8})/i,
   /must be <=\s*(\d{2,8})/i,
+  /must have less than\s*(\d{2,8})\s*tokens/i,
   /max_model_len[^0-9]{0,20}(\d{2,8})/i,
   /n_ctx[^0-9]{0,20}(\d{2,8})/i,
 ];

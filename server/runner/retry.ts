@@ -17,8 +17,10 @@ export interface Failure {
   retryAfterMs: number | null;
   /** One line for the stored row and the progress output. Never contains a credential. */
   message: string;
-  /** No connection or no answer in time: counted towards declaring the endpoint dead (execute-run.ts). */
+  /** No connection at all (refused, reset, unreachable): counted towards declaring the endpoint dead (execute-run.ts). */
   connection?: boolean;
+  /** No answer in time: says nothing about whether the server is alive (a slow one times out too). */
+  timeout?: boolean;
   /** Why a 4xx can never succeed (context overflow, unknown model, credentials, validation). */
   cause?: FailureCause;
 }
@@ -62,7 +64,7 @@ export function classifyFailure(e: unknown, timeoutMs: number, secrets: readonly
 function classify(e: unknown, timeoutMs: number): Failure {
   if (e instanceof APIUserAbortError) return { retryable: false, retryAfterMs: null, message: 'aborted' };
   if (e instanceof APIConnectionTimeoutError) {
-    return { retryable: true, retryAfterMs: null, message: `timed out after ${timeoutMs / 1000} s`, connection: true };
+    return { retryable: true, retryAfterMs: null, message: `timed out after ${timeoutMs / 1000} s`, timeout: true };
   }
   if (e instanceof ResponseTooLargeError) return { retryable: false, retryAfterMs: null, message: e.message };
   if (e instanceof APIConnectionError) {

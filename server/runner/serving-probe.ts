@@ -31,16 +31,17 @@ interface Got {
   headers: Headers;
 }
 
-type Get = (url: string) => Promise<Got | { failed: string }>;
+/** A GET; `withKey` only for the base URL's own routes (the model list), never for guessed ones. */
+type Get = (url: string, withKey?: boolean) => Promise<Got | { failed: string }>;
 
 function getter(opts: ProbeOptions): { get: Get; close(): void } {
   const transport = createHttpFetch({ maxSockets: 4, maxResponseBytes: PROBE_BYTES });
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (opts.apiKey !== undefined) headers.authorization = `Bearer ${opts.apiKey}`;
+  const plain: Record<string, string> = { accept: 'application/json' };
+  const keyed = opts.apiKey === undefined ? plain : { ...plain, authorization: `Bearer ${opts.apiKey}` };
   return {
-    async get(url) {
+    async get(url, withKey = false) {
       try {
-        const res = await transport.fetch(url, { method: 'GET', headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 5000) });
+        const res = await transport.fetch(url, { method: 'GET', headers: withKey ? keyed : plain, signal: AbortSignal.timeout(opts.timeoutMs ?? 5000) });
         const text = await res.text();
         let json: unknown = null;
         try {
@@ -143,40 +144,40 @@ async function identify(get: Get, root: string, owner: string | null, entry: Rec
 async function probeReplica(get: Get, baseUrl: string, model: string, check: boolean): Promise<{ replica: ServingReplica; warning: string | null; unreachable: string | null }> {
   const shown = redactUrl(baseUrl);
   const replica: ServingReplica = { baseUrl: shown, server: null, version: null, contextLength: null, models: null, modelCheck: check ? 'not-listed' : 'skipped' };
-  const listing = await get(`${baseUrl.replace(/\/+$/, '')}/models`);
+  const listing = await get(`${baseUrl.replace(/\/+$/, '')}/models`, true);
   if ('failed' in listing) return { replica: { ...replica, modelCheck: check ? 'unreachable' : 'skipped' }, warning: null, unreachable: `${shown} (${listing.failed})` };
   let warning: string | null = null;
-  let entry: Record<string, unknown> = {};
   const data = (listing.json as { data?: unknown } | null)?.data;
   const ids = listing.status === 200 && Array.isArray(data)
     ? (data as Array<Record<string, unknown>>).filter((d) => d !== null && typeof d === 'object' && typeof d.id === 'string')
     : [];
-  if (ids.length > 0) {
-    replica.models = ids.slice(0, MAX_LISTED).map((d) => oneLine(d.id as string, 200));
-    entry = ids.find((d) => listedAs(model, d.id as string)) ?? {};
-    if (check) {
-      if (!ids.some((d) => listedAs(model, d.id as string))) {
-        const names = ids.map((d) => JSON.stringify(oneLine(d.id as string, 200)));
-        throw new TunegateError(
-          'MODEL_NOT_SERVED',
-          `${shown} does not serve model ${JSON.stringify(oneLine(model, 200))}: it serves ${names.slice(0, MAX_LISTED).join(', ')}${names.length > MAX_LISTED ? ` and ${names.length - MAX_LISTED} more` : ''} ` +
-            '(GET /v1/models); fix --model, or skip this check with --no-model-check. Nothing was sent.',
-        );
-      }
-      replica.modelCheck = 'passed';
-    }
-  } else if (check) {
-    const why = listing.status === 200 ? 'an empty list' : `HTTP ${listing.status}${listing.json !== null ? `: ${oneLine(parseErrorBody(JSON.stringify(listing.json)).message, 160)}` : ''}`;
-    warning = `${shown} does not list its models (GET /v1/models answered ${why}); the model name "${oneLine(model, 200)}" was not verified`;
-  }
-  const owner = text(entry.owned_by);
-  const meta = (entry.meta ?? {}) as Record<string, unknown>;
-  replica.contextLength = positiveInt(entry.max_model_len) ?? positiveInt(meta.n_ctx);
-  const identity = await identify(get, serverRoot(baseUrl), owner, entry, model);
+  const mine = ids.find((d) => listedAs(model, d.id as string));
+  // Who serves it: the listing's owner names most servers; the identity routes say the rest.
+  const sample = mine ?? ids[0] ?? {};
+  const meta = (mine?.meta ?? {}) as Record<string, unknown>;
+  replica.contextLength = positiveInt(mine?.max_model_len) ?? positiveInt(meta.n_ctx);
+  const identity = await identify(get, serverRoot(baseUrl), text(sample.owned_by), sample, model);
   if (identity !== null) {
     replica.server = identity.server;
     replica.version = identity.version;
     replica.contextLength = identity.contextLength ?? replica.contextLength;
+  }
+  if (ids.length > 0) {
+    replica.models = ids.slice(0, MAX_LISTED).map((d) => oneLine(d.id as string, 200));
+    // TGI serves one model under whatever name is sent; its documentation sends "tgi".
+    const served = mine !== undefined || (identity?.server === 'TGI' && model === 'tgi');
+    if (check && !served) {
+      const names = ids.map((d) => JSON.stringify(oneLine(d.id as string, 200)));
+      throw new TunegateError(
+        'MODEL_NOT_SERVED',
+        `${shown} does not serve model ${JSON.stringify(oneLine(model, 200))}: it serves ${names.slice(0, MAX_LISTED).join(', ')}${names.length > MAX_LISTED ? ` and ${names.length - MAX_LISTED} more` : ''} ` +
+          '(GET /v1/models); fix --model, or skip this check with --no-model-check. Nothing was sent.',
+      );
+    }
+    if (check) replica.modelCheck = 'passed';
+  } else if (check) {
+    const why = listing.status === 200 ? 'an empty list' : `HTTP ${listing.status}${listing.json !== null ? `: ${oneLine(parseErrorBody(JSON.stringify(listing.json)).message, 160)}` : ''}`;
+    warning = `${shown} does not list its models (GET /v1/models answered ${why}); the model name "${oneLine(model, 200)}" was not verified`;
   }
   return { replica, warning, unreachable: null };
 }
@@ -186,8 +187,10 @@ async function probeReplica(get: Get, baseUrl: string, model: string, check: boo
  * anything. A server that lists models without the checkpoint's model stops the run
  * (MODEL_NOT_SERVED: exit 2, HTTP 400), because SGLang and TGI answer a mistyped name with
  * another model and no error, and vLLM would fail every item. A server without a model list
- * gets a warning; `check: false` (--no-model-check) only reads the identity. Requests carry the
- * checkpoint's key only, follow no redirect and read at most 1 MiB.
+ * gets a warning; `check: false` (--no-model-check) only reads the identity. Only the model list
+ * (under the base URL, like every completion) carries the checkpoint's key: the identity routes
+ * at the server's root are read without it, since behind a gateway they may be another
+ * service's. No redirect is followed and at most 1 MiB is read.
  */
 export async function probeServing(baseUrls: readonly string[], model: string, opts: ProbeOptions & { check: boolean }): Promise<ProbeResult> {
   const { get, close } = getter(opts);

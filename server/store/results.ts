@@ -214,12 +214,12 @@ export function createResultRepo(db: Database) {
       addScore.run({ ...key, name, score: storedJson(score) });
     },
 
-    /** Drops errored results so a resume retries them. Returns how many were dropped. */
     /** Removes one result (an item the runner gave up on only because the endpoint died: a resume sends it again). */
     delete(runId: number, set: string, itemId: string, sample: number): void {
       deleteOne.run(runId, set, itemId, sample);
     },
 
+    /** Drops errored results so a resume retries them. Returns how many were dropped. */
     deleteErrored(runId: number): number {
       return deleteErrored.run(runId).changes;
     },

@@ -15,7 +15,7 @@ describe('parseErrorBody: every server shape to one short message', () => {
       { message: 'model "llama9" not found, try pulling it first', type: 'api_error', code: null }],
     ['FastAPI validation detail', '{"detail":[{"loc":["body","max_tokens"],"msg":"Input should be greater than 0","type":"greater_than"}]}',
       { message: 'max_tokens: Input should be greater than 0', type: null, code: null }],
-    ['a proxy\'s HTML page', '<html><head><title>502 Bad Gateway</title><style>x{}</style></head><body><h1>502 Bad Gateway</h1></body></html>',
+    ['a proxy\'s HTML page', '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>',
       { message: '502 Bad Gateway 502 Bad Gateway', type: null, code: null }],
     ['plain text', 'upstream connect error', { message: 'upstream connect error', type: null, code: null }],
   ])('%s', (_name, body, want) => {
@@ -25,11 +25,20 @@ describe('parseErrorBody: every server shape to one short message', () => {
   });
 });
 
+it('reads a hostile body in linear time and keeps a bounded message', () => {
+  // 8 MiB of '<' (the largest body read): a quadratic pattern would take hours, far past the test's timeout.
+  const e = parseErrorBody('<'.repeat(8 * 1024 * 1024));
+  expect(e.message.length).toBeLessThanOrEqual(4000);
+  expect(parseErrorBody(JSON.stringify({ error: { message: 'x'.repeat(100_000) } })).message).toHaveLength(4000);
+});
+
 describe('causeOf: failures retrying cannot fix, read from each server\'s wording', () => {
   it.each([
     [400, "This model's maximum context length is 4096 tokens. However, you requested 5120 tokens (4608 in the messages, 512 in the completion).", 'context', 4096],
     [400, "'max_tokens' or 'max_completion_tokens' is too large: 1024. This model's maximum context length is 2048 tokens and your request has 1500 input tokens (1024 > 2048 - 1500).", 'context', 2048],
     [422, 'Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 4000 `inputs` tokens and 512 `max_new_tokens`', 'context', 4096],
+    [422, 'Input validation error: `inputs` must have less than 3000 tokens. Given: 3500', 'context', 3000],
+    [422, 'Input validation error: `max_new_tokens` must be strictly positive', 'invalid', null],
     [400, "The input (5000 tokens) is longer than the model's context length (4096 tokens).", 'context', 4096],
     [400, 'Requested token count exceeds the model\'s maximum context length of 8192 tokens. You requested a total of 9000 tokens', 'context', 8192],
     [400, 'Trying to keep the first 5000 tokens when context the overflows. However, the model is loaded with context length of only 4096 tokens, which is not enough.', 'context', 4096],
@@ -63,6 +72,11 @@ describe('errorNotes: one line per cause, with its count', () => {
     ]);
     expect(notes.every(isErrorNote)).toBe(true);
     expect(errorNotes([], 'qwen')).toEqual([]);
+  });
+
+  it('one line per cause even when the messages differ in their numbers', () => {
+    const errors = Array.from({ length: 500 }, (_, i) => `HTTP 400: This model's maximum context length is 4096 tokens. However, you requested ${5000 + i} tokens.`);
+    expect(errorNotes(errors, 'm')).toEqual([expect.stringMatching(/^errored: 500 items exceed the context of 4096 tokens/)]);
   });
 
   it('counts what it does not list, past three distinct messages', () => {

@@ -112,3 +112,51 @@ describe('model names and server roots', () => {
     expect(serverRoot('https://gpu.internal/proxy/v1')).toBe('https://gpu.internal/proxy');
   });
 });
+
+describe('what the model check sends', () => {
+  it('the key goes with GET /v1/models only, never to the identity routes guessed at the server root', async () => {
+    const { createServer } = await import('node:http');
+    const seen: Array<{ path: string; auth: string | undefined }> = [];
+    const server = createServer((req, res) => {
+      seen.push({ path: req.url ?? '', auth: req.headers.authorization });
+      if (req.url === '/tenant-a/v1/models') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ object: 'list', data: [{ id: 'm', object: 'model' }] }));
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const { port } = server.address() as { port: number };
+      const { probeServing } = await import('../../server/runner/serving-probe.js');
+      const probed = await probeServing([`http://127.0.0.1:${port}/tenant-a/v1`], 'm', { apiKey: 'sk-secret-KEY-1234567890', check: true });
+      expect(probed.replicas[0]).toMatchObject({ modelCheck: 'passed', server: null });
+      expect(seen.filter((s) => s.auth !== undefined)).toEqual([{ path: '/tenant-a/v1/models', auth: 'Bearer sk-secret-KEY-1234567890' }]);
+      expect(seen.length).toBeGreaterThan(1); // the identity routes were asked, without the key
+    } finally {
+      server.close();
+    }
+  });
+
+  it('autoRun on a taken name is a 409 before the new endpoint hears anything', async () => {
+    const e = await startScriptedEndpoint({ respond: echo, models: ['m'] });
+    const { createServer } = await import('node:http');
+    let heard = 0;
+    const other = createServer((_req, res) => {
+      heard++;
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', () => r()));
+    try {
+      const { app } = await testApp();
+      expect((await post(app, '/api/checkpoints', { name: 'prod', baseUrl: e.url, model: 'm' })).statusCode).toBe(201);
+      const { port } = other.address() as { port: number };
+      const again = await post(app, '/api/checkpoints', { name: 'prod', baseUrl: `http://127.0.0.1:${port}/v1`, model: 'm', autoRun: true, evalsets: ['bio'] });
+      expect(again.statusCode).toBe(409);
+      expect(heard).toBe(0);
+    } finally {
+      other.close();
+      await e.close();
+    }
+  });
+});

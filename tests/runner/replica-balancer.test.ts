@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBalancer, REST_BASE_MS } from '../../server/runner/replica-balancer.js';
+import { createBalancer, REST_BASE_MS, type Replica } from '../../server/runner/replica-balancer.js';
 
 describe('replica balancer', () => {
   const urls = ['http://a/v1', 'http://b/v1', 'http://c/v1'];
@@ -14,7 +14,7 @@ describe('replica balancer', () => {
     const waiting = b.acquire().then((r) => (seventh = r.baseUrl));
     await new Promise((r) => setTimeout(r, 10));
     expect(seventh).toBeNull();
-    b.release(b.replicas[1]!, 'ok');
+    b.release(b.replicas[1]!, 'answered');
     await waiting;
     expect(seventh).toBe('http://b/v1');
   });
@@ -26,8 +26,14 @@ describe('replica balancer', () => {
     expect(a.baseUrl).toBe('http://a/v1');
     b.release(a, 'connection-failure');
     for (let i = 0; i < 4; i++) expect((await b.acquire()).baseUrl).toBe('http://b/v1');
-    for (const r of b.replicas) while (r.inFlight > 0) b.release(r, 'other');
+    for (const r of b.replicas) while (r.inFlight > 0) b.release(r, 'dropped');
     now += REST_BASE_MS + 1;
+    // Half-open: after its rest, one request at a time until it answers again.
+    expect((await b.acquire()).baseUrl).toBe('http://a/v1');
+    expect((await b.acquire()).baseUrl).toBe('http://b/v1');
+    expect((await b.acquire()).baseUrl).toBe('http://b/v1');
+    b.release(b.replicas[0]!, 'answered');
+    expect((await b.acquire()).baseUrl).toBe('http://a/v1');
     expect((await b.acquire()).baseUrl).toBe('http://a/v1');
   });
 
@@ -37,6 +43,33 @@ describe('replica balancer', () => {
     b.release(r, 'connection-failure');
     expect((await b.acquire()).baseUrl).toBe('http://a/v1');
     expect(b.replicas[0]!.sent).toBe(2);
+  });
+
+  it('is dead only when every replica failed enough connections in a row and answered nothing for long enough', () => {
+    let now = 0;
+    const b = createBalancer(urls.slice(0, 2), 4, (u) => u, () => now);
+    const a = b.replicas[0]!;
+    const c = b.replicas[1]!;
+    const fail = (r: Replica<string>, n: number) => {
+      for (let i = 0; i < n; i++) {
+        r.inFlight++;
+        b.release(r, 'connection-failure');
+      }
+    };
+    fail(a, 20);
+    now = 60_000;
+    expect(b.dead(20, 10_000)).toBe(false); // c never failed
+    fail(c, 19);
+    expect(b.dead(20, 10_000)).toBe(false);
+    fail(c, 1);
+    expect(b.dead(20, 10_000)).toBe(true);
+    c.inFlight++;
+    b.release(c, 'answered'); // an HTTP error status counts: the server is alive
+    expect(b.dead(20, 10_000)).toBe(false);
+    fail(c, 20);
+    expect(b.dead(20, 10_000)).toBe(false); // it answered just now
+    now += 10_000;
+    expect(b.dead(20, 10_000)).toBe(true);
   });
 
   it('a waiting acquire ends when the signal aborts', async () => {
