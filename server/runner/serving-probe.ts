@@ -145,7 +145,7 @@ async function probeReplica(get: Get, baseUrl: string, model: string, check: boo
   const shown = redactUrl(baseUrl);
   const replica: ServingReplica = { baseUrl: shown, server: null, version: null, contextLength: null, models: null, modelCheck: check ? 'not-listed' : 'skipped' };
   const listing = await get(`${baseUrl.replace(/\/+$/, '')}/models`, true);
-  if ('failed' in listing) return { replica: { ...replica, modelCheck: check ? 'unreachable' : 'skipped' }, warning: null, unreachable: `${shown} (${listing.failed})` };
+  if ('failed' in listing) return { replica: { ...replica, modelCheck: 'unreachable' }, warning: null, unreachable: `${shown} (${listing.failed})` };
   let warning: string | null = null;
   const data = (listing.json as { data?: unknown } | null)?.data;
   const ids = listing.status === 200 && Array.isArray(data)

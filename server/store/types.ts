@@ -87,7 +87,7 @@ export interface ServingReplica {
   contextLength: number | null;
   /** Names GET /v1/models listed (the first 20); null when it lists none. */
   models: string[] | null;
-  /** passed: the model is listed; not-listed: the server lists no models; skipped: --no-model-check; unreachable: no answer. */
+  /** passed: the model is listed; not-listed: the server lists no models; skipped: --no-model-check; unreachable: no answer (it is sent nothing). */
   modelCheck: 'passed' | 'not-listed' | 'skipped' | 'unreachable';
 }
 
