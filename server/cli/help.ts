@@ -26,6 +26,7 @@ Commands:
   checkpoint list         list registered checkpoints
   run CHECKPOINT          run eval sets against a checkpoint, store and print scores
   resume RUN_ID           finish an interrupted run (only items without a result are sent)
+  categorize --base CKPT  categorize eval items as known/unknown to the base model (SliCK)
   judge RUN_ID            LLM judge of a run's blog posts and refusal answers (optionally pairwise)
   gate                    fail the build on regression: compare a run with a baseline
   checkpoint baseline NAME flag the checkpoint the gate compares with by default
@@ -171,6 +172,44 @@ blog_language_match), and blog_judge when judged. Errored items are counted, not
 Provenance: each run records the tool version and git revision, the endpoint (every replica),
 parameters, eval-set hashes and scorer versions, who served it (server, version, context length,
 the model check's outcome), and the model and system_fingerprint the endpoint reported.
+
+${EXIT_CODES}`,
+
+  categorize: `Usage: tunegate categorize --base CHECKPOINT [--evalsets PATH…] [--prompts 10] [--shots 4]
+       [--samples 16] [--temperature 0.5] [--top-k 40] [--concurrency N] [--fast] [--recategorize]
+
+Categorizes every keyword item by how well the base checkpoint knows its fact, as in Gekhman et
+al. 2024 (SliCK, arXiv 2405.05904). Each item is asked with --prompts different random k-shot
+prompts (--shots exemplars drawn from other items of its eval set, answered with their keywords),
+one greedy answer and --samples sampled answers (temperature, top-k) per prompt. An answer is
+correct when it has every keyword and no forbidden string. P(T=0) is the share of correct greedy
+answers, P(T>0) of correct sampled answers:
+
+  HighlyKnown   P(T=0) = 1            MaybeKnown    0 < P(T=0) < 1
+  WeaklyKnown   P(T=0) = 0, P(T>0) > 0   Unknown    P(T=0) = 0, P(T>0) = 0
+
+The defaults are the paper's: 10 × (1 + 16) = 170 requests an item. --fast uses 4 prompts and
+4 samples (20 an item), and says so in the stored parameters. It is a run (kind "categorize"):
+stored as it goes, resumable with \`tunegate resume RUN_ID\`; the categories are stored per
+base checkpoint and item content when it completes. Items already categorized against this base
+are refused unless --recategorize. top_k is sent as an extra body field (vLLM, SGLang and
+llama.cpp read it); a server that refuses it is noted, one that ignores it cannot be told.
+
+Options:
+  --base CHECKPOINT     the registered base checkpoint (required)
+  --evalsets PATH…      as for run (default: every evalsets/*.jsonl); blog items are skipped
+  --prompts N           k-shot prompts per item (default 10; --fast 4)
+  --shots N             exemplars per prompt (default 4)
+  --samples N           sampled answers per prompt (default 16; --fast 4)
+  --temperature T       temperature of the sampled answers (default 0.5)
+  --top-k N             top-k of the sampled answers (default 40)
+  --seed N              seeds the exemplar choice and the sampled answers (default 0)
+  --concurrency N       requests in flight, per replica (default 8)
+  --fast                fewer prompts and samples for a quick look
+  --recategorize        replace categories already stored for these items
+  --no-model-check      do not check the base's model name against GET /v1/models
+  --json                print {runId, base, status, settings, categories, notes}
+${DB}
 
 ${EXIT_CODES}`,
 

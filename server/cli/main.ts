@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   checkpoint: async () => (await import('./commands/checkpoint.js')).checkpointCommand,
   run: async () => (await import('./commands/run.js')).runCommand,
   resume: async () => (await import('./commands/resume.js')).resumeCommand,
+  categorize: async () => (await import('./commands/categorize.js')).categorizeCommand,
   runs: async () => (await import('./commands/runs.js')).runsCommand,
   show: async () => (await import('./commands/show.js')).showCommand,
   evalset: async () => (await import('./commands/evalset.js')).evalsetCommand,

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { EvalSet } from '../evalsets/types.js';
 import { SCORER_VERSIONS } from '../scoring/types.js';
 import type { Store } from '../store/open.js';
-import type { Checkpoint, Provenance, RunParams } from '../store/types.js';
+import type { Checkpoint, Provenance, RunKind, RunParams } from '../store/types.js';
 import { toolRevision, toolVersion } from '../version.js';
 import { DEFAULT_LEASE_MS, thisProcess } from './owner.js';
 
@@ -79,8 +79,10 @@ export function createRun(
   sets: readonly EvalSet[],
   params: RunParams,
   status: 'queued' | 'running' = 'running',
+  kind: RunKind = 'eval',
 ): number {
   return store.runs.create({
+    kind,
     checkpointId: checkpoint.id,
     status,
     params,

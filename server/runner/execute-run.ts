@@ -10,7 +10,9 @@ import { resultKey } from '../store/results.js';
 import type { ResultRecord, Run, RunStatus } from '../store/types.js';
 import { answerCapNote, capText, isAnswerCapNote } from './answer-cap.js';
 import { errorNotes, isErrorNote } from './error-notes.js';
-import { createModelClient, type Generation, type ModelClient } from './model-client.js';
+import { answerOfCompletion, categorizeRequests } from '../categorize/categorize-requests.js';
+import { categoriesNote, isCategoriesNote, storeCategories } from '../categorize/store-categories.js';
+import { createModelClient, isRefusedExtrasNote, refusedExtrasNote, requestPrompt, type GenerateRequest, type Generation, type ModelClient } from './model-client.js';
 import { createBalancer, type Balancer } from './replica-balancer.js';
 import { probeServing, type ProbeResult } from './serving-probe.js';
 import { servingChangeNote } from './serving-notes.js';
@@ -257,9 +259,18 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
 
   type Outcome = Pick<ResultRecord, 'answer' | 'reasoning' | 'scores' | 'score' | 'hallucinated' | 'passed' | 'error' | 'latencyMs' | 'promptTokens' | 'completionTokens' | 'finishReason'>;
 
-  /** Stores one finished item × sample (answered or errored) and reports it. */
-  function record({ item, sample }: Task, attempts: number, o: Outcome): void {
-    store.results.insert({ runId, set: item.set, itemId: item.id, sample, prompt: balancer.replicas[0]!.client.promptFor(item), attempts, ...o });
+  // A categorization asks each item with k-shot prompts, greedy and sampled (categorize/); an
+  // evaluation sends the item as it is.
+  const endpoint = run.provenance.endpoint;
+  const categorize = run.kind === 'categorize' && params.categorize !== undefined ? categorizeRequests(params.categorize, items, endpoint) : null;
+  const requestFor = ({ item, sample }: Task): GenerateRequest =>
+    categorize !== null && item.kind === 'keyword'
+      ? categorize(item, sample)
+      : { item, maxTokens: params.maxTokens[item.kind], temperature: params.temperature, seed: params.seed === null ? null : params.seed + sample };
+
+  /** Stores one finished item × sample (answered or errored) with the exact prompt sent, and reports it. */
+  function record({ item, sample }: Task, req: GenerateRequest, attempts: number, o: Outcome): void {
+    store.results.insert({ runId, set: item.set, itemId: item.id, sample, prompt: requestPrompt(endpoint, req), attempts, ...o });
     progress.done++;
     if (o.error !== null) progress.errors++;
     opts.onItem?.({ set: item.set, itemId: item.id, sample, error: o.error, score: o.score });
@@ -273,9 +284,8 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
   const quietMs = opts.deadAfterMs ?? DEAD_ENDPOINT_QUIET_MS;
 
   async function attempt(task: Task): Promise<void> {
-    const { item, sample } = task;
-    const seed = params.seed === null ? null : params.seed + sample;
-    const maxTokens = params.maxTokens[item.kind];
+    const { item } = task;
+    const req = requestFor(task);
     for (let tries = 1; tries <= params.retries + 1; tries++) {
       if (controller.signal.aborted) return;
       let replica;
@@ -288,7 +298,7 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
       progress.requests++;
       let g: Generation;
       try {
-        g = await replica.client.generate({ item, maxTokens, temperature: params.temperature, seed });
+        g = await replica.client.generate(req);
         balancer.release(replica, 'answered');
         givenUpInOutage.length = 0;
       } catch (e) {
@@ -307,7 +317,7 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
           return;
         }
         if (!failure.retryable || tries > params.retries) {
-          record(task, tries, {
+          record(task, req, tries, {
             answer: null, reasoning: null, scores: null, score: null, hallucinated: null, passed: null, error: failure.message,
             latencyMs: null, promptTokens: null, completionTokens: null, finishReason: null,
           });
@@ -324,11 +334,11 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
       // Stored as soon as a new value appears (rarely more than once), so a killed run keeps it.
       if (reported.add(g)) store.runs.setProvenanceField(runId, 'reported', reported.value());
       // Stored even if the run was aborted meanwhile: the answer is complete.
-      const split = splitReasoning(g.content, g.reasoningField);
+      const split = splitReasoning(categorize !== null && endpoint.api === 'completions' ? answerOfCompletion(g.content) : g.content, g.reasoningField);
       const answer = keep(split.answer);
       const reasoning = split.reasoning === null ? null : keep(split.reasoning).stored;
       const s = scoreAnswer(item, answer.scored);
-      record(task, tries, {
+      record(task, req, tries, {
         answer: answer.stored, reasoning, scores: s.scores, score: s.score, hallucinated: s.hallucinated, passed: s.passed, error: null,
         latencyMs: performance.now() - t0, promptTokens: g.promptTokens, completionTokens: g.completionTokens, finishReason: g.finishReason,
       });
@@ -350,6 +360,11 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
   store.runs.replaceNotes(runId, isTruncationNote, truncationNotes([...new Set(items.map((i) => i.set))], rows));
   store.runs.replaceNotes(runId, isErrorNote, errorNotes(rows.flatMap((r) => (r.error !== null ? [r.error] : [])), run.provenance.endpoint.model));
   if (capped) store.runs.replaceNotes(runId, isAnswerCapNote, [answerCapNote(limits.maxAnswerChars)]);
+  const refused = [...new Set(balancer.replicas.flatMap((r) => r.client.refusedExtras()))];
+  if (refused.length > 0) store.runs.replaceNotes(runId, isRefusedExtrasNote, [refusedExtrasNote(refused)]);
+  if (categorize !== null && status === 'completed') {
+    store.runs.replaceNotes(runId, isCategoriesNote, [categoriesNote(storeCategories(store, run))]);
+  }
   if (!store.runs.finishOwned(runId, lease.token, status, summary, status === 'interrupted' ? dead : null)) throw lostError();
   return { run: store.runs.get(runId), status, summary, requests: progress.requests };
 }

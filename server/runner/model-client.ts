@@ -1,4 +1,4 @@
-import type { EvalItem } from '../evalsets/types.js';
+import type { ChatMessage, EvalItem } from '../evalsets/types.js';
 import type { Api } from '../store/types.js';
 import { chatMessages, completionPrompt } from './prompt.js';
 import { createOpenAIClient } from './openai-client.js';
@@ -17,6 +17,18 @@ export interface GenerateRequest {
   maxTokens: number;
   temperature: number;
   seed: number | null;
+  /** Chat messages sent instead of the item's own (a categorization's k-shot prompt). */
+  messages?: ChatMessage[];
+  /** The completions prompt sent instead of the item's own. */
+  prompt?: string;
+  /** Fields beyond the OpenAI parameters, sent as they are (top_k); dropped for good if the server refuses them. */
+  extraBody?: Record<string, unknown>;
+}
+
+/** The exact prompt a request sends: JSON chat messages, or the completions text. */
+export function requestPrompt(endpoint: Pick<Endpoint, 'api' | 'promptTemplate'>, req: Pick<GenerateRequest, 'item' | 'messages' | 'prompt'>): string {
+  if (endpoint.api === 'completions') return req.prompt ?? completionPrompt(req.item, endpoint.promptTemplate);
+  return JSON.stringify(req.messages ?? chatMessages(req.item));
 }
 
 /** One completion, before reasoning is split off and scoring happens. */
@@ -39,6 +51,8 @@ export interface ModelClient {
   promptFor(item: EvalItem): string;
   /** Closes every socket: requests in flight fail at once (used to abort a run, and after it). */
   close(): void;
+  /** Extra body fields the server refused, so they were dropped (a run notes them). */
+  refusedExtras(): string[];
 }
 
 type Usage = { prompt_tokens?: number; completion_tokens?: number } | null | undefined;
@@ -74,6 +88,13 @@ function asksForCompletionTokens(e: unknown): boolean {
   return typeof message === 'string' && /max_tokens/.test(message) && /max_completion_tokens/.test(message);
 }
 
+/** A 400 that names a field it does not accept ("Unrecognized request argument supplied: top_k"). */
+function refusesField(e: unknown, field: string): boolean {
+  if (!(e instanceof APIError) || (e.status !== 400 && e.status !== 422)) return false;
+  const message = (e.error as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && message.includes(field);
+}
+
 function firstChoice(body: unknown): Record<string, unknown> {
   // The SDK returns the raw text when a server answers 200 without a JSON content type.
   if (body === null || typeof body !== 'object') {
@@ -102,21 +123,32 @@ export function createModelClient(
   // Every server reads `max_tokens`; OpenAI's reasoning models refuse it and read only
   // `max_completion_tokens`. The first refusal that says so switches the client for good.
   let limitField: 'max_tokens' | 'max_completion_tokens' = 'max_tokens';
+  // Extra fields (top_k) a server refused with a 400 that names them: not sent again.
+  const refused = new Set<string>();
 
   async function generate(req: GenerateRequest): Promise<Generation> {
-    try {
-      return await send(req);
-    } catch (e) {
-      if (limitField === 'max_tokens' && endpoint.api === 'chat' && asksForCompletionTokens(e)) {
-        limitField = 'max_completion_tokens';
-        return send(req);
+    for (;;) {
+      try {
+        return await send(req);
+      } catch (e) {
+        if (limitField === 'max_tokens' && endpoint.api === 'chat' && asksForCompletionTokens(e)) {
+          limitField = 'max_completion_tokens';
+          continue;
+        }
+        const named = Object.keys(req.extraBody ?? {}).filter((k) => !refused.has(k) && refusesField(e, k));
+        if (named.length > 0) {
+          for (const k of named) refused.add(k);
+          continue;
+        }
+        throw e;
       }
-      throw e;
     }
   }
 
   async function send(req: GenerateRequest): Promise<Generation> {
+    const extra = Object.fromEntries(Object.entries(req.extraBody ?? {}).filter(([k]) => !refused.has(k)));
     const common = {
+      ...extra,
       model: endpoint.model,
       // Always explicit: Ollama samples at 1.0 when temperature is missing, others at their own default.
       temperature: req.temperature,
@@ -124,7 +156,7 @@ export function createModelClient(
     };
     if (endpoint.api === 'completions') {
       const body = await client.completions.create(
-        { ...common, max_tokens: req.maxTokens, prompt: completionPrompt(req.item, endpoint.promptTemplate) },
+        { ...common, max_tokens: req.maxTokens, prompt: req.prompt ?? completionPrompt(req.item, endpoint.promptTemplate) },
       );
       const choice = firstChoice(body);
       if (typeof choice.text !== 'string') throw new UnparsableResponseError('choice has no text');
@@ -136,7 +168,7 @@ export function createModelClient(
         ...servedBy(body),
       };
     }
-    const body = await client.chat.completions.create({ ...common, [limitField]: req.maxTokens, messages: chatMessages(req.item) });
+    const body = await client.chat.completions.create({ ...common, [limitField]: req.maxTokens, messages: req.messages ?? chatMessages(req.item) });
     const choice = firstChoice(body);
     const message = choice.message as Record<string, unknown> | undefined;
     if (message === undefined || message === null || typeof message !== 'object') {
@@ -154,10 +186,16 @@ export function createModelClient(
   return {
     generate,
     close,
-    promptFor(item) {
-      return endpoint.api === 'completions'
-        ? completionPrompt(item, endpoint.promptTemplate)
-        : JSON.stringify(chatMessages(item));
-    },
+    promptFor: (item) => requestPrompt(endpoint, { item }),
+    refusedExtras: () => [...refused],
   };
 }
+
+const REFUSED_MARK = 'the endpoint refused ';
+
+/** The note for extra fields a server refused (top_k): the sampled answers used its own default. */
+export function refusedExtrasNote(fields: readonly string[]): string {
+  return `${REFUSED_MARK}${fields.join(', ')} (HTTP 400 naming it): sent without it from then on, so sampling used the server's own default`;
+}
+
+export const isRefusedExtrasNote = (note: string): boolean => note.startsWith(REFUSED_MARK);

@@ -16,6 +16,7 @@ interface Row {
   tags: string;
   is_baseline: number;
   judge: string | null;
+  base: string | null;
   created_at: string;
 }
 
@@ -33,11 +34,14 @@ function fromRow(r: Row): Checkpoint {
     tags: JSON.parse(r.tags) as Record<string, string>,
     isBaseline: r.is_baseline === 1,
     judge: r.judge === null ? null : (JSON.parse(r.judge) as JudgeSettings),
+    base: r.base,
     createdAt: r.created_at,
   };
 }
 
 export interface CheckpointPatch {
+  /** The checkpoint it was fine-tuned from (a registered name), or null. */
+  base?: string | null;
   step?: number | null;
   tags?: Record<string, string>;
   baseline?: boolean;
@@ -48,14 +52,21 @@ export type CheckpointRepo = ReturnType<typeof createCheckpointRepo>;
 /** Checkpoint table access; statements are prepared once per store. */
 export function createCheckpointRepo(db: Database) {
   const insert = db.prepare(
-    `INSERT INTO checkpoints (name, base_url, base_urls, model, step, api, prompt_template, api_key_env, tags, judge, created_at)
-     VALUES (@name, @baseUrl, @baseUrls, @model, @step, @api, @promptTemplate, @apiKeyEnv, @tags, @judge, @createdAt)`,
+    `INSERT INTO checkpoints (name, base_url, base_urls, model, step, api, prompt_template, api_key_env, tags, judge, base, created_at)
+     VALUES (@name, @baseUrl, @baseUrls, @model, @step, @api, @promptTemplate, @apiKeyEnv, @tags, @judge, @base, @createdAt)`,
   );
   const byName = db.prepare<[string], Row>('SELECT * FROM checkpoints WHERE name = ?');
   const byId = db.prepare<[number], Row>('SELECT * FROM checkpoints WHERE id = ?');
   const all = db.prepare<[], Row>('SELECT * FROM checkpoints ORDER BY step IS NULL, step, created_at, id');
   const setStep = db.prepare('UPDATE checkpoints SET step = ? WHERE id = ?');
   const setTags = db.prepare('UPDATE checkpoints SET tags = ? WHERE id = ?');
+  const setBase = db.prepare('UPDATE checkpoints SET base = ? WHERE id = ?');
+  /** A base must be another registered checkpoint. */
+  const checkBase = (name: string, base: string | null | undefined) => {
+    if (base === null || base === undefined) return;
+    if (base === name) throw new TunegateError('INVALID_INPUT', `base: checkpoint "${name}" cannot be its own base`);
+    if (byName.get(base) === undefined) throw new TunegateError('INVALID_INPUT', `base: no checkpoint named "${base}" (register the base model first)`);
+  };
   const clearBaseline = db.prepare('UPDATE checkpoints SET is_baseline = 0');
   const setBaseline = db.prepare('UPDATE checkpoints SET is_baseline = ? WHERE id = ?');
   const runStates = db.prepare<[number], { total: number; active: number }>(
@@ -66,6 +77,7 @@ export function createCheckpointRepo(db: Database) {
   const update = db.transaction((id: number, patch: CheckpointPatch) => {
     if (patch.step !== undefined) setStep.run(patch.step, id);
     if (patch.tags !== undefined) setTags.run(storedJson(patch.tags), id);
+    if (patch.base !== undefined) setBase.run(patch.base, id);
     if (patch.baseline === true) clearBaseline.run();
     if (patch.baseline !== undefined) setBaseline.run(patch.baseline ? 1 : 0, id);
   });
@@ -83,6 +95,7 @@ export function createCheckpointRepo(db: Database) {
       if (byName.get(c.name) !== undefined) {
         throw new TunegateError('CONFLICT', `checkpoint "${c.name}" already exists`);
       }
+      checkBase(c.name, c.base);
       const info = insert.run({
         name: c.name,
         // Fields sent to the API are stored as valid UTF-8 (see stored-text.ts).
@@ -95,6 +108,7 @@ export function createCheckpointRepo(db: Database) {
         apiKeyEnv: c.apiKeyEnv ?? null,
         tags: storedJson(c.tags ?? {}),
         judge: storedJson(c.judge),
+        base: c.base ?? null,
         createdAt: new Date().toISOString(),
       });
       return fromRow(byId.get(Number(info.lastInsertRowid))!);
@@ -125,6 +139,7 @@ export function createCheckpointRepo(db: Database) {
     /** Changes step, tags or the baseline flag (only one checkpoint is the baseline). */
     update(name: string, patch: CheckpointPatch): Checkpoint {
       const c = this.get(name);
+      checkBase(name, patch.base);
       update(c.id, patch);
       return this.get(name);
     },

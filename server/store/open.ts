@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TunegateError } from '../errors.js';
+import { createCategoryRepo, type CategoryRepo } from './categories.js';
 import { createCheckpointRepo, type CheckpointRepo } from './checkpoints.js';
 import { createJudgeRepo, type JudgeRepo } from './judgments.js';
 import { migrate } from './migrate.js';
@@ -15,6 +16,7 @@ export interface Store {
   runs: RunRepo;
   results: ResultRepo;
   judge: JudgeRepo;
+  categories: CategoryRepo;
   close(): void;
 }
 
@@ -48,6 +50,7 @@ export function openStore(path: string): Store {
     runs: createRunRepo(db),
     results: createResultRepo(db),
     judge: createJudgeRepo(db),
+    categories: createCategoryRepo(db),
     close: () => db.close(),
   };
 }

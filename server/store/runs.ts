@@ -3,10 +3,11 @@ import { TunegateError } from '../errors.js';
 import { storedJson, storedText } from './stored-text.js';
 import type { EvalItem } from '../evalsets/types.js';
 import type { RunSummary } from '../scoring/metrics.js';
-import type { Provenance, Run, RunParams, RunStatus } from './types.js';
+import type { Provenance, Run, RunParams, RunStatus, RunKind } from './types.js';
 
 interface Row {
   id: number;
+  kind: RunKind;
   checkpoint_id: number;
   checkpoint: string;
   step: number | null;
@@ -26,6 +27,7 @@ interface Row {
 function fromRow(r: Row): Run {
   return {
     id: r.id,
+    kind: r.kind,
     checkpointId: r.checkpoint_id,
     checkpoint: r.checkpoint,
     step: r.step,
@@ -74,6 +76,8 @@ export interface RunHold {
 export type SeenHold = Pick<RunHold, 'ownerToken' | 'leaseUntil'>;
 
 export interface NewRun {
+  /** Default 'eval'. */
+  kind?: RunKind;
   checkpointId: number;
   status: 'queued' | 'running';
   params: RunParams;
@@ -87,6 +91,8 @@ export interface NewRun {
 export type Renewal = 'renewed' | 'cancel' | 'lost';
 
 export interface RunFilter {
+  /** Default 'eval'. */
+  kind?: RunKind;
   checkpointId?: number;
   status?: RunStatus;
   limit?: number;
@@ -99,8 +105,8 @@ export type RunRepo = ReturnType<typeof createRunRepo>;
 /** Runs, their eval sets and their item snapshots. */
 export function createRunRepo(db: Database) {
   const insertRun = db.prepare(
-    `INSERT INTO runs (checkpoint_id, status, params, provenance, owner_pid, owner_host, owner_pidns, lease_until, created_at, started_at)
-     VALUES (@checkpointId, @status, @params, @provenance, @pid, @host, @pidns, @leaseUntil, @now, @startedAt)`,
+    `INSERT INTO runs (kind, checkpoint_id, status, params, provenance, owner_pid, owner_host, owner_pidns, lease_until, created_at, started_at)
+     VALUES (@kind, @checkpointId, @status, @params, @provenance, @pid, @host, @pidns, @leaseUntil, @now, @startedAt)`,
   );
   const insertSet = db.prepare('INSERT INTO run_sets (run_id, name, path, hash, items) VALUES (?, ?, ?, ?, ?)');
   const insertItem = db.prepare(
@@ -108,7 +114,7 @@ export function createRunRepo(db: Database) {
   );
   const byId = db.prepare<[number], Row>(`${SELECT} WHERE runs.id = ?`);
   const latestCompleted = db.prepare<[], Row>(
-    `${SELECT} WHERE runs.id IN (SELECT MAX(id) FROM runs WHERE status = 'completed' GROUP BY checkpoint_id) ORDER BY runs.id`,
+    `${SELECT} WHERE runs.id IN (SELECT MAX(id) FROM runs WHERE status = 'completed' AND kind = 'eval' GROUP BY checkpoint_id) ORDER BY runs.id`,
   );
   const setNames = db.prepare<[], { name: string }>('SELECT DISTINCT name FROM run_sets ORDER BY name');
   const itemsOf = db.prepare<[number], { item: string }>('SELECT item FROM run_items WHERE run_id = ? ORDER BY position');
@@ -170,6 +176,7 @@ export function createRunRepo(db: Database) {
   const create = db.transaction((r: NewRun): number => {
     const now = new Date().toISOString();
     const info = insertRun.run({
+      kind: r.kind ?? 'eval',
       checkpointId: r.checkpointId,
       status: r.status,
       params: JSON.stringify(r.params),
@@ -215,8 +222,9 @@ export function createRunRepo(db: Database) {
 
     /** Runs, newest first. */
     list(filter: RunFilter = {}): Run[] {
-      const where: string[] = [];
-      const params: Record<string, unknown> = {};
+      // Evaluations unless asked otherwise: a categorization's numbers are not a checkpoint's scores.
+      const where: string[] = ['runs.kind = @kind'];
+      const params: Record<string, unknown> = { kind: filter.kind ?? 'eval' };
       if (filter.checkpointId !== undefined) {
         where.push('runs.checkpoint_id = @checkpointId');
         params.checkpointId = filter.checkpointId;

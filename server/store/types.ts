@@ -1,3 +1,5 @@
+import type { Category } from '../categorize/category.js';
+import type { SlickSettings } from '../categorize/slick.js';
 import type { RunSummary } from '../scoring/metrics.js';
 
 export type Api = 'chat' | 'completions';
@@ -19,6 +21,8 @@ export interface Checkpoint {
   isBaseline: boolean;
   /** The LLM judge its runs use unless a run names another. */
   judge: JudgeSettings | null;
+  /** The checkpoint it was fine-tuned from, whose knowledge categories its runs use; null: the baseline's. */
+  base: string | null;
   createdAt: string;
 }
 
@@ -34,6 +38,7 @@ export interface NewCheckpoint {
   apiKeyEnv?: string | null;
   tags?: Record<string, string>;
   judge?: JudgeSettings | null;
+  base?: string | null;
 }
 
 /** An LLM judge: its spec (anthropic:MODEL, openai:MODEL@URL) and its key variable's name. */
@@ -59,7 +64,12 @@ export interface RunParams {
   perplexity?: boolean;
   /** false: the model name is not checked against GET /v1/models before sending (--no-model-check). Absent: checked. */
   modelCheck?: boolean;
+  /** A categorization run (kind 'categorize'): how each item is asked; `samples` above is prompts × (1 + samples). */
+  categorize?: SlickSettings;
 }
+
+/** An evaluation of a checkpoint, or a categorization of a base checkpoint's knowledge (SliCK). */
+export type RunKind = 'eval' | 'categorize';
 
 export interface RunSetRecord {
   name: string;
@@ -115,6 +125,7 @@ export interface Provenance {
 
 export interface Run {
   id: number;
+  kind: RunKind;
   checkpointId: number;
   checkpoint: string;
   step: number | null;
@@ -151,5 +162,19 @@ export interface ResultRecord {
   promptTokens: number | null;
   completionTokens: number | null;
   finishReason: string | null;
+  createdAt: string;
+}
+
+/** One item's knowledge category against a base checkpoint, and the evidence for it. */
+export interface CategoryRecord {
+  baseCheckpointId: number;
+  itemHash: string;
+  set: string;
+  itemId: string;
+  category: Category;
+  greedy: { correct: number; total: number };
+  sampled: { correct: number; total: number };
+  /** The categorization run whose answers (and k-shot prompts) it came from. */
+  runId: number;
   createdAt: string;
 }

@@ -8,7 +8,7 @@ import type { Provenance, Run, RunParams } from '../../server/store/types.js';
 /** A stored run as the store returns it; only what provenance reads matters. */
 function run(id: number, params: Partial<RunParams> = {}, prov: Partial<Provenance> = {}, endpoint: Partial<Provenance['endpoint']> = {}): Run {
   return {
-    id, checkpointId: id, checkpoint: `c${id}`, step: id, status: 'completed',
+    id, kind: 'eval', checkpointId: id, checkpoint: `c${id}`, step: id, status: 'completed',
     params: { ...DEFAULT_PARAMS, maxTokens: { ...DEFAULT_PARAMS.maxTokens }, ...params },
     provenance: {
       tool: '0.1.0', node: 'v20', endpoint: { baseUrl: 'http://h/v1', model: 'm', api: 'chat', promptTemplate: null, ...endpoint },
