@@ -19,6 +19,7 @@ import { gateRoutes } from './routes/gate.js';
 import { healthRoutes } from './routes/health.js';
 import { metricRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
+import { categorizeRoutes } from './routes/categorize.js';
 import type { Store } from './store/open.js';
 import { toolVersion } from './version.js';
 
@@ -134,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(checkpointRoutes, deps);
   await app.register(runRoutes, deps);
+  await app.register(categorizeRoutes, deps);
   await app.register(compareRoutes, deps);
   await app.register(gateRoutes, deps);
   await app.register(evalsetRoutes, deps);

@@ -81,6 +81,8 @@ Options:
   --api-key-env VAR     name of the environment variable holding the API key. The key is read
                         at request time and never stored. Local servers need none.
   --tag k=v             label (repeatable), e.g. --tag mix=bio-v2
+  --base NAME           the registered checkpoint it was fine-tuned from: its knowledge categories
+                        (tunegate categorize --base NAME) are the ones this checkpoint's runs use
   --judge SPEC          the LLM judge this checkpoint's runs use (see tunegate judge --help)
   --judge-key-env VAR   key variable for an openai:MODEL@BASE_URL judge
   --server URL          register it on a running tunegate server instead (TUNEGATE_TOKEN is sent)

@@ -37,22 +37,31 @@ export function offeredEvalsets(dir: string): string[] {
 }
 
 /**
+ * The eval sets a request names, from the server's folder only: a name is looked up in the
+ * folder's listing, never joined into a path as given, so no client can make the server read
+ * another file. Absent: every set offered.
+ */
+export function loadOfferedSets(evalsetsDir: string, names?: readonly string[]): EvalSet[] {
+  const offered = offeredEvalsets(evalsetsDir);
+  const wanted = names ?? offered;
+  const unknown = wanted.filter((n) => !offered.includes(n));
+  if (unknown.length > 0 || wanted.length === 0) {
+    throw new TunegateError(
+      'INVALID_INPUT',
+      `evalsets: ${unknown.length > 0 ? `unknown eval set ${unknown.map((u) => `"${u}"`).join(', ')}` : 'none offered'} (available: ${offered.join(', ') || 'none'})`,
+    );
+  }
+  return loadEvalSets(wanted.map((n) => join(evalsetsDir, `${n}.jsonl`)), process.cwd());
+}
+
+/**
  * Validates a run request without touching the network. Eval sets are chosen by name from the
  * server's folder only (a name is looked up in the folder's listing, never joined into a path
  * as given), so no client can make the server read another file. Checked: names, eval-set
  * contents, the endpoint's and the judge's keys.
  */
 export function planRun(env: Env, evalsetsDir: string, checkpoint: Pick<Checkpoint, 'name' | 'apiKeyEnv' | 'judge'>, req: RunRequest): RunPlan {
-  const offered = offeredEvalsets(evalsetsDir);
-  const names = req.evalsets ?? offered;
-  const unknown = names.filter((n) => !offered.includes(n));
-  if (unknown.length > 0 || names.length === 0) {
-    throw new TunegateError(
-      'INVALID_INPUT',
-      `evalsets: ${unknown.length > 0 ? `unknown eval set ${unknown.map((u) => `"${u}"`).join(', ')}` : 'none offered'} (available: ${offered.join(', ') || 'none'})`,
-    );
-  }
-  const sets = loadEvalSets(names.map((n) => join(evalsetsDir, `${n}.jsonl`)), process.cwd());
+  const sets = loadOfferedSets(evalsetsDir, req.evalsets);
   const judge = req.judge === undefined ? checkpoint.judge : req.judge;
   const keyEnv = checkpoint.apiKeyEnv;
   if (keyEnv !== null && (env[keyEnv] ?? '') === '') {

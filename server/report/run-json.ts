@@ -25,6 +25,8 @@ export interface JudgeExtras {
 /** The JSON form of a run: the contract of `--json` and of the API's run objects. */
 export interface RunJson {
   runId: number;
+  /** eval: an evaluation; categorize: a categorization of a base checkpoint's knowledge (its metrics are over k-shot draws). */
+  kind: Run['kind'];
   checkpoint: string;
   step: number | null;
   status: string;
@@ -53,6 +55,7 @@ export function runJson(run: Run, summary: RunSummary | null, extras: JudgeExtra
     ...(extras.pairwise !== undefined ? { pairwise: extras.pairwise } : {}),
     ...(extras.refusalJudge !== undefined ? { refusalJudge: extras.refusalJudge } : {}),
     runId: run.id,
+    kind: run.kind,
     checkpoint: run.checkpoint,
     step: run.step,
     status: run.status,

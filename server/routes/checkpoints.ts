@@ -42,6 +42,7 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
       name: b.name, baseUrl: b.baseUrl ?? baseUrls[0]!, ...(baseUrls.length > 1 ? { baseUrls } : {}), model: b.model, step: b.step ?? null, api: b.api ?? 'chat',
       promptTemplate: b.promptTemplate ?? null, apiKeyEnv: b.apiKeyEnv ?? null, tags: b.tags ?? {},
       judge: b.judge === undefined || b.judge === null ? null : { spec: b.judge.spec, keyEnv: b.judge.keyEnv ?? null },
+      base: b.base ?? null,
     };
     const request = { ...(b.evalsets !== undefined ? { evalsets: b.evalsets } : {}), ...(b.modelCheck === false ? { modelCheck: false } : {}) };
     // autoRun: the request is checked, then the endpoint asked, before anything is stored. A

@@ -39,6 +39,7 @@ export const Checkpoint = Type.Object({
   tags: Type.Record(Type.String(), Type.String()),
   isBaseline: Type.Boolean(),
   judge: Nullable(Type.Object({ spec: Type.String(), keyEnv: Nullable(Type.String()) })),
+  base: Nullable(Type.String({ description: 'the checkpoint it was fine-tuned from, whose knowledge categories its runs use; null: the baseline\'s' })),
   createdAt: Type.String(),
 });
 
@@ -75,6 +76,7 @@ export const NewCheckpointBody = Type.Object(
     apiKeyEnv: Type.Optional(EnvName),
     tags: Type.Optional(Tags),
     judge: Type.Optional(Nullable(JudgeSettings)),
+    base: Type.Optional(Nullable(Name)),
     autoRun: Type.Optional(Type.Boolean({ description: 'queue a run at once (the training-loop hook)' })),
     evalsets: Type.Optional(EvalsetNames),
     modelCheck: RunOverrides.modelCheck,
@@ -84,7 +86,7 @@ export const NewCheckpointBody = Type.Object(
 export type NewCheckpointBody = Static<typeof NewCheckpointBody>;
 
 export const PatchCheckpointBody = Type.Object(
-  { step: Type.Optional(Nullable(Step)), tags: Type.Optional(Tags), baseline: Type.Optional(Type.Boolean()) },
+  { step: Type.Optional(Nullable(Step)), tags: Type.Optional(Tags), baseline: Type.Optional(Type.Boolean()), base: Type.Optional(Nullable(Name)) },
   { additionalProperties: false },
 );
 
@@ -121,6 +123,7 @@ export const RefusalJudge = Type.Object({
 export const Run = Type.Object(
   {
     runId: Type.Integer(),
+    kind: Type.Union([Type.Literal('eval'), Type.Literal('categorize')], { description: 'eval: an evaluation; categorize: a categorization of a base checkpoint (tunegate categorize, POST /api/categorize); lists, charts and the gate read evaluations' }),
     checkpoint: Type.String(),
     step: Nullable(Type.Integer()),
     status: Type.String(),

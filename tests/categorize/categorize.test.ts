@@ -167,3 +167,28 @@ describe('tunegate categorize', () => {
     expect(SLICK_DEFAULTS).toMatchObject({ prompts: 10, shots: 4, samples: 16, temperature: 0.5, topK: 40 });
   });
 });
+
+describe('POST /api/categorize and GET /api/categories', () => {
+  it('queues a categorization like a run, stores its categories, and refuses to redo it silently (409)', async () => {
+    const { post, testApp, waitForStatus } = await import('../helpers/server.js');
+    const e = await endpoint(responder);
+    const { app } = await testApp({ files: { 'evalsets/bio.jsonl': jsonl(...ITEMS) } });
+    expect((await post(app, '/api/checkpoints', { name: 'base', baseUrl: e.url, model: 'base-model' })).statusCode).toBe(201);
+    expect((await post(app, '/api/categorize', { base: 'nope' })).json()).toMatchObject({ error: 'body/base: no checkpoint named "nope"' });
+    const q = await post(app, '/api/categorize', { base: 'base', prompts: 2, samples: 2 });
+    expect(q.statusCode, q.body).toBe(202);
+    const done = await waitForStatus(app, q.json().id, ['completed']);
+    expect(done).toMatchObject({ kind: 'categorize', params: { samples: 6, categorize: { prompts: 2, samples: 2, fast: false } } });
+    expect(e.requests).toHaveLength(7 * 2 * 3);
+    const cats = (await app.inject({ method: 'GET', url: '/api/categories?base=base' })).json();
+    expect(cats.counts).toMatchObject({ HighlyKnown: 3, WeaklyKnown: expect.any(Number), Unknown: expect.any(Number) });
+    expect(cats.items).toHaveLength(7);
+    expect(cats.items.find((i: { itemId: string }) => i.itemId === 'never')).toMatchObject({ category: 'Unknown', greedy: { correct: 0, total: 2 }, runId: q.json().id });
+    // An evaluation list does not show it.
+    expect((await app.inject({ method: 'GET', url: '/api/runs' })).json().runs).toEqual([]);
+    const again = await post(app, '/api/categorize', { base: 'base', prompts: 2, samples: 2 });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error).toContain('already categorized against base');
+    expect((await post(app, '/api/categorize', { base: 'base', prompts: 2, samples: 2, recategorize: true })).statusCode).toBe(202);
+  });
+});

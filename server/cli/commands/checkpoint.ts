@@ -18,6 +18,7 @@ export const ENDPOINT_OPTIONS = {
   'prompt-template': { type: 'string' },
   'api-key-env': { type: 'string' },
   tag: { type: 'string', multiple: true },
+  base: { type: 'string' },
 } as const satisfies Spec;
 
 /** Judge options; on `checkpoint add` they set the checkpoint's judge, on `run` the run's. */
@@ -85,6 +86,7 @@ export function endpointFromOptions(values: Values, name: string): NewCheckpoint
     promptTemplate: str(values, 'prompt-template') ?? null,
     apiKeyEnv: keyEnv === undefined ? null : validateEnvName(keyEnv, '--api-key-env'),
     tags: parseTags(list(values, 'tag')),
+    base: str(values, 'base') ?? null,
   };
 }
 
@@ -93,7 +95,7 @@ export function checkpointRequest(c: NewCheckpoint): Record<string, unknown> {
   return Object.fromEntries(Object.entries({
     name: c.name, ...(c.baseUrls !== undefined && c.baseUrls.length > 1 ? { baseUrls: c.baseUrls } : { baseUrl: c.baseUrl }), model: c.model, step: c.step ?? undefined, api: c.api,
     promptTemplate: c.promptTemplate ?? undefined, apiKeyEnv: c.apiKeyEnv ?? undefined,
-    tags: c.tags !== undefined && Object.keys(c.tags).length > 0 ? c.tags : undefined, judge: c.judge ?? undefined,
+    tags: c.tags !== undefined && Object.keys(c.tags).length > 0 ? c.tags : undefined, judge: c.judge ?? undefined, base: c.base ?? undefined,
   }).filter(([, v]) => v !== undefined));
 }
 
