@@ -1,0 +1,34 @@
+import type { Store } from '../store/open.js';
+import type { CategoryRecord, Checkpoint, Run } from '../store/types.js';
+
+export interface RunCategories {
+  /** The base checkpoint whose categories apply. */
+  base: string;
+  /** Categories by item content hash. */
+  byHash: ReadonlyMap<string, CategoryRecord>;
+  /** The categorization runs they came from: a summary computed under other ones is stale. */
+  fromRuns: number[];
+}
+
+/**
+ * The knowledge categories that apply to an evaluation run's items: those of its checkpoint's
+ * base (`--base`), else of the checkpoint itself when it was categorized (it is a base), else of
+ * the baseline checkpoint. Null when none of them has categories. Items match by content hash,
+ * so an item edited since the categorization is uncategorized.
+ */
+export function runCategories(store: Store, run: Pick<Run, 'checkpointId' | 'kind'>): RunCategories | null {
+  if (run.kind !== 'eval') return null;
+  const checkpoint = store.checkpoints.getById(run.checkpointId);
+  if (checkpoint === undefined) return null;
+  const candidates: Array<Checkpoint | undefined> = [
+    checkpoint.base !== null ? store.checkpoints.find(checkpoint.base) : undefined,
+    checkpoint,
+    store.checkpoints.list().find((c) => c.isBaseline),
+  ];
+  for (const c of checkpoint.base !== null ? candidates.slice(0, 1) : candidates.slice(1)) {
+    if (c === undefined) continue;
+    const byHash = store.categories.byHash(c.id);
+    if (byHash.size > 0) return { base: c.name, byHash, fromRuns: [...new Set([...byHash.values()].map((r) => r.runId))].sort((a, b) => a - b) };
+  }
+  return null;
+}
