@@ -27,6 +27,7 @@ Commands:
   run CHECKPOINT          run eval sets against a checkpoint, store and print scores
   resume RUN_ID           finish an interrupted run (only items without a result are sent)
   categorize --base CKPT  categorize eval items as known/unknown to the base model (SliCK)
+  advise --tag run=NAME   the step to stop a training run at: best held-out accuracy, no forgetting
   judge RUN_ID            LLM judge of a run's blog posts and refusal answers (optionally pairwise)
   gate                    fail the build on regression: compare a run with a baseline
   checkpoint baseline NAME flag the checkpoint the gate compares with by default
@@ -214,6 +215,24 @@ Options:
 ${DB}
 
 ${EXIT_CODES}`,
+
+  advise: `Usage: tunegate advise --tag KEY=VALUE [--alpha 0.05] [--json]
+
+Early-stopping advice (Gekhman et al. 2024): across the checkpoints tagged KEY=VALUE (one training
+run, e.g. --tag run=bio-v2), names the step with the highest held-out accuracy among those whose
+accuracy on HighlyKnown and MaybeKnown items did not fall significantly below the base model's,
+and shows why: each checkpoint's held-out accuracy with its interval, and each Known category's
+accuracy against the base with the gate's paired sign-flip test (Holm over the two, at --alpha).
+Ties go to the earlier step. Held-out accuracy is heldout_accuracy (keyword items not tagged
+in_train) when any item is tagged in_train, else bio_accuracy. Each checkpoint's latest completed
+run is used; the base is the one whose categories the checkpoints use (see categorize --help),
+and it needs a completed evaluation run too.
+
+Options:
+  --tag KEY=VALUE       the checkpoints of one training run (required)
+  --alpha A             false-alarm rate of the Known-accuracy test (default 0.05)
+  --json                print the advice as JSON
+${DB}`,
 
   resume: `Usage: tunegate resume RUN_ID [--retry-errors] [--no-model-check] [--json]
 

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./commands/run.js')).runCommand,
   resume: async () => (await import('./commands/resume.js')).resumeCommand,
   categorize: async () => (await import('./commands/categorize.js')).categorizeCommand,
+  advise: async () => (await import('./commands/advise.js')).adviseCommand,
   runs: async () => (await import('./commands/runs.js')).runsCommand,
   show: async () => (await import('./commands/show.js')).showCommand,
   evalset: async () => (await import('./commands/evalset.js')).evalsetCommand,

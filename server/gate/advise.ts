@@ -1,0 +1,97 @@
+import { runCategories } from '../categorize/run-categories.js';
+import { TunegateError } from '../errors.js';
+import { currentSummary } from '../runner/execute-run.js';
+import type { Store } from '../store/open.js';
+import type { Checkpoint, Run } from '../store/types.js';
+import { gate, type MetricVerdict } from './decide.js';
+
+/** The Known categories whose accuracy must not fall significantly below the base's. */
+export const KNOWN_METRICS = ['acc_highly_known', 'acc_maybe_known'] as const;
+
+export interface AdviceRow {
+  checkpoint: string;
+  step: number | null;
+  runId: number;
+  /** The held-out accuracy (heldoutMetric) with its n and interval. */
+  heldout: { value: number | null; n: number; ci: [number, number] | null };
+  /** The gate's verdict on each Known metric against the base run (Holm over the two). */
+  known: MetricVerdict[];
+  /** A significant fall on a Known category, or why the checkpoint could not be compared. */
+  excluded: string | null;
+}
+
+export interface Advice {
+  tag: { key: string; value: string };
+  base: { checkpoint: string; runId: number };
+  /** heldout_accuracy when items are tagged in_train, else bio_accuracy. */
+  heldoutMetric: 'heldout_accuracy' | 'bio_accuracy';
+  alpha: number;
+  rows: AdviceRow[];
+  /** The advised checkpoint, or null when every one fell on Known items. */
+  pick: { checkpoint: string; step: number | null; runId: number } | null;
+  reason: string;
+}
+
+function latestCompleted(store: Store, c: Checkpoint): Run | undefined {
+  return store.runs.list({ checkpointId: c.id, status: 'completed', limit: 1 })[0];
+}
+
+/**
+ * Early stopping, as Gekhman et al. 2024 advise: across the checkpoints of one training run
+ * (those tagged `key=value`), the step with the best held-out accuracy among those whose accuracy
+ * on HighlyKnown and MaybeKnown items did not fall significantly below the base model's (the
+ * gate's paired sign-flip test, Holm-corrected over the two metrics at alpha). Ties go to the
+ * earlier step: less training, less forgetting. Each checkpoint's latest completed run is used.
+ */
+export function advise(store: Store, tag: { key: string; value: string }, opts: { alpha?: number } = {}): Advice {
+  const alpha = opts.alpha ?? 0.05;
+  const checkpoints = store.checkpoints.list().filter((c) => c.tags[tag.key] === tag.value);
+  if (checkpoints.length === 0) throw new TunegateError('NOT_FOUND', `no checkpoint is tagged ${tag.key}=${tag.value}`);
+  const runs = checkpoints.flatMap((c) => {
+    const r = latestCompleted(store, c);
+    return r === undefined ? [] : [{ c, r }];
+  });
+  if (runs.length === 0) throw new TunegateError('NOT_FOUND', `no checkpoint tagged ${tag.key}=${tag.value} has a completed run`);
+  const cats = runCategories(store, runs[0]!.r);
+  if (cats === null) {
+    throw new TunegateError('INVALID_INPUT', `no knowledge categories apply to these checkpoints: categorize the base model first (tunegate categorize --base NAME) and give the checkpoints --base NAME`);
+  }
+  const baseCheckpoint = store.checkpoints.get(cats.base);
+  const baseRun = latestCompleted(store, baseCheckpoint);
+  if (baseRun === undefined) throw new TunegateError('NOT_FOUND', `the base checkpoint "${cats.base}" has no completed evaluation run to compare with: tunegate run ${cats.base}`);
+  const summaries = runs.map(({ r }) => currentSummary(store, r));
+  const heldoutMetric = summaries.some((s) => s.metrics.heldout_accuracy !== null && s.metrics.heldout_accuracy !== undefined) ? 'heldout_accuracy' : 'bio_accuracy';
+
+  const rows: AdviceRow[] = runs
+    .map(({ c, r }, i) => {
+      const s = summaries[i]!;
+      const stat = s.stats[heldoutMetric];
+      const row: AdviceRow = {
+        checkpoint: c.name, step: c.step, runId: r.id,
+        heldout: { value: (s.metrics as Record<string, number | null>)[heldoutMetric] ?? null, n: stat?.n ?? 0, ci: stat?.ci ?? null },
+        known: [], excluded: null,
+      };
+      if (r.id === baseRun.id) return row;
+      try {
+        const report = gate(store, r.id, baseRun.id, { metrics: [...KNOWN_METRICS], alpha });
+        row.known = report.metrics;
+        const fell = report.metrics.filter((m) => m.verdict === 'regression');
+        if (fell.length > 0) row.excluded = `accuracy fell on ${fell.map((m) => `${m.metric} (${m.base?.toFixed(3)} → ${m.head?.toFixed(3)}, p=${m.p?.toPrecision(2)})`).join(' and ')}`;
+      } catch (e) {
+        row.excluded = `not comparable with the base run ${baseRun.id}: ${(e as Error).message}`;
+      }
+      return row;
+    })
+    .sort((a, b) => (a.step ?? Infinity) - (b.step ?? Infinity));
+
+  const eligible = rows.filter((r) => r.excluded === null && r.heldout.value !== null);
+  let best: AdviceRow | null = null;
+  for (const r of eligible) if (best === null || r.heldout.value! > best.heldout.value!) best = r;
+  const reason = best === null
+    ? `every checkpoint's accuracy on Known items fell significantly below the base's (or none could be compared): stop earlier, or mix in less new knowledge`
+    : `highest ${heldoutMetric} (${best.heldout.value!.toFixed(3)}, n=${best.heldout.n}) among the ${eligible.length} checkpoints whose HighlyKnown and MaybeKnown accuracy did not fall significantly below the base's (paired sign-flip test, Holm, alpha ${alpha})`;
+  return {
+    tag, base: { checkpoint: cats.base, runId: baseRun.id }, heldoutMetric, alpha, rows,
+    pick: best === null ? null : { checkpoint: best.checkpoint, step: best.step, runId: best.runId }, reason,
+  };
+}
