@@ -1,5 +1,6 @@
 import type { Store } from '../store/open.js';
 import type { CategoryRecord, Checkpoint, Run } from '../store/types.js';
+import type { Category } from './category.js';
 
 export interface RunCategories {
   /** The base checkpoint whose categories apply. */
@@ -31,4 +32,18 @@ export function runCategories(store: Store, run: Pick<Run, 'checkpointId' | 'kin
     if (byHash.size > 0) return { base: c.name, byHash, fromRuns: [...new Set([...byHash.values()].map((r) => r.runId))].sort((a, b) => a - b) };
   }
   return null;
+}
+
+/** An item's category under `cats` (by content hash), or null: what itemValues and summaries read. */
+export function categoryLookup(cats: RunCategories | null): (item: { hash: string }) => Category | null {
+  return (item) => cats?.byHash.get(item.hash)?.category ?? null;
+}
+
+/**
+ * Which categorization a summary was computed under: the base and the categorization runs. A
+ * stored summary whose key differs (the base was categorized, or re-categorized, after the run
+ * finished) is computed again.
+ */
+export function categoriesKey(cats: RunCategories | null): string | null {
+  return cats === null ? null : `${cats.base}:${cats.fromRuns.join(',')}`;
 }

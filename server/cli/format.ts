@@ -1,3 +1,4 @@
+import { CATEGORIES, categoryMetric } from '../categorize/category.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
 import type { RunJson } from '../report/run-json.js';
 
@@ -16,6 +17,11 @@ export const HEADLINE_METRICS = [
   'blog_judge',
   'blog_perplexity',
 ] as const;
+
+/** Listed after the headline metrics when the run has them: per-category accuracy once items are categorized. */
+const CATEGORY_METRICS = CATEGORIES.map(categoryMetric);
+/** …and train and held-out accuracy once items are tagged in_train. */
+const TRAIN_METRICS = ['train_accuracy', 'heldout_accuracy'];
 
 /** A 95% interval as text: "[0.412, 0.830]", or "-" when there is none. */
 function ci(interval: [number, number] | null, digits: number): string {
@@ -53,10 +59,17 @@ export function runText(run: RunJson): string {
     fmt(s.score), ci(s.stats?.score?.ci ?? null, 3), fmt(s.hallucination_rate ?? null),
   ]);
   const metrics: Record<string, number | null> = run.metrics ?? {};
-  const metricRows = HEADLINE_METRICS.map((m) => {
+  // A server older than the categories sends none.
+  const categories = run.categories ?? null;
+  const reported = (m: string) => metrics[m] !== null && metrics[m] !== undefined;
+  const metricRows = [
+    ...HEADLINE_METRICS,
+    ...(categories !== null ? CATEGORY_METRICS : []),
+    ...(TRAIN_METRICS.some(reported) ? TRAIN_METRICS : []),
+  ].map((m) => {
     const digits = m === 'blog_chrf' || m === 'blog_perplexity' ? 1 : 3;
     const stat = run.stats?.[m];
-    return [m, fmt(metrics[m], digits), metrics[m] === null || metrics[m] === undefined ? '' : ci(stat?.ci ?? null, digits), stat === undefined || stat.n === 0 ? '' : String(stat.n)];
+    return [m, fmt(metrics[m], digits), reported(m) ? ci(stat?.ci ?? null, digits) : '', stat === undefined || stat.n === 0 ? '' : String(stat.n)];
   });
   const lines = [
     head, '',
@@ -64,6 +77,9 @@ export function runText(run: RunJson): string {
     table(['metric', 'value', '95% interval', 'n'], metricRows),
     'Intervals: Wilson for 0/1 shares, a seeded bootstrap over items otherwise; n = items scored.',
   ];
+  if (categories !== null) {
+    lines.push(`Categories against the base model (SliCK, Gekhman et al. 2024), keyword items: ${CATEGORIES.map((c) => `${categories[c]} ${c}`).join(', ')}.`);
+  }
   const j = run.judge;
   if (j !== undefined && j !== null) {
     const r = j.refusal;

@@ -7,6 +7,7 @@ import { metricOf } from '../scoring/metrics.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValues, pairItems, type ItemValue } from './item-values.js';
+import { categoryLookup, runCategories } from '../categorize/run-categories.js';
 import { fingerprintWarnings, provenanceMismatches, runFacts, type ProvenanceMismatch } from './provenance-diff.js';
 
 type Outcome = 'pass' | 'fail';
@@ -133,7 +134,9 @@ export function compareRuns(store: Store, baseId: number, headId: number): Compa
     };
   }
 
-  const { pairs, items, warnings } = pairItems(itemValues(store, baseId), itemValues(store, headId));
+  // Items carry their knowledge category against the head's base (by content hash), if any.
+  const categoryOf = categoryLookup(runCategories(store, store.runs.get(headId)));
+  const { pairs, items, warnings } = pairItems(itemValues(store, baseId, categoryOf), itemValues(store, headId, categoryOf));
   const transitions: Comparison['transitions'] = {};
   const flips: Flip[] = [];
   const blog: BlogChange[] = [];

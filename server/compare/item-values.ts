@@ -1,3 +1,4 @@
+import { taggedInTrain, type Category } from '../categorize/category.js';
 import type { EvalItem } from '../evalsets/types.js';
 import type { ItemMeans } from '../scoring/metric-registry.js';
 import { mean } from '../scoring/metrics.js';
@@ -21,8 +22,14 @@ export interface ItemValue extends ItemMeans {
 
 export const itemKey = (set: string, id: string) => `${set}\u0000${id}`;
 
-/** Every item of a run with its per-item values (the mean over its answered samples). */
-export function itemValues(store: Store, runId: number): Map<string, ItemValue> {
+/** An item's SliCK category against the base model, or null when it has none (see categorize/category.ts). */
+export type CategoryOf = (item: EvalItem) => Category | null;
+
+/**
+ * Every item of a run with its per-item values (the mean over its answered samples).
+ * `categoryOf` gives each item its category; without it no item is categorized.
+ */
+export function itemValues(store: Store, runId: number, categoryOf?: CategoryOf): Map<string, ItemValue> {
   const judged = new Map(store.judge.judgments(runId).filter((j) => j.score !== null).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j.score!]));
   const bySample = new Map<string, ReturnType<Store['results']['list']>>();
   for (const r of store.results.list(runId)) {
@@ -30,7 +37,10 @@ export function itemValues(store: Store, runId: number): Map<string, ItemValue> 
     bySample.set(k, [...(bySample.get(k) ?? []), r]);
   }
   const out = new Map<string, ItemValue>();
-  for (const item of store.runs.items(runId)) {
+  const items = store.runs.items(runId);
+  // As in summarize: inTrain is known only when the run's items use the tag at all.
+  const anyInTrain = items.some((i) => taggedInTrain(i.tags));
+  for (const item of items) {
     const rows = bySample.get(itemKey(item.set, item.id)) ?? [];
     const ok = rows.filter((r) => r.error === null);
     const comps = new Map<string, number[]>();
@@ -54,6 +64,8 @@ export function itemValues(store: Store, runId: number): Map<string, ItemValue> 
       hallucinated: withForbidden ? mean(ok.flatMap((r) => (r.hallucinated === null ? [] : [r.hallucinated ? 1 : 0]))) : null,
       withForbidden,
       components: Object.fromEntries([...comps].map(([k, v]) => [k, mean(v)!])),
+      category: categoryOf?.(item) ?? null,
+      inTrain: anyInTrain ? taggedInTrain(item.tags) : null,
       answer: evidence?.answer ?? null,
       sample: evidence?.sample ?? null,
       passed: itemPassed(ok.map((r) => r.passed)),

@@ -3,10 +3,10 @@ import { TunegateError } from '../errors.js';
 import { currentSummary } from '../runner/execute-run.js';
 import type { Store } from '../store/open.js';
 import type { Checkpoint, Run } from '../store/types.js';
-import { gate, type MetricVerdict } from './decide.js';
+import { FORGETTING_METRICS, gate, type MetricVerdict } from './decide.js';
 
-/** The Known categories whose accuracy must not fall significantly below the base's. */
-export const KNOWN_METRICS = ['acc_highly_known', 'acc_maybe_known'] as const;
+/** The Known categories whose accuracy must not fall significantly below the base's (the gate's forgetting alarm). */
+export const KNOWN_METRICS = FORGETTING_METRICS;
 
 export interface AdviceRow {
   checkpoint: string;

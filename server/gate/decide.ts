@@ -2,10 +2,13 @@ import { TunegateError } from '../errors.js';
 import { holmLevels, signFlipTest, type SignFlipTest } from '../stats/sign-flip.js';
 import type { Store } from '../store/open.js';
 import { aggregate, itemValue, metricDef, requireMetric } from '../scoring/metric-registry.js';
-import { itemValues, pairItems, type ItemValue } from '../compare/item-values.js';
+import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compare/item-values.js';
 import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../compare/provenance-diff.js';
+import { categoryLookup, runCategories } from '../categorize/run-categories.js';
 
 export const DEFAULT_GATE_METRICS = ['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy'];
+/** Gated by default as well when the compared items have knowledge categories: the forgetting alarm. */
+export const FORGETTING_METRICS = ['acc_highly_known', 'acc_maybe_known'];
 export const DEFAULT_TOLERANCE = 0.02;
 
 export interface GateOptions {
@@ -22,6 +25,11 @@ export interface GateOptions {
   /** Monte Carlo draws of the sign-flip test where exact enumeration is too large (10,000) and their seed: fixed, so a verdict is reproducible. */
   resamples?: number;
   seed?: number;
+  /**
+   * Each item's SliCK category against the base model, for the per-category metrics
+   * (acc_highly_known, …); absent: no item is categorized and those metrics are skipped.
+   */
+  categoryOf?: CategoryOf;
 }
 
 export interface ItemChange {
@@ -151,9 +159,18 @@ export function minDetectableDrop(n: number, tolerance: number, level: number, b
   return k > n ? null : k / n;
 }
 
-const skipped = (metric: string, tolerance: number): MetricVerdict => ({
+/** Why a metric had no comparable items: the categories or the in_train tags it reads are missing, or simply no item. */
+function skipReason(metric: string, pairs: readonly Pair[]): string {
+  const which = metricDef(metric)?.items;
+  const seen = (f: (v: ItemValue) => boolean) => pairs.some((p) => f(p.base) && f(p.head));
+  if (which !== undefined && which.category !== null && !seen((v) => v.category !== null)) return 'no compared item is categorized against a base model';
+  if (which !== undefined && which.inTrain !== null && !seen((v) => v.inTrain !== null)) return 'no compared item is tagged in_train';
+  return 'no comparable items for this metric';
+}
+
+const skipped = (metric: string, tolerance: number, reason: string): MetricVerdict => ({
   metric, direction: metricDef(metric)?.direction ?? 'higher', n: 0, base: null, head: null, delta: null, interval: null, intervalLevel: null,
-  p: null, level: null, test: 'none', tolerance, minDetectableDrop: null, verdict: 'skipped', reason: 'no comparable items for this metric', worst: [],
+  p: null, level: null, test: 'none', tolerance, minDetectableDrop: null, verdict: 'skipped', reason, worst: [],
 });
 
 const fmtP = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toPrecision(2));
@@ -218,8 +235,7 @@ function blindSpot(v: MetricVerdict, loneLevel: number): string | null {
  * and content hash; a changed eval set is a warning with the size of the intersection.
  */
 export function gate(store: Store, headId: number, baselineId: number, options: GateOptions = {}): GateReport {
-  const metrics = [...new Set(options.metrics ?? DEFAULT_GATE_METRICS)];
-  for (const m of metrics) requireMetric(m, '--metrics');
+  for (const m of options.metrics ?? []) requireMetric(m, '--metrics');
   const alpha = options.alpha ?? 0.05;
   const opts = { alpha, noSignificance: options.noSignificance === true, resamples: options.resamples ?? 10_000, seed: options.seed ?? 0 };
   const headRun = store.runs.get(headId);
@@ -232,12 +248,22 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
     throw new TunegateError('PROVENANCE_MISMATCH', `runs ${headId} and ${baselineId} were measured differently (${mismatches.map((m) => m.field).join(', ')}), so their difference is not the checkpoint's alone: re-run one of them alike, or pass --allow-mismatch (API: allowMismatch=true) to gate anyway`,
       mismatches.map((m) => m.message));
   }
-  const head = itemValues(store, headId);
-  const { pairs, items, warnings } = pairItems(itemValues(store, baselineId), head);
+  // Both runs' items are categorized against the head's base, by content hash.
+  const categoryOf = options.categoryOf ?? categoryLookup(runCategories(store, headRun));
+  const head = itemValues(store, headId, categoryOf);
+  const paired = pairItems(itemValues(store, baselineId, categoryOf), head);
+  const { items, warnings } = paired;
+  // Which metrics read a pair is decided once, from the head's item: tags are not part of the
+  // content hash, so an in_train tag added after the baseline ran still separates train from held out.
+  const pairs = paired.pairs.map((p) => (p.base.inTrain === p.head.inTrain ? p : { base: { ...p.base, inTrain: p.head.inTrain }, head: p.head }));
   warnings.push(...mismatches.map((m) => `measured differently (--allow-mismatch): ${m.message}`), ...fingerprintWarnings(baseRun, headRun));
   if (items.compared === 0) {
     throw new TunegateError('INVALID_INPUT', `runs ${headId} and ${baselineId} have no item in common with the same content; nothing to compare`);
   }
+  // The forgetting alarm: when compared items are categorized against a base model, accuracy on
+  // what it knew (HighlyKnown, MaybeKnown) is gated by default too (Gekhman et al. 2024).
+  const categorized = pairs.some((p) => p.head.category === 'HighlyKnown' || p.head.category === 'MaybeKnown');
+  const metrics = [...new Set(options.metrics ?? [...DEFAULT_GATE_METRICS, ...(categorized ? FORGETTING_METRICS : [])])];
 
   const tol = (m: string) => (options.tolerance !== undefined && Object.hasOwn(options.tolerance, m) ? options.tolerance[m]! : options.tolerance?.default ?? DEFAULT_TOLERANCE);
   const measured = metrics.map((m) => measure(m, pairs, tol(m), opts.resamples, opts.seed));
@@ -247,7 +273,7 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   const holm = holmLevels(tested.map((m) => m.p), alpha);
   const loneLevel = alpha / Math.max(1, tested.length);
   const verdicts = measured.map((m, i) => {
-    if (m === null) return skipped(metrics[i]!, tol(metrics[i]!));
+    if (m === null) return skipped(metrics[i]!, tol(metrics[i]!), skipReason(metrics[i]!, pairs));
     const t = tested.indexOf(m);
     return verdictOf(m, holm.levels[t]!, holm.rejected[t]!, loneLevel, opts.noSignificance);
   });

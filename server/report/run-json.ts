@@ -35,6 +35,8 @@ export interface RunJson {
   stats: RunSummary['stats'];
   sets: RunSummary['sets'];
   counts: RunSummary['counts'] | null;
+  /** Keyword items of each SliCK category against the base model; null when none is categorized (or there is no summary). */
+  categories: RunSummary['categories'];
   params: Run['params'];
   provenance: Run['provenance'];
   error: string | null;
@@ -63,6 +65,7 @@ export function runJson(run: Run, summary: RunSummary | null, extras: JudgeExtra
     stats: summary?.stats ?? {},
     sets: summary?.sets ?? {},
     counts: summary?.counts ?? null,
+    categories: summary?.categories ?? null,
     params: run.params,
     provenance: run.provenance,
     error: run.error,

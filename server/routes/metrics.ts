@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
+import { IN_TRAIN_TAG } from '../categorize/category.js';
 import { metricDef, METRICS, SET_METRIC_PREFIX } from '../scoring/metric-registry.js';
 import { PASS_DEFINITION } from '../scoring/pass.js';
 
@@ -9,6 +10,9 @@ const MetricItems = Type.Object({
   family: Type.Union([Type.String(), Type.Null()], { description: 'set family: a set-name prefix ending at a separator (bio counts bio, bio-extra, bio_v2, bio.zh; not biology); null: every set' }),
   set: Type.Union([Type.String(), Type.Null()], { description: 'exactly this set (set:NAME); null: any' }),
   withForbidden: Type.Boolean({ description: 'only keyword items that have a forbidden list' }),
+  // The categories spelled out (tsc checks them against CATEGORIES through the handler's return type).
+  category: Type.Union([Type.Literal('HighlyKnown'), Type.Literal('MaybeKnown'), Type.Literal('WeaklyKnown'), Type.Literal('Unknown'), Type.Null()], { description: 'only items of this SliCK category against the base model (Gekhman et al. 2024); an uncategorized item never counts; null: any' }),
+  inTrain: Type.Union([Type.Boolean(), Type.Null()], { description: `only items tagged ${IN_TRAIN_TAG} (true) or not (false), in runs where some item is tagged; null: any` }),
   value: Type.Union([Type.Literal('score'), Type.Literal('hallucinated'), Type.Literal('component')], { description: "what is read of each item: its score, the share of its samples with a forbidden hit, or the blog component named by the metric" }),
 }, { description: 'which items the metric counts (its denominator) and what it reads of each' });
 

@@ -141,6 +141,12 @@ export const Run = Type.Object(
       missing: Type.Integer({ description: 'items without any stored result yet' }),
       truncated: Type.Integer({ description: 'answered results cut off at max tokens (finish_reason "length"): they score low without the model being worse' }),
     }, { additionalProperties: true })),
+    categories: Nullable(Type.Object({
+      HighlyKnown: Type.Integer(),
+      MaybeKnown: Type.Integer(),
+      WeaklyKnown: Type.Integer(),
+      Unknown: Type.Integer(),
+    }, { description: "keyword items of each SliCK category against the base model (Gekhman et al. 2024): the n behind acc_highly_known, acc_maybe_known, acc_weakly_known, acc_unknown; null when no item is categorized" })),
     params: Type.Object({}, { additionalProperties: true }),
     provenance: Type.Object({
       tool: Type.String({ description: 'tunegate version' }),

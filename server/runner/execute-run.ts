@@ -11,6 +11,7 @@ import type { ResultRecord, Run, RunStatus } from '../store/types.js';
 import { answerCapNote, capText, isAnswerCapNote } from './answer-cap.js';
 import { errorNotes, isErrorNote } from './error-notes.js';
 import { answerOfCompletion, categorizeRequests } from '../categorize/categorize-requests.js';
+import { categoriesKey, categoryLookup, runCategories } from '../categorize/run-categories.js';
 import { categoriesNote, isCategoriesNote, storeCategories } from '../categorize/store-categories.js';
 import { createModelClient, isRefusedExtrasNote, refusedExtrasNote, requestPrompt, type GenerateRequest, type Generation, type ModelClient } from './model-client.js';
 import { createBalancer, type Balancer } from './replica-balancer.js';
@@ -84,8 +85,12 @@ interface Task {
 
 /** Computes the run's summary from what is stored (cheap enough to do at any time). */
 export function summarizeRun(store: Store, runId: number): RunSummary {
-  // The items themselves: which have a forbidden list decides hallucination_rate's denominator.
-  return summarize(store.runs.items(runId), store.results.scoringRows(runId));
+  // The items themselves: which have a forbidden list decides hallucination_rate's denominator;
+  // their content hash finds their knowledge category against the run's base, if any.
+  const cats = runCategories(store, store.runs.get(runId));
+  const categoryOf = categoryLookup(cats);
+  const items = store.runs.items(runId).map((i) => ({ ...i, category: categoryOf(i) }));
+  return { ...summarize(items, store.results.scoringRows(runId)), categorizedBy: categoriesKey(cats) };
 }
 
 /**
@@ -95,7 +100,8 @@ export function summarizeRun(store: Store, runId: number): RunSummary {
  * databases stay fast.
  */
 export function currentSummary(store: Store, run: Run): RunSummary {
-  const current = run.summary !== null && isCurrentSummary(run.summary) && run.summary.counts.truncated !== undefined;
+  const current = run.summary !== null && isCurrentSummary(run.summary) && run.summary.counts.truncated !== undefined &&
+    (run.summary.categorizedBy ?? null) === categoriesKey(runCategories(store, run));
   if (current && run.status !== 'running') return run.summary!;
   const summary = summarizeRun(store, run.id);
   if (run.summary !== null && run.status !== 'running' && run.status !== 'queued') store.runs.setSummary(run.id, summary);

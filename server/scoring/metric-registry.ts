@@ -1,3 +1,4 @@
+import { categoryMetric, CATEGORIES, IN_TRAIN_TAG, type Category } from '../categorize/category.js';
 import { TunegateError } from '../errors.js';
 import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';
 import type { ItemKind } from '../evalsets/types.js';
@@ -22,6 +23,10 @@ export interface MetricItems {
   set: string | null;
   /** Only keyword items that have a `forbidden` list (the others are no evidence of hallucination). */
   withForbidden: boolean;
+  /** Only items of this SliCK category against the base model (an uncategorized item never matches); null: any. */
+  category: Category | null;
+  /** Only items tagged `in_train` (true) or not (false), in runs where some item is tagged (an item whose inTrain is null never matches); null: any. */
+  inTrain: boolean | null;
   /** The per-item value read: the item score, the share of samples with a forbidden hit, or a blog component. */
   value: 'score' | 'hallucinated' | 'component';
 }
@@ -57,10 +62,14 @@ export interface ItemMeans {
   withForbidden: boolean;
   /** Blog items: each component's mean (blog_quality, chrf, rouge_l, …, perplexity, blog_judge). */
   components: Record<string, number>;
+  /** The item's SliCK category against the base model; null when it is not categorized. */
+  category: Category | null;
+  /** Whether the item is tagged `in_train`; null when no item of the run carries the tag (so nothing is known to be held out). */
+  inTrain: boolean | null;
 }
 
 const unit: [number, number] = [0, 1];
-const items = (x: Partial<MetricItems>): MetricItems => ({ kind: null, family: null, set: null, withForbidden: false, value: 'score', ...x });
+const items = (x: Partial<MetricItems>): MetricItems => ({ kind: null, family: null, set: null, withForbidden: false, category: null, inTrain: null, value: 'score', ...x });
 const KEYWORD_SCORE = (family: string) => items({ kind: 'keyword', family });
 const BLOG = items({ kind: 'blog', value: 'component' });
 const def = (name: string, label: string, description: string, direction: Direction | null, range: [number, number] | null, which: MetricItems, extra: Partial<MetricDef> = {}): MetricDef =>
@@ -68,12 +77,33 @@ const def = (name: string, label: string, description: string, direction: Direct
 
 const FAMILY_NOTE = 'a set-name prefix ending at a separator';
 
+/**
+ * What each SliCK category means (Gekhman et al. 2024, arXiv 2405.05904). P(T=0) is the share of
+ * the base model's greedy answers to several random k-shot prompts that were correct, P(T>0) the
+ * share of its sampled answers (T > 0).
+ */
+const CATEGORY_MEANING: Record<Category, string> = {
+  HighlyKnown: 'the base model answered correctly with every greedy k-shot prompt (P(T=0) = 1)',
+  MaybeKnown: 'the base model answered correctly with some greedy k-shot prompts but not all (0 < P(T=0) < 1)',
+  WeaklyKnown: 'the base model never answered correctly greedily, only when sampling at T > 0 (P(T=0) = 0, P(T>0) > 0)',
+  Unknown: 'the base model never answered correctly, greedy or sampled (P(T=0) = P(T>0) = 0)',
+};
+
+const CATEGORY_NOTE = 'categorized against the base model as in SliCK (Gekhman et al. 2024); null when no item is categorized';
+
+const categoryDef = (c: Category): MetricDef =>
+  def(categoryMetric(c), `Accuracy on ${c} items`, `mean keyword score over keyword items in the ${c} category: ${CATEGORY_MEANING[c]}; ${CATEGORY_NOTE}`,
+    'higher', unit, items({ kind: 'keyword', category: c }), { proportion: true });
+
 /** Every run-level metric, in the order the dashboard and `show` list them. */
 export const METRICS: readonly MetricDef[] = [
   def('bio_accuracy', 'Bio accuracy', `mean keyword score over keyword items of the bio family (${FAMILY_NOTE}: bio, bio-extra, bio_v2, bio.zh; not biology): the expected facts about the person are present`, 'higher', unit, KEYWORD_SCORE('bio'), { proportion: true }),
   def('hallucination_rate', 'Hallucination rate', 'share of keyword items that have a forbidden list whose answer contains a forbidden string (samples averaged per item); items without a forbidden list are not counted, and the rate is null when no item has one', 'lower', unit, items({ kind: 'keyword', withForbidden: true, value: 'hallucinated' }), { proportion: true }),
   def('known_accuracy', 'Known accuracy (forgetting)', `mean keyword score over keyword items of the known family (${FAMILY_NOTE}): general knowledge the base model had; a fall is forgetting`, 'higher', unit, KEYWORD_SCORE('known'), { proportion: true }),
   def('refusal_accuracy', 'Refusal accuracy', `mean keyword score over keyword items of the ${REFUSAL_FAMILY} family (${FAMILY_NOTE}): false-premise questions corrected; an answer that asserts a forbidden string (the premise's false facts) scores 0`, 'higher', unit, KEYWORD_SCORE(REFUSAL_FAMILY), { proportion: true }),
+  ...CATEGORIES.map(categoryDef),
+  def('train_accuracy', 'Train accuracy', `mean keyword score over keyword items tagged ${IN_TRAIN_TAG} (their fact is in the fine-tuning data): how well the model fits what it was trained on; null when no item is tagged`, 'higher', unit, items({ kind: 'keyword', inTrain: true }), { proportion: true }),
+  def('heldout_accuracy', 'Held-out accuracy', `mean keyword score over keyword items not tagged ${IN_TRAIN_TAG}, reported only when some item of the run is tagged (else nothing is known to be held out): how well the model answers facts it was not trained on`, 'higher', unit, items({ kind: 'keyword', inTrain: false }), { proportion: true }),
   def('blog_quality', 'Blog quality', '(chrF/100 + ROUGE-L)/2 with repetition, length and language penalties, mean over blog items', 'higher', unit, BLOG),
   def('blog_chrf', 'Blog chrF', 'chrF (sacrebleu defaults, 0–100) of each post against its held-out reference', 'higher', [0, 100], BLOG),
   def('blog_rouge_l', 'Blog ROUGE-L', 'ROUGE-L F1 over tokens (CJK per character)', 'higher', unit, BLOG),
@@ -114,11 +144,13 @@ export function blogComponent(metric: string): string {
 }
 
 /** Whether a metric reads this item at all (its denominator), by the metric's `items`. */
-export function readsItem(which: MetricItems, v: Pick<ItemMeans, 'set' | 'kind' | 'withForbidden'>): boolean {
+export function readsItem(which: MetricItems, v: Pick<ItemMeans, 'set' | 'kind' | 'withForbidden' | 'category' | 'inTrain'>): boolean {
   return (which.kind === null || v.kind === which.kind) &&
     (which.family === null || inFamily(v.set, which.family)) &&
     (which.set === null || v.set === which.set) &&
-    (!which.withForbidden || v.withForbidden);
+    (!which.withForbidden || v.withForbidden) &&
+    (which.category === null || v.category === which.category) &&
+    (which.inTrain === null || v.inTrain === which.inTrain);
 }
 
 /** An item's value for a metric, or undefined when the metric does not read this item (or it has no value). */

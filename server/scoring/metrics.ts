@@ -1,3 +1,4 @@
+import { CATEGORIES, taggedInTrain, type Category } from '../categorize/category.js';
 import type { ItemKind } from '../evalsets/types.js';
 import { meanInterval, type MetricInterval } from '../stats/interval.js';
 import { aggregate, blogComponent, itemValue, metricDef, METRICS, SET_METRIC_PREFIX, type ItemMeans, type MetricDef } from './metric-registry.js';
@@ -27,6 +28,10 @@ export interface ItemRef {
    * without one). Absent: unknown, and the stored flags decide (null: no list).
    */
   forbidden?: readonly string[];
+  /** The item's SliCK category against the base model (see categorize/category.ts); null or absent: not categorized. */
+  category?: Category | null;
+  /** The item's tags; `in_train` marks a fact that is in the fine-tuning data (train_accuracy, heldout_accuracy). */
+  tags?: readonly string[];
 }
 
 export interface SetSummary {
@@ -61,9 +66,10 @@ export interface RunMetrics {
 
 /**
  * The definition a summary was computed under. A stored summary of an older one is stale (2:
- * hallucination_rate counts only items with a forbidden list) and must be computed again.
+ * hallucination_rate counts only items with a forbidden list; 3: per-category, train and held-out
+ * accuracy and the category counts) and must be computed again.
  */
-export const SUMMARY_VERSION = 2;
+export const SUMMARY_VERSION = 3;
 
 export interface RunSummary {
   /** SUMMARY_VERSION when computed; absent on summaries stored before it existed. */
@@ -74,6 +80,10 @@ export interface RunSummary {
   sets: Record<string, SetSummary>;
   /** truncated: answered results cut off at max tokens, which score low without the model being worse. */
   counts: { items: number; results: number; errors: number; missing: number; truncated: number };
+  /** Keyword items of each SliCK category (the n behind acc_highly_known, …, scored or not); null when no keyword item is categorized. */
+  categories: Record<Category, number> | null;
+  /** The categorization it was computed under (base and categorization runs); see categoriesKey. */
+  categorizedBy?: string | null;
 }
 
 /**
@@ -99,12 +109,30 @@ interface ItemAgg {
   truncated: number;
 }
 
-/** An item's samples averaged: the shape every metric reads. */
-function itemMeans(a: ItemAgg): ItemMeans {
+/**
+ * An item's samples averaged: the shape every metric reads. `anyInTrain`: whether some item of
+ * the run is tagged in_train (else no item's inTrain is known: the tag was not used).
+ */
+function itemMeans(a: ItemAgg, anyInTrain: boolean): ItemMeans {
   const components: Record<string, number> = {};
   for (const [k, v] of a.components) if (v.length > 0) components[k] = mean(v)!;
   const withForbidden = a.ref.kind === 'keyword' && (a.ref.forbidden !== undefined ? a.ref.forbidden.length > 0 : a.hallucinated.length > 0);
-  return { set: a.ref.set, kind: a.ref.kind, score: mean(a.scores), hallucinated: withForbidden ? mean(a.hallucinated) : null, withForbidden, components };
+  return {
+    set: a.ref.set, kind: a.ref.kind, score: mean(a.scores), hallucinated: withForbidden ? mean(a.hallucinated) : null, withForbidden, components,
+    category: a.ref.category ?? null, inTrain: anyInTrain ? taggedInTrain(a.ref.tags) : null,
+  };
+}
+
+/** Keyword items per category; null when none is categorized. */
+function categoryCounts(items: readonly ItemRef[]): Record<Category, number> | null {
+  const counts = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
+  let any = false;
+  for (const i of items) {
+    if (i.kind !== 'keyword' || i.category === undefined || i.category === null) continue;
+    counts[i.category]++;
+    any = true;
+  }
+  return any ? counts : null;
 }
 
 type Intervals = (values: readonly number[], metric: MetricDef) => MetricInterval;
@@ -142,7 +170,8 @@ const BLOG_QUALITY = metricDef('blog_quality')!;
 
 /** A set's numbers: score, and accuracy and hallucination rate (keyword items) or each blog component (blog items). */
 function summarizeSet(list: readonly ItemAgg[], intervals: Intervals): SetSummary {
-  const means = list.map(itemMeans);
+  // A set's numbers read neither categories nor in_train tags.
+  const means = list.map((a) => itemMeans(a, false));
   const kinds = new Set(list.map((a) => a.ref.kind));
   const summary: SetSummary = {
     kind: kinds.size === 1 ? [...kinds][0]! : 'mixed',
@@ -207,7 +236,8 @@ export function summarize(items: readonly ItemRef[], results: readonly ResultRow
   }
 
   const aggs = [...byKey.values()];
-  const means = aggs.map(itemMeans);
+  const anyInTrain = items.some((i) => taggedInTrain(i.tags));
+  const means = aggs.map((a) => itemMeans(a, anyInTrain));
   const metrics: Record<string, number | null> = {};
   const stats: Record<string, MetricInterval> = {};
   for (const m of METRICS) {
@@ -225,12 +255,13 @@ export function summarize(items: readonly ItemRef[], results: readonly ResultRow
     stats,
     sets,
     counts: { items: items.length, results: results.length, errors, missing: aggs.filter((a) => a.results === 0).length, truncated },
+    categories: categoryCounts(items),
   };
 }
 
 /** Whether a stored summary was computed under the current definitions (else summarize the run again). */
 export function isCurrentSummary(summary: RunSummary): boolean {
-  return summary.version === SUMMARY_VERSION && summary.stats !== undefined;
+  return summary.version === SUMMARY_VERSION && summary.stats !== undefined && summary.categories !== undefined;
 }
 
 /** A metric's value, n and interval in a summary; `set:NAME` reads the set's own score. */

@@ -16,6 +16,8 @@ export interface SyntheticRun {
   prompt?: (i: number) => string;
   /** Generation parameters other than the defaults. */
   params?: Partial<RunParams>;
+  /** Each item's tags (e.g. in_train); none by default. Tags are not part of an item's content hash. */
+  tags?: (i: number) => string[];
 }
 
 function checkpointFor(store: Store, name: string, step: number | null): Checkpoint {
@@ -29,7 +31,7 @@ function checkpointFor(store: Store, name: string, step: number | null): Checkpo
 export function syntheticRun(store: Store, s: SyntheticRun): number {
   const set = s.set ?? 'bio';
   const prompt = s.prompt ?? ((i: number) => `question ${i}`);
-  const lines = s.outcomes.map((_, i) => JSON.stringify({ id: `q${i}`, prompt: prompt(i), keywords: ['yes'] })).join('\n');
+  const lines = s.outcomes.map((_, i) => JSON.stringify({ id: `q${i}`, prompt: prompt(i), keywords: ['yes'], ...(s.tags !== undefined ? { tags: s.tags(i) } : {}) })).join('\n');
   const evalSet = parseEvalSetText(lines, `${set}.jsonl`, set).set;
   const c = checkpointFor(store, s.checkpoint, s.step ?? null);
   const runId = createRun(store, c, [evalSet], { ...DEFAULT_PARAMS, ...s.params });

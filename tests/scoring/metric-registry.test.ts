@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inFamily } from '../../server/evalsets/family.js';
+import { CATEGORIES, categoryMetric, IN_TRAIN_TAG, isCategory, type Category } from '../../server/categorize/category.js';
 import { itemValue, readsItem, metricDef, METRICS, type ItemMeans } from '../../server/scoring/metric-registry.js';
 import { answerPassed, itemPassed } from '../../server/scoring/pass.js';
 import { keywordMarks } from '../../server/scoring/keyword.js';
@@ -31,17 +32,18 @@ describe('inFamily: a set-name prefix ending at a word boundary', () => {
 });
 
 const keyword = (set: string, score: number | null, hallucinated: number | null = null, withForbidden = false): ItemMeans =>
-  ({ set, kind: 'keyword', score, hallucinated, withForbidden, components: {} });
+  ({ set, kind: 'keyword', score, hallucinated, withForbidden, components: {}, category: null, inTrain: null });
 const blog = (set: string, components: Record<string, number>): ItemMeans =>
-  ({ set, kind: 'blog', score: components.blog_quality ?? null, hallucinated: null, withForbidden: false, components });
+  ({ set, kind: 'blog', score: components.blog_quality ?? null, hallucinated: null, withForbidden: false, components, category: null, inTrain: null });
+const categorized = (category: Category | null, score: number | null, inTrain: boolean | null = null): ItemMeans => ({ ...keyword('bio', score), category, inTrain });
 
 describe('the registry says which items each metric reads', () => {
   it('every metric carries its item filter, and the family metrics name their family', () => {
     for (const m of METRICS) expect(m.items, m.name).toBeDefined();
-    expect(metricDef('bio_accuracy')!.items).toEqual({ kind: 'keyword', family: 'bio', set: null, withForbidden: false, value: 'score' });
+    expect(metricDef('bio_accuracy')!.items).toEqual({ kind: 'keyword', family: 'bio', set: null, withForbidden: false, category: null, inTrain: null, value: 'score' });
     expect(metricDef('known_accuracy')!.items.family).toBe('known');
     expect(metricDef('refusal_accuracy')!.items.family).toBe('refusal');
-    expect(metricDef('hallucination_rate')!.items).toEqual({ kind: 'keyword', family: null, set: null, withForbidden: true, value: 'hallucinated' });
+    expect(metricDef('hallucination_rate')!.items).toEqual({ kind: 'keyword', family: null, set: null, withForbidden: true, category: null, inTrain: null, value: 'hallucinated' });
     expect(metricDef('blog_chrf')!.items).toMatchObject({ kind: 'blog', value: 'component' });
     expect(metricDef('set:bio-extra')!.items).toMatchObject({ kind: null, set: 'bio-extra', value: 'score' });
     expect(metricDef('hallucination_rate')!.description).toContain('keyword items that have a forbidden list');
@@ -77,6 +79,77 @@ describe('the registry says which items each metric reads', () => {
     const def = metricDef('bio_accuracy')!;
     expect(readsItem(def.items, keyword('bio', null))).toBe(true);
     expect(readsItem(def.items, keyword('biology', 1))).toBe(false);
+  });
+});
+
+describe('per-category, train and held-out accuracy', () => {
+  it('names each category\'s metric, and lists them after the keyword metrics and before the blog metrics', () => {
+    expect(CATEGORIES.map(categoryMetric)).toEqual(['acc_highly_known', 'acc_maybe_known', 'acc_weakly_known', 'acc_unknown']);
+    const names = METRICS.map((m) => m.name);
+    expect(names.slice(0, 10)).toEqual([
+      'bio_accuracy', 'hallucination_rate', 'known_accuracy', 'refusal_accuracy',
+      'acc_highly_known', 'acc_maybe_known', 'acc_weakly_known', 'acc_unknown', 'train_accuracy', 'heldout_accuracy',
+    ]);
+    expect(names[10]).toBe('blog_quality');
+    expect(IN_TRAIN_TAG).toBe('in_train');
+    expect(isCategory('MaybeKnown')).toBe(true);
+    expect(isCategory('maybe_known')).toBe(false);
+  });
+
+  it.each(CATEGORIES.map((c) => [c]))('%s: a keyword-item mean score, a proportion, higher is better, on [0, 1], reading only that category', (c) => {
+    const def = metricDef(categoryMetric(c))!;
+    expect(def).toMatchObject({ label: `Accuracy on ${c} items`, direction: 'higher', range: [0, 1], proportion: true, geometric: false });
+    expect(def.items).toEqual({ kind: 'keyword', family: null, set: null, withForbidden: false, category: c, inTrain: null, value: 'score' });
+    expect(def.description).toContain('base model');
+    expect(def.description).toContain('Gekhman et al. 2024');
+  });
+
+  it('says in each description what the category means', () => {
+    expect(metricDef('acc_highly_known')!.description).toContain('every greedy k-shot prompt');
+    expect(metricDef('acc_maybe_known')!.description).toContain('some greedy k-shot prompts');
+    expect(metricDef('acc_weakly_known')!.description).toContain('only when sampling at T > 0');
+    expect(metricDef('acc_unknown')!.description).toContain('never answered correctly, greedy or sampled');
+  });
+
+  it('train_accuracy reads items tagged in_train, heldout_accuracy the others', () => {
+    expect(metricDef('train_accuracy')).toMatchObject({ direction: 'higher', range: [0, 1], proportion: true, items: { kind: 'keyword', category: null, inTrain: true } });
+    expect(metricDef('heldout_accuracy')).toMatchObject({ direction: 'higher', range: [0, 1], proportion: true, items: { kind: 'keyword', category: null, inTrain: false } });
+  });
+
+  it.each([
+    ['acc_highly_known', categorized('HighlyKnown', 1), 1],
+    ['acc_highly_known', categorized('MaybeKnown', 1), undefined],
+    // An uncategorized item never counts towards a category.
+    ['acc_highly_known', categorized(null, 1), undefined],
+    ['acc_unknown', categorized('Unknown', 0), 0],
+    ['acc_weakly_known', categorized('WeaklyKnown', 0.5), 0.5],
+    ['acc_maybe_known', { ...blog('bio', { blog_quality: 1 }), category: 'MaybeKnown' as Category }, undefined],
+    // The category and family filters are independent: bio_accuracy reads a categorized item too.
+    ['bio_accuracy', categorized('Unknown', 1), 1],
+    ['train_accuracy', categorized(null, 1, true), 1],
+    ['train_accuracy', categorized(null, 1, false), undefined],
+    // inTrain null: the run has no in_train tag at all, so the item is neither train nor held out.
+    ['train_accuracy', categorized(null, 1, null), undefined],
+    ['heldout_accuracy', categorized(null, 0, false), 0],
+    ['heldout_accuracy', categorized(null, 0, true), undefined],
+    ['heldout_accuracy', categorized(null, 0, null), undefined],
+    ['heldout_accuracy', { ...blog('blog', { blog_quality: 1 }), inTrain: false }, undefined],
+  ] as Array<[string, ItemMeans, number | undefined]>)('itemValue(%s, …) for %j is %s', (metric, v, expected) => {
+    expect(itemValue(metric, v)).toBe(expected);
+  });
+
+  it('readsItem() checks the category and inTrain filters alongside the others', () => {
+    const highly = metricDef('acc_highly_known')!.items;
+    expect(readsItem(highly, categorized('HighlyKnown', null))).toBe(true);
+    expect(readsItem(highly, categorized('Unknown', null))).toBe(false);
+    expect(readsItem(highly, categorized(null, null))).toBe(false);
+    expect(readsItem({ ...highly, family: 'known' }, categorized('HighlyKnown', 1))).toBe(false);
+    expect(readsItem({ ...highly, inTrain: true }, categorized('HighlyKnown', 1, true))).toBe(true);
+    expect(readsItem({ ...highly, inTrain: true }, categorized('HighlyKnown', 1, false))).toBe(false);
+    expect(readsItem({ ...highly, inTrain: false }, categorized('HighlyKnown', 1, null))).toBe(false);
+    // Filters left null read every item, categorized or not, tagged or not.
+    const bio = metricDef('bio_accuracy')!.items;
+    for (const c of [...CATEGORIES, null]) for (const t of [true, false, null]) expect(readsItem(bio, categorized(c, 1, t))).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isCurrentSummary, metricOf, summarize, SUMMARY_VERSION, type ItemRef, type ResultRow } from '../../server/scoring/metrics.js';
+import { CATEGORIES, categoryMetric, IN_TRAIN_TAG, type Category } from '../../server/categorize/category.js';
+import { isCurrentSummary, metricOf, summarize, SUMMARY_VERSION, type ItemRef, type ResultRow, type RunSummary } from '../../server/scoring/metrics.js';
 import { wilsonInterval } from '../../server/stats/interval.js';
 
 const kw = (set: string, id: string): ItemRef => ({ set, id, kind: 'keyword' });
@@ -124,5 +125,103 @@ describe('summarize: n and 95% interval of every number', () => {
     expect(hi).toBeLessThanOrEqual(60);
     expect(hi - lo).toBeGreaterThan(5);
     expect(s.sets.blog!.stats.chrf).toEqual(s.stats.blog_chrf);
+  });
+});
+
+describe('summarize: per-category (SliCK), train and held-out accuracy', () => {
+  const cat = (id: string, category: Category | null, tags: string[] = []): ItemRef => ({ ...kw('bio', id), category, tags });
+  // h: HighlyKnown, m: MaybeKnown, w: WeaklyKnown, u: Unknown, k: not categorized; h1, m1, w1 are in the fine-tuning data.
+  const items: ItemRef[] = [
+    cat('h1', 'HighlyKnown', [IN_TRAIN_TAG]), cat('h2', 'HighlyKnown'), cat('h3', 'HighlyKnown', ['person']), cat('h4', 'HighlyKnown'),
+    cat('m1', 'MaybeKnown', [IN_TRAIN_TAG]), cat('m2', 'MaybeKnown'),
+    cat('w1', 'WeaklyKnown', [IN_TRAIN_TAG]), cat('w2', 'WeaklyKnown'),
+    cat('u1', 'Unknown'), cat('u2', 'Unknown'),
+    cat('k1', null), kw('bio', 'k2'),
+    // A blog item's category (there should be none) and tag count for nothing.
+    { set: 'blog', id: 'p', kind: 'blog', category: 'HighlyKnown', tags: [IN_TRAIN_TAG] },
+  ];
+  const rows: ResultRow[] = [
+    row('bio', 'h1', 1), row('bio', 'h2', 1), row('bio', 'h3', 0), row('bio', 'h4', 1),
+    row('bio', 'm1', 1), row('bio', 'm2', 0),
+    row('bio', 'w1', 0), row('bio', 'w2', 0),
+    row('bio', 'u1', null, null, 'HTTP 500'), row('bio', 'u2', 1),
+    row('bio', 'k1', 1), row('bio', 'k2', 0),
+    { set: 'blog', itemId: 'p', score: 0.5, hallucinated: null, error: null, components: { blog_quality: 0.5 } },
+  ];
+
+  it('gives each category its accuracy over its scored keyword items, with n and the Wilson interval', () => {
+    const s = summarize(items, rows);
+    expect(s.metrics.acc_highly_known).toBe(0.75);
+    expect(s.stats.acc_highly_known).toEqual({ n: 4, method: 'wilson', ci: wilsonInterval(3, 4) });
+    expect(s.metrics.acc_maybe_known).toBe(0.5);
+    expect(s.stats.acc_maybe_known).toEqual({ n: 2, method: 'wilson', ci: wilsonInterval(1, 2) });
+    expect(s.metrics.acc_weakly_known).toBe(0);
+    expect(s.stats.acc_weakly_known).toEqual({ n: 2, method: 'wilson', ci: wilsonInterval(0, 2) });
+    // u1 errored: counted in the category, not scored.
+    expect(s.metrics.acc_unknown).toBe(1);
+    expect(s.stats.acc_unknown).toEqual({ n: 1, method: 'wilson', ci: wilsonInterval(1, 1) });
+    expect(metricOf(s, 'acc_highly_known')).toEqual({ value: 0.75, n: 4, method: 'wilson', ci: wilsonInterval(3, 4) });
+    // The categories change nothing else: bio_accuracy still reads every scored bio item (6 of 11 pass).
+    expect(s.metrics.bio_accuracy).toBeCloseTo(6 / 11, 12);
+    expect(s.stats.bio_accuracy!.n).toBe(11);
+  });
+
+  it('counts the keyword items of each category, scored or not', () => {
+    expect(summarize(items, rows).categories).toEqual({ HighlyKnown: 4, MaybeKnown: 2, WeaklyKnown: 2, Unknown: 2 });
+    // Counted from the items, before any result.
+    expect(summarize(items, []).categories).toEqual({ HighlyKnown: 4, MaybeKnown: 2, WeaklyKnown: 2, Unknown: 2 });
+    expect(summarize(items, []).metrics.acc_highly_known).toBeNull();
+  });
+
+  it('separates keyword items tagged in_train (train_accuracy) from the others (heldout_accuracy)', () => {
+    const s = summarize(items, rows);
+    // train: h1 1, m1 1, w1 0
+    expect(s.metrics.train_accuracy).toBeCloseTo(2 / 3, 12);
+    expect(s.stats.train_accuracy).toEqual({ n: 3, method: 'wilson', ci: wilsonInterval(2, 3) });
+    // held out: h2 1, h3 0, h4 1, m2 0, w2 0, u2 1, k1 1, k2 0 (u1 errored; the blog item is no keyword item)
+    expect(s.metrics.heldout_accuracy).toBe(0.5);
+    expect(s.stats.heldout_accuracy).toEqual({ n: 8, method: 'wilson', ci: wilsonInterval(4, 8) });
+  });
+
+  it('reports no held-out (or train) accuracy when no item is tagged in_train, whatever other tags there are', () => {
+    const untagged = items.map((i) => ({ ...i, tags: (i.tags ?? []).filter((t) => t !== IN_TRAIN_TAG) }));
+    const s = summarize(untagged, rows);
+    expect(s.metrics.heldout_accuracy).toBeNull();
+    expect(s.metrics.train_accuracy).toBeNull();
+    expect(s.stats.heldout_accuracy).toEqual({ n: 0, ci: null, method: null });
+    expect(s.metrics.acc_highly_known).toBe(0.75);
+    // Every keyword item in the training data: nothing is held out.
+    const allTrain = summarize(items.map((i) => ({ ...i, tags: [IN_TRAIN_TAG] })), rows);
+    expect(allTrain.metrics.heldout_accuracy).toBeNull();
+    expect(allTrain.stats.train_accuracy!.n).toBe(11);
+  });
+
+  it('reports nothing per category when no item is categorized (null or absent)', () => {
+    const plain = items.map((i) => ({ ...i, category: null }));
+    for (const list of [plain, plain.map(({ category: _, ...rest }) => rest)]) {
+      const s = summarize(list, rows);
+      for (const c of CATEGORIES) {
+        expect(s.metrics[categoryMetric(c)], c).toBeNull();
+        expect(s.stats[categoryMetric(c)], c).toEqual({ n: 0, ci: null, method: null });
+      }
+      expect(s.categories).toBeNull();
+      // A blog item's category alone is no categorization.
+      expect(summarize([{ set: 'blog', id: 'p', kind: 'blog', category: 'Unknown' }], []).categories).toBeNull();
+    }
+  });
+
+  it('averages an item\'s samples first: fractional scores get a bootstrap interval', () => {
+    const s = summarize([cat('a', 'MaybeKnown'), cat('b', 'MaybeKnown')], [row('bio', 'a', 1), row('bio', 'a', 0), row('bio', 'b', 1)]);
+    expect(s.metrics.acc_maybe_known).toBeCloseTo(0.75, 12);
+    expect(s.stats.acc_maybe_known).toMatchObject({ n: 2, method: 'bootstrap' });
+  });
+
+  it('calls a stored summary stale when it predates the category metrics', () => {
+    const s = summarize(items, rows);
+    expect(SUMMARY_VERSION).toBe(3);
+    expect(isCurrentSummary(s)).toBe(true);
+    expect(isCurrentSummary({ ...s, version: 2 })).toBe(false);
+    const { categories: _, ...withoutCounts } = s;
+    expect(isCurrentSummary(withoutCounts as RunSummary)).toBe(false);
   });
 });

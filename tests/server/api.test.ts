@@ -279,7 +279,7 @@ describe('API: what the dashboard lists', () => {
     const before = body.metrics;
     expect(body.pass).toBe(PASS_DEFINITION);
     // Which items each metric counts is part of the registry the page reads.
-    expect(before.find((m: { name: string }) => m.name === 'bio_accuracy').items).toEqual({ kind: 'keyword', family: 'bio', set: null, withForbidden: false, value: 'score' });
+    expect(before.find((m: { name: string }) => m.name === 'bio_accuracy').items).toEqual({ kind: 'keyword', family: 'bio', set: null, withForbidden: false, category: null, inTrain: null, value: 'score' });
     expect(before.find((m: { name: string }) => m.name === 'hallucination_rate').items).toMatchObject({ kind: 'keyword', withForbidden: true, value: 'hallucinated' });
     expect(before.map((m: { name: string }) => m.name)).toEqual(expect.arrayContaining(['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'blog_quality', 'blog_chrf', 'blog_perplexity']));
     expect(before.find((m: { name: string }) => m.name === 'hallucination_rate')).toMatchObject({ direction: 'lower', range: [0, 1], proportion: true });
