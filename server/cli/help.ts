@@ -313,7 +313,10 @@ Options:
                         it such a pair is refused with exit 2, the differences listed
   --max-errors N        errored items the head run may have (default 0); more is exit 3
   --metrics a,b         gated metrics (default bio_accuracy,hallucination_rate,blog_quality,
-                        known_accuracy); also refusal_accuracy, blog_judge, blog_* and set:NAME.
+                        known_accuracy, and acc_highly_known,acc_maybe_known when the items are
+                        categorized: the forgetting alarm, see categorize --help); also
+                        refusal_accuracy, acc_weakly_known, acc_unknown, train_accuracy,
+                        heldout_accuracy, blog_judge, blog_* and set:NAME.
                         hallucination_rate, blog_repetition, blog_perplexity: lower is better
   --json                print the report as JSON (the same as GET /api/gate)
   --junit FILE          JUnit XML: one testcase per metric, a failure for each regression
