@@ -24,7 +24,7 @@ export async function adviseCommand(argv: readonly string[], io: Io): Promise<nu
     }
     const known = (r: (typeof a.rows)[number], metric: string) => {
       const m = r.known.find((k) => k.metric === metric);
-      return m === undefined ? '–' : `${fmt(m.base)} → ${fmt(m.head)} (p=${m.p === null ? '–' : m.p.toPrecision(2)}${m.verdict === 'regression' ? ', fell' : ''})`;
+      return m === undefined || m.verdict === 'skipped' ? '–' : `${fmt(m.base)} → ${fmt(m.head)} (p=${m.p === null ? '–' : m.p.toPrecision(2)}${m.verdict === 'regression' ? ', fell' : ''})`;
     };
     println(io.stdout, `Checkpoints tagged ${tag.key}=${tag.value}, against base ${a.base.checkpoint} (run ${a.base.runId}):`);
     println(io.stdout, table(['step', 'checkpoint', 'run', a.heldoutMetric, 'HighlyKnown acc', 'MaybeKnown acc', ''], a.rows.map((r) => [
