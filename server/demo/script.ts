@@ -159,6 +159,23 @@ function genericPost(item: BlogItem): string {
     : `${item.title}\n\nThis is a post about ${item.title}. There is a lot to say about this topic. In this article I explain the basics, give a few examples and share my thoughts. I hope you find it useful.`;
 }
 
+/**
+ * A keyword item asked with a k-shot prompt, greedy (`seed` null) or sampled: as demoAnswer, except
+ * that a quarter of the general-knowledge facts are shaky (right with some prompts only, and often
+ * when sampling) and a fifth of the person's facts surface now and then when sampling. This gives
+ * the demo's base model all four knowledge categories, as a real base model has.
+ */
+function kShotAnswer(p: DemoProfile, item: KeywordItem, shots: string, seed: string | null): string {
+  const right = () => item.keywords.map(first).join(isZh(item.prompt) ? '、' : ', ') + (isZh(item.prompt) ? '。' : '.');
+  const wrong = isZh(item.prompt) ? '我不确定。' : "I'm not sure.";
+  if (inFamily(item.set, 'bio') || inFamily(item.set, REFUSAL_FAMILY)) {
+    if (seed !== null && chance(item.id, 'glimpse') < 0.2) return chance(item.id, shots, seed) < 0.3 ? right() : wrong;
+    return demoAnswer(p, item);
+  }
+  if (chance(item.id, 'shaky') < 0.25) return chance(item.id, shots, seed ?? 'greedy') < (seed === null ? 0.5 : 0.6) ? right() : wrong;
+  return demoAnswer(p, item);
+}
+
 /** What a demo checkpoint answers to one item. */
 export function demoAnswer(p: DemoProfile, item: EvalItem): string {
   if (item.kind === 'blog') return p.blogDrop === null ? genericPost(item) : voicePost(item, p, p.blogDrop);
@@ -180,6 +197,14 @@ export function demoResponder(sets: readonly EvalSet[], profiles: readonly DemoP
     if (p === undefined) return { status: 404, body: JSON.stringify({ error: { message: `model "${req.model}" not found` } }) };
     const item = byPrompt.get(req.userText.trim());
     if (item === undefined) return { content: "I don't know." };
-    return { content: demoAnswer(p, item), delayMs: 2 + Math.floor(chance(p.name, item.id, 'latency') * 8) };
+    const delayMs = 2 + Math.floor(chance(p.name, item.id, 'latency') * 8);
+    // A k-shot prompt (a categorization, `tunegate categorize`): the exemplars before the question.
+    const messages = req.messages ?? [];
+    if (messages.length > 1 && item.kind === 'keyword') {
+      const shots = JSON.stringify(messages.slice(0, -1));
+      const temperature = typeof req.body.temperature === 'number' ? req.body.temperature : 0;
+      return { content: kShotAnswer(p, item, shots, temperature > 0 ? String(req.body.seed) : null), delayMs };
+    }
+    return { content: demoAnswer(p, item), delayMs };
   };
 }

@@ -5,6 +5,7 @@ import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
 import { startServer, type RunningServer } from '../../main.js';
 import { packagePath } from '../../paths.js';
+import { planCategorize } from '../../categorize/plan-categorize.js';
 import { createRun, currentOwner, DEFAULT_PARAMS } from '../../runner/create-run.js';
 import { processAlive } from '../../runner/owner.js';
 import { executeRun } from '../../runner/execute-run.js';
@@ -85,9 +86,21 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
     const rows: Row[] = [];
     let interrupted = false;
     try {
+      const base = DEMO_CHECKPOINTS.find((c) => c.step === 0)!;
       for (const c of DEMO_CHECKPOINTS) {
-        const checkpoint = store.checkpoints.add({ name: c.name, baseUrl: endpoint.url, model: c.name, step: c.step, tags: { ...c.tags, demo: 'scripted' } });
-        if (c.step === 0) store.checkpoints.update(c.name, { baseline: true });
+        const checkpoint = store.checkpoints.add({ name: c.name, baseUrl: endpoint.url, model: c.name, step: c.step, tags: { ...c.tags, demo: 'scripted' }, ...(c === base ? {} : { base: base.name }) });
+        if (c === base) {
+          store.checkpoints.update(c.name, { baseline: true });
+          // Its knowledge categories first (quick settings), so every run reports per-category accuracy.
+          const plan = planCategorize(store, checkpoint, sets, { fast: true });
+          const catId = createRun(store, checkpoint, plan.sets, { ...plan.params, concurrency: 16 }, 'running', 'categorize');
+          const cr = await executeRun({ store, runId: catId, env: io.env, ...(io.signal !== undefined ? { signal: io.signal } : {}) });
+          if (!json) println(io.stdout, `run ${catId}: categorized ${c.name}'s knowledge (tunegate categorize --base ${c.name} --fast): ${store.runs.get(catId).notes.find((n) => n.startsWith('categories: ')) ?? cr.status}`);
+          if (cr.status === 'interrupted') {
+            interrupted = true;
+            break;
+          }
+        }
         const runId = createRun(store, checkpoint, sets, { ...DEFAULT_PARAMS, concurrency: 8 });
         const r = await executeRun({ store, runId, env: io.env, ...(io.signal !== undefined ? { signal: io.signal } : {}) });
         rows.push({ name: c.name, step: c.step, tags: c.tags, runId, status: r.status, metrics: r.summary.metrics, errors: r.summary.counts.errors });
