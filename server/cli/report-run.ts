@@ -70,7 +70,11 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
   const summary = summarizeRun(store, runId);
   const finished = store.runs.get(runId);
   const out = runJson(finished, summary, extras);
-  if (opts.silent !== true) println(io.stdout, opts.json ? JSON.stringify(out) : runText(out));
+  // A categorization's numbers are over k-shot draws, not the checkpoint's scores: its outcome is its categories.
+  const text = () => (finished.kind === 'categorize'
+    ? [`categorization run ${finished.id} of ${oneLine(finished.checkpoint, 200)}: ${finished.status}`, ...finished.notes.map((n) => `note: ${oneLine(n, 1000)}`)].join('\n')
+    : runText(out));
+  if (opts.silent !== true) println(io.stdout, opts.json ? JSON.stringify(out) : text());
 
   if (result.status === 'interrupted' || result.status === 'cancelled') {
     const c = summary.counts;

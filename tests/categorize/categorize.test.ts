@@ -146,6 +146,7 @@ describe('tunegate categorize', () => {
     const runId = store.runs.list({ kind: 'categorize' })[0]!.id;
     const resumed = await cli(['resume', String(runId)], { cwd });
     expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(new RegExp(`^categorization run ${runId} of base2: completed\nnote: categories: 3 HighlyKnown, 1 MaybeKnown, 1 WeaklyKnown, 2 Unknown`));
     const whole = await cli(['categorize', '--base', 'base', '--fast', '--json'], { cwd });
     const byItem = (id: number) => Object.fromEntries(store.categories.ofBase(id).map((c) => [c.itemId, [c.category, c.greedy, c.sampled]]));
     expect(byItem(base2)).toEqual(byItem(store.checkpoints.get('base').id));
