@@ -28,10 +28,12 @@ export function categorizeRequests(settings: SlickSettings, items: readonly Eval
 
 /**
  * A base model continuing a k-shot text prompt goes on to write the next question: its answer
- * ends at the first blank line (the exemplars' separator). Chat answers are kept whole.
+ * ends at the first blank line (the exemplars' separator) or at a line that starts the next
+ * question the way the template does ("Q:"). Leading blank lines are skipped. Chat answers are kept whole.
  */
-export function answerOfCompletion(text: string): string {
+export function answerOfCompletion(text: string, template: string | null): string {
   const t = text.replace(/^\s+/, '');
-  const end = t.indexOf('\n\n');
-  return end < 0 ? t : t.slice(0, end);
+  const prefix = (template ?? '').split('{prompt}')[0]!.replace('{system}', '').trim();
+  const ends = [t.indexOf('\n\n'), prefix !== '' ? t.indexOf(`\n${prefix}`) : -1].filter((i) => i >= 0);
+  return ends.length === 0 ? t : t.slice(0, Math.min(...ends));
 }

@@ -23,7 +23,10 @@ function hash32(text: string): number {
  * content and the prompt number. Each prompt draws its own, as in the paper.
  */
 export function exemplarsFor(item: KeywordItem, pool: readonly KeywordItem[], shots: number, prompt: number, seed: number): KeywordItem[] {
-  const others = pool.filter((p) => p.set === item.set && p.id !== item.id);
+  // Never the target, a duplicate of it, or an item whose answer would give the target's away.
+  const alternatives = item.keywords.flatMap((k) => (Array.isArray(k) ? k : [k])).map((k) => k.toLowerCase()).filter((k) => k !== '');
+  const others = pool.filter((p) => p.set === item.set && p.id !== item.id && p.hash !== item.hash &&
+    !alternatives.some((k) => exemplarAnswer(p).toLowerCase().includes(k)));
   const random = seededRandom((seed ^ hash32(`${item.hash}\u0000${prompt}`)) >>> 0);
   return shuffled(others, random).slice(0, shots);
 }
@@ -38,5 +41,9 @@ export function kShotChat(item: KeywordItem, exemplars: readonly KeywordItem[]):
 
 /** The k-shot text prompt for the completions API: each exemplar rendered with the template and answered, then the item. */
 export function kShotCompletion(item: KeywordItem, exemplars: readonly KeywordItem[], template: string | null): string {
-  return exemplars.map((e) => `${completionPrompt(e, template)}${exemplarAnswer(e)}\n\n`).join('') + completionPrompt(item, template);
+  const answered = (e: KeywordItem) => {
+    const q = completionPrompt(e, template);
+    return `${q}${/\s$/.test(q) ? '' : ' '}${exemplarAnswer(e)}\n\n`;
+  };
+  return exemplars.map(answered).join('') + completionPrompt(item, template);
 }

@@ -17,16 +17,20 @@ export interface CategorizeRequest {
   fast?: boolean;
   /** Replace categories already stored for these items (never done silently). */
   recategorize?: boolean;
+  /** Max tokens per answer (default 64: short facts; raise it for a reasoning base model). */
+  maxTokens?: number;
   modelCheck?: boolean;
 }
 
 /** Bounds shared by the CLI and the API schema. */
-export const CATEGORIZE_LIMITS = { prompts: 100, shots: 32, samples: 256, topK: 100_000 } as const;
+export const CATEGORIZE_LIMITS = { prompts: 100, shots: 32, samples: 256, topK: 100_000, maxTokens: 32_768, seed: 2 ** 31 - 1 } as const;
 
 export interface CategorizePlan {
   /** The keyword items of the chosen sets, snapshotted into the run. */
   sets: EvalSet[];
   params: RunParams;
+  /** What the user should know, stored as run notes (a set too small for distinct k-shot prompts). */
+  notes: string[];
 }
 
 /**
@@ -51,7 +55,9 @@ export function planCategorize(store: Store, base: Checkpoint, sets: readonly Ev
     temperature: req.temperature ?? SLICK_DEFAULTS.temperature,
     topK: req.topK ?? SLICK_DEFAULTS.topK,
     seed: req.seed ?? SLICK_DEFAULTS.seed,
+    maxTokens: req.maxTokens ?? SLICK_DEFAULTS.maxTokens,
     fast,
+    ...(req.recategorize === true ? { recategorize: true } : {}),
   };
   if (req.recategorize !== true) {
     const known = store.categories.byHash(base.id);
@@ -75,5 +81,9 @@ export function planCategorize(store: Store, base: Checkpoint, sets: readonly Ev
     categorize: settings,
     ...(req.modelCheck === false ? { modelCheck: false } : {}),
   };
-  return { sets: keywordSets, params };
+  const notes = keywordSets
+    .filter((s) => s.items.length - 1 < settings.shots)
+    .map((s) => `set ${s.name}: ${s.items.length} keyword items, so prompts have ${Math.max(0, s.items.length - 1)} exemplars, not ${settings.shots}` +
+      (s.items.length <= 2 ? ': its prompts barely differ, so MaybeKnown (some prompts right) is unlikely to show' : ''));
+  return { sets: keywordSets, params, notes };
 }

@@ -14,17 +14,19 @@ export interface RunCategories {
 /**
  * The knowledge categories that apply to an evaluation run's items: those of its checkpoint's
  * base (`--base`), else of the checkpoint itself when it was categorized (it is a base), else of
- * the baseline checkpoint. Null when none of them has categories. Items match by content hash,
+ * the baseline checkpoint (its base, when it has one). Null when none of them has categories. Items match by content hash,
  * so an item edited since the categorization is uncategorized.
  */
 export function runCategories(store: Store, run: Pick<Run, 'checkpointId' | 'kind'>): RunCategories | null {
   if (run.kind !== 'eval') return null;
   const checkpoint = store.checkpoints.getById(run.checkpointId);
   if (checkpoint === undefined) return null;
+  const baseline = store.checkpoints.list().find((c) => c.isBaseline);
   const candidates: Array<Checkpoint | undefined> = [
     checkpoint.base !== null ? store.checkpoints.find(checkpoint.base) : undefined,
     checkpoint,
-    store.checkpoints.list().find((c) => c.isBaseline),
+    // A baseline that is itself fine-tuned stands for its base.
+    baseline?.base !== null && baseline?.base !== undefined ? store.checkpoints.find(baseline.base) : baseline,
   ];
   for (const c of checkpoint.base !== null ? candidates.slice(0, 1) : candidates.slice(1)) {
     if (c === undefined) continue;
@@ -45,5 +47,8 @@ export function categoryLookup(cats: RunCategories | null): (item: { hash: strin
  * finished) is computed again.
  */
 export function categoriesKey(cats: RunCategories | null): string | null {
-  return cats === null ? null : `${cats.base}:${cats.fromRuns.join(',')}`;
+  if (cats === null) return null;
+  // The latest write too: a resume --retry-errors changes categories within the same run.
+  const latest = [...cats.byHash.values()].reduce((m, r) => (r.createdAt > m ? r.createdAt : m), '');
+  return `${cats.base}:${cats.fromRuns.join(',')}:${latest}`;
 }

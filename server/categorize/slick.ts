@@ -20,6 +20,8 @@ export interface SlickSettings {
   seed: number;
   /** A quick look with fewer prompts and samples than the paper's. */
   fast: boolean;
+  /** Replace categories other runs stored for these items (checked when planned and again when stored). */
+  recategorize?: boolean;
 }
 
 /** The paper's defaults: 10 prompts × (1 greedy + 16 sampled at T=0.5, top-k 40) = 170 requests an item. */
@@ -61,8 +63,12 @@ export interface SlickEstimate {
   pSampled: number;
 }
 
-/** One item's estimate from its answered draws (errored draws are left out, and counted by the caller). */
-export function slickEstimate(draws: ReadonlyArray<{ draw: number; correct: boolean }>): SlickEstimate | null {
+/**
+ * One item's estimate from its answered draws (errored draws are left out). Null, uncategorized,
+ * when fewer than half its greedy draws, or (when sampling was planned) none of its sampled draws,
+ * were answered: errors must not decide a category (all sampled draws failing would read as Unknown).
+ */
+export function slickEstimate(draws: ReadonlyArray<{ draw: number; correct: boolean }>, planned?: Pick<SlickSettings, 'prompts' | 'samples'>): SlickEstimate | null {
   const greedy = { correct: 0, total: 0 };
   const sampled = { correct: 0, total: 0 };
   for (const d of draws) {
@@ -71,6 +77,7 @@ export function slickEstimate(draws: ReadonlyArray<{ draw: number; correct: bool
     if (d.correct) t.correct++;
   }
   if (greedy.total === 0) return null;
+  if (planned !== undefined && (greedy.total * 2 < planned.prompts || (planned.samples > 0 && sampled.total === 0))) return null;
   const pGreedy = greedy.correct / greedy.total;
   const pSampled = sampled.total === 0 ? 0 : sampled.correct / sampled.total;
   return { category: categoryOf(pGreedy, pSampled), greedy, sampled, pGreedy, pSampled };

@@ -6,8 +6,10 @@ import { decodeSample, slickEstimate } from './slick.js';
 
 export interface CategorizeOutcome {
   counts: Record<Category, number>;
-  /** Items with no answered greedy draw (every one errored): left uncategorized. */
+  /** Items whose draws errored too much to decide (see slickEstimate): left uncategorized. */
   uncategorized: number;
+  /** Items categorized meanwhile by another run, kept because this one was not asked to recategorize. */
+  kept: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export function storeCategories(store: Store, run: Run): CategorizeOutcome {
   const records: Omit<CategoryRecord, 'createdAt'>[] = [];
   let uncategorized = 0;
   for (const [key, item] of items) {
-    const e = slickEstimate(draws.get(key) ?? []);
+    const e = slickEstimate(draws.get(key) ?? [], settings);
     if (e === null) {
       uncategorized++;
       continue;
@@ -38,8 +40,12 @@ export function storeCategories(store: Store, run: Run): CategorizeOutcome {
     counts[e.category]++;
     records.push({ baseCheckpointId: run.checkpointId, itemHash: item.hash, set: item.set, itemId: item.id, category: e.category, greedy: e.greedy, sampled: e.sampled, runId: run.id });
   }
-  store.categories.put(records);
-  return { counts, uncategorized };
+  // Checked again now: another categorization may have finished since this one was planned.
+  const existing = store.categories.byHash(run.checkpointId);
+  const allowed = records.filter((r) => settings.recategorize === true || (existing.get(r.itemHash)?.runId ?? run.id) === run.id);
+  for (const r of records) if (!allowed.includes(r)) counts[r.category]--;
+  store.categories.put(allowed);
+  return { counts, uncategorized, kept: records.length - allowed.length };
 }
 
 const MARK = 'categories: ';
@@ -50,6 +56,7 @@ export const isCategoriesNote = (note: string): boolean => note.startsWith(MARK)
 /** The run note that states a categorization's outcome. */
 export function categoriesNote(o: CategorizeOutcome): string {
   const total = Object.values(o.counts).reduce((s, n) => s + n, 0);
-  return `${MARK}${CATEGORIES.map((c) => `${o.counts[c]} ${c}`).join(', ')} (of ${total + o.uncategorized} keyword items)` +
-    (o.uncategorized > 0 ? `; ${o.uncategorized} uncategorized: every greedy answer errored (resume --retry-errors)` : '');
+  return `${MARK}${CATEGORIES.map((c) => `${o.counts[c]} ${c}`).join(', ')} (of ${total + o.uncategorized + o.kept} keyword items)` +
+    (o.uncategorized > 0 ? `; ${o.uncategorized} uncategorized: too many of their answers errored (resume --retry-errors)` : '') +
+    (o.kept > 0 ? `; ${o.kept} left as another run categorized them meanwhile (categorize --recategorize replaces them)` : '');
 }

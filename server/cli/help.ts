@@ -207,6 +207,8 @@ Options:
   --temperature T       temperature of the sampled answers (default 0.5)
   --top-k N             top-k of the sampled answers (default 40)
   --seed N              seeds the exemplar choice and the sampled answers (default 0)
+  --max-tokens N        max tokens per answer (default 64: short facts; raise it for a reasoning
+                        base model, whose thinking counts against it)
   --concurrency N       requests in flight, per replica (default 8)
   --fast                fewer prompts and samples for a quick look
   --recategorize        replace categories already stored for these items

@@ -118,6 +118,9 @@ export function resolvePair(store: Store, sel: { base?: number; head?: number })
 export function compareRuns(store: Store, baseId: number, headId: number): Comparison {
   const base = store.runs.get(baseId);
   const head = store.runs.get(headId);
+  for (const r of [base, head]) {
+    if (r.kind !== 'eval') throw new TunegateError('INVALID_INPUT', `run ${r.id} is a categorization (its numbers are over k-shot draws), not an evaluation: compare evaluation runs`);
+  }
   const bs = currentSummary(store, base);
   const hs = currentSummary(store, head);
   const names = [

@@ -1,6 +1,7 @@
 import { TunegateError } from '../errors.js';
 import { holmLevels, signFlipTest, type SignFlipTest } from '../stats/sign-flip.js';
 import type { Store } from '../store/open.js';
+import type { Run } from '../store/types.js';
 import { aggregate, itemValue, metricDef, requireMetric } from '../scoring/metric-registry.js';
 import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compare/item-values.js';
 import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../compare/provenance-diff.js';
@@ -73,6 +74,8 @@ export interface MetricVerdict {
   reason: string;
   /** Items that got worse the most (for a regression, the evidence). */
   worst: ItemChange[];
+  /** The forgetting alarm's metrics are compared with the base model's run, not the baseline: which run that was. */
+  against?: { runId: number; checkpoint: string; step: number | null };
 }
 
 export interface GateReport {
@@ -228,6 +231,34 @@ function blindSpot(v: MetricVerdict, loneLevel: number): string | null {
 }
 
 /**
+ * The run the forgetting alarm compares with: the latest completed evaluation of the base model
+ * whose categories the head uses (the baseline run itself when it is that), paired with the head's
+ * items. Null, with a warning, when the base has no such run or it was measured differently.
+ */
+function forgettingReference(store: Store, headRun: Run, baseRun: Run, categoryOf: CategoryOf, head: Map<string, ItemValue>, warnings: string[]): { run: Run; pairs: Pair[] } | null {
+  const cats = runCategories(store, headRun);
+  if (cats === null) return null;
+  const baseCheckpoint = store.checkpoints.find(cats.base);
+  const run = baseCheckpoint === undefined ? undefined : baseCheckpoint.id === baseRun.checkpointId ? baseRun : store.runs.list({ checkpointId: baseCheckpoint.id, status: 'completed', limit: 1 })[0];
+  if (run === undefined || run.id === headRun.id) {
+    warnings.push(`forgetting alarm off: the base model ${cats.base} has no completed evaluation run to compare Known accuracy with (tunegate run ${cats.base})`);
+    return null;
+  }
+  if (run.id === baseRun.id) return { run, pairs: pairItems(itemValues(store, run.id, categoryOf), head).pairs.map(inTrainFromHead) };
+  const mismatches = runMismatches(store, run.id, headRun.id);
+  if (mismatches.length > 0) {
+    warnings.push(`forgetting alarm off: the base model's run ${run.id} was measured differently from run ${headRun.id} (${mismatches.map((m) => m.field).join(', ')})`);
+    return null;
+  }
+  return { run, pairs: pairItems(itemValues(store, run.id, categoryOf), head).pairs.map(inTrainFromHead) };
+}
+
+/** Which metrics read a pair is decided from the head's item (tags are not part of the content hash). */
+function inTrainFromHead(p: Pair): Pair {
+  return p.base.inTrain === p.head.inTrain ? p : { base: { ...p.base, inTrain: p.head.inTrain }, head: p.head };
+}
+
+/**
  * Compares a head run with a baseline item by item and decides: a metric regresses when its
  * mean worsening exceeds the tolerance AND a paired sign-flip test over items says it is worse
  * beyond noise, at the metric's share of alpha (Holm's step-down over the gated
@@ -241,6 +272,9 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   const headRun = store.runs.get(headId);
   const baseRun = store.runs.get(baselineId);
   if (headId === baselineId) throw new TunegateError('USAGE', `the head run and the baseline are the same run (${headId})`);
+  for (const r of [headRun, baseRun]) {
+    if (r.kind !== 'eval') throw new TunegateError('USAGE', `run ${r.id} is a categorization (its numbers are over k-shot draws), not an evaluation: gate evaluation runs`);
+  }
   // Runs measured differently (another scorer version, temperature, max tokens, prompt…) differ
   // for reasons other than the checkpoint: refuse, unless the user says the difference is known.
   const mismatches = runMismatches(store, baselineId, headId);
@@ -255,27 +289,35 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   const { items, warnings } = paired;
   // Which metrics read a pair is decided once, from the head's item: tags are not part of the
   // content hash, so an in_train tag added after the baseline ran still separates train from held out.
-  const pairs = paired.pairs.map((p) => (p.base.inTrain === p.head.inTrain ? p : { base: { ...p.base, inTrain: p.head.inTrain }, head: p.head }));
+  const pairs = paired.pairs.map(inTrainFromHead);
   warnings.push(...mismatches.map((m) => `measured differently (--allow-mismatch): ${m.message}`), ...fingerprintWarnings(baseRun, headRun));
   if (items.compared === 0) {
     throw new TunegateError('INVALID_INPUT', `runs ${headId} and ${baselineId} have no item in common with the same content; nothing to compare`);
   }
   // The forgetting alarm: when compared items are categorized against a base model, accuracy on
-  // what it knew (HighlyKnown, MaybeKnown) is gated by default too (Gekhman et al. 2024).
+  // what it knew (HighlyKnown, MaybeKnown) is gated by default too (Gekhman et al. 2024), against
+  // the base model's own latest evaluation: gradual forgetting passes every step-to-step gate.
   const categorized = pairs.some((p) => p.head.category === 'HighlyKnown' || p.head.category === 'MaybeKnown');
-  const metrics = [...new Set(options.metrics ?? [...DEFAULT_GATE_METRICS, ...(categorized ? FORGETTING_METRICS : [])])];
+  const alarm = options.metrics === undefined && categorized ? forgettingReference(store, headRun, baseRun, categoryOf, head, warnings) : null;
+  const metrics = [...new Set(options.metrics ?? [...DEFAULT_GATE_METRICS, ...(alarm !== null ? FORGETTING_METRICS : [])])];
+  const pairsFor = (m: string) => (alarm !== null && FORGETTING_METRICS.includes(m) ? alarm.pairs : pairs);
 
   const tol = (m: string) => (options.tolerance !== undefined && Object.hasOwn(options.tolerance, m) ? options.tolerance[m]! : options.tolerance?.default ?? DEFAULT_TOLERANCE);
-  const measured = metrics.map((m) => measure(m, pairs, tol(m), opts.resamples, opts.seed));
+  const measured = metrics.map((m) => measure(m, pairsFor(m), tol(m), opts.resamples, opts.seed));
   const tested = measured.filter((m): m is Measured => m !== null);
   // Holm's step-down shares alpha across the gated metrics: any one failing fails the gate, so the
   // chance that some metric cries wolf must be at most alpha, not alpha per metric.
   const holm = holmLevels(tested.map((m) => m.p), alpha);
   const loneLevel = alpha / Math.max(1, tested.length);
-  const verdicts = measured.map((m, i) => {
-    if (m === null) return skipped(metrics[i]!, tol(metrics[i]!), skipReason(metrics[i]!, pairs));
+  const verdicts = measured.map((m, i): MetricVerdict => {
+    const metric = metrics[i]!;
+    const against = alarm !== null && FORGETTING_METRICS.includes(metric) && alarm.run.id !== baseRun.id
+      ? { runId: alarm.run.id, checkpoint: alarm.run.checkpoint, step: alarm.run.step } : null;
+    const note = (v: MetricVerdict): MetricVerdict =>
+      (against !== null ? { ...v, against, reason: `${v.reason} (against the base model ${against.checkpoint}, run ${against.runId})` } : v);
+    if (m === null) return note(skipped(metric, tol(metric), skipReason(metric, pairsFor(metric))));
     const t = tested.indexOf(m);
-    return verdictOf(m, holm.levels[t]!, holm.rejected[t]!, loneLevel, opts.noSignificance);
+    return note(verdictOf(m, holm.levels[t]!, holm.rejected[t]!, loneLevel, opts.noSignificance));
   });
   for (const v of verdicts) {
     const w = blindSpot(v, loneLevel);

@@ -18,7 +18,8 @@ const CategorizeBody = Type.Object({
   temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2, description: 'temperature of the sampled answers (default 0.5)' })),
   topK: Type.Optional(Type.Integer({ minimum: 1, maximum: CATEGORIZE_LIMITS.topK, description: 'top-k of the sampled answers (default 40), sent as the extra body field top_k' })),
   concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: PARAM_LIMITS.concurrency })),
-  seed: Type.Optional(Type.Integer({ minimum: 0, maximum: PARAM_LIMITS.seed })),
+  seed: Type.Optional(Type.Integer({ minimum: 0, maximum: CATEGORIZE_LIMITS.seed })),
+  maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: CATEGORIZE_LIMITS.maxTokens, description: 'max tokens per answer (default 64; raise it for a reasoning base model)' })),
   fast: Type.Optional(Type.Boolean({ description: 'fewer prompts and samples (4 and 4) for a quick look' })),
   recategorize: Type.Optional(Type.Boolean({ description: 'replace categories already stored for these items (409 otherwise)' })),
   modelCheck: Type.Optional(Type.Boolean()),
@@ -46,8 +47,9 @@ export const categorizeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     const plan = planCategorize(store, base, loadOfferedSets(deps.evalsetsDir, evalsets), settings);
     const warnings = await checkBeforeQueueing(deps.env, base, plan.params.modelCheck !== false);
     const id = createRun(store, base, plan.sets, plan.params, 'queued', 'categorize');
+    for (const n of plan.notes) store.runs.addNote(id, n);
     queue.pump();
-    return reply.code(202).send({ id, status: 'queued', warnings });
+    return reply.code(202).send({ id, status: 'queued', warnings: [...warnings, ...plan.notes] });
   });
 
   app.get('/api/categories', {

@@ -340,7 +340,7 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
       // Stored as soon as a new value appears (rarely more than once), so a killed run keeps it.
       if (reported.add(g)) store.runs.setProvenanceField(runId, 'reported', reported.value());
       // Stored even if the run was aborted meanwhile: the answer is complete.
-      const split = splitReasoning(categorize !== null && endpoint.api === 'completions' ? answerOfCompletion(g.content) : g.content, g.reasoningField);
+      const split = splitReasoning(categorize !== null && endpoint.api === 'completions' ? answerOfCompletion(g.content, endpoint.promptTemplate) : g.content, g.reasoningField);
       const answer = keep(split.answer);
       const reasoning = split.reasoning === null ? null : keep(split.reasoning).stored;
       const s = scoreAnswer(item, answer.scored);

@@ -128,14 +128,18 @@ export function createModelClient(
 
   async function generate(req: GenerateRequest): Promise<Generation> {
     for (;;) {
+      const sentLimit = limitField;
+      // The extra fields this attempt sends: a refusal naming one is retried without it, even
+      // when a concurrent request already learned the same.
+      const sentExtras = Object.keys(req.extraBody ?? {}).filter((k) => !refused.has(k));
       try {
         return await send(req);
       } catch (e) {
-        if (limitField === 'max_tokens' && endpoint.api === 'chat' && asksForCompletionTokens(e)) {
+        if (sentLimit === 'max_tokens' && endpoint.api === 'chat' && asksForCompletionTokens(e)) {
           limitField = 'max_completion_tokens';
           continue;
         }
-        const named = Object.keys(req.extraBody ?? {}).filter((k) => !refused.has(k) && refusesField(e, k));
+        const named = sentExtras.filter((k) => refusesField(e, k));
         if (named.length > 0) {
           for (const k of named) refused.add(k);
           continue;

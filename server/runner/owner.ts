@@ -166,5 +166,5 @@ export function stopAbandoned(store: Store, runId: number, wanted: Extract<RunSt
  * says this process executes (a stalled event loop must not make it reap its own); returns their ids.
  */
 export function stopAbandonedRuns(store: Store, mine: (runId: number) => boolean = () => false): number[] {
-  return store.runs.list({ status: 'running' }).map((r) => r.id).filter((id) => !mine(id) && stopAbandoned(store, id, 'interrupted'));
+  return store.runs.list({ status: 'running', kind: 'any' }).map((r) => r.id).filter((id) => !mine(id) && stopAbandoned(store, id, 'interrupted'));
 }

@@ -91,8 +91,8 @@ export interface NewRun {
 export type Renewal = 'renewed' | 'cancel' | 'lost';
 
 export interface RunFilter {
-  /** Default 'eval'. */
-  kind?: RunKind;
+  /** Default 'eval'; 'any' for both kinds. */
+  kind?: RunKind | 'any';
   checkpointId?: number;
   status?: RunStatus;
   limit?: number;
@@ -223,8 +223,9 @@ export function createRunRepo(db: Database) {
     /** Runs, newest first. */
     list(filter: RunFilter = {}): Run[] {
       // Evaluations unless asked otherwise: a categorization's numbers are not a checkpoint's scores.
-      const where: string[] = ['runs.kind = @kind'];
-      const params: Record<string, unknown> = { kind: filter.kind ?? 'eval' };
+      const kind = filter.kind ?? 'eval';
+      const where: string[] = kind === 'any' ? [] : ['runs.kind = @kind'];
+      const params: Record<string, unknown> = kind === 'any' ? {} : { kind };
       if (filter.checkpointId !== undefined) {
         where.push('runs.checkpoint_id = @checkpointId');
         params.checkpointId = filter.checkpointId;

@@ -69,6 +69,17 @@ describe('knowledge categories over a training run', () => {
       expect(g.code).toBe(1);
       const verdicts = Object.fromEntries((g.json().metrics as Array<{ metric: string; verdict: string }>).map((m) => [m.metric, m.verdict]));
       expect(verdicts).toMatchObject({ bio_accuracy: 'improved', acc_highly_known: 'regression' });
+      // By default the gate compares with the previous step (2000), where gradual forgetting is small;
+      // the alarm compares Known accuracy with the base model's run instead.
+      const prev = await cli(['gate', '--checkpoint', 'ft-3000', '--json'], { cwd });
+      expect(prev.code).toBe(1);
+      const alarm = (prev.json().metrics as Array<{ metric: string; verdict: string; against?: { checkpoint: string } }>).find((m) => m.metric === 'acc_highly_known')!;
+      expect(prev.json().baseline.checkpoint).toBe('ft-2000');
+      expect(alarm).toMatchObject({ verdict: 'regression', against: { checkpoint: 'base' } });
+      // A categorization is not an evaluation: the gate refuses it.
+      const refused = await cli(['gate', '--run', String(cat.json().runId), '--baseline', 'base'], { cwd });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('is a categorization');
       // One forgotten item of 20 is no evidence: step 2000 passes.
       expect((await cli(['gate', '--checkpoint', 'ft-2000', '--baseline', 'base'], { cwd })).code).toBe(0);
 

@@ -31,7 +31,7 @@ export async function adviseCommand(argv: readonly string[], io: Io): Promise<nu
       r.step === null ? '-' : String(r.step), r.checkpoint, String(r.runId),
       `${fmt(r.heldout.value)}${r.heldout.ci !== null ? ` [${fmt(r.heldout.ci[0])}, ${fmt(r.heldout.ci[1])}]` : ''} n=${r.heldout.n}`,
       known(r, 'acc_highly_known'), known(r, 'acc_maybe_known'),
-      a.pick?.runId === r.runId ? '← advised' : r.excluded !== null ? 'excluded' : '',
+      a.pick?.runId === r.runId ? '← advised' : r.status === 'base' ? 'base' : r.status === 'ok' ? '' : r.status,
     ])));
     for (const r of a.rows) if (r.excluded !== null) println(io.stdout, `excluded ${r.checkpoint}: ${r.excluded}`);
     println(io.stdout, a.pick === null ? `advice: none. ${a.reason}` : `advice: stop at step ${a.pick.step ?? '-'} (${a.pick.checkpoint}, run ${a.pick.runId}): ${a.reason}`);

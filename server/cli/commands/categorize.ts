@@ -24,6 +24,7 @@ const SPEC = {
   'top-k': { type: 'string' },
   concurrency: { type: 'string' },
   seed: { type: 'string' },
+  'max-tokens': { type: 'string' },
   fast: { type: 'boolean' },
   recategorize: { type: 'boolean' },
   'no-model-check': { type: 'boolean' },
@@ -47,7 +48,8 @@ export async function categorizeCommand(argv: readonly string[], io: Io): Promis
     temperature: num(v, 'temperature', 0, 2),
     topK: int(v, 'top-k', 1, CATEGORIZE_LIMITS.topK),
     concurrency: int(v, 'concurrency', 1, PARAM_LIMITS.concurrency),
-    seed: int(v, 'seed', 0, PARAM_LIMITS.seed),
+    seed: int(v, 'seed', 0, CATEGORIZE_LIMITS.seed),
+    maxTokens: int(v, 'max-tokens', 1, CATEGORIZE_LIMITS.maxTokens),
     fast: flag(v, 'fast'),
     recategorize: flag(v, 'recategorize'),
     modelCheck: !flag(v, 'no-model-check'),
@@ -62,6 +64,10 @@ export async function categorizeCommand(argv: readonly string[], io: Io): Promis
     const probed = await checkEndpoint(base.baseUrls, base.model, { apiKey, check: request.modelCheck, requireReachable: true });
     for (const w of probed.warnings) println(io.stderr, `warning: ${w}`);
     const runId = createRun(store, base, plan.sets, plan.params, 'running', 'categorize');
+    for (const n of plan.notes) {
+      store.runs.addNote(runId, n);
+      println(io.stderr, `warning: ${n}`);
+    }
     const s = plan.params.categorize!;
     const items = plan.sets.reduce((n, set) => n + set.items.length, 0);
     println(io.stderr, `run ${runId}: categorizing ${items} keyword items against ${base.name}: ${s.prompts} prompts × (1 greedy + ${s.samples} sampled at T=${s.temperature}, top-k ${s.topK}), ${s.shots} shots = ${items * plan.params.samples} requests${s.fast ? ' (--fast)' : ''}`);
