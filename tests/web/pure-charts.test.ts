@@ -10,7 +10,7 @@ import { trendChartConfig, trendGroups, type TrendDatum } from '../../web/src/ch
 
 const point = (checkpoint: string, step: number | null, runId: number, value: number | null, tags: Record<string, string>, baseline = false): TrendPoint => ({
   checkpoint, step, runId, value, n: 14, ci: value === null ? null : [Math.max(0, value - 0.1), Math.min(1, value + 0.1)], method: 'bootstrap',
-  tags, baseline, finishedAt: null,
+  tags, baseline, finishedAt: null, categories: null, categoryBase: null,
 });
 
 const series = (metric: string, direction: 'higher' | 'lower' | null, points: TrendPoint[]): TrendSeries => ({ metric, label: metric, direction, range: [0, 1], points });
