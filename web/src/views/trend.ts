@@ -7,6 +7,8 @@ import { h, tid } from '../dom.js';
 import { digitsFor, interval, num, stepLabel } from '../format.js';
 import { nextFrame, type AfterAttach, type ViewContext } from '../router.js';
 import { chartPanel, emptyState, firstSteps, metricSelect, optionSelect, runLabel, runLink, statusBadge, table } from './common.js';
+import { CATEGORY_METRICS } from '../charts/category-chart.js';
+import { knowledgeSection } from './categories.js';
 
 export const DEFAULT_TREND_METRICS = ['bio_accuracy', 'blog_quality', 'hallucination_rate', 'known_accuracy'];
 const DEFAULT_X = 'blog_quality';
@@ -86,11 +88,13 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   const q = ctx.query;
   const wanted = q.getAll('metric');
   const axes = [q.get('x') ?? DEFAULT_X, q.get('y') ?? DEFAULT_Y];
-  const [metrics, checkpoints, series] = await Promise.all([
+  const [metrics, checkpoints, series, categorySeries] = await Promise.all([
     api.metrics(),
     api.checkpoints(),
     api.trend([...new Set([...(wanted.length > 0 ? wanted : DEFAULT_TREND_METRICS), ...axes])], q.getAll('tag').filter((t) => t.includes('=')))
       .catch((e: unknown) => e as Error),
+    // Unfiltered: the section adds the base checkpoint even when it does not carry the tag.
+    api.trend(CATEGORY_METRICS),
   ]);
   root.append(h('h1', null, 'Across checkpoints'));
   if (series instanceof Error) {
@@ -148,6 +152,11 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
     tables.push(() => tableSlot.replaceWith(trendTable(s, state.colour)));
   }
 
+  const knowledge = knowledgeSection(ctx, categorySeries, state.tags, metrics);
+  if (knowledge !== null) {
+    root.insertBefore(knowledge.element, tradeoff.previousElementSibling);
+  }
+
   const xs = byMetric.get(state.x);
   const ys = byMetric.get(state.y);
   if (xs !== undefined && ys !== undefined) {
@@ -176,6 +185,7 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   const recent = h('section', { class: 'latest' }, h('p', { class: 'note' }, 'Loading the latest runs…'));
   root.append(h('h2', null, 'Latest runs'), recent);
   const latest = latestRuns(ctx, recent).catch((e: Error) => recent.replaceChildren(h('p', { class: 'error' }, e.message)));
+  if (knowledge !== null) charts.push(knowledge.chart);
   return async () => {
     // One chart per frame: the first is on screen before the others are drawn.
     for (const mount of charts) {
@@ -183,6 +193,6 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
       await nextFrame();
     }
     for (const fill of tables) fill();
-    await latest;
+    await Promise.all([latest, knowledge?.fill()]);
   };
 }
