@@ -88,13 +88,11 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   const q = ctx.query;
   const wanted = q.getAll('metric');
   const axes = [q.get('x') ?? DEFAULT_X, q.get('y') ?? DEFAULT_Y];
-  const [metrics, checkpoints, series, categorySeries] = await Promise.all([
+  const [metrics, checkpoints, series] = await Promise.all([
     api.metrics(),
     api.checkpoints(),
     api.trend([...new Set([...(wanted.length > 0 ? wanted : DEFAULT_TREND_METRICS), ...axes])], q.getAll('tag').filter((t) => t.includes('=')))
       .catch((e: unknown) => e as Error),
-    // Unfiltered: the section adds the base checkpoint even when it does not carry the tag.
-    api.trend(CATEGORY_METRICS),
   ]);
   root.append(h('h1', null, 'Across checkpoints'));
   if (series instanceof Error) {
@@ -152,10 +150,11 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
     tables.push(() => tableSlot.replaceWith(trendTable(s, state.colour)));
   }
 
-  const knowledge = knowledgeSection(ctx, categorySeries, state.tags, metrics);
-  if (knowledge !== null) {
-    root.insertBefore(knowledge.element, tradeoff.previousElementSibling);
-  }
+  // Knowledge categories: only when a charted checkpoint's items are categorized (the points say so),
+  // read apart and unfiltered (the section adds the base even when it lacks the tag), off the first paint's path.
+  const categorySeries = points.some((p) => p.categories !== null) ? api.trend(CATEGORY_METRICS) : null;
+  const knowledgeSlot = h('section', { class: 'knowledge' }, h('h2', null, 'Knowledge categories'), h('p', { class: 'note' }, 'Loading accuracy per knowledge category…'));
+  if (categorySeries !== null) root.insertBefore(knowledgeSlot, tradeoff.previousElementSibling);
 
   const xs = byMetric.get(state.x);
   const ys = byMetric.get(state.y);
@@ -185,12 +184,18 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   const recent = h('section', { class: 'latest' }, h('p', { class: 'note' }, 'Loading the latest runs…'));
   root.append(h('h2', null, 'Latest runs'), recent);
   const latest = latestRuns(ctx, recent).catch((e: Error) => recent.replaceChildren(h('p', { class: 'error' }, e.message)));
-  if (knowledge !== null) charts.push(knowledge.chart);
   return async () => {
     // One chart per frame: the first is on screen before the others are drawn.
     for (const mount of charts) {
       await mount();
       await nextFrame();
+    }
+    const knowledge = categorySeries === null ? null : knowledgeSection(ctx, await categorySeries, state.tags, metrics);
+    if (ctx.signal.aborted) return;
+    if (knowledge === null) knowledgeSlot.remove();
+    else {
+      knowledgeSlot.replaceWith(knowledge.element);
+      await knowledge.chart();
     }
     for (const fill of tables) fill();
     await Promise.all([latest, knowledge?.fill()]);
