@@ -186,6 +186,10 @@ describeBrowser('knowledge categories on the dashboard, in chromium', (browser) 
     const forgotten = hk.filter((id) => failed.has(id));
     expect(forgotten).toHaveLength(6);
     expect([...(await chips()).keys()]).toEqual(forgotten);
+    // A hand-edited category that does not exist filters nothing (and breaks nothing).
+    await visit(w, d, `/runs/${runId}?category=Known`);
+    expect(await w.page.locator('tr[data-testid=item-row]').count()).toBe(ITEM_IDS.length);
+    expect(await w.page.locator('[data-testid=items-category]').inputValue()).toBe('');
     // A count links to its filter (keeping the others).
     await visit(w, d, `/runs/${runId}?set=bio`);
     await w.page.locator('[data-testid=run-categories] [data-category=Unknown] a').click();

@@ -131,7 +131,8 @@ async function itemsSection(run: RunBody, ctx: ViewContext): Promise<HTMLElement
   const set = q.get('set') ?? '';
   const outcome = q.get('outcome') ?? '';
   // Only a run whose items have categories offers (and reads) the category filter.
-  const category = run.categories !== null ? q.get('category') ?? '' : '';
+  const asked = q.get('category') ?? '';
+  const category = run.categories !== null && (CATEGORY_NAMES as readonly string[]).includes(asked) ? asked : '';
   const page = Math.max(1, Number(q.get('page') ?? '1') || 1);
   const res = await api.results(run.runId, {
     ...(set !== '' ? { set } : {}), ...(outcome !== '' ? { outcome } : {}), ...(category !== '' ? { category } : {}), limit: PAGE, offset: (page - 1) * PAGE,
