@@ -20,6 +20,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
 import { categorizeRoutes } from './routes/categorize.js';
+import { adviseRoutes } from './routes/advise.js';
 import type { Store } from './store/open.js';
 import { toolVersion } from './version.js';
 
@@ -138,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(categorizeRoutes, deps);
   await app.register(compareRoutes, deps);
   await app.register(gateRoutes, deps);
+  await app.register(adviseRoutes, deps);
   await app.register(evalsetRoutes, deps);
   await app.register(metricRoutes, deps);
   await app.register(pageRoutes);

@@ -8,6 +8,7 @@ import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValues, pairItems, type ItemValue } from './item-values.js';
 import { categoryLookup, runCategories } from '../categorize/run-categories.js';
+import type { Category } from '../categorize/category.js';
 import { fingerprintWarnings, provenanceMismatches, runFacts, type ProvenanceMismatch } from './provenance-diff.js';
 
 type Outcome = 'pass' | 'fail';
@@ -27,6 +28,8 @@ export interface Flip {
   id: string;
   prompt: string;
   tags: string[];
+  /** The item's SliCK category against the head run's base (by content hash); null when it has none. */
+  category: Category | null;
   from: Outcome;
   to: Outcome;
   /** Base score − head score: positive when the head got worse. */
@@ -161,7 +164,7 @@ export function compareRuns(store: Store, baseId: number, headId: number): Compa
       if (h.passed) t.learned++;
       else t.forgotten++;
       flips.push({
-        set: item.set, id: item.id, prompt: item.prompt, tags: item.tags, from: b.passed ? 'pass' : 'fail', to: h.passed ? 'pass' : 'fail',
+        set: item.set, id: item.id, prompt: item.prompt, tags: item.tags, category: h.category, from: b.passed ? 'pass' : 'fail', to: h.passed ? 'pass' : 'fail',
         drop: (b.score ?? 0) - (h.score ?? 0), base: side(b), head: side(h),
       });
     }

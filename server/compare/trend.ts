@@ -3,6 +3,8 @@ import { metricOf } from '../scoring/metrics.js';
 import { currentSummary } from '../runner/execute-run.js';
 import type { IntervalMethod } from '../stats/interval.js';
 import type { Store } from '../store/open.js';
+import type { Category } from '../categorize/category.js';
+import { categoryBaseOf } from '../report/run-json.js';
 
 export interface TrendPoint {
   checkpoint: string;
@@ -19,6 +21,10 @@ export interface TrendPoint {
   /** The checkpoint is the flagged baseline. */
   baseline: boolean;
   finishedAt: string | null;
+  /** The run's keyword items per SliCK category (the n behind acc_highly_known, …); null when none is categorized. */
+  categories: Record<Category, number> | null;
+  /** The checkpoint whose categories apply to the run's items; null when none do. */
+  categoryBase: string | null;
 }
 
 export interface TrendSeries extends Pick<MetricDef, 'label' | 'direction' | 'range'> {
@@ -52,6 +58,7 @@ export function trend(store: Store, metrics: readonly string[], tags: Record<str
     points: latest.map(({ c, run, summary }) => ({
       checkpoint: c.name, step: c.step, runId: run.id, ...metricOf(summary, def.name),
       tags: c.tags, baseline: c.isBaseline, finishedAt: run.finishedAt,
+      categories: summary.categories ?? null, categoryBase: categoryBaseOf(summary),
     })),
   }));
 }

@@ -1,5 +1,6 @@
 import type { JudgeRunReport } from '../judge/judge-stored-run.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
+import type { Category } from '../categorize/category.js';
 import type { RefusalJudgeSummary } from '../judge/refusal-agreement.js';
 import type { EvalItem } from '../evalsets/types.js';
 import { keywordMarks, type KeywordMarks } from '../scoring/keyword.js';
@@ -37,6 +38,8 @@ export interface RunJson {
   counts: RunSummary['counts'] | null;
   /** Keyword items of each SliCK category against the base model; null when none is categorized (or there is no summary). */
   categories: RunSummary['categories'];
+  /** The checkpoint whose knowledge categories the items are read against; null when none apply. */
+  categoryBase: string | null;
   params: Run['params'];
   provenance: Run['provenance'];
   error: string | null;
@@ -48,6 +51,18 @@ export interface RunJson {
   pairwise?: PairwiseSummary[];
   refusalJudge?: RefusalJudgeSummary | null;
   items?: ItemJson[];
+}
+
+/**
+ * The base checkpoint a summary's categories came from: the name in its `categorizedBy` key
+ * (`BASE:RUN,RUN…`, see categoriesKey). The runs part has no ':', so the last one ends the name,
+ * even when the name itself contains ':'.
+ */
+export function categoryBaseOf(summary: Pick<RunSummary, 'categorizedBy'> | null): string | null {
+  const key = summary?.categorizedBy ?? null;
+  if (key === null) return null;
+  const at = key.lastIndexOf(':');
+  return at <= 0 ? null : key.slice(0, at);
 }
 
 /** The JSON form of a run, shared by run, resume, runs, show and the API. */
@@ -66,6 +81,7 @@ export function runJson(run: Run, summary: RunSummary | null, extras: JudgeExtra
     sets: summary?.sets ?? {},
     counts: summary?.counts ?? null,
     categories: summary?.categories ?? null,
+    categoryBase: categoryBaseOf(summary),
     params: run.params,
     provenance: run.provenance,
     error: run.error,
@@ -89,6 +105,8 @@ export interface ItemJson {
   answer: string | null;
   /** Keyword items with an answer: which keywords it hit (and with which alternative), which forbidden strings it contains. */
   marks?: KeywordMarks;
+  /** The item's SliCK category against the run's base (by content hash); null when it has none. Present in the API's results. */
+  category?: Category | null;
   reasoning: string | null;
   score: number | null;
   passed: boolean | null;
@@ -103,8 +121,11 @@ export interface ItemJson {
   judge?: Record<string, unknown>;
 }
 
-/** One result as `show --items` and the API report it; keyword answers carry their keyword marks. */
-export function itemJson(r: ResultRecord, item: EvalItem | undefined, judgment?: JudgmentRecord): ItemJson {
+/**
+ * One result as `show --items` and the API report it; keyword answers carry their keyword marks,
+ * and their knowledge category when the caller looked it up (`category`: null for none).
+ */
+export function itemJson(r: ResultRecord, item: EvalItem | undefined, judgment?: JudgmentRecord, category?: Category | null): ItemJson {
   const scores = (r.scores ?? {}) as Record<string, Score>;
   return {
     id: r.itemId,
@@ -116,6 +137,7 @@ export function itemJson(r: ResultRecord, item: EvalItem | undefined, judgment?:
     ...(item?.kind === 'blog' ? { reference: item.reference } : {}),
     answer: r.answer,
     ...(item?.kind === 'keyword' && r.answer !== null ? { marks: keywordMarks(item, r.answer) } : {}),
+    ...(category !== undefined ? { category } : {}),
     reasoning: r.reasoning,
     score: r.score,
     passed: r.passed,

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
+import { CATEGORIES } from '../categorize/category.js';
 import { compareRuns, resolvePair } from '../compare/compare-runs.js';
 import { trend } from '../compare/trend.js';
 import { TunegateError } from '../errors.js';
-import { ErrorBody, Nullable, RunId } from './schemas.js';
+import { CategoryName, ErrorBody, Nullable, RunId } from './schemas.js';
 
 const Ci = Nullable(Type.Tuple([Type.Number(), Type.Number()]));
 const RunRef = Type.Object({ runId: Type.Integer(), checkpoint: Type.String(), step: Nullable(Type.Integer()), status: Type.String() });
@@ -29,6 +30,7 @@ const Comparison = Type.Object({
   }), { description: 'per set, how its keyword items moved (pass = every keyword found and no forbidden string)' }),
   flips: Type.Array(Type.Object({
     set: Type.String(), id: Type.String(), prompt: Type.String(), tags: Type.Array(Type.String()),
+    category: Type.Union([CategoryName, Type.Null()], { description: "the item's SliCK knowledge category against the head run's base checkpoint (by content hash); null when it has none" }),
     from: Type.Union([Type.Literal('pass'), Type.Literal('fail')]), to: Type.Union([Type.Literal('pass'), Type.Literal('fail')]),
     drop: Type.Number({ description: 'base score − head score' }), base: Side, head: Side,
   }), { description: 'keyword items that changed outcome: forgotten first, largest drop first' }),
@@ -55,6 +57,8 @@ const TrendSeries = Type.Object({
     n: Type.Integer({ description: 'items the value is computed over' }), ci: Ci,
     method: Nullable(Type.Union([Type.Literal('wilson'), Type.Literal('bootstrap')])),
     tags: Type.Record(Type.String(), Type.String()), baseline: Type.Boolean(), finishedAt: Nullable(Type.String()),
+    categories: Nullable(Type.Object(Object.fromEntries(CATEGORIES.map((c) => [c, Type.Integer()])), { description: "the run's keyword items per SliCK category against its base (the n behind acc_highly_known, …); null when none is categorized" })),
+    categoryBase: Nullable(Type.String({ description: 'the checkpoint whose knowledge categories apply to the run\'s items; null when none do' })),
   })),
 });
 

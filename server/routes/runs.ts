@@ -4,6 +4,7 @@ import type { AppDeps } from '../app.js';
 import { checkKeyEnvsAllowed } from '../config.js';
 import { judgeKeyEnv } from '../judge/spec.js';
 import { itemJson, runJson } from '../report/run-json.js';
+import { categoryLookup, runCategories } from '../categorize/run-categories.js';
 import { currentSummary } from '../runner/execute-run.js';
 import { TunegateError } from '../errors.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
@@ -11,7 +12,7 @@ import { submitRun } from '../queue/submit-run.js';
 import type { Store } from '../store/open.js';
 import { CSP } from '../app.js';
 import { runStreams } from './run-events.js';
-import { ErrorBody, NewRunBody, Run, RunId, RunParams } from './schemas.js';
+import { CategoryName, ErrorBody, NewRunBody, Nullable, Run, RunId, RunParams } from './schemas.js';
 
 const Status = Type.Union(['queued', 'running', 'completed', 'interrupted', 'failed', 'cancelled'].map((s) => Type.Literal(s)));
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -74,23 +75,46 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
 
   app.get('/api/runs/:id/results', {
     schema: {
-      summary: "A run's results, paged (outcome: pass/fail for keyword items, error for errored results)",
+      summary: "A run's results, paged (outcome: pass/fail for keyword items, error for errored results; category: keyword items of that knowledge category against the run's base)",
       params: RunParams,
       querystring: Type.Object({
         set: Type.Optional(Type.String()), outcome: Type.Optional(Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('error')])),
+        category: Type.Optional(CategoryName),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 })),
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ results: Type.Array(Type.Object({}, { additionalProperties: true })), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }), ...errors },
+      response: {
+        200: Type.Object({
+          results: Type.Array(Type.Object({
+            category: Type.Optional(Nullable(CategoryName)),
+          }, { additionalProperties: true, description: "one answer (see ItemJson); category: the item's SliCK category against the run's base checkpoint, by content hash (null: none)" })),
+          total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(),
+        }),
+        ...errors,
+      },
     },
   }, async (req) => {
     const id = req.params.id;
-    store.runs.get(id);
+    const run = store.runs.get(id);
     const q = req.query;
     const page = { ...(q.set !== undefined ? { set: q.set } : {}), ...(q.outcome !== undefined ? { outcome: q.outcome } : {}), limit: q.limit ?? 100, offset: q.offset ?? 0 };
     const items = new Map(store.runs.items(id).map((i) => [`${i.set}\u0000${i.id}`, i]));
     const judgments = new Map(store.judge.judgments(id).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j]));
-    const results = store.results.list(id, page).map((r) => itemJson(r, items.get(`${r.set}\u0000${r.itemId}`), judgments.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`)));
-    return { results, total: store.results.count(id, page), limit: page.limit, offset: page.offset };
+    const categoryOf = categoryLookup(runCategories(store, run));
+    const itemOf = (r: { set: string; itemId: string }) => items.get(`${r.set}\u0000${r.itemId}`);
+    const json = (r: ReturnType<typeof store.results.list>[number]) => {
+      const item = itemOf(r);
+      return itemJson(r, item, judgments.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`), item === undefined ? null : categoryOf(item));
+    };
+    if (q.category === undefined) {
+      return { results: store.results.list(id, page).map(json), total: store.results.count(id, page), limit: page.limit, offset: page.offset };
+    }
+    // Categories are per item content, not stored with results: filter the run's results, then page.
+    const { limit, offset, ...filter } = page;
+    const matching = store.results.list(id, filter).filter((r) => {
+      const item = itemOf(r);
+      return item !== undefined && categoryOf(item) === q.category;
+    });
+    return { results: matching.slice(offset, offset + limit).map(json), total: matching.length, limit, offset };
   });
 
   const streams = runStreams(app, { store, queue, runBody: (id) => runBody(store, id), headers: { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP } });

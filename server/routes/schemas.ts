@@ -147,6 +147,7 @@ export const Run = Type.Object(
       WeaklyKnown: Type.Integer(),
       Unknown: Type.Integer(),
     }, { description: "keyword items of each SliCK category against the base model (Gekhman et al. 2024): the n behind acc_highly_known, acc_maybe_known, acc_weakly_known, acc_unknown; null when no item is categorized" })),
+    categoryBase: Nullable(Type.String({ description: 'the checkpoint whose knowledge categories the items are read against (the checkpoint\'s base, itself, or the baseline); null when none apply' })),
     params: Type.Object({}, { additionalProperties: true }),
     provenance: Type.Object({
       tool: Type.String({ description: 'tunegate version' }),
@@ -179,3 +180,49 @@ export const Run = Type.Object(
 
 export const RunParams = Type.Object({ id: RunId });
 export const NameParams = Type.Object({ name: Name });
+
+/** A SliCK knowledge category against the base model (Gekhman et al. 2024). */
+export const CategoryName = Type.Union([Type.Literal('HighlyKnown'), Type.Literal('MaybeKnown'), Type.Literal('WeaklyKnown'), Type.Literal('Unknown')]);
+
+const Ci = Nullable(Type.Tuple([Type.Number(), Type.Number()]));
+
+/** One gate verdict of a Known metric (see MetricVerdict in gate/decide.ts), as advise reports it. */
+const KnownVerdict = Type.Object({
+  metric: Type.String(),
+  direction: Type.Union([Type.Literal('higher'), Type.Literal('lower')]),
+  n: Type.Integer(),
+  base: Nullable(Type.Number()),
+  head: Nullable(Type.Number()),
+  delta: Nullable(Type.Number()),
+  interval: Ci,
+  intervalLevel: Nullable(Type.Number()),
+  p: Nullable(Type.Number({ description: 'one-sided p of "not worse" (paired sign-flip test over items)' })),
+  level: Nullable(Type.Number({ description: 'the level p was tested at (Holm over the Known metrics)' })),
+  test: Type.Union([Type.Literal('sign-flip-exact'), Type.Literal('sign-flip-monte-carlo'), Type.Literal('none')]),
+  tolerance: Type.Number(),
+  minDetectableDrop: Nullable(Type.Number()),
+  verdict: Type.Union([Type.Literal('regression'), Type.Literal('pass'), Type.Literal('improved'), Type.Literal('skipped')]),
+  reason: Type.String(),
+  worst: Type.Array(Type.Object({
+    set: Type.String(), id: Type.String(), prompt: Type.String(), base: Type.Number(), head: Type.Number(),
+    baseAnswer: Nullable(Type.String()), headAnswer: Nullable(Type.String()),
+  })),
+});
+
+/** GET /api/advise's body (see gate/advise.ts): the same JSON as `tunegate advise --json`. */
+export const Advice = Type.Object({
+  tag: Type.Object({ key: Type.String(), value: Type.String() }),
+  base: Type.Object({ checkpoint: Type.String(), runId: Type.Integer() }, { description: 'the base checkpoint whose categories apply, and its latest completed run (what every checkpoint is tested against)' }),
+  heldoutMetric: Type.Union([Type.Literal('heldout_accuracy'), Type.Literal('bio_accuracy')], { description: 'heldout_accuracy when items are tagged in_train, else bio_accuracy' }),
+  alpha: Type.Number(),
+  rows: Type.Array(Type.Object({
+    checkpoint: Type.String(),
+    step: Nullable(Type.Integer()),
+    runId: Type.Integer(),
+    heldout: Type.Object({ value: Nullable(Type.Number()), n: Type.Integer(), ci: Ci }),
+    known: Type.Array(KnownVerdict, { description: "the gate's verdict on acc_highly_known and acc_maybe_known against the base run; empty for the base itself" }),
+    excluded: Nullable(Type.String({ description: 'why the checkpoint cannot be advised: a significant fall on a Known category, or why it could not be compared' })),
+  }), { description: 'each checkpoint tagged KEY=VALUE with a completed run, by step' }),
+  pick: Nullable(Type.Object({ checkpoint: Type.String(), step: Nullable(Type.Integer()), runId: Type.Integer() }, { description: 'the advised checkpoint; null when every one fell on Known items' })),
+  reason: Type.String(),
+});

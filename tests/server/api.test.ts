@@ -189,7 +189,7 @@ describe('API: compare and trend', () => {
     expect(cmp.metrics.bio_accuracy.delta).toBeCloseTo(-1 / 3, 12);
     expect(cmp.items).toMatchObject({ compared: 3, changedContent: 0 });
     expect(cmp.flips).toEqual([{
-      set: 'bio', id: 'q1', prompt: 'question one', tags: [], from: 'pass', to: 'fail', drop: 1,
+      set: 'bio', id: 'q1', prompt: 'question one', tags: [], category: null, from: 'pass', to: 'fail', drop: 1,
       base: { answer: 'answer to: question one', sample: 0, score: 1, marks: { keywords: [{ alternatives: ['question one'], matched: 'question one' }], forbidden: [] } },
       head: { answer: 'no idea', sample: 0, score: 0, marks: { keywords: [{ alternatives: ['question one'], matched: null }], forbidden: [] } },
     }]);

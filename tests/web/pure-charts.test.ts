@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TrendPoint, TrendSeries } from '../../server/compare/trend.js';
+import { categoryChartConfig, categoryLines, type CategoryDatum } from '../../web/src/charts/category-chart.js';
+import { adviceTag, selectCategoryPoints } from '../../web/src/charts/category-points.js';
 import { compareBarsConfig } from '../../web/src/charts/compare-chart.js';
 import { defaultColourKey, groupLabels, pointLabel } from '../../web/src/charts/groups.js';
 import { paretoOptimal } from '../../web/src/charts/pareto.js';
@@ -10,7 +12,7 @@ import { trendChartConfig, trendGroups, type TrendDatum } from '../../web/src/ch
 
 const point = (checkpoint: string, step: number | null, runId: number, value: number | null, tags: Record<string, string>, baseline = false): TrendPoint => ({
   checkpoint, step, runId, value, n: 14, ci: value === null ? null : [Math.max(0, value - 0.1), Math.min(1, value + 0.1)], method: 'bootstrap',
-  tags, baseline, finishedAt: null,
+  tags, baseline, finishedAt: null, categories: null, categoryBase: null,
 });
 
 const series = (metric: string, direction: 'higher' | 'lower' | null, points: TrendPoint[]): TrendSeries => ({ metric, label: metric, direction, range: [0, 1], points });
@@ -114,5 +116,80 @@ describe('before/after bars', () => {
     expect(cfg.data.datasets.map((d) => d.label)).toEqual(['before: base', 'after: v-3000']);
     expect(cfg.data.datasets[0]!.data.map((d) => [d.x, d.y, d.yMin, d.yMax, d.n])).toEqual([['Bio accuracy', 0.1, 0, 0.3, 14], ['Blog quality', 0.7, 0.6, 0.8, 6]]);
     expect(cfg.data.datasets[1]!.data.map((d) => [d.y, d.yMin])).toEqual([[0.9, 0.7], [null, null]]);
+  });
+});
+
+describe('knowledge-category chart', () => {
+  const counts = { HighlyKnown: 12, MaybeKnown: 6, WeaklyKnown: 0, Unknown: 24 };
+  const at = (checkpoint: string, step: number | null, runId: number, value: number | null, n: number, tags: Record<string, string> = { run: 'ft' }): TrendPoint => ({
+    ...point(checkpoint, step, runId, value, tags), n, categories: counts, categoryBase: 'base',
+  });
+  /** Four checkpoints (one without a step); WeaklyKnown has no items; train/held-out only when tagged. */
+  const catSeries = (withTrain: boolean): TrendSeries[] => [
+    series('acc_highly_known', 'higher', [at('base', 0, 1, 1, 12), at('ft-1000', 1000, 2, 0.9, 12), at('ft-2000', 2000, 3, 0.5, 12), at('loose', null, 4, 0.7, 12)]),
+    series('acc_maybe_known', 'higher', [at('base', 0, 1, 0.5, 6), at('ft-1000', 1000, 2, 0.5, 6), at('ft-2000', 2000, 3, 0.3, 6), at('loose', null, 4, 0.5, 6)]),
+    series('acc_weakly_known', 'higher', [at('base', 0, 1, null, 0), at('ft-1000', 1000, 2, null, 0), at('ft-2000', 2000, 3, null, 0), at('loose', null, 4, null, 0)]),
+    series('acc_unknown', 'higher', [at('base', 0, 1, 0, 24), at('ft-1000', 1000, 2, 0.3, 24), at('ft-2000', 2000, 3, 0.9, 24), at('loose', null, 4, 0.5, 24)]),
+    series('train_accuracy', 'higher', [at('base', 0, 1, withTrain ? 0 : null, withTrain ? 12 : 0), at('ft-1000', 1000, 2, withTrain ? 0.5 : null, withTrain ? 12 : 0), at('ft-2000', 2000, 3, withTrain ? 1 : null, withTrain ? 12 : 0), at('loose', null, 4, null, 0)]),
+    series('heldout_accuracy', 'higher', [at('base', 0, 1, withTrain ? 0.4 : null, withTrain ? 36 : 0), at('ft-1000', 1000, 2, withTrain ? 0.5 : null, withTrain ? 36 : 0), at('ft-2000', 2000, 3, withTrain ? 0.6 : null, withTrain ? 36 : 0), at('loose', null, 4, null, 0)]),
+  ];
+
+  it('a line per category with items (and train / held-out when tagged), each point its step, value, interval and n; same-step points nudged apart', () => {
+    const lines = categoryLines(catSeries(true));
+    expect(lines.map((l) => l.metric)).toEqual(['acc_highly_known', 'acc_maybe_known', 'acc_unknown', 'train_accuracy', 'heldout_accuracy']);
+    expect(lines.map((l) => l.label)).toEqual(['HighlyKnown', 'MaybeKnown', 'Unknown', 'train (in_train items)', 'held-out']);
+    for (const l of lines) {
+      // Checkpoints without a step are not charted (the table lists them); the base at step 0 is.
+      expect(l.data.map((d) => d.checkpoint)).toEqual(['base', 'ft-1000', 'ft-2000']);
+      const source = catSeries(true).find((s) => s.metric === l.metric)!.points;
+      for (const d of l.data) {
+        const p = source.find((q) => q.runId === d.runId)!;
+        expect([d.step, d.y, d.yMin, d.yMax, d.n, d.ci]).toEqual([p.step, p.value, p.ci![0], p.ci![1], p.n, p.ci]);
+      }
+    }
+    // Nudged symmetrically around the true step, by the same amount at every step, never by more than 5% of the range.
+    const shifts = lines.map((l) => l.data[1]!.x - l.data[1]!.step);
+    expect(new Set(shifts).size).toBe(lines.length);
+    expect(shifts.reduce((a, b) => a + b, 0)).toBeCloseTo(0, 9);
+    for (const l of lines) for (const d of l.data) expect(d.x - d.step).toBeCloseTo(l.data[0]!.x - l.data[0]!.step, 9);
+    expect(Math.max(...shifts.map(Math.abs))).toBeLessThan(0.05 * 2000);
+    expect(categoryLines(catSeries(true), 0).flatMap((l) => l.data.map((d) => d.x - d.step))).toEqual(Array(15).fill(0));
+    // Without in_train tags there is no train or held-out line.
+    expect(categoryLines(catSeries(false)).map((l) => l.metric)).toEqual(['acc_highly_known', 'acc_maybe_known', 'acc_unknown']);
+    expect(categoryLines([])).toEqual([]);
+  });
+
+  it('every line has its own colour and point shape (train and held-out dashed); y is 0–1, x ticks at the steps; the advised step is a labelled dashed line', () => {
+    const cfg = categoryChartConfig(catSeries(true), { step: 1000, checkpoint: 'ft-1000' });
+    const data = cfg.data.datasets;
+    expect(data.map((d) => d.label)).toEqual(['HighlyKnown', 'MaybeKnown', 'Unknown', 'train (in_train items)', 'held-out', 'advised stop: step 1000 (ft-1000)']);
+    const lines = data.slice(0, 5);
+    expect(new Set(lines.map((d) => d.borderColor)).size).toBe(5);
+    expect(new Set(lines.map((d) => d.pointStyle)).size).toBe(5);
+    expect(lines.map((d) => (d.borderDash as number[]).length > 0)).toEqual([false, false, false, true, true]);
+    const advised = data[5]!.data as CategoryDatum[];
+    expect(advised.map((d) => [d.x, d.y])).toEqual([[1000, 0], [1000, 1]]);
+    expect(advised[1]!.label).toBe('advised stop: ft-1000');
+    const scales = cfg.options!.scales as Record<string, Record<string, unknown>>;
+    expect([scales.y!.min, scales.y!.max]).toEqual([0, 1]);
+    expect([scales.x!.min, scales.x!.max]).toEqual([-100, 2100]);
+    const axis = { ticks: [{ value: -500 }, { value: 700 }] };
+    (scales.x!.afterBuildTicks as (a: typeof axis) => void)(axis);
+    expect(axis.ticks).toEqual([{ value: 0 }, { value: 1000 }, { value: 2000 }]);
+    expect(categoryChartConfig(catSeries(true)).data.datasets.map((d) => d.label)).toEqual(['HighlyKnown', 'MaybeKnown', 'Unknown', 'train (in_train items)', 'held-out']);
+  });
+
+  it('shows the tag filter\'s checkpoints plus their base, and asks advice for the filter\'s tag or the one run tag they share', () => {
+    const s = catSeries(true).map((x) => ({ ...x, points: x.points.map((p) => (p.checkpoint === 'base' ? { ...p, tags: {} } : p.checkpoint === 'loose' ? { ...p, tags: { run: 'other' }, categories: null, categoryBase: null } : p)) }));
+    const chosen = selectCategoryPoints(s, ['run=ft']);
+    expect(chosen[0]!.points.map((p) => p.checkpoint)).toEqual(['base', 'ft-1000', 'ft-2000']);
+    expect(selectCategoryPoints(s, ['run=other'])[0]!.points.map((p) => p.checkpoint)).toEqual(['loose']);
+    expect(selectCategoryPoints(s, [])[0]!.points).toHaveLength(4);
+    expect(adviceTag(['run=ft'], chosen[0]!.points)).toEqual({ tag: 'run=ft' });
+    // Unfiltered: the base carries no run tag and loose is uncategorized, so the fine-tuned ones' run=ft is it.
+    expect(adviceTag([], s[0]!.points)).toEqual({ tag: 'run=ft' });
+    const two = s[0]!.points.map((p) => (p.checkpoint === 'ft-2000' ? { ...p, tags: { run: 'v2' } } : p));
+    expect(adviceTag([], two)).toEqual({ choices: ['run=ft', 'run=v2'] });
+    expect(adviceTag([], s[0]!.points.map((p) => ({ ...p, tags: {} })))).toBeNull();
   });
 });

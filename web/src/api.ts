@@ -5,6 +5,8 @@
 import type { Comparison } from '../../server/compare/compare-runs.js';
 import type { TrendSeries } from '../../server/compare/trend.js';
 import type { EvalSetSummary } from '../../server/evalsets/load.js';
+import type { Advice } from '../../server/gate/advise.js';
+import type { Category } from '../../server/categorize/category.js';
 import type { GateReport } from '../../server/gate/decide.js';
 import type { ItemJson, RunJson } from '../../server/report/run-json.js';
 import type { NewCheckpointBody } from '../../server/routes/schemas.js';
@@ -12,7 +14,8 @@ import type { Progress } from '../../server/runner/execute-run.js';
 import type { MetricDef } from '../../server/scoring/metric-registry.js';
 import type { Checkpoint as StoredCheckpoint } from '../../server/store/types.js';
 
-export type { Comparison, EvalSetSummary, GateReport, ItemJson, MetricDef, TrendSeries };
+export type { Advice, Category, Comparison, EvalSetSummary, GateReport, ItemJson, MetricDef, TrendSeries };
+export type { AdviceRow } from '../../server/gate/advise.js';
 export type { BlogChange, Flip, FlipSide, MetricChange, Transitions } from '../../server/compare/compare-runs.js';
 export type { TrendPoint } from '../../server/compare/trend.js';
 export type { KeywordMarks } from '../../server/scoring/keyword.js';
@@ -23,6 +26,12 @@ export type RunBody = RunJson & { progress: { done: number; total: number; error
 export type EvalSetListing = EvalSetSummary | { name: string; error: string };
 export type NewCheckpoint = NewCheckpointBody;
 export type LiveProgress = Pick<Progress, 'done' | 'total' | 'errors'> & Partial<Progress>;
+/** A base checkpoint's stored categorization (GET /api/categories): counts, and the runs they came from. */
+export interface BaseCategories {
+  base: string;
+  counts: Record<Category, number>;
+  items: Array<{ set: string; itemId: string; category: Category; runId: number }>;
+}
 
 /** An error answer of the API: its message (which names the field, e.g. "body/baseUrl …") and HTTP status. */
 export class ApiError extends Error {
@@ -78,8 +87,12 @@ export const api = {
   run: (id: number) => get<RunBody>(`/api/runs/${id}`),
   runs: (opts: { checkpoint?: string; status?: string; limit?: number } = {}) =>
     get<{ runs: RunBody[]; nextCursor: number | null }>(`/api/runs${query(opts)}`),
-  results: (id: number, opts: { set?: string; outcome?: string; limit: number; offset: number }) =>
+  results: (id: number, opts: { set?: string; outcome?: string; category?: string; limit: number; offset: number }) =>
     get<{ results: ItemJson[]; total: number; limit: number; offset: number }>(`/api/runs/${id}/results${query(opts)}`),
+  /** Early-stopping advice across the checkpoints tagged `tag` (KEY=VALUE). */
+  advise: (tag: string) => get<Advice>(`/api/advise${query({ tag })}`),
+  /** A base checkpoint's knowledge categories. */
+  categories: (base: string) => get<BaseCategories>(`/api/categories${query({ base })}`),
   compare: (base?: number, head?: number) => get<Comparison>(`/api/compare${query({ base, head })}`),
   gate: (run: number, baseline: number, metrics?: readonly string[]) =>
     get<GateReport>(`/api/gate${query({ run, baseline: String(baseline), metrics })}`),

@@ -1,4 +1,5 @@
 import { api, ApiError, type BlogChange, type Comparison, type Flip, type FlipSide, type GateReport, type MetricDef } from '../api.js';
+import { CATEGORY_LINES } from '../charts/category-chart.js';
 import { compareBarsConfig } from '../charts/compare-chart.js';
 import { mountChart, preloadCharts } from '../charts/lazy.js';
 import { h, tid, type Child } from '../dom.js';
@@ -6,9 +7,10 @@ import { digitsFor, interval, num, signed, withInterval } from '../format.js';
 import type { ViewContext } from '../router.js';
 import { markChips, markedAnswer } from './marks.js';
 import { chartPanel, emptyState, firstSteps, optionSelect, runLink, table } from './common.js';
+import { CATEGORY_NAMES, categoryChip } from './categories.js';
 
 /** Metrics drawn as before/after bars (all on 0–1); every metric with a value is in the table. */
-const BAR_METRICS = ['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'refusal_accuracy', 'blog_quality'];
+const BAR_METRICS = ['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'refusal_accuracy', 'acc_highly_known', 'acc_maybe_known', 'acc_weakly_known', 'acc_unknown', 'blog_quality'];
 const OUTCOME_TEXT = { fail: 'forgotten', pass: 'learned' } as const;
 
 const sideCell = (s: FlipSide, label: string): Child[] => [
@@ -39,7 +41,7 @@ function metricTable(cmp: Comparison, gate: GateReport | Error, defs: ReadonlyMa
       const d = digitsFor(defs.get(name));
       const v = verdicts.get(name);
       return {
-        attrs: { ...tid('metric-row'), 'data-metric': name },
+        attrs: { ...tid('metric-row'), 'data-metric': name, ...(v?.verdict === 'regression' ? { class: 'row-regression' } : {}) },
         cells: [defs.get(name)?.label ?? name, withInterval(c.base, { n: c.baseN, ci: c.baseCi }, d), withInterval(c.head, { n: c.headN, ci: c.headCi }, d),
           signed(c.delta, d), v === undefined ? '' : interval(v.interval, d),
           v?.p === null || v === undefined ? '' : `${v.p < 0.001 ? '<0.001' : v.p.toFixed(3)}${v.level === null ? '' : ` / ${v.level.toPrecision(2)}`}`,
@@ -74,7 +76,8 @@ function flipTable(flips: readonly Flip[]): HTMLElement {
     h('caption', null, `${flips.length} keyword items changed outcome, forgotten first, largest drop first`),
     h('thead', null, h('tr', null, ['item', 'outcome', 'question', 'before', 'after'].map((c) => h('th', { attrs: { scope: 'col' } }, c)))),
     h('tbody', null, flips.map((f) => h('tr', { attrs: { ...tid('flip-row'), 'data-item': `${f.set}/${f.id}`, 'data-outcome': OUTCOME_TEXT[f.to] } },
-      h('td', null, h('div', null, `${f.set}/${f.id}`), f.tags.length > 0 ? h('div', { class: 'tags' }, f.tags.join(', ')) : null),
+      h('td', null, h('div', null, `${f.set}/${f.id}`), f.tags.length > 0 ? h('div', { class: 'tags' }, f.tags.join(', ')) : null,
+        f.category !== null ? h('div', { class: 'item-cats' }, categoryChip(f.category)) : null),
       h('td', null, h('span', { class: `badge outcome-${OUTCOME_TEXT[f.to]}` }, OUTCOME_TEXT[f.to]), h('div', { class: 'note' }, `score ${signed(-f.drop)}`)),
       h('td', { class: 'prompt' }, f.prompt),
       h('td', { class: 'side' }, sideCell(f.base, 'before')),
@@ -136,7 +139,12 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
   const bars = BAR_METRICS.filter((m) => cmp.metrics[m] !== undefined && (cmp.metrics[m]!.base !== null || cmp.metrics[m]!.head !== null));
   const holder = h('div', { class: 'chart' });
   root.append(h('h2', null, 'Metrics'), chartPanel('every metric before and after', holder, metricTable(cmp, gate, defs), null, 'compare-metrics', true));
-  const config = compareBarsConfig(bars.map((m) => ({ label: defs.get(m)?.label ?? m, change: cmp.metrics[m]! })), { base: cmp.base.checkpoint, head: cmp.head.checkpoint });
+  // Short labels for the per-category bars ("HighlyKnown accuracy"), so five or more fit side by side.
+  const barLabel = (m: string) => {
+    const line = CATEGORY_LINES.find((l) => l.metric === m && l.category !== null);
+    return line !== undefined ? `${line.label} accuracy` : defs.get(m)?.label ?? m;
+  };
+  const config = compareBarsConfig(bars.map((m) => ({ label: barLabel(m), change: cmp.metrics[m]! })), { base: cmp.base.checkpoint, head: cmp.head.checkpoint });
   ctx.onLeave(await mountChart(holder, config, `Before/after bars for ${bars.join(', ')}; the table below has every value.`));
 
   root.append(h('h2', null, 'What moved, per set'), transitionsTable(cmp, pass));
@@ -145,7 +153,10 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
   const set = q.get('set') ?? '';
   const tag = q.get('tag') ?? '';
   const outcome = q.get('outcome') ?? '';
-  const flips = cmp.flips.filter((f) => (set === '' || f.set === set) && (tag === '' || f.tags.includes(tag)) && (outcome === '' || OUTCOME_TEXT[f.to] === outcome));
+  const categorized = cmp.flips.some((f) => f.category !== null);
+  const category = categorized ? q.get('category') ?? '' : '';
+  const flips = cmp.flips.filter((f) => (set === '' || f.set === set) && (tag === '' || f.tags.includes(tag)) && (outcome === '' || OUTCOME_TEXT[f.to] === outcome) &&
+    (category === '' || f.category === category));
   const blog = cmp.blog.filter((b) => (set === '' || b.set === set) && (tag === '' || b.tags.includes(tag)));
   const setNames = [...new Set([...cmp.flips.map((f) => f.set), ...cmp.blog.map((b) => b.set)])].sort();
   const tags = [...new Set([...cmp.flips.flatMap((f) => f.tags), ...cmp.blog.flatMap((b) => b.tags)])].sort();
@@ -153,7 +164,10 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
     h('form', { class: 'controls control-row', onsubmit: (e: Event) => e.preventDefault() },
       optionSelect('Set', [{ value: '', text: 'all sets' }, ...setNames.map((s) => ({ value: s, text: s }))], set, (v) => ctx.setQuery({ set: v === '' ? null : v }), 'filter-set'),
       optionSelect('Tag', [{ value: '', text: 'any tag' }, ...tags.map((t) => ({ value: t, text: t }))], tag, (v) => ctx.setQuery({ tag: v === '' ? null : v }), 'filter-tag'),
-      optionSelect('Outcome', [{ value: '', text: 'learned and forgotten' }, { value: 'forgotten', text: 'forgotten' }, { value: 'learned', text: 'learned' }], outcome, (v) => ctx.setQuery({ outcome: v === '' ? null : v }), 'filter-outcome')),
+      optionSelect('Outcome', [{ value: '', text: 'learned and forgotten' }, { value: 'forgotten', text: 'forgotten' }, { value: 'learned', text: 'learned' }], outcome, (v) => ctx.setQuery({ outcome: v === '' ? null : v }), 'filter-outcome'),
+      categorized
+        ? optionSelect('Knowledge category', [{ value: '', text: 'any category' }, ...CATEGORY_NAMES.map((c) => ({ value: c, text: c }))], category, (v) => ctx.setQuery({ category: v === '' ? null : v }), 'filter-category')
+        : null),
     flipTable(flips));
   if (cmp.blog.length > 0) root.append(h('h2', null, 'Blog posts'), blogTable(blog));
 }

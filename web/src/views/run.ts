@@ -6,6 +6,7 @@ import type { ViewContext } from '../router.js';
 import { servingLine } from '../../../server/runner/serving-notes.js';
 import { markChips, markedAnswer } from './marks.js';
 import { emptyState, optionSelect, statusBadge, table } from './common.js';
+import { CATEGORY_NAMES, categoryChip, categoryCounts } from './categories.js';
 
 const PAGE = 50;
 const LIVE = new Set(['queued', 'running']);
@@ -56,6 +57,20 @@ function metricsTable(run: RunBody, defs: readonly MetricDef[]): HTMLElement {
     }), 'run-metrics');
 }
 
+/** The run's keyword items per knowledge category against its base; each count filters the answers below. */
+function runCategories(run: RunBody): HTMLElement | null {
+  if (run.categories === null) return null;
+  const link = (c: string) => {
+    const q = new URLSearchParams(window.location.search);
+    q.set('category', c);
+    q.delete('page');
+    return `${window.location.pathname}?${q.toString()}`;
+  };
+  return h('p', { class: 'cat-base', attrs: { ...tid('run-categories'), 'data-base': run.categoryBase ?? '' } },
+    'Keyword items per knowledge category against the base ', h('strong', null, run.categoryBase ?? '(unknown)'),
+    ' (the n of the per-category accuracies above): ', categoryCounts(run.categories, link));
+}
+
 function setsTable(run: RunBody): HTMLElement {
   return table('Per eval set', ['set', 'kind', 'items', 'errors', 'cut off', 'score', 'accuracy', 'hallucination rate', 'blog quality'],
     Object.entries(run.sets).map(([name, s]) => ({
@@ -100,7 +115,8 @@ function itemRow(r: ItemJson, samples: number): HTMLElement {
     ? Object.entries(r.scores).map(([k, v]) => `${k} ${num(v, k === 'chrf' ? 1 : 3)}`).join(' · ')
     : `score ${num(r.score)}${r.passed === null ? '' : r.passed ? ' · pass' : ' · fail'}${r.hallucinated === true ? ' · hallucinated' : ''}`;
   return h('tr', { attrs: { ...tid('item-row'), 'data-item': `${r.set}/${r.id}`, 'data-kind': r.kind ?? '' } },
-    h('td', null, h('div', null, `${r.set}/${r.id}${samples > 1 ? ` #${r.sample}` : ''}`), r.tags.length > 0 ? h('div', { class: 'tags' }, r.tags.join(', ')) : null),
+    h('td', null, h('div', null, `${r.set}/${r.id}${samples > 1 ? ` #${r.sample}` : ''}`), r.tags.length > 0 ? h('div', { class: 'tags' }, r.tags.join(', ')) : null,
+      r.category !== undefined && r.category !== null ? h('div', { class: 'item-cats' }, categoryChip(r.category)) : null),
     h('td', { class: 'prompt' }, r.prompt, r.reference !== undefined ? h('details', null, h('summary', null, 'held-out reference'), h('p', { class: 'answer' }, r.reference)) : null),
     h('td', { class: 'side' },
       r.error !== null ? h('p', { class: 'error', attrs: tid('item-error') }, `error after ${r.attempts} attempts: ${r.error}`) : markedAnswer(r.answer, r.marks ?? null),
@@ -114,8 +130,13 @@ async function itemsSection(run: RunBody, ctx: ViewContext): Promise<HTMLElement
   const q = ctx.query;
   const set = q.get('set') ?? '';
   const outcome = q.get('outcome') ?? '';
+  // Only a run whose items have categories offers (and reads) the category filter.
+  const asked = q.get('category') ?? '';
+  const category = run.categories !== null && (CATEGORY_NAMES as readonly string[]).includes(asked) ? asked : '';
   const page = Math.max(1, Number(q.get('page') ?? '1') || 1);
-  const res = await api.results(run.runId, { ...(set !== '' ? { set } : {}), ...(outcome !== '' ? { outcome } : {}), limit: PAGE, offset: (page - 1) * PAGE });
+  const res = await api.results(run.runId, {
+    ...(set !== '' ? { set } : {}), ...(outcome !== '' ? { outcome } : {}), ...(category !== '' ? { category } : {}), limit: PAGE, offset: (page - 1) * PAGE,
+  });
   const pages = Math.max(1, Math.ceil(res.total / PAGE));
   const nav = h('nav', { class: 'pager', attrs: { 'aria-label': 'result pages' } },
     page > 1 ? h('button', { type: 'button', onclick: () => ctx.setQuery({ page: String(page - 1) }) }, '← previous') : null,
@@ -126,7 +147,11 @@ async function itemsSection(run: RunBody, ctx: ViewContext): Promise<HTMLElement
     h('form', { class: 'controls control-row', onsubmit: (e: Event) => e.preventDefault() },
       optionSelect('Set', [{ value: '', text: 'all sets' }, ...Object.keys(run.sets).map((s) => ({ value: s, text: s }))], set, (v) => ctx.setQuery({ set: v === '' ? null : v, page: null }), 'items-set'),
       optionSelect('Outcome', [{ value: '', text: 'all' }, { value: 'pass', text: 'passed (keyword)' }, { value: 'fail', text: 'failed (keyword)' }, { value: 'error', text: 'errored' }], outcome,
-        (v) => ctx.setQuery({ outcome: v === '' ? null : v, page: null }), 'items-outcome')),
+        (v) => ctx.setQuery({ outcome: v === '' ? null : v, page: null }), 'items-outcome'),
+      run.categories !== null
+        ? optionSelect('Knowledge category', [{ value: '', text: 'all categories' }, ...CATEGORY_NAMES.map((c) => ({ value: c, text: c }))], category,
+          (v) => ctx.setQuery({ category: v === '' ? null : v, page: null }), 'items-category')
+        : null),
     res.results.length === 0 ? h('p', { class: 'note' }, 'No results match.') : h('table', { class: 'data items-table', attrs: tid('items-table') },
       h('thead', null, h('tr', null, ['item', 'question', 'answer', 'scores', 'latency'].map((c) => h('th', { attrs: { scope: 'col' } }, c)))),
       h('tbody', null, res.results.map((r) => itemRow(r, run.params.samples)))),
@@ -159,5 +184,5 @@ export async function runView(root: HTMLElement, ctx: ViewContext): Promise<void
   if (run.error !== null) root.append(h('p', { class: 'error', attrs: { role: 'alert' } }, `error: ${run.error}`));
   for (const n of run.notes) root.append(h('p', { class: 'note', attrs: tid('run-note') }, `note: ${n}`));
   if (LIVE.has(run.status)) root.append(liveProgress(run, ctx));
-  root.append(h('h2', null, 'Metrics'), metricsTable(run, defs), h('h2', null, 'Eval sets'), setsTable(run), provenance(run), await itemsSection(run, ctx));
+  root.append(h('h2', null, 'Metrics'), metricsTable(run, defs), ...[runCategories(run)].filter((x) => x !== null), h('h2', null, 'Eval sets'), setsTable(run), provenance(run), await itemsSection(run, ctx));
 }

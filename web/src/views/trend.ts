@@ -7,6 +7,8 @@ import { h, tid } from '../dom.js';
 import { digitsFor, interval, num, stepLabel } from '../format.js';
 import { nextFrame, type AfterAttach, type ViewContext } from '../router.js';
 import { chartPanel, emptyState, firstSteps, metricSelect, optionSelect, runLabel, runLink, statusBadge, table } from './common.js';
+import { CATEGORY_METRICS } from '../charts/category-chart.js';
+import { knowledgeSection } from './categories.js';
 
 export const DEFAULT_TREND_METRICS = ['bio_accuracy', 'blog_quality', 'hallucination_rate', 'known_accuracy'];
 const DEFAULT_X = 'blog_quality';
@@ -148,6 +150,12 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
     tables.push(() => tableSlot.replaceWith(trendTable(s, state.colour)));
   }
 
+  // Knowledge categories: only when a charted checkpoint's items are categorized (the points say so),
+  // read apart and unfiltered (the section adds the base even when it lacks the tag), off the first paint's path.
+  const categorySeries = points.some((p) => p.categories !== null) ? api.trend(CATEGORY_METRICS) : null;
+  const knowledgeSlot = h('section', { class: 'knowledge' }, h('h2', null, 'Knowledge categories'), h('p', { class: 'note' }, 'Loading accuracy per knowledge category…'));
+  if (categorySeries !== null) root.insertBefore(knowledgeSlot, tradeoff.previousElementSibling);
+
   const xs = byMetric.get(state.x);
   const ys = byMetric.get(state.y);
   if (xs !== undefined && ys !== undefined) {
@@ -182,7 +190,14 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
       await mount();
       await nextFrame();
     }
+    const knowledge = categorySeries === null ? null : knowledgeSection(ctx, await categorySeries, state.tags, metrics);
+    if (ctx.signal.aborted) return;
+    if (knowledge === null) knowledgeSlot.remove();
+    else {
+      knowledgeSlot.replaceWith(knowledge.element);
+      await knowledge.chart();
+    }
     for (const fill of tables) fill();
-    await latest;
+    await Promise.all([latest, knowledge?.fill()]);
   };
 }
