@@ -49,6 +49,7 @@ export function categoryLookup(cats: RunCategories | null): (item: { hash: strin
 export function categoriesKey(cats: RunCategories | null): string | null {
   if (cats === null) return null;
   // The latest write too: a resume --retry-errors changes categories within the same run.
-  const latest = [...cats.byHash.values()].reduce((m, r) => (r.createdAt > m ? r.createdAt : m), '');
-  return `${cats.base}:${cats.fromRuns.join(',')}:${latest}`;
+  // `BASE:RUN,RUN@MS`: nothing after the base has a ':' (categoryBaseOf reads the name back).
+  const latest = [...cats.byHash.values()].reduce((m, r) => Math.max(m, Date.parse(r.createdAt) || 0), 0);
+  return `${cats.base}:${cats.fromRuns.join(',')}@${latest}`;
 }

@@ -55,7 +55,7 @@ export interface RunJson {
 
 /**
  * The base checkpoint a summary's categories came from: the name in its `categorizedBy` key
- * (`BASE:RUN,RUN…`, see categoriesKey). The runs part has no ':', so the last one ends the name,
+ * (`BASE:RUN,RUN…@MS`, see categoriesKey). What follows the name has no ':', so the last one ends it,
  * even when the name itself contains ':'.
  */
 export function categoryBaseOf(summary: Pick<RunSummary, 'categorizedBy'> | null): string | null {

@@ -207,6 +207,7 @@ const KnownVerdict = Type.Object({
     set: Type.String(), id: Type.String(), prompt: Type.String(), base: Type.Number(), head: Type.Number(),
     baseAnswer: Nullable(Type.String()), headAnswer: Nullable(Type.String()),
   })),
+  against: Type.Optional(Type.Object({ runId: Type.Integer(), checkpoint: Type.String(), step: Nullable(Type.Integer()) }, { description: "the gate's forgetting alarm: the base model's run this metric was compared with, when not the baseline" })),
 });
 
 /** GET /api/advise's body (see gate/advise.ts): the same JSON as `tunegate advise --json`. */
@@ -221,8 +222,11 @@ export const Advice = Type.Object({
     runId: Type.Integer(),
     heldout: Type.Object({ value: Nullable(Type.Number()), n: Type.Integer(), ci: Ci }),
     known: Type.Array(KnownVerdict, { description: "the gate's verdict on acc_highly_known and acc_maybe_known against the base run; empty for the base itself" }),
-    excluded: Nullable(Type.String({ description: 'why the checkpoint cannot be advised: a significant fall on a Known category, or why it could not be compared' })),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('fell'), Type.Literal('uncertain'), Type.Literal('not-comparable'), Type.Literal('base')], {
+      description: 'ok: eligible; fell: a significant fall on a Known category; uncertain: a drop past the tolerance on a category too small to test; not-comparable: no test could be made; base: the reference',
+    }),
+    excluded: Nullable(Type.String({ description: 'why the checkpoint cannot be advised, in words; null when it can' })),
   }), { description: 'each checkpoint tagged KEY=VALUE with a completed run, by step' }),
-  pick: Nullable(Type.Object({ checkpoint: Type.String(), step: Nullable(Type.Integer()), runId: Type.Integer() }, { description: 'the advised checkpoint; null when every one fell on Known items' })),
+  pick: Nullable(Type.Object({ checkpoint: Type.String(), step: Nullable(Type.Integer()), runId: Type.Integer() }, { description: 'the advised checkpoint (never the base); null when none is eligible' })),
   reason: Type.String(),
 });
