@@ -259,13 +259,14 @@ ${DB}
 
 ${EXIT_CODES}`,
 
-  runs: `Usage: tunegate runs [--checkpoint NAME] [--limit N] [--json]
+  runs: `Usage: tunegate runs [--checkpoint NAME] [--limit N] [--categorizations] [--json]
 
 Lists runs, newest first, with their headline metrics.
 
 Options:
   --checkpoint NAME     only this checkpoint's runs
   --limit N             at most N runs
+  --categorizations     list categorizations (tunegate categorize) instead of evaluations
   --json                print a JSON array of run objects
 ${DB}`,
 

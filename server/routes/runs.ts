@@ -53,6 +53,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
       summary: 'Runs, newest first; page with cursor = the last id seen',
       querystring: Type.Object({
         checkpoint: Type.Optional(Type.String()), status: Type.Optional(Status),
+        kind: Type.Optional(Type.Union([Type.Literal('eval'), Type.Literal('categorize'), Type.Literal('any')], { description: 'eval (default): evaluations; categorize: categorizations (tunegate categorize); any: both' })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })), cursor: Type.Optional(RunId),
       }, { additionalProperties: false }),
       response: { 200: Type.Object({ runs: Type.Array(Run), nextCursor: Type.Union([Type.Integer(), Type.Null()]) }), ...errors },
@@ -63,6 +64,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     const checkpointId = q.checkpoint === undefined ? undefined : store.checkpoints.get(q.checkpoint).id;
     const runs = store.runs.list({
       ...(checkpointId !== undefined ? { checkpointId } : {}), ...(q.status !== undefined ? { status: q.status } : {}),
+      ...(q.kind !== undefined ? { kind: q.kind } : {}),
       ...(q.cursor !== undefined ? { before: q.cursor } : {}), limit: limit + 1,
     });
     const page = runs.slice(0, limit);

@@ -107,6 +107,8 @@ describe('tunegate categorize', () => {
     // Lists, charts and the gate read evaluations only.
     expect(store.runs.list()).toEqual([]);
     expect(store.runs.list({ kind: 'categorize' }).map((x) => x.id)).toEqual([out.runId]);
+    const listed = await cli(['runs', '--categorizations', '--json'], { cwd });
+    expect(listed.json().map((r: { runId: number; kind: string }) => [r.runId, r.kind])).toEqual([[out.runId, 'categorize']]);
     store.close();
   });
 
@@ -185,8 +187,10 @@ describe('POST /api/categorize and GET /api/categories', () => {
     expect(cats.counts).toMatchObject({ HighlyKnown: 3, WeaklyKnown: expect.any(Number), Unknown: expect.any(Number) });
     expect(cats.items).toHaveLength(7);
     expect(cats.items.find((i: { itemId: string }) => i.itemId === 'never')).toMatchObject({ category: 'Unknown', greedy: { correct: 0, total: 2 }, runId: q.json().id });
-    // An evaluation list does not show it.
+    // An evaluation list does not show it; kind=categorize (or any) does, so it can be found and resumed.
     expect((await app.inject({ method: 'GET', url: '/api/runs' })).json().runs).toEqual([]);
+    expect((await app.inject({ method: 'GET', url: '/api/runs?kind=categorize' })).json().runs.map((r: { runId: number }) => r.runId)).toEqual([q.json().id]);
+    expect((await app.inject({ method: 'GET', url: '/api/runs?kind=any' })).json().runs).toHaveLength(1);
     const again = await post(app, '/api/categorize', { base: 'base', prompts: 2, samples: 2 });
     expect(again.statusCode).toBe(409);
     expect(again.json().error).toContain('already categorized against base');

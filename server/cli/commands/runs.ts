@@ -6,13 +6,17 @@ import { runJson } from '../../report/run-json.js';
 import { println, type Io } from '../io.js';
 
 export async function runsCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION, checkpoint: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } }, 'runs');
+  const p = parseArgs(argv, { ...DB_OPTION, checkpoint: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, categorizations: { type: 'boolean' } }, 'runs');
   expectPositionals(p, 0, 'runs');
   const limit = int(p.values, 'limit', 1);
   return withStore(p.values, io, (store) => {
     const name = str(p.values, 'checkpoint');
     const checkpointId = name === undefined ? undefined : store.checkpoints.get(name).id;
-    const runs = store.runs.list({ ...(checkpointId !== undefined ? { checkpointId } : {}), ...(limit !== undefined ? { limit } : {}) });
+    const runs = store.runs.list({
+      ...(checkpointId !== undefined ? { checkpointId } : {}), ...(limit !== undefined ? { limit } : {}),
+      // Categorizations are runs too (resumable by id), listed apart from evaluations.
+      ...(flag(p.values, 'categorizations') ? { kind: 'categorize' as const } : {}),
+    });
     if (flag(p.values, 'json')) {
       println(io.stdout, JSON.stringify(runs.map((r) => runJson(r, currentSummary(store, r)))));
       return 0;
