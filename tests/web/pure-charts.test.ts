@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrendPoint, TrendSeries } from '../../server/compare/trend.js';
-import { categoryChartConfig, categoryLines, type CategoryDatum } from '../../web/src/charts/category-chart.js';
+import { categoryChartConfig, categoryLines, severalRunsPerStep, type CategoryDatum } from '../../web/src/charts/category-chart.js';
 import { adviceTag, selectCategoryPoints } from '../../web/src/charts/category-points.js';
 import { compareBarsConfig } from '../../web/src/charts/compare-chart.js';
 import { defaultColourKey, groupLabels, pointLabel } from '../../web/src/charts/groups.js';
@@ -133,6 +133,13 @@ describe('knowledge-category chart', () => {
     series('train_accuracy', 'higher', [at('base', 0, 1, withTrain ? 0 : null, withTrain ? 12 : 0), at('ft-1000', 1000, 2, withTrain ? 0.5 : null, withTrain ? 12 : 0), at('ft-2000', 2000, 3, withTrain ? 1 : null, withTrain ? 12 : 0), at('loose', null, 4, null, 0)]),
     series('heldout_accuracy', 'higher', [at('base', 0, 1, withTrain ? 0.4 : null, withTrain ? 36 : 0), at('ft-1000', 1000, 2, withTrain ? 0.5 : null, withTrain ? 36 : 0), at('ft-2000', 2000, 3, withTrain ? 0.6 : null, withTrain ? 36 : 0), at('loose', null, 4, null, 0)]),
   ];
+
+  it('joins the points of one training run, never those of several runs sharing a step (no zig-zag no run followed)', () => {
+    expect(categoryChartConfig(catSeries(false)).data.datasets.every((d) => (d as { showLine?: boolean }).showLine === true)).toBe(true);
+    const two = catSeries(false).map((s) => ({ ...s, points: [...s.points, { ...s.points[1]!, checkpoint: 'other-1000', runId: 9 }] }));
+    expect(severalRunsPerStep(two)).toBe(true);
+    expect(categoryChartConfig(two).data.datasets.filter((d) => !String(d.label).startsWith('advised')).every((d) => (d as { showLine?: boolean }).showLine === false)).toBe(true);
+  });
 
   it('a line per category with items (and train / held-out when tagged), each point its step, value, interval and n; same-step points nudged apart', () => {
     const lines = categoryLines(catSeries(true));

@@ -86,13 +86,23 @@ export interface AdvisedStep {
 
 const ADVISED_LABEL = 'advised stop';
 
+/** Whether two charted checkpoints share a step (several training runs in one chart). */
+export function severalRunsPerStep(series: readonly TrendSeries[]): boolean {
+  const steps = (series[0]?.points ?? []).flatMap((p) => (p.step === null ? [] : [p.step]));
+  return new Set(steps).size < steps.length;
+}
+
 /**
  * The knowledge-category chart: accuracy per category (and train / held-out) against training step,
  * every point with its 95% interval as whiskers, the advised step (if any) as a dashed line.
  */
 export function categoryChartConfig(series: readonly TrendSeries[], advised: AdvisedStep | null = null, onPoint?: (d: CategoryDatum) => void): ChartConfiguration<'line', CategoryDatum[]> {
   const lines = categoryLines(series);
+  // Checkpoints of several training runs at one step: joining them would draw a zig-zag that no
+  // run followed, so the points stand alone (the view says how to pick one run).
+  const mixed = severalRunsPerStep(series);
   const datasets: ChartConfiguration<'line', CategoryDatum[]>['data']['datasets'] = lines.map((l) => ({
+    showLine: !mixed,
     label: l.label,
     data: l.data,
     borderColor: l.colour,

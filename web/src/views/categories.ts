@@ -4,7 +4,7 @@
  * category against step, its table, the counts, and the early-stopping advice.
  */
 import { api, ApiError, type Advice, type AdviceRow, type BaseCategories, type Category, type MetricDef, type TrendSeries } from '../api.js';
-import { CATEGORY_LINES, categoryChartConfig, categoryLines, type AdvisedStep } from '../charts/category-chart.js';
+import { CATEGORY_LINES, categoryChartConfig, categoryLines, severalRunsPerStep, type AdvisedStep } from '../charts/category-chart.js';
 import { adviceTag, selectCategoryPoints } from '../charts/category-points.js';
 import { mountChart } from '../charts/lazy.js';
 import { h, tid, type Child } from '../dom.js';
@@ -154,6 +154,9 @@ export function knowledgeSection(ctx: ViewContext, series: readonly TrendSeries[
       h('a', { href: 'https://arxiv.org/abs/2405.05904', attrs: { 'data-external': '', rel: 'noreferrer' } }, 'arXiv 2405.05904'),
       '): HighlyKnown and MaybeKnown facts it knew, WeaklyKnown and Unknown ones it did not. As fine-tuning fits the new facts (Unknown and train accuracy rise), accuracy on what the base knew tends to fall, and hallucination follows: stop before that fall.'),
     counts,
+    severalRunsPerStep(chosen)
+      ? h('p', { class: 'note', attrs: tid('category-mixed') }, 'Checkpoints of several training runs share steps, so the points are not joined: choose one run with "Only checkpoints tagged" (e.g. a mix or run tag) to see its curve.')
+      : null,
     chartPanel('accuracy per knowledge category', holder, tableEl, null, 'category-chart', true),
     advice);
 
