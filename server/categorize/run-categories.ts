@@ -7,33 +7,49 @@ export interface RunCategories {
   base: string;
   /** Categories by item content hash. */
   byHash: ReadonlyMap<string, CategoryRecord>;
-  /** The categorization runs they came from: a summary computed under other ones is stale. */
-  fromRuns: number[];
+  /** Which categorization this is (see categoriesKey): a summary computed under another is stale. */
+  key: string;
 }
 
 /**
- * The knowledge categories that apply to an evaluation run's items: those of its checkpoint's
- * base (`--base`), else of the checkpoint itself when it was categorized (it is a base), else of
- * the baseline checkpoint (its base, when it has one). Null when none of them has categories. Items match by content hash,
- * so an item edited since the categorization is uncategorized.
+ * `BASE:RUN,RUN@MS`: the base, the categorization runs and the latest write (a resume
+ * --retry-errors changes categories within one run). Nothing after the base has a ':', so
+ * categoryBaseOf reads the name back.
  */
-export function runCategories(store: Store, run: Pick<Run, 'checkpointId' | 'kind'>): RunCategories | null {
+function keyOf(base: string, stamp: { runs: number[]; latest: string }): string {
+  return `${base}:${stamp.runs.join(',')}@${Date.parse(stamp.latest) || 0}`;
+}
+
+/**
+ * Whose categories apply to an evaluation run's items, from one aggregate query per candidate:
+ * its checkpoint's base (`--base`), else the checkpoint itself when it was categorized (it is a
+ * base), else the baseline checkpoint (its base, when it has one). Null when none has categories.
+ */
+function categoriesSource(store: Store, run: Pick<Run, 'checkpointId' | 'kind'>): { base: Checkpoint; key: string } | null {
   if (run.kind !== 'eval') return null;
   const checkpoint = store.checkpoints.getById(run.checkpointId);
   if (checkpoint === undefined) return null;
-  const baseline = store.checkpoints.list().find((c) => c.isBaseline);
-  const candidates: Array<Checkpoint | undefined> = [
-    checkpoint.base !== null ? store.checkpoints.find(checkpoint.base) : undefined,
-    checkpoint,
+  const candidates = (): Array<Checkpoint | undefined> => {
+    if (checkpoint.base !== null) return [store.checkpoints.find(checkpoint.base)];
+    const baseline = store.checkpoints.list().find((c) => c.isBaseline);
     // A baseline that is itself fine-tuned stands for its base.
-    baseline?.base !== null && baseline?.base !== undefined ? store.checkpoints.find(baseline.base) : baseline,
-  ];
-  for (const c of checkpoint.base !== null ? candidates.slice(0, 1) : candidates.slice(1)) {
+    return [checkpoint, baseline?.base !== null && baseline?.base !== undefined ? store.checkpoints.find(baseline.base) : baseline];
+  };
+  for (const c of candidates()) {
     if (c === undefined) continue;
-    const byHash = store.categories.byHash(c.id);
-    if (byHash.size > 0) return { base: c.name, byHash, fromRuns: [...new Set([...byHash.values()].map((r) => r.runId))].sort((a, b) => a - b) };
+    const stamp = store.categories.stamp(c.id);
+    if (stamp !== null) return { base: c, key: keyOf(c.name, stamp) };
   }
   return null;
+}
+
+/**
+ * The knowledge categories that apply to an evaluation run's items (see categoriesSource). Items
+ * match by content hash, so an item edited since the categorization is uncategorized.
+ */
+export function runCategories(store: Store, run: Pick<Run, 'checkpointId' | 'kind'>): RunCategories | null {
+  const source = categoriesSource(store, run);
+  return source === null ? null : { base: source.base.name, byHash: store.categories.byHash(source.base.id), key: source.key };
 }
 
 /** An item's category under `cats` (by content hash), or null: what itemValues and summaries read. */
@@ -42,14 +58,13 @@ export function categoryLookup(cats: RunCategories | null): (item: { hash: strin
 }
 
 /**
- * Which categorization a summary was computed under: the base and the categorization runs. A
- * stored summary whose key differs (the base was categorized, or re-categorized, after the run
- * finished) is computed again.
+ * Which categorization applies to a run now, without reading the categories: a stored summary
+ * whose `categorizedBy` differs (the base was categorized, or re-categorized, after the run
+ * finished) is computed again. Cheap enough for every run a list shows.
  */
-export function categoriesKey(cats: RunCategories | null): string | null {
-  if (cats === null) return null;
-  // The latest write too: a resume --retry-errors changes categories within the same run.
-  // `BASE:RUN,RUN@MS`: nothing after the base has a ':' (categoryBaseOf reads the name back).
-  const latest = [...cats.byHash.values()].reduce((m, r) => Math.max(m, Date.parse(r.createdAt) || 0), 0);
-  return `${cats.base}:${cats.fromRuns.join(',')}@${latest}`;
+export function categoriesKey(store: Store, run: Pick<Run, 'checkpointId' | 'kind'>): string | null {
+  return categoriesSource(store, run)?.key ?? null;
 }
+
+/** The key of a stamp, for tests of categoryBaseOf. */
+export const categoriesKeyOf = keyOf;

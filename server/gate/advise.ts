@@ -2,8 +2,8 @@ import { runCategories } from '../categorize/run-categories.js';
 import { TunegateError } from '../errors.js';
 import { currentSummary } from '../runner/execute-run.js';
 import type { Store } from '../store/open.js';
-import type { Checkpoint, Run } from '../store/types.js';
 import { FORGETTING_METRICS, gate, type MetricVerdict } from './decide.js';
+import { latestCompleted } from './resolve.js';
 
 /** The Known categories whose accuracy must not fall significantly below the base's (the gate's forgetting alarm). */
 export const KNOWN_METRICS = FORGETTING_METRICS;
@@ -35,10 +35,6 @@ export interface Advice {
   /** The advised checkpoint, or null when every one fell on Known items. */
   pick: { checkpoint: string; step: number | null; runId: number } | null;
   reason: string;
-}
-
-function latestCompleted(store: Store, c: Checkpoint): Run | undefined {
-  return store.runs.list({ checkpointId: c.id, status: 'completed', limit: 1 })[0];
 }
 
 /**

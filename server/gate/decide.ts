@@ -6,6 +6,7 @@ import { aggregate, itemValue, metricDef, requireMetric } from '../scoring/metri
 import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compare/item-values.js';
 import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../compare/provenance-diff.js';
 import { categoryLookup, runCategories } from '../categorize/run-categories.js';
+import { latestCompleted } from './resolve.js';
 
 export const DEFAULT_GATE_METRICS = ['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy'];
 /** Gated by default as well when the compared items have knowledge categories: the forgetting alarm. */
@@ -239,7 +240,7 @@ function forgettingReference(store: Store, headRun: Run, baseRun: Run, categoryO
   const cats = runCategories(store, headRun);
   if (cats === null) return null;
   const baseCheckpoint = store.checkpoints.find(cats.base);
-  const run = baseCheckpoint === undefined ? undefined : baseCheckpoint.id === baseRun.checkpointId ? baseRun : store.runs.list({ checkpointId: baseCheckpoint.id, status: 'completed', limit: 1 })[0];
+  const run = baseCheckpoint === undefined ? undefined : baseCheckpoint.id === baseRun.checkpointId ? baseRun : latestCompleted(store, baseCheckpoint);
   if (run === undefined || run.id === headRun.id) {
     warnings.push(`forgetting alarm off: the base model ${cats.base} has no completed evaluation run to compare Known accuracy with (tunegate run ${cats.base})`);
     return null;

@@ -2,7 +2,8 @@ import { TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Checkpoint, Run } from '../store/types.js';
 
-function latestCompleted(store: Store, c: Checkpoint): Run | undefined {
+/** A checkpoint's latest completed evaluation run. */
+export function latestCompleted(store: Store, c: Pick<Checkpoint, 'id'>): Run | undefined {
   return store.runs.list({ checkpointId: c.id, status: 'completed', limit: 1 })[0];
 }
 

@@ -54,6 +54,14 @@ export function loadOfferedSets(evalsetsDir: string, names?: readonly string[]):
   return loadEvalSets(wanted.map((n) => join(evalsetsDir, `${n}.jsonl`)), process.cwd());
 }
 
+/** A checkpoint's key variable must be set in the server's environment before anything is queued. */
+export function requireServerKey(env: Env, checkpoint: Pick<Checkpoint, 'name' | 'apiKeyEnv'>): void {
+  const keyEnv = checkpoint.apiKeyEnv;
+  if (keyEnv !== null && (env[keyEnv] ?? '') === '') {
+    throw new TunegateError('MISSING_SECRET', `checkpoint ${checkpoint.name}: its key variable ${keyEnv} is not set in the server's environment`);
+  }
+}
+
 /**
  * Validates a run request without touching the network. Eval sets are chosen by name from the
  * server's folder only (a name is looked up in the folder's listing, never joined into a path
@@ -63,10 +71,7 @@ export function loadOfferedSets(evalsetsDir: string, names?: readonly string[]):
 export function planRun(env: Env, evalsetsDir: string, checkpoint: Pick<Checkpoint, 'name' | 'apiKeyEnv' | 'judge'>, req: RunRequest): RunPlan {
   const sets = loadOfferedSets(evalsetsDir, req.evalsets);
   const judge = req.judge === undefined ? checkpoint.judge : req.judge;
-  const keyEnv = checkpoint.apiKeyEnv;
-  if (keyEnv !== null && (env[keyEnv] ?? '') === '') {
-    throw new TunegateError('MISSING_SECRET', `checkpoint ${checkpoint.name}: its key variable ${keyEnv} is not set in the server's environment`);
-  }
+  requireServerKey(env, checkpoint);
   if (judge !== null) checkJudgeReady(judge, env);
   const params: RunParams = {
     ...DEFAULT_PARAMS,

@@ -5,7 +5,7 @@ import { CATEGORIES } from '../categorize/category.js';
 import { CATEGORIZE_LIMITS, planCategorize } from '../categorize/plan-categorize.js';
 import { checkKeyEnvsAllowed } from '../config.js';
 import { TunegateError } from '../errors.js';
-import { checkBeforeQueueing, loadOfferedSets } from '../queue/submit-run.js';
+import { checkBeforeQueueing, loadOfferedSets, requireServerKey } from '../queue/submit-run.js';
 import { createRun, PARAM_LIMITS } from '../runner/create-run.js';
 import { ErrorBody, Name } from './schemas.js';
 
@@ -41,9 +41,7 @@ export const categorizeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     const base = store.checkpoints.find(name);
     if (base === undefined) throw new TunegateError('INVALID_INPUT', `body/base: no checkpoint named "${name}"`);
     checkKeyEnvsAllowed(deps.env, [[`checkpoint ${name}: apiKeyEnv`, base.apiKeyEnv]]);
-    if (base.apiKeyEnv !== null && (deps.env[base.apiKeyEnv] ?? '') === '') {
-      throw new TunegateError('MISSING_SECRET', `checkpoint ${name}: its key variable ${base.apiKeyEnv} is not set in the server's environment`);
-    }
+    requireServerKey(deps.env, base);
     const plan = planCategorize(store, base, loadOfferedSets(deps.evalsetsDir, evalsets), settings);
     const warnings = await checkBeforeQueueing(deps.env, base, plan.params.modelCheck !== false);
     const id = createRun(store, base, plan.sets, plan.params, 'queued', 'categorize');

@@ -90,7 +90,7 @@ export function summarizeRun(store: Store, runId: number): RunSummary {
   const cats = runCategories(store, store.runs.get(runId));
   const categoryOf = categoryLookup(cats);
   const items = store.runs.items(runId).map((i) => ({ ...i, category: categoryOf(i) }));
-  return { ...summarize(items, store.results.scoringRows(runId)), categorizedBy: categoriesKey(cats) };
+  return { ...summarize(items, store.results.scoringRows(runId)), categorizedBy: cats?.key ?? null };
 }
 
 /**
@@ -101,7 +101,7 @@ export function summarizeRun(store: Store, runId: number): RunSummary {
  */
 export function currentSummary(store: Store, run: Run): RunSummary {
   const current = run.summary !== null && isCurrentSummary(run.summary) && run.summary.counts.truncated !== undefined &&
-    (run.summary.categorizedBy ?? null) === categoriesKey(runCategories(store, run));
+    (run.summary.categorizedBy ?? null) === categoriesKey(store, run);
   if (current && run.status !== 'running') return run.summary!;
   const summary = summarizeRun(store, run.id);
   if (run.summary !== null && run.status !== 'running' && run.status !== 'queued') store.runs.setSummary(run.id, summary);

@@ -36,6 +36,9 @@ export function createCategoryRepo(db: Database) {
        run_id = excluded.run_id, created_at = excluded.created_at`,
   );
   const ofBase = db.prepare<[number], Row>('SELECT * FROM categories WHERE base_checkpoint_id = ? ORDER BY set_name, item_id');
+  const stampOf = db.prepare<[number], { runs: string | null; latest: string | null; n: number }>(
+    'SELECT group_concat(DISTINCT run_id) AS runs, MAX(created_at) AS latest, COUNT(*) AS n FROM categories WHERE base_checkpoint_id = ?',
+  );
   const put = db.transaction((records: readonly Omit<CategoryRecord, 'createdAt'>[]) => {
     const createdAt = new Date().toISOString();
     for (const r of records) {
@@ -56,6 +59,16 @@ export function createCategoryRepo(db: Database) {
     /** Every category of a base checkpoint. */
     ofBase(baseCheckpointId: number): CategoryRecord[] {
       return ofBase.all(baseCheckpointId).map(fromRow);
+    },
+
+    /**
+     * What identifies a base's categories without reading them: the categorization runs they came
+     * from and the latest write (one aggregate query); null when the base has none.
+     */
+    stamp(baseCheckpointId: number): { runs: number[]; latest: string } | null {
+      const r = stampOf.get(baseCheckpointId);
+      if (r === undefined || r.n === 0) return null;
+      return { runs: (r.runs ?? '').split(',').map(Number).sort((a, b) => a - b), latest: r.latest ?? '' };
     },
 
     /** A base checkpoint's categories by item content hash. */

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { categoriesKey, categoryLookup, runCategories } from '../../server/categorize/run-categories.js';
+import { categoriesKeyOf, categoryLookup, runCategories } from '../../server/categorize/run-categories.js';
 import { loadEvalSets } from '../../server/evalsets/load.js';
 import { advise } from '../../server/gate/advise.js';
 import { categoryBaseOf } from '../../server/report/run-json.js';
@@ -146,7 +146,7 @@ describe('knowledge categories over the API', () => {
 
   it('categoryBaseOf inverts categoriesKey, also for a name with a colon', () => {
     for (const base of ['base', 'org:model@v1', 'a:b:c']) {
-      const key = categoriesKey({ base, byHash: new Map(), fromRuns: [3, 12] });
+      const key = categoriesKeyOf(base, { runs: [3, 12], latest: '2026-11-30T19:00:00.000Z' });
       expect(categoryBaseOf({ categorizedBy: key })).toBe(base);
     }
     expect(categoryBaseOf({ categorizedBy: null })).toBeNull();
