@@ -1,3 +1,4 @@
+import { IN_TRAIN_TAG } from '../categorize/category.js';
 import { inFamily, REFUSAL_FAMILY } from './family.js';
 import { canonicalJson, sha256 } from './hash.js';
 import type { BlogItem, ChatMessage, EvalItem, Keyword, KeywordItem } from './types.js';
@@ -6,7 +7,7 @@ import type { BlogItem, ChatMessage, EvalItem, Keyword, KeywordItem } from './ty
 export class ItemError extends Error {}
 
 const KNOWN_FIELDS = new Set([
-  'id', 'kind', 'prompt', 'system', 'tags', 'keywords', 'forbidden', 'forbidden_fails', 'title', 'reference', 'messages', 'meta',
+  'id', 'kind', 'prompt', 'system', 'tags', 'keywords', 'forbidden', 'forbidden_fails', 'fact_id', 'in_train', 'title', 'reference', 'messages', 'meta',
 ]);
 
 type Json = Record<string, unknown>;
@@ -122,6 +123,24 @@ function inferKind(obj: Json): 'keyword' | 'blog' {
   );
 }
 
+/**
+ * `in_train`: true is the `in_train` tag (the item's fact is in the fine-tuning data); false says
+ * the line was checked to be out of it (generated held-out phrasings carry it) and adds nothing.
+ */
+function inTrainTags(obj: Json, tags: string[]): string[] {
+  const inTrain = optionalBoolean(obj, 'in_train');
+  if (inTrain === false && tags.includes(IN_TRAIN_TAG)) fail(`"in_train" is false but "tags" has "${IN_TRAIN_TAG}"`);
+  return inTrain === true && !tags.includes(IN_TRAIN_TAG) ? [...tags, IN_TRAIN_TAG] : tags;
+}
+
+function parseFactId(obj: Json): string | undefined {
+  const v = obj.fact_id;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number' && Number.isInteger(v)) return String(v);
+  if (typeof v !== 'string' || v.trim() === '') fail('"fact_id" must be a non-empty string');
+  return v;
+}
+
 function parseId(obj: Json, derived: () => string): string {
   const v = obj.id;
   if (v === undefined || v === null) return derived();
@@ -148,13 +167,15 @@ export function parseItem(value: unknown, set: string, line: number): ParsedItem
     .map((k) => `unknown field "${k}" is ignored`);
   const kind = inferKind(obj);
   const system = optionalString(obj, 'system');
-  const tags = stringList(obj, 'tags', false);
+  const tags = inTrainTags(obj, stringList(obj, 'tags', false));
 
   if (kind === 'keyword') {
     if (obj.messages !== undefined) fail('"messages" belongs to blog items; a keyword item has "prompt" and "keywords"');
     const id = parseId(obj, () => fail('"id" is required'));
     const prompt = requiredText(obj, 'prompt');
     const keywords = keywordList(obj);
+    const factId = parseFactId(obj);
+
     const forbidden = stringList(obj, 'forbidden', false);
     const explicit = optionalBoolean(obj, 'forbidden_fails');
     const forbiddenFails = explicit ?? inFamily(set, REFUSAL_FAMILY);
@@ -164,12 +185,15 @@ export function parseItem(value: unknown, set: string, line: number): ParsedItem
     // The rule enters the hash only where it changes scoring (it is on and there is something to
     // find), so items scored as before keep their hash and old runs still compare with new ones.
     const rule = forbiddenFails && forbidden.length > 0 ? { forbidden_fails: true } : {};
-    const hash = sha256(canonicalJson({ kind, prompt, system, keywords, forbidden, ...rule }));
+    // The fact grouping changes the set's consistency, so it is content; absent, hashes are as before.
+    const hash = sha256(canonicalJson({ kind, prompt, system, keywords, forbidden, ...rule, fact_id: factId }));
     const item: KeywordItem = { kind, id, set, line, tags, prompt, keywords, forbidden, forbiddenFails, hash };
     if (system !== undefined) item.system = system;
+    if (factId !== undefined) item.factId = factId;
     return { item, warnings };
   }
 
+  if (obj.fact_id !== undefined && obj.fact_id !== null) fail('"fact_id" belongs to keyword items (a fact asked in several phrasings); a blog item has none');
   let item: BlogItem;
   if (obj.messages !== undefined) {
     const { prompt: messages, reference } = parseMessages(obj);

@@ -31,6 +31,11 @@ export interface KeywordItem extends ItemBase {
    * snapshots stored before the rule existed: off, as they were scored.
    */
   forbiddenFails?: boolean;
+  /**
+   * The fact this question asks about (`"fact_id"` in the file): items sharing one are phrasings
+   * of the same question, and a set's `consistency` counts a fact right only when all are.
+   */
+  factId?: string;
 }
 
 /** Title → held-out reference body; `messages` is set when the line was in chat SFT format. */
