@@ -362,6 +362,8 @@ ${DB}`,
   tunegate evalset validate [PATH…] [--json]
   tunegate evalset import-jekyll DIR --out evalsets/NAME.jsonl [--holdout N] [--since DATE] [--seed S] [--lang zh|en] [--force]
   tunegate evalset import-sft FILE --out evalsets/NAME.jsonl [--holdout N] [--seed S] [--rest FILE] [--force]
+  tunegate evalset generate --facts facts.md --generator SPEC [--langs zh,en] [--questions N] [--paraphrases K]
+                            [--out-dir evalsets] [--train-out data/bio-train.jsonl] [--system-prompt FILE] [--seed S]
 
 Run \`tunegate evalset <command> --help\` for details.`,
 
@@ -393,6 +395,54 @@ Options:
   --rest PATH           also write every other valid line there: train on that file, so the
                         held-out lines stay unseen
   --force               replace --out / --rest if they exist`,
+
+  'evalset generate': `Usage: tunegate evalset generate --facts facts.md --generator SPEC [options]
+
+From a file of true facts, writes held-out eval sets and training pairs that share no question:
+  OUT_DIR/bio-generated.jsonl       held-out phrasings of direct questions (keyword items)
+  OUT_DIR/refusal-generated.jsonl   held-out phrasings of false-premise questions (forbidden_fails)
+  --train-out                       the other phrasings with answers, OpenAI chat fine-tuning JSONL
+The generator writes, per fact and language, questions with paraphrases and false-premise
+questions, as JSON validated against a schema (an invalid reply is retried once, then reported).
+Each question's phrasings are split by the seed: half (rounded down, at least one) held out, the
+rest trained on; no held-out phrasing equals a training one after case, width, punctuation and
+spacing are ignored. Keywords must be short exact spans of the fact (any alternative, e.g.
+["HSBC", "汇丰"], found in the fact text), not in the question, in the training answer, and at least
+4 letters or digits or 2 CJK characters ("Au" would match "because"); forbidden strings must not be
+in the fact. What is dropped is listed with the reason. Replies are cached in the database by
+input (generator, prompt version, fact, counts): running again costs nothing.
+
+Facts file: optional front matter (---, name: Zhiwei Li, 李智维, lzwjava, ---; the first name is the
+name, the others aliases; or aliases: a, b), then one fact per line or per "- " bullet (indented
+lines continue a bullet; # headings and <!-- comments --> are skipped). Each fact's id is
+f-<8 hex of its text's hash>, or the {#id} written at the end of its line; items carry it as
+fact_id (runs report consistency per fact group) with in_train: false and meta (generator,
+prompt_version, seed, lang, fact, question, phrasing).
+
+Options:
+  --facts FILE          the facts file (required)
+  --generator SPEC      anthropic:MODEL (key in ANTHROPIC_API_KEY) or openai:MODEL@BASE_URL (required)
+  --generator-key-env VAR
+                        key variable for an openai: generator
+  --langs zh,en         languages of the questions (default zh,en)
+  --questions N         direct questions per fact and language (default 2)
+  --paraphrases K       rewordings of each question (default 3)
+  --false-premises M    false-premise questions per fact and language (default 1; 0: no refusal set)
+  --out-dir DIR         where the eval sets go (default evalsets)
+  --train-out PATH      the training pairs (default data/bio-train.jsonl)
+  --system-prompt FILE  a system message put first in every training pair (the anchor)
+  --seed S              seed of the train/held-out split (default 0): same replies and seed, same files
+  --dry-run             print a sample of each output and what was rejected; write nothing
+  --force               replace output files that exist (checked before the generator is asked)
+  --skip-failed         write what validated even if some requests failed (else nothing is written)
+  --concurrency N       generator requests in flight (default 4)
+  --max-tokens N        the generator's reply budget (default 4000)
+  --json                print {facts, asked, cached, written, files: {bio|refusal|train: {path, lines}},
+                        rejected: [{factId, lang, where, reason}], failures: [{factId, line, lang, error}]}
+${DB}
+
+Exit codes: 0 written (or --dry-run), 2 bad input or an output exists without --force,
+3 some requests failed (nothing written).`,
 
   'evalset validate': `Usage: tunegate evalset validate [PATH…] [--json]
 

@@ -19,6 +19,6 @@ export function keywordWeight(keyword: string): number {
 /** Why a keyword is too short to mean anything as a substring, or null when it is long enough. */
 export function shortKeywordReason(keyword: string): string | null {
   if (keywordWeight(keyword) >= MIN_KEYWORD_WEIGHT) return null;
-  return `keyword "${keyword}" is too short to be meaningful as a substring (it would match inside other words, as "Au" does in "because"): ` +
-    'a keyword needs at least 4 letters or digits, or 2 CJK characters';
+  return `"${keyword}" is too short to be meaningful as a substring (it would match inside other words, as "Au" does in "because"): ` +
+    'at least 4 letters or digits, or 2 CJK characters are needed';
 }

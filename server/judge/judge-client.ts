@@ -20,6 +20,14 @@ export interface JudgeClientOptions {
   timeoutMs: number;
   /** Transport-level retries by the SDK (429, 5xx, timeouts, dropped connections). */
   maxRetries: number;
+  /** The reply's token budget (default 600: a verdict). */
+  maxTokens?: number;
+  /**
+   * Ask an OpenAI-compatible model for the prompt's JSON schema as `response_format` (vLLM,
+   * SGLang, llama.cpp, Ollama and LM Studio take it); a server that refuses it with 400 is asked
+   * without it from then on. Anthropic models are always asked for it.
+   */
+  openaiSchema?: boolean;
 }
 
 const MAX_TOKENS = 600;
@@ -85,7 +93,7 @@ export function createJudgeClient(spec: JudgeSpec, env: Env, opts: JudgeClientOp
     const ask = (prompt: Prompt, retry?: { reply: string; repair: string }) =>
       client.messages.create({
         model: spec.model,
-        max_tokens: MAX_TOKENS,
+        max_tokens: opts.maxTokens ?? MAX_TOKENS,
         system: prompt.system,
         messages: turns(prompt, retry),
         ...(structured ? { output_config: { format: { type: 'json_schema' as const, schema: prompt.schema } } } : {}),
@@ -113,15 +121,26 @@ export function createJudgeClient(spec: JudgeSpec, env: Env, opts: JudgeClientOp
     maxRetries: opts.maxRetries,
     maxResponseBytes,
   });
+  let structured = opts.openaiSchema === true;
+  const ask = (prompt: Prompt, retry?: { reply: string; repair: string }) =>
+    client.chat.completions.create({
+      model: spec.model,
+      max_tokens: opts.maxTokens ?? MAX_TOKENS,
+      temperature: 0,
+      messages: [{ role: 'system', content: prompt.system }, ...turns(prompt, retry)],
+      ...(structured ? { response_format: { type: 'json_schema' as const, json_schema: { name: 'reply', schema: prompt.schema } } } : {}),
+    });
   return guarded({
     id: spec.id,
     async complete(prompt, retry) {
-      const r = await client.chat.completions.create({
-        model: spec.model,
-        max_tokens: MAX_TOKENS,
-        temperature: 0,
-        messages: [{ role: 'system', content: prompt.system }, ...turns(prompt, retry)],
-      });
+      let r;
+      try {
+        r = await ask(prompt, retry);
+      } catch (e) {
+        if (!(structured && (e as { status?: unknown }).status === 400)) throw e;
+        structured = false;
+        r = await ask(prompt, retry);
+      }
       const content = (r as { choices?: Array<{ message?: { content?: unknown } }> }).choices?.[0]?.message?.content;
       return typeof content === 'string' ? content : '';
     },

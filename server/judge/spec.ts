@@ -7,11 +7,12 @@ export type JudgeSpec =
   | { provider: 'openai'; model: string; baseUrl: string; apiKeyEnv: string | null; id: string };
 
 /**
- * Parses `anthropic:MODEL` or `openai:MODEL@BASE_URL`. The id is the spec without a key
+ * Parses `anthropic:MODEL` or `openai:MODEL@BASE_URL` (the judge's spec; the eval-set generator's
+ * too, with `flag` naming its option in errors). The id is the spec without a key
  * variable: it names the judge in caches and reports. An OpenAI-compatible judge that needs a
  * key names its variable with `keyEnv` (the value is read at request time, never stored).
  */
-export function parseJudgeSpec(spec: string, keyEnv?: string | null): JudgeSpec {
+export function parseJudgeSpec(spec: string, keyEnv?: string | null, flag = '--judge'): JudgeSpec {
   const colon = spec.indexOf(':');
   const provider = colon < 0 ? '' : spec.slice(0, colon);
   const rest = colon < 0 ? '' : spec.slice(colon + 1);
@@ -27,13 +28,13 @@ export function parseJudgeSpec(spec: string, keyEnv?: string | null): JudgeSpec 
       ok = false;
     }
     if (ok) {
-      const apiKeyEnv = keyEnv === undefined || keyEnv === null ? null : validateEnvName(keyEnv, '--judge-key-env');
+      const apiKeyEnv = keyEnv === undefined || keyEnv === null ? null : validateEnvName(keyEnv, `${flag}-key-env`);
       return { provider, model, baseUrl, apiKeyEnv, id: `openai:${model}@${baseUrl}` };
     }
   }
   throw new TunegateError(
     'USAGE',
-    `--judge: "${spec}" is not a judge; use anthropic:MODEL (key in ANTHROPIC_API_KEY) or openai:MODEL@BASE_URL (e.g. openai:qwen2.5-72b@http://127.0.0.1:8001/v1)`,
+    `${flag}: "${spec}" is not a ${flag.replace(/^--/, '')}; use anthropic:MODEL (key in ANTHROPIC_API_KEY) or openai:MODEL@BASE_URL (e.g. openai:qwen2.5-72b@http://127.0.0.1:8001/v1)`,
   );
 }
 

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { TunegateError } from '../errors.js';
 import { createCategoryRepo, type CategoryRepo } from './categories.js';
 import { createCheckpointRepo, type CheckpointRepo } from './checkpoints.js';
+import { createGenerationRepo, type GenerationRepo } from './generations.js';
 import { createJudgeRepo, type JudgeRepo } from './judgments.js';
 import { migrate } from './migrate.js';
 import { createResultRepo, type ResultRepo } from './results.js';
@@ -17,6 +18,7 @@ export interface Store {
   results: ResultRepo;
   judge: JudgeRepo;
   categories: CategoryRepo;
+  generations: GenerationRepo;
   close(): void;
 }
 
@@ -51,6 +53,7 @@ export function openStore(path: string): Store {
     results: createResultRepo(db),
     judge: createJudgeRepo(db),
     categories: createCategoryRepo(db),
+    generations: createGenerationRepo(db),
     close: () => db.close(),
   };
 }

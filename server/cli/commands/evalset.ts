@@ -4,6 +4,7 @@ import { evalSetSummary, loadEvalSets, resolveEvalsetPaths } from '../../evalset
 import { importJekyll } from '../../evalsets/import-jekyll.js';
 import { importSft } from '../../evalsets/import-sft.js';
 import { assertWritable, writeJsonl } from '../../evalsets/write-jsonl.js';
+import { evalsetGenerate } from './evalset-generate.js';
 import { expectPositionals, flag, int, parseArgs, str, type Values } from '../args.js';
 import { table } from '../format.js';
 import { println, type Io } from '../io.js';
@@ -93,5 +94,6 @@ export async function evalsetCommand(argv: readonly string[], io: Io): Promise<n
   if (sub === 'validate') return validate(rest, io);
   if (sub === 'import-jekyll') return importJekyllCmd(rest, io);
   if (sub === 'import-sft') return importSftCmd(rest, io);
-  throw new TunegateError('USAGE', `unknown evalset command "${sub ?? ''}": use validate, import-jekyll or import-sft`);
+  if (sub === 'generate') return evalsetGenerate(rest, io);
+  throw new TunegateError('USAGE', `unknown evalset command "${sub ?? ''}": use validate, import-jekyll, import-sft or generate`);
 }

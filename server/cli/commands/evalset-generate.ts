@@ -1,0 +1,156 @@
+import { resolve } from 'node:path';
+import { anthropicSettings, readSecret } from '../../config.js';
+import { EXIT, TunegateError } from '../../errors.js';
+import { InvalidUtf8Error, readUtf8File } from '../../evalsets/read-utf8.js';
+import { assertWritable, writeJsonl } from '../../evalsets/write-jsonl.js';
+import type { BuiltSets } from '../../generate/build-items.js';
+import { parseFacts } from '../../generate/facts.js';
+import { generateFromFacts, type GenerateOutcome } from '../../generate/generate-from-facts.js';
+import { LANGUAGES, PROMPT_VERSION, type Lang } from '../../generate/generator-prompt.js';
+import { createJudgeClient } from '../../judge/judge-client.js';
+import { parseJudgeSpec } from '../../judge/spec.js';
+import { flag, int, parseArgs, expectPositionals, str } from '../args.js';
+import { DB_OPTION, withStore } from '../context.js';
+import { oneLine, printable } from '../format.js';
+import { println, type Io } from '../io.js';
+
+/** The eval sets `generate` writes into --out-dir. */
+export const GENERATED_SETS = { bio: 'bio-generated.jsonl', refusal: 'refusal-generated.jsonl' } as const;
+const DEFAULT_TRAIN_OUT = 'data/bio-train.jsonl';
+const DEFAULT_MAX_TOKENS = 4000;
+
+function readText(file: string, cwd: string, flagName: string): string {
+  try {
+    return readUtf8File(resolve(cwd, file), file);
+  } catch (e) {
+    if (e instanceof InvalidUtf8Error) throw new TunegateError('INVALID_INPUT', e.message);
+    throw new TunegateError('USAGE', `${flagName} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+function parseLangs(raw: string | undefined): Lang[] {
+  if (raw === undefined) return ['zh', 'en'];
+  const langs = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = langs.filter((l) => !Object.hasOwn(LANGUAGES, l));
+  if (langs.length === 0 || bad.length > 0) {
+    throw new TunegateError('USAGE', `--langs: ${bad.length > 0 ? `unknown language "${bad[0]}"` : 'empty'}; use a comma-separated list of ${Object.keys(LANGUAGES).join(', ')}`);
+  }
+  return [...new Set(langs)] as Lang[];
+}
+
+function summary(out: GenerateOutcome, files: Record<string, string>, facts: number, written: boolean) {
+  return {
+    facts, asked: out.asked, cached: out.cached, written,
+    files: Object.fromEntries(Object.entries(files).map(([k, path]) => [k, { path, lines: k === 'train' ? out.train.length : out[k as 'bio' | 'refusal'].length }])),
+    rejected: out.rejected, failures: out.failures,
+  };
+}
+
+/** A few lines of each output, for review before anything is written. */
+function sample(built: BuiltSets): string[] {
+  const take = <T>(rows: readonly T[], n: number) => rows.slice(0, n).map((r) => printable(JSON.stringify(r)));
+  return [
+    `# ${GENERATED_SETS.bio} (${built.bio.length} items), first 3:`, ...take(built.bio, 3),
+    `# ${GENERATED_SETS.refusal} (${built.refusal.length} items), first 2:`, ...take(built.refusal, 2),
+    `# training pairs (${built.train.length}), first 3:`, ...take(built.train, 3),
+  ];
+}
+
+/**
+ * `tunegate evalset generate`: facts → held-out eval sets and training pairs, disjoint by
+ * construction. Every target is checked before the generator is asked (nothing is overwritten
+ * without --force), and nothing is written when a fact failed (cached replies make the re-run free).
+ */
+export async function evalsetGenerate(argv: readonly string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, {
+    ...DB_OPTION, facts: { type: 'string' }, generator: { type: 'string' }, 'generator-key-env': { type: 'string' },
+    langs: { type: 'string' }, questions: { type: 'string' }, paraphrases: { type: 'string' }, 'false-premises': { type: 'string' },
+    'out-dir': { type: 'string' }, 'train-out': { type: 'string' }, 'system-prompt': { type: 'string' }, seed: { type: 'string' },
+    'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, 'skip-failed': { type: 'boolean' }, concurrency: { type: 'string' },
+    'max-tokens': { type: 'string' }, json: { type: 'boolean' },
+  }, 'evalset generate');
+  expectPositionals(p, 0, 'evalset generate');
+  const factsFile = str(p.values, 'facts');
+  if (factsFile === undefined) throw new TunegateError('USAGE', 'evalset generate needs --facts FILE (a list of facts, one per line or bullet)');
+  const generatorSpec = str(p.values, 'generator');
+  if (generatorSpec === undefined) throw new TunegateError('USAGE', 'evalset generate needs --generator anthropic:MODEL or openai:MODEL@BASE_URL');
+  const keyEnv = str(p.values, 'generator-key-env');
+  const spec = parseJudgeSpec(generatorSpec, keyEnv ?? null, '--generator');
+  if (keyEnv !== undefined && spec.provider === 'anthropic') {
+    throw new TunegateError('USAGE', '--generator-key-env goes with --generator openai:MODEL@BASE_URL (anthropic reads ANTHROPIC_API_KEY)');
+  }
+  // Read now, so a missing key is said before anything is asked.
+  if (spec.provider === 'anthropic') anthropicSettings(io.env);
+  else readSecret(spec.apiKeyEnv, io.env);
+  const langs = parseLangs(str(p.values, 'langs'));
+  const counts = {
+    questions: int(p.values, 'questions', 1, 20) ?? 2,
+    paraphrases: int(p.values, 'paraphrases', 0, 20) ?? 3,
+    falsePremises: int(p.values, 'false-premises', 0, 10) ?? 1,
+  };
+  const seed = int(p.values, 'seed', 0, 2 ** 32 - 1) ?? 0;
+  const systemFile = str(p.values, 'system-prompt');
+  const system = systemFile === undefined ? undefined : readText(systemFile, io.cwd, '--system-prompt').replace(/^\uFEFF/, '').trim();
+  if (system === '') throw new TunegateError('INVALID_INPUT', `--system-prompt ${systemFile}: the file is empty`);
+  const facts = parseFacts(readText(factsFile, io.cwd, '--facts'), factsFile);
+  const outDir = str(p.values, 'out-dir') ?? 'evalsets';
+  const files: Record<string, string> = {
+    bio: `${outDir.replace(/\/+$/, '')}/${GENERATED_SETS.bio}`,
+    ...(counts.falsePremises > 0 ? { refusal: `${outDir.replace(/\/+$/, '')}/${GENERATED_SETS.refusal}` } : {}),
+    train: str(p.values, 'train-out') ?? DEFAULT_TRAIN_OUT,
+  };
+  const dryRun = flag(p.values, 'dry-run');
+  const force = flag(p.values, 'force');
+  if (!dryRun) for (const f of Object.values(files)) assertWritable(f, io.cwd, force);
+
+  const client = createJudgeClient(spec, io.env, {
+    timeoutMs: 180_000, maxRetries: 2, maxTokens: int(p.values, 'max-tokens', 256, 64_000) ?? DEFAULT_MAX_TOKENS, openaiSchema: true,
+  });
+  const out = await withStore(p.values, io, async (store) => {
+    try {
+      return await generateFromFacts({
+        facts, langs, counts, seed, concurrency: int(p.values, 'concurrency', 1, 32) ?? 4, ...(system !== undefined ? { system } : {}),
+      }, client, store.generations);
+    } finally {
+      client.close();
+    }
+  });
+
+  const json = flag(p.values, 'json');
+  const err = (line: string) => println(io.stderr, line);
+  for (const f of out.failures) err(`error: ${factsFile}:${f.line} (fact ${f.factId}, ${f.lang}): ${oneLine(f.error, 300)}`);
+  const failed = out.failures.length > 0 && !flag(p.values, 'skip-failed');
+  if (out.bio.length === 0 && out.refusal.length === 0 && !failed) {
+    throw new TunegateError('INVALID_INPUT', `${factsFile}: nothing usable was generated (${out.rejected.length} parts rejected; see --dry-run)`);
+  }
+  const write = !dryRun && !failed;
+  if (write) {
+    const header = (what: string) => [
+      `${what} generated by tunegate evalset generate from ${factsFile} (generator ${spec.id}, prompt ${PROMPT_VERSION}, seed ${seed}).`,
+      `Held-out phrasings: no question here is in ${files.train}. Review before use; do not train on these lines.`,
+    ];
+    writeJsonl(files.bio!, io.cwd, out.bio, force, header('Bio questions'));
+    if (files.refusal !== undefined) writeJsonl(files.refusal, io.cwd, out.refusal, force, header('False-premise questions'));
+    // Pure JSONL (no comment lines): fine-tuning tools read it as it is.
+    writeJsonl(files.train!, io.cwd, out.train, force);
+  }
+  if (json) println(io.stdout, JSON.stringify(summary(out, files, facts.facts.length, write)));
+  else {
+    if (dryRun) for (const l of sample(out)) println(io.stdout, l);
+    for (const r of out.rejected) {
+      println(io.stdout, `rejected ${r.factId} ${r.lang} ${oneLine(r.where, 120)}: ${oneLine(r.reason, 200)}`);
+    }
+    println(io.stdout, `${facts.facts.length} facts × ${langs.join(',')}: ${out.asked} asked of ${spec.id}, ${out.cached} cached` +
+      `${out.failures.length > 0 ? `, ${out.failures.length} failed` : ''}; ${out.rejected.length} parts rejected (listed above)`);
+    const verb = write ? 'wrote' : 'would write';
+    println(io.stdout, `${verb} ${out.bio.length} held-out bio items to ${files.bio}` +
+      (files.refusal !== undefined ? `, ${out.refusal.length} false-premise items to ${files.refusal}` : '') +
+      `, ${out.train.length} training pairs to ${files.train} (seed ${seed})`);
+  }
+  if (failed) {
+    err(`nothing written: ${out.failures.length} of ${facts.facts.length * langs.length} (fact, language) requests failed; ` +
+      'run again (replies that validated are cached) or pass --skip-failed to write the rest');
+    return EXIT.ITEMS_ERRORED;
+  }
+  return EXIT.OK;
+}
