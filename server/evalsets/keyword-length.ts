@@ -16,9 +16,9 @@ export function keywordWeight(keyword: string): number {
   return w;
 }
 
-/** Why a keyword is too short to mean anything as a substring, or null when it is long enough. */
+/** Why a keyword is too short (a phrase to follow its quoted text) to mean anything as a substring, or null when it is long enough. */
 export function shortKeywordReason(keyword: string): string | null {
   if (keywordWeight(keyword) >= MIN_KEYWORD_WEIGHT) return null;
-  return `"${keyword}" is too short to be meaningful as a substring (it would match inside other words, as "Au" does in "because"): ` +
+  return `too short to be meaningful as a substring (it would match inside other words, as "Au" does in "because"): ` +
     'at least 4 letters or digits, or 2 CJK characters are needed';
 }

@@ -70,7 +70,7 @@ function usableKeywords(q: GeneratedQuestion, phrasings: readonly string[], fact
   for (const group of q.keywords) {
     const alts = group.filter((alt) => {
       const short = shortKeywordReason(alt);
-      if (short !== null) reject(`keyword "${alt}"`, 'too short: ' + short);
+      if (short !== null) reject(`keyword "${alt}"`, short);
       else if (phrasings.some((p) => contains(p, alt))) reject(`keyword "${alt}"`, 'the question contains it, so an answer that repeats the question would score');
       else return true;
       return false;
@@ -97,7 +97,7 @@ function usableForbidden(forbidden: readonly string[], fact: Fact, reject: (wher
   const out: string[] = [];
   for (const f of forbidden) {
     const short = shortKeywordReason(f);
-    if (short !== null) reject(`forbidden "${f}"`, 'too short: ' + short);
+    if (short !== null) reject(`forbidden "${f}"`, short);
     else if (contains(fact.text, f)) reject(`forbidden "${f}"`, 'the fact contains it: an answer stating the truth would fail');
     else if (!out.some((o) => foldForMatch(o) === foldForMatch(f))) out.push(f);
   }

@@ -240,7 +240,7 @@ describe('tunegate evalset generate', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('# bio-generated.jsonl');
     expect(dry.stdout).toMatch(/would write \d+ held-out bio items/);
-    expect(dry.stdout).toMatch(/rejected f-[0-9a-f]{8} en q1 keyword "Li": too short: "Li" is too short to be meaningful as a substring/);
+    expect(dry.stdout).toMatch(/rejected f-[0-9a-f]{8} en q1 keyword "Li": too short to be meaningful as a substring/);
     expect(existsSync(join(cwd, 'evalsets/bio-generated.jsonl'))).toBe(false);
     expect(readFileSync(join(cwd, 'data/bio-train.jsonl'), 'utf8')).toBe('{"messages": []}\n');
   });
