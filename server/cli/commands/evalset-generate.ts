@@ -136,14 +136,14 @@ export async function evalsetGenerate(argv: readonly string[], io: Io): Promise<
   }
   if (json) println(io.stdout, JSON.stringify(summary(out, files, facts.facts.length, write)));
   else {
-    if (dryRun) for (const l of sample(out)) println(io.stdout, l);
+    if (dryRun && out.bio.length + out.refusal.length > 0) for (const l of sample(out)) println(io.stdout, l);
     for (const r of out.rejected) {
       println(io.stdout, `rejected ${r.factId} ${r.lang} ${oneLine(r.where, 120)}: ${oneLine(r.reason, 200)}`);
     }
     println(io.stdout, `${facts.facts.length} facts × ${langs.join(',')}: ${out.asked} asked of ${spec.id}, ${out.cached} cached` +
       `${out.failures.length > 0 ? `, ${out.failures.length} failed` : ''}; ${out.rejected.length} parts rejected (listed above)`);
     const verb = write ? 'wrote' : 'would write';
-    println(io.stdout, `${verb} ${out.bio.length} held-out bio items to ${files.bio}` +
+    if (write || dryRun) println(io.stdout, `${verb} ${out.bio.length} held-out bio items to ${files.bio}` +
       (files.refusal !== undefined ? `, ${out.refusal.length} false-premise items to ${files.refusal}` : '') +
       `, ${out.train.length} training pairs to ${files.train} (seed ${seed})`);
   }
