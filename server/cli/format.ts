@@ -1,6 +1,7 @@
 import { CATEGORIES, categoryMetric } from '../categorize/category.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
 import type { RunJson } from '../report/run-json.js';
+import { CONSISTENCY_DEFINITION, countedGroups } from '../scoring/consistency.js';
 
 export { fmt, table } from '../report/text.js';
 export { oneLine, printable } from '../untrusted-text.js';
@@ -26,6 +27,14 @@ const TRAIN_METRICS = ['train_accuracy', 'heldout_accuracy'];
 /** A 95% interval as text: "[0.412, 0.830]", or "-" when there is none. */
 function ci(interval: [number, number] | null, digits: number): string {
   return interval === null ? '-' : `[${fmt(interval[0], digits)}, ${fmt(interval[1], digits)}]`;
+}
+
+/** A set's consistency, its interval and its n: "0.500 [0.095, 0.905] 2 groups"; "" for a set without fact groups. */
+function consistencyCell(s: RunJson['sets'][string]): string {
+  if (s.consistency === undefined) return '';
+  const stat = s.stats?.consistency;
+  const n = countedGroups(stat?.n ?? 0, s.groups ?? stat?.n ?? 0);
+  return s.consistency === null ? `- (${n})` : `${fmt(s.consistency)} ${ci(stat?.ci ?? null, 3)} ${n}`;
 }
 
 function duration(run: RunJson): string {
@@ -54,9 +63,11 @@ export function runText(run: RunJson): string {
   const head =
     `run ${run.runId} · checkpoint ${oneLine(run.checkpoint, 200)}${step} · ${run.status} · ` +
     `${c.items} items, ${c.errors} errors${truncated}${c.missing > 0 ? `, ${c.missing} not yet run` : ''}${duration(run)}`;
+  // Consistency beside the score (a keyword set's accuracy), only when some set groups phrasings by fact_id.
+  const consistency = Object.values(run.sets).some((s) => s.consistency !== undefined);
   const setRows = Object.entries(run.sets).map(([name, s]) => [
     name, s.kind, String(s.items), String(s.errors), s.truncated === undefined ? '-' : String(s.truncated),
-    fmt(s.score), ci(s.stats?.score?.ci ?? null, 3), fmt(s.hallucination_rate ?? null),
+    fmt(s.score), ci(s.stats?.score?.ci ?? null, 3), ...(consistency ? [consistencyCell(s)] : []), fmt(s.hallucination_rate ?? null),
   ]);
   const metrics: Record<string, number | null> = run.metrics ?? {};
   // A server older than the categories sends none.
@@ -73,7 +84,8 @@ export function runText(run: RunJson): string {
   });
   const lines = [
     head, '',
-    table(['set', 'kind', 'items', 'errors', 'cut off', 'score', '95% interval', 'hallucination'], setRows), '',
+    table(['set', 'kind', 'items', 'errors', 'cut off', 'score', '95% interval', ...(consistency ? ['consistency, 95% interval, n'] : []), 'hallucination'], setRows),
+    ...(consistency ? [CONSISTENCY_DEFINITION] : []), '',
     table(['metric', 'value', '95% interval', 'n'], metricRows),
     'Intervals: Wilson for 0/1 shares, a seeded bootstrap over items otherwise; n = items scored.',
   ];

@@ -277,14 +277,17 @@ provenance (tool version and git revision, endpoint, eval-set content hashes, sc
 the model and system_fingerprint the endpoint reported). Every metric is shown with its 95%
 interval and n: Wilson's interval where each item scores 0 or 1, else a seeded bootstrap over
 items (expanded for small sets). Fourteen items scored 0 or 1 give an interval about ±0.2 wide: read differences
-between checkpoints with that in mind.
+between checkpoints with that in mind. A set whose items carry fact_id also shows its consistency
+beside its score: the share of its facts right in every phrasing, n = facts counted (every
+phrasing answered) of all.
 
 Options:
   --items               add every item's id, set, prompt, answer, scores, latency and error
                         (keyword items: "marks", which keywords hit and which forbidden strings);
                         control characters in answers are shown escaped (ESC as \\u001b)
   --json                print one JSON object: "metrics", "stats" ({metric: {n, ci, method}}),
-                        "sets" (each with its own "stats" and "truncated"), "counts" ({items,
+                        "sets" (each with its own "stats" and "truncated"; "consistency" and
+                        "groups" in sets with fact_id items), "counts" ({items,
                         results, errors, missing, truncated}), "notes", "provenance"; with
                         --items: "items": [{"id", …, "finishReason"}]
 ${DB}`,

@@ -78,6 +78,8 @@ export interface Comparison {
   base: RunRef;
   head: RunRef;
   metrics: Record<string, MetricChange>;
+  /** Sets with fact groups (fact_id) in either run: their consistency before and after, n = counted groups (see consistency.ts); not gated. */
+  consistency: Record<string, MetricChange>;
   items: { compared: number; changedContent: number; onlyInBase: number; onlyInHead: number };
   /** Per set, keyword items only. */
   transitions: Record<string, Transitions>;
@@ -126,10 +128,8 @@ export function compareRuns(store: Store, baseId: number, headId: number): Compa
   }
   const bs = currentSummary(store, base);
   const hs = currentSummary(store, head);
-  const names = [
-    ...METRICS.map((m) => m.name),
-    ...[...new Set([...Object.keys(bs.sets), ...Object.keys(hs.sets)])].map((s) => `${SET_METRIC_PREFIX}${s}`),
-  ];
+  const setNames = [...new Set([...Object.keys(bs.sets), ...Object.keys(hs.sets)])];
+  const names = [...METRICS.map((m) => m.name), ...setNames.map((s) => `${SET_METRIC_PREFIX}${s}`)];
   const metrics: Comparison['metrics'] = {};
   for (const m of names) {
     const b = metricOf(bs, m);
@@ -137,6 +137,18 @@ export function compareRuns(store: Store, baseId: number, headId: number): Compa
     metrics[m] = {
       base: b.value, head: h.value, delta: b.value === null || h.value === null ? null : h.value - b.value,
       baseCi: b.ci, headCi: h.ci, baseN: b.n, headN: h.n,
+    };
+  }
+  const consistency: Comparison['consistency'] = {};
+  for (const s of setNames) {
+    const b = Object.hasOwn(bs.sets, s) ? bs.sets[s] : undefined;
+    const h = Object.hasOwn(hs.sets, s) ? hs.sets[s] : undefined;
+    if (b?.consistency === undefined && h?.consistency === undefined) continue;
+    const base = b?.consistency ?? null;
+    const head = h?.consistency ?? null;
+    consistency[s] = {
+      base, head, delta: base === null || head === null ? null : head - base,
+      baseCi: b?.stats.consistency?.ci ?? null, headCi: h?.stats.consistency?.ci ?? null, baseN: b?.stats.consistency?.n ?? 0, headN: h?.stats.consistency?.n ?? 0,
     };
   }
 
@@ -175,5 +187,5 @@ export function compareRuns(store: Store, baseId: number, headId: number): Compa
   const describe = (r: Run): RunRef => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step, status: r.status });
   const mismatches = provenanceMismatches(base, head, { base: runFacts(store, baseId), head: runFacts(store, headId) });
   warnings.push(...mismatches.map((m) => m.message), ...fingerprintWarnings(base, head));
-  return { base: describe(base), head: describe(head), metrics, items, transitions, flips, blog, mismatches, warnings };
+  return { base: describe(base), head: describe(head), metrics, consistency, items, transitions, flips, blog, mismatches, warnings };
 }

@@ -16,14 +16,17 @@ const Marks = Nullable(Type.Object({
 const Side = Type.Object({ answer: Nullable(Type.String()), sample: Nullable(Type.Integer()), score: Nullable(Type.Number({ description: 'mean over the samples' })), marks: Marks });
 const Components = Type.Record(Type.String(), Type.Number());
 
+const MetricChange = Type.Object({
+  base: Nullable(Type.Number()), head: Nullable(Type.Number()), delta: Nullable(Type.Number()),
+  baseCi: Ci, headCi: Ci, baseN: Type.Integer(), headN: Type.Integer(),
+});
+
 /** GET /api/compare's body (see server/compare/compare-runs.ts). */
 const Comparison = Type.Object({
   base: RunRef,
   head: RunRef,
-  metrics: Type.Record(Type.String(), Type.Object({
-    base: Nullable(Type.Number()), head: Nullable(Type.Number()), delta: Nullable(Type.Number()),
-    baseCi: Ci, headCi: Ci, baseN: Type.Integer(), headN: Type.Integer(),
-  }), { description: 'every metric and set:NAME: both values, the change, and each run\'s own 95% interval and n' }),
+  metrics: Type.Record(Type.String(), MetricChange, { description: 'every metric and set:NAME: both values, the change, and each run\'s own 95% interval and n' }),
+  consistency: Type.Record(Type.String(), MetricChange, { description: "per set with fact groups (fact_id) in either run: its consistency before and after, the change, and each run's own Wilson interval and n (counted fact groups); not gated" }),
   items: Type.Object({ compared: Type.Integer(), changedContent: Type.Integer(), onlyInBase: Type.Integer(), onlyInHead: Type.Integer() }),
   transitions: Type.Record(Type.String(), Type.Object({
     stayedRight: Type.Integer(), learned: Type.Integer(), forgotten: Type.Integer(), stayedWrong: Type.Integer(), unscored: Type.Integer(),

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
 import { IN_TRAIN_TAG } from '../categorize/category.js';
+import { CONSISTENCY_DEFINITION } from '../scoring/consistency.js';
 import { metricDef, METRICS, SET_METRIC_PREFIX } from '../scoring/metric-registry.js';
 import { PASS_DEFINITION } from '../scoring/pass.js';
 
@@ -31,11 +32,18 @@ const Metric = Type.Object({
 export const metricRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.get('/api/metrics', {
     schema: {
-      summary: 'Every metric a run reports (name, label, meaning, which way is better, range, which items it counts), set:NAME for each eval set in the database, and what "pass" means for an item',
-      response: { 200: Type.Object({ metrics: Type.Array(Metric), pass: Type.String({ description: 'the one definition of an item passing (compare transitions, the run view, stored results)' }) }) },
+      summary: 'Every metric a run reports (name, label, meaning, which way is better, range, which items it counts), set:NAME for each eval set in the database, what "pass" means for an item, and what a set\'s consistency means',
+      response: {
+        200: Type.Object({
+          metrics: Type.Array(Metric),
+          pass: Type.String({ description: 'the one definition of an item passing (compare transitions, the run view, stored results)' }),
+          consistency: Type.String({ description: "the one definition of a set's consistency over fact groups (sets.NAME.consistency in run bodies)" }),
+        }),
+      },
     },
   }, async () => ({
     pass: PASS_DEFINITION,
+    consistency: CONSISTENCY_DEFINITION,
     metrics: [...METRICS, ...deps.store.runs.setNames().map((s) => metricDef(`${SET_METRIC_PREFIX}${s}`)!)],
   }));
 };

@@ -133,7 +133,9 @@ export const Run = Type.Object(
       items: Type.Integer(),
       errors: Type.Integer({ description: 'results (item × sample) that errored after all retries' }),
       truncated: Type.Integer({ description: 'answered results cut off at max tokens (finish_reason "length"); a note is added above 5% of the answers' }),
-    }, { additionalProperties: true, description: "the set's numbers (score, accuracy or blog components) and their stats" })),
+      consistency: Type.Optional(Nullable(Type.Number({ description: 'sets with fact_id items only (absent otherwise): fact groups (items sharing a fact_id) whose every phrasing passed / groups whose every phrasing was answered; null when none was; its n (counted groups) and Wilson interval are stats.consistency' }))),
+      groups: Type.Optional(Type.Integer({ description: "sets with fact_id items only: the set's fact groups, counted in consistency or not" })),
+    }, { additionalProperties: true, description: "the set's numbers (score, accuracy, hallucination_rate, consistency or blog components) and their stats" })),
     counts: Nullable(Type.Object({
       items: Type.Integer(),
       results: Type.Integer({ description: 'stored results (item × sample), errored ones included' }),

@@ -1,5 +1,6 @@
 import { categoryMetric, CATEGORIES, IN_TRAIN_TAG, type Category } from '../categorize/category.js';
 import { TunegateError } from '../errors.js';
+import { CONSISTENCY_DEFINITION } from './consistency.js';
 import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';
 import type { ItemKind } from '../evalsets/types.js';
 
@@ -119,6 +120,12 @@ const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
 
 /** The per-set metric `set:NAME`: a set's mean item score. */
 export const SET_METRIC_PREFIX = 'set:';
+
+/**
+ * A set's `consistency` (see consistency.ts): a share of the set's fact groups, not a run-level
+ * metric, so it is in no list and no gate reads it. Its values are 0/1 per counted group: Wilson.
+ */
+export const SET_CONSISTENCY: MetricDef = def('consistency', 'Consistency', CONSISTENCY_DEFINITION, 'higher', unit, items({ kind: 'keyword' }), { proportion: true });
 
 /** The definition of a metric name (including `set:NAME`), or undefined when there is none. */
 export function metricDef(name: string): MetricDef | undefined {

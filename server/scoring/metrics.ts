@@ -1,7 +1,9 @@
 import { CATEGORIES, taggedInTrain, type Category } from '../categorize/category.js';
 import type { ItemKind } from '../evalsets/types.js';
 import { meanInterval, type MetricInterval } from '../stats/interval.js';
-import { aggregate, blogComponent, itemValue, metricDef, METRICS, SET_METRIC_PREFIX, type ItemMeans, type MetricDef } from './metric-registry.js';
+import { factGroups } from './consistency.js';
+import { aggregate, blogComponent, itemValue, metricDef, METRICS, SET_CONSISTENCY, SET_METRIC_PREFIX, type ItemMeans, type MetricDef } from './metric-registry.js';
+import { itemPassed } from './pass.js';
 
 /** The minimum of a stored result that aggregation needs. */
 export interface ResultRow {
@@ -10,6 +12,8 @@ export interface ResultRow {
   score: number | null;
   hallucinated: boolean | null;
   error: string | null;
+  /** Keyword answers: every keyword group found and no forbidden string (pass.ts); null for errored results and blog items. */
+  passed: boolean | null;
   /** The endpoint's finish_reason ("length": cut off at max tokens); absent when not read. */
   finishReason?: string | null;
   /** The model reasoned and gave no answer (it spent its tokens thinking): counted as cut off, whatever finish_reason says. */
@@ -32,6 +36,8 @@ export interface ItemRef {
   category?: Category | null;
   /** The item's tags; `in_train` marks a fact that is in the fine-tuning data (train_accuracy, heldout_accuracy). */
   tags?: readonly string[];
+  /** Keyword items: the fact this phrasing asks about; items sharing one form a group for the set's `consistency`. */
+  factId?: string;
 }
 
 export interface SetSummary {
@@ -47,7 +53,14 @@ export interface SetSummary {
   score: number | null;
   accuracy?: number | null;
   hallucination_rate?: number | null;
-  /** n and 95% interval of each of the set's numbers (score, accuracy, hallucination_rate, blog components). */
+  /**
+   * Sets with fact_id items only (absent otherwise): right fact groups / counted ones, see
+   * CONSISTENCY_DEFINITION; null when no group is counted. Its n (counted groups) is in stats.
+   */
+  consistency?: number | null;
+  /** Sets with fact_id items only: the set's fact groups, counted or not. */
+  groups?: number;
+  /** n and 95% interval of each of the set's numbers (score, accuracy, hallucination_rate, consistency, blog components). */
   stats: Record<string, MetricInterval>;
   /** Blog sets: the mean of each blog component (blog_quality, chrf, rouge_l, …). */
   [component: string]: number | string | null | undefined | Record<string, MetricInterval>;
@@ -67,9 +80,9 @@ export interface RunMetrics {
 /**
  * The definition a summary was computed under. A stored summary of an older one is stale (2:
  * hallucination_rate counts only items with a forbidden list; 3: per-category, train and held-out
- * accuracy and the category counts) and must be computed again.
+ * accuracy and the category counts; 4: per-set consistency over fact groups) and must be computed again.
  */
-export const SUMMARY_VERSION = 3;
+export const SUMMARY_VERSION = 4;
 
 export interface RunSummary {
   /** SUMMARY_VERSION when computed; absent on summaries stored before it existed. */
@@ -103,6 +116,8 @@ interface ItemAgg {
   ref: ItemRef;
   scores: number[];
   hallucinated: number[];
+  /** Answered samples' pass flags. */
+  passed: Array<boolean | null>;
   components: Map<string, number[]>;
   errors: number;
   results: number;
@@ -168,7 +183,7 @@ const SET_SCORE = metricDef(`${SET_METRIC_PREFIX}set`)!;
 const SET_HALLUCINATION = metricDef('hallucination_rate')!;
 const BLOG_QUALITY = metricDef('blog_quality')!;
 
-/** A set's numbers: score, and accuracy and hallucination rate (keyword items) or each blog component (blog items). */
+/** A set's numbers: score, and accuracy, hallucination rate and consistency (keyword items) or each blog component (blog items). */
 function summarizeSet(list: readonly ItemAgg[], intervals: Intervals): SetSummary {
   // A set's numbers read neither categories nor in_train tags.
   const means = list.map((a) => itemMeans(a, false));
@@ -193,6 +208,12 @@ function summarizeSet(list: readonly ItemAgg[], intervals: Intervals): SetSummar
     put('accuracy', measure(intervals, SET_SCORE, keyword, (v) => v.score ?? undefined));
     // The run metric's own rule (items with a forbidden list only): null when the set has none.
     put('hallucination_rate', measure(intervals, SET_HALLUCINATION, keyword));
+    // Only sets that group phrasings by fact_id have the field at all.
+    const facts = factGroups(list.filter((a) => a.ref.kind === 'keyword').map((a) => ({ factId: a.ref.factId, passed: itemPassed(a.passed) })));
+    if (facts !== null) {
+      put('consistency', { value: aggregate(facts.outcomes, false), stat: intervals(facts.outcomes, SET_CONSISTENCY) });
+      summary.groups = facts.groups;
+    }
   }
   const blog = means.filter((v) => v.kind === 'blog');
   if (blog.length > 0) for (const m of BLOG_METRICS) put(blogComponent(m.name), measure(intervals, m, blog));
@@ -209,7 +230,7 @@ export function summarize(items: readonly ItemRef[], results: readonly ResultRow
   const intervals = intervalMemo();
   const byKey = new Map<string, ItemAgg>();
   for (const ref of items) {
-    byKey.set(`${ref.set}\u0000${ref.id}`, { ref, scores: [], hallucinated: [], components: new Map(), errors: 0, results: 0, truncated: 0 });
+    byKey.set(`${ref.set}\u0000${ref.id}`, { ref, scores: [], hallucinated: [], passed: [], components: new Map(), errors: 0, results: 0, truncated: 0 });
   }
   let errors = 0;
   let truncated = 0;
@@ -228,6 +249,7 @@ export function summarize(items: readonly ItemRef[], results: readonly ResultRow
     }
     if (r.score !== null) agg.scores.push(r.score);
     if (r.hallucinated !== null) agg.hallucinated.push(r.hallucinated ? 1 : 0);
+    agg.passed.push(r.passed);
     if (agg.ref.kind !== 'blog') continue;
     for (const [k, v] of Object.entries(r.components ?? {})) {
       if (!agg.components.has(k)) agg.components.set(k, []);

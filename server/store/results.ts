@@ -114,8 +114,8 @@ export function createResultRepo(db: Database) {
   const keys = db.prepare<[number], { set_name: string; item_id: string; sample: number }>(
     'SELECT set_name, item_id, sample FROM results WHERE run_id = ?',
   );
-  const scoring = db.prepare<[number], { set_name: string; item_id: string; kind: string | null; score: number | null; hallucinated: number | null; error: string | null; scores: string | null; judge_score: number | null; finish_reason: string | null; thought_only: number }>(
-    `SELECT r.set_name, r.item_id, i.kind, r.score, r.hallucinated, r.error, r.scores, j.score AS judge_score, r.finish_reason,
+  const scoring = db.prepare<[number], { set_name: string; item_id: string; kind: string | null; score: number | null; hallucinated: number | null; passed: number | null; error: string | null; scores: string | null; judge_score: number | null; finish_reason: string | null; thought_only: number }>(
+    `SELECT r.set_name, r.item_id, i.kind, r.score, r.hallucinated, r.passed, r.error, r.scores, j.score AS judge_score, r.finish_reason,
             (r.error IS NULL AND r.reasoning IS NOT NULL AND TRIM(COALESCE(r.answer, '')) = '') AS thought_only
      FROM results r
      LEFT JOIN run_items i USING (run_id, set_name, item_id)
@@ -171,11 +171,11 @@ export function createResultRepo(db: Database) {
       return new Set(keys.all(runId).map((k) => resultKey(k.set_name, k.item_id, k.sample)));
     },
 
-    /** The columns metrics need, for every result of the run (blog components from `scores`, the judge's score, the finish reason). */
+    /** The columns metrics need, for every result of the run (pass flags, blog components from `scores`, the judge's score, the finish reason). */
     scoringRows(runId: number): ResultRow[] {
       return scoring.all(runId).map((r) => {
         const row: ResultRow = {
-          set: r.set_name, itemId: r.item_id, score: r.score, hallucinated: bool(r.hallucinated), error: r.error, finishReason: r.finish_reason,
+          set: r.set_name, itemId: r.item_id, score: r.score, hallucinated: bool(r.hallucinated), passed: bool(r.passed), error: r.error, finishReason: r.finish_reason,
         };
         if (r.thought_only === 1) row.thoughtOnly = true;
         // Blog items only: a keyword item's judgment is the refusal judge's, not blog_judge.

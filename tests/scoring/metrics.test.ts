@@ -4,8 +4,9 @@ import { isCurrentSummary, metricOf, summarize, SUMMARY_VERSION, type ItemRef, t
 import { wilsonInterval } from '../../server/stats/interval.js';
 
 const kw = (set: string, id: string): ItemRef => ({ set, id, kind: 'keyword' });
+// An answer passes when it has every keyword (score 1) and no forbidden string; errored results have no flag.
 const row = (set: string, itemId: string, score: number | null, hallucinated: boolean | null = false, error: string | null = null): ResultRow =>
-  ({ set, itemId, score, hallucinated, error });
+  ({ set, itemId, score, hallucinated, error, passed: error === null && score !== null ? score === 1 && hallucinated !== true : null });
 
 describe('summarize', () => {
   it('pools the bio family into bio_accuracy as a mean over items, and gives each set its own mean', () => {
@@ -77,7 +78,7 @@ describe('summarize', () => {
   it('reports blog components as run means (blog_quality, blog_chrf on 0–100, blog_rouge_l, …) and per set', () => {
     const items: ItemRef[] = [{ set: 'blog', id: 'p1', kind: 'blog' }, { set: 'blog', id: 'p2', kind: 'blog' }];
     const blogRow = (id: string, quality: number, chrf: number, rouge: number): ResultRow => ({
-      set: 'blog', itemId: id, score: quality, hallucinated: null, error: null,
+      set: 'blog', itemId: id, score: quality, hallucinated: null, error: null, passed: null,
       components: { blog_quality: quality, chrf, rouge_l: rouge, language_match: 1 },
     });
     const s = summarize(items, [blogRow('p1', 0.6, 70, 0.5), blogRow('p2', 0.4, 30, 0.3), blogRow('p2', 0.2, 10, 0.1)]);
@@ -115,7 +116,7 @@ describe('summarize: n and 95% interval of every number', () => {
   it('blog components get bootstrap intervals on their own scale; perplexity is geometric', () => {
     const items: ItemRef[] = ['p1', 'p2', 'p3'].map((id) => ({ set: 'blog', id, kind: 'blog' }));
     const blogRow = (id: string, chrf: number, perplexity: number): ResultRow => ({
-      set: 'blog', itemId: id, score: chrf / 100, hallucinated: null, error: null, components: { blog_quality: chrf / 100, chrf, perplexity },
+      set: 'blog', itemId: id, score: chrf / 100, hallucinated: null, error: null, passed: null, components: { blog_quality: chrf / 100, chrf, perplexity },
     });
     const s = summarize(items, [blogRow('p1', 40, 10), blogRow('p2', 50, 20), blogRow('p3', 60, 40)]);
     expect(s.metrics.blog_perplexity).toBeCloseTo(20, 10);
@@ -146,7 +147,7 @@ describe('summarize: per-category (SliCK), train and held-out accuracy', () => {
     row('bio', 'w1', 0), row('bio', 'w2', 0),
     row('bio', 'u1', null, null, 'HTTP 500'), row('bio', 'u2', 1),
     row('bio', 'k1', 1), row('bio', 'k2', 0),
-    { set: 'blog', itemId: 'p', score: 0.5, hallucinated: null, error: null, components: { blog_quality: 0.5 } },
+    { set: 'blog', itemId: 'p', score: 0.5, hallucinated: null, error: null, passed: null, components: { blog_quality: 0.5 } },
   ];
 
   it('gives each category its accuracy over its scored keyword items, with n and the Wilson interval', () => {
@@ -218,7 +219,7 @@ describe('summarize: per-category (SliCK), train and held-out accuracy', () => {
 
   it('calls a stored summary stale when it predates the category metrics', () => {
     const s = summarize(items, rows);
-    expect(SUMMARY_VERSION).toBe(3);
+    expect(SUMMARY_VERSION).toBe(4);
     expect(isCurrentSummary(s)).toBe(true);
     expect(isCurrentSummary({ ...s, version: 2 })).toBe(false);
     const { categories: _, ...withoutCounts } = s;

@@ -74,10 +74,10 @@ export function query(params: Record<string, string | number | boolean | readonl
   return s === '' ? '' : `?${s}`;
 }
 
-const definitions = () => get<{ metrics: MetricDef[]; pass: string }>('/api/metrics');
+const definitions = () => get<{ metrics: MetricDef[]; pass: string; consistency: string }>('/api/metrics');
 
 export const api = {
-  /** The metric registry and what "pass" means for an item. */
+  /** The metric registry, what "pass" means for an item and what a set's consistency means. */
   definitions,
   metrics: () => definitions().then((r) => r.metrics),
   checkpoints: () => get<{ checkpoints: Checkpoint[] }>('/api/checkpoints').then((r) => r.checkpoints),

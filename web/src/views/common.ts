@@ -43,8 +43,8 @@ export function optionSelect(label: string, options: ReadonlyArray<{ value: stri
   return h('label', { class: 'control' }, h('span', null, label), select);
 }
 
-/** A table with a caption, header and rows (cells are DOM children, so text stays text). */
-export function table(caption: string, head: readonly string[], rows: ReadonlyArray<{ cells: Child[]; attrs?: Record<string, string> }>, testId?: string): HTMLTableElement {
+/** A table with a caption, header and rows (header and body cells are DOM children, so text stays text). */
+export function table(caption: string, head: readonly Child[], rows: ReadonlyArray<{ cells: Child[]; attrs?: Record<string, string> }>, testId?: string): HTMLTableElement {
   return h('table', { class: 'data', attrs: testId === undefined ? {} : tid(testId) },
     h('caption', null, caption),
     h('thead', null, h('tr', null, head.map((c) => h('th', { attrs: { scope: 'col' } }, c)))),

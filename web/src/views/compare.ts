@@ -1,4 +1,4 @@
-import { api, ApiError, type BlogChange, type Comparison, type Flip, type FlipSide, type GateReport, type MetricDef } from '../api.js';
+import { api, ApiError, type BlogChange, type Comparison, type Flip, type FlipSide, type GateReport, type MetricChange, type MetricDef } from '../api.js';
 import { CATEGORY_LINES } from '../charts/category-chart.js';
 import { compareBarsConfig } from '../charts/compare-chart.js';
 import { mountChart, preloadCharts } from '../charts/lazy.js';
@@ -32,21 +32,33 @@ function gateBanner(gate: GateReport | Error): HTMLElement {
     gate.warnings.length > 0 ? h('ul', null, gate.warnings.map((w) => h('li', null, w))) : null);
 }
 
-function metricTable(cmp: Comparison, gate: GateReport | Error, defs: ReadonlyMap<string, MetricDef>): HTMLTableElement {
+/** A set's consistency before and after, right below its score (not gated: no paired interval or verdict). */
+function consistencyRow(set: string, c: MetricChange, definition: string): { attrs: Record<string, string>; cells: Child[] } {
+  const side = (v: number | null, n: number, ci: [number, number] | null) => (v === null ? `– n=${n} groups` : `${withInterval(v, { n, ci })} groups`);
+  return {
+    attrs: { ...tid('consistency-row'), 'data-set': set },
+    cells: [h('span', { title: definition }, `Set ${set}: consistency`), side(c.base, c.baseN, c.baseCi), side(c.head, c.headN, c.headCi), signed(c.delta), '', '', ''],
+  };
+}
+
+function metricTable(cmp: Comparison, gate: GateReport | Error, defs: ReadonlyMap<string, MetricDef>, consistencyDefinition: string): HTMLTableElement {
   const verdicts = new Map(gate instanceof Error ? [] : gate.metrics.map((m) => [m.metric, m]));
   const rows = Object.entries(cmp.metrics).filter(([, c]) => c.base !== null || c.head !== null);
   return table('Every metric before and after: each run\'s own 95% interval and n; the paired interval of the change (the gate\'s sign-flip test inverted at the metric\'s level), the one-sided p that it got worse with the level it was tested at, and the verdict come from the gate (gated metrics only)',
     ['metric', 'before', 'after', 'change', 'paired interval', 'p (worse) / level', 'gate'],
-    rows.map(([name, c]) => {
+    rows.flatMap(([name, c]) => {
       const d = digitsFor(defs.get(name));
       const v = verdicts.get(name);
-      return {
+      // set:NAME (the documented name of a set's score) is followed by that set's consistency, if it has one.
+      const set = name.startsWith('set:') ? name.slice('set:'.length) : null;
+      const facts = set !== null && Object.hasOwn(cmp.consistency, set) ? [consistencyRow(set, cmp.consistency[set]!, consistencyDefinition)] : [];
+      return [{
         attrs: { ...tid('metric-row'), 'data-metric': name, ...(v?.verdict === 'regression' ? { class: 'row-regression' } : {}) },
         cells: [defs.get(name)?.label ?? name, withInterval(c.base, { n: c.baseN, ci: c.baseCi }, d), withInterval(c.head, { n: c.headN, ci: c.headCi }, d),
           signed(c.delta, d), v === undefined ? '' : interval(v.interval, d),
           v?.p === null || v === undefined ? '' : `${v.p < 0.001 ? '<0.001' : v.p.toFixed(3)}${v.level === null ? '' : ` / ${v.level.toPrecision(2)}`}`,
           v === undefined ? '' : h('span', { class: `verdict verdict-${v.verdict}`, title: v.reason }, v.verdict)],
-      };
+      }, ...facts];
     }), 'metric-table');
 }
 
@@ -105,7 +117,7 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
   void preloadCharts();
   const q = ctx.query;
   const int = (k: string) => (/^\d+$/.test(q.get(k) ?? '') ? Number(q.get(k)) : undefined);
-  const [{ metrics, pass }, latest, cmp] = await Promise.all([
+  const [{ metrics, pass, consistency }, latest, cmp] = await Promise.all([
     api.definitions(),
     api.trend(['bio_accuracy']).then((s) => s[0]?.points ?? []),
     api.compare(int('base'), int('head')).catch((e: unknown) => e as Error),
@@ -138,7 +150,7 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
 
   const bars = BAR_METRICS.filter((m) => cmp.metrics[m] !== undefined && (cmp.metrics[m]!.base !== null || cmp.metrics[m]!.head !== null));
   const holder = h('div', { class: 'chart' });
-  root.append(h('h2', null, 'Metrics'), chartPanel('every metric before and after', holder, metricTable(cmp, gate, defs), null, 'compare-metrics', true));
+  root.append(h('h2', null, 'Metrics'), chartPanel('every metric before and after', holder, metricTable(cmp, gate, defs, consistency), null, 'compare-metrics', true));
   // Short labels for the per-category bars ("HighlyKnown accuracy"), so five or more fit side by side.
   const barLabel = (m: string) => {
     const line = CATEGORY_LINES.find((l) => l.metric === m && l.category !== null);

@@ -4,6 +4,8 @@ import { dateTime, digitsFor, duration, interval, num, withInterval } from '../f
 import type { ViewContext } from '../router.js';
 // The same line `tunegate show` prints (one definition; it imports nothing at run time).
 import { servingLine } from '../../../server/runner/serving-notes.js';
+// The same words for a consistency's n as `show` (it imports nothing at run time either).
+import { countedGroups } from '../../../server/scoring/consistency.js';
 import { markChips, markedAnswer } from './marks.js';
 import { emptyState, optionSelect, statusBadge, table } from './common.js';
 import { CATEGORY_NAMES, categoryChip, categoryCounts } from './categories.js';
@@ -71,15 +73,30 @@ function runCategories(run: RunBody): HTMLElement | null {
     ' (the n of the per-category accuracies above): ', categoryCounts(run.categories, link));
 }
 
-function setsTable(run: RunBody): HTMLElement {
-  return table('Per eval set', ['set', 'kind', 'items', 'errors', 'cut off', 'score', 'accuracy', 'hallucination rate', 'blog quality'],
+/** A set's consistency with its interval and n in fact groups: "0.500 [0.095, 0.905] n=2 groups"; null for a set without fact groups. */
+function consistencyCell(s: RunBody['sets'][string], definition: string): HTMLElement | null {
+  if (s.consistency === undefined) return null;
+  const stat = s.stats.consistency;
+  const n = `n=${countedGroups(stat?.n ?? 0, s.groups ?? stat?.n ?? 0)}`;
+  const text = s.consistency === null ? `– ${n}` : `${num(s.consistency)} ${interval(stat?.ci)} ${n}`;
+  return h('span', { title: definition, attrs: tid('set-consistency') }, text);
+}
+
+function setsTable(run: RunBody, consistencyDefinition: string): HTMLElement {
+  // Beside accuracy, only when some set groups its phrasings by fact_id (other runs look as before).
+  const consistency = Object.values(run.sets).some((s) => s.consistency !== undefined);
+  const t = table('Per eval set',
+    ['set', 'kind', 'items', 'errors', 'cut off', 'score', 'accuracy', ...(consistency ? [h('span', { title: consistencyDefinition }, 'consistency (fact groups)')] : []), 'hallucination rate', 'blog quality'],
     Object.entries(run.sets).map(([name, s]) => ({
       attrs: { ...tid('set-row'), 'data-set': name },
       cells: [name, s.kind, String(s.items), String(s.errors), s.truncated === undefined ? '–' : String(s.truncated), withInterval(s.score, s.stats.score),
         s.accuracy === undefined ? '' : withInterval(s.accuracy, s.stats.accuracy),
+        ...(consistency ? [consistencyCell(s, consistencyDefinition)] : []),
         s.hallucination_rate === undefined ? '' : withInterval(s.hallucination_rate, s.stats.hallucination_rate),
         typeof s.blog_quality === 'number' ? withInterval(s.blog_quality, s.stats.blog_quality) : ''],
     })), 'run-sets');
+  if (!consistency) return t;
+  return h('div', null, t, h('p', { class: 'note', attrs: tid('consistency-note') }, consistencyDefinition));
 }
 
 function provenance(run: RunBody): HTMLElement {
@@ -166,7 +183,7 @@ export async function runView(root: HTMLElement, ctx: ViewContext): Promise<void
     root.append(emptyState(`"${raw}" is not a run id`, h('p', null, 'Run ids are whole numbers; see ', h('a', { href: '/' }, 'the latest runs'), '.')));
     return;
   }
-  const [run, defs] = await Promise.all([api.run(Number(raw)).catch((e: unknown) => e as Error), api.metrics()]);
+  const [run, { metrics: defs, consistency }] = await Promise.all([api.run(Number(raw)).catch((e: unknown) => e as Error), api.definitions()]);
   if (ctx.signal.aborted) return;
   if (run instanceof Error) {
     if (run instanceof ApiError && run.status === 404) {
@@ -184,5 +201,5 @@ export async function runView(root: HTMLElement, ctx: ViewContext): Promise<void
   if (run.error !== null) root.append(h('p', { class: 'error', attrs: { role: 'alert' } }, `error: ${run.error}`));
   for (const n of run.notes) root.append(h('p', { class: 'note', attrs: tid('run-note') }, `note: ${n}`));
   if (LIVE.has(run.status)) root.append(liveProgress(run, ctx));
-  root.append(h('h2', null, 'Metrics'), metricsTable(run, defs), ...[runCategories(run)].filter((x) => x !== null), h('h2', null, 'Eval sets'), setsTable(run), provenance(run), await itemsSection(run, ctx));
+  root.append(h('h2', null, 'Metrics'), metricsTable(run, defs), ...[runCategories(run)].filter((x) => x !== null), h('h2', null, 'Eval sets'), setsTable(run, consistency), provenance(run), await itemsSection(run, ctx));
 }
