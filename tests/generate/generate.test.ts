@@ -273,6 +273,30 @@ describe('tunegate evalset generate', () => {
     await bad(['--facts', 'facts.md', '--generator', 'anthropic:m', '--generator-key-env', 'K'], /--generator-key-env goes with --generator openai/);
   });
 
+  it('gives runs fact groups: a model right on one phrasing of each fact has a lower consistency than accuracy', async () => {
+    const gen = await endpoint(factGenerator(SCRIPT));
+    const cwd = setup();
+    expect((await generate(cwd, gen.url, ['--langs', 'en'])).code).toBe(0);
+    const bio = readLines(join(cwd, 'evalsets/bio-generated.jsonl'));
+    const facts = factText(cwd);
+    // Right (the fact itself) on the first held-out phrasing of each fact, wrong on the others.
+    const firstOfFact = new Map<string, string>();
+    for (const l of bio) if (!firstOfFact.has(l.fact_id)) firstOfFact.set(l.fact_id, l.prompt);
+    const right = new Map([...firstOfFact].map(([fact, prompt]) => [prompt, facts.get(fact)!]));
+    const model = await endpoint((req) => ({ content: right.get(req.userText) ?? 'I do not know.' }));
+    const r = await cli(['run', '--base-url', model.url, '--model', 'm', '--checkpoint', 'c', '--evalsets', 'evalsets/bio-generated.jsonl', '--json'], { cwd });
+    expect(r.code).toBe(0);
+    const set = r.json().sets['bio-generated'];
+    const groups = new Set(bio.map((l) => l.fact_id)).size;
+    expect(set.groups).toBe(groups);
+    const multi = [...new Set(bio.map((l) => l.fact_id))].filter((f) => bio.filter((l) => l.fact_id === f).length > 1).length;
+    expect(multi).toBeGreaterThan(0);
+    // Facts asked once are right; facts asked in several phrasings are not.
+    expect(set.consistency).toBeCloseTo((groups - multi) / groups, 10);
+    expect(set.accuracy).toBeCloseTo(groups / bio.length, 10);
+    expect(set.consistency).toBeLessThan(1);
+  });
+
   it('validates the reply shape it caches', () => {
     expect(replyJson(SCRIPT[HSBC]!.en!)).toContain('"false_premises"');
   });
