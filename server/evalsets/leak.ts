@@ -17,10 +17,10 @@
  *   happens to contain its words, but a question copied into training (up to case,
  *   punctuation and whitespace) is.
  *
- * Cost: the eval texts' n-grams are indexed once; each training token is looked at a bounded
- * number of times (one vocabulary lookup, one n-token hash), so the pass is linear in the size
- * of the training file. Training tokens that occur in no eval text break every n-gram they are
- * in, which skips most of an unrelated post cheaply.
+ * Cost: the eval texts' n-grams are indexed once; each training token costs one vocabulary
+ * lookup, one step of a rolling hash and one bit test, so the pass is linear in the size of the
+ * training file (bench/leak.ts). Training tokens that occur in no eval text break every n-gram
+ * they are in, which skips most of an unrelated post cheaply.
  */
 import { foldForMatch } from '../scoring/normalize.js';
 import type { EvalItem } from './types.js';
@@ -129,14 +129,40 @@ interface Found {
   to: number;
 }
 
-/** A 32-bit hash of `n` token ids; collisions only cost a comparison (every hit is verified). */
-function windowHash(ids: readonly number[], start: number, n: number): number {
-  let h = 0x811c9dc5;
-  for (let k = start; k < start + n; k++) {
-    h = Math.imul(h ^ ids[k]!, 0x9e3779b1);
-    h ^= h >>> 15;
+/*
+ * n-grams are found by a rolling polynomial hash of token ids (mod 2^32, so Math.imul is exact):
+ * one multiply-add per token, whatever n is. A bit set of the eval n-grams' hashes answers most
+ * training windows (those shared with no eval text) without a Map lookup. Collisions only cost a
+ * comparison: every hit is verified token by token.
+ */
+const BASE = 0x01000193;
+const FILTER_BITS = 24;
+
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  return h ^ (h >>> 16);
+}
+
+/** BASE^n mod 2^32: what the token leaving a window of n contributed. */
+function basePower(n: number): number {
+  let p = 1;
+  for (let k = 0; k < n; k++) p = Math.imul(p, BASE);
+  return p;
+}
+
+/** The hash of each window of n ids (index = the window's first token). */
+function windowHashes(ids: readonly number[], n: number, out: Int32Array, bn: number): void {
+  let h = 0;
+  for (let q = 0; q < ids.length; q++) {
+    h = (Math.imul(h, BASE) + ids[q]!) | 0;
+    if (q >= n) h = (h - Math.imul(ids[q - n]!, bn)) | 0;
+    if (q >= n - 1) out[q - n + 1] = mix(h);
   }
-  return h;
+}
+
+function sameWindow(a: readonly number[], p: number, b: readonly number[], q: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (a[p + k] !== b[q + k]) return false;
+  return true;
 }
 
 /**
@@ -167,7 +193,10 @@ export function findLeaks(items: readonly EvalItem[], training: Iterable<Trainin
 
   // n-gram hash → [text, position, text, position, …]: each distinct n-gram once per text (its
   // first occurrence), so a text that repeats a phrase does not multiply the work on a hit.
+  const bn = basePower(n);
   const grams = new Map<number, number[]>();
+  const filter = new Int32Array(1 << (FILTER_BITS - 5));
+  const mask = (1 << FILTER_BITS) - 1;
   // Short texts by their whole token sequence.
   const wholes = new Map<string, number[]>();
   texts.forEach((t, ti) => {
@@ -178,19 +207,22 @@ export function findLeaks(items: readonly EvalItem[], training: Iterable<Trainin
       else list.push(ti);
       return;
     }
-    const seen = new Set<string>();
-    for (let p = 0; p + n <= t.ids.length; p++) {
-      const key = t.ids.slice(p, p + n).join(',');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const h = windowHash(t.ids, p, n);
+    const hashes = new Int32Array(t.ids.length - n + 1);
+    windowHashes(t.ids, n, hashes, bn);
+    hashes.forEach((h, p) => {
       const list = grams.get(h);
-      if (list === undefined) grams.set(h, [ti, p]);
-      else list.push(ti, p);
-    }
+      if (list === undefined) {
+        grams.set(h, [ti, p]);
+        filter[(h & mask) >>> 5]! |= 1 << (h & 31);
+        return;
+      }
+      for (let k = 0; k < list.length; k += 2) if (list[k] === ti && sameWindow(t.ids, list[k + 1]!, t.ids, p, n)) return;
+      list.push(ti, p);
+    });
   });
 
   const found = new Map<number, Array<Found & { line: number }>>();
+  let hashes = new Int32Array(4096);
   for (const { line, texts: parts } of training) {
     // The longest span per eval text over the line's texts.
     const best = new Map<number, Found>();
@@ -210,12 +242,16 @@ export function findLeaks(items: readonly EvalItem[], training: Iterable<Trainin
       // Per eval text: the diagonals (eval position − training position) already extended, and
       // where on the training side each extension ended, so a run is extended once.
       const covered = new Map<number, Map<number, number>>();
+      if (hashes.length < ids.length) hashes = new Int32Array(ids.length * 2);
+      windowHashes(ids, n, hashes, bn);
       let lastUnknown = -1;
       for (let q = 0; q < ids.length; q++) {
         if (ids[q] === 0) lastUnknown = q;
         const s = q - n + 1;
         if (s < 0 || lastUnknown >= s) continue;
-        const hits = grams.get(windowHash(ids, s, n));
+        const hash = hashes[s]!;
+        if ((filter[(hash & mask) >>> 5]! & (1 << (hash & 31))) === 0) continue;
+        const hits = grams.get(hash);
         if (hits === undefined) continue;
         for (let h = 0; h < hits.length; h += 2) {
           const ti = hits[h]!;
@@ -223,9 +259,7 @@ export function findLeaks(items: readonly EvalItem[], training: Iterable<Trainin
           const e = texts[ti]!.ids;
           const b = best.get(ti);
           if (b !== undefined && b.tokens === e.length) continue; // all of it is shared already
-          let same = true;
-          for (let k = 0; k < n && same; k++) same = e[p + k] === ids[s + k];
-          if (!same) continue;
+          if (!sameWindow(e, p, ids, s, n)) continue;
           let diagonals = covered.get(ti);
           if (diagonals === undefined) covered.set(ti, (diagonals = new Map()));
           if ((diagonals.get(p - s) ?? -1) >= s + n) continue;
