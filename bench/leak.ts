@@ -14,7 +14,8 @@ import { seededRandom } from '../server/stats/random.js';
  * and the count can be checked. Each measurement is a fresh process running the real CLI
  * in-process: wall time of the command (reading, parsing, indexing, matching, printing), the CPU
  * time it took (user + system; steadier than wall time on a busy machine) and the process's peak
- * RSS. Usage: npm run bench:leak -- [LINES=5000] [ITEMS=200] [RUNS=3]
+ * RSS. Usage: npm run bench:leak -- [LINES=5000] [ITEMS=200] [RUNS=3]; KEEP=1 keeps the generated
+ * folder, to profile one run: node --cpu-prof dist/bench/leak.js --child FOLDER
  */
 const child = process.argv[2] === '--child';
 
