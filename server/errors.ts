@@ -46,6 +46,8 @@ export const EXIT = {
   OK: 0,
   /** Reserved for the regression gate: the head run regressed. */
   REGRESSION: 1,
+  /** evalset check-leak (and the imports with --train): an eval item is in the training file. */
+  LEAK: 1,
   USAGE: 2,
   ITEMS_ERRORED: 3,
   INTERNAL: 4,

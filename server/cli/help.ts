@@ -5,7 +5,8 @@
 
 const EXIT_CODES = `Exit codes:
   0    success
-  1    gate: a metric regressed
+  1    gate: a metric regressed; evalset check-leak (and the imports with --train): an eval
+       item's prompt or reference is in the training file
   2    bad usage or invalid input (nothing was sent to any model)
   3    the run finished but some items errored (results are stored and printed);
        gate: the head run has more errored items than --max-errors
@@ -34,6 +35,7 @@ Commands:
   runs                    list runs, newest first
   show RUN_ID             a run's metrics, provenance and (with --items) every answer
   evalset validate [PATH…] check eval-set files and print item counts
+  evalset check-leak --train FILE  eval items whose text is also in a training file
   evalset import-jekyll DIR  held-out blog items from a Jekyll/Hugo posts folder
   evalset import-sft FILE  held-out blog items from a chat fine-tuning JSONL file
   serve                   the HTTP server: API, run queue and dashboard (npm start)
@@ -363,8 +365,11 @@ ${DB}`,
 
   evalset: `Usage:
   tunegate evalset validate [PATH…] [--json]
-  tunegate evalset import-jekyll DIR --out evalsets/NAME.jsonl [--holdout N] [--since DATE] [--seed S] [--lang zh|en] [--force]
-  tunegate evalset import-sft FILE --out evalsets/NAME.jsonl [--holdout N] [--seed S] [--rest FILE] [--force]
+  tunegate evalset check-leak --train FILE [--evalsets PATH…] [--ngram 8] [--json]
+  tunegate evalset import-jekyll DIR --out evalsets/NAME.jsonl [--holdout N] [--since DATE] [--seed S] [--lang zh|en]
+                                     [--train FILE [--ngram 8]] [--force]
+  tunegate evalset import-sft FILE --out evalsets/NAME.jsonl [--holdout N] [--seed S] [--rest FILE]
+                                  [--train FILE [--ngram 8]] [--force]
   tunegate evalset generate --facts facts.md --generator SPEC [--langs zh,en] [--questions N] [--paraphrases K]
                             [--out-dir evalsets] [--train-out data/bio-train.jsonl] [--system-prompt FILE] [--seed S]
 
@@ -384,6 +389,10 @@ Options:
   --since DATE          only posts dated on or after YYYY-MM-DD
   --lang zh|en          only posts in this language (front matter lang, else detected)
   --min-chars N         skip posts whose cleaned body is shorter (default 200)
+  --train FILE          before writing, check the held-out posts against this training JSONL file
+                        (as evalset check-leak does): if any leaks, print where and exit 1
+                        writing nothing
+  --ngram N             the check's n-gram length (default 8; see evalset check-leak --help)
   --force               replace --out if it exists`,
 
   'evalset import-sft': `Usage: tunegate evalset import-sft FILE --out evalsets/NAME.jsonl [options]
@@ -397,6 +406,10 @@ Options:
   --seed S              seed for the sample (default 0)
   --rest PATH           also write every other valid line there: train on that file, so the
                         held-out lines stay unseen
+  --train FILE          before writing, check the held-out pairs against this training JSONL file
+                        (as evalset check-leak does): if any leaks, print where and exit 1
+                        writing nothing. Checking FILE itself always leaks: use --rest instead
+  --ngram N             the check's n-gram length (default 8; see evalset check-leak --help)
   --force               replace --out / --rest if they exist`,
 
   'evalset generate': `Usage: tunegate evalset generate --facts facts.md --generator SPEC [options]
@@ -446,6 +459,39 @@ ${DB}
 
 Exit codes: 0 written (or --dry-run), 2 bad input or an output exists without --force,
 3 some requests failed (nothing written).`,
+  'evalset check-leak': `Usage: tunegate evalset check-leak --train FILE [--evalsets PATH…] [--ngram 8] [--json]
+
+Lists the eval items whose text the model saw in training: a held-out post that is also in the
+training file makes blog quality measure recall, and a question that is in it is not held out.
+The prompt of every item and the reference of blog items are checked against every line of the
+training file, and the text of every message of a line counts (system, user, assistant, tool),
+as do "prompt" and "completion" or "text" in the other line formats.
+
+Texts are compared as tokens: case, width (NFKC), punctuation and whitespace do not matter; each
+CJK character (Chinese, Japanese kana, Korean) is a token, other text is split into words.
+  - A text of at least N tokens leaks into a training line that shares N consecutive tokens with
+    it; the longest shared span is shown.
+  - A shorter text (a short question or title) leaks only into a line one of whose messages is
+    the same text: "where did  ZHIWEI li work" is "Where did Zhiwei Li work?", but a post that
+    mentions the question is not a leak.
+
+Prints one block per leaking item (set:id, file:line), each field with the training lines
+(longest span first, five at most; --json lists all) and the span quoted as the eval item has
+it, then "K of M items leak into FILE (ngram N)". Exit 1 when any item leaks, 0 when none does,
+2 on bad input (a training line that is not JSON or has no text names its file:line).
+
+Options:
+  --train FILE          the fine-tuning JSONL file (required): {"messages": […]} lines (content a
+                        string or text parts), {"prompt", "completion"} or {"text"} lines
+  --evalsets PATH…      as for run (default: every evalsets/*.jsonl)
+  --ngram N             shared tokens that make a leak (whole number ≥ 2, default 8: eight
+                        words, or eight CJK characters)
+  --json                print {train, ngram, items, leaks}: items is the number of eval items
+                        checked; each leak is {set, id, file, line, field ("prompt" or
+                        "reference"), training: [{line, message, span, tokens}]}, where line is
+                        the training file's line, message the text that shares the span
+                        ("messages[1]", "prompt", "completion", "text"), span the shared text as
+                        the eval item has it, tokens its length; longest first, then by line`,
 
   'evalset validate': `Usage: tunegate evalset validate [PATH…] [--json]
 

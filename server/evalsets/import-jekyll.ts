@@ -24,8 +24,17 @@ export interface Post {
   body: string;
 }
 
+/** A blog item as import-jekyll writes it. */
+export interface JekyllItem {
+  id: string;
+  title: string;
+  reference: string;
+  tags: string[];
+  meta: { source: string; date: string | null; lang: 'zh' | 'en' };
+}
+
 export interface ImportResult {
-  items: object[];
+  items: JekyllItem[];
   skipped: Array<{ source: string; reason: string }>;
   considered: number;
 }
@@ -141,7 +150,7 @@ export function importJekyll(dir: string, cwd: string, opts: JekyllOptions = {})
   posts.sort((a, b) => (a.date ?? '').localeCompare(b.date ?? '') || a.source.localeCompare(b.source));
   const chosen = opts.holdout === undefined ? posts : shuffled(posts, seededRandom(opts.seed ?? 0)).slice(0, opts.holdout);
   const ids = new Set<string>();
-  const items = chosen.map((p) => {
+  const items = chosen.map((p): JekyllItem => {
     let id = slugOf(p.source);
     for (let k = 2; ids.has(id); k++) id = `${slugOf(p.source)}-${k}`;
     ids.add(id);

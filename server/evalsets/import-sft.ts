@@ -7,6 +7,8 @@ import { InvalidUtf8Error, readUtf8File } from './read-utf8.js';
 export interface SftImport {
   /** The held-out lines, as they were in the file. */
   heldOut: object[];
+  /** The line of each held-out pair in the file. */
+  heldOutLines: number[];
   /** Every other valid line: what to train on so the held-out lines stay unseen. */
   rest: object[];
   skipped: Array<{ line: number; reason: string }>;
@@ -26,6 +28,7 @@ export function importSft(file: string, cwd: string, opts: { holdout?: number; s
     throw new TunegateError('USAGE', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const valid: object[] = [];
+  const validLines: number[] = [];
   const skipped: SftImport['skipped'] = [];
   text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
     const line = i + 1;
@@ -35,6 +38,7 @@ export function importSft(file: string, cwd: string, opts: { holdout?: number; s
       if (value === null || typeof value !== 'object' || !('messages' in value)) throw new ItemError('no "messages" field');
       parseItem(value, 'sft', line);
       valid.push(value);
+      validLines.push(line);
     } catch (e) {
       skipped.push({ line, reason: e instanceof SyntaxError ? 'invalid JSON' : (e as Error).message });
     }
@@ -43,6 +47,7 @@ export function importSft(file: string, cwd: string, opts: { holdout?: number; s
   const picked = new Set(opts.holdout === undefined ? order : order.slice(0, opts.holdout));
   return {
     heldOut: valid.filter((_, i) => picked.has(i)),
+    heldOutLines: validLines.filter((_, i) => picked.has(i)),
     rest: valid.filter((_, i) => !picked.has(i)),
     skipped,
   };

@@ -71,8 +71,11 @@ function keywordList(obj: Json): Keyword[] {
   });
 }
 
-/** Chat content may be a string or an array of `{type:"text", text}` parts. */
-function messageText(content: unknown, where: string): string {
+/**
+ * Chat content may be a string or an array of `{type:"text", text}` parts; `where` names the
+ * message in the ItemError (`"messages"[2]`). Also reads training files (training-file.ts).
+ */
+export function messageText(content: unknown, where: string): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
     return content
