@@ -421,8 +421,8 @@ From a file of true facts, writes held-out eval sets and training pairs that sha
 The generator writes, per fact and language, questions with paraphrases and false-premise
 questions, as JSON validated against a schema (an invalid reply is retried once, then reported).
 Each question's phrasings are split by the seed: half (rounded down, at least one) held out, the
-rest trained on; no held-out phrasing equals a training one after case, width, punctuation and
-spacing are ignored. Keywords must be short exact spans of the fact (any alternative, e.g.
+rest trained on; a held-out phrasing check-leak would flag against the training pairs (the same
+question up to case, width, punctuation and spacing, or 8 shared tokens) is dropped and listed. Keywords must be short exact spans of the fact (any alternative, e.g.
 ["HSBC", "汇丰"], found in the fact text), not in the question, in the training answer, and at least
 4 letters or digits or 2 CJK characters ("Au" would match "because"); forbidden strings must not be
 in the fact. What is dropped is listed with the reason. Replies are cached in the database by

@@ -61,6 +61,9 @@ export interface Leak {
   training: TrainingMatch[];
 }
 
+/** The n-gram length check-leak uses unless told otherwise: eight words, or eight CJK characters. */
+export const DEFAULT_NGRAM = 8;
+
 export interface LeakOptions {
   /** n-gram length in tokens (≥ 2). */
   ngram: number;

@@ -1,6 +1,7 @@
 import { shortKeywordReason } from '../evalsets/keyword-length.js';
 import { sha256 } from '../evalsets/hash.js';
-import type { ChatMessage } from '../evalsets/types.js';
+import { DEFAULT_NGRAM, findLeaks, leakTokens, type TrainingLine } from '../evalsets/leak.js';
+import type { ChatMessage, KeywordItem } from '../evalsets/types.js';
 import { keywordLabel, matchForbidden, matchKeywords } from '../scoring/keyword.js';
 import { foldForMatch } from '../scoring/normalize.js';
 import { seededRandom, shuffled } from '../stats/random.js';
@@ -55,10 +56,10 @@ export interface BuildOptions {
 
 /**
  * Two phrasings are the same question when they differ only in case, width, punctuation and
- * spacing: the key they are compared by when keeping training and held-out phrasings apart.
+ * spacing: they have the same tokens for the leakage check (evalsets/leak.ts).
  */
 export function phrasingKey(text: string): string {
-  return foldForMatch(text).replace(/[^\p{L}\p{N}\p{M}]+/gu, '');
+  return leakTokens(text).join('\u0000');
 }
 
 const contains = (haystack: string, needle: string) => foldForMatch(haystack).includes(foldForMatch(needle));
@@ -118,6 +119,15 @@ function distinctPhrasings(q: GeneratedQuestion): string[] {
 /** A 32-bit seed per question: the split of one question never moves when other facts are added. */
 function questionSeed(seed: number, ...parts: string[]): number {
   return (Number.parseInt(sha256(`${seed}\u0000${parts.join('\u0000')}`).slice(0, 8), 16) ^ seed) >>> 0;
+}
+
+/** A held-out candidate as the leakage check reads it (only its prompt matters). */
+function asItem(c: Candidate): KeywordItem {
+  return { kind: 'keyword', id: c.id, set: 'held-out', line: 0, tags: [], prompt: c.prompt, keywords: [], forbidden: [], hash: '' };
+}
+
+function trainingLine(pair: { messages: ChatMessage[] }, i: number): TrainingLine {
+  return { line: i + 1, texts: pair.messages.map((m, j) => ({ label: `messages[${j}]`, text: m.content })) };
 }
 
 interface Candidate {
@@ -212,29 +222,35 @@ export function buildSets(replies: readonly FactReply[], opts: BuildOptions): Bu
     for (const p of perQuestion) p.phrasings.forEach((_, j) => candidates.push(p.build(j, heldOut.get(p.key)!.has(j))));
   }
 
-  // Disjoint across the whole output: a held-out phrasing another fact trains on is not evaluated.
-  const trained = new Set(candidates.filter((c) => !c.heldOut).map((c) => phrasingKey(c.prompt)));
+  const system: ChatMessage[] = opts.system !== undefined ? [{ role: 'system', content: opts.system }] : [];
+  const trainPairs = candidates.filter((c) => !c.heldOut).map((c) => ({
+    messages: [...system, { role: 'user' as const, content: c.prompt }, { role: 'assistant' as const, content: c.answer }],
+  }));
+  // Disjoint across the whole output, by the rule check-leak applies (default n-gram): a held-out
+  // phrasing that is a training question (of any fact, up to case and punctuation), or shares
+  // that many tokens with a training pair, is not evaluated.
+  const heldOut = candidates.filter((x) => x.heldOut);
+  const leaks = new Map(findLeaks(heldOut.map(asItem), trainPairs.map(trainingLine), { ngram: DEFAULT_NGRAM }).map((l) => [l.id, l.training[0]!]));
   const evaluated = new Set<string>();
   const bio: KeywordLine[] = [];
   const refusal: KeywordLine[] = [];
-  for (const c of candidates.filter((x) => x.heldOut)) {
+  for (const c of heldOut) {
     const k = phrasingKey(c.prompt);
     const [factId, lang] = [c.line.fact_id, c.line.meta.lang as Lang];
-    if (trained.has(k)) {
-      rejected.push({ factId, lang, where: `${c.line.meta.question as string} phrasing "${c.prompt}"`, reason: 'held out, but the same question is a training pair (of another fact): not evaluated' });
+    const where = `${c.line.meta.question as string} phrasing "${c.prompt}"`;
+    const leak = leaks.get(c.id);
+    if (leak !== undefined) {
+      const pair = trainPairs[leak.line - 1]!.messages.at(-2)!.content;
+      rejected.push({ factId, lang, where, reason: `held out, but ${leak.tokens} tokens ("${leak.span}") are in the training pair "${pair}": not evaluated` });
       continue;
     }
     if (evaluated.has(k)) {
-      rejected.push({ factId, lang, where: `${c.line.meta.question as string} phrasing "${c.prompt}"`, reason: 'the same question is already held out (for another fact): evaluated once' });
+      rejected.push({ factId, lang, where, reason: 'the same question is already held out (for another fact): evaluated once' });
       continue;
     }
     evaluated.add(k);
     const { meta, ...rest } = c.line;
     (c.line.forbidden !== undefined ? refusal : bio).push({ id: c.id, prompt: c.prompt, ...rest, meta });
   }
-  const system: ChatMessage[] = opts.system !== undefined ? [{ role: 'system', content: opts.system }] : [];
-  const train = candidates.filter((c) => !c.heldOut).map((c) => ({
-    messages: [...system, { role: 'user' as const, content: c.prompt }, { role: 'assistant' as const, content: c.answer }],
-  }));
-  return { bio, refusal, train, rejected };
+  return { bio, refusal, train: trainPairs, rejected };
 }

@@ -33,7 +33,7 @@ describe('tunegate evalset generate', () => {
   it('writes held-out eval sets and training pairs that share no question, every keyword a span of its own fact', async () => {
     const gen = await endpoint(factGenerator(SCRIPT));
     const cwd = setup();
-    const r = await generate(cwd, gen.url, ['--json']);
+    const r = await generate(cwd, gen.url, ['--questions', '3', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = r.json();
@@ -74,11 +74,20 @@ describe('tunegate evalset generate', () => {
     // Disjoint: no held-out question is a training question, even up to case and punctuation.
     const trained = new Set(train.map((t) => phrasingKey(t.messages.find((m: { role: string }) => m.role === 'user').content)));
     for (const line of [...bio, ...refusal]) expect(trained.has(phrasingKey(line.prompt))).toBe(false);
-    // Every question is both trained and evaluated, in different words.
-    const evaluatedQuestions = new Set([...bio, ...refusal].map((l) => `${l.fact_id} ${l.meta.lang} ${l.meta.question}`));
+    // Every question is both trained and evaluated, in different words (but q3 of STUDY, whose
+    // phrasings share 8 words, may lose every held-out one: checked below).
+    const evaluatedQuestions = new Set([...bio, ...refusal].filter((l) => l.meta.question !== 'q3').map((l) => `${l.fact_id} ${l.meta.lang} ${l.meta.question}`));
     expect(evaluatedQuestions.size).toBe(12);
     // The repeated phrasing ("where did zhiwei li work") was dropped, not split across the two files.
     expect([...bio.map((l) => l.prompt), ...train.map((t) => t.messages[1].content)].filter((p) => phrasingKey(p) === phrasingKey('Where did Zhiwei Li work?'))).toHaveLength(1);
+
+    // Held-out phrasings sharing 8 words with a training pair are dropped: check-leak passes on the output.
+    const q3 = r.json().rejected.filter((x: { where: string }) => x.where.startsWith('q3 phrasing'));
+    expect(q3.length).toBeGreaterThan(0);
+    expect(q3[0].reason).toMatch(/^held out, but \d+ tokens \("[^"]*Zhiwei Li study at Guangdong University of Technology[^"]*"\) are in the training pair "[^"]+": not evaluated$/);
+    const leak = await cli(['evalset', 'check-leak', '--train', 'data/bio-train.jsonl', '--evalsets', 'evalsets/bio-generated.jsonl', 'evalsets/refusal-generated.jsonl'], { cwd });
+    expect(leak.stdout).toMatch(/^ok: no item of \d+ shares an 8-gram with data\/bio-train\.jsonl/);
+    expect(leak.code).toBe(0);
 
     // Training pairs: OpenAI chat format, the anchor first, answers grounded in the facts.
     for (const t of train) {

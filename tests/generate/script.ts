@@ -19,7 +19,7 @@ export const BLOG = 'Zhiwei Li has written more than 500 posts on his blog since
 
 /**
  * What the scripted generator says of each fact. Planted for the checks: a repeated phrasing
- * (case and punctuation only), keywords too short ("Li", "Au", "500", "Go"), a keyword the
+ * (case and punctuation only), paraphrases sharing 8 words (q3 of STUDY), keywords too short ("Li", "Au", "500", "Go"), a keyword the
  * question contains ("Guangzhou" in q2), and translations (汇丰) that are not in the fact text.
  */
 export const SCRIPT: FactScript = {
@@ -72,6 +72,17 @@ export const SCRIPT: FactScript = {
           phrasings: ['Which university did Zhiwei Li attend?', 'Where did Zhiwei Li go to college?', 'At which school did Zhiwei Li study?', 'Zhiwei Li graduated from which university?'],
           answer: 'Guangdong University of Technology.',
           keywords: [['Guangdong University of Technology', '广东工业大学']],
+        },
+        {
+          // Paraphrases that share 8 words: whichever are held out share them with a training pair.
+          phrasings: [
+            'What did Zhiwei Li study at Guangdong University of Technology as a student?',
+            'What did Zhiwei Li study at Guangdong University of Technology back then?',
+            'Tell me what Zhiwei Li did study at Guangdong University of Technology.',
+            'Which topic did Zhiwei Li study at Guangdong University of Technology?',
+          ],
+          answer: 'He studied gold nanoparticles.',
+          keywords: [['nanoparticles', '纳米颗粒']],
         },
       ],
       falsePremises: [{

@@ -3,7 +3,7 @@ import { EXIT, TunegateError } from '../../errors.js';
 import { evalSetSummary, loadEvalSets, resolveEvalsetPaths, setNameOf } from '../../evalsets/load.js';
 import { importJekyll } from '../../evalsets/import-jekyll.js';
 import { importSft } from '../../evalsets/import-sft.js';
-import { findLeaks, type Leak } from '../../evalsets/leak.js';
+import { findLeaks, type Leak, DEFAULT_NGRAM } from '../../evalsets/leak.js';
 import { parseItem } from '../../evalsets/parse-item.js';
 import { readTrainingFile } from '../../evalsets/training-file.js';
 import type { EvalItem } from '../../evalsets/types.js';
@@ -29,7 +29,6 @@ async function validate(argv: readonly string[], io: Io): Promise<number> {
   return 0;
 }
 
-const DEFAULT_NGRAM = 8;
 /** Training lines listed per leaking text in the text output; --json lists all. */
 const SHOWN_LINES = 5;
 const SPAN_CHARS = 120;
