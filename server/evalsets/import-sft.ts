@@ -1,8 +1,6 @@
-import { resolve } from 'node:path';
-import { TunegateError } from '../errors.js';
 import { seededRandom, shuffled } from '../stats/random.js';
 import { ItemError, parseItem } from './parse-item.js';
-import { InvalidUtf8Error, readUtf8File } from './read-utf8.js';
+import { readInputFile } from './read-utf8.js';
 
 export interface SftImport {
   /** The held-out lines, as they were in the file. */
@@ -20,13 +18,7 @@ export interface SftImport {
  * skipped with the reason. The sample is seeded and taken in file order, so it is repeatable.
  */
 export function importSft(file: string, cwd: string, opts: { holdout?: number; seed?: number }): SftImport {
-  let text: string;
-  try {
-    text = readUtf8File(resolve(cwd, file), file);
-  } catch (e) {
-    if (e instanceof InvalidUtf8Error) throw new TunegateError('INVALID_INPUT', e.message);
-    throw new TunegateError('USAGE', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readInputFile(file, cwd);
   const valid: object[] = [];
   const validLines: number[] = [];
   const skipped: SftImport['skipped'] = [];

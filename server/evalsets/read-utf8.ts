@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TunegateError } from '../errors.js';
 
 /** A file that is not UTF-8; the message reads `path:LINE: invalid UTF-8 (byte 0xNN at column C)`. */
 export class InvalidUtf8Error extends Error {
@@ -56,4 +58,17 @@ export function decodeUtf8(bytes: Uint8Array, path: string): string {
 /** Reads a UTF-8 text file strictly (see decodeUtf8); `shown` is the path used in messages. */
 export function readUtf8File(absPath: string, shown: string): string {
   return decodeUtf8(readFileSync(absPath), shown);
+}
+
+/**
+ * Reads a UTF-8 input file the user named (relative to `cwd`): not UTF-8 is INVALID_INPUT naming
+ * line and byte; a file that cannot be read is a USAGE error naming it (`what`: the option, if any).
+ */
+export function readInputFile(file: string, cwd: string, what?: string): string {
+  try {
+    return readUtf8File(resolve(cwd, file), file);
+  } catch (e) {
+    if (e instanceof InvalidUtf8Error) throw new TunegateError('INVALID_INPUT', e.message);
+    throw new TunegateError('USAGE', `${what === undefined ? '' : `${what} `}${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }

@@ -1,8 +1,7 @@
-import { resolve } from 'node:path';
 import { TunegateError } from '../errors.js';
 import type { TrainingLine, TrainingText } from './leak.js';
 import { ItemError, messageText } from './parse-item.js';
-import { InvalidUtf8Error, readUtf8File } from './read-utf8.js';
+import { readInputFile } from './read-utf8.js';
 
 /** Problems listed in full before the rest are only counted (a wrong file may have thousands). */
 const MAX_LISTED = 20;
@@ -77,12 +76,6 @@ export function parseTrainingText(text: string, path: string): TrainingLine[] {
 
 /** Reads a training JSONL file (see parseTrainingText); `file` is shown as the user gave it. */
 export function readTrainingFile(file: string, cwd: string): TrainingLine[] {
-  let text: string;
-  try {
-    text = readUtf8File(resolve(cwd, file), file);
-  } catch (e) {
-    if (e instanceof InvalidUtf8Error) throw new TunegateError('INVALID_INPUT', e.message);
-    throw new TunegateError('USAGE', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const text = readInputFile(file, cwd);
   return parseTrainingText(text, file);
 }

@@ -1,7 +1,6 @@
-import { resolve } from 'node:path';
 import { anthropicSettings, readSecret } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
-import { InvalidUtf8Error, readUtf8File } from '../../evalsets/read-utf8.js';
+import { readInputFile } from '../../evalsets/read-utf8.js';
 import { assertWritable, writeJsonl } from '../../evalsets/write-jsonl.js';
 import type { BuiltSets } from '../../generate/build-items.js';
 import { parseFacts } from '../../generate/facts.js';
@@ -18,15 +17,6 @@ import { println, type Io } from '../io.js';
 export const GENERATED_SETS = { bio: 'bio-generated.jsonl', refusal: 'refusal-generated.jsonl' } as const;
 const DEFAULT_TRAIN_OUT = 'data/bio-train.jsonl';
 const DEFAULT_MAX_TOKENS = 4000;
-
-function readText(file: string, cwd: string, flagName: string): string {
-  try {
-    return readUtf8File(resolve(cwd, file), file);
-  } catch (e) {
-    if (e instanceof InvalidUtf8Error) throw new TunegateError('INVALID_INPUT', e.message);
-    throw new TunegateError('USAGE', `${flagName} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-}
 
 function parseLangs(raw: string | undefined): Lang[] {
   if (raw === undefined) return ['zh', 'en'];
@@ -90,9 +80,9 @@ export async function evalsetGenerate(argv: readonly string[], io: Io): Promise<
   };
   const seed = int(p.values, 'seed', 0, 2 ** 32 - 1) ?? 0;
   const systemFile = str(p.values, 'system-prompt');
-  const system = systemFile === undefined ? undefined : readText(systemFile, io.cwd, '--system-prompt').replace(/^\uFEFF/, '').trim();
+  const system = systemFile === undefined ? undefined : readInputFile(systemFile, io.cwd, '--system-prompt').replace(/^\uFEFF/, '').trim();
   if (system === '') throw new TunegateError('INVALID_INPUT', `--system-prompt ${systemFile}: the file is empty`);
-  const facts = parseFacts(readText(factsFile, io.cwd, '--facts'), factsFile);
+  const facts = parseFacts(readInputFile(factsFile, io.cwd, '--facts'), factsFile);
   const outDir = str(p.values, 'out-dir') ?? 'evalsets';
   const files: Record<string, string> = {
     bio: `${outDir.replace(/\/+$/, '')}/${GENERATED_SETS.bio}`,
