@@ -20,14 +20,6 @@ export function categoryMetric(c: Category): string {
   return METRIC_OF[c];
 }
 
-/** The tag marking an item whose fact is in the fine-tuning data. */
-export const IN_TRAIN_TAG = 'in_train';
-
-/** Whether an item's tags mark it as in the fine-tuning data. */
-export function taggedInTrain(tags: readonly string[] | undefined): boolean {
-  return tags !== undefined && tags.includes(IN_TRAIN_TAG);
-}
-
 /** Whether a value (a stored string, a query parameter) names a category. */
 export function isCategory(x: unknown): x is Category {
   return typeof x === 'string' && (CATEGORIES as readonly string[]).includes(x);

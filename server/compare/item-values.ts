@@ -1,4 +1,5 @@
-import { taggedInTrain, type Category } from '../categorize/category.js';
+import { type Category } from '../categorize/category.js';
+import { taggedInTrain } from '../evalsets/in-train.js';
 import type { EvalItem } from '../evalsets/types.js';
 import type { ItemMeans } from '../scoring/metric-registry.js';
 import { mean } from '../scoring/metrics.js';

@@ -1,4 +1,4 @@
-import { IN_TRAIN_TAG } from '../categorize/category.js';
+import { IN_TRAIN_TAG } from './in-train.js';
 import { inFamily, REFUSAL_FAMILY } from './family.js';
 import { canonicalJson, sha256 } from './hash.js';
 import type { BlogItem, ChatMessage, EvalItem, Keyword, KeywordItem } from './types.js';

@@ -1,4 +1,5 @@
-import { categoryMetric, CATEGORIES, IN_TRAIN_TAG, type Category } from '../categorize/category.js';
+import { categoryMetric, CATEGORIES, type Category } from '../categorize/category.js';
+import { IN_TRAIN_TAG } from '../evalsets/in-train.js';
 import { TunegateError } from '../errors.js';
 import { CONSISTENCY_DEFINITION } from './consistency.js';
 import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';

@@ -1,4 +1,5 @@
-import { CATEGORIES, taggedInTrain, type Category } from '../categorize/category.js';
+import { CATEGORIES, type Category } from '../categorize/category.js';
+import { taggedInTrain } from '../evalsets/in-train.js';
 import type { ItemKind } from '../evalsets/types.js';
 import { meanInterval, type MetricInterval } from '../stats/interval.js';
 import { factGroups } from './consistency.js';
