@@ -38,6 +38,7 @@ Commands:
   evalset check-leak --train FILE  eval items whose text is also in a training file
   evalset import-jekyll DIR  held-out blog items from a Jekyll/Hugo posts folder
   evalset import-sft FILE  held-out blog items from a chat fine-tuning JSONL file
+  evalset generate --facts F --generator SPEC  bio and false-premise eval sets and training pairs from facts
   serve                   the HTTP server: API, run queue and dashboard (npm start)
   demo                    scripted demo in runs/demo.db, then the dashboard on it (no model needed)
 
