@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEvalSets } from '../../server/evalsets/load.js';
@@ -43,5 +43,52 @@ describe('evalset generate: hostile generator replies', () => {
     const cached = await generate(cwd, gen.url, ['--langs', 'en', '--force', '--json']);
     expect(cached.json()).toMatchObject({ asked: 0, cached: 3 });
     expect(snapshot(cwd)).toEqual(fresh);
+  });
+});
+
+describe('evalset generate: where it writes', () => {
+  it('refuses outputs that are one file (the training pairs over a held-out set or over the facts), whatever the spelling, before asking anything', async () => {
+    const gen = await endpoint(factGenerator(SCRIPT));
+    const cwd = setup();
+    const same = async (args: string[], message: string) => {
+      const r = await generate(cwd, gen.url, args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+    };
+    await same(['--train-out', 'evalsets/bio-generated.jsonl'], '--train-out and the bio eval set (--out-dir) are the same file (evalsets/bio-generated.jsonl): give each its own path');
+    await same(['--train-out', './sets//refusal-generated.jsonl', '--out-dir', 'sets/', '--force'], '--train-out and the false-premise eval set (--out-dir)');
+    await same(['--train-out', join(cwd, 'evalsets/bio-generated.jsonl'), '--dry-run'], '--train-out and the bio eval set');
+    await same(['--train-out', 'facts.md', '--force'], '--train-out and --facts are the same file (facts.md)');
+    expect(gen.requests).toHaveLength(0);
+    expect(readFileSync(join(cwd, 'facts.md'), 'utf8')).toBe(FACTS_MD);
+    expect(existsSync(join(cwd, 'evalsets'))).toBe(false);
+  });
+
+  it('refuses an empty --out-dir or --train-out (an unset variable), never writing at the root', async () => {
+    const gen = await endpoint(factGenerator(SCRIPT));
+    const cwd = setup();
+    const outDir = await generate(cwd, gen.url, ['--out-dir', '', '--dry-run']);
+    expect(outDir.code).toBe(2);
+    expect(outDir.stderr).toContain('--out-dir is empty');
+    const train = await generate(cwd, gen.url, ['--train-out', ' ']);
+    expect(train.code).toBe(2);
+    expect(train.stderr).toContain('--train-out is empty');
+    expect(gen.requests).toHaveLength(0);
+  });
+
+  it('says that a target is a directory, or under a file, before asking anything (no internal error, nothing half written)', async () => {
+    const gen = await endpoint(factGenerator(SCRIPT));
+    const cwd = setup();
+    mkdirSync(join(cwd, 'data/bio-train.jsonl'), { recursive: true });
+    const dir = await generate(cwd, gen.url, ['--force']);
+    expect(dir.stderr).toContain('data/bio-train.jsonl is a directory; give the path of a file');
+    expect(dir.code).toBe(2);
+    writeFiles(cwd, { 'sets': 'a file' });
+    const file = await generate(cwd, gen.url, ['--out-dir', 'sets', '--train-out', 'train.jsonl']);
+    expect(file.stderr).toMatch(/sets\/bio-generated\.jsonl: \S*sets is a file, not a directory/);
+    expect(file.code).toBe(2);
+    expect(gen.requests).toHaveLength(0);
+    expect(existsSync(join(cwd, 'evalsets'))).toBe(false);
+    expect(existsSync(join(cwd, 'train.jsonl'))).toBe(false);
   });
 });

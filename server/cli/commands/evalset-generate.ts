@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { anthropicSettings, readSecret } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { InvalidUtf8Error, readUtf8File } from '../../evalsets/read-utf8.js';
@@ -94,11 +94,26 @@ export async function evalsetGenerate(argv: readonly string[], io: Io): Promise<
   if (system === '') throw new TunegateError('INVALID_INPUT', `--system-prompt ${systemFile}: the file is empty`);
   const facts = parseFacts(readText(factsFile, io.cwd, '--facts'), factsFile);
   const outDir = str(p.values, 'out-dir') ?? 'evalsets';
+  const trainOut = str(p.values, 'train-out') ?? DEFAULT_TRAIN_OUT;
+  // An empty value is an unset shell variable, not a wish to write at the file system's root.
+  if (outDir.trim() === '') throw new TunegateError('USAGE', '--out-dir is empty; give a directory (default evalsets)');
+  if (trainOut.trim() === '') throw new TunegateError('USAGE', `--train-out is empty; give a file path (default ${DEFAULT_TRAIN_OUT})`);
   const files: Record<string, string> = {
-    bio: `${outDir.replace(/\/+$/, '')}/${GENERATED_SETS.bio}`,
-    ...(counts.falsePremises > 0 ? { refusal: `${outDir.replace(/\/+$/, '')}/${GENERATED_SETS.refusal}` } : {}),
-    train: str(p.values, 'train-out') ?? DEFAULT_TRAIN_OUT,
+    bio: join(outDir, GENERATED_SETS.bio),
+    ...(counts.falsePremises > 0 ? { refusal: join(outDir, GENERATED_SETS.refusal) } : {}),
+    train: trainOut,
   };
+  // Training pairs written over a held-out set (or over an input) would undo what this command is for.
+  const taken: Array<[string, string]> = [['--facts', factsFile], ...(systemFile !== undefined ? [['--system-prompt', systemFile] as [string, string]] : [])];
+  const targets: Array<[string, string | undefined]> = [
+    ['the bio eval set (--out-dir)', files.bio], ['the false-premise eval set (--out-dir)', files.refusal], ['--train-out', files.train],
+  ];
+  for (const [what, path] of targets) {
+    if (path === undefined) continue;
+    const same = taken.find(([, q]) => resolve(io.cwd, q) === resolve(io.cwd, path));
+    if (same !== undefined) throw new TunegateError('USAGE', `${what} and ${same[0]} are the same file (${path}): give each its own path`);
+    taken.push([what, path]);
+  }
   const dryRun = flag(p.values, 'dry-run');
   const force = flag(p.values, 'force');
   if (!dryRun) for (const f of Object.values(files)) assertWritable(f, io.cwd, force);
