@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { TunegateError } from '../errors.js';
 
@@ -35,16 +35,47 @@ export function assertWritable(path: string, cwd: string, force: boolean): void 
   }
 }
 
+/** One JSONL file to write: rows, after `// ` comment lines of `header`. */
+export interface JsonlFile {
+  path: string;
+  rows: readonly object[];
+  header?: string[];
+}
+
 /**
- * Writes JSONL atomically (temp file + rename), refusing to replace an existing file unless
- * `force`: an eval set is hand-curated data and must never be lost to a re-run of an import.
+ * Writes JSONL files together, refusing to replace an existing one unless `force` (an eval set
+ * is hand-curated data and must never be lost to a re-run of an import). Each is written to a
+ * temporary file beside it first, and the targets are replaced (renamed over) only once all
+ * were written: a failure (a full disk, a name the file system refuses) leaves every target as
+ * it was, never a new eval set beside an old training file.
  */
+export function writeJsonlFiles(files: readonly JsonlFile[], cwd: string, force: boolean): void {
+  for (const f of files) assertWritable(f.path, cwd, force);
+  const staged: Array<{ tmp: string; abs: string }> = [];
+  let current = '';
+  try {
+    for (const f of files) {
+      current = f.path;
+      const abs = resolve(cwd, f.path);
+      mkdirSync(dirname(abs), { recursive: true });
+      const tmp = `${abs}.tmp-${process.pid}`;
+      staged.push({ tmp, abs });
+      writeFileSync(tmp, [...(f.header ?? []).map((h) => `// ${h}`), ...f.rows.map((r) => JSON.stringify(r))].join('\n') + '\n');
+    }
+  } catch (e) {
+    for (const s of staged) {
+      try {
+        rmSync(s.tmp, { force: true });
+      } catch {
+        // The file that failed may have a name that cannot even be looked up.
+      }
+    }
+    throw new TunegateError('USAGE', `${current}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); no file was written`);
+  }
+  for (const s of staged) renameSync(s.tmp, s.abs);
+}
+
+/** Writes one JSONL file atomically (temp file + rename); see writeJsonlFiles. */
 export function writeJsonl(path: string, cwd: string, rows: readonly object[], force: boolean, header: string[] = []): void {
-  const abs = resolve(cwd, path);
-  assertWritable(path, cwd, force);
-  mkdirSync(dirname(abs), { recursive: true });
-  const text = [...header.map((h) => `// ${h}`), ...rows.map((r) => JSON.stringify(r))].join('\n') + '\n';
-  const tmp = `${abs}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, abs);
+  writeJsonlFiles([{ path, rows, header }], cwd, force);
 }

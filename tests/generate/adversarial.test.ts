@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEvalSets } from '../../server/evalsets/load.js';
@@ -90,5 +90,19 @@ describe('evalset generate: where it writes', () => {
     expect(gen.requests).toHaveLength(0);
     expect(existsSync(join(cwd, 'evalsets'))).toBe(false);
     expect(existsSync(join(cwd, 'train.jsonl'))).toBe(false);
+  });
+
+  it('writes all outputs or none: a file that fails to write leaves the others as they were', async () => {
+    const gen = await endpoint(factGenerator(SCRIPT));
+    const cwd = setup();
+    expect((await generate(cwd, gen.url, ['--langs', 'en'])).code).toBe(0);
+    const before = snapshot(cwd);
+    // A name the file system takes, but not with the temporary suffix: the last file fails after the others were written.
+    const long = `data/${'t'.repeat(249)}.jsonl`;
+    const r = await generate(cwd, gen.url, ['--langs', 'en', '--seed', '3', '--force', '--train-out', long]);
+    expect(r.stderr).toMatch(/data\/t+\.jsonl: cannot write \(ENAMETOOLONG\); no file was written/);
+    expect(r.code).toBe(2);
+    expect(snapshot(cwd)).toEqual(before);
+    expect(readdirSync(join(cwd, 'evalsets')).sort()).toEqual(['bio-generated.jsonl', 'refusal-generated.jsonl']);
   });
 });
