@@ -106,3 +106,35 @@ describe('evalset generate: where it writes', () => {
     expect(readdirSync(join(cwd, 'evalsets')).sort()).toEqual(['bio-generated.jsonl', 'refusal-generated.jsonl']);
   });
 });
+
+describe('evalset generate: when nothing is usable', () => {
+  // Every keyword too short: each question is rejected.
+  const useless = JSON.stringify({ questions: [{ question: 'Who is Zhiwei Li?', paraphrases: ['Tell me about Zhiwei Li.'], answer: 'Li.', keywords: [['Li']] }], false_premises: [] });
+
+  it('lists what was rejected (text, --dry-run and --json) before saying so, exit 2', async () => {
+    const gen = await endpoint(() => ({ content: useless }));
+    const cwd = setup();
+    for (const extra of [[], ['--dry-run']]) {
+      const r = await generate(cwd, gen.url, ['--langs', 'en', ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toMatch(/^rejected f-[0-9a-f]{8} en q1 keyword "Li": too short/m);
+      expect(r.stdout).not.toContain('would write');
+      expect(r.stderr).toContain('facts.md: nothing usable was generated (6 parts rejected, listed above)');
+    }
+    const json = await generate(cwd, gen.url, ['--langs', 'en', '--json']);
+    expect(json.code).toBe(2);
+    expect(json.json()).toMatchObject({ written: false, files: { bio: { lines: 0 } } });
+    expect(json.json().rejected).toHaveLength(6);
+    expect(json.stderr).toContain('(6 parts rejected, in "rejected")');
+    expect(existsSync(join(cwd, 'evalsets'))).toBe(false);
+  });
+
+  it('exits 3, not 2, when requests failed and --skip-failed leaves nothing to write', async () => {
+    const gen = await endpoint(() => ({ status: 500 }));
+    const cwd = setup();
+    const r = await generate(cwd, gen.url, ['--langs', 'en', '--skip-failed']);
+    expect(r.stderr).toMatch(/facts\.md:5 \(fact f-[0-9a-f]{8}, en\): HTTP 500/);
+    expect(r.stderr).toContain('nothing written: 3 of 3 (fact, language) requests failed and the others gave nothing usable');
+    expect(r.code).toBe(3);
+  });
+});
