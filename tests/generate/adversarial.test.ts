@@ -138,3 +138,12 @@ describe('evalset generate: when nothing is usable', () => {
     expect(r.code).toBe(3);
   });
 });
+
+describe('evalset generate: the generator key', () => {
+  it('names --generator-key-env when the variable it names is unset', async () => {
+    const cwd = setup();
+    const r = await generate(cwd, 'http://127.0.0.1:9/v1', ['--generator-key-env', 'GEN_KEY']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the API key variable GEN_KEY (named by --generator-key-env) is not set in the environment');
+  });
+});
