@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadEvalSets } from '../../server/evalsets/load.js';
 import { cli } from '../helpers/cli.js';
@@ -145,5 +146,22 @@ describe('evalset generate: the generator key', () => {
     const r = await generate(cwd, 'http://127.0.0.1:9/v1', ['--generator-key-env', 'GEN_KEY']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('the API key variable GEN_KEY (named by --generator-key-env) is not set in the environment');
+  });
+});
+
+describe('evalset generate: credentials in the generator URL', () => {
+  it('keeps a user:password of --generator out of the files, the database and the output', async () => {
+    const gen = await endpoint(factGenerator(SCRIPT));
+    const cwd = setup();
+    const url = gen.url.replace('http://', 'http://user:hunter2-password@');
+    const r = await generate(cwd, url, ['--langs', 'en']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`asked of openai:gen@${gen.url}`);
+    const db = new Database(join(cwd, 'runs/tunegate.db'), { readonly: true });
+    const cache = JSON.stringify(db.prepare('SELECT * FROM generation_cache').all());
+    db.close();
+    expect(cache).toContain(`openai:gen@${gen.url}`);
+    for (const text of [r.stdout, r.stderr, cache, ...snapshot(cwd)]) expect(text).not.toContain('hunter2');
+    expect(readFileSync(join(cwd, OUTPUTS[0]!), 'utf8')).toContain(`"generator":"openai:gen@${gen.url}"`);
   });
 });
