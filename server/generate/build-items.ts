@@ -69,14 +69,22 @@ function usableKeywords(q: GeneratedQuestion, phrasings: readonly string[], fact
   const out: string[][] = [];
   const seen = new Set<string>();
   for (const group of q.keywords) {
-    const alts = group.filter((alt) => {
+    const alts = group.filter((alt, i) => {
+      // The same alternative again, up to case and width, adds nothing.
+      if (group.slice(0, i).some((a) => foldForMatch(a) === foldForMatch(alt))) return false;
       const short = shortKeywordReason(alt);
       if (short !== null) reject(`keyword "${alt}"`, short);
-      else if (phrasings.some((p) => contains(p, alt))) reject(`keyword "${alt}"`, 'the question contains it, so an answer that repeats the question would score');
-      else return true;
-      return false;
+      return short === null;
     });
     if (alts.length === 0) continue;
+    // The alternatives are one thing in several forms: a question that names it in any of them
+    // gives the answer away, and keeping only the other forms would fail a right answer in its words.
+    const asked = alts.find((alt) => phrasings.some((p) => contains(p, alt)));
+    if (asked !== undefined) {
+      if (alts.length === 1) reject(`keyword "${asked}"`, 'the question contains it, so an answer that repeats the question would score');
+      else reject(`keyword ${keywordLabel(alts)}`, `the question contains "${asked}", one form of it, so the question gives the answer away`);
+      continue;
+    }
     // Every keyword hits its own fact: some alternative is a span of the fact text (the others translate it).
     if (!alts.some((alt) => contains(fact.text, alt))) {
       reject(`keyword ${keywordLabel(alts)}`, 'no alternative is in the fact text, so the fact does not support it');

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadEvalSets } from '../../server/evalsets/load.js';
+import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { cli } from '../helpers/cli.js';
 import { endpoint } from '../helpers/endpoint.js';
 import { factGenerator } from '../helpers/fact-generator.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
-import { FACTS_MD, SCRIPT } from './script.js';
+import { FACTS_MD, HSBC, SCRIPT } from './script.js';
 
 /*
  * `evalset generate` against what a generator, a facts file or a command line may throw at it.
@@ -163,5 +164,48 @@ describe('evalset generate: credentials in the generator URL', () => {
     expect(cache).toContain(`openai:gen@${gen.url}`);
     for (const text of [r.stdout, r.stderr, cache, ...snapshot(cwd)]) expect(text).not.toContain('hunter2');
     expect(readFileSync(join(cwd, OUTPUTS[0]!), 'utf8')).toContain(`"generator":"openai:gen@${gen.url}"`);
+  });
+});
+
+describe('evalset generate: keywords and forbidden strings against each other', () => {
+  // A Chinese question about an English fact: the keywords' Chinese forms are the translations.
+  const ZH = {
+    [HSBC]: {
+      zh: {
+        questions: [{
+          phrasings: ['李智维在汇丰担任什么职位?', '李智维在汇丰做什么工作?'],
+          answer: '他在汇丰(HSBC)担任软件工程师(software engineer)。',
+          keywords: [['HSBC', '汇丰'], ['software engineer', '软件工程师', 'Software Engineer']],
+        }],
+        falsePremises: [{
+          phrasings: ['李智维为什么不再当谷歌的工程师了?', '李智维何时辞去了谷歌的工程师职位?'],
+          claim: '李智维是谷歌的工程师。',
+          forbidden: ['谷歌', '工程师'],
+          correction: '他从未在那里工作过,他在汇丰担任software engineer。',
+          keywords: [['software engineer', '软件工程师']],
+        }],
+      },
+    },
+  };
+
+  async function run() {
+    const gen = await endpoint(factGenerator(ZH));
+    const cwd = setup(`- ${HSBC}\n`);
+    const r = await generate(cwd, gen.url, ['--langs', 'zh', '--json']);
+    expect(r.code).toBe(0);
+    const sets = loadEvalSets(OUTPUTS.slice(0, 2).map((f) => join(cwd, f)), cwd);
+    const [bio, refusal] = sets.map((s) => s.items.map((i) => (i.kind === 'keyword' ? i : null)!));
+    return { rejected: r.json().rejected as Array<{ where: string; reason: string }>, bio: bio!, refusal: refusal! };
+  }
+
+  it('drops a keyword group the question names in one of its forms (汇丰 asked, HSBC expected), and repeats of an alternative', async () => {
+    const { rejected, bio } = await run();
+    expect(rejected).toContainEqual(expect.objectContaining({ where: 'q1 keyword HSBC|汇丰', reason: 'the question contains "汇丰", one form of it, so the question gives the answer away' }));
+    expect(bio.length).toBeGreaterThan(0);
+    for (const item of bio) {
+      expect(item.keywords).toEqual([['software engineer', '软件工程师']]);
+      // The right answer, in the question's language, scores.
+      expect(scoreAnswer(item, '他在汇丰担任软件工程师。').score).toBe(1);
+    }
   });
 });
