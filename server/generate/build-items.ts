@@ -101,13 +101,18 @@ function usableKeywords(q: GeneratedQuestion, phrasings: readonly string[], fact
   return out;
 }
 
-/** Forbidden strings of a false premise: long enough to mean something, and never true of the fact. */
-function usableForbidden(forbidden: readonly string[], fact: Fact, reject: (where: string, reason: string) => void): string[] {
+/**
+ * Forbidden strings of a false premise: long enough to mean something, and never true of the
+ * fact, in its text or inside a keyword (whose other forms translate it).
+ */
+function usableForbidden(forbidden: readonly string[], fact: Fact, keywords: readonly string[][], reject: (where: string, reason: string) => void): string[] {
   const out: string[] = [];
   for (const f of forbidden) {
     const short = shortKeywordReason(f);
+    const inKeyword = keywords.flat().find((alt) => contains(alt, f));
     if (short !== null) reject(`forbidden "${f}"`, short);
     else if (contains(fact.text, f)) reject(`forbidden "${f}"`, 'the fact contains it: an answer stating the truth would fail');
+    else if (inKeyword !== undefined) reject(`forbidden "${f}"`, `the keyword "${inKeyword}" contains it: an answer with the right keyword would fail`);
     else if (!out.some((o) => foldForMatch(o) === foldForMatch(f))) out.push(f);
   }
   return out;
@@ -193,7 +198,7 @@ export function buildSets(replies: readonly FactReply[], opts: BuildOptions): Bu
       }
       let forbidden: string[] = [];
       if (falsePremise !== null) {
-        forbidden = usableForbidden(falsePremise.forbidden, fact, reject);
+        forbidden = usableForbidden(falsePremise.forbidden, fact, keywords, reject);
         if (forbidden.length === 0) {
           reject('question', 'no usable forbidden string is left, so an answer repeating the false premise could not fail');
           continue;

@@ -208,4 +208,15 @@ describe('evalset generate: keywords and forbidden strings against each other', 
       expect(scoreAnswer(item, '他在汇丰担任软件工程师。').score).toBe(1);
     }
   });
+
+  it('refuses a forbidden string inside a keyword (工程师 in 软件工程师): a right answer would fail', async () => {
+    const { rejected, refusal } = await run();
+    expect(rejected).toContainEqual(expect.objectContaining({ where: 'fp1 forbidden "工程师"', reason: 'the keyword "软件工程师" contains it: an answer with the right keyword would fail' }));
+    expect(refusal.length).toBeGreaterThan(0);
+    for (const item of refusal) {
+      expect(item.forbidden).toEqual(['谷歌']);
+      expect(scoreAnswer(item, '他没有在那里工作过,他在汇丰担任软件工程师。').score).toBe(1);
+      expect(scoreAnswer(item, '他在2019年离开了谷歌,现在是软件工程师。').score).toBe(0);
+    }
+  });
 });
