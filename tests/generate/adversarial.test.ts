@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadEvalSets } from '../../server/evalsets/load.js';
+import { parseFacts } from '../../server/generate/facts.js';
 import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { cli } from '../helpers/cli.js';
 import { endpoint } from '../helpers/endpoint.js';
@@ -218,5 +219,22 @@ describe('evalset generate: keywords and forbidden strings against each other', 
       expect(scoreAnswer(item, '他没有在那里工作过,他在汇丰担任软件工程师。').score).toBe(1);
       expect(scoreAnswer(item, '他在2019年离开了谷歌,现在是软件工程师。').score).toBe(0);
     }
+  });
+});
+
+describe('facts file: lists as people write them', () => {
+  const texts = (md: string) => parseFacts(md, 'facts.md').facts.map((f) => f.text);
+
+  it('takes the list marks of Chinese text off the fact, so renumbering the list keeps every id', () => {
+    expect(texts('1、李智维在汇丰工作。\n2、李智维住在广州。\n一、李智维写博客。\n（4）李智维学过化学。\n5）李智维会说粤语。\n· 李智维喜欢茶。\n●李智维跑步。\n・李智维读书。\n'))
+      .toEqual(['李智维在汇丰工作。', '李智维住在广州。', '李智维写博客。', '李智维学过化学。', '李智维会说粤语。', '李智维喜欢茶。', '李智维跑步。', '李智维读书。']);
+    const ids = (md: string) => new Map(parseFacts(md, 'facts.md').facts.map((f) => [f.text, f.id]));
+    expect(ids('1、李智维住在广州。\n2、李智维在汇丰工作。\n')).toEqual(ids('1、李智维在汇丰工作。\n2、李智维住在广州。\n'));
+    // Not list marks: a number that starts the fact.
+    expect(texts('2013年起李智维写博客。\n1.5 million people read it.\n')).toEqual(['2013年起李智维写博客。', '1.5 million people read it.']);
+  });
+
+  it('skips Markdown thematic breaks (---, ***, _ _ _) instead of asking the generator about them', () => {
+    expect(texts('- Zhiwei Li worked at HSBC.\n---\n- Zhiwei Li lives in Guangzhou.\n***\n _ _ _\n- - -\n')).toEqual(['Zhiwei Li worked at HSBC.', 'Zhiwei Li lives in Guangzhou.']);
   });
 });
