@@ -108,8 +108,10 @@ export function parseFacts(text: string, file: string): Facts {
   const seenIds = new Map<string, number>();
   const seenText = new Map<string, number>();
   const out: Fact[] = facts.map((f) => {
-    const m = EXPLICIT_ID.exec(f.text);
-    const body = (m === null ? f.text : f.text.slice(0, m.index)).trim();
+    // Whitespace collapsed first: EXPLICIT_ID's leading \s* is quadratic on a long run of spaces.
+    const text = f.text.replace(/\s+/g, ' ');
+    const m = EXPLICIT_ID.exec(text);
+    const body = (m === null ? text : text.slice(0, m.index)).trim();
     if (body === '') throw new TunegateError('INVALID_INPUT', `${file}:${f.line}: the fact is empty`);
     const canon = canonicalFact(body);
     const dupText = seenText.get(canon);

@@ -237,4 +237,11 @@ describe('facts file: lists as people write them', () => {
   it('skips Markdown thematic breaks (---, ***, _ _ _) instead of asking the generator about them', () => {
     expect(texts('- Zhiwei Li worked at HSBC.\n---\n- Zhiwei Li lives in Guangzhou.\n***\n _ _ _\n- - -\n')).toEqual(['Zhiwei Li worked at HSBC.', 'Zhiwei Li lives in Guangzhou.']);
   });
+
+  it('reads a line with a long run of spaces in linear time', () => {
+    const started = performance.now();
+    expect(texts(`- Zhiwei Li${' '.repeat(100_000)}worked at HSBC. {#hsbc}\n`)).toEqual(['Zhiwei Li worked at HSBC.']);
+    // Quadratic, this took seconds (30,000 spaces: 1.3 s).
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
 });
