@@ -52,6 +52,8 @@ export interface BuildOptions {
   promptVersion: string;
   /** The system prompt anchor of the training pairs. */
   system?: string;
+  /** Every fact of the file (default: those replied about): a false premise's forbidden string is true of none. */
+  facts?: readonly Fact[];
 }
 
 /**
@@ -102,16 +104,22 @@ function usableKeywords(q: GeneratedQuestion, phrasings: readonly string[], fact
 }
 
 /**
- * Forbidden strings of a false premise: long enough to mean something, and never true of the
- * fact, in its text or inside a keyword (whose other forms translate it).
+ * Forbidden strings of a false premise: long enough to mean something, and never true: not in
+ * the fact, not inside a keyword (whose other forms translate it), and not in any other fact of
+ * the file (the generator sees one fact, and the plausible wrong answer it picks may be another
+ * true one: "software engineer" is wrong of the job now and right of the job before).
  */
-function usableForbidden(forbidden: readonly string[], fact: Fact, keywords: readonly string[][], reject: (where: string, reason: string) => void): string[] {
+function usableForbidden(
+  forbidden: readonly string[], fact: Fact, keywords: readonly string[][], facts: readonly Fact[], reject: (where: string, reason: string) => void,
+): string[] {
   const out: string[] = [];
   for (const f of forbidden) {
     const short = shortKeywordReason(f);
     const inKeyword = keywords.flat().find((alt) => contains(alt, f));
+    const inOther = facts.find((o) => o.id !== fact.id && contains(o.text, f));
     if (short !== null) reject(`forbidden "${f}"`, short);
     else if (contains(fact.text, f)) reject(`forbidden "${f}"`, 'the fact contains it: an answer stating the truth would fail');
+    else if (inOther !== undefined) reject(`forbidden "${f}"`, `fact ${inOther.id} (line ${inOther.line}) contains it: an answer stating that truth would fail`);
     else if (inKeyword !== undefined) reject(`forbidden "${f}"`, `the keyword "${inKeyword}" contains it: an answer with the right keyword would fail`);
     else if (!out.some((o) => foldForMatch(o) === foldForMatch(f))) out.push(f);
   }
@@ -180,6 +188,7 @@ function split(phrasingSets: ReadonlyArray<{ key: string; phrasings: number }>, 
  * (phrasingKey), a training phrasing of any fact: disjoint by construction.
  */
 export function buildSets(replies: readonly FactReply[], opts: BuildOptions): BuiltSets {
+  const allFacts = opts.facts ?? replies.map((r) => r.fact);
   const rejected: Rejection[] = [];
   const candidates: Candidate[] = [];
   for (const { fact, lang, reply } of replies) {
@@ -198,7 +207,7 @@ export function buildSets(replies: readonly FactReply[], opts: BuildOptions): Bu
       }
       let forbidden: string[] = [];
       if (falsePremise !== null) {
-        forbidden = usableForbidden(falsePremise.forbidden, fact, keywords, reject);
+        forbidden = usableForbidden(falsePremise.forbidden, fact, keywords, allFacts, reject);
         if (forbidden.length === 0) {
           reject('question', 'no usable forbidden string is left, so an answer repeating the false premise could not fail');
           continue;

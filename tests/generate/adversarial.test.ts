@@ -222,6 +222,35 @@ describe('evalset generate: keywords and forbidden strings against each other', 
   });
 });
 
+describe('evalset generate: forbidden strings true of another fact', () => {
+  it('refuses a false premise\'s forbidden string that another fact of the file states (the generator sees one fact at a time)', async () => {
+    const NOW = 'Zhiwei Li works as an AI Engineer at TEKsystems.';
+    const BEFORE = 'Before that, Zhiwei Li worked as a software engineer at HSBC in Guangzhou.';
+    const gen = await endpoint(factGenerator({
+      [NOW]: {
+        en: {
+          questions: [{ phrasings: ['What is Zhiwei Li\'s job now?', 'What does Zhiwei Li do for a living today?'], answer: 'He is an AI Engineer at TEKsystems.', keywords: [['AI Engineer'], ['TEKsystems']] }],
+          // "software engineer" is wrong of this job and right of the one before.
+          falsePremises: [{
+            phrasings: ['Why did Zhiwei Li stop being a software engineer at TEKsystems?', 'When did Zhiwei Li quit his software engineer role at TEKsystems?'],
+            claim: 'Zhiwei Li is a software engineer at TEKsystems.', forbidden: ['software engineer'], correction: 'He did not: he is an AI Engineer there.', keywords: [['AI Engineer']],
+          }],
+        },
+      },
+      [BEFORE]: { en: { questions: [{ phrasings: ['Where did Zhiwei Li work before?', 'Which bank employed Zhiwei Li earlier?'], answer: 'At HSBC in Guangzhou.', keywords: [['HSBC']] }], falsePremises: [] } },
+    }));
+    const cwd = setup(`- ${NOW} {#work-now}\n- ${BEFORE} {#work-hsbc}\n`);
+    const r = await generate(cwd, gen.url, ['--langs', 'en', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json().rejected).toContainEqual({
+      factId: 'work-now', lang: 'en', where: 'fp1 forbidden "software engineer"',
+      reason: 'fact work-hsbc (line 2) contains it: an answer stating that truth would fail',
+    });
+    // Kept, it would have failed the right answer.
+    expect(r.json().files.refusal.lines).toBe(0);
+  });
+});
+
 describe('facts file: lists as people write them', () => {
   const texts = (md: string) => parseFacts(md, 'facts.md').facts.map((f) => f.text);
 
