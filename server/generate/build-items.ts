@@ -253,6 +253,14 @@ export function buildSets(replies: readonly FactReply[], opts: BuildOptions): Bu
   // that many tokens with a training pair, is not evaluated.
   const heldOut = candidates.filter((x) => x.heldOut);
   const leaks = new Map(findLeaks(heldOut.map(asItem), trainPairs.map(trainingLine), { ngram: DEFAULT_NGRAM }).map((l) => [l.id, l.training[0]!]));
+  // A question held out for two facts has two right answers, and each item expects one of them.
+  const factsAsked = new Map<string, string[]>();
+  for (const c of heldOut) {
+    if (leaks.has(c.id)) continue;
+    const ids = factsAsked.get(phrasingKey(c.prompt)) ?? [];
+    if (!ids.includes(c.line.fact_id)) ids.push(c.line.fact_id);
+    factsAsked.set(phrasingKey(c.prompt), ids);
+  }
   const evaluated = new Set<string>();
   const bio: KeywordLine[] = [];
   const refusal: KeywordLine[] = [];
@@ -266,8 +274,13 @@ export function buildSets(replies: readonly FactReply[], opts: BuildOptions): Bu
       rejected.push({ factId, lang, where, reason: `held out, but ${leak.tokens} tokens ("${leak.span}") are in the training pair "${pair}": not evaluated` });
       continue;
     }
+    const others = factsAsked.get(k)!.filter((id) => id !== factId);
+    if (others.length > 0) {
+      rejected.push({ factId, lang, where, reason: `the same question is held out for fact ${others.join(', ')} too: a right answer about either would fail one item, so neither is evaluated` });
+      continue;
+    }
     if (evaluated.has(k)) {
-      rejected.push({ factId, lang, where, reason: 'the same question is already held out (for another fact): evaluated once' });
+      rejected.push({ factId, lang, where, reason: 'the same question is already held out for this fact: evaluated once' });
       continue;
     }
     evaluated.add(k);

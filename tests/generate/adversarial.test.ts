@@ -251,6 +251,37 @@ describe('evalset generate: forbidden strings true of another fact', () => {
   });
 });
 
+describe('evalset generate: one question for two facts', () => {
+  it('evaluates neither when the same question is held out for two facts: each item would fail the other true answer', async () => {
+    const A = 'Zhiwei Li worked at HSBC in Guangzhou.';
+    const B = 'Zhiwei Li works at TEKsystems in Guangzhou.';
+    // q1 (one phrasing) is always held out; the generator asked the same of both facts.
+    const reply = (company: string, own: string[]) => ({
+      en: {
+        questions: [
+          { phrasings: ['Which company employed Zhiwei Li?'], answer: `${company}.`, keywords: [[company]] },
+          { phrasings: own, answer: `${company}.`, keywords: [[company]] },
+        ],
+        falsePremises: [],
+      },
+    });
+    const gen = await endpoint(factGenerator({
+      [A]: reply('HSBC', ['Where did Zhiwei Li work as a young engineer?', 'What was the first employer of Zhiwei Li?']),
+      [B]: reply('TEKsystems', ['Where does Zhiwei Li work these days?', 'Who is the current employer of Zhiwei Li?']),
+    }));
+    const cwd = setup(`- ${A} {#hsbc}\n- ${B} {#tek}\n`);
+    const r = await generate(cwd, gen.url, ['--langs', 'en', '--false-premises', '0', '--json']);
+    expect(r.code).toBe(0);
+    const bio = readFileSync(join(cwd, OUTPUTS[0]!), 'utf8');
+    expect(bio).not.toContain('Which company employed Zhiwei Li?');
+    const why = r.json().rejected.filter((x: { where: string }) => x.where === 'q1 phrasing "Which company employed Zhiwei Li?"');
+    expect(why).toEqual([
+      { factId: 'hsbc', lang: 'en', where: 'q1 phrasing "Which company employed Zhiwei Li?"', reason: 'the same question is held out for fact tek too: a right answer about either would fail one item, so neither is evaluated' },
+      { factId: 'tek', lang: 'en', where: 'q1 phrasing "Which company employed Zhiwei Li?"', reason: 'the same question is held out for fact hsbc too: a right answer about either would fail one item, so neither is evaluated' },
+    ]);
+  });
+});
+
 describe('facts file: lists as people write them', () => {
   const texts = (md: string) => parseFacts(md, 'facts.md').facts.map((f) => f.text);
 
