@@ -7,7 +7,8 @@ import { parseFacts } from '../../server/generate/facts.js';
 import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { cli } from '../helpers/cli.js';
 import { endpoint } from '../helpers/endpoint.js';
-import { factGenerator } from '../helpers/fact-generator.js';
+import { expectInert, HOSTILE } from '../helpers/hostile.js';
+import { askedOf, factGenerator } from '../helpers/fact-generator.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
 import { FACTS_MD, HSBC, SCRIPT } from './script.js';
 
@@ -46,6 +47,24 @@ describe('evalset generate: hostile generator replies', () => {
     const cached = await generate(cwd, gen.url, ['--langs', 'en', '--force', '--json']);
     expect(cached.json()).toMatchObject({ asked: 0, cached: 3 });
     expect(snapshot(cwd)).toEqual(fresh);
+  });
+});
+
+describe('evalset generate: terminal safety (held up in review; kept as a guard)', () => {
+  it('prints a hostile reply\'s escapes, not its control characters, in the sample, the rejections and the errors', async () => {
+    const hostile = JSON.stringify({
+      questions: [{ question: `Where did Zhiwei Li work? ${HOSTILE}`, paraphrases: [`Who employed Zhiwei Li? ${HOSTILE}`], answer: `HSBC ${HOSTILE}`, keywords: [['HSBC'], [`Li ${HOSTILE}`]] }],
+      false_premises: [],
+    });
+    const gen = await endpoint((req) => (askedOf(req).fact.includes('Guangzhou') ? { status: 401, body: `{"error": {"message": "bad ${HOSTILE}"}}` } : { content: hostile }));
+    const cwd = setup('- Zhiwei Li worked at HSBC.\n- Zhiwei Li lives in Guangzhou.\n');
+    for (const extra of [['--dry-run'], ['--dry-run', '--json'], ['--skip-failed']]) {
+      const r = await generate(cwd, gen.url, ['--langs', 'en', '--false-premises', '0', ...extra]);
+      expectInert(r.stdout, `stdout ${extra.join(' ')}`);
+      expectInert(r.stderr, `stderr ${extra.join(' ')}`);
+      expect(r.stdout).toContain('\\u001b[2J');
+      expect(r.stderr).toMatch(/HTTP 401: .*bad clear\\u001b\[2J/);
+    }
   });
 });
 
