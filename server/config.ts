@@ -84,9 +84,10 @@ export function serverSecrets(env: Env): string[] {
 /**
  * Reads a secret from the environment variable the user named. The value goes straight to
  * the HTTP client: it is never stored, logged or echoed. On a server, only allowed names are
- * read (see ServerEnv); only for those does an error say that the variable is unset.
+ * read (see ServerEnv); only for those does an error say that the variable is unset. `flag` is
+ * the option that named the variable, for that error.
  */
-export function readSecret(envName: string | null | undefined, env: Env): string | undefined {
+export function readSecret(envName: string | null | undefined, env: Env, flag = '--api-key-env'): string | undefined {
   if (envName === null || envName === undefined || envName === '') return undefined;
   const server = allowedKeyEnvsOf(env) !== undefined;
   checkKeyEnvAllowed(envName, env, 'apiKeyEnv');
@@ -96,7 +97,7 @@ export function readSecret(envName: string | null | undefined, env: Env): string
       'MISSING_SECRET',
       server
         ? `the API key variable ${envName} is allowed (--key-env) but not set in the server's environment`
-        : `the API key variable ${envName} (named by --api-key-env) is not set in the environment`,
+        : `the API key variable ${envName} (named by ${flag}) is not set in the environment`,
     );
   }
   return value;

@@ -423,15 +423,18 @@ The generator writes, per fact and language, questions with paraphrases and fals
 questions, as JSON validated against a schema (an invalid reply is retried once, then reported).
 Each question's phrasings are split by the seed: half (rounded down, at least one) held out, the
 rest trained on; a held-out phrasing check-leak would flag against the training pairs (the same
-question up to case, width, punctuation and spacing, or 8 shared tokens) is dropped and listed. Keywords must be short exact spans of the fact (any alternative, e.g.
-["HSBC", "汇丰"], found in the fact text), not in the question, in the training answer, and at least
+question up to case, width, punctuation and spacing, or 8 shared tokens) is dropped and listed.
+Keywords must be short exact spans of the fact (any alternative, e.g. ["HSBC", "汇丰"], found in
+the fact text), in none of their forms in the question, in the training answer, and at least
 4 letters or digits or 2 CJK characters ("Au" would match "because"); forbidden strings must not be
-in the fact. What is dropped is listed with the reason. Replies are cached in the database by
-input (generator, prompt version, fact, counts): running again costs nothing.
+in any fact of the file or inside a keyword. What is dropped is listed with the reason. Replies are
+cached in the database by input (generator, prompt version, fact, counts): running again costs
+nothing. Output paths are checked first: none may be another output or an input.
 
 Facts file: optional front matter (---, name: Zhiwei Li, 李智维, lzwjava, ---; the first name is the
-name, the others aliases; or aliases: a, b), then one fact per line or per "- " bullet (indented
-lines continue a bullet; # headings and <!-- comments --> are skipped). Each fact's id is
+name, the others aliases; or aliases: a, b), then one fact per line or per "- " bullet (or 1.,
+1、, ·; indented lines continue a bullet; # headings, --- rules and <!-- comments --> are
+skipped). Each fact's id is
 f-<8 hex of its text's hash>, or the {#id} written at the end of its line; items carry it as
 fact_id (runs report consistency per fact group) with in_train: false and meta (generator,
 prompt_version, seed, lang, fact, question, phrasing).

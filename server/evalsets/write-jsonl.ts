@@ -1,24 +1,81 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { TunegateError } from '../errors.js';
 
-/**
- * Writes JSONL atomically (temp file + rename), refusing to replace an existing file unless
- * `force`: an eval set is hand-curated data and must never be lost to a re-run of an import.
- */
-/** Refuses an existing file without `force`; call for every target before writing any. */
-export function assertWritable(path: string, cwd: string, force: boolean): void {
-  if (existsSync(resolve(cwd, path)) && !force) {
-    throw new TunegateError('CONFLICT', `${path} exists; pass --force to replace it`);
+/** The path's stat, undefined when nothing is there (or a file stands where a directory of it should). */
+function statOf(abs: string, shown: string): Stats | undefined {
+  try {
+    return statSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new TunegateError('USAGE', `${shown}: cannot write (${code ?? (e as Error).message})`);
   }
 }
 
-export function writeJsonl(path: string, cwd: string, rows: readonly object[], force: boolean, header: string[] = []): void {
+/**
+ * Refuses an existing file without `force`, and a target that cannot become a file (a
+ * directory, or a path under a file); call for every target before writing any.
+ */
+export function assertWritable(path: string, cwd: string, force: boolean): void {
   const abs = resolve(cwd, path);
-  assertWritable(path, cwd, force);
-  mkdirSync(dirname(abs), { recursive: true });
-  const text = [...header.map((h) => `// ${h}`), ...rows.map((r) => JSON.stringify(r))].join('\n') + '\n';
-  const tmp = `${abs}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, abs);
+  const st = statOf(abs, path);
+  if (st?.isDirectory()) throw new TunegateError('USAGE', `${path} is a directory; give the path of a file`);
+  if (st !== undefined && !force) {
+    throw new TunegateError('CONFLICT', `${path} exists; pass --force to replace it`);
+  }
+  // The nearest existing ancestor must be a directory, or mkdir fails once the work is done.
+  for (let dir = dirname(abs); ; dir = dirname(dir)) {
+    const d = statOf(dir, path);
+    if (d !== undefined) {
+      if (!d.isDirectory()) throw new TunegateError('USAGE', `${path}: ${dir} is a file, not a directory`);
+      return;
+    }
+    if (dirname(dir) === dir) return;
+  }
+}
+
+/** One JSONL file to write: rows, after `// ` comment lines of `header`. */
+export interface JsonlFile {
+  path: string;
+  rows: readonly object[];
+  header?: string[];
+}
+
+/**
+ * Writes JSONL files together, refusing to replace an existing one unless `force` (an eval set
+ * is hand-curated data and must never be lost to a re-run of an import). Each is written to a
+ * temporary file beside it first, and the targets are replaced (renamed over) only once all
+ * were written: a failure (a full disk, a name the file system refuses) leaves every target as
+ * it was, never a new eval set beside an old training file.
+ */
+export function writeJsonlFiles(files: readonly JsonlFile[], cwd: string, force: boolean): void {
+  for (const f of files) assertWritable(f.path, cwd, force);
+  const staged: Array<{ tmp: string; abs: string }> = [];
+  let current = '';
+  try {
+    for (const f of files) {
+      current = f.path;
+      const abs = resolve(cwd, f.path);
+      mkdirSync(dirname(abs), { recursive: true });
+      const tmp = `${abs}.tmp-${process.pid}`;
+      staged.push({ tmp, abs });
+      writeFileSync(tmp, [...(f.header ?? []).map((h) => `// ${h}`), ...f.rows.map((r) => JSON.stringify(r))].join('\n') + '\n');
+    }
+  } catch (e) {
+    for (const s of staged) {
+      try {
+        rmSync(s.tmp, { force: true });
+      } catch {
+        // The file that failed may have a name that cannot even be looked up.
+      }
+    }
+    throw new TunegateError('USAGE', `${current}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); no file was written`);
+  }
+  for (const s of staged) renameSync(s.tmp, s.abs);
+}
+
+/** Writes one JSONL file atomically (temp file + rename); see writeJsonlFiles. */
+export function writeJsonl(path: string, cwd: string, rows: readonly object[], force: boolean, header: string[] = []): void {
+  writeJsonlFiles([{ path, rows, header }], cwd, force);
 }

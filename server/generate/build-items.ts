@@ -52,6 +52,8 @@ export interface BuildOptions {
   promptVersion: string;
   /** The system prompt anchor of the training pairs. */
   system?: string;
+  /** Every fact of the file (default: those replied about): a false premise's forbidden string is true of none. */
+  facts?: readonly Fact[];
 }
 
 /**
@@ -69,14 +71,22 @@ function usableKeywords(q: GeneratedQuestion, phrasings: readonly string[], fact
   const out: string[][] = [];
   const seen = new Set<string>();
   for (const group of q.keywords) {
-    const alts = group.filter((alt) => {
+    const alts = group.filter((alt, i) => {
+      // The same alternative again, up to case and width, adds nothing.
+      if (group.slice(0, i).some((a) => foldForMatch(a) === foldForMatch(alt))) return false;
       const short = shortKeywordReason(alt);
       if (short !== null) reject(`keyword "${alt}"`, short);
-      else if (phrasings.some((p) => contains(p, alt))) reject(`keyword "${alt}"`, 'the question contains it, so an answer that repeats the question would score');
-      else return true;
-      return false;
+      return short === null;
     });
     if (alts.length === 0) continue;
+    // The alternatives are one thing in several forms: a question that names it in any of them
+    // gives the answer away, and keeping only the other forms would fail a right answer in its words.
+    const asked = alts.find((alt) => phrasings.some((p) => contains(p, alt)));
+    if (asked !== undefined) {
+      if (alts.length === 1) reject(`keyword "${asked}"`, 'the question contains it, so an answer that repeats the question would score');
+      else reject(`keyword ${keywordLabel(alts)}`, `the question contains "${asked}", one form of it, so the question gives the answer away`);
+      continue;
+    }
     // Every keyword hits its own fact: some alternative is a span of the fact text (the others translate it).
     if (!alts.some((alt) => contains(fact.text, alt))) {
       reject(`keyword ${keywordLabel(alts)}`, 'no alternative is in the fact text, so the fact does not support it');
@@ -93,13 +103,24 @@ function usableKeywords(q: GeneratedQuestion, phrasings: readonly string[], fact
   return out;
 }
 
-/** Forbidden strings of a false premise: long enough to mean something, and never true of the fact. */
-function usableForbidden(forbidden: readonly string[], fact: Fact, reject: (where: string, reason: string) => void): string[] {
+/**
+ * Forbidden strings of a false premise: long enough to mean something, and never true: not in
+ * the fact, not inside a keyword (whose other forms translate it), and not in any other fact of
+ * the file (the generator sees one fact, and the plausible wrong answer it picks may be another
+ * true one: "software engineer" is wrong of the job now and right of the job before).
+ */
+function usableForbidden(
+  forbidden: readonly string[], fact: Fact, keywords: readonly string[][], facts: readonly Fact[], reject: (where: string, reason: string) => void,
+): string[] {
   const out: string[] = [];
   for (const f of forbidden) {
     const short = shortKeywordReason(f);
+    const inKeyword = keywords.flat().find((alt) => contains(alt, f));
+    const inOther = facts.find((o) => o.id !== fact.id && contains(o.text, f));
     if (short !== null) reject(`forbidden "${f}"`, short);
     else if (contains(fact.text, f)) reject(`forbidden "${f}"`, 'the fact contains it: an answer stating the truth would fail');
+    else if (inOther !== undefined) reject(`forbidden "${f}"`, `fact ${inOther.id} (line ${inOther.line}) contains it: an answer stating that truth would fail`);
+    else if (inKeyword !== undefined) reject(`forbidden "${f}"`, `the keyword "${inKeyword}" contains it: an answer with the right keyword would fail`);
     else if (!out.some((o) => foldForMatch(o) === foldForMatch(f))) out.push(f);
   }
   return out;
@@ -167,6 +188,7 @@ function split(phrasingSets: ReadonlyArray<{ key: string; phrasings: number }>, 
  * (phrasingKey), a training phrasing of any fact: disjoint by construction.
  */
 export function buildSets(replies: readonly FactReply[], opts: BuildOptions): BuiltSets {
+  const allFacts = opts.facts ?? replies.map((r) => r.fact);
   const rejected: Rejection[] = [];
   const candidates: Candidate[] = [];
   for (const { fact, lang, reply } of replies) {
@@ -185,7 +207,7 @@ export function buildSets(replies: readonly FactReply[], opts: BuildOptions): Bu
       }
       let forbidden: string[] = [];
       if (falsePremise !== null) {
-        forbidden = usableForbidden(falsePremise.forbidden, fact, reject);
+        forbidden = usableForbidden(falsePremise.forbidden, fact, keywords, allFacts, reject);
         if (forbidden.length === 0) {
           reject('question', 'no usable forbidden string is left, so an answer repeating the false premise could not fail');
           continue;
@@ -231,6 +253,14 @@ export function buildSets(replies: readonly FactReply[], opts: BuildOptions): Bu
   // that many tokens with a training pair, is not evaluated.
   const heldOut = candidates.filter((x) => x.heldOut);
   const leaks = new Map(findLeaks(heldOut.map(asItem), trainPairs.map(trainingLine), { ngram: DEFAULT_NGRAM }).map((l) => [l.id, l.training[0]!]));
+  // A question held out for two facts has two right answers, and each item expects one of them.
+  const factsAsked = new Map<string, string[]>();
+  for (const c of heldOut) {
+    if (leaks.has(c.id)) continue;
+    const ids = factsAsked.get(phrasingKey(c.prompt)) ?? [];
+    if (!ids.includes(c.line.fact_id)) ids.push(c.line.fact_id);
+    factsAsked.set(phrasingKey(c.prompt), ids);
+  }
   const evaluated = new Set<string>();
   const bio: KeywordLine[] = [];
   const refusal: KeywordLine[] = [];
@@ -244,8 +274,13 @@ export function buildSets(replies: readonly FactReply[], opts: BuildOptions): Bu
       rejected.push({ factId, lang, where, reason: `held out, but ${leak.tokens} tokens ("${leak.span}") are in the training pair "${pair}": not evaluated` });
       continue;
     }
+    const others = factsAsked.get(k)!.filter((id) => id !== factId);
+    if (others.length > 0) {
+      rejected.push({ factId, lang, where, reason: `the same question is held out for fact ${others.join(', ')} too: a right answer about either would fail one item, so neither is evaluated` });
+      continue;
+    }
     if (evaluated.has(k)) {
-      rejected.push({ factId, lang, where, reason: 'the same question is already held out (for another fact): evaluated once' });
+      rejected.push({ factId, lang, where, reason: 'the same question is already held out for this fact: evaluated once' });
       continue;
     }
     evaluated.add(k);

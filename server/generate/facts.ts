@@ -18,7 +18,11 @@ export interface Facts {
   facts: Fact[];
 }
 
-const BULLET = /^\s*(?:[-*+•]|\d{1,3}[.)])\s+/;
+// Markdown bullets and numbers (a space after them), and the list marks of Chinese text, which
+// often has none: 1、 一、 （1） 1） · ・ ●. A mark left on a fact changes its id when the list is renumbered.
+const BULLET = /^\s*(?:(?:[-*+]|\d{1,3}[.)])\s+|(?:[•·・●○◦▪■]|\d{1,3}[、．）]|[一二三四五六七八九十]{1,3}、|[（(]\d{1,3}[）)])\s*)/;
+/** A Markdown thematic break (---, ***, _ _ _): a separator, not a fact. */
+const RULE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const EXPLICIT_ID = /\s*\{#([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\}\s*$/;
 const FRONT_KEYS = new Set(['name', 'aliases']);
 
@@ -71,8 +75,9 @@ function parseFrontMatter(lines: string[], file: string): { name: string | null;
 
 /**
  * Parses a facts file: optional front matter (`name`, `aliases`), then one fact per line or per
- * Markdown bullet (`-`, `*`, `1.`); an indented line continues the bullet above it. Headings
- * (`#`), HTML comments and blank lines are not facts. Errors name the file and line.
+ * Markdown bullet (`-`, `*`, `1.`, or a Chinese list mark: `1、`, `·`); an indented line continues
+ * the bullet above it. Headings (`#`), thematic breaks (`---`), HTML comments and blank lines are
+ * not facts. Errors name the file and line.
  */
 export function parseFacts(text: string, file: string): Facts {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -88,7 +93,7 @@ export function parseFacts(text: string, file: string): Facts {
       open = null;
       continue;
     }
-    if (trimmed === '' || /^#{1,6}(\s|$)/.test(trimmed)) {
+    if (trimmed === '' || /^#{1,6}(\s|$)/.test(trimmed) || RULE.test(raw)) {
       open = null;
       continue;
     }
@@ -103,8 +108,10 @@ export function parseFacts(text: string, file: string): Facts {
   const seenIds = new Map<string, number>();
   const seenText = new Map<string, number>();
   const out: Fact[] = facts.map((f) => {
-    const m = EXPLICIT_ID.exec(f.text);
-    const body = (m === null ? f.text : f.text.slice(0, m.index)).trim();
+    // Whitespace collapsed first: EXPLICIT_ID's leading \s* is quadratic on a long run of spaces.
+    const text = f.text.replace(/\s+/g, ' ');
+    const m = EXPLICIT_ID.exec(text);
+    const body = (m === null ? text : text.slice(0, m.index)).trim();
     if (body === '') throw new TunegateError('INVALID_INPUT', `${file}:${f.line}: the fact is empty`);
     const canon = canonicalFact(body);
     const dupText = seenText.get(canon);

@@ -81,7 +81,7 @@ export async function generateFromFacts(req: GenerateRequest, client: JudgeClien
   });
   failures.sort((a, b) => a.line - b.line || a.lang.localeCompare(b.lang));
   const built = buildSets(ordered, {
-    seed: req.seed, generator: client.id, promptVersion: PROMPT_VERSION, ...(req.system !== undefined ? { system: req.system } : {}),
+    seed: req.seed, generator: client.id, promptVersion: PROMPT_VERSION, facts: req.facts.facts, ...(req.system !== undefined ? { system: req.system } : {}),
   });
   return { ...built, asked, cached, failures };
 }

@@ -1,4 +1,5 @@
 import { jsonObject, VerdictError, type Prompt } from '../judge/rubric.js';
+import { wellFormed } from '../untrusted-text.js';
 import type { Fact, Facts } from './facts.js';
 
 /**
@@ -114,16 +115,23 @@ export function generatorPrompt(facts: Pick<Facts, 'name' | 'aliases'>, fact: Fa
 
 type Json = Record<string, unknown>;
 
+/**
+ * A reply's string as used: trimmed, each lone surrogate ("\ud800" in the JSON) as U+FFFD. An eval
+ * set with one does not load (parse-file.ts), and the cache stores it as U+FFFD (storedJson), so a
+ * fresh reply and the same reply from the cache must read alike.
+ */
+const clean = (s: string) => wellFormed(s).trim();
+
 function text(obj: Json, field: string, where: string): string {
   const v = obj[field];
   if (typeof v !== 'string' || v.trim() === '') throw new VerdictError(`${where}."${field}" must be a non-empty string`);
-  return v.trim();
+  return clean(v);
 }
 
 function texts(obj: Json, field: string, where: string): string[] {
   const v = obj[field];
   if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new VerdictError(`${where}."${field}" must be an array of strings`);
-  return (v as string[]).map((s) => s.trim()).filter((s) => s !== '');
+  return (v as string[]).map(clean).filter((s) => s !== '');
 }
 
 function groups(obj: Json, where: string): string[][] {
@@ -131,9 +139,9 @@ function groups(obj: Json, where: string): string[][] {
   if (!Array.isArray(v)) throw new VerdictError(`${where}."keywords" must be an array of arrays of strings`);
   return v.map((g, i) => {
     // A bare string is a group of one: generators often flatten single alternatives.
-    if (typeof g === 'string') return [g.trim()].filter((s) => s !== '');
+    if (typeof g === 'string') return [clean(g)].filter((s) => s !== '');
     if (!Array.isArray(g) || g.some((s) => typeof s !== 'string')) throw new VerdictError(`${where}."keywords"[${i}] must be an array of strings`);
-    return (g as string[]).map((s) => s.trim()).filter((s) => s !== '');
+    return (g as string[]).map(clean).filter((s) => s !== '');
   }).filter((g) => g.length > 0);
 }
 

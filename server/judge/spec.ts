@@ -1,5 +1,6 @@
 import { ANTHROPIC_KEY_ENV, validateEnvName } from '../config.js';
 import { TunegateError } from '../errors.js';
+import { redactUrl } from '../runner/create-run.js';
 
 /** Which model judges, and where. */
 export type JudgeSpec =
@@ -8,9 +9,10 @@ export type JudgeSpec =
 
 /**
  * Parses `anthropic:MODEL` or `openai:MODEL@BASE_URL` (the judge's spec; the eval-set generator's
- * too, with `flag` naming its option in errors). The id is the spec without a key
- * variable: it names the judge in caches and reports. An OpenAI-compatible judge that needs a
- * key names its variable with `keyEnv` (the value is read at request time, never stored).
+ * too, with `flag` naming its option in errors). The id is the spec without a key variable
+ * and without a user:password in the URL: it names the judge in caches and reports. An
+ * OpenAI-compatible judge that needs a key names its variable with `keyEnv` (the value is read
+ * at request time, never stored).
  */
 export function parseJudgeSpec(spec: string, keyEnv?: string | null, flag = '--judge'): JudgeSpec {
   const colon = spec.indexOf(':');
@@ -29,7 +31,8 @@ export function parseJudgeSpec(spec: string, keyEnv?: string | null, flag = '--j
     }
     if (ok) {
       const apiKeyEnv = keyEnv === undefined || keyEnv === null ? null : validateEnvName(keyEnv, `${flag}-key-env`);
-      return { provider, model, baseUrl, apiKeyEnv, id: `openai:${model}@${baseUrl}` };
+      // The id is stored and printed (caches, reports, a generated item's meta): never a URL's user:password.
+      return { provider, model, baseUrl, apiKeyEnv, id: `openai:${model}@${redactUrl(baseUrl)}` };
     }
   }
   throw new TunegateError(
