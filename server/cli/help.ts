@@ -462,7 +462,8 @@ Options:
 ${DB}
 
 Exit codes: 0 written (or --dry-run), 2 bad input or an output exists without --force,
-3 some requests failed (nothing written).`,
+3 some requests failed (nothing written), 130 interrupted by Ctrl-C (nothing written; the replies
+received are cached).`,
   'evalset check-leak': `Usage: tunegate evalset check-leak --train FILE [--evalsets PATH…] [--ngram 8] [--json]
 
 Lists the eval items whose text the model saw in training: a held-out post that is also in the

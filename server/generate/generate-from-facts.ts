@@ -16,6 +16,8 @@ export interface GenerateRequest {
   /** The system prompt anchor of the training pairs. */
   system?: string;
   concurrency: number;
+  /** Aborted (Ctrl-C): no new request is started; replies already validated stay cached. */
+  signal?: AbortSignal;
 }
 
 /** A (fact, language) whose reply stayed unusable after one retry, or whose request failed. */
@@ -31,11 +33,18 @@ export interface GenerateOutcome extends BuiltSets {
   asked: number;
   cached: number;
   failures: GenerationFailure[];
+  /** Stopped by the signal before every (fact, language) had a reply. */
+  interrupted: boolean;
 }
 
 /** One line for a failed request: a reply still unusable after its retry, or the transport's error (never a credential). */
 function failureMessage(e: unknown): string {
-  if (e instanceof VerdictError) return `reply unusable after one retry: ${e.message.replace(/^unparsable verdict after one retry: /, '')}`;
+  if (e instanceof VerdictError) {
+    const why = e.message.replace(/^unparsable verdict after one retry: /, '');
+    // A reply cut off at the token budget is JSON that never closes.
+    const hint = /no JSON object|does not parse/.test(why) ? ' (a reply cut off at the token budget reads this way: try a larger --max-tokens)' : '';
+    return `reply unusable after one retry: ${why}${hint}`;
+  }
   return judgeErrorMessage(e).replace(/^judge /, '');
 }
 
@@ -57,6 +66,7 @@ export async function generateFromFacts(req: GenerateRequest, client: JudgeClien
   let cached = 0;
   const keyOf = (t: { fact: Fact; lang: Lang }) => `${t.fact.id}\u0000${t.lang}`;
   await runPool(tasks, req.concurrency, async (t) => {
+    if (req.signal?.aborted === true) return;
     const prompt = generatorPrompt(req.facts, t.fact, t.lang, req.counts);
     const key = cacheKey(client.id, prompt);
     const hit = cache.cached(key) as GeneratedReply | undefined;
@@ -73,7 +83,7 @@ export async function generateFromFacts(req: GenerateRequest, client: JudgeClien
     } catch (e) {
       failures.push({ factId: t.fact.id, line: t.fact.line, lang: t.lang, error: failureMessage(e) });
     }
-  });
+  }, req.signal);
   // File order, whatever order the replies arrived in: the output depends on the replies and the seed only.
   const ordered: FactReply[] = tasks.flatMap((t) => {
     const reply = replies.get(keyOf(t));
@@ -83,5 +93,6 @@ export async function generateFromFacts(req: GenerateRequest, client: JudgeClien
   const built = buildSets(ordered, {
     seed: req.seed, generator: client.id, promptVersion: PROMPT_VERSION, facts: req.facts.facts, ...(req.system !== undefined ? { system: req.system } : {}),
   });
-  return { ...built, asked, cached, failures };
+  const interrupted = req.signal?.aborted === true && replies.size + failures.length < tasks.length;
+  return { ...built, asked, cached, failures, interrupted };
 }

@@ -217,6 +217,25 @@ describe('tunegate evalset generate', () => {
     expect(gen.requests.length - before).toBe(1);
   });
 
+  it('stops on Ctrl-C: no new request, nothing written, and the next run asks only what is left', async () => {
+    const good = factGenerator(SCRIPT);
+    const gen = await endpoint(async (req) => ({ ...(await good(req)), delayMs: 150 }));
+    const cwd = setup();
+    const stop = new AbortController();
+    const watcher = setInterval(() => { if (gen.requests.length >= 1) stop.abort(); }, 5);
+    const r = await cli(['evalset', 'generate', '--facts', 'facts.md', '--generator', `openai:gen@${gen.url}`, '--concurrency', '1'], { cwd, signal: stop.signal });
+    clearInterval(watcher);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('interrupted: nothing written');
+    expect(existsSync(join(cwd, 'evalsets/bio-generated.jsonl'))).toBe(false);
+    const sent = gen.requests.length;
+    expect(sent).toBeLessThan(6);
+    const again = await generate(cwd, gen.url, ['--json']);
+    expect(again.code).toBe(0);
+    expect(again.json().cached).toBe(sent);
+    expect(again.json().asked).toBe(6 - sent);
+  });
+
   it('accepts a reply that is valid on the retry', async () => {
     const seen = new Set<string>();
     const good = factGenerator(SCRIPT);

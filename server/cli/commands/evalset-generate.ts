@@ -116,6 +116,7 @@ export async function evalsetGenerate(argv: readonly string[], io: Io): Promise<
     try {
       return await generateFromFacts({
         facts, langs, counts, seed, concurrency: int(p.values, 'concurrency', 1, 32) ?? 4, ...(system !== undefined ? { system } : {}),
+        ...(io.signal !== undefined ? { signal: io.signal } : {}),
       }, client, store.generations);
     } finally {
       client.close();
@@ -124,6 +125,10 @@ export async function evalsetGenerate(argv: readonly string[], io: Io): Promise<
 
   const json = flag(p.values, 'json');
   const err = (line: string) => println(io.stderr, line);
+  if (out.interrupted) {
+    err(`interrupted: nothing written; ${out.asked - out.failures.length} new replies are cached, so running again asks only the rest`);
+    return EXIT.INTERRUPTED;
+  }
   for (const f of out.failures) err(`error: ${factsFile}:${f.line} (fact ${f.factId}, ${f.lang}): ${oneLine(f.error, 300)}`);
   const failed = out.failures.length > 0 && !flag(p.values, 'skip-failed');
   const empty = out.bio.length === 0 && out.refusal.length === 0;
