@@ -75,6 +75,21 @@ export function writeJsonlFiles(files: readonly JsonlFile[], cwd: string, force:
   for (const s of staged) renameSync(s.tmp, s.abs);
 }
 
+/**
+ * Refuses two outputs, or an output and an input, that are the same file however spelled
+ * (`[label, path]`; an undefined path is skipped): a training file written over a held-out set,
+ * or over the file it was read from, would undo what the command is for.
+ */
+export function assertDistinctPaths(cwd: string, inputs: ReadonlyArray<[string, string | undefined]>, outputs: ReadonlyArray<[string, string | undefined]>): void {
+  const taken = inputs.filter((x): x is [string, string] => x[1] !== undefined);
+  for (const [what, path] of outputs) {
+    if (path === undefined) continue;
+    const same = taken.find(([, q]) => resolve(cwd, q) === resolve(cwd, path));
+    if (same !== undefined) throw new TunegateError('USAGE', `${what} and ${same[0]} are the same file (${path}): give each its own path`);
+    taken.push([what, path]);
+  }
+}
+
 /** Writes one JSONL file atomically (temp file + rename); see writeJsonlFiles. */
 export function writeJsonl(path: string, cwd: string, rows: readonly object[], force: boolean, header: string[] = []): void {
   writeJsonlFiles([{ path, rows, header }], cwd, force);

@@ -1,8 +1,8 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { anthropicSettings, readSecret } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { readInputFile } from '../../evalsets/read-utf8.js';
-import { assertWritable, writeJsonlFiles } from '../../evalsets/write-jsonl.js';
+import { assertDistinctPaths, assertWritable, writeJsonlFiles } from '../../evalsets/write-jsonl.js';
 import type { BuiltSets } from '../../generate/build-items.js';
 import { parseFacts } from '../../generate/facts.js';
 import { generateFromFacts, type GenerateOutcome } from '../../generate/generate-from-facts.js';
@@ -94,17 +94,9 @@ export async function evalsetGenerate(argv: readonly string[], io: Io): Promise<
     ...(counts.falsePremises > 0 ? { refusal: join(outDir, GENERATED_SETS.refusal) } : {}),
     train: trainOut,
   };
-  // Training pairs written over a held-out set (or over an input) would undo what this command is for.
-  const taken: Array<[string, string]> = [['--facts', factsFile], ...(systemFile !== undefined ? [['--system-prompt', systemFile] as [string, string]] : [])];
-  const targets: Array<[string, string | undefined]> = [
+  assertDistinctPaths(io.cwd, [['--facts', factsFile], ['--system-prompt', systemFile]], [
     ['the bio eval set (--out-dir)', files.bio], ['the false-premise eval set (--out-dir)', files.refusal], ['--train-out', files.train],
-  ];
-  for (const [what, path] of targets) {
-    if (path === undefined) continue;
-    const same = taken.find(([, q]) => resolve(io.cwd, q) === resolve(io.cwd, path));
-    if (same !== undefined) throw new TunegateError('USAGE', `${what} and ${same[0]} are the same file (${path}): give each its own path`);
-    taken.push([what, path]);
-  }
+  ]);
   const dryRun = flag(p.values, 'dry-run');
   const force = flag(p.values, 'force');
   if (!dryRun) for (const f of Object.values(files)) assertWritable(f, io.cwd, force);

@@ -7,7 +7,7 @@ import { findLeaks, type Leak, DEFAULT_NGRAM } from '../../evalsets/leak.js';
 import { parseItem } from '../../evalsets/parse-item.js';
 import { readTrainingFile } from '../../evalsets/training-file.js';
 import type { EvalItem } from '../../evalsets/types.js';
-import { assertWritable, writeJsonl } from '../../evalsets/write-jsonl.js';
+import { assertDistinctPaths, assertWritable, writeJsonl, writeJsonlFiles } from '../../evalsets/write-jsonl.js';
 import { evalsetGenerate } from './evalset-generate.js';
 import { expectPositionals, flag, int, list, parseArgs, str, type Values } from '../args.js';
 import { oneLine, table } from '../format.js';
@@ -180,6 +180,7 @@ async function importSftCmd(argv: readonly string[], io: Io): Promise<number> {
   if (r.heldOut.length === 0) throw new TunegateError('INVALID_INPUT', `${file}: no valid {"messages": […]} lines`);
   const force = flag(p.values, 'force');
   const restPath = str(p.values, 'rest');
+  assertDistinctPaths(io.cwd, [['the input file', file], ['--train', leak?.train]], [['--out', out], ['--rest', restPath]]);
   // Both targets are checked first, so a refused --rest never leaves --out half-done.
   assertWritable(out, io.cwd, force);
   if (restPath !== undefined) assertWritable(restPath, io.cwd, force);
@@ -189,8 +190,8 @@ async function importSftCmd(argv: readonly string[], io: Io): Promise<number> {
     const advice = `Remove these lines from ${leak.train}, or train on a file without the held-out lines: --rest PATH writes one.`;
     if (!heldOutClean(io, leak, items, (l) => `${file}:${l.line}`, advice)) return EXIT.LEAK;
   }
-  writeJsonl(out, io.cwd, r.heldOut, force);
-  if (restPath !== undefined) writeJsonl(restPath, io.cwd, r.rest, force);
+  // All or none: a new held-out set beside an old --rest would share lines with it.
+  writeJsonlFiles([{ path: out, rows: r.heldOut }, ...(restPath !== undefined ? [{ path: restPath, rows: r.rest }] : [])], io.cwd, force);
   println(io.stdout, `wrote ${r.heldOut.length} held-out pairs to ${out} (seed ${seed})` +
     (restPath !== undefined ? `, and the other ${r.rest.length} to ${restPath}: train on that file` : '') +
     `; ${r.skipped.length} lines skipped`);
