@@ -69,7 +69,6 @@ const contains = (haystack: string, needle: string) => foldForMatch(haystack).in
 /** The question's keyword groups a right answer must have: each checked against the fact, the question and the answer. */
 function usableKeywords(q: GeneratedQuestion, phrasings: readonly string[], fact: Fact, reject: (where: string, reason: string) => void): string[][] {
   const out: string[][] = [];
-  const seen = new Set<string>();
   for (const group of q.keywords) {
     const alts = group.filter((alt, i) => {
       // The same alternative again, up to case and width, adds nothing.
@@ -96,9 +95,11 @@ function usableKeywords(q: GeneratedQuestion, phrasings: readonly string[], fact
       reject(`keyword ${keywordLabel(alts)}`, 'the answer written for training does not contain it');
       continue;
     }
-    const key = alts.map(foldForMatch).sort().join('\u0000');
-    if (!seen.has(key)) out.push(alts);
-    seen.add(key);
+    // Groups that share a form name one thing ([HSBC] and [HSBC, 汇丰]): one group, or it would count twice.
+    const folded = alts.map(foldForMatch);
+    const same = out.find((g) => g.some((a) => folded.includes(foldForMatch(a))));
+    if (same === undefined) out.push(alts);
+    else for (const a of alts) if (!same.some((b) => foldForMatch(b) === foldForMatch(a))) same.push(a);
   }
   return out;
 }

@@ -281,6 +281,13 @@ describe('tunegate evalset generate', () => {
     expect(r.code).toBe(0);
     expect(Object.keys(r.json().files)).toEqual(['bio', 'train']);
     expect(existsSync(join(cwd, 'sets/refusal-generated.jsonl'))).toBe(false);
+    expect(r.stderr).toBe('');
+    // An older false-premise set beside the new files is said, not silently kept.
+    writeFiles(cwd, { 'sets/refusal-generated.jsonl': '{"id": "old", "prompt": "Why did Zhiwei Li leave Google?", "keywords": ["HSBC"]}\n' });
+    const again = await cli(['evalset', 'generate', '--facts', 'facts.md', '--generator', `openai:gen@${gen.url}`, '--langs', 'zh',
+      '--false-premises', '0', '--out-dir', 'sets', '--train-out', 'train/pairs.jsonl', '--force'], { cwd });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('note: sets/refusal-generated.jsonl is from an earlier run and was left as it is');
     const train = readLines(join(cwd, 'train/pairs.jsonl'));
     expect(train.every((t) => t.messages.length === 2)).toBe(true);
     expect(readLines(join(cwd, 'sets/bio-generated.jsonl')).every((l) => l.meta.lang === 'zh')).toBe(true);
@@ -323,6 +330,17 @@ describe('tunegate evalset generate', () => {
     expect(set.consistency).toBeCloseTo((groups - multi) / groups, 10);
     expect(set.accuracy).toBeCloseTo(groups / bio.length, 10);
     expect(set.consistency).toBeLessThan(1);
+  });
+
+  it('merges keyword groups that name one thing, so it is not counted twice', async () => {
+    const script = structuredClone(SCRIPT);
+    script[HSBC]!.en!.questions[0]!.keywords = [['HSBC'], ['hsbc', '汇丰'], ['Guangzhou', '广州']];
+    const gen = await endpoint(factGenerator(script));
+    const cwd = setup();
+    expect((await generate(cwd, gen.url, ['--langs', 'en'])).code).toBe(0);
+    const q1 = readLines(join(cwd, 'evalsets/bio-generated.jsonl')).filter((l) => l.meta.question === 'q1' && l.meta.fact === HSBC);
+    expect(q1.length).toBeGreaterThan(0);
+    for (const l of q1) expect(l.keywords).toEqual([['HSBC', '汇丰'], ['Guangzhou', '广州']]);
   });
 
   it('validates the reply shape it caches', () => {

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { anthropicSettings, readSecret } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { readInputFile } from '../../evalsets/read-utf8.js';
@@ -137,6 +138,10 @@ export async function evalsetGenerate(argv: readonly string[], io: Io): Promise<
       // Pure JSONL (no comment lines): fine-tuning tools read it as it is.
       { path: files.train!, rows: out.train },
     ], io.cwd, force);
+    const stale = join(outDir, GENERATED_SETS.refusal);
+    if (files.refusal === undefined && existsSync(resolve(io.cwd, stale))) {
+      err(`note: ${stale} is from an earlier run and was left as it is (--false-premises 0 writes none); it does not match ${files.train}: delete it, or leave it out of --evalsets`);
+    }
   }
   if (json) println(io.stdout, JSON.stringify(summary(out, files, facts.facts.length, write)));
   else {
