@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';
 import type { BlogItem, EvalItem, EvalSet, KeywordItem } from '../evalsets/types.js';
 import type { Responder } from '../scripted-endpoint/scripted-endpoint.js';
+import { factGenerator } from './fact-generator.js';
+import { DEMO_FACT_SCRIPT, DEMO_GENERATOR } from './generator-script.js';
 
 /**
  * The demo's story: one base model and two fine-tuning runs from it, each saved at steps
@@ -192,7 +194,9 @@ export function demoResponder(sets: readonly EvalSet[], profiles: readonly DemoP
   const byPrompt = new Map<string, EvalItem>();
   for (const s of sets) for (const i of s.items) if (!byPrompt.has(i.prompt.trim())) byPrompt.set(i.prompt.trim(), i);
   const byName = new Map(profiles.map((p) => [p.name, p]));
+  const generator = factGenerator(DEMO_FACT_SCRIPT);
   return (req) => {
+    if (req.model === DEMO_GENERATOR) return generator(req);
     const p = byName.get(req.model);
     if (p === undefined) return { status: 404, body: JSON.stringify({ error: { message: `model "${req.model}" not found` } }) };
     const item = byPrompt.get(req.userText.trim());

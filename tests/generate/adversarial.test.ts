@@ -8,7 +8,7 @@ import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { cli } from '../helpers/cli.js';
 import { endpoint } from '../helpers/endpoint.js';
 import { expectInert, HOSTILE } from '../helpers/hostile.js';
-import { askedOf, factGenerator } from '../helpers/fact-generator.js';
+import { askedOf, factGenerator } from '../../server/demo/fact-generator.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
 import { FACTS_MD, HSBC, SCRIPT } from './script.js';
 

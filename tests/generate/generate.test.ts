@@ -9,7 +9,7 @@ import { keywordScore } from '../../server/scoring/keyword.js';
 import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { cli } from '../helpers/cli.js';
 import { endpoint } from '../helpers/endpoint.js';
-import { askedOf, factGenerator, replyJson } from '../helpers/fact-generator.js';
+import { askedOf, factGenerator, replyJson } from '../../server/demo/fact-generator.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
 import { BLOG, FACTS_MD, HSBC, SCRIPT, STUDY } from './script.js';
 

@@ -1,4 +1,4 @@
-import type { FactScript } from '../helpers/fact-generator.js';
+import type { FactScript } from '../../server/demo/fact-generator.js';
 
 /** A small facts file about one person: front matter, bullets, a continued bullet, a heading. */
 export const FACTS_MD = `---

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { DEMO_CHECKPOINTS, demoResponder } from '../../demo/script.js';
+import { DEMO_GENERATOR } from '../../demo/generator-script.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
 import { startServer, type RunningServer } from '../../main.js';
@@ -74,7 +75,7 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
       ...s,
       path: relative(io.cwd, resolve(io.cwd, s.path)) || s.path,
     }));
-    endpoint = await startScriptedEndpoint({ respond: demoResponder(sets), models: DEMO_CHECKPOINTS.map((c) => c.name), record: false });
+    endpoint = await startScriptedEndpoint({ respond: demoResponder(sets), models: [...DEMO_CHECKPOINTS.map((c) => c.name), DEMO_GENERATOR], record: false });
     // The dashboard first: a port that cannot be had fails before any run, and the page fills in as they finish.
     if (serve) server = await serveDemo(dbPath, io, port);
     if (!json) {
@@ -132,6 +133,7 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
     }
     println(io.stdout, `\nDashboard: ${server.url}/  (before/after: ${server.url}/compare)`);
     println(io.stdout, `The scripted checkpoints stay up at ${endpoint.url}: register one from the page to watch a run live.`);
+    println(io.stdout, `A scripted eval-set generator too: npx tunegate evalset generate --facts docs/examples/facts.md --generator openai:${DEMO_GENERATOR}@${endpoint.url} --out-dir /tmp/generated --train-out /tmp/generated/train.jsonl`);
     println(io.stdout, 'Ctrl-C stops the demo.');
     await new Promise<void>((resolveStop) => {
       if (io.signal === undefined || io.signal.aborted) return resolveStop();

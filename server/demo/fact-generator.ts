@@ -1,4 +1,4 @@
-import type { Responder, ScriptedRequest } from '../../server/scripted-endpoint/scripted-endpoint.js';
+import type { Responder, ScriptedRequest } from '../scripted-endpoint/scripted-endpoint.js';
 
 /** What the scripted generator answers for one fact in one language. */
 export interface ScriptedFactReply {
@@ -17,7 +17,7 @@ function promptOf(req: ScriptedRequest): string {
 export function askedOf(req: ScriptedRequest): { fact: string; lang: 'en' | 'zh' } {
   const prompt = promptOf(req);
   const fact = /^Fact: (.*)$/m.exec(prompt)?.[1] ?? '';
-  return { fact, lang: /in Chinese/.test(prompt) ? 'zh' : 'en' };
+  return { fact, lang: /^Write every question and answer in Chinese/m.test(prompt) ? 'zh' : 'en' };
 }
 
 /** A reply in the format generatorPrompt asks for. */
@@ -31,7 +31,7 @@ export function replyJson(r: ScriptedFactReply): string {
 }
 
 /**
- * A scripted eval-set generator over either wire format (OpenAI chat or Anthropic messages): it
+ * A scripted eval-set generator (tests, and the demo's demo-generator) over either wire format (OpenAI chat or Anthropic messages): it
  * answers each fact from `script`, and an unknown fact with an empty reply (invalid).
  */
 export function factGenerator(script: FactScript): Responder {
