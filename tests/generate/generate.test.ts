@@ -293,6 +293,15 @@ describe('tunegate evalset generate', () => {
     expect(readLines(join(cwd, 'sets/bio-generated.jsonl')).every((l) => l.meta.lang === 'zh')).toBe(true);
   });
 
+  it('keeps the training pairs out of the eval-set folder, where run would load them as an eval set', async () => {
+    const gen = await endpoint(factGenerator(SCRIPT));
+    const cwd = setup();
+    const r = await generate(cwd, gen.url, ['--out-dir', 'sets', '--train-out', 'sets/train.jsonl']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--train-out sets/train.jsonl is in the eval-set folder sets (--out-dir)');
+    expect(gen.requests).toHaveLength(0);
+  });
+
   it('says which option is wrong', async () => {
     const cwd = setup();
     const bad = async (args: string[], message: RegExp) => {

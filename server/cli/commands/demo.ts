@@ -133,7 +133,7 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
     }
     println(io.stdout, `\nDashboard: ${server.url}/  (before/after: ${server.url}/compare)`);
     println(io.stdout, `The scripted checkpoints stay up at ${endpoint.url}: register one from the page to watch a run live.`);
-    println(io.stdout, `A scripted eval-set generator too: npx tunegate evalset generate --facts docs/examples/facts.md --generator openai:${DEMO_GENERATOR}@${endpoint.url} --out-dir /tmp/generated --train-out /tmp/generated/train.jsonl`);
+    println(io.stdout, `A scripted eval-set generator too: npx tunegate evalset generate --facts docs/examples/facts.md --generator openai:${DEMO_GENERATOR}@${endpoint.url} --out-dir /tmp/generated --train-out /tmp/generated-train.jsonl`);
     println(io.stdout, 'Ctrl-C stops the demo.');
     await new Promise<void>((resolveStop) => {
       if (io.signal === undefined || io.signal.aborted) return resolveStop();

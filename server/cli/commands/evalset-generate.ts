@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { anthropicSettings, readSecret } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { readInputFile } from '../../evalsets/read-utf8.js';
@@ -98,6 +98,10 @@ export async function evalsetGenerate(argv: readonly string[], io: Io): Promise<
   assertDistinctPaths(io.cwd, [['--facts', factsFile], ['--system-prompt', systemFile]], [
     ['the bio eval set (--out-dir)', files.bio], ['the false-premise eval set (--out-dir)', files.refusal], ['--train-out', files.train],
   ]);
+  // A folder of eval sets is loaded whole (run --evalsets DIR, and every evalsets/*.jsonl by default).
+  if (dirname(resolve(io.cwd, trainOut)) === resolve(io.cwd, outDir) && trainOut.endsWith('.jsonl')) {
+    throw new TunegateError('USAGE', `--train-out ${trainOut} is in the eval-set folder ${outDir} (--out-dir): it would be loaded as an eval set; write the training pairs elsewhere (default ${DEFAULT_TRAIN_OUT})`);
+  }
   const dryRun = flag(p.values, 'dry-run');
   const force = flag(p.values, 'force');
   if (!dryRun) for (const f of Object.values(files)) assertWritable(f, io.cwd, force);
