@@ -449,7 +449,8 @@ Options:
   --paraphrases K       rewordings of each question (default 3)
   --false-premises M    false-premise questions per fact and language (default 1; 0: no refusal set)
   --out-dir DIR         where the eval sets go (default evalsets)
-  --train-out PATH      the training pairs (default data/bio-train.jsonl)
+  --train-out PATH      the training pairs (default data/bio-train.jsonl); not in --out-dir, a
+                        folder that is read whole as eval sets
   --system-prompt FILE  a system message put first in every training pair (the anchor)
   --seed S              seed of the train/held-out split (default 0): same replies and seed, same files
   --dry-run             print a sample of each output and what was rejected; write nothing
