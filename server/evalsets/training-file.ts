@@ -42,7 +42,8 @@ export function trainingTexts(value: unknown): TrainingText[] {
 /**
  * Parses the text of a training JSONL file: OpenAI chat lines (`{"messages": […]}`, content a
  * string or text parts), `{"prompt", "completion"}` lines and `{"text"}` lines. Blank lines are
- * skipped. Every bad line is an INVALID_INPUT error naming `path:line` and what is wrong.
+ * skipped. Every bad line is an INVALID_INPUT error naming `path:line` and what is wrong; so is a
+ * file with no line at all.
  */
 export function parseTrainingText(text: string, path: string): TrainingLine[] {
   const lines: TrainingLine[] = [];
@@ -71,6 +72,8 @@ export function parseTrainingText(text: string, path: string): TrainingLine[] {
       : `${errors.length} bad lines in the training file ${path}`;
     throw new TunegateError('INVALID_INPUT', summary, errors.slice(0, MAX_LISTED));
   }
+  // An empty file is a wrong path or a failed export, not a training set without leaks.
+  if (lines.length === 0) throw new TunegateError('INVALID_INPUT', `${path}: no training lines (the file is empty)`);
   return lines;
 }
 

@@ -209,6 +209,17 @@ describe('evalset check-leak', () => {
     expect(ngram.code).toBe(2);
     expect(ngram.stderr).toContain('--ngram must be a whole number ≥ 2, got "1"');
   });
+
+  it('refuses a training file with no training line (empty or blank) with exit 2, never "ok"', async () => {
+    const cwd = evalFolder();
+    writeFiles(cwd, { 'empty.jsonl': '', 'blank.jsonl': '\n  \n\uFEFF\n' });
+    for (const file of ['empty.jsonl', 'blank.jsonl']) {
+      const r = await cli(['evalset', 'check-leak', '--train', file], { cwd });
+      expect(r.code, r.stdout).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`${file}: no training lines`);
+    }
+  });
 });
 
 describe('imports with --train', () => {
