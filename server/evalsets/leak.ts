@@ -11,7 +11,9 @@
  * The rule, for an eval text of T tokens and n = the n-gram length:
  * - T ≥ n: it leaks into a training line that shares any n consecutive tokens with it. The
  *   shared span reported is the longest run of tokens the two have in common around the shared
- *   n-grams (extended greedily both ways).
+ *   n-grams (extended greedily both ways). Each n-gram is indexed at its first place in the
+ *   eval text only, so when an eval text repeats a phrase the reported span (and its token count)
+ *   can be shorter than the longest shared run: a lower bound. Whether the item leaks is exact.
  * - 0 < T < n (a short question or title): it leaks only into a training line one of whose
  *   messages is the same token sequence. A title is never "found" inside every post that
  *   happens to contain its words, but a question copied into training (up to case,
