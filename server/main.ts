@@ -92,7 +92,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
     app, store, queue, url: `http://${shownHost}:${port}`,
-    settings: { keyEnvs: settings.keyEnvs, allowedHosts: settings.allowedHosts, maxResponseBytes: settings.maxResponseBytes, maxAnswerChars: settings.maxAnswerChars, auth: token !== undefined },
+    settings: { keyEnvs: settings.keyEnvs, keyBindings: settings.keyBindings, allowedHosts: settings.allowedHosts, maxResponseBytes: settings.maxResponseBytes, maxAnswerChars: settings.maxAnswerChars, auth: token !== undefined },
     async close() {
       await queue.shutdown();
       await app!.close();

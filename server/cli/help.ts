@@ -49,7 +49,7 @@ Global options:
 Environment:
   TUNEGATE_DB             default database path (overridden by --db)
   TUNEGATE_TOKEN          serve: bearer token every non-GET request needs; client: sent by --server
-  TUNEGATE_KEY_ENVS       serve: key variables the server may read (as --key-env; A,B)
+  TUNEGATE_KEY_ENVS       serve: key variables the server may read (as --key-env; A=URL_PREFIX,B)
   TUNEGATE_ALLOWED_HOSTS  serve: extra Host names (as --allowed-host; a,b)
   TUNEGATE_MAX_RESPONSE_BYTES  cap on an endpoint's response body (default 8 MiB)
   TUNEGATE_MAX_ANSWER_CHARS    cap on a stored answer (default 262144 characters)
@@ -525,10 +525,12 @@ Options:
   --db PATH             database (default $TUNEGATE_DB, else runs/tunegate.db)
   --evalsets DIR        folder of the eval sets the API offers by name (default ./evalsets)
   --per-endpoint N      runs executed at once against one endpoint (default 1)
-  --key-env NAME        an environment variable the server may read as an API key (repeatable;
-                        default none; else TUNEGATE_KEY_ENVS=A,B). Checkpoints (apiKeyEnv) and
-                        judges (keyEnv; anthropic: ANTHROPIC_API_KEY) naming any other variable
-                        are refused with a 400 listing these. TUNEGATE_TOKEN is never allowed.
+  --key-env NAME=URL_PREFIX  an environment variable the server may read as an API key, sent
+                        only to URLs under URL_PREFIX (repeatable, several prefixes per name;
+                        default none; else TUNEGATE_KEY_ENVS=A=URL,B). Checkpoints (apiKeyEnv) and
+                        judges (keyEnv; anthropic: ANTHROPIC_API_KEY) naming any other variable,
+                        or a URL outside its prefixes, are refused with a 400. A plain NAME may be
+                        sent to any URL (warned at start). TUNEGATE_TOKEN is never allowed.
   --allowed-host NAME   a host name the server answers to besides localhost, loopback addresses
                         and the --host address (repeatable; else TUNEGATE_ALLOWED_HOSTS=a,b);
                         requests with any other Host header get 403 (DNS rebinding)
