@@ -227,6 +227,7 @@ export function endpointLimits(env: Env): EndpointLimits {
 export interface ServeFlags {
   keyEnvs?: readonly string[];
   allowedHosts?: readonly string[];
+  protectReads?: boolean;
   maxResponseBytes?: number;
   maxAnswerChars?: number;
 }
@@ -241,6 +242,17 @@ export interface ServeSettings extends EndpointLimits {
   keyBindings: KeyBinding[];
   /** Host names besides loopback and the bound address (--allowed-host, else TUNEGATE_ALLOWED_HOSTS=a,b). */
   allowedHosts: string[];
+  /** Every /api read (but /api/health) needs the token too (--protect-reads, else TUNEGATE_PROTECT_READS=1). */
+  protectReads: boolean;
+}
+
+/** TUNEGATE_PROTECT_READS: 1 or 0 (true/false, yes/no); anything else is a mistake worth stopping for. */
+function protectReadsOf(flag: boolean | undefined, raw: string | undefined): boolean {
+  if (flag === true) return true;
+  const v = (raw ?? '').trim().toLowerCase();
+  if (['1', 'true', 'yes'].includes(v)) return true;
+  if (['', '0', 'false', 'no'].includes(v)) return false;
+  throw new TunegateError('USAGE', `TUNEGATE_PROTECT_READS must be 1 or 0, got "${(raw ?? '').slice(0, 40)}"`);
 }
 
 const HOST_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$|^\[[0-9a-f:.]+\]$|^[0-9a-f:.]+$/;
@@ -299,8 +311,13 @@ export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings
     return host.replace(/\.$/, '');
   });
   const token = env[TOKEN_ENV];
+  const protectReads = protectReadsOf(flags.protectReads, env.TUNEGATE_PROTECT_READS);
+  if (protectReads && (token === undefined || token === '')) {
+    throw new TunegateError('USAGE', `--protect-reads needs TUNEGATE_TOKEN: reads then need that token (Authorization: Bearer), so set it, or serve without --protect-reads / TUNEGATE_PROTECT_READS`);
+  }
   return {
     token: token !== undefined && token !== '' ? token : undefined,
+    protectReads,
     keyEnvs,
     keyBindings,
     allowedHosts,

@@ -49,6 +49,7 @@ Global options:
 Environment:
   TUNEGATE_DB             default database path (overridden by --db)
   TUNEGATE_TOKEN          serve: bearer token every non-GET request needs; client: sent by --server
+  TUNEGATE_PROTECT_READS  serve: 1 = reads need the token too (as --protect-reads)
   TUNEGATE_KEY_ENVS       serve: key variables the server may read (as --key-env; A=URL_PREFIX,B)
   TUNEGATE_ALLOWED_HOSTS  serve: extra Host names (as --allowed-host; a,b)
   TUNEGATE_MAX_RESPONSE_BYTES  cap on an endpoint's response body (default 8 MiB)
@@ -539,12 +540,15 @@ Options:
   --max-answer-chars N  longest answer stored (default 262144; else TUNEGATE_MAX_ANSWER_CHARS);
                         a longer one is stored cut, marked "[truncated by tunegate: …]"
   --insecure-no-auth    allow a non-loopback --host without TUNEGATE_TOKEN
+  --protect-reads       reads need the token too: every /api request but /api/health, the API docs
+                        and the event streams (the page asks for the token once); needs
+                        TUNEGATE_TOKEN (else TUNEGATE_PROTECT_READS=1)
   --quiet               no request log
   --lease SECONDS       how long the server's claim on a run it executes lasts without renewal
                         (default 30; renewed every 2 s)
 
 Security: with TUNEGATE_TOKEN set, every non-GET request needs "Authorization: Bearer <token>"
-(the scheme in any case). Without it the server only binds a loopback address unless
+(the scheme in any case); with --protect-reads every GET under /api/ too, but /api/health. Without it the server only binds a loopback address unless
 --insecure-no-auth is given. Every POST, PATCH and DELETE needs "Content-Type: application/json"
 (415 otherwise; an empty body is read as {}). API calls to endpoints and judges never follow
 redirects, and keys are redacted from every stored or logged error text. See README, Security.`,

@@ -27,9 +27,12 @@ export async function* sseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerato
 
 const STATUS_CODES: Record<number, ErrorCode> = { 400: 'INVALID_INPUT', 401: 'USAGE', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'INVALID_INPUT' };
 
+/** A 401: the token is missing or wrong (reads need it too on a server that protects them). */
+const unauthorized = () => new TunegateError('USAGE', 'the server refused the request (401): set TUNEGATE_TOKEN to its token');
+
 /**
  * A small client for a tunegate server (`--server URL`). Sends TUNEGATE_TOKEN as a bearer
- * token when set, and turns HTTP errors into the same errors (and exit codes) a local command
+ * token when set, on every request (reads too: a server may protect them), and turns HTTP errors into the same errors (and exit codes) a local command
  * would give.
  */
 export class ApiClient {
@@ -65,7 +68,7 @@ export class ApiClient {
     }
     if (res.ok) return parsed as T;
     const message = (parsed as { error?: string } | undefined)?.error ?? `HTTP ${res.status}`;
-    if (res.status === 401) throw new TunegateError('USAGE', `the server refused the request (401): set TUNEGATE_TOKEN to its token`);
+    if (res.status === 401) throw unauthorized();
     throw new TunegateError(STATUS_CODES[res.status] ?? 'INTERNAL', `server: ${message}`);
   }
 
@@ -74,6 +77,7 @@ export class ApiClient {
     const res = await this.fetch('GET', `/api/runs/${runId}/events`, undefined, {
       accept: 'text/event-stream', ...(lastEventId !== undefined ? { 'last-event-id': lastEventId } : {}),
     });
+    if (res.status === 401) throw unauthorized();
     if (!res.ok || res.body === null) {
       throw new TunegateError(STATUS_CODES[res.status] ?? 'INTERNAL', `server: cannot follow run ${runId} (HTTP ${res.status})`);
     }

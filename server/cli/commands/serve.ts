@@ -9,7 +9,7 @@ import { LEASE_OPTION, leaseMsFrom } from '../context.js';
 export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     host: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' }, evalsets: { type: 'string' },
-    'per-endpoint': { type: 'string' }, 'insecure-no-auth': { type: 'boolean' }, quiet: { type: 'boolean' },
+    'per-endpoint': { type: 'string' }, 'insecure-no-auth': { type: 'boolean' }, quiet: { type: 'boolean' }, 'protect-reads': { type: 'boolean' },
     'key-env': { type: 'string', multiple: true }, 'allowed-host': { type: 'string', multiple: true },
     'max-response-bytes': { type: 'string' }, 'max-answer-chars': { type: 'string' }, ...LEASE_OPTION,
   }, 'serve');
@@ -28,11 +28,13 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     logger: !flag(p.values, 'quiet'),
     keyEnvs: list(p.values, 'key-env'),
     allowedHosts: list(p.values, 'allowed-host'),
+    ...(flag(p.values, 'protect-reads') ? { protectReads: true } : {}),
     ...(maxResponseBytes !== undefined ? { maxResponseBytes } : {}),
     ...(maxAnswerChars !== undefined ? { maxAnswerChars } : {}),
     ...(leaseMs !== undefined ? { leaseMs } : {}),
   });
   println(io.stderr, `tunegate serving ${server.url} (API docs: ${server.url}/api/docs); Ctrl-C stops it, running runs become resumable`);
+  if (server.settings.protectReads) println(io.stderr, 'reads need the token too (--protect-reads): every /api request but /api/health, the docs and the event streams');
   const keys = server.settings.keyBindings;
   println(io.stderr, keys.length > 0
     ? `key variables checkpoints and judges may name: ${keys.map((k) => (k.prefixes === null ? k.name : `${k.name} (to ${k.prefixes.join(', ')})`)).join(', ')}`
