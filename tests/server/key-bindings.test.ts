@@ -123,7 +123,8 @@ describe('a key bound with --key-env NAME=URL_PREFIX goes only to URLs under its
     const r = await post(app, '/api/checkpoints', { name: 'c', baseUrl: model.url, model: 'm', autoRun: true, evalsets: ['blog'], judge: { spec: `openai:j@${judge.url}/`, keyEnv: 'JUDGE_KEY' } });
     expect(r.statusCode, r.body).toBe(201);
     await waitForStatus(app, r.json().run.id, ['completed', 'failed']);
-    expect(judge.requests.length).toBeGreaterThan(0);
+    // The judge runs after the run is completed.
+    await waitFor(() => judge.requests.length > 0, 15_000, 'a request to the judge');
     expect(judge.requests.every((q) => q.headers.authorization === `Bearer ${ENV.JUDGE_KEY}`)).toBe(true);
   });
 
@@ -143,6 +144,13 @@ describe('a key bound with --key-env NAME=URL_PREFIX goes only to URLs under its
     const failed = await waitForStatus(app, runId, ['failed']);
     expect(failed.error).toContain(`"${wrong.url}" is not a URL this server may send the key variable "MODEL_KEY" to`);
     expect((await post(app, `/api/runs/${runId}/resume`)).statusCode).toBe(400);
+    const categorize = await post(app, '/api/categorize', { base: 'cli-ck' });
+    expect(categorize.statusCode).toBe(400);
+    expect(categorize.json().error).toContain('checkpoint cli-ck: baseUrls');
+    // PATCH cannot move a checkpoint's URL (or key) at all: nothing to redirect there.
+    const patch = await app.inject({ method: 'PATCH', url: '/api/checkpoints/cli-ck', headers: { 'content-type': 'application/json' }, payload: { baseUrl: model.url } });
+    expect(patch.statusCode).toBe(400);
+    expect(patch.json().error).toContain('unknown field "baseUrl"');
     expect(wrong.requests).toEqual([]);
     expect(model.requests).toEqual([]);
   });
