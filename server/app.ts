@@ -33,6 +33,8 @@ export interface AppDeps {
   evalsetsDir: string;
   /** When set, every non-GET route needs `Authorization: Bearer <token>`. */
   token?: string | undefined;
+  /** With a token: every /api read (but /api/health), the docs and the event streams need it too. */
+  protectReads?: boolean | undefined;
   /** The address the server listens on: a Host header naming it is accepted (default 127.0.0.1). */
   host?: string | undefined;
   /** Further names accepted in the Host header (`--allowed-host`). */
@@ -102,7 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: CHECKPOINT_NAME_MAX * 2 },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
-  registerRequestGuards(app, { token: deps.token, host: deps.host, allowedHosts: deps.allowedHosts });
+  registerRequestGuards(app, { token: deps.token, host: deps.host, allowedHosts: deps.allowedHosts, protectReads: deps.protectReads });
 
   app.setErrorHandler((e: FastifyError, req, reply) => {
     if (e instanceof TunegateError) {

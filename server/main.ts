@@ -21,6 +21,8 @@ export interface ServeOptions {
   keyEnvs?: readonly string[];
   /** Host names accepted besides loopback and the bound address (`--allowed-host`; else TUNEGATE_ALLOWED_HOSTS). */
   allowedHosts?: readonly string[];
+  /** Reads need the token too (`--protect-reads`; else TUNEGATE_PROTECT_READS=1); needs TUNEGATE_TOKEN. */
+  protectReads?: boolean;
   /** Cap on a response body read from an endpoint (`--max-response-bytes`; else TUNEGATE_MAX_RESPONSE_BYTES; 8 MiB). */
   maxResponseBytes?: number;
   /** Cap on a stored answer (`--max-answer-chars`; else TUNEGATE_MAX_ANSWER_CHARS; 262144). */
@@ -56,6 +58,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const settings = resolveServeSettings({
     ...(opts.keyEnvs !== undefined ? { keyEnvs: opts.keyEnvs } : {}),
     ...(opts.allowedHosts !== undefined ? { allowedHosts: opts.allowedHosts } : {}),
+    ...(opts.protectReads !== undefined ? { protectReads: opts.protectReads } : {}),
     ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
     ...(opts.maxAnswerChars !== undefined ? { maxAnswerChars: opts.maxAnswerChars } : {}),
   }, opts.env);
@@ -77,7 +80,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     onError: (runId, e) => app?.log.error({ runId, err: safeErrorText((e as Error).message, secrets) }, 'run failed'),
   });
   app = await buildApp({
-    store, queue, env, evalsetsDir: resolve(opts.evalsetsDir), token, host: opts.host, allowedHosts: settings.allowedHosts, logger: opts.logger === true,
+    store, queue, env, evalsetsDir: resolve(opts.evalsetsDir), token, protectReads: settings.protectReads, host: opts.host, allowedHosts: settings.allowedHosts, logger: opts.logger === true,
   });
   try {
     await app.listen({ host: opts.host, port: opts.port });
@@ -92,7 +95,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
     app, store, queue, url: `http://${shownHost}:${port}`,
-    settings: { keyEnvs: settings.keyEnvs, allowedHosts: settings.allowedHosts, maxResponseBytes: settings.maxResponseBytes, maxAnswerChars: settings.maxAnswerChars, auth: token !== undefined },
+    settings: { keyEnvs: settings.keyEnvs, keyBindings: settings.keyBindings, allowedHosts: settings.allowedHosts, protectReads: settings.protectReads, maxResponseBytes: settings.maxResponseBytes, maxAnswerChars: settings.maxAnswerChars, auth: token !== undefined },
     async close() {
       await queue.shutdown();
       await app!.close();

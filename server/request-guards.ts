@@ -15,6 +15,8 @@ export interface GuardOptions {
   host?: string | undefined;
   /** Further host names the server answers to (`--allowed-host`). */
   allowedHosts?: readonly string[] | undefined;
+  /** With a token: every request under /api/ needs it too, GETs and the event streams included, but /api/health. */
+  protectReads?: boolean | undefined;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -61,6 +63,24 @@ export function hostChecker(opts: GuardOptions): (header: string | undefined) =>
   };
 }
 
+/**
+ * Whether a request reads nothing but the page's own files or /api/health. The route decides
+ * (the router has decoded the path, so `/%61pi/runs` is `/api/runs`), and a path under /api/
+ * that only the page's file route matched is not open either: it holds no file, only a 404.
+ */
+function openRead(req: FastifyRequest): boolean {
+  const route = req.routeOptions.url;
+  if (route === undefined) return false;
+  if (route === '/api/health') return true;
+  let path = req.url.split('?')[0]!;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    return false;
+  }
+  return !route.startsWith('/api') && !path.replace(/[/\\]+/g, '/').toLowerCase().startsWith('/api');
+}
+
 /** The media type of a Content-Type header, lower case without parameters. */
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
@@ -78,15 +98,19 @@ function refuse(reply: FastifyReply, status: number, code: string, error: string
 export function registerRequestGuards(app: FastifyInstance, opts: GuardOptions): void {
   const hostAllowed = hostChecker(opts);
   const token = opts.token;
+  if (opts.protectReads === true && token === undefined) throw new Error('protectReads needs a token');
+  const unauthorized = (reply: FastifyReply) =>
+    refuse(reply, 401, 'UNAUTHORIZED', 'missing or wrong bearer token (Authorization: Bearer $TUNEGATE_TOKEN)', { 'www-authenticate': 'Bearer' });
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (!hostAllowed(req.headers.host)) {
       return refuse(reply, ERROR_CODES.HOST_NOT_ALLOWED.http, 'HOST_NOT_ALLOWED',
         `Host ${quoted(req.headers.host ?? '')} is not a name this server answers to (localhost, a loopback address, the address it listens on, or one given with \`tunegate serve --allowed-host NAME\`)`);
     }
-    if (SAFE_METHODS.has(req.method)) return;
-    if (token !== undefined && !tokenMatches(req.headers.authorization, token)) {
-      return refuse(reply, 401, 'UNAUTHORIZED', 'missing or wrong bearer token (Authorization: Bearer $TUNEGATE_TOKEN)', { 'www-authenticate': 'Bearer' });
+    if (SAFE_METHODS.has(req.method)) {
+      if (opts.protectReads === true && !openRead(req) && !tokenMatches(req.headers.authorization, token!)) return unauthorized(reply);
+      return;
     }
+    if (token !== undefined && !tokenMatches(req.headers.authorization, token)) return unauthorized(reply);
     // A cross-site form or fetch can send text/plain (or nothing) without a preflight; JSON it cannot.
     if (mediaType(req.headers['content-type']) !== 'application/json') {
       return refuse(reply, ERROR_CODES.UNSUPPORTED_MEDIA_TYPE.http, 'UNSUPPORTED_MEDIA_TYPE',

@@ -49,7 +49,8 @@ Global options:
 Environment:
   TUNEGATE_DB             default database path (overridden by --db)
   TUNEGATE_TOKEN          serve: bearer token every non-GET request needs; client: sent by --server
-  TUNEGATE_KEY_ENVS       serve: key variables the server may read (as --key-env; A,B)
+  TUNEGATE_PROTECT_READS  serve: 1 = reads need the token too (as --protect-reads)
+  TUNEGATE_KEY_ENVS       serve: key variables the server may read (as --key-env; A=URL_PREFIX,B)
   TUNEGATE_ALLOWED_HOSTS  serve: extra Host names (as --allowed-host; a,b)
   TUNEGATE_MAX_RESPONSE_BYTES  cap on an endpoint's response body (default 8 MiB)
   TUNEGATE_MAX_ANSWER_CHARS    cap on a stored answer (default 262144 characters)
@@ -525,10 +526,12 @@ Options:
   --db PATH             database (default $TUNEGATE_DB, else runs/tunegate.db)
   --evalsets DIR        folder of the eval sets the API offers by name (default ./evalsets)
   --per-endpoint N      runs executed at once against one endpoint (default 1)
-  --key-env NAME        an environment variable the server may read as an API key (repeatable;
-                        default none; else TUNEGATE_KEY_ENVS=A,B). Checkpoints (apiKeyEnv) and
-                        judges (keyEnv; anthropic: ANTHROPIC_API_KEY) naming any other variable
-                        are refused with a 400 listing these. TUNEGATE_TOKEN is never allowed.
+  --key-env NAME=URL_PREFIX  an environment variable the server may read as an API key, sent
+                        only to URLs under URL_PREFIX (repeatable, several prefixes per name;
+                        default none; else TUNEGATE_KEY_ENVS=A=URL,B). Checkpoints (apiKeyEnv) and
+                        judges (keyEnv; anthropic: ANTHROPIC_API_KEY) naming any other variable,
+                        or a URL outside its prefixes, are refused with a 400. A plain NAME may be
+                        sent to any URL (warned at start). TUNEGATE_TOKEN is never allowed.
   --allowed-host NAME   a host name the server answers to besides localhost, loopback addresses
                         and the --host address (repeatable; else TUNEGATE_ALLOWED_HOSTS=a,b);
                         requests with any other Host header get 403 (DNS rebinding)
@@ -537,12 +540,15 @@ Options:
   --max-answer-chars N  longest answer stored (default 262144; else TUNEGATE_MAX_ANSWER_CHARS);
                         a longer one is stored cut, marked "[truncated by tunegate: …]"
   --insecure-no-auth    allow a non-loopback --host without TUNEGATE_TOKEN
+  --protect-reads       reads need the token too: every /api request but /api/health, the API docs
+                        and the event streams (the page asks for the token once); needs
+                        TUNEGATE_TOKEN (else TUNEGATE_PROTECT_READS=1)
   --quiet               no request log
   --lease SECONDS       how long the server's claim on a run it executes lasts without renewal
                         (default 30; renewed every 2 s)
 
 Security: with TUNEGATE_TOKEN set, every non-GET request needs "Authorization: Bearer <token>"
-(the scheme in any case). Without it the server only binds a loopback address unless
+(the scheme in any case); with --protect-reads every GET under /api/ too, but /api/health. Without it the server only binds a loopback address unless
 --insecure-no-auth is given. Every POST, PATCH and DELETE needs "Content-Type: application/json"
 (415 otherwise; an empty body is read as {}). API calls to endpoints and judges never follow
 redirects, and keys are redacted from every stored or logged error text. See README, Security.`,

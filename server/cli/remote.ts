@@ -1,35 +1,16 @@
 import { TunegateError, type ErrorCode } from '../errors.js';
+import { sseEvents, type SseEvent } from '../http/sse-events.js';
 
-export interface SseEvent {
-  event: string;
-  data: any;
-  /** The event's `id:` (a tunegate stream's position: send it back as Last-Event-ID). */
-  id?: string;
-}
-
-/** Parses a Server-Sent Events body into events as they arrive (comment and retry lines are skipped). */
-export async function* sseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      const id = /^id: (.*)$/m.exec(block)?.[1];
-      if (event !== undefined && data !== undefined) yield { event, data: JSON.parse(data), ...(id !== undefined ? { id } : {}) };
-    }
-  }
-}
+export { sseEvents, type SseEvent } from '../http/sse-events.js';
 
 const STATUS_CODES: Record<number, ErrorCode> = { 400: 'INVALID_INPUT', 401: 'USAGE', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'INVALID_INPUT' };
 
+/** A 401: the token is missing or wrong (reads need it too on a server that protects them). */
+const unauthorized = () => new TunegateError('USAGE', 'the server refused the request (401): set TUNEGATE_TOKEN to its token');
+
 /**
  * A small client for a tunegate server (`--server URL`). Sends TUNEGATE_TOKEN as a bearer
- * token when set, and turns HTTP errors into the same errors (and exit codes) a local command
+ * token when set, on every request (reads too: a server may protect them), and turns HTTP errors into the same errors (and exit codes) a local command
  * would give.
  */
 export class ApiClient {
@@ -65,7 +46,7 @@ export class ApiClient {
     }
     if (res.ok) return parsed as T;
     const message = (parsed as { error?: string } | undefined)?.error ?? `HTTP ${res.status}`;
-    if (res.status === 401) throw new TunegateError('USAGE', `the server refused the request (401): set TUNEGATE_TOKEN to its token`);
+    if (res.status === 401) throw unauthorized();
     throw new TunegateError(STATUS_CODES[res.status] ?? 'INTERNAL', `server: ${message}`);
   }
 
@@ -74,6 +55,7 @@ export class ApiClient {
     const res = await this.fetch('GET', `/api/runs/${runId}/events`, undefined, {
       accept: 'text/event-stream', ...(lastEventId !== undefined ? { 'last-event-id': lastEventId } : {}),
     });
+    if (res.status === 401) throw unauthorized();
     if (!res.ok || res.body === null) {
       throw new TunegateError(STATUS_CODES[res.status] ?? 'INTERNAL', `server: cannot follow run ${runId} (HTTP ${res.status})`);
     }

@@ -114,7 +114,7 @@ export function createJudgeClient(spec: JudgeSpec, env: Env, opts: JudgeClientOp
       close: () => transport.destroy(),
     }, [apiKey]);
   }
-  const apiKey = readSecret(spec.apiKeyEnv, env);
+  const apiKey = readSecret(spec.apiKeyEnv, env, { field: 'judge', urls: [spec.baseUrl] });
   const { client, close } = createOpenAIClient(spec.baseUrl, {
     apiKey,
     timeoutMs: opts.timeoutMs,

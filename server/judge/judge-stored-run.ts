@@ -30,7 +30,7 @@ export interface JudgeOptions {
 export function checkJudgeReady(settings: JudgeSettings, env: Env): void {
   const spec = parseJudgeSpec(settings.spec, settings.keyEnv);
   if (spec.provider === 'anthropic') anthropicSettings(env);
-  else readSecret(spec.apiKeyEnv, env, '--judge-key-env');
+  else readSecret(spec.apiKeyEnv, env, { field: 'judge', urls: [spec.baseUrl] }, '--judge-key-env');
 }
 
 /** What one judging did: the blog rubric's report, with the refusal rubric's beside it. */

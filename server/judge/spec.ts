@@ -1,4 +1,4 @@
-import { ANTHROPIC_KEY_ENV, validateEnvName } from '../config.js';
+import { anthropicBaseUrl, ANTHROPIC_KEY_ENV, validateEnvName, type Env, type KeyUse } from '../config.js';
 import { TunegateError } from '../errors.js';
 import { redactUrl } from '../runner/create-run.js';
 
@@ -41,9 +41,17 @@ export function parseJudgeSpec(spec: string, keyEnv?: string | null, flag = '--j
   );
 }
 
-/** The key variable a judge reads: ANTHROPIC_API_KEY for anthropic, its keyEnv (if any) for openai. */
-export function judgeKeyEnv(settings: { spec: string; keyEnv?: string | null } | null | undefined): string | null {
-  if (settings === null || settings === undefined) return null;
+/** Where a judge's spec sends its key: ANTHROPIC_BASE_URL (or api.anthropic.com) for anthropic, the spec's URL for openai. */
+export function judgeUrl(spec: JudgeSpec, env: Env): string {
+  return spec.provider === 'anthropic' ? anthropicBaseUrl(env) : spec.baseUrl;
+}
+
+/**
+ * The key variable a judge reads (ANTHROPIC_API_KEY for anthropic, its keyEnv for openai) and
+ * where it sends it, as a key use `field` names; no judge, no name.
+ */
+export function judgeKeyUse(settings: { spec: string; keyEnv?: string | null } | null | undefined, env: Env, field: string): KeyUse {
+  if (settings === null || settings === undefined) return [field, null, { field, urls: [] }];
   const spec = parseJudgeSpec(settings.spec, settings.keyEnv ?? null);
-  return spec.provider === 'anthropic' ? ANTHROPIC_KEY_ENV : spec.apiKeyEnv;
+  return [field, spec.provider === 'anthropic' ? ANTHROPIC_KEY_ENV : spec.apiKeyEnv, { field, urls: [judgeUrl(spec, env)] }];
 }

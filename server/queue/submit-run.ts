@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Env } from '../config.js';
+import { checkKeyEnvsAllowed, type Env, type KeyTarget, type KeyUse } from '../config.js';
 import { TunegateError } from '../errors.js';
 import { loadEvalSets, setNameOf } from '../evalsets/load.js';
 import { checkJudgeReady } from '../judge/judge-stored-run.js';
@@ -54,6 +54,16 @@ export function loadOfferedSets(evalsetsDir: string, names?: readonly string[]):
   return loadEvalSets(wanted.map((n) => join(evalsetsDir, `${n}.jsonl`)), process.cwd());
 }
 
+/** Where a stored checkpoint sends its key: every replica URL. */
+export function checkpointKeyTarget(checkpoint: { name: string; baseUrls: readonly string[] }): KeyTarget {
+  return { field: `checkpoint ${checkpoint.name}: baseUrls`, urls: checkpoint.baseUrls };
+}
+
+/** A stored checkpoint's key variable and where it goes (a checkpoint the CLI registered may name any). */
+export function checkpointKeyUse(checkpoint: { name: string; baseUrls: readonly string[]; apiKeyEnv: string | null }): KeyUse {
+  return [`checkpoint ${checkpoint.name}: apiKeyEnv`, checkpoint.apiKeyEnv, checkpointKeyTarget(checkpoint)];
+}
+
 /** A checkpoint's key variable must be set in the server's environment before anything is queued. */
 export function requireServerKey(env: Env, checkpoint: Pick<Checkpoint, 'name' | 'apiKeyEnv'>): void {
   const keyEnv = checkpoint.apiKeyEnv;
@@ -95,7 +105,9 @@ export function planRun(env: Env, evalsetsDir: string, checkpoint: Pick<Checkpoi
  * is only a warning: a queued run may wait for a server still loading its weights, and the run
  * checks again when it starts.
  */
-export async function checkBeforeQueueing(env: Env, endpoint: { baseUrls: readonly string[]; model: string; apiKeyEnv: string | null }, check: boolean): Promise<string[]> {
+export async function checkBeforeQueueing(env: Env, endpoint: { name: string; baseUrls: readonly string[]; model: string; apiKeyEnv: string | null }, check: boolean): Promise<string[]> {
+  // The callers checked already; checked again here because this is where the key is sent.
+  checkKeyEnvsAllowed(env, [checkpointKeyUse(endpoint)]);
   const apiKey = endpoint.apiKeyEnv === null ? undefined : (env[endpoint.apiKeyEnv] || undefined);
   return (await checkEndpoint(endpoint.baseUrls, endpoint.model, { apiKey, check, requireReachable: false })).warnings;
 }

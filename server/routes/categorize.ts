@@ -5,7 +5,7 @@ import { CATEGORIES } from '../categorize/category.js';
 import { CATEGORIZE_LIMITS, planCategorize } from '../categorize/plan-categorize.js';
 import { checkKeyEnvsAllowed } from '../config.js';
 import { TunegateError } from '../errors.js';
-import { checkBeforeQueueing, loadOfferedSets, requireServerKey } from '../queue/submit-run.js';
+import { checkBeforeQueueing, checkpointKeyUse, loadOfferedSets, requireServerKey } from '../queue/submit-run.js';
 import { createRun, PARAM_LIMITS } from '../runner/create-run.js';
 import { ErrorBody, Name } from './schemas.js';
 
@@ -40,7 +40,7 @@ export const categorizeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     const { base: name, evalsets, ...settings } = req.body;
     const base = store.checkpoints.find(name);
     if (base === undefined) throw new TunegateError('INVALID_INPUT', `body/base: no checkpoint named "${name}"`);
-    checkKeyEnvsAllowed(deps.env, [[`checkpoint ${name}: apiKeyEnv`, base.apiKeyEnv]]);
+    checkKeyEnvsAllowed(deps.env, [checkpointKeyUse(base)]);
     requireServerKey(deps.env, base);
     const plan = planCategorize(store, base, loadOfferedSets(deps.evalsetsDir, evalsets), settings);
     const warnings = await checkBeforeQueueing(deps.env, base, plan.params.modelCheck !== false);

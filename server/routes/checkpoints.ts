@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
 import { checkKeyEnvsAllowed } from '../config.js';
 import { TunegateError } from '../errors.js';
-import { judgeKeyEnv } from '../judge/spec.js';
+import { judgeKeyUse } from '../judge/spec.js';
 import { checkBeforeQueueing, planRun } from '../queue/submit-run.js';
 import { createRun } from '../runner/create-run.js';
 import type { Checkpoint as CheckpointRecord } from '../store/types.js';
@@ -35,9 +35,13 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     },
   }, async (req, reply) => {
     const b = req.body;
-    // First: a key variable the server may not read is refused whatever else the body says.
-    checkKeyEnvsAllowed(deps.env, [['body/apiKeyEnv', b.apiKeyEnv], ['body/judge', judgeKeyEnv(b.judge)]]);
     const baseUrls = b.baseUrls ?? [b.baseUrl!];
+    // First: a key variable the server may not read, or may not send where this body says, is
+    // refused whatever else the body says.
+    checkKeyEnvsAllowed(deps.env, [
+      ['body/apiKeyEnv', b.apiKeyEnv, { field: b.baseUrls !== undefined ? 'body/baseUrls' : 'body/baseUrl', urls: baseUrls }],
+      judgeKeyUse(b.judge, deps.env, 'body/judge'),
+    ]);
     const wanted = {
       name: b.name, baseUrl: b.baseUrl ?? baseUrls[0]!, ...(baseUrls.length > 1 ? { baseUrls } : {}), model: b.model, step: b.step ?? null, api: b.api ?? 'chat',
       promptTemplate: b.promptTemplate ?? null, apiKeyEnv: b.apiKeyEnv ?? null, tags: b.tags ?? {},

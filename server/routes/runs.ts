@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
 import { checkKeyEnvsAllowed } from '../config.js';
-import { judgeKeyEnv } from '../judge/spec.js';
+import { checkpointKeyUse } from '../queue/submit-run.js';
+import { judgeKeyUse } from '../judge/spec.js';
 import { itemJson, runJson } from '../report/run-json.js';
 import { categoryLookup, runCategories } from '../categorize/run-categories.js';
 import { currentSummary } from '../runner/execute-run.js';
@@ -41,8 +42,9 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     const overrides = { ...rest, ...(judge !== undefined ? { judge: judge === null ? null : { spec: judge.spec, keyEnv: judge.keyEnv ?? null } } : {}) };
     const checkpoint = store.checkpoints.find(name);
     if (checkpoint === undefined) throw new TunegateError('INVALID_INPUT', `body/checkpoint: no checkpoint named "${name}"`);
-    // A checkpoint registered elsewhere (the CLI) may name any variable: the server still reads only allowed ones.
-    checkKeyEnvsAllowed(deps.env, [[`checkpoint ${name}: apiKeyEnv`, checkpoint.apiKeyEnv], ['body/judge', judgeKeyEnv(judge === undefined ? checkpoint.judge : judge)]]);
+    // A checkpoint registered elsewhere (the CLI) may name any variable and URL: the server still
+    // reads only allowed ones, and sends a bound one only under its prefixes.
+    checkKeyEnvsAllowed(deps.env, [checkpointKeyUse(checkpoint), judgeKeyUse(judge === undefined ? checkpoint.judge : judge, deps.env, 'body/judge')]);
     const { id, warnings } = await submitRun(store, deps.env, deps.evalsetsDir, checkpoint, overrides);
     queue.pump();
     return reply.code(202).send({ id, status: 'queued', warnings });
@@ -143,7 +145,8 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     },
   }, async (req, reply) => {
     const run = store.runs.get(req.params.id);
-    checkKeyEnvsAllowed(deps.env, [[`run ${run.id}: its checkpoint's apiKeyEnv`, store.checkpoints.getById(run.checkpointId)?.apiKeyEnv], [`run ${run.id}: its judge`, judgeKeyEnv(run.params.judge)]]);
+    const checkpoint = store.checkpoints.getById(run.checkpointId);
+    checkKeyEnvsAllowed(deps.env, [...(checkpoint === undefined ? [] : [checkpointKeyUse(checkpoint)]), judgeKeyUse(run.params.judge, deps.env, `run ${run.id}: its judge`)]);
     queue.resume(req.params.id, req.body?.retryErrors === true);
     return reply.code(202).send({ id: req.params.id, status: 'queued' });
   });

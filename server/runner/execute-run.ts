@@ -125,7 +125,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   const run = store.runs.get(runId);
   const checkpoint = store.checkpoints.getById(run.checkpointId);
   if (checkpoint === undefined) throw new TunegateError('NOT_FOUND', `run ${runId}: its checkpoint no longer exists`);
-  const apiKey = readSecret(checkpoint.apiKeyEnv, opts.env);
+  const apiKey = readSecret(checkpoint.apiKeyEnv, opts.env, { field: `checkpoint ${checkpoint.name}: baseUrls`, urls: checkpoint.baseUrls });
   const limits = endpointLimits(opts.env);
   const { params } = run;
   const retryErrors = opts.retryErrors === true;

@@ -76,7 +76,7 @@ export async function measurePerplexity(store: Store, runId: number, env: Env, o
   const report: PerplexityReport = { measured: 0, skipped: null };
   if (todo.length === 0) return report;
 
-  const apiKey = readSecret(checkpoint.apiKeyEnv, env);
+  const apiKey = readSecret(checkpoint.apiKeyEnv, env, { field: `checkpoint ${checkpoint.name}: baseUrls`, urls: checkpoint.baseUrls.slice(0, 1) });
   // The first replica: perplexity is a property of the model, the same on every replica.
   const { client, close } = createOpenAIClient(checkpoint.baseUrls[0]!, {
     apiKey, timeoutMs: opts.timeoutMs, maxRetries: 2, maxSockets: opts.concurrency, maxResponseBytes: endpointLimits(env).maxResponseBytes,

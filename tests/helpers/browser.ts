@@ -105,8 +105,14 @@ export interface Dashboard {
   evalsetsDir: string;
 }
 
+/** How a dashboard is served: with a token (writes need it), and reads too with `protectReads`. */
+export interface DashboardOptions {
+  token?: string;
+  protectReads?: boolean;
+}
+
 /** The real app on a temp database listening on 127.0.0.1:0, offering `files` (evalsets/NAME.jsonl); closed after the test. */
-export async function startDashboard(files: Record<string, string>, opts: { token?: string } = {}): Promise<Dashboard> {
+export async function startDashboard(files: Record<string, string>, opts: DashboardOptions = {}): Promise<Dashboard> {
   const page = packagePath('web', 'dist', 'index.html');
   if (!existsSync(page)) throw new Error(`${page} is missing: run \`npm run build\` first (npm test does)`);
   const dir = tempDir('tunegate-web-');
@@ -115,7 +121,7 @@ export async function startDashboard(files: Record<string, string>, opts: { toke
   const env = serverEnv({}, { keyEnvs: [] });
   const queue = new RunQueue({ store, env });
   const evalsetsDir = join(dir, 'evalsets');
-  const app = await buildApp({ store, queue, env, evalsetsDir, token: opts.token });
+  const app = await buildApp({ store, queue, env, evalsetsDir, token: opts.token, protectReads: opts.protectReads });
   const d: Dashboard = { url: '', app, store, queue, dir, evalsetsDir };
   dashboards.push(d);
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -31,24 +31,24 @@ export const SERVER_EVALSETS = {
  * The real app on a temp database, with a real queue; closed after the test. Like `tunegate
  * serve`, it reads only the key variables in `keyEnvs` (none unless given) from `env`.
  */
-export async function testApp(opts: { env?: Env; keyEnvs?: string[]; token?: string; files?: Record<string, string>; host?: string; allowedHosts?: string[] } = {}): Promise<TestApp> {
+export async function testApp(opts: { env?: Env; keyEnvs?: string[]; token?: string; protectReads?: boolean; files?: Record<string, string>; host?: string; allowedHosts?: string[] } = {}): Promise<TestApp> {
   const dir = tempDir();
   writeFiles(dir, opts.files ?? SERVER_EVALSETS);
   const dbPath = join(dir, 'server.db');
   const store = openStore(dbPath);
   const env = serverEnv(opts.env ?? {}, { keyEnvs: opts.keyEnvs ?? [] });
   const queue = new RunQueue({ store, env });
-  const app = await buildApp({ store, queue, env, evalsetsDir: join(dir, 'evalsets'), token: opts.token, host: opts.host, allowedHosts: opts.allowedHosts });
+  const app = await buildApp({ store, queue, env, evalsetsDir: join(dir, 'evalsets'), token: opts.token, protectReads: opts.protectReads, host: opts.host, allowedHosts: opts.allowedHosts });
   const t = { app, store, queue, dir, dbPath };
   open.push(t);
   return t;
 }
 
-/** Polls the API until the run has one of `statuses`. */
-export async function waitForStatus(app: FastifyInstance, id: number, statuses: string[], ms = 15_000): Promise<Record<string, any>> {
+/** Polls the API until the run has one of `statuses` (`headers`: a token, on a server that protects reads). */
+export async function waitForStatus(app: FastifyInstance, id: number, statuses: string[], ms = 15_000, headers: Record<string, string> = {}): Promise<Record<string, any>> {
   const until = Date.now() + ms;
   for (;;) {
-    const r = await app.inject({ method: 'GET', url: `/api/runs/${id}` });
+    const r = await app.inject({ method: 'GET', url: `/api/runs/${id}`, headers });
     const body = r.json();
     if (statuses.includes(body.status)) return body;
     if (Date.now() > until) throw new Error(`run ${id} is ${body.status}, not ${statuses.join('/')}`);

@@ -239,23 +239,25 @@ describeBrowser('dashboard /runs/:id and /checkpoints/new, in chromium', (browse
     expect(await runs()).toBe(0);
     expectClean(w.log, d, [{ status: 400, path: '/api/checkpoints' }, { status: 409, path: '/api/checkpoints' }]);
   });
-  it('on a server with a token, the form asks for it after the 401, keeps it in the page only, and registers', async () => {
+  it('on a server with a token, the page asks for it after the 401 (the same form as for reads), keeps it for the tab only, and registers', async () => {
     const d = await startDashboard(FILES, { token: 'team-secret' });
     const w = await openPage(browser());
     await visit(w, d, '/checkpoints/new');
+    expect(await w.page.locator('[data-testid=token-form]').count(), 'reads are open: no question yet').toBe(0);
     await w.page.fill('#f-name', 'with-token');
     await w.page.fill('#f-baseUrl', 'http://127.0.0.1:9/v1');
     await w.page.fill('#f-model', 'm');
     await w.page.locator('[data-testid=run-now]').uncheck();
     await w.page.click('[data-testid=register-submit]');
-    await w.page.locator('#f-token').waitFor({ state: 'visible' });
-    expect(await w.page.textContent('[data-testid=error-token]')).toContain('TUNEGATE_TOKEN');
+    await w.page.locator('[data-testid=token-form]').waitFor({ state: 'visible' });
     expect((await apiGet(d, '/api/checkpoints')).body.checkpoints).toEqual([]);
-    await w.page.fill('#f-token', 'team-secret');
-    await w.page.click('[data-testid=register-submit]');
+    await w.page.fill('[data-testid=token-input]', 'team-secret');
+    await w.page.click('[data-testid=token-submit]');
+    // The refused POST is sent again with the token: one submit, one checkpoint.
     await w.page.locator('[data-testid=registered]').waitFor();
     expect((await apiGet(d, '/api/checkpoints')).body.checkpoints.map((c: { name: string }) => c.name)).toEqual(['with-token']);
-    expect(await w.page.evaluate('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie')).not.toContain('team-secret');
+    expect(await w.page.evaluate('JSON.stringify({ ...localStorage }) + document.cookie')).not.toContain('team-secret');
+    expect(await w.page.evaluate("sessionStorage.getItem('tunegate.token')")).toBe('team-secret');
     expectClean(w.log, d, [{ status: 401, path: '/api/checkpoints' }]);
   });
 });

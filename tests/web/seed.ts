@@ -7,7 +7,7 @@ import type { Responder } from '../../server/scripted-endpoint/scripted-endpoint
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runner/execute-run.js';
 import { loadEvalSets } from '../../server/evalsets/load.js';
-import { completeRun, startDashboard, startEndpoint, type Dashboard } from '../helpers/browser.js';
+import { completeRun, startDashboard, startEndpoint, type Dashboard, type DashboardOptions } from '../helpers/browser.js';
 import { jsonl } from '../helpers/tmp.js';
 
 interface BioItem { id: string; prompt: string; keywords: Array<string | string[]>; forbidden?: string[]; tags: string[]; right: string; halluc: string }
@@ -113,10 +113,10 @@ export interface Seeded {
  * The seeded dashboard. Run order: bio-1000 (first), base, blog-1000, blog-2000, bio-2000,
  * bio-3000 (interrupted before any result), bio-1000 again (its latest, the newest completed run).
  */
-export async function seedDashboard(files: Record<string, string> = {}): Promise<Seeded> {
+export async function seedDashboard(files: Record<string, string> = {}, opts: DashboardOptions = {}): Promise<Seeded> {
   const profiles: Record<string, Profile> = Object.fromEntries(Object.entries(PROFILES).map(([k, v]) => [`model-${k}`, v]));
   const endpoint = await startEndpoint(scripted(profiles));
-  const d = await startDashboard({ ...FILES, ...files });
+  const d = await startDashboard({ ...FILES, ...files }, opts);
   for (const c of CHECKPOINTS) d.store.checkpoints.add({ name: c.name, baseUrl: endpoint.url, model: `model-${c.name}`, step: c.step, tags: c.tags });
   d.store.checkpoints.update(BASELINE, { baseline: true });
   const runs: Record<string, number[]> = {};

@@ -13,6 +13,8 @@ import type { NewCheckpointBody } from '../../server/routes/schemas.js';
 import type { Progress } from '../../server/runner/execute-run.js';
 import type { MetricDef } from '../../server/scoring/metric-registry.js';
 import type { Checkpoint as StoredCheckpoint } from '../../server/store/types.js';
+// The CLI's parser of the event stream (it imports nothing at run time).
+import { sseEvents } from '../../server/http/sse-events.js';
 
 export type { Advice, Category, Comparison, EvalSetSummary, GateReport, ItemJson, MetricDef, TrendSeries };
 export type { AdviceRow } from '../../server/gate/advise.js';
@@ -41,11 +43,63 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, url: string, body?: unknown, token?: string): Promise<T> {
+/** Why the page asks for the server's token: it has none yet, or the one it sent was refused. */
+export type TokenReason = 'missing' | 'wrong';
+/** Shows the token form and resolves with what the user entered (views/token.ts). */
+export type TokenPrompt = (reason: TokenReason) => Promise<string>;
+
+/**
+ * The server's token, once the user gave it: kept for this tab only (sessionStorage, gone when
+ * it closes) and sent on every request. Never in a URL: a query string lands in logs.
+ */
+const TOKEN_KEY = 'tunegate.token';
+let token: string | null = readStoredToken();
+let prompt: TokenPrompt | undefined;
+let asking: Promise<void> | undefined;
+
+function readStoredToken(): string | null {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null; // storage disabled: the token lives as long as the page
+  }
+}
+
+/** Registers what the page does when the server answers 401: ask for the token (once for all waiting requests). */
+export function onTokenNeeded(p: TokenPrompt): void {
+  prompt = p;
+}
+
+/**
+ * Sends a request with the token, if any. On a 401 the user is asked (a refused token as wrong)
+ * and the request sent again: a 401 comes before the server does anything, so a write is safe
+ * to repeat. Requests refused together share one question.
+ */
+async function withToken(send: (headers: Record<string, string>) => Promise<Response>): Promise<Response> {
+  for (;;) {
+    const used = token;
+    const res = await send(used === null ? {} : { authorization: `Bearer ${used}` });
+    if (res.status !== 401 || prompt === undefined) return res;
+    // Read to the end (a short JSON error): a cancelled body is a failed request to the browser.
+    await res.text().catch(() => undefined);
+    if (token !== used) continue; // another request was given a new token meanwhile
+    const ask = prompt;
+    asking ??= ask(used === null ? 'missing' : 'wrong').then((t) => {
+      token = t;
+      try {
+        sessionStorage.setItem(TOKEN_KEY, t);
+      } catch {
+        // kept in memory only
+      }
+    }).finally(() => (asking = undefined));
+    await asking;
+  }
+}
+
+async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token !== undefined && token !== '') headers.authorization = `Bearer ${token}`;
-  const res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await withToken((auth) => fetch(url, { method, headers: { ...headers, ...auth }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
   const text = await res.text();
   let json: unknown = null;
   try {
@@ -58,6 +112,62 @@ async function request<T>(method: string, url: string, body?: unknown, token?: s
     throw new ApiError(res.status, e.error ?? e.message ?? `${method} ${url}: HTTP ${res.status}`, e.code);
   }
   return json as T;
+}
+
+/** A body's chunks as an async iterable (not every browser iterates a ReadableStream itself). */
+async function* chunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** What a followed run says: each handler gets its event's parsed data. */
+export type RunEventHandlers = Partial<Record<'progress' | 'item' | 'finished', (data: unknown) => void>>;
+
+/**
+ * Follows a run's Server-Sent Events with fetch (EventSource cannot send the token), as
+ * EventSource would: a dropped or ended stream is opened again after the server's `retry:` wait,
+ * from the last event id seen (Last-Event-ID). Stops when closed or when `signal` aborts.
+ */
+function followRun(id: number, on: RunEventHandlers, signal: AbortSignal): { close(): void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  const url = `/api/runs/${id}/events`;
+  let lastId: string | undefined;
+  void (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        const res = await withToken((auth) => fetch(url, {
+          headers: { accept: 'text/event-stream', ...auth, ...(lastId !== undefined ? { 'last-event-id': lastId } : {}) }, cache: 'no-store', signal: controller.signal,
+        }));
+        if (res.ok && res.body !== null) {
+          for await (const e of sseEvents(chunks(res.body))) {
+            if (e.id !== undefined) lastId = e.id;
+            if (controller.signal.aborted) return;
+            on[e.event as keyof RunEventHandlers]?.(e.data);
+          }
+        } else {
+          await res.text().catch(() => undefined);
+        }
+      } catch {
+        if (controller.signal.aborted) return;
+      }
+      // The server's retry: is 2 s.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 2000);
+        controller.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      });
+    }
+  })();
+  return { close: stop };
 }
 
 const get = <T>(url: string) => request<T>('GET', url);
@@ -96,8 +206,8 @@ export const api = {
   compare: (base?: number, head?: number) => get<Comparison>(`/api/compare${query({ base, head })}`),
   gate: (run: number, baseline: number, metrics?: readonly string[]) =>
     get<GateReport>(`/api/gate${query({ run, baseline: String(baseline), metrics })}`),
-  addCheckpoint: (body: NewCheckpoint, token?: string) =>
-    request<Checkpoint & { run?: { id: number; status: string } }>('POST', '/api/checkpoints', body, token),
-  /** The run's Server-Sent Events (progress, item, finished). */
-  events: (id: number) => new EventSource(`/api/runs/${id}/events`),
+  addCheckpoint: (body: NewCheckpoint) =>
+    request<Checkpoint & { run?: { id: number; status: string } }>('POST', '/api/checkpoints', body),
+  /** The run's Server-Sent Events (progress, item, finished), until closed or `signal` aborts. */
+  events: followRun,
 };

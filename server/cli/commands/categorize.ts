@@ -1,3 +1,4 @@
+import { checkpointKeyTarget } from '../../queue/submit-run.js';
 import { CATEGORIES } from '../../categorize/category.js';
 import { CATEGORIZE_LIMITS, planCategorize } from '../../categorize/plan-categorize.js';
 import { DEFAULT_EVALSETS_DIR, readSecret } from '../../config.js';
@@ -60,7 +61,7 @@ export async function categorizeCommand(argv: readonly string[], io: Io): Promis
   return withStore(v, io, async (store) => {
     const base = store.checkpoints.get(baseName);
     const plan = planCategorize(store, base, sets, request);
-    const apiKey = readSecret(base.apiKeyEnv, io.env);
+    const apiKey = readSecret(base.apiKeyEnv, io.env, checkpointKeyTarget(base));
     const probed = await checkEndpoint(base.baseUrls, base.model, { apiKey, check: request.modelCheck, requireReachable: true });
     for (const w of probed.warnings) println(io.stderr, `warning: ${w}`);
     const runId = createRun(store, base, plan.sets, plan.params, 'running', 'categorize');

@@ -73,7 +73,7 @@ export async function evalsetGenerate(argv: readonly string[], io: Io): Promise<
   }
   // Read now, so a missing key is said before anything is asked.
   if (spec.provider === 'anthropic') anthropicSettings(io.env);
-  else readSecret(spec.apiKeyEnv, io.env, '--generator-key-env');
+  else readSecret(spec.apiKeyEnv, io.env, { field: '--generator', urls: [spec.baseUrl] }, '--generator-key-env');
   const langs = parseLangs(str(p.values, 'langs'));
   const counts = {
     questions: int(p.values, 'questions', 1, 20) ?? 2,

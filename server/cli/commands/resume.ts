@@ -1,3 +1,4 @@
+import { checkpointKeyTarget } from '../../queue/submit-run.js';
 import { readSecret } from '../../config.js';
 import { TunegateError } from '../../errors.js';
 import { checkEndpoint } from '../../runner/reachability.js';
@@ -31,7 +32,7 @@ export async function resumeCommand(argv: readonly string[], io: Io): Promise<nu
     // Before reaching for the endpoint: a run this tool can no longer score is refused outright.
     checkScorersBeforeSending(store, run, flag(p.values, 'retry-errors'));
     const checkpoint = store.checkpoints.getById(run.checkpointId);
-    const apiKey = readSecret(checkpoint?.apiKeyEnv, io.env);
+    const apiKey = checkpoint === undefined ? undefined : readSecret(checkpoint.apiKeyEnv, io.env, checkpointKeyTarget(checkpoint));
     const check = run.params.modelCheck !== false && !flag(p.values, 'no-model-check');
     const probed = checkpoint === undefined ? undefined : await checkEndpoint(checkpoint.baseUrls, checkpoint.model, { apiKey, check, requireReachable: true });
     for (const w of probed?.warnings ?? []) println(io.stderr, `warning: ${w}`);

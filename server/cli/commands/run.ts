@@ -1,3 +1,4 @@
+import { checkpointKeyTarget } from '../../queue/submit-run.js';
 import { readSecret } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
@@ -141,11 +142,11 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   // Before registering: a failed command leaves nothing behind.
   const probedWanted = wanted === undefined
     ? undefined
-    : await checkEndpoint(wanted.baseUrls ?? [wanted.baseUrl], wanted.model, { apiKey: readSecret(wanted.apiKeyEnv, io.env), check, requireReachable: true });
+    : await checkEndpoint(wanted.baseUrls ?? [wanted.baseUrl], wanted.model, { apiKey: readSecret(wanted.apiKeyEnv, io.env, { field: '--base-url', urls: wanted.baseUrls ?? [wanted.baseUrl] }), check, requireReachable: true });
 
   return withStore(v, io, async (store) => {
     const checkpoint = wanted !== undefined ? registerOnTheFly(store, wanted, v) : store.checkpoints.get(name);
-    readSecret(checkpoint.apiKeyEnv, io.env);
+    readSecret(checkpoint.apiKeyEnv, io.env, checkpointKeyTarget(checkpoint));
     // The run's judge: --judge, else the checkpoint's. Checked before anything is sent.
     const judge = judgeFlag ?? checkpoint.judge;
     if (judge !== null) checkJudgeReady(judge, io.env);
@@ -153,7 +154,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       if (judge === null) throw new TunegateError('USAGE', '--judge-pairwise needs a judge: pass --judge or give the checkpoint one');
       store.runs.get(pairwiseBaseline);
     }
-    const probed = probedWanted ?? await checkEndpoint(checkpoint.baseUrls, checkpoint.model, { apiKey: readSecret(checkpoint.apiKeyEnv, io.env), check, requireReachable: true });
+    const probed = probedWanted ?? await checkEndpoint(checkpoint.baseUrls, checkpoint.model, { apiKey: readSecret(checkpoint.apiKeyEnv, io.env, checkpointKeyTarget(checkpoint)), check, requireReachable: true });
     for (const w of probed.warnings) println(io.stderr, `warning: ${w}`);
     const runId = createRun(store, checkpoint, sets, { ...params, judge });
     const json = flag(v, 'json');

@@ -9,7 +9,7 @@ import { LEASE_OPTION, leaseMsFrom } from '../context.js';
 export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
   const p = parseArgs(argv, {
     host: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' }, evalsets: { type: 'string' },
-    'per-endpoint': { type: 'string' }, 'insecure-no-auth': { type: 'boolean' }, quiet: { type: 'boolean' },
+    'per-endpoint': { type: 'string' }, 'insecure-no-auth': { type: 'boolean' }, quiet: { type: 'boolean' }, 'protect-reads': { type: 'boolean' },
     'key-env': { type: 'string', multiple: true }, 'allowed-host': { type: 'string', multiple: true },
     'max-response-bytes': { type: 'string' }, 'max-answer-chars': { type: 'string' }, ...LEASE_OPTION,
   }, 'serve');
@@ -28,15 +28,19 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     logger: !flag(p.values, 'quiet'),
     keyEnvs: list(p.values, 'key-env'),
     allowedHosts: list(p.values, 'allowed-host'),
+    ...(flag(p.values, 'protect-reads') ? { protectReads: true } : {}),
     ...(maxResponseBytes !== undefined ? { maxResponseBytes } : {}),
     ...(maxAnswerChars !== undefined ? { maxAnswerChars } : {}),
     ...(leaseMs !== undefined ? { leaseMs } : {}),
   });
   println(io.stderr, `tunegate serving ${server.url} (API docs: ${server.url}/api/docs); Ctrl-C stops it, running runs become resumable`);
-  const keys = server.settings.keyEnvs;
+  if (server.settings.protectReads) println(io.stderr, 'reads need the token too (--protect-reads): every /api request but /api/health, the docs and the event streams');
+  const keys = server.settings.keyBindings;
   println(io.stderr, keys.length > 0
-    ? `key variables checkpoints and judges may name: ${keys.join(', ')}`
-    : 'no key variables allowed: checkpoints and judges that need a key are refused (allow one with --key-env NAME)');
+    ? `key variables checkpoints and judges may name: ${keys.map((k) => (k.prefixes === null ? k.name : `${k.name} (to ${k.prefixes.join(', ')})`)).join(', ')}`
+    : 'no key variables allowed: checkpoints and judges that need a key are refused (allow one with --key-env NAME=URL_PREFIX)');
+  // Any token holder can point an unbound key at a URL of their choosing: say so at every start.
+  for (const k of keys) if (k.prefixes === null) println(io.stderr, `warning: key ${k.name} may be sent to any URL; bind it with --key-env ${k.name}=URL_PREFIX`);
   // Runs until the process is told to stop (SIGINT/SIGTERM abort io.signal in bin.ts).
   await new Promise<void>((resolveStop) => {
     if (io.signal === undefined || io.signal.aborted) return resolveStop();

@@ -1,10 +1,10 @@
-import { api, ApiError, type NewCheckpoint } from '../api.js';
+import { api, type NewCheckpoint } from '../api.js';
 import { h, tid } from '../dom.js';
 import type { ViewContext } from '../router.js';
 import { command } from './common.js';
 
 /** The form's fields, in order; each shows its own server error next to it. */
-const FIELDS = ['name', 'baseUrl', 'model', 'step', 'api', 'promptTemplate', 'apiKeyEnv', 'tags', 'evalsets', 'token'] as const;
+const FIELDS = ['name', 'baseUrl', 'model', 'step', 'api', 'promptTemplate', 'apiKeyEnv', 'tags', 'evalsets'] as const;
 type Field = (typeof FIELDS)[number];
 
 /** Which field a server message is about: "body/baseUrl must …" → baseUrl; a few messages name it otherwise. */
@@ -60,7 +60,6 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
   const templateIn = h('textarea', { name: 'promptTemplate', rows: 2, placeholder: 'Q: {prompt}\nA:' });
   const keyIn = text('apiKeyEnv', 'e.g. VLLM_API_KEY');
   const tagsIn = text('tags', 'mix=bio-v2, lr=1e-5');
-  const tokenIn = h('input', { type: 'password', name: 'token', autocomplete: 'off' });
   const runNow = h('input', { type: 'checkbox', name: 'autoRun', checked: true, attrs: tid('run-now') });
   const usable = evalsets.filter((s): s is Extract<typeof s, { items: number }> => !('error' in s));
   const boxes = usable.map((s) => h('input', { type: 'checkbox', name: 'evalsets', value: s.name, checked: true }));
@@ -69,8 +68,6 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
     usable.length === 0 ? h('p', { class: 'note' }, 'This server offers no eval sets (serve --evalsets DIR).') : null,
     usable.map((s, i) => h('label', { class: 'check' }, boxes[i]!, `${s.name} (${s.items} items: ${s.keyword} keyword, ${s.blog} blog)`)),
     evalsets.filter((s) => 'error' in s).map((s) => h('p', { class: 'field-error' }, `${s.name}: ${'error' in s ? s.error : ''}`)));
-  const tokenField = field('token', 'Server token', tokenIn, 'This server requires its TUNEGATE_TOKEN for changes. It is kept in this page only, never stored.');
-  tokenField.hidden = true;
   const general = h('div', { class: 'error', attrs: { ...tid('form-error'), role: 'alert' } });
   general.hidden = true;
   const submit = h('button', { type: 'submit', attrs: tid('register-submit') }, 'Register');
@@ -129,7 +126,8 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
       }
       submit.disabled = true;
       try {
-        const created = await api.addCheckpoint(body, tokenIn.value);
+        // A server with a token answers 401 first: api.ts asks for it (the form above the page) and sends again.
+        const created = await api.addCheckpoint(body);
         if (created.run !== undefined) {
           ctx.navigate(`/runs/${created.run.id}`);
           return;
@@ -140,12 +138,7 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
           command(`npx tunegate run ${created.name}`),
           h('p', null, h('a', { href: '/' }, 'Back to the charts'))));
       } catch (err) {
-        if (err instanceof ApiError && err.status === 401) {
-          tokenField.hidden = false;
-          showError('token', 'This server needs its token (TUNEGATE_TOKEN) for changes: enter it and submit again.');
-        } else {
-          showError(fieldOf((err as Error).message), (err as Error).message);
-        }
+        showError(fieldOf((err as Error).message), (err as Error).message);
       } finally {
         submit.disabled = false;
       }
@@ -162,7 +155,6 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
   evalsetsIn,
   errorSlot('evalsets'),
   h('label', { class: 'check' }, runNow, 'Run now, and follow the run live'),
-  tokenField,
   general,
   submit);
 

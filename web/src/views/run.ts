@@ -28,13 +28,14 @@ function liveProgress(run: RunBody, ctx: ViewContext): HTMLElement {
   };
   const section = h('section', { class: 'live', attrs: { ...tid('progress'), 'aria-live': 'polite' } }, h('h2', null, 'Progress (live)'), bar, ' ', text);
   show(run.progress, run.status);
-  const events = api.events(run.runId);
-  events.addEventListener('progress', (e) => show(JSON.parse((e as MessageEvent<string>).data) as LiveProgress, 'running'));
-  // The run ended: show its results in place (a replace, not a page load).
-  events.addEventListener('finished', () => {
-    events.close();
-    if (!ctx.signal.aborted) ctx.navigate(window.location.pathname + window.location.search, { replace: true });
-  });
+  const events = api.events(run.runId, {
+    progress: (p) => show(p as LiveProgress, 'running'),
+    // The run ended: show its results in place (a replace, not a page load).
+    finished: () => {
+      events.close();
+      if (!ctx.signal.aborted) ctx.navigate(window.location.pathname + window.location.search, { replace: true });
+    },
+  }, ctx.signal);
   ctx.onLeave(() => events.close());
   return section;
 }
