@@ -35,7 +35,8 @@ interface Got {
 type Get = (url: string, withKey?: boolean) => Promise<Got | { failed: string }>;
 
 function getter(opts: ProbeOptions): { get: Get; close(): void } {
-  const transport = createHttpFetch({ maxSockets: 4, maxResponseBytes: PROBE_BYTES });
+  // A model list or identity route that echoes the key loses it here, before it is read.
+  const transport = createHttpFetch({ maxSockets: 4, maxResponseBytes: PROBE_BYTES, secrets: [opts.apiKey] });
   const plain: Record<string, string> = { accept: 'application/json' };
   const keyed = opts.apiKey === undefined ? plain : { ...plain, authorization: `Bearer ${opts.apiKey}` };
   return {
