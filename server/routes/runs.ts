@@ -10,7 +10,8 @@ import { TunegateError } from '../errors.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
 import { submitRun } from '../queue/submit-run.js';
 import type { Store } from '../store/open.js';
-import { CSP } from '../app.js';
+import { CSP, servedSecrets } from '../app.js';
+import { redactSecretForms } from '../http/secret-forms.js';
 import { runStreams } from './run-events.js';
 import { CategoryName, ErrorBody, NewRunBody, Nullable, Run, RunId, RunParams } from './schemas.js';
 
@@ -119,7 +120,8 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     return { results: matching.slice(offset, offset + limit).map(json), total: matching.length, limit, offset };
   });
 
-  const streams = runStreams(app, { store, queue, runBody: (id) => runBody(store, id), headers: { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP } });
+  const secrets = servedSecrets(deps);
+  const streams = runStreams(app, { store, queue, runBody: (id) => runBody(store, id), redact: (text) => redactSecretForms(text, secrets), headers: { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP } });
   app.get('/api/runs/:id/events', {
     schema: { summary: 'Server-Sent Events: progress, item (one per stored result), finished; each with id: for Last-Event-ID', params: RunParams },
   }, async (req, reply) => {

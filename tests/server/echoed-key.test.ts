@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Responder } from '../../server/scripted-endpoint/scripted-endpoint.js';
 import { cli } from '../helpers/cli.js';
-import { endpoint } from '../helpers/endpoint.js';
+import { echo, endpoint } from '../helpers/endpoint.js';
+import { readSse } from '../helpers/sse.js';
 import { post, testApp, waitForStatus } from '../helpers/server.js';
 import { jsonl } from '../helpers/tmp.js';
 
@@ -112,5 +113,36 @@ describe('a key the endpoint echoes, in any field and any common encoding, is st
     for (const [what, text] of seen) expectNoKey(text, what);
     t.store.db.pragma('wal_checkpoint(TRUNCATE)');
     expectNoKey(readFileSync(t.dbPath), 'the database file');
+  });
+
+  it('rows an older version stored with a leaked key: the server and the CLI remove the keys they know on the way out', async () => {
+    const TOKEN = 'tg-token-0123456789abcdef';
+    const model = await endpoint(echo);
+    const t = await testApp({ env: { MODEL_KEY: KEY }, keyEnvs: ['MODEL_KEY'], token: TOKEN });
+    const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const r = await t.app.inject({ method: 'POST', url: '/api/checkpoints', headers: auth, payload: { name: 'c', baseUrl: model.url, model: 'm', apiKeyEnv: 'MODEL_KEY', autoRun: true } });
+    expect(r.statusCode, r.body).toBe(201);
+    await waitForStatus(t.app, r.json().run.id, ['completed']);
+    // What an older tunegate may have stored: the key in answers, errors, the reported model and a note.
+    t.store.db.prepare("UPDATE results SET answer = 'old answer ' || ?, error = CASE WHEN item_id = 'q3' THEN 'HTTP 401: bad key ' || ? END").run(ECHOED.base64, ECHOED.upper);
+    t.store.db.prepare("UPDATE runs SET provenance = json_set(provenance, '$.reported.models', json_array(?)), notes = json_array(?)").run(KEY, `note ${ECHOED.percent} and ${TOKEN}`);
+
+    const seen: Array<[string, string]> = [];
+    for (const url of ['/api/runs/1', '/api/runs', '/api/runs/1/results?limit=1000', '/api/checkpoints']) seen.push([url, (await t.app.inject({ method: 'GET', url })).body]);
+    expect(seen[0]![1]).toContain('"models":["[redacted]"]');
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const events = await readSse(`${address}/api/runs/1/events`, (e) => e.event === 'finished', 10_000, '0');
+    expect(events.some((e) => e.event === 'item')).toBe(true);
+    seen.push(['events', JSON.stringify(events)]);
+    for (const args of [['show', '1', '--items'], ['show', '1', '--items', '--json'], ['runs', '--json']]) {
+      const c = await cli([...args, '--db', t.dbPath], { cwd: t.dir, env: { MODEL_KEY: KEY, TUNEGATE_TOKEN: TOKEN } });
+      expect(c.code, c.stderr).toBe(0);
+      seen.push([args.join(' '), c.stdout + c.stderr]);
+    }
+    expect(seen.find(([w]) => w === 'show 1 --items')![1]).toContain('old answer [redacted]');
+    for (const [what, text] of seen) {
+      expectNoKey(text, what);
+      expect(text, what).not.toContain(TOKEN);
+    }
   });
 });
