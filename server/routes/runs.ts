@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
 import { checkKeyEnvsAllowed } from '../config.js';
-import { judgeKeyEnv } from '../judge/spec.js';
+import { refuseUrlCredentials } from '../http/url-credentials.js';
+import { judgeKeyEnv, judgeSpecUrl } from '../judge/spec.js';
 import { itemJson, runJson } from '../report/run-json.js';
 import { categoryLookup, runCategories } from '../categorize/run-categories.js';
 import { currentSummary } from '../runner/execute-run.js';
@@ -39,6 +40,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     },
   }, async (req, reply) => {
     const { checkpoint: name, judge, ...rest } = req.body;
+    refuseUrlCredentials([['body/judge/spec', judgeSpecUrl(judge?.spec), 'judge.keyEnv']]);
     const overrides = { ...rest, ...(judge !== undefined ? { judge: judge === null ? null : { spec: judge.spec, keyEnv: judge.keyEnv ?? null } } : {}) };
     const checkpoint = store.checkpoints.find(name);
     if (checkpoint === undefined) throw new TunegateError('INVALID_INPUT', `body/checkpoint: no checkpoint named "${name}"`);
