@@ -38,10 +38,11 @@ export function knowSecrets(io: Io, names: readonly (string | null | undefined)[
  * version may still hold it.
  */
 export function withKnownSecrets(io: Io, argv: readonly string[]): Io {
+  // --api-key-env NAME, --judge-key-env=NAME, --key-env NAME=URL_PREFIX: the variable's name.
   const named = argv.flatMap((a, i) => {
     const eq = /^--[a-z-]*key-env=(.*)$/.exec(a);
-    if (eq !== null) return [eq[1]!];
-    return /^--[a-z-]*key-env$/.test(a) && argv[i + 1] !== undefined ? [argv[i + 1]!] : [];
+    const value = eq !== null ? eq[1]! : /^--[a-z-]*key-env$/.test(a) ? argv[i + 1] : undefined;
+    return value === undefined ? [] : [value.split('=')[0]!];
   });
   const secrets = new Set(secretValues(io.env, named));
   const wrap = (out: Out): Out => ({
