@@ -10,6 +10,7 @@ import { CHECKPOINT_NAME_MAX } from './checkpoint-name.js';
 import { ERROR_CODES, TunegateError } from './errors.js';
 import { packagePath } from './paths.js';
 import { registerRequestGuards } from './request-guards.js';
+import { redactSecretForms } from './http/secret-forms.js';
 import { redactSecrets } from './runner/redact.js';
 import type { RunQueue } from './queue/run-queue.js';
 import { checkpointRoutes } from './routes/checkpoints.js';
@@ -40,6 +41,11 @@ export interface AppDeps {
   /** Further names accepted in the Host header (`--allowed-host`). */
   allowedHosts?: readonly string[] | undefined;
   logger?: boolean;
+}
+
+/** What the server knows that it must never serve or log: its token and every key it may send. */
+export function servedSecrets(deps: Pick<AppDeps, 'token' | 'env'>): string[] {
+  return [deps.token, ...serverSecrets(deps.env)].filter((s): s is string => s !== undefined && s !== '');
 }
 
 /** A page's Content-Security-Policy: no inline script, nothing from elsewhere. */
@@ -94,7 +100,7 @@ async function pageRoutes(app: FastifyInstance): Promise<void> {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Logged errors are redacted like stored ones: the token and every key the server may send.
-  const secrets = [deps.token, ...serverSecrets(deps.env)];
+  const secrets = servedSecrets(deps);
   const app = Fastify({
     logger: deps.logger === true
       ? { level: 'info', serializers: { err: (e: Error) => ({ type: e.name, message: redactSecrets(e.message, secrets), stack: redactSecrets(e.stack ?? '', secrets) }) } }
@@ -118,6 +124,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
+    // A second layer behind the transport's (http-fetch.ts): a row stored by an older version
+    // may hold a key an endpoint echoed; no answer of this server carries one of its secrets.
+    if (typeof payload === 'string') payload = redactSecretForms(payload, secrets);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     if (!req.url.startsWith('/api/docs')) {

@@ -144,6 +144,14 @@ export function serverSecrets(env: Env): string[] {
 }
 
 /**
+ * The values of the named variables, skipping unset ones: the keys a CLI process could know,
+ * which it removes from everything it prints (a second layer; the CLI's Env has no allowed list).
+ */
+export function secretValues(env: Env, names: readonly (string | null | undefined)[]): string[] {
+  return [TOKEN_ENV, ANTHROPIC_KEY_ENV, ...names].flatMap((n) => (n !== null && n !== undefined && ENV_NAME.test(n) && (env[n] ?? '') !== '' ? [env[n]!] : []));
+}
+
+/**
  * Reads a secret from the environment variable the user named, for requests to `target`. The
  * value goes straight to the HTTP client: it is never stored, logged or echoed. On a server,
  * only allowed names are read, and a bound name only for URLs under its prefixes (see

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { resolveDbPath } from '../config.js';
 import { openStore, type Store } from '../store/open.js';
 import { num, str, type Values } from './args.js';
-import type { Io } from './io.js';
+import { knowSecrets, type Io } from './io.js';
 
 export const DB_OPTION = { db: { type: 'string' } } as const;
 export const LEASE_OPTION = { lease: { type: 'string' } } as const;
@@ -13,9 +13,14 @@ export function leaseMsFrom(values: Values): number | undefined {
   return s === undefined ? undefined : Math.round(s * 1000);
 }
 
-/** Opens the database named by --db / TUNEGATE_DB / the default, relative to the working directory. */
+/**
+ * Opens the database named by --db / TUNEGATE_DB / the default, relative to the working
+ * directory. The key variables its checkpoints name join what this process keeps out of its output.
+ */
 export function openStoreFor(values: Values, io: Io): Store {
-  return openStore(resolve(io.cwd, resolveDbPath(str(values, 'db'), io.env)));
+  const store = openStore(resolve(io.cwd, resolveDbPath(str(values, 'db'), io.env)));
+  knowSecrets(io, store.checkpoints.list().flatMap((c) => [c.apiKeyEnv, c.judge?.keyEnv]));
+  return store;
 }
 
 /** Runs `fn` with an open store and always closes it. */

@@ -72,7 +72,8 @@ Registers a checkpoint: an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp s
 TGI, …) and the model name it serves.
 
 Options:
-  --base-url URL        the endpoint's base URL, e.g. http://127.0.0.1:8000/v1 (required).
+  --base-url URL        the endpoint's base URL, e.g. http://127.0.0.1:8000/v1 (required; no
+                        user:password in it: name a key variable with --api-key-env).
                         Repeat it for replicas of one model on several machines: requests go to
                         the one with the fewest in flight, --concurrency applies per replica, and
                         a replica that stops answering is rested while the others take its items

@@ -1,4 +1,5 @@
-import type { Env } from '../config.js';
+import { secretValues, type Env } from '../config.js';
+import { redactKnownSecrets } from '../runner/redact.js';
 import { printable } from '../untrusted-text.js';
 
 export interface Out {
@@ -15,6 +16,45 @@ export interface Io {
   cwd: string;
   /** Aborted on Ctrl-C (the binary wires SIGINT/SIGTERM to it). */
   signal?: AbortSignal;
+  /** Key values this process knows (see withKnownSecrets): removed from all it prints or writes. */
+  secrets?: Set<string>;
+}
+
+/** `text` without any form of the keys this process knows: for what the CLI writes to a file. */
+export function forOutput(io: Io, text: string): string {
+  return io.secrets === undefined || io.secrets.size === 0 ? text : redactKnownSecrets(text, [...io.secrets]);
+}
+
+/** Adds the values of the named key variables to what this process removes from its output. */
+export function knowSecrets(io: Io, names: readonly (string | null | undefined)[]): void {
+  for (const v of secretValues(io.env, names)) io.secrets?.add(v);
+}
+
+/**
+ * The Io a command runs with: everything written to stdout and stderr loses the keys this
+ * process knows (TUNEGATE_TOKEN, ANTHROPIC_API_KEY, the variables named on the command line,
+ * and those the database's checkpoints name, added when it is opened). A second layer: what an
+ * endpoint echoed is removed before it is stored (http-fetch.ts), but a row stored by an older
+ * version may still hold it.
+ */
+export function withKnownSecrets(io: Io, argv: readonly string[]): Io {
+  // --api-key-env NAME, --judge-key-env=NAME, --key-env NAME=URL_PREFIX: the variable's name.
+  const named = argv.flatMap((a, i) => {
+    const eq = /^--[a-z-]*key-env=(.*)$/.exec(a);
+    const value = eq !== null ? eq[1]! : /^--[a-z-]*key-env$/.test(a) ? argv[i + 1] : undefined;
+    return value === undefined ? [] : [value.split('=')[0]!];
+  });
+  const secrets = new Set(secretValues(io.env, named));
+  const wrap = (out: Out): Out => ({
+    write: (text: string) => out.write(secrets.size === 0 ? text : redactKnownSecrets(text, [...secrets])),
+    get isTTY() {
+      return out.isTTY;
+    },
+    get columns() {
+      return out.columns;
+    },
+  });
+  return { ...io, stdout: wrap(io.stdout), stderr: wrap(io.stderr), secrets };
 }
 
 /**

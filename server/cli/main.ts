@@ -1,6 +1,6 @@
 import { EXIT, TunegateError } from '../errors.js';
 import { HELP, helpFor } from './help.js';
-import { println, type Io } from './io.js';
+import { println, withKnownSecrets, type Io } from './io.js';
 
 type Command = (argv: readonly string[], io: Io) => Promise<number>;
 
@@ -41,7 +41,8 @@ function printError(io: Io, e: TunegateError): void {
 }
 
 /** Runs one command line and returns its exit code. Never calls process.exit. */
-export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+export async function runCli(argv: readonly string[], given: Io): Promise<number> {
+  const io = withKnownSecrets(given, argv);
   const [name, ...rest] = argv;
   if (name === undefined) {
     println(io.stderr, HELP.main!);

@@ -85,7 +85,7 @@ export function createJudgeClient(spec: JudgeSpec, env: Env, opts: JudgeClientOp
   if (spec.provider === 'anthropic') {
     const { apiKey, baseURL } = anthropicSettings(env);
     // Our transport, not the SDK's fetch: it never follows a redirect, which would carry x-api-key along.
-    const transport = createHttpFetch({ maxSockets: 16, maxResponseBytes });
+    const transport = createHttpFetch({ maxSockets: 16, maxResponseBytes, secrets: [apiKey] });
     const client = new Anthropic({ apiKey, authToken: null, baseURL, maxRetries: opts.maxRetries, timeout: opts.timeoutMs, fetch: transport.fetch });
     // Structured output (a JSON schema) where the model supports it; a model that refuses it
     // with 400 is asked with the prompt alone from then on (the verdict is validated either way).

@@ -1,20 +1,27 @@
 import { anthropicBaseUrl, ANTHROPIC_KEY_ENV, validateEnvName, type Env, type KeyUse } from '../config.js';
 import { TunegateError } from '../errors.js';
-import { redactUrl } from '../runner/create-run.js';
+import { refuseUrlCredentials, stripUrlCredentials, stripUrlCredentialsInText } from '../http/url-credentials.js';
 
 /** Which model judges, and where. */
 export type JudgeSpec =
   | { provider: 'anthropic'; model: string; id: string }
   | { provider: 'openai'; model: string; baseUrl: string; apiKeyEnv: string | null; id: string };
 
+/** The base URL of an `openai:MODEL@BASE_URL` spec (null for any other), to check before the spec is parsed. */
+export function judgeSpecUrl(spec: string | null | undefined): string | null {
+  if (spec === null || spec === undefined || !spec.startsWith('openai:')) return null;
+  const at = spec.indexOf('@');
+  return at < 0 ? null : spec.slice(at + 1);
+}
+
 /**
  * Parses `anthropic:MODEL` or `openai:MODEL@BASE_URL` (the judge's spec; the eval-set generator's
- * too, with `flag` naming its option in errors). The id is the spec without a key variable
- * and without a user:password in the URL: it names the judge in caches and reports. An
- * OpenAI-compatible judge that needs a key names its variable with `keyEnv` (the value is read
- * at request time, never stored).
+ * too, with `flag` naming its option in errors). A URL with a user name or password is refused
+ * (it would be stored): the key goes in the variable `keyEnv` names (read at request time, never
+ * stored). The id is the spec without a key variable: it names the judge in caches and reports.
  */
 export function parseJudgeSpec(spec: string, keyEnv?: string | null, flag = '--judge'): JudgeSpec {
+  refuseUrlCredentials([[flag, judgeSpecUrl(spec), `${flag}-key-env`]]);
   const colon = spec.indexOf(':');
   const provider = colon < 0 ? '' : spec.slice(0, colon);
   const rest = colon < 0 ? '' : spec.slice(colon + 1);
@@ -31,13 +38,12 @@ export function parseJudgeSpec(spec: string, keyEnv?: string | null, flag = '--j
     }
     if (ok) {
       const apiKeyEnv = keyEnv === undefined || keyEnv === null ? null : validateEnvName(keyEnv, `${flag}-key-env`);
-      // The id is stored and printed (caches, reports, a generated item's meta): never a URL's user:password.
-      return { provider, model, baseUrl, apiKeyEnv, id: `openai:${model}@${redactUrl(baseUrl)}` };
+      return { provider, model, baseUrl, apiKeyEnv, id: `openai:${model}@${stripUrlCredentials(baseUrl)}` };
     }
   }
   throw new TunegateError(
     'USAGE',
-    `${flag}: "${spec}" is not a ${flag.replace(/^--/, '')}; use anthropic:MODEL (key in ANTHROPIC_API_KEY) or openai:MODEL@BASE_URL (e.g. openai:qwen2.5-72b@http://127.0.0.1:8001/v1)`,
+    `${flag}: "${stripUrlCredentialsInText(spec)}" is not a ${flag.replace(/^--/, '')}; use anthropic:MODEL (key in ANTHROPIC_API_KEY) or openai:MODEL@BASE_URL (e.g. openai:qwen2.5-72b@http://127.0.0.1:8001/v1)`,
   );
 }
 

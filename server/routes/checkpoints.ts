@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
 import { checkKeyEnvsAllowed } from '../config.js';
 import { TunegateError } from '../errors.js';
-import { judgeKeyUse } from '../judge/spec.js';
+import { refuseUrlCredentials } from '../http/url-credentials.js';
+import { judgeKeyUse, judgeSpecUrl } from '../judge/spec.js';
 import { checkBeforeQueueing, planRun } from '../queue/submit-run.js';
 import { createRun } from '../runner/create-run.js';
 import type { Checkpoint as CheckpointRecord } from '../store/types.js';
@@ -35,6 +36,12 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     },
   }, async (req, reply) => {
     const b = req.body;
+    // A password in a URL would be stored and served: refused before anything else is looked at.
+    refuseUrlCredentials([
+      ['body/baseUrl', b.baseUrl, 'apiKeyEnv'],
+      ...(b.baseUrls ?? []).map((u, i) => [`body/baseUrls/${i}`, u, 'apiKeyEnv'] as const),
+      ['body/judge/spec', judgeSpecUrl(b.judge?.spec), 'judge.keyEnv'],
+    ]);
     const baseUrls = b.baseUrls ?? [b.baseUrl!];
     // First: a key variable the server may not read, or may not send where this body says, is
     // refused whatever else the body says.

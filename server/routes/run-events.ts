@@ -14,6 +14,8 @@ export interface RunStreamOptions {
   /** The run object a `finished` event carries (the same as GET /api/runs/:id). */
   runBody: (id: number) => unknown;
   headers: StreamHeaders;
+  /** Applied to every event's text before it is sent (the server's own secrets are removed). */
+  redact?: (text: string) => string;
   /** How often a stream looks at the store for a run another process executes (ms). */
   pollMs?: number;
   /** Least time between two writes of one stream: events that arrive closer are sent together (ms). */
@@ -50,6 +52,7 @@ export function parseLastEventId(header: string | string[] | undefined): number 
 export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
   const { store, queue } = opts;
   const pollMs = opts.pollMs ?? 500;
+  const redact = opts.redact ?? ((text: string) => text);
   const flushMs = opts.flushMs ?? 50;
   const stallMs = opts.stallMs ?? 30_000;
   const pingMs = opts.pingMs ?? 15_000;
@@ -90,7 +93,7 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
       });
       return false;
     };
-    const event = (name: string, data: unknown) => write(`id: ${cursor}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    const event = (name: string, data: unknown) => write(`id: ${cursor}\nevent: ${name}\ndata: ${redact(JSON.stringify(data))}\n\n`);
 
     /** Ends the stream: after what is buffered (a reading client gets it all), or at once on shutdown if the client is not reading. */
     const close = (shutdown: boolean) => {

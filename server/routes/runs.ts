@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
 import { checkKeyEnvsAllowed } from '../config.js';
+import { refuseUrlCredentials } from '../http/url-credentials.js';
 import { checkpointKeyUse } from '../queue/submit-run.js';
-import { judgeKeyUse } from '../judge/spec.js';
+import { judgeKeyUse, judgeSpecUrl } from '../judge/spec.js';
 import { itemJson, runJson } from '../report/run-json.js';
 import { categoryLookup, runCategories } from '../categorize/run-categories.js';
 import { currentSummary } from '../runner/execute-run.js';
@@ -11,7 +12,8 @@ import { TunegateError } from '../errors.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
 import { submitRun } from '../queue/submit-run.js';
 import type { Store } from '../store/open.js';
-import { CSP } from '../app.js';
+import { CSP, servedSecrets } from '../app.js';
+import { redactSecretForms } from '../http/secret-forms.js';
 import { runStreams } from './run-events.js';
 import { CategoryName, ErrorBody, NewRunBody, Nullable, Run, RunId, RunParams } from './schemas.js';
 
@@ -39,6 +41,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     },
   }, async (req, reply) => {
     const { checkpoint: name, judge, ...rest } = req.body;
+    refuseUrlCredentials([['body/judge/spec', judgeSpecUrl(judge?.spec), 'judge.keyEnv']]);
     const overrides = { ...rest, ...(judge !== undefined ? { judge: judge === null ? null : { spec: judge.spec, keyEnv: judge.keyEnv ?? null } } : {}) };
     const checkpoint = store.checkpoints.find(name);
     if (checkpoint === undefined) throw new TunegateError('INVALID_INPUT', `body/checkpoint: no checkpoint named "${name}"`);
@@ -121,7 +124,8 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     return { results: matching.slice(offset, offset + limit).map(json), total: matching.length, limit, offset };
   });
 
-  const streams = runStreams(app, { store, queue, runBody: (id) => runBody(store, id), headers: { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP } });
+  const secrets = servedSecrets(deps);
+  const streams = runStreams(app, { store, queue, runBody: (id) => runBody(store, id), redact: (text) => redactSecretForms(text, secrets), headers: { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP } });
   app.get('/api/runs/:id/events', {
     schema: { summary: 'Server-Sent Events: progress, item (one per stored result), finished; each with id: for Last-Event-ID', params: RunParams },
   }, async (req, reply) => {

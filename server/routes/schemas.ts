@@ -10,14 +10,14 @@ import { PARAM_LIMITS } from '../runner/create-run.js';
  */
 export const Name = Type.String({ minLength: 1, maxLength: CHECKPOINT_NAME_MAX, pattern: CHECKPOINT_NAME_PATTERN, description: `checkpoint name (at most ${CHECKPOINT_NAME_MAX} characters)` });
 export const EnvName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'name of an environment variable (never the key itself)' });
-export const HttpUrl = Type.String({ format: 'uri', pattern: '^https?://', description: 'http(s) base URL of an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1' });
+export const HttpUrl = Type.String({ format: 'uri', pattern: '^https?://', description: 'http(s) base URL of an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1; a URL with a user name or password is refused (400): name a key variable with apiKeyEnv' });
 export const RunId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 /** A training step: a safe integer (larger ones would not survive JSON and SQLite unchanged). */
 const Step = Type.Integer({ minimum: 0, maximum: PARAM_LIMITS.step });
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const JudgeSettings = Type.Object(
-  { spec: Type.String({ minLength: 1, description: 'anthropic:MODEL or openai:MODEL@BASE_URL' }), keyEnv: Type.Optional(Nullable(EnvName)) },
+  { spec: Type.String({ minLength: 1, description: 'anthropic:MODEL or openai:MODEL@BASE_URL (BASE_URL without user:password: name a key variable with keyEnv)' }), keyEnv: Type.Optional(Nullable(EnvName)) },
   { additionalProperties: false },
 );
 

@@ -4,6 +4,7 @@ import { SCORER_VERSIONS } from '../scoring/types.js';
 import type { Store } from '../store/open.js';
 import type { Checkpoint, Provenance, RunKind, RunParams } from '../store/types.js';
 import { toolRevision, toolVersion } from '../version.js';
+import { stripUrlCredentials } from '../http/url-credentials.js';
 import { DEFAULT_LEASE_MS, thisProcess } from './owner.js';
 
 export const DEFAULT_PARAMS: RunParams = {
@@ -32,30 +33,17 @@ export const PARAM_LIMITS = {
   step: Number.MAX_SAFE_INTEGER,
 } as const;
 
-/** A base URL as it may be stored and shown: any user:password part is removed. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username === '' && u.password === '') return url;
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
 export function buildProvenance(checkpoint: Checkpoint, sets: readonly EvalSet[]): Provenance {
   return {
     tool: toolVersion(),
     revision: toolRevision(),
     node: process.version,
     endpoint: {
-      baseUrl: redactUrl(checkpoint.baseUrl),
+      baseUrl: stripUrlCredentials(checkpoint.baseUrl),
       model: checkpoint.model,
       api: checkpoint.api,
       promptTemplate: checkpoint.promptTemplate,
-      ...(checkpoint.baseUrls.length > 1 ? { baseUrls: checkpoint.baseUrls.map(redactUrl) } : {}),
+      ...(checkpoint.baseUrls.length > 1 ? { baseUrls: checkpoint.baseUrls.map(stripUrlCredentials) } : {}),
     },
     scorers: { ...SCORER_VERSIONS },
     evalsets: sets.map((s) => ({ name: s.name, path: s.path, hash: s.hash, items: s.items.length })),

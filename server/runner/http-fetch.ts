@@ -2,6 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { DEFAULT_LIMITS } from '../config.js';
+import { redactBody } from '../http/redact-body.js';
+import { redactSecretForms } from '../http/secret-forms.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -92,7 +94,15 @@ export function createHttpFetch(opts: {
   maxResponseBytes?: number;
   /** Rewrites the body of a 4xx/5xx response before the SDK reads it (the openai client normalizes error shapes). */
   errorBody?: (text: string) => string;
+  /**
+   * The secrets this transport sends (the endpoint's key). Every form of them is removed from
+   * each response's body and headers before anything reads them: this is where an endpoint's
+   * words enter tunegate, so nothing downstream (stored answers, reported model, model lists,
+   * error texts) can carry an echoed key.
+   */
+  secrets?: readonly (string | null | undefined)[];
 }): HttpFetch {
+  const secrets = opts.secrets ?? [];
   const limit = opts.maxResponseBytes ?? DEFAULT_LIMITS.maxResponseBytes;
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets }),
@@ -131,10 +141,11 @@ export function createHttpFetch(opts: {
           done();
           const h = new Headers();
           const raw = res.rawHeaders;
-          for (let i = 0; i + 1 < raw.length; i += 2) h.append(raw[i]!, raw[i + 1]!);
+          for (let i = 0; i + 1 < raw.length; i += 2) h.append(raw[i]!, redactSecretForms(raw[i + 1]!, secrets));
           try {
-            const decoded = decode(Buffer.concat(chunks), res.headers['content-encoding'], limit);
-            if (decoded.length !== 0 && res.headers['content-encoding'] !== undefined) {
+            const decompressed = decode(Buffer.concat(chunks), res.headers['content-encoding'], limit);
+            const decoded = redactBody(decompressed, secrets);
+            if (decoded.length !== 0 && (res.headers['content-encoding'] !== undefined || decoded !== decompressed)) {
               h.delete('content-encoding');
               h.set('content-length', String(decoded.length));
             }

@@ -21,7 +21,8 @@ export interface OpenAIClientOptions {
 export function createOpenAIClient(baseUrl: string, opts: OpenAIClientOptions): { client: OpenAI; close(): void } {
   // Every server's error shape is rewritten to OpenAI's, the one the SDK keeps (error-body.ts).
   const transport = createHttpFetch({
-    maxSockets: opts.maxSockets ?? 64, errorBody: openAIErrorBody,
+    // The key is taken out of whatever the endpoint sends back, before the SDK reads it.
+    maxSockets: opts.maxSockets ?? 64, errorBody: openAIErrorBody, secrets: [opts.apiKey],
     ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
   });
   const client = new OpenAI({

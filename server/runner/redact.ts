@@ -4,18 +4,19 @@
  * sk-proj-****abcd", "invalid token: Bearer sk-…", a URL with user:password in it.
  */
 
-export const REDACTED = '[redacted]';
+import { MIN_ENCODED_SECRET, REDACTED, redactSecretForms, secretPattern } from '../http/secret-forms.js';
+
+export { REDACTED };
 
 /** Secrets shorter than this are not matched as substrings (they would blank ordinary words). */
 const MIN_SECRET = 4;
 /** A fragment of a known secret at least this long (a key cut short by a server) is removed. */
-const MIN_FRAGMENT = 8;
+const MIN_FRAGMENT = MIN_ENCODED_SECRET;
 /** Longest error text kept (after redaction). */
 export const MAX_ERROR_CHARS = 500;
 /** Error texts are cut to this before the patterns run, so a huge body costs little. */
 const PRE_CUT = 8000;
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const TOKENISH = /[A-Za-z0-9\-_.~+/=*•…]{4,}/g;
 const MASK = /[*•…]+|\.{3,}/;
 const PATTERNS: Array<[RegExp, string]> = [
@@ -42,15 +43,17 @@ function revealsSecret(token: string, secret: string): boolean {
 }
 
 /**
- * Replaces every known secret value (and its fragments of 8+ characters and masked forms like
- * `sk-proj-****abcd`), every `Bearer <token>`, credential fields, key-shaped strings and URL
+ * Replaces every known secret value in any of its forms (any letter case, percent-encoded,
+ * base64, hex: see secret-forms.ts), its fragments of 8+ characters and masked forms like
+ * `sk-proj-****abcd`, every `Bearer <token>`, credential fields, key-shaped strings and URL
  * passwords with `[redacted]`.
  */
 export function redactSecrets(text: string, secrets: readonly (string | null | undefined)[] = []): string {
-  const known = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET))].sort((a, b) => b.length - a.length);
+  const known = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET))];
   let out = text;
-  if (known.length > 0) {
-    out = out.replace(new RegExp(known.map(escape).join('|'), 'g'), REDACTED);
+  const pattern = secretPattern(known, MIN_SECRET);
+  if (pattern !== null) {
+    out = out.replace(pattern, REDACTED);
     out = out.replace(TOKENISH, (t) => {
       // A sentence's full stop is not part of the key.
       const core = t.replace(/\.+$/, '');
@@ -61,10 +64,12 @@ export function redactSecrets(text: string, secrets: readonly (string | null | u
   return out;
 }
 
-/** Removes known secret values only (answers: the text is the model's, patterns would change it). */
+/**
+ * Removes known secret values only, in every form secret-forms.ts lists (answers: the text is
+ * the model's, patterns would change it).
+ */
 export function redactKnownSecrets(text: string, secrets: readonly (string | null | undefined)[]): string {
-  const known = secrets.filter((s): s is string => typeof s === 'string' && s.length >= MIN_FRAGMENT);
-  return known.reduce((t, s) => (t.includes(s) ? t.split(s).join(REDACTED) : t), text);
+  return redactSecretForms(text, secrets, MIN_FRAGMENT);
 }
 
 /** An error text fit to store and show: one line, redacted, at most 500 characters. */

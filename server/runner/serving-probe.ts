@@ -1,7 +1,7 @@
 import { TunegateError } from '../errors.js';
 import type { ServingReplica } from '../store/types.js';
 import { oneLine } from '../untrusted-text.js';
-import { redactUrl } from './create-run.js';
+import { stripUrlCredentials } from '../http/url-credentials.js';
 import { parseErrorBody } from './error-body.js';
 import { createHttpFetch } from './http-fetch.js';
 
@@ -35,7 +35,8 @@ interface Got {
 type Get = (url: string, withKey?: boolean) => Promise<Got | { failed: string }>;
 
 function getter(opts: ProbeOptions): { get: Get; close(): void } {
-  const transport = createHttpFetch({ maxSockets: 4, maxResponseBytes: PROBE_BYTES });
+  // A model list or identity route that echoes the key loses it here, before it is read.
+  const transport = createHttpFetch({ maxSockets: 4, maxResponseBytes: PROBE_BYTES, secrets: [opts.apiKey] });
   const plain: Record<string, string> = { accept: 'application/json' };
   const keyed = opts.apiKey === undefined ? plain : { ...plain, authorization: `Bearer ${opts.apiKey}` };
   return {
@@ -142,7 +143,7 @@ async function identify(get: Get, root: string, owner: string | null, entry: Rec
 
 /** Reads one base URL: its model list (the model check) and who serves it. */
 async function probeReplica(get: Get, baseUrl: string, model: string, check: boolean): Promise<{ replica: ServingReplica; warning: string | null; unreachable: string | null }> {
-  const shown = redactUrl(baseUrl);
+  const shown = stripUrlCredentials(baseUrl);
   const replica: ServingReplica = { baseUrl: shown, server: null, version: null, contextLength: null, models: null, modelCheck: check ? 'not-listed' : 'skipped' };
   const listing = await get(`${baseUrl.replace(/\/+$/, '')}/models`, true);
   if ('failed' in listing) return { replica: { ...replica, modelCheck: 'unreachable' }, warning: null, unreachable: `${shown} (${listing.failed})` };

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { TunegateError } from '../errors.js';
+import { stripUrlCredentialsInText } from '../http/url-credentials.js';
 import { packagePath } from '../paths.js';
 
 const MIGRATIONS_DIR = packagePath('server', 'store', 'migrations');
@@ -33,6 +34,8 @@ export function migrate(db: Database, path: string): void {
       `${path}: the database schema is version ${current}, newer than this tunegate knows (${latest}); upgrade tunegate`,
     );
   }
+  // SQL migrations may call this (009 strips URL credentials with the same rule the code uses).
+  db.function('strip_url_credentials', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? stripUrlCredentialsInText(v) : v));
   for (const m of migrations) {
     if (m.version <= current) continue;
     db.transaction(() => {

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadEvalSets } from '../../server/evalsets/load.js';
 import { parseFacts } from '../../server/generate/facts.js';
@@ -171,19 +170,18 @@ describe('evalset generate: the generator key', () => {
 });
 
 describe('evalset generate: credentials in the generator URL', () => {
-  it('keeps a user:password of --generator out of the files, the database and the output', async () => {
+  it('refuses a user:password in --generator (exit 2, naming --generator-key-env) and writes nothing', async () => {
     const gen = await endpoint(factGenerator(SCRIPT));
     const cwd = setup();
     const url = gen.url.replace('http://', 'http://user:hunter2-password@');
     const r = await generate(cwd, url, ['--langs', 'en']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`asked of openai:gen@${gen.url}`);
-    const db = new Database(join(cwd, 'runs/tunegate.db'), { readonly: true });
-    const cache = JSON.stringify(db.prepare('SELECT * FROM generation_cache').all());
-    db.close();
-    expect(cache).toContain(`openai:gen@${gen.url}`);
-    for (const text of [r.stdout, r.stderr, cache, ...snapshot(cwd)]) expect(text).not.toContain('hunter2');
-    expect(readFileSync(join(cwd, OUTPUTS[0]!), 'utf8')).toContain(`"generator":"openai:gen@${gen.url}"`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--generator: the URL carries a user name or password');
+    expect(r.stderr).toContain('--generator-key-env');
+    expect(r.stdout + r.stderr).not.toContain('hunter2');
+    for (const f of OUTPUTS) expect(existsSync(join(cwd, f)), f).toBe(false);
+    expect(existsSync(join(cwd, 'runs/tunegate.db'))).toBe(false);
+    expect(gen.requests).toEqual([]);
   });
 });
 

@@ -18,6 +18,26 @@ async function serve(handler: (req: IncomingMessage, body: string, res: ServerRe
 }
 
 describe('createHttpFetch (the runner transport)', () => {
+  it('takes every form of its secrets out of bodies and headers, even spelled with JSON escapes or compressed', async () => {
+    const KEY = 'sk-transport-0123456789abcdef';
+    const escaped = [...KEY].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const url = await serve((req, _body, res) => {
+      if (req.url === '/escaped') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(`{"model":"${escaped}","choices":[{"message":{"content":"a\\/b ${KEY.toUpperCase()}"}}]}`);
+      }
+      res.writeHead(401, { 'content-type': 'text/plain', 'content-encoding': 'gzip', 'x-echo': Buffer.from(`Bearer ${KEY}`).toString('base64') });
+      res.end(gzipSync(`bad key ${encodeURIComponent(KEY)}`));
+    });
+    const t = createHttpFetch({ maxSockets: 4, secrets: [KEY] });
+    const a = await t.fetch(`${url}/escaped`);
+    expect(await a.json()).toEqual({ model: '[redacted]', choices: [{ message: { content: 'a/b [redacted]' } }] });
+    const b = await t.fetch(`${url}/plain`);
+    expect(await b.text()).toBe('bad key [redacted]');
+    expect(b.headers.get('x-echo')).toMatch(/^QmVhcmVyI.{0,2}\[redacted\].{0,3}$/);
+    t.destroy();
+  });
+
   it('sends method, headers and body, and returns status, headers and JSON', async () => {
     const url = await serve((req, body, res) => {
       res.writeHead(201, { 'content-type': 'application/json', 'x-seen': `${req.method} ${req.headers['x-test']} ${body}` });

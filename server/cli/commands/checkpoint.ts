@@ -2,6 +2,7 @@ import { MAX_REPLICAS, validateCheckpointName } from '../../checkpoint-name.js';
 import { validateEnvName } from '../../config.js';
 import { TunegateError } from '../../errors.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
+import { refuseUrlCredentials, stripUrlCredentialsInText } from '../../http/url-credentials.js';
 import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from '../../store/types.js';
 import { expectPositionals, flag, int, list, parseArgs, str, type Spec, type Values } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
@@ -40,16 +41,19 @@ export function judgeFromOptions(values: Values): JudgeSettings | null {
 }
 
 
+/** Checks one --base-url: an http(s) URL without a user name or password. */
 export function validateBaseUrl(url: string): string {
   let u: URL;
+  const shown = stripUrlCredentialsInText(url);
   try {
     u = new URL(url);
   } catch {
-    throw new TunegateError('USAGE', `--base-url: "${url}" is not a URL (expected e.g. http://127.0.0.1:8000/v1)`);
+    throw new TunegateError('USAGE', `--base-url: "${shown}" is not a URL (expected e.g. http://127.0.0.1:8000/v1)`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new TunegateError('USAGE', `--base-url: "${url}" must start with http:// or https://`);
+    throw new TunegateError('USAGE', `--base-url: "${shown}" must start with http:// or https://`);
   }
+  refuseUrlCredentials([['--base-url', url, '--api-key-env']]);
   return url;
 }
 

@@ -8,7 +8,7 @@ import { resolveBaseline, resolveHead } from '../../gate/resolve.js';
 import type { Store } from '../../store/open.js';
 import { expectPositionals, flag, int, list, num, parseArgs, str, type Spec, type Values } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
-import { println, type Io } from '../io.js';
+import { forOutput, println, type Io } from '../io.js';
 import { parseRunId } from './resume.js';
 
 /** The gate's own options; `run --gate` accepts them too. */
@@ -55,8 +55,8 @@ export function gateAndReport(store: Store, headId: number, v: Values, io: Io, p
   const report = gate(store, head.id, baseline.id, gateOptionsFrom(v));
   const junit = str(v, 'junit');
   const markdown = str(v, 'markdown');
-  if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), gateJunit(report));
-  if (markdown !== undefined) writeFileSync(resolve(io.cwd, markdown), gateMarkdown(report));
+  if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), forOutput(io, gateJunit(report)));
+  if (markdown !== undefined) writeFileSync(resolve(io.cwd, markdown), forOutput(io, gateMarkdown(report)));
   if (print) println(io.stdout, flag(v, 'json') ? JSON.stringify(report) : gateText(report));
   return report;
 }
