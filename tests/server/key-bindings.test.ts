@@ -63,7 +63,8 @@ describe('a key bound with --key-env NAME=URL_PREFIX goes only to URLs under its
       const r = await post(app, '/api/checkpoints', { name: `c${i}`, baseUrl, model: 'm', apiKeyEnv: 'MODEL_KEY', autoRun: true, evalsets: ['bio'] });
       expect(r.statusCode, baseUrl).toBe(400);
       expect(r.json().error, baseUrl).toMatch(/^body\/baseUrl/);
-      if (!r.json().error.includes('must match format')) expect(r.json().error, baseUrl).toContain(`may send the key variable "MODEL_KEY" only to URLs starting with http://localhost:${port}/v1`);
+      // A URL with a user part is refused before its key is looked at (it would be stored).
+      if (!r.json().error.includes('must match format') && !r.json().error.includes('user name or password')) expect(r.json().error, baseUrl).toContain(`may send the key variable "MODEL_KEY" only to URLs starting with http://localhost:${port}/v1`);
     }
     // Every replica must be under a prefix: one good URL does not carry a bad one.
     const replicas = await post(app, '/api/checkpoints', { name: 'rep', baseUrls: [model.url.replace('127.0.0.1', 'localhost'), `http://127.0.0.1:${port}/v1`], model: 'm', apiKeyEnv: 'MODEL_KEY', autoRun: true, evalsets: ['bio'] });
