@@ -8,6 +8,9 @@ import { checkScorersBeforeSending } from '../runner/scorer-check.js';
 import type { Store } from '../store/open.js';
 import type { RunStatus } from '../store/types.js';
 
+/** A thrown value's message, whatever was thrown. */
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 /** What subscribers to a run hear (the server streams these as Server-Sent Events). */
 export type RunEvent =
   | { type: 'progress'; progress: Progress }
@@ -70,7 +73,7 @@ export class RunQueue {
       for (const id of stopAbandonedRuns(this.store, (id) => this.active.has(id))) this.emitFinished(id);
       this.pump();
     } catch (e) {
-      this.onError?.(0, e);
+      this.report(0, e);
     }
   }
 
@@ -106,15 +109,34 @@ export class RunQueue {
         // Otherwise executeRun stopped a claimed run as failed itself; a failure before the claim
         // (a missing key, a deleted checkpoint) leaves it queued: stop it, or it is retried forever.
         if (!(e instanceof TunegateError && e.code === 'RUN_BUSY')) {
-          this.store.runs.finishFrom(runId, 'queued', 'failed', summarizeRun(this.store, runId), (e as Error).message);
+          this.guarded(runId, () => this.store.runs.finishFrom(runId, 'queued', 'failed', summarizeRun(this.store, runId), errorText(e)));
         }
-        this.onError?.(runId, e);
+        this.report(runId, e);
       } finally {
+        // Nothing here may throw: a rejected `done` would be unhandled and stop the server.
         this.active.delete(runId);
-        this.emitFinished(runId);
-        this.pump();
+        this.guarded(runId, () => this.emitFinished(runId));
+        this.guarded(0, () => this.pump());
       }
     })();
+  }
+
+  /** Tells onError; a failing listener is not this queue's failure. */
+  private report(runId: number, e: unknown): void {
+    try {
+      this.onError?.(runId, e);
+    } catch {
+      // the logger itself failed: nothing better to tell
+    }
+  }
+
+  /** Runs a store step on the queue's own error paths: its failure (the database) is reported, not thrown. */
+  private guarded(runId: number, step: () => unknown): void {
+    try {
+      step();
+    } catch (e) {
+      this.report(runId, e);
+    }
   }
 
   private emitFinished(runId: number): void {

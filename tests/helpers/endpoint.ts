@@ -1,10 +1,10 @@
-import { startScriptedEndpoint, type Responder, type ScriptedEndpoint, type ScriptedReply } from '../../server/scripted-endpoint/scripted-endpoint.js';
+import { startScriptedEndpoint, type Responder, type ScriptedEndpoint, type ScriptedEndpointOptions, type ScriptedReply } from '../../server/scripted-endpoint/scripted-endpoint.js';
 import { afterEach } from 'vitest';
 
 const open: ScriptedEndpoint[] = [];
 
 /** Starts a loopback OpenAI-compatible endpoint, closed after the current test. */
-export async function endpoint(respond: Responder, opts: { latencyMs?: number; systemFingerprint?: string } = {}): Promise<ScriptedEndpoint> {
+export async function endpoint(respond: Responder, opts: Omit<ScriptedEndpointOptions, 'respond'> = {}): Promise<ScriptedEndpoint> {
   const e = await startScriptedEndpoint({ respond, ...opts });
   open.push(e);
   return e;
