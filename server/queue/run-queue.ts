@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Env } from '../config.js';
 import { TunegateError } from '../errors.js';
-import { executeRun, summarizeRun, type ItemEvent, type Progress } from '../runner/execute-run.js';
+import { executeRun, nothingToResume, summarizeRun, type ItemEvent, type Progress } from '../runner/execute-run.js';
 import { DEFAULT_LEASE_MS, runBusy, stopAbandoned, stopAbandonedRuns } from '../runner/owner.js';
 import { runPostSteps } from '../runner/post-run.js';
 import { checkScorersBeforeSending } from '../runner/scorer-check.js';
 import type { Store } from '../store/open.js';
+import { isLockError } from '../store/write-lock.js';
 import type { RunStatus } from '../store/types.js';
 
 /** A thrown value's message, whatever was thrown. */
@@ -106,9 +107,10 @@ export class RunQueue {
         if (r.status === 'completed') await runPostSteps(this.store, runId, this.env);
       } catch (e) {
         // RUN_BUSY: another process claimed it first (or took it over); it is that process's now.
+        // A database another process kept locked before the claim: still queued, started again.
         // Otherwise executeRun stopped a claimed run as failed itself; a failure before the claim
         // (a missing key, a deleted checkpoint) leaves it queued: stop it, or it is retried forever.
-        if (!(e instanceof TunegateError && e.code === 'RUN_BUSY')) {
+        if (!(e instanceof TunegateError && e.code === 'RUN_BUSY') && !isLockError(e)) {
           this.guarded(runId, () => this.store.runs.finishFrom(runId, 'queued', 'failed', summarizeRun(this.store, runId), errorText(e)));
         }
         this.report(runId, e);
@@ -191,17 +193,16 @@ export class RunQueue {
   /**
    * Puts an interrupted, cancelled, failed or completed run back in the queue; a run whose owner
    * died (a killed CLI, lease expired) first becomes interrupted. RUN_BUSY while a live process
-   * executes it.
+   * executes it; CONFLICT when it has nothing to resume (nothingToResume, the CLI's rule too).
    */
   resume(runId: number, retryErrors = false): void {
     if (stopAbandoned(this.store, runId, 'interrupted')) this.emitFinished(runId);
     const run = this.store.runs.get(runId);
     if (run.status === 'running') throw runBusy(runId, this.store.runs.hold(runId)!);
     if (run.status === 'queued') throw new TunegateError('CONFLICT', `run ${runId} is already queued`);
-    const summary = summarizeRun(this.store, runId);
-    const left = summary.counts.items * run.params.samples - summary.counts.results;
-    if (left === 0 && !(retryErrors && summary.counts.errors > 0)) {
-      throw new TunegateError('CONFLICT', `run ${runId} has nothing left to run${summary.counts.errors > 0 ? ' (pass retryErrors to retry its errors)' : ''}`);
+    if (nothingToResume(this.store, run, retryErrors)) {
+      const { errors } = this.store.results.counts(runId);
+      throw new TunegateError('CONFLICT', `run ${runId} has nothing left to run${errors > 0 ? ' (pass retryErrors to retry its errors)' : ''}`);
     }
     // Refused here with a 409, not later as a failed run: the scorers must be the run's own.
     checkScorersBeforeSending(this.store, run, retryErrors);

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,6 +95,36 @@ describe('a failed run never stops the server (request logging on)', () => {
     expect(line?.err.message).toContain('[redacted]');
     expect(s.log()).not.toContain(SECRET);
   });
+
+  it('"database is locked" for longer than busy_timeout during a run: the run completes, the server still answers', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'evalsets/bio.jsonl': jsonl(...keywordItems(40)) });
+    const model = await endpoint(echo, { latencyMs: 20 });
+    const s = await serve(dir, ['MODEL_KEY']);
+    await api(s, 'POST', '/api/checkpoints', { name: 'c', baseUrl: model.url, model: 'm', apiKeyEnv: 'MODEL_KEY' });
+    expect((await api(s, 'POST', '/api/runs', { checkpoint: 'c', concurrency: 2 })).status).toBe(202);
+    await waitFor(() => s.server.store.results.counts(1).results >= 5, 15_000, '5 stored results');
+    // Another process takes the write lock and keeps it past busy_timeout (5 s).
+    const locker = spawn(process.execPath, ['-e', `
+      const db = new (require('better-sqlite3'))(${JSON.stringify(join(dir, 'server.db'))});
+      db.exec('BEGIN EXCLUSIVE');
+      process.stdout.write('locked');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 7000);
+      db.exec('COMMIT');
+    `], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((r) => locker.on('exit', r));
+    let said = '';
+    locker.stdout.on('data', (d: Buffer) => (said += d.toString()));
+    await waitFor(() => said === 'locked', 15_000, 'the lock');
+    await exited;
+    const run = await statusOf(s, 1, ['completed', 'failed', 'interrupted'], 60_000);
+    expect(run.status).toBe('completed');
+    expect(run.error).toBeNull();
+    expect(s.server.store.results.counts(1)).toEqual({ results: 40, errors: 0 });
+    await expectAlive(s);
+    expect(s.lines().filter((l) => l.msg === 'run failed')).toEqual([]);
+    expect(s.log()).not.toContain(SECRET);
+  }, 90_000);
 
   it('a judge that cannot run (its key is not allowed on this server): logged, the run keeps its results, server still answers', async () => {
     const dir = tempDir();
