@@ -8,10 +8,10 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { serverSecrets, type ServerEnv } from './config.js';
 import { CHECKPOINT_NAME_MAX } from './checkpoint-name.js';
 import { ERROR_CODES, TunegateError } from './errors.js';
+import { serializeError } from './log-serializers.js';
 import { packagePath } from './paths.js';
 import { registerRequestGuards } from './request-guards.js';
 import { redactSecretForms } from './http/secret-forms.js';
-import { redactSecrets } from './runner/redact.js';
 import type { RunQueue } from './queue/run-queue.js';
 import { checkpointRoutes } from './routes/checkpoints.js';
 import { compareRoutes } from './routes/compare.js';
@@ -41,6 +41,8 @@ export interface AppDeps {
   /** Further names accepted in the Host header (`--allowed-host`). */
   allowedHosts?: readonly string[] | undefined;
   logger?: boolean;
+  /** Where the log goes when `logger` is on (default stdout). */
+  logStream?: NodeJS.WritableStream | undefined;
 }
 
 /** What the server knows that it must never serve or log: its token and every key it may send. */
@@ -103,7 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const secrets = servedSecrets(deps);
   const app = Fastify({
     logger: deps.logger === true
-      ? { level: 'info', serializers: { err: (e: Error) => ({ type: e.name, message: redactSecrets(e.message, secrets), stack: redactSecrets(e.stack ?? '', secrets) }) } }
+      ? { level: 'info', ...(deps.logStream !== undefined ? { stream: deps.logStream } : {}), serializers: { err: (e: unknown) => serializeError(e, secrets) } }
       : false,
     bodyLimit: 1024 * 1024,
     // Every valid checkpoint name fits in a path parameter (UTF-16 units: up to 2 per character).

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { resolveServeSettings, serverEnv, serverSecrets, type Env, type ServeSettings } from './config.js';
+import { resolveServeSettings, serverEnv, type Env, type ServeSettings } from './config.js';
 import { TunegateError } from './errors.js';
 import { RunQueue } from './queue/run-queue.js';
 import { stopAbandonedRuns } from './runner/owner.js';
-import { safeErrorText } from './runner/redact.js';
 import { openStore, type Store } from './store/open.js';
 
 export interface ServeOptions {
@@ -17,6 +16,8 @@ export interface ServeOptions {
   perEndpoint?: number;
   insecureNoAuth?: boolean;
   logger?: boolean;
+  /** Where the log goes when `logger` is on (default stdout); tests read it. */
+  logStream?: NodeJS.WritableStream;
   /** Key variables the server may read (`--key-env`; else TUNEGATE_KEY_ENVS). */
   keyEnvs?: readonly string[];
   /** Host names accepted besides loopback and the bound address (`--allowed-host`; else TUNEGATE_ALLOWED_HOSTS). */
@@ -65,7 +66,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const { token } = settings;
   // From here on the server sees only the key variables it was allowed (never TUNEGATE_TOKEN).
   const env = serverEnv(opts.env, settings);
-  const secrets = token === undefined ? serverSecrets(env) : [token, ...serverSecrets(env)];
   if (token === undefined && !LOOPBACK.test(opts.host) && opts.insecureNoAuth !== true) {
     throw new TunegateError(
       'USAGE',
@@ -77,10 +77,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let app: FastifyInstance | undefined;
   const queue = new RunQueue({
     store, env, perEndpoint: opts.perEndpoint ?? 1, ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
-    onError: (runId, e) => app?.log.error({ runId, err: safeErrorText((e as Error).message, secrets) }, 'run failed'),
+    // The app's `err` serializer redacts whatever the value is (see log-serializers.ts).
+    onError: (runId, e) => app?.log.error({ runId, err: e }, 'run failed'),
   });
   app = await buildApp({
     store, queue, env, evalsetsDir: resolve(opts.evalsetsDir), token, protectReads: settings.protectReads, host: opts.host, allowedHosts: settings.allowedHosts, logger: opts.logger === true,
+    ...(opts.logStream !== undefined ? { logStream: opts.logStream } : {}),
   });
   try {
     await app.listen({ host: opts.host, port: opts.port });

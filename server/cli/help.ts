@@ -243,8 +243,9 @@ ${DB}`,
 
   resume: `Usage: tunegate resume RUN_ID [--retry-errors] [--no-model-check] [--json]
 
-Finishes an interrupted or killed run with its original items and parameters: requests are sent
-only for items without a stored result, and no result is ever stored twice. A run whose answers
+Finishes an interrupted, failed or killed run with its original items and parameters: requests
+are sent only for items without a stored result, and no result is ever stored twice (a failed run
+with every item stored just ends completed; POST /api/runs/:id/resume does the same). A run whose answers
 were scored by other scorer versions than this tunegate's (an upgrade changed a scorer) is
 refused with exit 2 before anything is sent: start a new run instead.
 

@@ -1,12 +1,16 @@
 import { EventEmitter } from 'node:events';
 import type { Env } from '../config.js';
 import { TunegateError } from '../errors.js';
-import { executeRun, summarizeRun, type ItemEvent, type Progress } from '../runner/execute-run.js';
+import { executeRun, nothingToResume, summarizeRun, type ItemEvent, type Progress } from '../runner/execute-run.js';
 import { DEFAULT_LEASE_MS, runBusy, stopAbandoned, stopAbandonedRuns } from '../runner/owner.js';
 import { runPostSteps } from '../runner/post-run.js';
 import { checkScorersBeforeSending } from '../runner/scorer-check.js';
 import type { Store } from '../store/open.js';
+import { isLockError } from '../store/write-lock.js';
 import type { RunStatus } from '../store/types.js';
+
+/** A thrown value's message, whatever was thrown. */
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** What subscribers to a run hear (the server streams these as Server-Sent Events). */
 export type RunEvent =
@@ -70,7 +74,7 @@ export class RunQueue {
       for (const id of stopAbandonedRuns(this.store, (id) => this.active.has(id))) this.emitFinished(id);
       this.pump();
     } catch (e) {
-      this.onError?.(0, e);
+      this.report(0, e);
     }
   }
 
@@ -103,18 +107,38 @@ export class RunQueue {
         if (r.status === 'completed') await runPostSteps(this.store, runId, this.env);
       } catch (e) {
         // RUN_BUSY: another process claimed it first (or took it over); it is that process's now.
+        // A database another process kept locked before the claim: still queued, started again.
         // Otherwise executeRun stopped a claimed run as failed itself; a failure before the claim
         // (a missing key, a deleted checkpoint) leaves it queued: stop it, or it is retried forever.
-        if (!(e instanceof TunegateError && e.code === 'RUN_BUSY')) {
-          this.store.runs.finishFrom(runId, 'queued', 'failed', summarizeRun(this.store, runId), (e as Error).message);
+        if (!(e instanceof TunegateError && e.code === 'RUN_BUSY') && !isLockError(e)) {
+          this.guarded(runId, () => this.store.runs.finishFrom(runId, 'queued', 'failed', summarizeRun(this.store, runId), errorText(e)));
         }
-        this.onError?.(runId, e);
+        this.report(runId, e);
       } finally {
+        // Nothing here may throw: a rejected `done` would be unhandled and stop the server.
         this.active.delete(runId);
-        this.emitFinished(runId);
-        this.pump();
+        this.guarded(runId, () => this.emitFinished(runId));
+        this.guarded(0, () => this.pump());
       }
     })();
+  }
+
+  /** Tells onError; a failing listener is not this queue's failure. */
+  private report(runId: number, e: unknown): void {
+    try {
+      this.onError?.(runId, e);
+    } catch {
+      // the logger itself failed: nothing better to tell
+    }
+  }
+
+  /** Runs a store step on the queue's own error paths: its failure (the database) is reported, not thrown. */
+  private guarded(runId: number, step: () => unknown): void {
+    try {
+      step();
+    } catch (e) {
+      this.report(runId, e);
+    }
   }
 
   private emitFinished(runId: number): void {
@@ -169,17 +193,16 @@ export class RunQueue {
   /**
    * Puts an interrupted, cancelled, failed or completed run back in the queue; a run whose owner
    * died (a killed CLI, lease expired) first becomes interrupted. RUN_BUSY while a live process
-   * executes it.
+   * executes it; CONFLICT when it has nothing to resume (nothingToResume, the CLI's rule too).
    */
   resume(runId: number, retryErrors = false): void {
     if (stopAbandoned(this.store, runId, 'interrupted')) this.emitFinished(runId);
     const run = this.store.runs.get(runId);
     if (run.status === 'running') throw runBusy(runId, this.store.runs.hold(runId)!);
     if (run.status === 'queued') throw new TunegateError('CONFLICT', `run ${runId} is already queued`);
-    const summary = summarizeRun(this.store, runId);
-    const left = summary.counts.items * run.params.samples - summary.counts.results;
-    if (left === 0 && !(retryErrors && summary.counts.errors > 0)) {
-      throw new TunegateError('CONFLICT', `run ${runId} has nothing left to run${summary.counts.errors > 0 ? ' (pass retryErrors to retry its errors)' : ''}`);
+    if (nothingToResume(this.store, run, retryErrors)) {
+      const { errors } = this.store.results.counts(runId);
+      throw new TunegateError('CONFLICT', `run ${runId} has nothing left to run${errors > 0 ? ' (pass retryErrors to retry its errors)' : ''}`);
     }
     // Refused here with a 409, not later as a failed run: the scorers must be the run's own.
     checkScorersBeforeSending(this.store, run, retryErrors);

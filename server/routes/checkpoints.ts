@@ -8,6 +8,7 @@ import { judgeKeyUse, judgeSpecUrl } from '../judge/spec.js';
 import { checkBeforeQueueing, planRun } from '../queue/submit-run.js';
 import { createRun } from '../runner/create-run.js';
 import type { Checkpoint as CheckpointRecord } from '../store/types.js';
+import { writeTransaction } from '../store/write-lock.js';
 import { Checkpoint, ErrorBody, NameParams, NewCheckpointBody, PatchCheckpointBody } from './schemas.js';
 
 /** A checkpoint as the API shows it (the key variable's name only, never a key). */
@@ -62,7 +63,7 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     const plan = b.autoRun === true ? planRun(deps.env, deps.evalsetsDir, wanted, request) : undefined;
     const warnings = plan !== undefined ? await checkBeforeQueueing(deps.env, { ...wanted, baseUrls }, plan.params.modelCheck !== false) : [];
     // One transaction: a run request that is refused leaves no half-registered checkpoint.
-    const { checkpoint, runId } = store.db.transaction(() => {
+    const { checkpoint, runId } = writeTransaction(store.db, () => {
       const c = store.checkpoints.add(wanted);
       return { checkpoint: c, runId: plan !== undefined ? createRun(store, c, plan.sets, plan.params, 'queued') : undefined };
     })();

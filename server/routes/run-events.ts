@@ -135,7 +135,7 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
         send();
       } catch (e) {
         // The database failed under this stream (busy past its timeout, or gone): end it; the client reconnects.
-        app.log.error({ runId, err: (e as Error).message }, 'run event stream failed');
+        app.log.error({ runId, err: e }, 'run event stream failed');
         close(false);
       }
     };

@@ -142,7 +142,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
 
   app.post('/api/runs/:id/resume', {
     schema: {
-      summary: 'Queue a stopped run again: only items without a stored result are sent',
+      summary: 'Queue a stopped run again: only items without a stored result are sent (a failed run with every item stored just ends completed; 409 when a completed run has nothing left)',
       params: RunParams,
       body: Type.Optional(Type.Object({ retryErrors: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
       response: { 202: Type.Object({ id: Type.Integer(), status: Type.String() }), ...errors },

@@ -7,6 +7,7 @@ import { splitReasoning } from '../scoring/reasoning.js';
 import { scoreAnswer } from '../scoring/score-item.js';
 import type { Store } from '../store/open.js';
 import { resultKey } from '../store/results.js';
+import { isLockError, retryLocked } from '../store/write-lock.js';
 import type { ResultRecord, Run, RunStatus } from '../store/types.js';
 import { answerCapNote, capText, isAnswerCapNote } from './answer-cap.js';
 import { errorNotes, isErrorNote } from './error-notes.js';
@@ -94,6 +95,18 @@ export function summarizeRun(store: Store, runId: number): RunSummary {
 }
 
 /**
+ * Whether resuming a run has nothing to do: it completed and every item × sample has a result
+ * (with `retryErrors`, none errored). A failed, interrupted or cancelled run always has
+ * something, if only its end (notes, summary, status), which the resume writes. The one rule
+ * for `tunegate resume` and `POST /api/runs/:id/resume`.
+ */
+export function nothingToResume(store: Store, run: Run, retryErrors: boolean): boolean {
+  if (run.status !== 'completed') return false;
+  const { results, errors } = store.results.counts(run.id);
+  return results >= store.runs.items(run.id).length * run.params.samples && !(retryErrors && errors > 0);
+}
+
+/**
  * A run's summary: the stored one once it has stopped, computed from its results while it runs.
  * A stopped run whose summary was stored by an older version (before intervals, the count of
  * cut-off answers, or hallucination_rate over items with forbidden lists) is summarized again once, and the new summary is stored, so charts over old
@@ -144,7 +157,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     return tasks;
   };
 
-  if (run.status === 'completed' && tasksLeft().length === 0 && !(retryErrors && store.results.counts(runId).errors > 0)) {
+  if (nothingToResume(store, run, retryErrors)) {
     // Nothing to do: leave a finished run exactly as it was (its timings included).
     return { run, status: 'completed', summary: summarizeRun(store, runId), requests: 0 };
   }
@@ -157,11 +170,11 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
 
   // From here on this process is the run's one owner, or it throws RUN_BUSY having changed nothing.
   const controller = new AbortController();
-  const lease = claimRun(store, runId, {
+  const lease = await retryLocked(() => claimRun(store, runId, {
     ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
     onCancel: () => controller.abort(new Error('cancelled')),
     onLost: () => controller.abort(new Error('lease lost')),
-  });
+  }));
   // One client per replica, each with `concurrency` sockets: concurrency is per replica. A replica
   // that did not answer the probe gets nothing this execution: its model was not checked.
   const usable = checkpoint.baseUrls.filter((_, i) => probed.replicas[i]?.modelCheck !== 'unreachable');
@@ -180,21 +193,25 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   if (opts.signal?.aborted) controller.abort(opts.signal.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    if (retryErrors) store.results.deleteErrored(runId);
-    recordServing(store, runId, run, probed);
+    if (retryErrors) await retryLocked(() => store.results.deleteErrored(runId));
+    await retryLocked(() => recordServing(store, runId, run, probed));
     if (usable.length === 0) {
       // Nothing answered before the run (a queued run whose server is still starting): nothing is sent.
       const why = `the endpoint did not answer before the run (${probed.unreachable.join('; ')}); nothing was sent: resume the run once it answers`;
-      if (!store.runs.finishOwned(runId, lease.token, 'interrupted', summarizeRun(store, runId), why)) throw new TunegateError('RUN_BUSY', `run ${runId}: another process took it over`);
+      if (!await retryLocked(() => store.runs.finishOwned(runId, lease.token, 'interrupted', summarizeRun(store, runId), why))) throw new TunegateError('RUN_BUSY', `run ${runId}: another process took it over`);
       return { run: store.runs.get(runId), status: 'interrupted', summary: summarizeRun(store, runId), requests: 0 };
     }
     return await executeClaimed({ opts, run, items, tasks: tasksLeft(), balancer, controller, lease, backoff, apiKey, limits });
   } catch (e) {
     // The store failed (disk full, database removed) or a bug: stop the run as failed, keeping
     // what is stored, unless it is no longer this process's (then its new owner's state stands).
+    // A database another process kept locked through every retry is no fault of the run: it
+    // stops interrupted, and a resume continues it.
     controller.abort(e);
+    const locked = isLockError(e);
+    const why = locked ? `the database stayed locked by another process (${(e as Error).message}); its results are stored: resume the run` : (e as Error).message;
     try {
-      if (!lease.lost) store.runs.finishOwned(runId, lease.token, 'failed', summarizeRun(store, runId), (e as Error).message);
+      if (!lease.lost) store.runs.finishOwned(runId, lease.token, locked ? 'interrupted' : 'failed', summarizeRun(store, runId), why);
     } catch {
       // the database itself is what failed: the lease expires and the run becomes resumable
     }
@@ -275,8 +292,8 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
       : { item, maxTokens: params.maxTokens[item.kind], temperature: params.temperature, seed: params.seed === null ? null : params.seed + sample };
 
   /** Stores one finished item × sample (answered or errored) with the exact prompt sent, and reports it. */
-  function record({ item, sample }: Task, req: GenerateRequest, attempts: number, o: Outcome): void {
-    store.results.insert({ runId, set: item.set, itemId: item.id, sample, prompt: requestPrompt(endpoint, req), attempts, ...o });
+  async function record({ item, sample }: Task, req: GenerateRequest, attempts: number, o: Outcome): Promise<void> {
+    await retryLocked(() => store.results.insert({ runId, set: item.set, itemId: item.id, sample, prompt: requestPrompt(endpoint, req), attempts, ...o }));
     progress.done++;
     if (o.error !== null) progress.errors++;
     opts.onItem?.({ set: item.set, itemId: item.id, sample, error: o.error, score: o.score });
@@ -323,7 +340,7 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
           return;
         }
         if (!failure.retryable || tries > params.retries) {
-          record(task, req, tries, {
+          await record(task, req, tries, {
             answer: null, reasoning: null, scores: null, score: null, hallucinated: null, passed: null, error: failure.message,
             latencyMs: null, promptTokens: null, completionTokens: null, finishReason: null,
           });
@@ -338,13 +355,13 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
         continue;
       }
       // Stored as soon as a new value appears (rarely more than once), so a killed run keeps it.
-      if (reported.add(g)) store.runs.setProvenanceField(runId, 'reported', reported.value());
+      if (reported.add(g)) await retryLocked(() => store.runs.setProvenanceField(runId, 'reported', reported.value()));
       // Stored even if the run was aborted meanwhile: the answer is complete.
       const split = splitReasoning(categorize !== null && endpoint.api === 'completions' ? answerOfCompletion(g.content, endpoint.promptTemplate) : g.content, g.reasoningField);
       const answer = keep(split.answer);
       const reasoning = split.reasoning === null ? null : keep(split.reasoning).stored;
       const s = scoreAnswer(item, answer.scored);
-      record(task, req, tries, {
+      await record(task, req, tries, {
         answer: answer.stored, reasoning, scores: s.scores, score: s.score, hallucinated: s.hallucinated, passed: s.passed, error: null,
         latencyMs: performance.now() - t0, promptTokens: g.promptTokens, completionTokens: g.completionTokens, finishReason: g.finishReason,
       });
@@ -355,7 +372,7 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
   await runPool(tasks, params.concurrency * balancer.replicas.length, attempt, controller.signal);
   if (lease.lost) throw lostError();
   if (dead !== null) {
-    for (const t of givenUpInOutage) store.results.delete(runId, t.item.set, t.item.id, t.sample);
+    for (const t of givenUpInOutage) await retryLocked(() => store.results.delete(runId, t.item.set, t.item.id, t.sample));
   }
   const rows = store.results.scoringRows(runId);
   const summary = summarize(items, rows);
@@ -363,14 +380,15 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
   // A cancel asked for here (the server's queue) or from another process ends it cancelled.
   const stoppedEarly = controller.signal.aborted && summary.counts.results < total;
   const status: RunStatus = !stoppedEarly ? 'completed' : dead === null && store.runs.cancelRequested(runId, lease.token) ? 'cancelled' : 'interrupted';
-  store.runs.replaceNotes(runId, isTruncationNote, truncationNotes([...new Set(items.map((i) => i.set))], rows));
-  store.runs.replaceNotes(runId, isErrorNote, errorNotes(rows.flatMap((r) => (r.error !== null ? [r.error] : [])), run.provenance.endpoint.model));
-  if (capped) store.runs.replaceNotes(runId, isAnswerCapNote, [answerCapNote(limits.maxAnswerChars)]);
+  const notes = (drop: (note: string) => boolean, add: readonly string[]) => retryLocked(() => store.runs.replaceNotes(runId, drop, add));
+  await notes(isTruncationNote, truncationNotes([...new Set(items.map((i) => i.set))], rows));
+  await notes(isErrorNote, errorNotes(rows.flatMap((r) => (r.error !== null ? [r.error] : [])), run.provenance.endpoint.model));
+  if (capped) await notes(isAnswerCapNote, [answerCapNote(limits.maxAnswerChars)]);
   const refused = [...new Set(balancer.replicas.flatMap((r) => r.client.refusedExtras()))];
-  if (refused.length > 0) store.runs.replaceNotes(runId, isRefusedExtrasNote, [refusedExtrasNote(refused)]);
+  if (refused.length > 0) await notes(isRefusedExtrasNote, [refusedExtrasNote(refused)]);
   if (categorize !== null && status === 'completed') {
-    store.runs.replaceNotes(runId, isCategoriesNote, [categoriesNote(storeCategories(store, run))]);
+    await notes(isCategoriesNote, [categoriesNote(await retryLocked(() => storeCategories(store, run)))]);
   }
-  if (!store.runs.finishOwned(runId, lease.token, status, summary, status === 'interrupted' ? dead : null)) throw lostError();
+  if (!await retryLocked(() => store.runs.finishOwned(runId, lease.token, status, summary, status === 'interrupted' ? dead : null))) throw lostError();
   return { run: store.runs.get(runId), status, summary, requests: progress.requests };
 }

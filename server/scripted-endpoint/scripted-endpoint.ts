@@ -41,7 +41,7 @@ export interface ScriptedEndpointOptions {
   port?: number;
   /** Added to every reply, to model a server's generation time. */
   latencyMs?: number;
-  /** Names served by GET /v1/models. */
+  /** Names served by GET /v1/models; read live, so changing the array models a server restarted with another model. */
   models?: string[];
   /** The `system_fingerprint` of every completion (a reply may override it); none when absent. */
   systemFingerprint?: string;

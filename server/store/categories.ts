@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Category } from '../categorize/category.js';
 import type { CategoryRecord } from './types.js';
+import { writeTransaction } from './write-lock.js';
 
 interface Row {
   base_checkpoint_id: number;
@@ -39,7 +40,7 @@ export function createCategoryRepo(db: Database) {
   const stampOf = db.prepare<[number], { runs: string | null; latest: string | null; n: number }>(
     'SELECT group_concat(DISTINCT run_id) AS runs, MAX(created_at) AS latest, COUNT(*) AS n FROM categories WHERE base_checkpoint_id = ?',
   );
-  const put = db.transaction((records: readonly Omit<CategoryRecord, 'createdAt'>[]) => {
+  const put = writeTransaction(db, (records: readonly Omit<CategoryRecord, 'createdAt'>[]) => {
     const createdAt = new Date().toISOString();
     for (const r of records) {
       upsert.run({

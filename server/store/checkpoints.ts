@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { TunegateError } from '../errors.js';
 import { storedJson, storedText } from './stored-text.js';
 import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from './types.js';
+import { writeTransaction } from './write-lock.js';
 
 interface Row {
   id: number;
@@ -74,14 +75,14 @@ export function createCheckpointRepo(db: Database) {
   );
   const deleteRuns = db.prepare('DELETE FROM runs WHERE checkpoint_id = ?');
   const deleteOne = db.prepare('DELETE FROM checkpoints WHERE id = ?');
-  const update = db.transaction((id: number, patch: CheckpointPatch) => {
+  const update = writeTransaction(db, (id: number, patch: CheckpointPatch) => {
     if (patch.step !== undefined) setStep.run(patch.step, id);
     if (patch.tags !== undefined) setTags.run(storedJson(patch.tags), id);
     if (patch.base !== undefined) setBase.run(patch.base, id);
     if (patch.baseline === true) clearBaseline.run();
     if (patch.baseline !== undefined) setBaseline.run(patch.baseline ? 1 : 0, id);
   });
-  const remove = db.transaction((id: number) => {
+  const remove = writeTransaction(db, (id: number) => {
     deleteRuns.run(id);
     deleteOne.run(id);
   });

@@ -22,6 +22,9 @@ export interface Store {
   close(): void;
 }
 
+/** How long a statement waits for another connection's write lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5_000;
+
 /**
  * Opens (creating if needed) a tunegate database and migrates it. WAL lets a server read while
  * a CLI run writes; synchronous=NORMAL keeps every committed result across a killed process.
@@ -31,10 +34,12 @@ export function openStore(path: string): Store {
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
-    db.pragma('journal_mode = WAL');
+    // First: switching a new file to WAL takes a lock another opener may hold; wait for it.
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+    if (mode !== 'wal' && path !== ':memory:') throw new Error(`journal_mode stayed ${mode} (the file is locked, or on a file system without shared memory)`);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
   } catch (e) {
     throw new TunegateError('INVALID_INPUT', `cannot open database ${path}: ${(e as Error).message}`);
   }

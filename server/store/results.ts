@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { ResultRow } from '../scoring/metrics.js';
 import { storedJson, storedText } from './stored-text.js';
+import { writeTransaction } from './write-lock.js';
 import type { ResultRecord } from './types.js';
 
 interface Row {
@@ -102,7 +103,7 @@ export function createResultRepo(db: Database) {
   );
   const bumpSeq = db.prepare('UPDATE runs SET last_seq = last_seq + 1 WHERE id = ?');
   // The result and its run's counter move together, so a sequence number is never given twice.
-  const insertNumbered = db.transaction((row: Record<string, unknown>, runId: number): boolean => {
+  const insertNumbered = writeTransaction(db, (row: Record<string, unknown>, runId: number): boolean => {
     if (insert.run(row).changes !== 1) return false;
     bumpSeq.run(runId);
     return true;

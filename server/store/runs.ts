@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { TunegateError } from '../errors.js';
 import { storedJson, storedText } from './stored-text.js';
+import { writeTransaction } from './write-lock.js';
 import type { EvalItem } from '../evalsets/types.js';
 import type { RunSummary } from '../scoring/metrics.js';
 import type { Provenance, Run, RunParams, RunStatus, RunKind } from './types.js';
@@ -173,7 +174,7 @@ export function createRunRepo(db: Database) {
      WHERE id = @id AND status = 'running' AND owner_token IS @seenToken AND lease_until IS @seenLease`,
   );
 
-  const create = db.transaction((r: NewRun): number => {
+  const create = writeTransaction(db, (r: NewRun): number => {
     const now = new Date().toISOString();
     const info = insertRun.run({
       kind: r.kind ?? 'eval',
@@ -196,7 +197,7 @@ export function createRunRepo(db: Database) {
     return runId;
   });
 
-  const replaceNotes = db.transaction((id: number, drop: (note: string) => boolean, add: readonly string[]) => {
+  const replaceNotes = writeTransaction(db, (id: number, drop: (note: string) => boolean, add: readonly string[]) => {
     const row = notesOf.get(id);
     if (row === undefined) return;
     const kept = (JSON.parse(row.notes) as string[]).filter((n) => !drop(n));

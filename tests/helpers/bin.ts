@@ -47,3 +47,14 @@ export async function waitFor(cond: () => boolean, ms = 15_000, what = 'conditio
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Starts `tunegate serve --port 0 ARGS` (request logging on) in `cwd` and returns its URL from the banner. */
+export async function spawnServe(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ child: Child; url: string }> {
+  const child = spawnTunegate(['serve', '--port', '0', ...args], cwd, env);
+  let url = '';
+  await waitFor(() => {
+    url = /tunegate serving (http:\/\/\S+) /.exec(child.stderr())?.[1] ?? '';
+    return url !== '';
+  }, 15_000, 'the server banner');
+  return { child, url };
+}

@@ -170,6 +170,23 @@ describe('API: runs', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json().error).toContain('nothing left to run');
   });
+
+  it('resumes a failed run whose items are all stored: it ends completed without sending a completion again', async () => {
+    const e = await endpoint(echo);
+    const { app, store } = await testApp();
+    await post(app, '/api/checkpoints', { name: 'c', baseUrl: e.url, model: 'm' });
+    await post(app, '/api/runs', { checkpoint: 'c', evalsets: ['bio'] });
+    await waitForStatus(app, 1, ['completed']);
+    const sent = e.requests.length;
+    // What an earlier version left when its last write met another process's lock.
+    store.runs.finish(1, 'failed', null, 'database is locked');
+    const resumed = await post(app, '/api/runs/1/resume', {});
+    expect(resumed.statusCode).toBe(202);
+    const done = await waitForStatus(app, 1, ['completed', 'failed']);
+    expect(done).toMatchObject({ status: 'completed', error: null, progress: { done: 3, total: 3, errors: 0 } });
+    expect(e.requests.length).toBe(sent);
+    expect((await post(app, '/api/runs/1/resume', {})).statusCode).toBe(409);
+  });
 });
 
 describe('API: compare and trend', () => {

@@ -1,23 +1,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../server/store/open.js';
-import { spawnTunegate, storedResults, waitFor, type Child } from '../helpers/bin.js';
+import { spawnServe, storedResults, waitFor } from '../helpers/bin.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { keywordItems } from '../helpers/run.js';
 import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
 
 const SECRET = 'sk-crash-test-secret-42';
 
-/** Starts `tunegate serve --port 0` (request logging on) and returns its URL from the banner. */
-async function serveProcess(cwd: string): Promise<{ child: Child; url: string }> {
-  const child = spawnTunegate(['serve', '--port', '0', '--db', 'server.db', '--key-env', 'MODEL_KEY'], cwd, { MODEL_KEY: SECRET });
-  let url = '';
-  await waitFor(() => {
-    url = /tunegate serving (http:\/\/\S+) /.exec(child.stderr())?.[1] ?? '';
-    return url !== '';
-  }, 15_000, 'the server banner');
-  return { child, url };
-}
+/** `tunegate serve --port 0` (request logging on) on server.db, allowed to send MODEL_KEY. */
+const serveProcess = (cwd: string) => spawnServe(cwd, ['--db', 'server.db', '--key-env', 'MODEL_KEY'], { MODEL_KEY: SECRET });
 
 describe('server crash recovery', () => {
   it('kill -9 mid-run, restart: the run is interrupted, resumes, and ends with every result once', async () => {
