@@ -7,6 +7,7 @@ import { createCheckpointRepo, type CheckpointRepo } from './checkpoints.js';
 import { createGenerationRepo, type GenerationRepo } from './generations.js';
 import { createJudgeRepo, type JudgeRepo } from './judgments.js';
 import { migrate } from './migrate.js';
+import { isLockError } from './write-lock.js';
 import { createResultRepo, type ResultRepo } from './results.js';
 import { createRunRepo, type RunRepo } from './runs.js';
 
@@ -26,6 +27,24 @@ export interface Store {
 export const BUSY_TIMEOUT_MS = 5_000;
 
 /**
+ * Sets journal_mode = WAL. On a file another process is creating or switching at the same
+ * moment, SQLite answers SQLITE_BUSY at once without calling the busy handler (the switch needs
+ * an exclusive lock and waiting could deadlock), so the switch is tried again, a few
+ * milliseconds apart, for up to BUSY_TIMEOUT_MS. Opening is synchronous, so the wait is too.
+ */
+function switchToWal(db: Database.Database): string {
+  const until = Date.now() + BUSY_TIMEOUT_MS;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      return db.pragma('journal_mode = WAL', { simple: true }) as string;
+    } catch (e) {
+      if (!isLockError(e) || Date.now() >= until) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
+    }
+  }
+}
+
+/**
  * Opens (creating if needed) a tunegate database and migrates it. WAL lets a server read while
  * a CLI run writes; synchronous=NORMAL keeps every committed result across a killed process.
  */
@@ -36,7 +55,7 @@ export function openStore(path: string): Store {
     db = new Database(path);
     // First: switching a new file to WAL takes a lock another opener may hold; wait for it.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+    const mode = switchToWal(db);
     if (mode !== 'wal' && path !== ':memory:') throw new Error(`journal_mode stayed ${mode} (the file is locked, or on a file system without shared memory)`);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
