@@ -3,7 +3,8 @@ import { validateEnvName } from '../../config.js';
 import { TunegateError } from '../../errors.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
 import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from '../../store/types.js';
-import { expectPositionals, flag, int, list, parseArgs, str, type Spec, type Values } from '../args.js';
+import { bounded, expectPositionals, flag, list, parseArgs, str, type Spec, type Values } from '../args.js';
+import { PARAM_BOUNDS } from '../../runner/create-run.js';
 import { DB_OPTION, withStore } from '../context.js';
 import { ApiClient } from '../remote.js';
 import { oneLine, table } from '../format.js';
@@ -81,7 +82,7 @@ export function endpointFromOptions(values: Values, name: string): NewCheckpoint
     baseUrl,
     ...(baseUrls.length > 1 ? { baseUrls } : {}),
     model,
-    step: int(values, 'step', 0) ?? null,
+    step: bounded(values, 'step', PARAM_BOUNDS.step) ?? null,
     api: api as Api,
     promptTemplate: str(values, 'prompt-template') ?? null,
     apiKeyEnv: keyEnv === undefined ? null : validateEnvName(keyEnv, '--api-key-env'),
