@@ -51,6 +51,12 @@ function validationMessage(e: FastifyError): string {
   const params = v.params as Record<string, unknown>;
   if (v.keyword === 'additionalProperties') return `${where}: unknown field "${String(params.additionalProperty)}"`;
   if (v.keyword === 'required') return `${where}: "${String(params.missingProperty)}" is required`;
+  // A refused object key (propertyNames): name the key and say the rule the schema describes.
+  const key = (v as { propertyName?: string }).propertyName ?? (v.keyword === 'propertyNames' ? String(params.propertyName) : undefined);
+  if (key !== undefined) {
+    const rule = (v as { parentSchema?: { description?: string } }).parentSchema?.description;
+    return `${where}: key "${key}" is not allowed${rule !== undefined ? `: ${rule}` : ''}`;
+  }
   return `${where} ${v.message ?? 'is invalid'}`;
 }
 
@@ -61,7 +67,8 @@ function validationMessage(e: FastifyError): string {
  */
 function validatorCompiler() {
   const make = (coerceTypes: AjvOptions['coerceTypes']) => {
-    const ajv = new Ajv({ coerceTypes, removeAdditional: false, useDefaults: true, allErrors: false, strict: false });
+    // verbose: an error carries its schema, whose description words a refused key's rule.
+    const ajv = new Ajv({ coerceTypes, removeAdditional: false, useDefaults: true, allErrors: false, strict: false, verbose: true });
     addFormats.default(ajv);
     return ajv;
   };

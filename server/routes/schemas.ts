@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { CHECKPOINT_NAME_MAX, CHECKPOINT_NAME_PATTERN, MAX_REPLICAS } from '../checkpoint-name.js';
 import { PARAM_BOUNDS, type Bound } from '../runner/create-run.js';
+import { TAG_KEY_PATTERN, TAG_KEY_RULE, TAG_VALUE_MAX } from '../tag.js';
 
 /**
  * JSON schemas shared by the routes: one definition gives validation, TypeScript types and the
@@ -48,7 +49,11 @@ export const Checkpoint = Type.Object({
   createdAt: Type.String(),
 });
 
-const Tags = Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.String({ maxLength: 500 }));
+// Keys are checked with propertyNames: a Record's key schema alone becomes "^.*$" and checks nothing.
+const Tags = Type.Record(Type.String(), Type.String({ maxLength: TAG_VALUE_MAX }), {
+  propertyNames: { pattern: TAG_KEY_PATTERN, description: TAG_KEY_RULE },
+  description: 'KEY: VALUE pairs; ' + TAG_KEY_RULE,
+});
 const EvalsetNames = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, description: 'eval-set names offered by the server (e.g. "bio"), never paths' });
 
 /** Parameters a run may override (the rest take the CLI's defaults). */
