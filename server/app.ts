@@ -21,6 +21,7 @@ import { metricRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
 import { categorizeRoutes } from './routes/categorize.js';
 import { adviseRoutes } from './routes/advise.js';
+import type { EventStreamTimings } from './routes/run-events.js';
 import type { Store } from './store/open.js';
 import { toolVersion } from './version.js';
 
@@ -38,6 +39,8 @@ export interface AppDeps {
   /** Further names accepted in the Host header (`--allowed-host`). */
   allowedHosts?: readonly string[] | undefined;
   logger?: boolean;
+  /** Event-stream timings (tests shorten them; the defaults are run-events.ts's). */
+  eventStreams?: EventStreamTimings | undefined;
 }
 
 /** A page's Content-Security-Policy: no inline script, nothing from elsewhere. */

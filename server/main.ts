@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
+import type { EventStreamTimings } from './routes/run-events.js';
 import { resolveServeSettings, serverEnv, serverSecrets, type Env, type ServeSettings } from './config.js';
 import { TunegateError } from './errors.js';
 import { RunQueue } from './queue/run-queue.js';
@@ -27,6 +28,8 @@ export interface ServeOptions {
   maxAnswerChars?: number;
   /** The lease the server holds on the runs it executes (default 30 s). */
   leaseMs?: number;
+  /** Event-stream timings (tests shorten them; the defaults are run-events.ts's). */
+  eventStreams?: EventStreamTimings;
 }
 
 export interface RunningServer {
@@ -78,6 +81,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   app = await buildApp({
     store, queue, env, evalsetsDir: resolve(opts.evalsetsDir), token, host: opts.host, allowedHosts: settings.allowedHosts, logger: opts.logger === true,
+    ...(opts.eventStreams !== undefined ? { eventStreams: opts.eventStreams } : {}),
   });
   try {
     await app.listen({ host: opts.host, port: opts.port });

@@ -119,7 +119,9 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
     return { results: matching.slice(offset, offset + limit).map(json), total: matching.length, limit, offset };
   });
 
-  const streams = runStreams(app, { store, queue, runBody: (id) => runBody(store, id), headers: { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP } });
+  const streams = runStreams(app, {
+    ...deps.eventStreams, store, queue, runBody: (id) => runBody(store, id), headers: { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP },
+  });
   app.get('/api/runs/:id/events', {
     schema: { summary: 'Server-Sent Events: progress, item (one per stored result), finished; each with id: for Last-Event-ID', params: RunParams },
   }, async (req, reply) => {
