@@ -22,6 +22,7 @@ import { runRoutes } from './routes/runs.js';
 import { categorizeRoutes } from './routes/categorize.js';
 import { adviseRoutes } from './routes/advise.js';
 import type { EventStreamTimings } from './routes/run-events.js';
+import { damagedError } from './store/integrity.js';
 import type { Store } from './store/open.js';
 import { toolVersion } from './version.js';
 
@@ -115,6 +116,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRequestGuards(app, { token: deps.token, host: deps.host, allowedHosts: deps.allowedHosts });
 
   app.setErrorHandler((e: FastifyError, req, reply) => {
+    // SQLite found the file damaged: say so (and /api/health from now on), not "internal error".
+    const damaged = damagedError(deps.store.integrity, deps.store.path, e);
+    if (damaged !== undefined) {
+      req.log.error({ err: damaged }, 'database damaged');
+      return reply.code(ERROR_CODES.DATABASE_DAMAGED.http).send({ error: damaged.message, code: damaged.code });
+    }
     if (e instanceof TunegateError) {
       return reply.code(ERROR_CODES[e.code].http).send({ error: e.message, code: e.code, details: e.details });
     }
@@ -143,7 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, deps);
   await app.register(checkpointRoutes, deps);
   await app.register(runRoutes, deps);
   await app.register(categorizeRoutes, deps);

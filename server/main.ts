@@ -7,6 +7,7 @@ import { TunegateError } from './errors.js';
 import { RunQueue } from './queue/run-queue.js';
 import { stopAbandonedRuns } from './runner/owner.js';
 import { safeErrorText } from './runner/redact.js';
+import { damagedError } from './store/integrity.js';
 import { openStore, type Store } from './store/open.js';
 
 export interface ServeOptions {
@@ -77,7 +78,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let app: FastifyInstance | undefined;
   const queue = new RunQueue({
     store, env, perEndpoint: opts.perEndpoint ?? 1, ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
-    onError: (runId, e) => app?.log.error({ runId, err: safeErrorText((e as Error).message, secrets) }, 'run failed'),
+    onError: (runId, e) => {
+      // A run that failed on a damaged file marks the database damaged for /api/health too.
+      damagedError(store.integrity, store.path, e);
+      app?.log.error({ runId, err: safeErrorText((e as Error).message, secrets) }, 'run failed');
+    },
   });
   app = await buildApp({
     store, queue, env, evalsetsDir: resolve(opts.evalsetsDir), token, host: opts.host, allowedHosts: settings.allowedHosts, logger: opts.logger === true,

@@ -6,6 +6,7 @@ import { createCategoryRepo, type CategoryRepo } from './categories.js';
 import { createCheckpointRepo, type CheckpointRepo } from './checkpoints.js';
 import { createGenerationRepo, type GenerationRepo } from './generations.js';
 import { createJudgeRepo, type JudgeRepo } from './judgments.js';
+import { checkAtOpen, damagedDatabase, isCorruption, type Integrity } from './integrity.js';
 import { migrate } from './migrate.js';
 import { createResultRepo, type ResultRepo } from './results.js';
 import { createRunRepo, type RunRepo } from './runs.js';
@@ -19,6 +20,8 @@ export interface Store {
   judge: JudgeRepo;
   categories: CategoryRepo;
   generations: GenerationRepo;
+  /** Checked at open (when small enough); `damaged` is set when a query later finds damage. */
+  integrity: Integrity;
   close(): void;
 }
 
@@ -36,13 +39,23 @@ export function openStore(path: string): Store {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
   } catch (e) {
+    if (isCorruption(e)) throw damagedDatabase(path, (e as Error).message);
     throw new TunegateError('INVALID_INPUT', `cannot open database ${path}: ${(e as Error).message}`);
+  }
+  let checked: boolean;
+  try {
+    // Before the migration: nothing is written to a damaged file.
+    checked = checkAtOpen(db, path);
+  } catch (e) {
+    db.close();
+    throw e;
   }
   try {
     migrate(db, path);
   } catch (e) {
     db.close();
     if (e instanceof TunegateError) throw e;
+    if (isCorruption(e)) throw damagedDatabase(path, (e as Error).message);
     throw new TunegateError('INVALID_INPUT', `${path} is not a usable tunegate database: ${(e as Error).message}`);
   }
   return {
@@ -54,6 +67,7 @@ export function openStore(path: string): Store {
     judge: createJudgeRepo(db),
     categories: createCategoryRepo(db),
     generations: createGenerationRepo(db),
+    integrity: { checked, damaged: null },
     close: () => db.close(),
   };
 }
