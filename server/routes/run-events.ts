@@ -131,7 +131,9 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
       clearInterval(poll);
       clearInterval(ping);
       if (shutdown && congested) {
-        raw.destroy(); // what it holds would never be read
+        // What it holds would never be read: reset, so the kernel does not keep it either.
+        if (socket !== null && !socket.destroyed) socket.resetAndDestroy();
+        raw.destroy();
         return;
       }
       raw.end(); // a client that does not read it is still watched, and cut after stallMs
