@@ -232,10 +232,9 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
     const ping = setInterval(() => {
       if (!closed && !congested) write(': ping\n\n');
     }, pingMs);
-    raw.on('close', () => {
-      watched.delete(stalled);
-      close(false);
-    });
+    // 'close' also comes when the response has ended: the watch goes on until the socket is
+    // gone or its client has taken every byte (see stalled).
+    raw.on('close', () => close(false));
     open.add(close);
     startWatching(stalled);
     write('retry: 2000\n\n');

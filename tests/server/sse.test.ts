@@ -23,10 +23,11 @@ async function serve(items: object[], eventStreams?: { stallMs: number }): Promi
 }
 
 /** A client that asks for a run's events and never reads a byte of them. */
-function nonReader(port: number, runId: number): Promise<Socket> {
+function nonReader(port: number, runId: number, lastEventId?: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1', () => {
-      s.write(`GET /api/runs/${runId}/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`);
+      const replay = lastEventId === undefined ? '' : `Last-Event-ID: ${lastEventId}\r\n`;
+      s.write(`GET /api/runs/${runId}/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n${replay}\r\n`);
       s.pause();
       resolve(s);
     });
@@ -183,6 +184,27 @@ describe('run events (Server-Sent Events)', () => {
       expect(reader.filter((e) => e.event === 'item')).toHaveLength(80);
       expect(reader.at(-1)).toMatchObject({ event: 'finished', data: { status: 'completed' } });
       // Cut, not left to the kernel: no byte of theirs is still queued at either end.
+      await waitFor(() => kernelQueued(ports) === 0, 20_000, `the non-readers' kernel buffers to be freed (${kernelQueued(ports)} bytes queued)`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await server.close();
+    }
+  }, 60_000);
+
+  it('a finished stream whose client never read it is cut off too, not left to the kernel', async () => {
+    // ~320 KB of events: the kernel takes it all, so the stream ends without a refused write.
+    const items = Array.from({ length: 20 }, (_, i) => ({ id: `${String(i).padStart(5, '0')}-${'x'.repeat(16_000)}`, prompt: `question ${i}`, keywords: [`question ${i}`] }));
+    const model = await endpoint(echo);
+    const { server } = await serve(items, { stallMs: 300 });
+    const sockets: Socket[] = [];
+    try {
+      expect((await post(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
+      expect((await post(`${server.url}/api/runs`, { checkpoint: 'c' })).status).toBe(202);
+      await readSse(`${server.url}/api/runs/1/events`, (e) => e.event === 'finished', 30_000);
+      const port = Number(new URL(server.url).port);
+      for (let i = 0; i < 5; i++) sockets.push(await nonReader(port, 1, 0));
+      const ports = new Set(sockets.map((s) => s.localPort!));
+      await waitFor(() => kernelQueued(ports) > 0, 10_000, 'the replay to reach the non-readers');
       await waitFor(() => kernelQueued(ports) === 0, 20_000, `the non-readers' kernel buffers to be freed (${kernelQueued(ports)} bytes queued)`);
     } finally {
       for (const s of sockets) s.destroy();
