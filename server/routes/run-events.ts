@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendQueues } from '../http/send-queues.js';
 import type { RunQueue } from '../queue/run-queue.js';
 import { ownerGone, stopAbandoned } from '../runner/owner.js';
+import { damagedError } from '../store/integrity.js';
 import type { Store } from '../store/open.js';
 
 /** Headers of a stream; the page's CSP comes from the caller (the app owns it). */
@@ -187,7 +188,9 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
       try {
         send();
       } catch (e) {
-        // The database failed under this stream (busy past its timeout, or gone): end it; the client reconnects.
+        // The database failed under this stream (busy past its timeout, gone, damaged: then /api/health
+        // says so): end it; the client reconnects.
+        damagedError(store.integrity, store.path, e);
         app.log.error({ runId, err: (e as Error).message }, 'run event stream failed');
         close(false);
       }

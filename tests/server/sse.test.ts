@@ -35,8 +35,12 @@ function nonReader(port: number, runId: number, lastEventId?: number): Promise<S
   });
 }
 
-/** Bytes the kernel holds, send and receive queues at both ends, for TCP connections using any of `ports` (Linux /proc/net/tcp). */
-function kernelQueued(ports: ReadonlySet<number>): number {
+/**
+ * Bytes the kernel holds, send and receive queues at both ends, for the TCP connections between
+ * `serverPort` and any of the client `ports` (Linux /proc/net/tcp; other processes' connections
+ * may reuse a port number, hence both ends).
+ */
+function kernelQueued(serverPort: number, ports: ReadonlySet<number>): number {
   let total = 0;
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text = '';
@@ -49,7 +53,8 @@ function kernelQueued(ports: ReadonlySet<number>): number {
       const f = line.trim().split(/\s+/);
       if (f.length < 5) continue;
       const port = (addr: string) => parseInt(addr.split(':').at(-1)!, 16);
-      if (!ports.has(port(f[1]!)) && !ports.has(port(f[2]!))) continue;
+      const [local, remote] = [port(f[1]!), port(f[2]!)];
+      if (!(local === serverPort && ports.has(remote)) && !(remote === serverPort && ports.has(local))) continue;
       const [tx, rx] = f[4]!.split(':').map((h) => parseInt(h, 16));
       total += tx! + rx!;
     }
@@ -184,7 +189,7 @@ describe('run events (Server-Sent Events)', () => {
       expect(reader.filter((e) => e.event === 'item')).toHaveLength(80);
       expect(reader.at(-1)).toMatchObject({ event: 'finished', data: { status: 'completed' } });
       // Cut, not left to the kernel: no byte of theirs is still queued at either end.
-      await waitFor(() => kernelQueued(ports) === 0, 20_000, `the non-readers' kernel buffers to be freed (${kernelQueued(ports)} bytes queued)`);
+      await waitFor(() => kernelQueued(port, ports) === 0, 20_000, `the non-readers' kernel buffers to be freed (${kernelQueued(port, ports)} bytes queued)`);
     } finally {
       for (const s of sockets) s.destroy();
       await server.close();
@@ -204,8 +209,8 @@ describe('run events (Server-Sent Events)', () => {
       const port = Number(new URL(server.url).port);
       for (let i = 0; i < 5; i++) sockets.push(await nonReader(port, 1, 0));
       const ports = new Set(sockets.map((s) => s.localPort!));
-      await waitFor(() => kernelQueued(ports) > 0, 10_000, 'the replay to reach the non-readers');
-      await waitFor(() => kernelQueued(ports) === 0, 20_000, `the non-readers' kernel buffers to be freed (${kernelQueued(ports)} bytes queued)`);
+      await waitFor(() => kernelQueued(port, ports) > 0, 10_000, 'the replay to reach the non-readers');
+      await waitFor(() => kernelQueued(port, ports) === 0, 20_000, `the non-readers' kernel buffers to be freed (${kernelQueued(port, ports)} bytes queued)`);
     } finally {
       for (const s of sockets) s.destroy();
       await server.close();
