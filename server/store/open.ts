@@ -34,21 +34,22 @@ export function openStore(path: string): Store {
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
   } catch (e) {
-    if (isCorruption(e)) throw damagedDatabase(path, (e as Error).message);
     throw new TunegateError('INVALID_INPUT', `cannot open database ${path}: ${(e as Error).message}`);
   }
   let checked: boolean;
   try {
-    // Before the migration: nothing is written to a damaged file.
+    db.pragma('busy_timeout = 5000');
+    // Before anything that writes (switching an old file to WAL writes its header; migrations).
     checked = checkAtOpen(db, path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
   } catch (e) {
     db.close();
-    throw e;
+    if (e instanceof TunegateError) throw e;
+    if (isCorruption(e)) throw damagedDatabase(path, (e as Error).message);
+    throw new TunegateError('INVALID_INPUT', `cannot open database ${path}: ${(e as Error).message}`);
   }
   try {
     migrate(db, path);
