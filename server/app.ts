@@ -22,6 +22,8 @@ import { metricRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
 import { categorizeRoutes } from './routes/categorize.js';
 import { adviseRoutes } from './routes/advise.js';
+import type { EventStreamTimings } from './routes/run-events.js';
+import { damagedError } from './store/integrity.js';
 import type { Store } from './store/open.js';
 import { toolVersion } from './version.js';
 
@@ -41,6 +43,8 @@ export interface AppDeps {
   /** Further names accepted in the Host header (`--allowed-host`). */
   allowedHosts?: readonly string[] | undefined;
   logger?: boolean;
+  /** Event-stream timings (tests shorten them; the defaults are run-events.ts's). */
+  eventStreams?: EventStreamTimings | undefined;
   /** Where the log goes when `logger` is on (default stdout). */
   logStream?: NodeJS.WritableStream | undefined;
 }
@@ -61,6 +65,12 @@ function validationMessage(e: FastifyError): string {
   const params = v.params as Record<string, unknown>;
   if (v.keyword === 'additionalProperties') return `${where}: unknown field "${String(params.additionalProperty)}"`;
   if (v.keyword === 'required') return `${where}: "${String(params.missingProperty)}" is required`;
+  // A refused object key (propertyNames): name the key and say the rule the schema describes.
+  const key = (v as { propertyName?: string }).propertyName ?? (v.keyword === 'propertyNames' ? String(params.propertyName) : undefined);
+  if (key !== undefined) {
+    const rule = (v as { parentSchema?: { description?: string } }).parentSchema?.description;
+    return `${where}: key "${key}" is not allowed${rule !== undefined ? `: ${rule}` : ''}`;
+  }
   return `${where} ${v.message ?? 'is invalid'}`;
 }
 
@@ -71,7 +81,8 @@ function validationMessage(e: FastifyError): string {
  */
 function validatorCompiler() {
   const make = (coerceTypes: AjvOptions['coerceTypes']) => {
-    const ajv = new Ajv({ coerceTypes, removeAdditional: false, useDefaults: true, allErrors: false, strict: false });
+    // verbose: an error carries its schema, whose description words a refused key's rule.
+    const ajv = new Ajv({ coerceTypes, removeAdditional: false, useDefaults: true, allErrors: false, strict: false, verbose: true });
     addFormats.default(ajv);
     return ajv;
   };
@@ -115,6 +126,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRequestGuards(app, { token: deps.token, host: deps.host, allowedHosts: deps.allowedHosts, protectReads: deps.protectReads });
 
   app.setErrorHandler((e: FastifyError, req, reply) => {
+    // SQLite found the file damaged: say so (and /api/health from now on), not "internal error".
+    const damaged = damagedError(deps.store.integrity, deps.store.path, e);
+    if (damaged !== undefined) {
+      req.log.error({ err: damaged }, 'database damaged');
+      return reply.code(ERROR_CODES.DATABASE_DAMAGED.http).send({ error: damaged.message, code: damaged.code });
+    }
     if (e instanceof TunegateError) {
       return reply.code(ERROR_CODES[e.code].http).send({ error: e.message, code: e.code, details: e.details });
     }
@@ -146,7 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, deps);
   await app.register(checkpointRoutes, deps);
   await app.register(runRoutes, deps);
   await app.register(categorizeRoutes, deps);

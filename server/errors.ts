@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   HOST_NOT_ALLOWED: { exit: 2, http: 403 },
   /** A state-changing request that is not JSON (what a cross-site form can send). */
   UNSUPPORTED_MEDIA_TYPE: { exit: 2, http: 415 },
+  /** The database file is damaged (found at open by quick_check, or by any query). */
+  DATABASE_DAMAGED: { exit: 2, http: 503 },
   INTERNAL: { exit: 4, http: 500 },
 } as const;
 

@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
+import type { EventStreamTimings } from './routes/run-events.js';
 import { resolveServeSettings, serverEnv, type Env, type ServeSettings } from './config.js';
 import { TunegateError } from './errors.js';
 import { RunQueue } from './queue/run-queue.js';
 import { stopAbandonedRuns } from './runner/owner.js';
+import { damagedError } from './store/integrity.js';
 import { openStore, type Store } from './store/open.js';
 
 export interface ServeOptions {
@@ -30,6 +32,8 @@ export interface ServeOptions {
   maxAnswerChars?: number;
   /** The lease the server holds on the runs it executes (default 30 s). */
   leaseMs?: number;
+  /** Event-stream timings (tests shorten them; the defaults are run-events.ts's). */
+  eventStreams?: EventStreamTimings;
 }
 
 export interface RunningServer {
@@ -77,12 +81,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let app: FastifyInstance | undefined;
   const queue = new RunQueue({
     store, env, perEndpoint: opts.perEndpoint ?? 1, ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
-    // The app's `err` serializer redacts whatever the value is (see log-serializers.ts).
-    onError: (runId, e) => app?.log.error({ runId, err: e }, 'run failed'),
+    onError: (runId, e) => {
+      // A run that failed on a damaged file marks the database damaged for /api/health too.
+      damagedError(store.integrity, store.path, e);
+      // The app's `err` serializer redacts whatever the value is (see log-serializers.ts).
+      app?.log.error({ runId, err: e }, 'run failed');
+    },
   });
   app = await buildApp({
     store, queue, env, evalsetsDir: resolve(opts.evalsetsDir), token, protectReads: settings.protectReads, host: opts.host, allowedHosts: settings.allowedHosts, logger: opts.logger === true,
     ...(opts.logStream !== undefined ? { logStream: opts.logStream } : {}),
+    ...(opts.eventStreams !== undefined ? { eventStreams: opts.eventStreams } : {}),
   });
   try {
     await app.listen({ host: opts.host, port: opts.port });

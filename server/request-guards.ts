@@ -118,7 +118,10 @@ export function registerRequestGuards(app: FastifyInstance, opts: GuardOptions):
     }
   });
 
-  const json = app.getDefaultJsonParser('error', 'error');
+  // A "__proto__" key is kept as an ordinary own key (JSON.parse never sets a prototype) so the
+  // schemas refuse it naming its field: every body object is closed and tag keys are checked.
+  // 'error' answered "Body is not valid JSON", which names nothing.
+  const json = app.getDefaultJsonParser('ignore', 'error');
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if ((body as string).trim() === '') return done(null, {});

@@ -1,4 +1,5 @@
 import { TunegateError } from '../errors.js';
+import type { Bound } from '../runner/create-run.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -105,6 +106,11 @@ export function num(values: Values, name: string, min: number, max: number): num
     throw new TunegateError('USAGE', `--${name} must be a number from ${min} to ${max}, got "${v}"`);
   }
   return n;
+}
+
+/** An option whose range is one of the shared run-option bounds (`PARAM_BOUNDS`), as the API reads it. */
+export function bounded(values: Values, name: string, bound: Bound): number | undefined {
+  return bound.integer ? int(values, name, bound.min, bound.max) : num(values, name, bound.min, bound.max);
 }
 
 /** Rejects extra positional arguments. */

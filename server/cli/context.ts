@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { resolveDbPath } from '../config.js';
+import { damagedError } from '../store/integrity.js';
 import { openStore, type Store } from '../store/open.js';
 import { num, str, type Values } from './args.js';
 import { knowSecrets, type Io } from './io.js';
@@ -23,11 +24,13 @@ export function openStoreFor(values: Values, io: Io): Store {
   return store;
 }
 
-/** Runs `fn` with an open store and always closes it. */
+/** Runs `fn` with an open store and always closes it; a damaged file found meanwhile is said so (exit 2), not a stack trace. */
 export async function withStore<T>(values: Values, io: Io, fn: (store: Store) => Promise<T> | T): Promise<T> {
   const store = openStoreFor(values, io);
   try {
     return await fn(store);
+  } catch (e) {
+    throw damagedError(store.integrity, store.path, e) ?? e;
   } finally {
     store.close();
   }

@@ -86,7 +86,8 @@ Options:
   --prompt-template T   completions prompt; {prompt} and {system} are replaced (default "{prompt}\\n\\n")
   --api-key-env VAR     name of the environment variable holding the API key. The key is read
                         at request time and never stored. Local servers need none.
-  --tag k=v             label (repeatable), e.g. --tag mix=bio-v2
+  --tag k=v             label (repeatable), e.g. --tag mix=bio-v2; a key has no "=" and is not
+                        __proto__, constructor or prototype
   --base NAME           the registered checkpoint it was fine-tuned from: its knowledge categories
                         (tunegate categorize --base NAME) are the ones this checkpoint's runs use
   --judge SPEC          the LLM judge this checkpoint's runs use (see tunegate judge --help)
@@ -135,7 +136,7 @@ Options:
   --no-model-check      do not check --model against GET /v1/models (a gateway that lists
                         other names than it accepts)
   --seed N              seed sent with every request (sample k gets N+k)
-  --timeout SECONDS     per-request timeout (default 60)
+  --timeout SECONDS     per-request timeout, 0.001 to 86400 (default 60)
   --retries N           retries per request on 429, 5xx, timeouts, dropped connections and
                         unparsable bodies, honouring Retry-After (default 6). Other 4xx (context
                         overflow, unknown model, validation) are not retried; each cause is

@@ -3,6 +3,7 @@ import { metricOf } from '../scoring/metrics.js';
 import { currentSummary } from '../runner/execute-run.js';
 import type { IntervalMethod } from '../stats/interval.js';
 import type { Store } from '../store/open.js';
+import { hasTags } from '../tag.js';
 import type { Category } from '../categorize/category.js';
 import { categoryBaseOf } from '../report/run-json.js';
 
@@ -44,7 +45,7 @@ export function trend(store: Store, metrics: readonly string[], tags: Record<str
     .latestCompleted()
     .flatMap((run) => {
       const c = checkpoints.get(run.checkpointId);
-      if (c === undefined || !Object.entries(tags).every(([k, v]) => c.tags[k] === v)) return [];
+      if (c === undefined || !hasTags(c.tags, tags)) return [];
       return [{ c, run, summary: currentSummary(store, run) }];
     })
     .sort((a, b) =>

@@ -2,6 +2,7 @@ import { runCategories } from '../categorize/run-categories.js';
 import { TunegateError } from '../errors.js';
 import { currentSummary } from '../runner/execute-run.js';
 import type { Store } from '../store/open.js';
+import { hasTags } from '../tag.js';
 import { FORGETTING_METRICS, gate, type MetricVerdict } from './decide.js';
 import { latestCompleted } from './resolve.js';
 
@@ -48,7 +49,7 @@ export interface Advice {
  */
 export function advise(store: Store, tag: { key: string; value: string }, opts: { alpha?: number } = {}): Advice {
   const alpha = opts.alpha ?? 0.05;
-  const checkpoints = store.checkpoints.list().filter((c) => c.tags[tag.key] === tag.value);
+  const checkpoints = store.checkpoints.list().filter((c) => hasTags(c.tags, Object.fromEntries([[tag.key, tag.value]])));
   if (checkpoints.length === 0) throw new TunegateError('NOT_FOUND', `no checkpoint is tagged ${tag.key}=${tag.value}`);
   const runs = checkpoints.flatMap((c) => {
     const r = latestCompleted(store, c);

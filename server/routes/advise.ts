@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
-import { TunegateError } from '../errors.js';
 import { advise } from '../gate/advise.js';
+import { parseTag } from '../tag.js';
 import { Advice, ErrorBody } from './schemas.js';
 
 /** `GET /api/advise?tag=KEY=VALUE`: the early-stopping advice of `tunegate advise --json` (gate/advise.ts). */
@@ -17,11 +17,8 @@ export const adviseRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
       response: { 200: Advice, 400: ErrorBody, 404: ErrorBody },
     },
   }, async (req) => {
-    const raw = req.query.tag;
-    const eq = raw.indexOf('=');
-    // The pattern guarantees a non-empty key; this keeps the handler honest if it changes.
-    if (eq <= 0) throw new TunegateError('INVALID_INPUT', `querystring/tag must be KEY=VALUE, got "${raw}"`);
-    const tag = { key: raw.slice(0, eq), value: raw.slice(eq + 1) };
+    // The same KEY=VALUE rule as the CLI's --tag and the stored tags' keys.
+    const tag = parseTag(req.query.tag, 'querystring/tag', 'INVALID_INPUT');
     return advise(deps.store, tag, req.query.alpha !== undefined ? { alpha: req.query.alpha } : {});
   });
 };

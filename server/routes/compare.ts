@@ -4,7 +4,7 @@ import type { AppDeps } from '../app.js';
 import { CATEGORIES } from '../categorize/category.js';
 import { compareRuns, resolvePair } from '../compare/compare-runs.js';
 import { trend } from '../compare/trend.js';
-import { TunegateError } from '../errors.js';
+import { parseTags } from '../tag.js';
 import { CategoryName, ErrorBody, Nullable, RunId } from './schemas.js';
 
 const Ci = Nullable(Type.Tuple([Type.Number(), Type.Number()]));
@@ -87,12 +87,6 @@ export const compareRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
       response: { 200: Type.Object({ series: Type.Array(TrendSeries) }), 400: ErrorBody },
     },
   }, async (req) => {
-    const tags: Record<string, string> = {};
-    for (const t of req.query.tag ?? []) {
-      const eq = t.indexOf('=');
-      if (eq <= 0) throw new TunegateError('INVALID_INPUT', `querystring/tag must be k=v, got "${t}"`);
-      tags[t.slice(0, eq)] = t.slice(eq + 1);
-    }
-    return { series: trend(deps.store, req.query.metric, tags) };
+    return { series: trend(deps.store, req.query.metric, parseTags(req.query.tag ?? [], 'querystring/tag', 'INVALID_INPUT')) };
   });
 };

@@ -1,12 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendQueues } from '../http/send-queues.js';
 import type { RunQueue } from '../queue/run-queue.js';
 import { ownerGone, stopAbandoned } from '../runner/owner.js';
+import { damagedError } from '../store/integrity.js';
 import type { Store } from '../store/open.js';
 
 /** Headers of a stream; the page's CSP comes from the caller (the app owns it). */
 export interface StreamHeaders {
   [name: string]: string;
 }
+
+/** The timings of a stream a server may be given (tests shorten them). */
+export type EventStreamTimings = Pick<RunStreamOptions, 'pollMs' | 'flushMs' | 'stallMs' | 'pingMs'>;
 
 export interface RunStreamOptions {
   store: Store;
@@ -20,7 +25,7 @@ export interface RunStreamOptions {
   pollMs?: number;
   /** Least time between two writes of one stream: events that arrive closer are sent together (ms). */
   flushMs?: number;
-  /** A client that reads nothing for this long while the stream waits on it is disconnected (ms). */
+  /** A client that takes no byte for this long while the stream has bytes for it is disconnected (ms). */
   stallMs?: number;
   pingMs?: number;
 }
@@ -44,7 +49,14 @@ export function parseLastEventId(header: string | string[] | undefined): number 
  * - Backpressure: when a write is refused (`res.write()` returns false) the stream stops and
  *   waits for `drain`; what happens meanwhile stays in the store and is sent from there when the
  *   client catches up. A client's buffer never holds more than the socket's high-water mark and
- *   one event. A client that reads nothing for `stallMs` (30 s) is disconnected.
+ *   one event.
+ * - A client that takes no byte for `stallMs` (30 s) while bytes wait for it is cut off with a
+ *   reset, which frees the kernel's buffers at both ends at once (a plain close would leave them
+ *   queued behind a zero window). The kernel accepts writes long after a client stops reading
+ *   (hundreds of KB; MBs on loopback), so `write()` returning false comes late or never: where
+ *   Linux shows it, the peer's acknowledgements are what counts (http/send-queues.ts); elsewhere,
+ *   bytes leaving this process. The clock is not reset by writes the kernel accepts nor by pings,
+ *   and keeps running after the stream has ended until its last byte is taken.
  * - A running run whose owner is gone (lease expired, or its PID gone on this host) is marked
  *   interrupted, and its followers get `finished`, instead of waiting forever.
  * - On close (server shutdown) every stream ends at once; a client that is not reading is cut.
@@ -57,10 +69,29 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
   const stallMs = opts.stallMs ?? 30_000;
   const pingMs = opts.pingMs ?? 15_000;
   const open = new Set<(shutdown: boolean) => void>();
+  /** Per connection still owed bytes: looks whether its client took any (given /proc's send queues, or null). */
+  const watched = new Set<(queues: Map<string, number> | null, now: number) => void>();
+  let watch: NodeJS.Timeout | undefined;
+  const watchMs = Math.min(1_000, Math.max(20, stallMs / 4));
+  const startWatching = (check: (queues: Map<string, number> | null, now: number) => void) => {
+    watched.add(check);
+    // One read of /proc per tick serves every stream.
+    watch ??= setInterval(() => {
+      if (watched.size === 0) {
+        clearInterval(watch);
+        watch = undefined;
+        return;
+      }
+      const queues = sendQueues();
+      const now = Date.now();
+      for (const c of [...watched]) c(queues, now);
+    }, watchMs).unref();
+  };
 
   app.addHook('preClose', async () => {
     for (const close of [...open]) close(true);
   });
+  app.addHook('onClose', async () => clearInterval(watch));
 
   /** Streams run `runId`'s events on this request (the run must exist). */
   function follow(req: FastifyRequest, reply: FastifyReply, runId: number): void {
@@ -75,19 +106,18 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
     let closed = false;
     let congested = false;
     let scheduled: NodeJS.Timeout | undefined;
-    let stall: NodeJS.Timeout | undefined;
     let lastFlush = 0;
 
     reply.hijack();
     const raw = reply.raw;
+    // Kept: the response lets go of its socket when it ends, and the socket is watched beyond that.
+    const socket = raw.socket;
     raw.writeHead(200, { ...opts.headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
 
     const write = (text: string): boolean => {
       if (raw.write(text)) return true;
       congested = true;
-      stall = setTimeout(cut, stallMs);
       raw.once('drain', () => {
-        clearTimeout(stall);
         congested = false;
         schedule(true); // the client caught up: go on at its pace, not the throttle's
       });
@@ -105,10 +135,12 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
       clearInterval(poll);
       clearInterval(ping);
       if (shutdown && congested) {
-        raw.destroy(); // what it holds would never be read
+        // What it holds would never be read: reset, so the kernel does not keep it either.
+        if (socket !== null && !socket.destroyed) socket.resetAndDestroy();
+        raw.destroy();
         return;
       }
-      raw.end(); // a congested client still has stallMs to read the end, then `cut` lets go of it
+      raw.end(); // a client that does not read it is still watched, and cut after stallMs
       if (shutdown) {
         // Kept-alive, the connection would hold the server's close open: let go of it once flushed.
         const late = setTimeout(() => raw.destroy(), 1_000);
@@ -119,12 +151,37 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
         });
       }
     };
-    /** A client that read nothing for stallMs: disconnected, whatever it has not read is dropped. */
+    /** A client that took nothing for stallMs: reset (RST), so neither end's kernel keeps what it did not read. */
     function cut(): void {
+      watched.delete(stalled);
       close(true);
+      if (socket !== null && !socket.destroyed) socket.resetAndDestroy();
       raw.destroy();
     }
-    raw.once('finish', () => clearTimeout(stall));
+
+    // Bytes the client has taken (acknowledged, where the kernel says; else handed to the kernel), and since when unchanged.
+    let taken = -1;
+    let takenAt = Date.now();
+    function stalled(queues: Map<string, number> | null, now: number): void {
+      if (socket === null || socket.destroyed) {
+        watched.delete(stalled);
+        return;
+      }
+      const unsent = socket.writableLength;
+      const unacked = queues?.get(`${socket.localPort} ${socket.remotePort}`) ?? 0;
+      const nowTaken = (socket.bytesWritten ?? 0) - unsent - unacked;
+      if (unsent === 0 && unacked === 0) {
+        // Everything taken: an ended stream has nothing left to watch.
+        if (closed) watched.delete(stalled);
+        taken = nowTaken;
+        takenAt = now;
+      } else if (nowTaken !== taken) {
+        taken = nowTaken;
+        takenAt = now;
+      } else if (now - takenAt >= stallMs) {
+        cut();
+      }
+    }
 
     /** Sends what the store has that this client has not seen; ends the stream once the run has stopped. */
     const flush = () => {
@@ -134,7 +191,9 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
       try {
         send();
       } catch (e) {
-        // The database failed under this stream (busy past its timeout, or gone): end it; the client reconnects.
+        // The database failed under this stream (busy past its timeout, gone, damaged: then /api/health
+        // says so): end it; the client reconnects.
+        damagedError(store.integrity, store.path, e);
         app.log.error({ runId, err: e }, 'run event stream failed');
         close(false);
       }
@@ -179,11 +238,11 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
     const ping = setInterval(() => {
       if (!closed && !congested) write(': ping\n\n');
     }, pingMs);
-    raw.on('close', () => {
-      clearTimeout(stall);
-      close(false);
-    });
+    // 'close' also comes when the response has ended: the watch goes on until the socket is
+    // gone or its client has taken every byte (see stalled).
+    raw.on('close', () => close(false));
     open.add(close);
+    startWatching(stalled);
     write('retry: 2000\n\n');
     flush();
   }

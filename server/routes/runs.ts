@@ -125,7 +125,10 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
   });
 
   const secrets = servedSecrets(deps);
-  const streams = runStreams(app, { store, queue, runBody: (id) => runBody(store, id), redact: (text) => redactSecretForms(text, secrets), headers: { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP } });
+  const streams = runStreams(app, {
+    ...deps.eventStreams, store, queue, runBody: (id) => runBody(store, id), redact: (text) => redactSecretForms(text, secrets),
+    headers: { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP },
+  });
   app.get('/api/runs/:id/events', {
     schema: { summary: 'Server-Sent Events: progress, item (one per stored result), finished; each with id: for Last-Event-ID', params: RunParams },
   }, async (req, reply) => {

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { CHECKPOINT_NAME_MAX, CHECKPOINT_NAME_PATTERN, MAX_REPLICAS } from '../checkpoint-name.js';
-import { PARAM_LIMITS } from '../runner/create-run.js';
+import { PARAM_BOUNDS, type Bound } from '../runner/create-run.js';
+import { TAG_KEY_PATTERN, TAG_KEY_RULE, TAG_VALUE_MAX } from '../tag.js';
 
 /**
  * JSON schemas shared by the routes: one definition gives validation, TypeScript types and the
@@ -13,7 +14,12 @@ export const EnvName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', descri
 export const HttpUrl = Type.String({ format: 'uri', pattern: '^https?://', description: 'http(s) base URL of an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1; a URL with a user name or password is refused (400): name a key variable with apiKeyEnv' });
 export const RunId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 /** A training step: a safe integer (larger ones would not survive JSON and SQLite unchanged). */
-const Step = Type.Integer({ minimum: 0, maximum: PARAM_LIMITS.step });
+const Step = Type.Integer({ minimum: PARAM_BOUNDS.step.min, maximum: PARAM_BOUNDS.step.max });
+/** The schema of a run option from its shared bound (`PARAM_BOUNDS`), the one the CLI reads too. */
+export function boundedSchema(bound: Bound, options: { description?: string } = {}) {
+  const range = { minimum: bound.min, maximum: bound.max, ...options };
+  return bound.integer ? Type.Integer(range) : Type.Number(range);
+}
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const JudgeSettings = Type.Object(
@@ -43,19 +49,23 @@ export const Checkpoint = Type.Object({
   createdAt: Type.String(),
 });
 
-const Tags = Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.String({ maxLength: 500 }));
+// Keys are checked with propertyNames: a Record's key schema alone becomes "^.*$" and checks nothing.
+const Tags = Type.Record(Type.String(), Type.String({ maxLength: TAG_VALUE_MAX }), {
+  propertyNames: { pattern: TAG_KEY_PATTERN, description: TAG_KEY_RULE },
+  description: 'KEY: VALUE pairs; ' + TAG_KEY_RULE,
+});
 const EvalsetNames = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, description: 'eval-set names offered by the server (e.g. "bio"), never paths' });
 
 /** Parameters a run may override (the rest take the CLI's defaults). */
 export const RunOverrides = {
   evalsets: Type.Optional(EvalsetNames),
-  temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
-  maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: PARAM_LIMITS.maxTokens })),
-  samples: Type.Optional(Type.Integer({ minimum: 1, maximum: PARAM_LIMITS.samples })),
-  concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: PARAM_LIMITS.concurrency })),
-  seed: Type.Optional(Type.Integer({ minimum: 0, maximum: PARAM_LIMITS.seed })),
-  timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: PARAM_LIMITS.timeout, description: 'per-request timeout in seconds' })),
-  retries: Type.Optional(Type.Integer({ minimum: 0, maximum: PARAM_LIMITS.retries })),
+  temperature: Type.Optional(boundedSchema(PARAM_BOUNDS.temperature)),
+  maxTokens: Type.Optional(boundedSchema(PARAM_BOUNDS.maxTokens)),
+  samples: Type.Optional(boundedSchema(PARAM_BOUNDS.samples)),
+  concurrency: Type.Optional(boundedSchema(PARAM_BOUNDS.concurrency)),
+  seed: Type.Optional(boundedSchema(PARAM_BOUNDS.seed)),
+  timeout: Type.Optional(boundedSchema(PARAM_BOUNDS.timeout, { description: 'per-request timeout in seconds' })),
+  retries: Type.Optional(boundedSchema(PARAM_BOUNDS.retries)),
   judge: Type.Optional(Nullable(JudgeSettings)),
   perplexity: Type.Optional(Type.Boolean()),
   modelCheck: Type.Optional(Type.Boolean({ description: 'check the model name against GET /v1/models first (default true); false skips it, like --no-model-check' })),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
@@ -40,13 +40,31 @@ export function processAlive(pid: number, host: string): boolean {
   return pidExists(pid);
 }
 
+/** Whether `pid` is a live process; a zombie (exited, not yet reaped by its parent) is not. */
 function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return !isZombie(pid);
+}
+
+/**
+ * Linux: state Z (or X) in /proc/PID/stat. A killed CLI stays a zombie until its parent waits for
+ * it, and signal 0 still reaches a zombie. The state follows the command name, which is in
+ * parentheses and may itself hold spaces and parentheses: read after the last ')'. Elsewhere
+ * (no /proc) nothing is known and the process counts as alive; its lease still expires.
+ */
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  const state = stat.slice(stat.lastIndexOf(')') + 1).trim()[0];
+  return state === 'Z' || state === 'X';
 }
 
 /**

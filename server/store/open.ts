@@ -6,6 +6,7 @@ import { createCategoryRepo, type CategoryRepo } from './categories.js';
 import { createCheckpointRepo, type CheckpointRepo } from './checkpoints.js';
 import { createGenerationRepo, type GenerationRepo } from './generations.js';
 import { createJudgeRepo, type JudgeRepo } from './judgments.js';
+import { checkAtOpen, damagedDatabase, isCorruption, type Integrity } from './integrity.js';
 import { migrate } from './migrate.js';
 import { isLockError } from './write-lock.js';
 import { createResultRepo, type ResultRepo } from './results.js';
@@ -20,6 +21,8 @@ export interface Store {
   judge: JudgeRepo;
   categories: CategoryRepo;
   generations: GenerationRepo;
+  /** Checked at open (when small enough); `damaged` is set when a query later finds damage. */
+  integrity: Integrity;
   close(): void;
 }
 
@@ -53,13 +56,22 @@ export function openStore(path: string): Store {
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
-    // First: switching a new file to WAL takes a lock another opener may hold; wait for it.
+  } catch (e) {
+    throw new TunegateError('INVALID_INPUT', `cannot open database ${path}: ${(e as Error).message}`);
+  }
+  let checked: boolean;
+  try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Before anything that writes (switching an old file to WAL writes its header; migrations).
+    checked = checkAtOpen(db, path);
     const mode = switchToWal(db);
     if (mode !== 'wal' && path !== ':memory:') throw new Error(`journal_mode stayed ${mode} (the file is locked, or on a file system without shared memory)`);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
   } catch (e) {
+    db.close();
+    if (e instanceof TunegateError) throw e;
+    if (isCorruption(e)) throw damagedDatabase(path, (e as Error).message);
     throw new TunegateError('INVALID_INPUT', `cannot open database ${path}: ${(e as Error).message}`);
   }
   try {
@@ -67,6 +79,7 @@ export function openStore(path: string): Store {
   } catch (e) {
     db.close();
     if (e instanceof TunegateError) throw e;
+    if (isCorruption(e)) throw damagedDatabase(path, (e as Error).message);
     throw new TunegateError('INVALID_INPUT', `${path} is not a usable tunegate database: ${(e as Error).message}`);
   }
   return {
@@ -78,6 +91,7 @@ export function openStore(path: string): Store {
     judge: createJudgeRepo(db),
     categories: createCategoryRepo(db),
     generations: createGenerationRepo(db),
+    integrity: { checked, damaged: null },
     close: () => db.close(),
   };
 }

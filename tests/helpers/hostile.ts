@@ -94,7 +94,8 @@ export async function hostileProject(items = 12): Promise<HostileProject> {
   writeFiles(t.dir, { 'evalsets/bio.jsonl': jsonl(...rows) });
   const add = await t.app.inject({
     method: 'POST', url: '/api/checkpoints',
-    payload: { name: 'head', baseUrl: e.url, model: `model ${HOSTILE}`, step: 2, tags: { mix: HOSTILE, [`key${HOSTILE_ARG}`]: 'v' } },
+    // A tag key has no "=" (it could not be named as KEY=VALUE): the rest of the hostile text stays.
+    payload: { name: 'head', baseUrl: e.url, model: `model ${HOSTILE}`, step: 2, tags: { mix: HOSTILE, [`key${HOSTILE_ARG.replaceAll('=', '')}`]: 'v' } },
   });
   expect(add.statusCode, add.body).toBe(201);
   const db = t.dbPath;

@@ -120,7 +120,7 @@ describe('API: runs', () => {
     [{ checkpoint: 'c', temperature: 3 }, 'body/temperature must be <= 2'],
     [{ checkpoint: 'c', samples: 0 }, 'body/samples must be >= 1'],
     [{ checkpoint: 'c', concurrency: 'many' }, 'body/concurrency must be integer'],
-    [{ checkpoint: 'c', timeout: 0 }, 'body/timeout must be > 0'],
+    [{ checkpoint: 'c', timeout: 0 }, 'body/timeout must be >= 0.001'],
     [{ checkpoint: 'c', judge: { spec: 'anthropic:m' } }, 'ANTHROPIC_API_KEY'],
     [{ checkpoint: 'c', colour: 'red' }, 'body: unknown field "colour"'],
   ])('400 for %j', async (payload, message) => {

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/main.js';
-import { spawnTunegate, storedResults, waitFor, type Child } from '../helpers/bin.js';
+import { BIN, spawnTunegate, storedResults, waitFor, type Child } from '../helpers/bin.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { evalSet, keywordItems } from '../helpers/run.js';
 import { testApp, waitForStatus } from '../helpers/server.js';
@@ -52,7 +54,36 @@ async function exitOf(c: Child) {
   return { code, stderr: c.stderr(), stdout: c.stdout() };
 }
 
+/** The state letter of /proc/PID/stat (after the command name, which may hold spaces and parentheses). */
+function procState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 1).trim()[0];
+  } catch {
+    return undefined;
+  }
+}
+
 describe('runs have exactly one owner', () => {
+  it('a CLI killed mid-run whose parent has not reaped it (a zombie) is dead: resume succeeds at once, not RUN_BUSY', async () => {
+    const { dir, model, db } = await project(40, 40);
+    // sh starts the run in the background, then becomes `sleep`, which never waits for children.
+    const parent = spawn('sh', ['-c', `"$0" "$1" run --db "$2" --base-url "$3" --model m --checkpoint c --evalsets evalsets/bio.jsonl --concurrency 1 >/dev/null 2>&1 & echo $!; exec sleep 600`,
+      process.execPath, BIN, db, model.url], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '' } });
+    try {
+      const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+      await waitFor(() => storedResults(db, 1) >= 3, 15_000, 'the CLI to store 3 results');
+      process.kill(pid, 'SIGKILL');
+      await waitFor(() => procState(pid) === 'Z', 5_000, `pid ${pid} to be a zombie`);
+      const resumed = await exitOf(spawnTunegate(['resume', '1', '--db', db, '--json'], dir));
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'completed', counts: { results: 40 } });
+      expect(procState(pid), 'still a zombie: the test checked what it meant to').toBe('Z');
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
   it('three processes race to resume one run: one executes it, the others are refused, no prompt is sent twice', async () => {
     const { dir, model, db } = await project(40, 30);
     const first = spawnTunegate(['run', '--db', db, '--base-url', model.url, '--model', 'm', '--checkpoint', 'c', '--evalsets', 'evalsets/bio.jsonl', '--concurrency', '2'], dir);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -13,24 +14,52 @@ import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
 const post = (url: string, body: unknown = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function serve(items: object[]): Promise<{ server: RunningServer; dir: string; db: string }> {
+async function serve(items: object[], eventStreams?: { stallMs: number }): Promise<{ server: RunningServer; dir: string; db: string }> {
   const dir = tempDir();
   writeFiles(dir, { 'evalsets/bio.jsonl': jsonl(...items) });
   const db = join(dir, 'db.sqlite');
-  const server = await startServer({ host: '127.0.0.1', port: 0, dbPath: db, evalsetsDir: join(dir, 'evalsets'), env: {} });
+  const server = await startServer({ host: '127.0.0.1', port: 0, dbPath: db, evalsetsDir: join(dir, 'evalsets'), env: {}, ...(eventStreams !== undefined ? { eventStreams } : {}) });
   return { server, dir, db };
 }
 
 /** A client that asks for a run's events and never reads a byte of them. */
-function nonReader(port: number, runId: number): Promise<Socket> {
+function nonReader(port: number, runId: number, lastEventId?: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1', () => {
-      s.write(`GET /api/runs/${runId}/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n\r\n`);
+      const replay = lastEventId === undefined ? '' : `Last-Event-ID: ${lastEventId}\r\n`;
+      s.write(`GET /api/runs/${runId}/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n${replay}\r\n`);
       s.pause();
       resolve(s);
     });
     s.on('error', reject);
   });
+}
+
+/**
+ * Bytes the kernel holds, send and receive queues at both ends, for the TCP connections between
+ * `serverPort` and any of the client `ports` (Linux /proc/net/tcp; other processes' connections
+ * may reuse a port number, hence both ends).
+ */
+function kernelQueued(serverPort: number, ports: ReadonlySet<number>): number {
+  let total = 0;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 5) continue;
+      const port = (addr: string) => parseInt(addr.split(':').at(-1)!, 16);
+      const [local, remote] = [port(f[1]!), port(f[2]!)];
+      if (!(local === serverPort && ports.has(remote)) && !(remote === serverPort && ports.has(local))) continue;
+      const [tx, rx] = f[4]!.split(':').map((h) => parseInt(h, 16));
+      total += tx! + rx!;
+    }
+  }
+  return total;
 }
 
 // A real collection before each measure, so only memory something still holds is counted.
@@ -140,4 +169,51 @@ describe('run events (Server-Sent Events)', () => {
       await server.close();
     }
   }, 120_000);
+
+  it('clients that stop reading are cut off after stallMs with their kernel buffers freed, while a reading client follows the run to the end', async () => {
+    // ~16 KB per item event: a non-reading client fills its kernel buffers within a few items.
+    const items = Array.from({ length: 80 }, (_, i) => ({ id: `${String(i).padStart(5, '0')}-${'x'.repeat(16_000)}`, prompt: `question ${i}`, keywords: [`question ${i}`] }));
+    const model = await endpoint(async (req) => {
+      await sleep(25);
+      return echo(req);
+    });
+    const { server } = await serve(items, { stallMs: 300 });
+    const sockets: Socket[] = [];
+    try {
+      expect((await post(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
+      expect((await post(`${server.url}/api/runs`, { checkpoint: 'c', concurrency: 1 })).status).toBe(202);
+      const port = Number(new URL(server.url).port);
+      for (let i = 0; i < 20; i++) sockets.push(await nonReader(port, 1));
+      const ports = new Set(sockets.map((s) => s.localPort!));
+      const reader = await readSse(`${server.url}/api/runs/1/events`, (e) => e.event === 'finished', 60_000, '0');
+      expect(reader.filter((e) => e.event === 'item')).toHaveLength(80);
+      expect(reader.at(-1)).toMatchObject({ event: 'finished', data: { status: 'completed' } });
+      // Cut, not left to the kernel: no byte of theirs is still queued at either end.
+      await waitFor(() => kernelQueued(port, ports) === 0, 20_000, `the non-readers' kernel buffers to be freed (${kernelQueued(port, ports)} bytes queued)`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await server.close();
+    }
+  }, 60_000);
+
+  it('a finished stream whose client never read it is cut off too, not left to the kernel', async () => {
+    // ~320 KB of events: the kernel takes it all, so the stream ends without a refused write.
+    const items = Array.from({ length: 20 }, (_, i) => ({ id: `${String(i).padStart(5, '0')}-${'x'.repeat(16_000)}`, prompt: `question ${i}`, keywords: [`question ${i}`] }));
+    const model = await endpoint(echo);
+    const { server } = await serve(items, { stallMs: 300 });
+    const sockets: Socket[] = [];
+    try {
+      expect((await post(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
+      expect((await post(`${server.url}/api/runs`, { checkpoint: 'c' })).status).toBe(202);
+      await readSse(`${server.url}/api/runs/1/events`, (e) => e.event === 'finished', 30_000);
+      const port = Number(new URL(server.url).port);
+      for (let i = 0; i < 5; i++) sockets.push(await nonReader(port, 1, 0));
+      const ports = new Set(sockets.map((s) => s.localPort!));
+      await waitFor(() => kernelQueued(port, ports) > 0, 10_000, 'the replay to reach the non-readers');
+      await waitFor(() => kernelQueued(port, ports) === 0, 20_000, `the non-readers' kernel buffers to be freed (${kernelQueued(port, ports)} bytes queued)`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await server.close();
+    }
+  }, 60_000);
 });

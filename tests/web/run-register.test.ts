@@ -211,6 +211,10 @@ describeBrowser('dashboard /runs/:id and /checkpoints/new, in chromium', (browse
     await w.page.locator('[data-testid=register-submit]').click();
     await w.page.locator('[data-testid=error-tags]').waitFor({ state: 'visible' });
     expect(await w.page.locator('[data-testid=error-tags]').textContent()).toContain('nonsense');
+    // A key that names object machinery would vanish from a plain object: refused, not dropped.
+    await w.page.locator('#f-tags').fill('mix=bio-v2, __proto__=evil');
+    await w.page.locator('[data-testid=register-submit]').click();
+    await w.page.locator('[data-testid=error-tags]', { hasText: '__proto__' }).waitFor({ state: 'visible' });
     await w.page.locator('#f-tags').fill('');
     expect(await count()).toBe(1);
 

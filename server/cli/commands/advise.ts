@@ -1,5 +1,6 @@
 import { TunegateError } from '../../errors.js';
 import { advise } from '../../gate/advise.js';
+import { parseTag } from '../../tag.js';
 import { expectPositionals, flag, num, parseArgs, str } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
 import { table } from '../format.js';
@@ -12,9 +13,8 @@ export async function adviseCommand(argv: readonly string[], io: Io): Promise<nu
   const p = parseArgs(argv, { ...DB_OPTION, tag: { type: 'string' }, alpha: { type: 'string' }, json: { type: 'boolean' } }, 'advise');
   expectPositionals(p, 0, 'advise');
   const raw = str(p.values, 'tag');
-  const eq = raw?.indexOf('=') ?? -1;
-  if (raw === undefined || eq <= 0) throw new TunegateError('USAGE', 'advise needs --tag KEY=VALUE naming the checkpoints of one training run, e.g. --tag run=bio-v2');
-  const tag = { key: raw.slice(0, eq), value: raw.slice(eq + 1) };
+  if (raw === undefined) throw new TunegateError('USAGE', 'advise needs --tag KEY=VALUE naming the checkpoints of one training run, e.g. --tag run=bio-v2');
+  const tag = parseTag(raw, '--tag', 'USAGE');
   const alpha = num(p.values, 'alpha', 0.0001, 0.5);
   return withStore(p.values, io, (store) => {
     const a = advise(store, tag, alpha !== undefined ? { alpha } : {});

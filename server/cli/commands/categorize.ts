@@ -4,10 +4,10 @@ import { CATEGORIZE_LIMITS, planCategorize } from '../../categorize/plan-categor
 import { DEFAULT_EVALSETS_DIR, readSecret } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
-import { createRun, PARAM_LIMITS } from '../../runner/create-run.js';
+import { createRun, PARAM_BOUNDS } from '../../runner/create-run.js';
 import { executeRun } from '../../runner/execute-run.js';
 import { checkEndpoint } from '../../runner/reachability.js';
-import { expectPositionals, flag, int, list, num, parseArgs, str } from '../args.js';
+import { bounded, expectPositionals, flag, int, list, parseArgs, str } from '../args.js';
 import { DB_OPTION, LEASE_OPTION, leaseMsFrom, withStore } from '../context.js';
 import { table } from '../format.js';
 import { println, type Io } from '../io.js';
@@ -46,9 +46,9 @@ export async function categorizeCommand(argv: readonly string[], io: Io): Promis
     prompts: int(v, 'prompts', 1, CATEGORIZE_LIMITS.prompts),
     shots: int(v, 'shots', 0, CATEGORIZE_LIMITS.shots),
     samples: int(v, 'samples', 0, CATEGORIZE_LIMITS.samples),
-    temperature: num(v, 'temperature', 0, 2),
+    temperature: bounded(v, 'temperature', PARAM_BOUNDS.temperature),
     topK: int(v, 'top-k', 1, CATEGORIZE_LIMITS.topK),
-    concurrency: int(v, 'concurrency', 1, PARAM_LIMITS.concurrency),
+    concurrency: bounded(v, 'concurrency', PARAM_BOUNDS.concurrency),
     seed: int(v, 'seed', 0, CATEGORIZE_LIMITS.seed),
     maxTokens: int(v, 'max-tokens', 1, CATEGORIZE_LIMITS.maxTokens),
     fast: flag(v, 'fast'),

@@ -4,7 +4,9 @@ import { TunegateError } from '../../errors.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
 import { refuseUrlCredentials, stripUrlCredentialsInText } from '../../http/url-credentials.js';
 import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from '../../store/types.js';
-import { expectPositionals, flag, int, list, parseArgs, str, type Spec, type Values } from '../args.js';
+import { bounded, expectPositionals, flag, list, parseArgs, str, type Spec, type Values } from '../args.js';
+import { PARAM_BOUNDS } from '../../runner/create-run.js';
+import { parseTags } from '../../tag.js';
 import { DB_OPTION, withStore } from '../context.js';
 import { ApiClient } from '../remote.js';
 import { oneLine, table } from '../format.js';
@@ -57,16 +59,6 @@ export function validateBaseUrl(url: string): string {
   return url;
 }
 
-function parseTags(raw: readonly string[]): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const t of raw) {
-    const eq = t.indexOf('=');
-    if (eq <= 0) throw new TunegateError('USAGE', `--tag must be k=v, got "${t}"`);
-    tags[t.slice(0, eq)] = t.slice(eq + 1);
-  }
-  return tags;
-}
-
 /** Endpoint fields from parsed options; `--base-url` and `--model` are required by the caller. */
 export function endpointFromOptions(values: Values, name: string): NewCheckpoint {
   const baseUrls = list(values, 'base-url').map(validateBaseUrl);
@@ -85,11 +77,11 @@ export function endpointFromOptions(values: Values, name: string): NewCheckpoint
     baseUrl,
     ...(baseUrls.length > 1 ? { baseUrls } : {}),
     model,
-    step: int(values, 'step', 0) ?? null,
+    step: bounded(values, 'step', PARAM_BOUNDS.step) ?? null,
     api: api as Api,
     promptTemplate: str(values, 'prompt-template') ?? null,
     apiKeyEnv: keyEnv === undefined ? null : validateEnvName(keyEnv, '--api-key-env'),
-    tags: parseTags(list(values, 'tag')),
+    tags: parseTags(list(values, 'tag'), '--tag', 'USAGE'),
     base: str(values, 'base') ?? null,
   };
 }

@@ -3,11 +3,11 @@ import { readSecret } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
 import { DEFAULT_EVALSETS_DIR } from '../../config.js';
-import { createRun, DEFAULT_PARAMS, PARAM_LIMITS } from '../../runner/create-run.js';
+import { createRun, DEFAULT_PARAMS, PARAM_BOUNDS } from '../../runner/create-run.js';
 import { checkEndpoint } from '../../runner/reachability.js';
 import type { Store } from '../../store/open.js';
 import type { Checkpoint, NewCheckpoint, RunParams } from '../../store/types.js';
-import { expectPositionals, flag, int, list, num, parseArgs, str, type Values } from '../args.js';
+import { bounded, expectPositionals, flag, int, list, parseArgs, str, type Values } from '../args.js';
 import { DB_OPTION, LEASE_OPTION, leaseMsFrom, withStore } from '../context.js';
 import type { Io } from '../io.js';
 import { executeAndReport } from '../report-run.js';
@@ -47,16 +47,16 @@ const SPEC = {
 
 /** Run parameters from flags, defaults for the rest. */
 export function paramsFromOptions(values: Values): RunParams {
-  const maxTokens = int(values, 'max-tokens', 1, PARAM_LIMITS.maxTokens);
-  const timeout = num(values, 'timeout', 0.001, PARAM_LIMITS.timeout);
+  const maxTokens = bounded(values, 'max-tokens', PARAM_BOUNDS.maxTokens);
+  const timeout = bounded(values, 'timeout', PARAM_BOUNDS.timeout);
   return {
-    temperature: num(values, 'temperature', 0, 2) ?? DEFAULT_PARAMS.temperature,
+    temperature: bounded(values, 'temperature', PARAM_BOUNDS.temperature) ?? DEFAULT_PARAMS.temperature,
     maxTokens: maxTokens === undefined ? { ...DEFAULT_PARAMS.maxTokens } : { keyword: maxTokens, blog: maxTokens },
-    seed: int(values, 'seed', 0, PARAM_LIMITS.seed) ?? DEFAULT_PARAMS.seed,
-    samples: int(values, 'samples', 1, PARAM_LIMITS.samples) ?? DEFAULT_PARAMS.samples,
-    concurrency: int(values, 'concurrency', 1, PARAM_LIMITS.concurrency) ?? DEFAULT_PARAMS.concurrency,
+    seed: bounded(values, 'seed', PARAM_BOUNDS.seed) ?? DEFAULT_PARAMS.seed,
+    samples: bounded(values, 'samples', PARAM_BOUNDS.samples) ?? DEFAULT_PARAMS.samples,
+    concurrency: bounded(values, 'concurrency', PARAM_BOUNDS.concurrency) ?? DEFAULT_PARAMS.concurrency,
     timeoutMs: timeout === undefined ? DEFAULT_PARAMS.timeoutMs : Math.round(timeout * 1000),
-    retries: int(values, 'retries', 0, PARAM_LIMITS.retries) ?? DEFAULT_PARAMS.retries,
+    retries: bounded(values, 'retries', PARAM_BOUNDS.retries) ?? DEFAULT_PARAMS.retries,
     perplexity: flag(values, 'perplexity'),
     ...(flag(values, 'no-model-check') ? { modelCheck: false } : {}),
   };

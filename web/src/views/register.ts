@@ -2,6 +2,7 @@ import { api, type NewCheckpoint } from '../api.js';
 import { h, tid } from '../dom.js';
 import type { ViewContext } from '../router.js';
 import { command } from './common.js';
+import { tagKeyProblem } from '../../../server/tag.js';
 
 /** The form's fields, in order; each shows its own server error next to it. */
 const FIELDS = ['name', 'baseUrl', 'model', 'step', 'api', 'promptTemplate', 'apiKeyEnv', 'tags', 'evalsets'] as const;
@@ -26,6 +27,8 @@ export function parseTags(text: string): Record<string, string> {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new Error(`"${part}" is not key=value`);
     const key = part.slice(0, eq).trim();
+    const problem = tagKeyProblem(key);
+    if (problem !== null) throw new Error(problem);
     if (Object.hasOwn(tags, key)) throw new Error(`"${key}" is given twice`);
     tags[key] = part.slice(eq + 1).trim();
   }
