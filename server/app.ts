@@ -13,6 +13,7 @@ import { registerRequestGuards } from './request-guards.js';
 import { redactSecrets } from './runner/redact.js';
 import type { RunQueue } from './queue/run-queue.js';
 import { checkpointRoutes } from './routes/checkpoints.js';
+import { ReadCache } from './routes/read-cache.js';
 import { compareRoutes } from './routes/compare.js';
 import { evalsetRoutes } from './routes/evalsets.js';
 import { gateRoutes } from './routes/gate.js';
@@ -38,7 +39,12 @@ export interface AppDeps {
   /** Further names accepted in the Host header (`--allowed-host`). */
   allowedHosts?: readonly string[] | undefined;
   logger?: boolean;
+  /** The cache of heavy reads (compare, results pages, trend, gate, advise); default: one with DEFAULT_READ_CACHE bounds. */
+  readCache?: ReadCache;
 }
+
+/** What route plugins get: the app's dependencies with the read cache made. */
+export type RouteDeps = AppDeps & { readCache: ReadCache };
 
 /** A page's Content-Security-Policy: no inline script, nothing from elsewhere. */
 export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
@@ -133,15 +139,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
+  const routeDeps: RouteDeps = { ...deps, readCache: deps.readCache ?? new ReadCache() };
   await app.register(healthRoutes);
-  await app.register(checkpointRoutes, deps);
-  await app.register(runRoutes, deps);
-  await app.register(categorizeRoutes, deps);
-  await app.register(compareRoutes, deps);
-  await app.register(gateRoutes, deps);
-  await app.register(adviseRoutes, deps);
-  await app.register(evalsetRoutes, deps);
-  await app.register(metricRoutes, deps);
+  await app.register(checkpointRoutes, routeDeps);
+  await app.register(runRoutes, routeDeps);
+  await app.register(categorizeRoutes, routeDeps);
+  await app.register(compareRoutes, routeDeps);
+  await app.register(gateRoutes, routeDeps);
+  await app.register(adviseRoutes, routeDeps);
+  await app.register(evalsetRoutes, routeDeps);
+  await app.register(metricRoutes, routeDeps);
   await app.register(pageRoutes);
   return app;
 }

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { RouteDeps } from '../app.js';
 import { CATEGORIES } from '../categorize/category.js';
 import { compareRuns, resolvePair } from '../compare/compare-runs.js';
 import { trend } from '../compare/trend.js';
 import { TunegateError } from '../errors.js';
+import { runsMark, sendJson } from './read-cache.js';
 import { CategoryName, ErrorBody, Nullable, RunId } from './schemas.js';
 
 const Ci = Nullable(Type.Tuple([Type.Number(), Type.Number()]));
@@ -65,16 +66,18 @@ const TrendSeries = Type.Object({
   })),
 });
 
-export const compareRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+export const compareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   app.get('/api/compare', {
     schema: {
       summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome with both answers and keyword marks, and both posts of every blog item; how the runs were measured differently (mismatches, each also a warning). Without base and head: the latest completed run against the default baseline (the flagged baseline checkpoint, else the previous step)',
       querystring: Type.Object({ base: Type.Optional(RunId), head: Type.Optional(RunId) }, { additionalProperties: false }),
       response: { 200: Comparison, 400: ErrorBody, 404: ErrorBody },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const { base, head } = resolvePair(deps.store, req.query);
-    return compareRuns(deps.store, base.id, head.id);
+    const body = await deps.readCache.get(`compare:${base.id}:${head.id}`, () => runsMark(deps.store, [base.id, head.id]),
+      () => reply.serialize(compareRuns(deps.store, base.id, head.id)));
+    return sendJson(reply, body);
   });
 
   app.get('/api/trend', {
@@ -86,13 +89,15 @@ export const compareRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
       }, { additionalProperties: false }),
       response: { 200: Type.Object({ series: Type.Array(TrendSeries) }), 400: ErrorBody },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const tags: Record<string, string> = {};
     for (const t of req.query.tag ?? []) {
       const eq = t.indexOf('=');
       if (eq <= 0) throw new TunegateError('INVALID_INPUT', `querystring/tag must be k=v, got "${t}"`);
       tags[t.slice(0, eq)] = t.slice(eq + 1);
     }
-    return { series: trend(deps.store, req.query.metric, tags) };
+    const body = await deps.readCache.get(`trend:${JSON.stringify([req.query.metric, tags])}`, () => deps.store.versions.allRuns(),
+      () => reply.serialize({ series: trend(deps.store, req.query.metric, tags) }));
+    return sendJson(reply, body);
   });
 };

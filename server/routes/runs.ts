@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { RouteDeps } from '../app.js';
 import { checkKeyEnvsAllowed } from '../config.js';
 import { judgeKeyEnv } from '../judge/spec.js';
 import { itemJson, runJson } from '../report/run-json.js';
@@ -10,7 +10,10 @@ import { TunegateError } from '../errors.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
 import { submitRun } from '../queue/submit-run.js';
 import type { Store } from '../store/open.js';
+import type { ResultPage } from '../store/results.js';
+import type { Category } from '../categorize/category.js';
 import { CSP } from '../app.js';
+import { runsMark, sendJson } from './read-cache.js';
 import { runStreams } from './run-events.js';
 import { CategoryName, ErrorBody, NewRunBody, Nullable, Run, RunId, RunParams } from './schemas.js';
 
@@ -27,7 +30,30 @@ export function runBody(store: Store, id: number) {
   };
 }
 
-export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+/** One page of a run's results, optionally only the keyword items of one knowledge category. */
+function resultsPage(store: Store, id: number, page: ResultPage & { limit: number; offset: number }, category: Category | undefined) {
+  const run = store.runs.get(id);
+  const items = new Map(store.runs.items(id).map((i) => [`${i.set}\u0000${i.id}`, i]));
+  const judgments = new Map(store.judge.judgments(id).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j]));
+  const categoryOf = categoryLookup(runCategories(store, run));
+  const itemOf = (r: { set: string; itemId: string }) => items.get(`${r.set}\u0000${r.itemId}`);
+  const json = (r: ReturnType<typeof store.results.list>[number]) => {
+    const item = itemOf(r);
+    return itemJson(r, item, judgments.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`), item === undefined ? null : categoryOf(item));
+  };
+  if (category === undefined) {
+    return { results: store.results.list(id, page).map(json), total: store.results.count(id, page), limit: page.limit, offset: page.offset };
+  }
+  // Categories are per item content, not stored with results: filter the run's results, then page.
+  const { limit, offset, ...filter } = page;
+  const matching = store.results.list(id, filter).filter((r) => {
+    const item = itemOf(r);
+    return item !== undefined && categoryOf(item) === category;
+  });
+  return { results: matching.slice(offset, offset + limit).map(json), total: matching.length, limit, offset };
+}
+
+export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { store, queue } = deps;
 
   app.post('/api/runs', {
@@ -94,29 +120,14 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
         ...errors,
       },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const id = req.params.id;
-    const run = store.runs.get(id);
+    store.runs.get(id);
     const q = req.query;
     const page = { ...(q.set !== undefined ? { set: q.set } : {}), ...(q.outcome !== undefined ? { outcome: q.outcome } : {}), limit: q.limit ?? 100, offset: q.offset ?? 0 };
-    const items = new Map(store.runs.items(id).map((i) => [`${i.set}\u0000${i.id}`, i]));
-    const judgments = new Map(store.judge.judgments(id).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j]));
-    const categoryOf = categoryLookup(runCategories(store, run));
-    const itemOf = (r: { set: string; itemId: string }) => items.get(`${r.set}\u0000${r.itemId}`);
-    const json = (r: ReturnType<typeof store.results.list>[number]) => {
-      const item = itemOf(r);
-      return itemJson(r, item, judgments.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`), item === undefined ? null : categoryOf(item));
-    };
-    if (q.category === undefined) {
-      return { results: store.results.list(id, page).map(json), total: store.results.count(id, page), limit: page.limit, offset: page.offset };
-    }
-    // Categories are per item content, not stored with results: filter the run's results, then page.
-    const { limit, offset, ...filter } = page;
-    const matching = store.results.list(id, filter).filter((r) => {
-      const item = itemOf(r);
-      return item !== undefined && categoryOf(item) === q.category;
-    });
-    return { results: matching.slice(offset, offset + limit).map(json), total: matching.length, limit, offset };
+    const body = await deps.readCache.get(`results:${id}:${JSON.stringify([page, q.category ?? null])}`, () => runsMark(store, [id]),
+      () => reply.serialize(resultsPage(store, id, page, q.category)));
+    return sendJson(reply, body);
   });
 
   const streams = runStreams(app, { store, queue, runBody: (id) => runBody(store, id), headers: { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP } });

@@ -9,6 +9,7 @@ import { createJudgeRepo, type JudgeRepo } from './judgments.js';
 import { migrate } from './migrate.js';
 import { createResultRepo, type ResultRepo } from './results.js';
 import { createRunRepo, type RunRepo } from './runs.js';
+import { createVersionRepo, type VersionRepo } from './versions.js';
 
 export interface Store {
   path: string;
@@ -19,6 +20,8 @@ export interface Store {
   judge: JudgeRepo;
   categories: CategoryRepo;
   generations: GenerationRepo;
+  /** Change marks for caches of computed reads. */
+  versions: VersionRepo;
   close(): void;
 }
 
@@ -54,6 +57,7 @@ export function openStore(path: string): Store {
     judge: createJudgeRepo(db),
     categories: createCategoryRepo(db),
     generations: createGenerationRepo(db),
+    versions: createVersionRepo(db),
     close: () => db.close(),
   };
 }
