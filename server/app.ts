@@ -5,11 +5,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { serverSecrets, type ServerEnv } from './config.js';
+import { serverSecrets, type RequestLimits, type ServerEnv } from './config.js';
 import { CHECKPOINT_NAME_MAX } from './checkpoint-name.js';
 import { ERROR_CODES, TunegateError } from './errors.js';
 import { packagePath } from './paths.js';
 import { registerRequestGuards } from './request-guards.js';
+import { registerRequestLimits } from './request-limits.js';
 import { redactSecrets } from './runner/redact.js';
 import type { RunQueue } from './queue/run-queue.js';
 import { checkpointRoutes } from './routes/checkpoints.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   /** Further names accepted in the Host header (`--allowed-host`). */
   allowedHosts?: readonly string[] | undefined;
   logger?: boolean;
+  /** Per-client request limits (`tunegate serve --rate-limit`, `--max-event-loop-delay`); none when absent. */
+  requestLimits?: RequestLimits | undefined;
   /** The cache of heavy reads (compare, results pages, trend, gate, advise); default: one with DEFAULT_READ_CACHE bounds. */
   readCache?: ReadCache;
 }
@@ -109,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
   registerRequestGuards(app, { token: deps.token, host: deps.host, allowedHosts: deps.allowedHosts });
+  if (deps.requestLimits !== undefined) await registerRequestLimits(app, deps.requestLimits);
 
   app.setErrorHandler((e: FastifyError, req, reply) => {
     if (e instanceof TunegateError) {

@@ -19,6 +19,10 @@ export const ERROR_CODES = {
   HOST_NOT_ALLOWED: { exit: 2, http: 403 },
   /** A state-changing request that is not JSON (what a cross-site form can send). */
   UNSUPPORTED_MEDIA_TYPE: { exit: 2, http: 415 },
+  /** A client sent more requests than the server's --rate-limit allows (Retry-After says when to try again). */
+  RATE_LIMITED: { exit: 2, http: 429 },
+  /** The server is too busy to answer now (its event loop lags; Retry-After says when to try again). */
+  OVERLOADED: { exit: 2, http: 503 },
   INTERNAL: { exit: 4, http: 500 },
 } as const;
 

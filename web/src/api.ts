@@ -13,6 +13,7 @@ import type { NewCheckpointBody } from '../../server/routes/schemas.js';
 import type { Progress } from '../../server/runner/execute-run.js';
 import type { MetricDef } from '../../server/scoring/metric-registry.js';
 import type { Checkpoint as StoredCheckpoint } from '../../server/store/types.js';
+import { busyRetryDelay } from '../../server/http/busy-retry.js';
 
 export type { Advice, Category, Comparison, EvalSetSummary, GateReport, ItemJson, MetricDef, TrendSeries };
 export type { AdviceRow } from '../../server/gate/advise.js';
@@ -45,7 +46,15 @@ async function request<T>(method: string, url: string, body?: unknown, token?: s
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token !== undefined && token !== '') headers.authorization = `Bearer ${token}`;
-  const res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  let res: Response;
+  // A busy server (429/503 with Retry-After: its request limits) is asked again after the wait it names, a few times.
+  for (let attempt = 0; ; attempt++) {
+    res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const wait = busyRetryDelay(res.status, res.headers.get('retry-after'), attempt);
+    if (wait === undefined) break;
+    await res.body?.cancel();
+    await new Promise((r) => setTimeout(r, wait));
+  }
   const text = await res.text();
   let json: unknown = null;
   try {
