@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RouteDeps } from '../app.js';
 import { CATEGORIES } from '../categorize/category.js';
-import { compareRuns, resolvePair } from '../compare/compare-runs.js';
+import { compareSteps, resolvePair } from '../compare/compare-runs.js';
 import { trend } from '../compare/trend.js';
 import { TunegateError } from '../errors.js';
 import { runsMark, sendJson } from './read-cache.js';
@@ -74,9 +74,15 @@ export const compareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
       response: { 200: Comparison, 400: ErrorBody, 404: ErrorBody },
     },
   }, async (req, reply) => {
-    const { base, head } = resolvePair(deps.store, req.query);
-    const body = await deps.readCache.get(`compare:${base.id}:${head.id}`, () => runsMark(deps.store, [base.id, head.id]),
-      () => reply.serialize(compareRuns(deps.store, base.id, head.id)));
+    // Named runs are not read here (a kept answer needs only their marks; an unknown one is the computation's 404).
+    const q = req.query;
+    const [baseId, headId] = q.base !== undefined && q.head !== undefined
+      ? [q.base, q.head]
+      : ((p) => [p.base.id, p.head.id])(resolvePair(deps.store, q));
+    const body = await deps.readCache.get(`compare:${baseId}:${headId}`, () => runsMark(deps.store, [baseId, headId]),
+      function* () {
+        return reply.serialize(yield* compareSteps(deps.store, baseId, headId));
+      });
     return sendJson(reply, body);
   });
 

@@ -1,4 +1,4 @@
-import { setImmediate as nextLoopTurn } from 'node:timers/promises';
+import { setImmediate as nextLoopTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import type { Store } from '../store/open.js';
 
@@ -11,6 +11,8 @@ export interface ReadCacheLimits {
 }
 
 export const DEFAULT_READ_CACHE: ReadCacheLimits = { maxEntries: 500, maxBytes: 64 * 1024 * 1024 };
+/** The longest rest between two steps of computation (each rests as long as the previous one took, up to this). */
+const MAX_REST_MS = 100;
 
 /** What the cache has done since it was made (tests and benchmarks read it). */
 export interface ReadCacheStats {
@@ -24,6 +26,9 @@ export interface ReadCacheStats {
   bytes: number;
 }
 
+/** Serialized JSON, as a route's serializer returns it. */
+type Serialized = string | Buffer | ArrayBuffer;
+
 interface Entry {
   mark: string;
   body: Buffer;
@@ -34,59 +39,97 @@ interface Entry {
  * JSON. The store stays the source of truth: every request reads the data's change mark (one
  * indexed read, see store/versions.ts) and a kept answer is served only under the mark it was
  * computed at, so a changed run is never answered from before its change. Identical requests
- * arriving together share one computation. Computations run one per event-loop turn, so the
- * lease heartbeat, /api/health and cached answers are served between two of them however many
- * are waiting. Bounded by entries and bytes, least recently used dropped first.
+ * arriving together share one computation. Computations run one at a time, in steps, with a
+ * rest after each step, so the lease heartbeat, /api/health and cached answers are served
+ * between them however many are waiting. Bounded by entries and bytes, least recently used dropped first.
  */
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly pending = new Map<string, Promise<Buffer>>();
+  /** Computations under way or waiting, with the mark each read when it started (none yet: it will read a newer one). */
+  private readonly pending = new Map<string, { mark?: string; job: Promise<Buffer> }>();
   private queue: Promise<void> = Promise.resolve();
   private bytes = 0;
+  /** The last step's duration (capped) and end: the loop is left to everything else that long after it. */
+  private lastMs = 0;
+  private lastEnd = 0;
   private readonly counts = { computed: 0, hits: 0, joined: 0 };
 
   constructor(private readonly limits: ReadCacheLimits = DEFAULT_READ_CACHE) {}
 
   /**
    * The answer for `key` under the data's current `mark()`: kept, or being computed for another
-   * request, or computed now by `compute` (which returns the serialized JSON). `key` names
-   * everything the answer depends on besides the data (route, runs, parameters).
+   * request, or computed now by `compute`, which returns the serialized JSON, or a generator
+   * that yields between its heavy steps and returns it (each step is followed by a rest).
+   * `key` names everything the answer depends on besides the data (route, runs, parameters).
    */
-  get(key: string, mark: () => string, compute: () => string | Buffer | ArrayBuffer): Promise<Buffer> {
-    const kept = this.kept(key, mark());
+  get(key: string, mark: () => string, compute: () => Serialized | Generator<void, Serialized, void>): Promise<Buffer> {
+    const seen = mark();
+    const kept = this.kept(key, seen);
     if (kept !== undefined) {
       this.counts.hits++;
       return Promise.resolve(kept);
     }
     const under = this.pending.get(key);
-    if (under !== undefined) {
-      // Safe to join: it reads the mark when its turn comes, which is after this request's read.
+    // Joined only when it reads the data as this request saw it or later: not started, or started under this mark.
+    if (under !== undefined && (under.mark === undefined || under.mark === seen)) {
       this.counts.joined++;
-      return under;
+      return under.job;
     }
-    const job = this.turn().then(() => {
+    const mine: { mark?: string; job: Promise<Buffer> } = { job: Promise.resolve(Buffer.alloc(0)) };
+    mine.job = this.queue.then(() => this.rest()).then(async () => {
       const m = mark();
+      mine.mark = m;
       const fresh = this.kept(key, m);
       if (fresh !== undefined) return fresh;
-      const out = compute();
-      const body = Buffer.isBuffer(out) ? out : typeof out === 'string' ? Buffer.from(out) : Buffer.from(out);
+      const out = this.timed(compute);
+      let value: Serialized;
+      if (typeof out === 'object' && out !== null && 'next' in out && typeof out.next === 'function') {
+        for (;;) {
+          const step = this.timed(() => out.next());
+          if (step.done === true) {
+            value = step.value;
+            break;
+          }
+          await this.rest();
+        }
+      } else {
+        value = out as Serialized;
+      }
+      const body = Buffer.isBuffer(value) ? value : typeof value === 'string' ? Buffer.from(value) : Buffer.from(value);
       this.counts.computed++;
       this.keep(key, { mark: m, body });
       return body;
-    }).finally(() => this.pending.delete(key));
-    this.pending.set(key, job);
-    return job;
+    }).finally(() => {
+      if (this.pending.get(key) === mine) this.pending.delete(key);
+    });
+    // One computation at a time: the next starts after this one ends (and a rest).
+    this.queue = mine.job.then(() => undefined, () => undefined);
+    this.pending.set(key, mine);
+    return mine.job;
   }
 
   stats(): ReadCacheStats {
     return { ...this.counts, entries: this.entries.size, bytes: this.bytes };
   }
 
-  /** Waits for this computation's turn: after every earlier one, and a loop turn after the last. */
-  private turn(): Promise<void> {
-    const mine = this.queue.then(() => nextLoopTurn());
-    this.queue = mine;
-    return mine;
+  /** Runs `f`, noting how long it kept the loop. */
+  private timed<T>(f: () => T): T {
+    const t0 = performance.now();
+    try {
+      return f();
+    } finally {
+      this.lastEnd = performance.now();
+      this.lastMs = Math.min(MAX_REST_MS, this.lastEnd - t0);
+    }
+  }
+
+  /**
+   * Leaves the loop to everything else (I/O, timers) for as long as the last step of a
+   * computation took, so at least half the time goes to other requests however many wait.
+   */
+  private rest(): Promise<unknown> {
+    const wait = this.lastMs - (performance.now() - this.lastEnd);
+    return wait >= 1 ? sleep(wait) : nextLoopTurn();
   }
 
   private kept(key: string, mark: string): Buffer | undefined {

@@ -122,7 +122,6 @@ export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     },
   }, async (req, reply) => {
     const id = req.params.id;
-    store.runs.get(id);
     const q = req.query;
     const page = { ...(q.set !== undefined ? { set: q.set } : {}), ...(q.outcome !== undefined ? { outcome: q.outcome } : {}), limit: q.limit ?? 100, offset: q.offset ?? 0 };
     const body = await deps.readCache.get(`results:${id}:${JSON.stringify([page, q.category ?? null])}`, () => runsMark(store, [id]),
