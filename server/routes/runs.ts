@@ -11,6 +11,7 @@ import { judgeSummaries } from '../judge/judge-summaries.js';
 import { submitRun } from '../queue/submit-run.js';
 import type { Store } from '../store/open.js';
 import type { ResultPage } from '../store/results.js';
+import type { RunKind, RunStatus } from '../store/types.js';
 import type { Category } from '../categorize/category.js';
 import { CSP } from '../app.js';
 import { runsMark, sendJson } from './read-cache.js';
@@ -28,6 +29,19 @@ export function runBody(store: Store, id: number) {
     ...runJson(run, summary, judgeSummaries(store, id)),
     progress: { done: summary.counts.results, total: summary.counts.items * run.params.samples, errors: summary.counts.errors },
   };
+}
+
+/** A page of runs, newest first (GET /api/runs). */
+function runList(store: Store, q: { checkpoint?: string; status?: RunStatus; kind?: RunKind | 'any'; limit?: number; cursor?: number }) {
+  const limit = q.limit ?? 50;
+  const checkpointId = q.checkpoint === undefined ? undefined : store.checkpoints.get(q.checkpoint).id;
+  const runs = store.runs.list({
+    ...(checkpointId !== undefined ? { checkpointId } : {}), ...(q.status !== undefined ? { status: q.status } : {}),
+    ...(q.kind !== undefined ? { kind: q.kind } : {}),
+    ...(q.cursor !== undefined ? { before: q.cursor } : {}), limit: limit + 1,
+  });
+  const page = runs.slice(0, limit);
+  return { runs: page.map((r) => runBody(store, r.id)), nextCursor: runs.length > limit ? page.at(-1)!.id : null };
 }
 
 /** One page of a run's results, optionally only the keyword items of one knowledge category. */
@@ -84,22 +98,20 @@ export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
       }, { additionalProperties: false }),
       response: { 200: Type.Object({ runs: Type.Array(Run), nextCursor: Type.Union([Type.Integer(), Type.Null()]) }), ...errors },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const q = req.query;
-    const limit = q.limit ?? 50;
-    const checkpointId = q.checkpoint === undefined ? undefined : store.checkpoints.get(q.checkpoint).id;
-    const runs = store.runs.list({
-      ...(checkpointId !== undefined ? { checkpointId } : {}), ...(q.status !== undefined ? { status: q.status } : {}),
-      ...(q.kind !== undefined ? { kind: q.kind } : {}),
-      ...(q.cursor !== undefined ? { before: q.cursor } : {}), limit: limit + 1,
-    });
-    const page = runs.slice(0, limit);
-    return { runs: page.map((r) => runBody(store, r.id)), nextCursor: runs.length > limit ? page.at(-1)!.id : null };
+    const body = await deps.readCache.get(`runs:${JSON.stringify([q.checkpoint, q.status, q.kind, q.limit, q.cursor])}`, () => store.versions.allRuns(),
+      () => reply.serialize(runList(store, q)));
+    return sendJson(reply, body);
   });
 
   app.get('/api/runs/:id', {
     schema: { summary: 'A run: status, progress, metrics, provenance', params: RunParams, response: { 200: Run, ...errors } },
-  }, async (req) => runBody(store, req.params.id));
+  }, async (req, reply) => {
+    const id = req.params.id;
+    const body = await deps.readCache.get(`run:${id}`, () => runsMark(store, [id]), () => reply.serialize(runBody(store, id)));
+    return sendJson(reply, body);
+  });
 
   app.get('/api/runs/:id/results', {
     schema: {

@@ -45,7 +45,8 @@ describe('the read cache', () => {
     const cache = new ReadCache();
     const app = await cachedApp(t, cache);
     const plain = await uncachedApp(t);
-    const urls = [`/api/compare?base=${base}&head=${head}`, `/api/runs/${head}/results?limit=5&offset=0`, `/api/runs/${head}/results?outcome=fail`, '/api/trend?metric=bio_accuracy'];
+    const urls = [`/api/compare?base=${base}&head=${head}`, `/api/runs/${head}/results?limit=5&offset=0`, `/api/runs/${head}/results?outcome=fail`, '/api/trend?metric=bio_accuracy',
+      `/api/runs/${head}`, '/api/runs?limit=5'];
     const seen = new Map<string, string[]>();
     /** Every URL twice from the cached app (computed, then kept) and once uncached: all three the same bytes. */
     const check = async (step: string) => {
@@ -96,6 +97,8 @@ describe('the read cache', () => {
     expect(changed(urls[0]!)).toBeGreaterThanOrEqual(4);
     expect(changed(urls[1]!)).toBeGreaterThanOrEqual(4);
     expect(changed(urls[3]!)).toBeGreaterThanOrEqual(3);
+    expect(changed(urls[4]!)).toBeGreaterThanOrEqual(3);
+    expect(changed(urls[5]!)).toBeGreaterThanOrEqual(3);
   });
 
   it('computes once for many identical requests arriving together', async () => {
