@@ -11,8 +11,8 @@ export interface ReadCacheLimits {
 }
 
 export const DEFAULT_READ_CACHE: ReadCacheLimits = { maxEntries: 500, maxBytes: 64 * 1024 * 1024 };
-/** The longest rest between two steps of computation (each rests as long as the previous one took, up to this). */
-const MAX_REST_MS = 100;
+/** The longest rest between two steps of computation (each rests half as long as the previous one took, up to this). */
+const MAX_REST_MS = 50;
 
 /** What the cache has done since it was made (tests and benchmarks read it). */
 export interface ReadCacheStats {
@@ -49,7 +49,7 @@ export class ReadCache {
   private readonly pending = new Map<string, { mark?: string; job: Promise<Buffer> }>();
   private queue: Promise<void> = Promise.resolve();
   private bytes = 0;
-  /** The last step's duration (capped) and end: the loop is left to everything else that long after it. */
+  /** Half the last step's duration (capped) and its end: the loop is left to everything else that long after it. */
   private lastMs = 0;
   private lastEnd = 0;
   private readonly counts = { computed: 0, hits: 0, joined: 0 };
@@ -119,13 +119,13 @@ export class ReadCache {
       return f();
     } finally {
       this.lastEnd = performance.now();
-      this.lastMs = Math.min(MAX_REST_MS, this.lastEnd - t0);
+      this.lastMs = Math.min(MAX_REST_MS, (this.lastEnd - t0) / 2);
     }
   }
 
   /**
-   * Leaves the loop to everything else (I/O, timers) for as long as the last step of a
-   * computation took, so at least half the time goes to other requests however many wait.
+   * Leaves the loop to everything else (I/O, timers) for half as long as the last step of a
+   * computation took, so a third of the time at least goes to other requests however many wait.
    */
   private rest(): Promise<unknown> {
     const wait = this.lastMs - (performance.now() - this.lastEnd);
