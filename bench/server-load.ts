@@ -213,16 +213,24 @@ async function measure(build: string, root: string): Promise<Row[]> {
     const { base, head, live } = await seed(root, dbPath, endpointUrl, args.items);
     console.error(`[${build}] seeded 2 × ${args.items} items in ${fmt(performance.now() - t0)}`);
     const bin = join(root, 'dist', 'server', 'cli', 'bin.js');
-    const serve = (port: number) => spawn(process.execPath, [bin, 'serve', '--port', String(port), '--db', dbPath, '--lease', String(args.lease), '--quiet'], { cwd: dir, stdio: 'ignore' });
-    const portA = 43000 + Math.floor(Math.random() * 1000);
-    const a = serve(portA);
-    children.push(a);
-    const urlA = `http://127.0.0.1:${portA}`;
-    await waitHealthy(urlA);
+    // Port 0: the server prints the URL it got ("tunegate serving http://…") on stderr.
+    const serve = async (): Promise<{ child: ChildProcess; url: string }> => {
+      const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', dbPath, '--lease', String(args.lease), '--quiet'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(child);
+      const lines = createInterface({ input: child.stderr! });
+      const url = await new Promise<string>((res, rej) => {
+        lines.on('line', (l) => {
+          const m = /serving (http:\/\/\S+)/.exec(l);
+          if (m !== null) res(m[1]!);
+        });
+        child.once('exit', (code) => rej(new Error(`${build}: serve exited with ${code}`)));
+      });
+      await waitHealthy(url);
+      return { child, url };
+    };
+    const { child: a, url: urlA } = await serve();
     for (let i = 0; i < 100 && !(await heldBy(dbPath, live, a.pid!)); i++) await sleep(100);
-    const b = serve(portA + 1);
-    children.push(b);
-    await waitHealthy(`http://127.0.0.1:${portA + 1}`);
+    await serve();
     // Warm (JIT, SQLite's page cache) on requests the floods do not make, as a long-running server would be.
     await get(`${urlA}/api/compare?base=${head}&head=${base}`);
     await get(`${urlA}/api/runs/${base}/results?limit=10`);
