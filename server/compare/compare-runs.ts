@@ -6,7 +6,8 @@ import { METRICS, SET_METRIC_PREFIX } from '../scoring/metric-registry.js';
 import { metricOf } from '../scoring/metrics.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
-import { itemValues, pairItems, type ItemValue } from './item-values.js';
+import { itemValueSteps, pairItems, type ItemValue } from './item-values.js';
+import { runSteps } from './steps.js';
 import { categoryLookup, runCategories } from '../categorize/run-categories.js';
 import type { Category } from '../categorize/category.js';
 import { fingerprintWarnings, provenanceMismatches, runFacts, type ProvenanceMismatch } from './provenance-diff.js';
@@ -121,11 +122,7 @@ export function resolvePair(store: Store, sel: { base?: number; head?: number })
  * what refuses them.
  */
 export function compareRuns(store: Store, baseId: number, headId: number): Comparison {
-  const steps = compareSteps(store, baseId, headId);
-  for (;;) {
-    const r = steps.next();
-    if (r.done === true) return r.value;
-  }
+  return runSteps(compareSteps(store, baseId, headId));
 }
 
 /**
@@ -168,9 +165,9 @@ export function* compareSteps(store: Store, baseId: number, headId: number): Gen
 
   // Items carry their knowledge category against the head's base (by content hash), if any.
   const categoryOf = categoryLookup(runCategories(store, store.runs.get(headId)));
-  const baseValues = itemValues(store, baseId, categoryOf);
+  const baseValues = yield* itemValueSteps(store, baseId, categoryOf);
   yield;
-  const headValues = itemValues(store, headId, categoryOf);
+  const headValues = yield* itemValueSteps(store, headId, categoryOf);
   yield;
   const { pairs, items, warnings } = pairItems(baseValues, headValues);
   const transitions: Comparison['transitions'] = {};

@@ -13,6 +13,8 @@ export interface ReadCacheLimits {
 export const DEFAULT_READ_CACHE: ReadCacheLimits = { maxEntries: 500, maxBytes: 64 * 1024 * 1024 };
 /** The longest rest between two steps of computation (each rests half as long as the previous one took, up to this). */
 const MAX_REST_MS = 50;
+/** Waiting requests answered per loop turn when a computation they share ends. */
+const RELEASE_BATCH = 16;
 
 /** What the cache has done since it was made (tests and benchmarks read it). */
 export interface ReadCacheStats {
@@ -53,6 +55,8 @@ export class ReadCache {
   private lastMs = 0;
   private lastEnd = 0;
   private readonly counts = { computed: 0, hits: 0, joined: 0 };
+  private releases: Promise<void> = Promise.resolve();
+  private releasedCount = 0;
 
   constructor(private readonly limits: ReadCacheLimits = DEFAULT_READ_CACHE) {}
 
@@ -73,7 +77,7 @@ export class ReadCache {
     // Joined only when it reads the data as this request saw it or later: not started, or started under this mark.
     if (under !== undefined && (under.mark === undefined || under.mark === seen)) {
       this.counts.joined++;
-      return under.job;
+      return under.job.then((body) => this.released(body));
     }
     const mine: { mark?: string; job: Promise<Buffer> } = { job: Promise.resolve(Buffer.alloc(0)) };
     mine.job = this.queue.then(() => this.rest()).then(async () => {
@@ -106,6 +110,18 @@ export class ReadCache {
     this.queue = mine.job.then(() => undefined, () => undefined);
     this.pending.set(key, mine);
     return mine.job;
+  }
+
+  /**
+   * Hands a finished computation's answer to one of the requests that waited for it, a batch per
+   * loop turn: hundreds of waiters would otherwise all be answered in one go, holding the loop.
+   */
+  private released(body: Buffer): Promise<Buffer> {
+    const mine = this.releases.then(async () => {
+      if (++this.releasedCount % RELEASE_BATCH === 0) await nextLoopTurn();
+    });
+    this.releases = mine;
+    return mine.then(() => body);
   }
 
   stats(): ReadCacheStats {
