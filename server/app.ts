@@ -5,15 +5,17 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { serverSecrets, type ServerEnv } from './config.js';
+import { serverSecrets, type RequestLimits, type ServerEnv } from './config.js';
 import { CHECKPOINT_NAME_MAX } from './checkpoint-name.js';
 import { ERROR_CODES, TunegateError } from './errors.js';
 import { serializeError } from './log-serializers.js';
 import { packagePath } from './paths.js';
 import { registerRequestGuards } from './request-guards.js';
 import { redactSecretForms } from './http/secret-forms.js';
+import { registerRequestLimits } from './request-limits.js';
 import type { RunQueue } from './queue/run-queue.js';
 import { checkpointRoutes } from './routes/checkpoints.js';
+import { ReadCache } from './routes/read-cache.js';
 import { compareRoutes } from './routes/compare.js';
 import { evalsetRoutes } from './routes/evalsets.js';
 import { gateRoutes } from './routes/gate.js';
@@ -45,6 +47,10 @@ export interface AppDeps {
   logger?: boolean;
   /** Event-stream timings (tests shorten them; the defaults are run-events.ts's). */
   eventStreams?: EventStreamTimings | undefined;
+  /** Per-client request limits (`tunegate serve --rate-limit`, `--max-event-loop-delay`); none when absent. */
+  requestLimits?: RequestLimits | undefined;
+  /** The cache of heavy reads (compare, results pages, trend, gate, advise); default: one with DEFAULT_READ_CACHE bounds. */
+  readCache?: ReadCache;
   /** Where the log goes when `logger` is on (default stdout). */
   logStream?: NodeJS.WritableStream | undefined;
 }
@@ -53,6 +59,9 @@ export interface AppDeps {
 export function servedSecrets(deps: Pick<AppDeps, 'token' | 'env'>): string[] {
   return [deps.token, ...serverSecrets(deps.env)].filter((s): s is string => s !== undefined && s !== '');
 }
+
+/** What route plugins get: the app's dependencies with the read cache made. */
+export type RouteDeps = AppDeps & { readCache: ReadCache };
 
 /** A page's Content-Security-Policy: no inline script, nothing from elsewhere. */
 export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
@@ -124,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler());
   registerRequestGuards(app, { token: deps.token, host: deps.host, allowedHosts: deps.allowedHosts, protectReads: deps.protectReads });
+  if (deps.requestLimits !== undefined) await registerRequestLimits(app, deps.requestLimits);
 
   app.setErrorHandler((e: FastifyError, req, reply) => {
     // SQLite found the file damaged: say so (and /api/health from now on), not "internal error".
@@ -163,15 +173,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  await app.register(healthRoutes, deps);
-  await app.register(checkpointRoutes, deps);
-  await app.register(runRoutes, deps);
-  await app.register(categorizeRoutes, deps);
-  await app.register(compareRoutes, deps);
-  await app.register(gateRoutes, deps);
-  await app.register(adviseRoutes, deps);
-  await app.register(evalsetRoutes, deps);
-  await app.register(metricRoutes, deps);
+  const routeDeps: RouteDeps = { ...deps, readCache: deps.readCache ?? new ReadCache() };
+  await app.register(healthRoutes, routeDeps);
+  await app.register(checkpointRoutes, routeDeps);
+  await app.register(runRoutes, routeDeps);
+  await app.register(categorizeRoutes, routeDeps);
+  await app.register(compareRoutes, routeDeps);
+  await app.register(gateRoutes, routeDeps);
+  await app.register(adviseRoutes, routeDeps);
+  await app.register(evalsetRoutes, routeDeps);
+  await app.register(metricRoutes, routeDeps);
   await app.register(pageRoutes);
   return app;
 }

@@ -205,12 +205,29 @@ export interface EndpointLimits {
 }
 
 export const DEFAULT_LIMITS: EndpointLimits = { maxResponseBytes: 8 * 1024 * 1024, maxAnswerChars: 256 * 1024 };
+/** How much one client may ask of a server (see server/request-limits.ts); 0 turns a limit off. */
+export interface RequestLimits {
+  /** Requests one client (address) may make in any REQUEST_WINDOW_MS; more get 429 with Retry-After. */
+  rateLimit: number;
+  /** Mean event-loop delay (ms) above which requests get 503 with Retry-After until it recovers. */
+  maxEventLoopDelay: number;
+}
+
+/** The window a client's requests are counted in. */
+export const REQUEST_WINDOW_MS = 10_000;
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = { rateLimit: 300, maxEventLoopDelay: 1000 };
+
 const LIMIT_RANGES = {
   maxResponseBytes: { env: 'TUNEGATE_MAX_RESPONSE_BYTES', flag: '--max-response-bytes', min: 1024, max: 1024 * 1024 * 1024 },
   maxAnswerChars: { env: 'TUNEGATE_MAX_ANSWER_CHARS', flag: '--max-answer-chars', min: 1024, max: 64 * 1024 * 1024 },
+  rateLimit: { env: 'TUNEGATE_RATE_LIMIT', flag: '--rate-limit', min: 0, max: 1_000_000 },
+  maxEventLoopDelay: { env: 'TUNEGATE_MAX_EVENT_LOOP_DELAY', flag: '--max-event-loop-delay', min: 0, max: 600_000 },
 } as const;
 
-function limitValue(key: keyof EndpointLimits, raw: string | number | undefined, source: string): number | undefined {
+/** The bounds of each numeric server setting (flags and variables), for the CLI's parser too. */
+export const SETTING_RANGES: { readonly [K in keyof typeof LIMIT_RANGES]: { readonly min: number; readonly max: number } } = LIMIT_RANGES;
+
+function limitValue(key: keyof typeof LIMIT_RANGES, raw: string | number | undefined, source: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const r = LIMIT_RANGES[key];
   const n = typeof raw === 'number' ? raw : /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
@@ -238,10 +255,12 @@ export interface ServeFlags {
   protectReads?: boolean;
   maxResponseBytes?: number;
   maxAnswerChars?: number;
+  rateLimit?: number;
+  maxEventLoopDelay?: number;
 }
 
 /** A server's resolved, validated settings. */
-export interface ServeSettings extends EndpointLimits {
+export interface ServeSettings extends EndpointLimits, RequestLimits {
   /** Bearer token every non-GET request needs (TUNEGATE_TOKEN), if any. */
   token: string | undefined;
   /** Key variables the server may read, as given: NAME or NAME=URL_PREFIX (--key-env, else TUNEGATE_KEY_ENVS=A,B=URL). */
@@ -333,6 +352,10 @@ export function resolveServeSettings(flags: ServeFlags, env: Env): ServeSettings
       ?? limitValue('maxResponseBytes', env[LIMIT_RANGES.maxResponseBytes.env], LIMIT_RANGES.maxResponseBytes.env) ?? DEFAULT_LIMITS.maxResponseBytes,
     maxAnswerChars: limitValue('maxAnswerChars', flags.maxAnswerChars, LIMIT_RANGES.maxAnswerChars.flag)
       ?? limitValue('maxAnswerChars', env[LIMIT_RANGES.maxAnswerChars.env], LIMIT_RANGES.maxAnswerChars.env) ?? DEFAULT_LIMITS.maxAnswerChars,
+    rateLimit: limitValue('rateLimit', flags.rateLimit, LIMIT_RANGES.rateLimit.flag)
+      ?? limitValue('rateLimit', env[LIMIT_RANGES.rateLimit.env], LIMIT_RANGES.rateLimit.env) ?? DEFAULT_REQUEST_LIMITS.rateLimit,
+    maxEventLoopDelay: limitValue('maxEventLoopDelay', flags.maxEventLoopDelay, LIMIT_RANGES.maxEventLoopDelay.flag)
+      ?? limitValue('maxEventLoopDelay', env[LIMIT_RANGES.maxEventLoopDelay.env], LIMIT_RANGES.maxEventLoopDelay.env) ?? DEFAULT_REQUEST_LIMITS.maxEventLoopDelay,
   };
 }
 

@@ -21,6 +21,10 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { exit: 2, http: 415 },
   /** The database file is damaged (found at open by quick_check, or by any query). */
   DATABASE_DAMAGED: { exit: 2, http: 503 },
+  /** A client sent more requests than the server's --rate-limit allows (Retry-After says when to try again). */
+  RATE_LIMITED: { exit: 2, http: 429 },
+  /** The server is too busy to answer now (its event loop lags; Retry-After says when to try again). */
+  OVERLOADED: { exit: 2, http: 503 },
   INTERNAL: { exit: 4, http: 500 },
 } as const;
 

@@ -30,6 +30,10 @@ export interface ServeOptions {
   maxResponseBytes?: number;
   /** Cap on a stored answer (`--max-answer-chars`; else TUNEGATE_MAX_ANSWER_CHARS; 262144). */
   maxAnswerChars?: number;
+  /** Requests per client per 10 s (`--rate-limit`; else TUNEGATE_RATE_LIMIT; 300; 0: none). */
+  rateLimit?: number;
+  /** Event-loop delay (ms) above which requests get 503 (`--max-event-loop-delay`; else TUNEGATE_MAX_EVENT_LOOP_DELAY; 1000; 0: none). */
+  maxEventLoopDelay?: number;
   /** The lease the server holds on the runs it executes (default 30 s). */
   leaseMs?: number;
   /** Event-stream timings (tests shorten them; the defaults are run-events.ts's). */
@@ -66,6 +70,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     ...(opts.protectReads !== undefined ? { protectReads: opts.protectReads } : {}),
     ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
     ...(opts.maxAnswerChars !== undefined ? { maxAnswerChars: opts.maxAnswerChars } : {}),
+    ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}),
+    ...(opts.maxEventLoopDelay !== undefined ? { maxEventLoopDelay: opts.maxEventLoopDelay } : {}),
   }, opts.env);
   const { token } = settings;
   // From here on the server sees only the key variables it was allowed (never TUNEGATE_TOKEN).
@@ -92,6 +98,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     store, queue, env, evalsetsDir: resolve(opts.evalsetsDir), token, protectReads: settings.protectReads, host: opts.host, allowedHosts: settings.allowedHosts, logger: opts.logger === true,
     ...(opts.logStream !== undefined ? { logStream: opts.logStream } : {}),
     ...(opts.eventStreams !== undefined ? { eventStreams: opts.eventStreams } : {}),
+    requestLimits: { rateLimit: settings.rateLimit, maxEventLoopDelay: settings.maxEventLoopDelay },
   });
   try {
     await app.listen({ host: opts.host, port: opts.port });
@@ -106,7 +113,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
     app, store, queue, url: `http://${shownHost}:${port}`,
-    settings: { keyEnvs: settings.keyEnvs, keyBindings: settings.keyBindings, allowedHosts: settings.allowedHosts, protectReads: settings.protectReads, maxResponseBytes: settings.maxResponseBytes, maxAnswerChars: settings.maxAnswerChars, auth: token !== undefined },
+    settings: { keyEnvs: settings.keyEnvs, keyBindings: settings.keyBindings, allowedHosts: settings.allowedHosts, protectReads: settings.protectReads, maxResponseBytes: settings.maxResponseBytes, maxAnswerChars: settings.maxAnswerChars,
+      rateLimit: settings.rateLimit, maxEventLoopDelay: settings.maxEventLoopDelay, auth: token !== undefined },
     async close() {
       await queue.shutdown();
       await app!.close();

@@ -52,6 +52,8 @@ Environment:
   TUNEGATE_PROTECT_READS  serve: 1 = reads need the token too (as --protect-reads)
   TUNEGATE_KEY_ENVS       serve: key variables the server may read (as --key-env; A=URL_PREFIX,B)
   TUNEGATE_ALLOWED_HOSTS  serve: extra Host names (as --allowed-host; a,b)
+  TUNEGATE_RATE_LIMIT     serve: requests per client per 10 s (as --rate-limit)
+  TUNEGATE_MAX_EVENT_LOOP_DELAY  serve: ms of event-loop delay before 503s (as --max-event-loop-delay)
   TUNEGATE_MAX_RESPONSE_BYTES  cap on an endpoint's response body (default 8 MiB)
   TUNEGATE_MAX_ANSWER_CHARS    cap on a stored answer (default 262144 characters)
   ANTHROPIC_API_KEY       key for --judge anthropic:MODEL (serve: only with --key-env ANTHROPIC_API_KEY)
@@ -549,6 +551,12 @@ Options:
   --quiet               no request log
   --lease SECONDS       how long the server's claim on a run it executes lasts without renewal
                         (default 30; renewed every 2 s)
+  --rate-limit N        requests one client (address) may make per 10 s (default 300; else
+                        TUNEGATE_RATE_LIMIT; 0: no limit); more get 429 with Retry-After.
+                        /api/health and event streams are not counted
+  --max-event-loop-delay MS  above this mean event-loop delay every request but /api/health and
+                        event streams gets 503 with Retry-After (default 1000; else
+                        TUNEGATE_MAX_EVENT_LOOP_DELAY; 0: never)
 
 Security: with TUNEGATE_TOKEN set, every non-GET request needs "Authorization: Bearer <token>"
 (the scheme in any case); with --protect-reads every GET under /api/ too, but /api/health. Without it the server only binds a loopback address unless

@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TunegateError, type ErrorCode } from '../errors.js';
 import { sseEvents, type SseEvent } from '../http/sse-events.js';
+import { busyRetryDelay } from '../http/busy-retry.js';
 
 export { sseEvents, type SseEvent } from '../http/sse-events.js';
 
-const STATUS_CODES: Record<number, ErrorCode> = { 400: 'INVALID_INPUT', 401: 'USAGE', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'INVALID_INPUT' };
+const STATUS_CODES: Record<number, ErrorCode> = { 400: 'INVALID_INPUT', 401: 'USAGE', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'INVALID_INPUT', 429: 'RATE_LIMITED', 503: 'OVERLOADED' };
 
 /** A 401: the token is missing or wrong (reads need it too on a server that protects them). */
 const unauthorized = () => new TunegateError('USAGE', 'the server refused the request (401): set TUNEGATE_TOKEN to its token');
@@ -21,7 +23,21 @@ export class ApiClient {
     return { ...(json ? { 'content-type': 'application/json' } : {}), ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}) };
   }
 
+  /**
+   * One request; a 429 or 503 with Retry-After (the server's request limits, which refuse
+   * before doing anything) is sent again after the wait it names, a bounded number of times.
+   */
   async fetch(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.fetchOnce(method, path, body, extraHeaders);
+      const wait = busyRetryDelay(res.status, res.headers.get('retry-after'), attempt);
+      if (wait === undefined) return res;
+      await res.body?.cancel();
+      await sleep(wait);
+    }
+  }
+
+  private async fetchOnce(method: string, path: string, body: unknown, extraHeaders: Record<string, string>): Promise<Response> {
     try {
       return await fetch(`${this.base.replace(/\/$/, '')}${path}`, {
         method, headers: { ...this.headers(body !== undefined || method !== 'GET'), ...extraHeaders }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

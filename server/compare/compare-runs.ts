@@ -6,7 +6,8 @@ import { METRICS, SET_METRIC_PREFIX } from '../scoring/metric-registry.js';
 import { metricOf } from '../scoring/metrics.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
-import { itemValues, pairItems, type ItemValue } from './item-values.js';
+import { itemValueSteps, pairItems, type ItemValue } from './item-values.js';
+import { runSteps } from './steps.js';
 import { categoryLookup, runCategories } from '../categorize/run-categories.js';
 import type { Category } from '../categorize/category.js';
 import { fingerprintWarnings, provenanceMismatches, runFacts, type ProvenanceMismatch } from './provenance-diff.js';
@@ -121,13 +122,23 @@ export function resolvePair(store: Store, sel: { base?: number; head?: number })
  * what refuses them.
  */
 export function compareRuns(store: Store, baseId: number, headId: number): Comparison {
+  return runSteps(compareSteps(store, baseId, headId));
+}
+
+/**
+ * compareRuns in steps: it pauses (yields) between its heavy reads, so a server can let other
+ * work run between them (see routes/read-cache.ts); the result is the same.
+ */
+export function* compareSteps(store: Store, baseId: number, headId: number): Generator<void, Comparison, void> {
   const base = store.runs.get(baseId);
   const head = store.runs.get(headId);
   for (const r of [base, head]) {
     if (r.kind !== 'eval') throw new TunegateError('INVALID_INPUT', `run ${r.id} is a categorization (its numbers are over k-shot draws), not an evaluation: compare evaluation runs`);
   }
   const bs = currentSummary(store, base);
+  yield;
   const hs = currentSummary(store, head);
+  yield;
   const setNames = [...new Set([...Object.keys(bs.sets), ...Object.keys(hs.sets)])];
   const names = [...METRICS.map((m) => m.name), ...setNames.map((s) => `${SET_METRIC_PREFIX}${s}`)];
   const metrics: Comparison['metrics'] = {};
@@ -154,7 +165,11 @@ export function compareRuns(store: Store, baseId: number, headId: number): Compa
 
   // Items carry their knowledge category against the head's base (by content hash), if any.
   const categoryOf = categoryLookup(runCategories(store, store.runs.get(headId)));
-  const { pairs, items, warnings } = pairItems(itemValues(store, baseId, categoryOf), itemValues(store, headId, categoryOf));
+  const baseValues = yield* itemValueSteps(store, baseId, categoryOf);
+  yield;
+  const headValues = yield* itemValueSteps(store, headId, categoryOf);
+  yield;
+  const { pairs, items, warnings } = pairItems(baseValues, headValues);
   const transitions: Comparison['transitions'] = {};
   const flips: Flip[] = [];
   const blog: BlogChange[] = [];
@@ -185,6 +200,7 @@ export function compareRuns(store: Store, baseId: number, headId: number): Compa
   flips.sort((x, y) => (x.to === y.to ? y.drop - x.drop : x.to === 'fail' ? -1 : 1));
   blog.sort((x, y) => (y.drop ?? -Infinity) - (x.drop ?? -Infinity));
   const describe = (r: Run): RunRef => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step, status: r.status });
+  yield;
   const mismatches = provenanceMismatches(base, head, { base: runFacts(store, baseId), head: runFacts(store, headId) });
   warnings.push(...mismatches.map((m) => m.message), ...fingerprintWarnings(base, head));
   return { base: describe(base), head: describe(head), metrics, consistency, items, transitions, flips, blog, mismatches, warnings };

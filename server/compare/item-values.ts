@@ -5,6 +5,7 @@ import type { ItemMeans } from '../scoring/metric-registry.js';
 import { mean } from '../scoring/metrics.js';
 import { itemPassed } from '../scoring/pass.js';
 import type { Store } from '../store/open.js';
+import { runSteps } from './steps.js';
 
 /** One item of a run, reduced to what a comparison reads (samples averaged; score null when every sample errored). */
 export interface ItemValue extends ItemMeans {
@@ -31,14 +32,21 @@ export type CategoryOf = (item: EvalItem) => Category | null;
  * `categoryOf` gives each item its category; without it no item is categorized.
  */
 export function itemValues(store: Store, runId: number, categoryOf?: CategoryOf): Map<string, ItemValue> {
+  return runSteps(itemValueSteps(store, runId, categoryOf));
+}
+
+/** itemValues in steps: it yields between its reads of the run's results and of its items. */
+export function* itemValueSteps(store: Store, runId: number, categoryOf?: CategoryOf): Generator<void, Map<string, ItemValue>, void> {
   const judged = new Map(store.judge.judgments(runId).filter((j) => j.score !== null).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j.score!]));
   const bySample = new Map<string, ReturnType<Store['results']['list']>>();
   for (const r of store.results.list(runId)) {
     const k = itemKey(r.set, r.itemId);
     bySample.set(k, [...(bySample.get(k) ?? []), r]);
   }
+  yield;
   const out = new Map<string, ItemValue>();
   const items = store.runs.items(runId);
+  yield;
   // As in summarize: inTrain is known only when the run's items use the tag at all.
   const anyInTrain = items.some((i) => taggedInTrain(i.tags));
   for (const item of items) {

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { RouteDeps } from '../app.js';
 import { CATEGORIES } from '../categorize/category.js';
-import { compareRuns, resolvePair } from '../compare/compare-runs.js';
+import { compareSteps, resolvePair } from '../compare/compare-runs.js';
 import { trend } from '../compare/trend.js';
 import { parseTags } from '../tag.js';
+import { runsMark, sendJson } from './read-cache.js';
 import { CategoryName, ErrorBody, Nullable, RunId } from './schemas.js';
 
 const Ci = Nullable(Type.Tuple([Type.Number(), Type.Number()]));
@@ -65,16 +66,24 @@ const TrendSeries = Type.Object({
   })),
 });
 
-export const compareRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+export const compareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   app.get('/api/compare', {
     schema: {
       summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome with both answers and keyword marks, and both posts of every blog item; how the runs were measured differently (mismatches, each also a warning). Without base and head: the latest completed run against the default baseline (the flagged baseline checkpoint, else the previous step)',
       querystring: Type.Object({ base: Type.Optional(RunId), head: Type.Optional(RunId) }, { additionalProperties: false }),
       response: { 200: Comparison, 400: ErrorBody, 404: ErrorBody },
     },
-  }, async (req) => {
-    const { base, head } = resolvePair(deps.store, req.query);
-    return compareRuns(deps.store, base.id, head.id);
+  }, async (req, reply) => {
+    // Named runs are not read here (a kept answer needs only their marks; an unknown one is the computation's 404).
+    const q = req.query;
+    const [baseId, headId] = q.base !== undefined && q.head !== undefined
+      ? [q.base, q.head]
+      : ((p) => [p.base.id, p.head.id])(resolvePair(deps.store, q));
+    const body = await deps.readCache.get(`compare:${baseId}:${headId}`, () => runsMark(deps.store, [baseId, headId]),
+      function* () {
+        return reply.serialize(yield* compareSteps(deps.store, baseId, headId));
+      });
+    return sendJson(reply, body);
   });
 
   app.get('/api/trend', {
@@ -86,7 +95,10 @@ export const compareRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
       }, { additionalProperties: false }),
       response: { 200: Type.Object({ series: Type.Array(TrendSeries) }), 400: ErrorBody },
     },
-  }, async (req) => {
-    return { series: trend(deps.store, req.query.metric, parseTags(req.query.tag ?? [], 'querystring/tag', 'INVALID_INPUT')) };
+  }, async (req, reply) => {
+    const tags = parseTags(req.query.tag ?? [], 'querystring/tag', 'INVALID_INPUT');
+    const body = await deps.readCache.get(`trend:${JSON.stringify([req.query.metric, tags])}`, () => deps.store.versions.allRuns(),
+      () => reply.serialize({ series: trend(deps.store, req.query.metric, tags) }));
+    return sendJson(reply, body);
   });
 };

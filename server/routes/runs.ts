@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { RouteDeps } from '../app.js';
 import { checkKeyEnvsAllowed } from '../config.js';
 import { refuseUrlCredentials } from '../http/url-credentials.js';
 import { checkpointKeyUse } from '../queue/submit-run.js';
@@ -12,6 +12,10 @@ import { TunegateError } from '../errors.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
 import { submitRun } from '../queue/submit-run.js';
 import type { Store } from '../store/open.js';
+import type { ResultPage } from '../store/results.js';
+import type { RunKind, RunStatus } from '../store/types.js';
+import type { Category } from '../categorize/category.js';
+import { runsMark, sendJson } from './read-cache.js';
 import { CSP, servedSecrets } from '../app.js';
 import { redactSecretForms } from '../http/secret-forms.js';
 import { runStreams } from './run-events.js';
@@ -30,7 +34,43 @@ export function runBody(store: Store, id: number) {
   };
 }
 
-export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+/** A page of runs, newest first (GET /api/runs). */
+function runList(store: Store, q: { checkpoint?: string; status?: RunStatus; kind?: RunKind | 'any'; limit?: number; cursor?: number }) {
+  const limit = q.limit ?? 50;
+  const checkpointId = q.checkpoint === undefined ? undefined : store.checkpoints.get(q.checkpoint).id;
+  const runs = store.runs.list({
+    ...(checkpointId !== undefined ? { checkpointId } : {}), ...(q.status !== undefined ? { status: q.status } : {}),
+    ...(q.kind !== undefined ? { kind: q.kind } : {}),
+    ...(q.cursor !== undefined ? { before: q.cursor } : {}), limit: limit + 1,
+  });
+  const page = runs.slice(0, limit);
+  return { runs: page.map((r) => runBody(store, r.id)), nextCursor: runs.length > limit ? page.at(-1)!.id : null };
+}
+
+/** One page of a run's results, optionally only the keyword items of one knowledge category. */
+function resultsPage(store: Store, id: number, page: ResultPage & { limit: number; offset: number }, category: Category | undefined) {
+  const run = store.runs.get(id);
+  const items = new Map(store.runs.items(id).map((i) => [`${i.set}\u0000${i.id}`, i]));
+  const judgments = new Map(store.judge.judgments(id).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j]));
+  const categoryOf = categoryLookup(runCategories(store, run));
+  const itemOf = (r: { set: string; itemId: string }) => items.get(`${r.set}\u0000${r.itemId}`);
+  const json = (r: ReturnType<typeof store.results.list>[number]) => {
+    const item = itemOf(r);
+    return itemJson(r, item, judgments.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`), item === undefined ? null : categoryOf(item));
+  };
+  if (category === undefined) {
+    return { results: store.results.list(id, page).map(json), total: store.results.count(id, page), limit: page.limit, offset: page.offset };
+  }
+  // Categories are per item content, not stored with results: filter the run's results, then page.
+  const { limit, offset, ...filter } = page;
+  const matching = store.results.list(id, filter).filter((r) => {
+    const item = itemOf(r);
+    return item !== undefined && categoryOf(item) === category;
+  });
+  return { results: matching.slice(offset, offset + limit).map(json), total: matching.length, limit, offset };
+}
+
+export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   const { store, queue } = deps;
 
   app.post('/api/runs', {
@@ -63,22 +103,20 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
       }, { additionalProperties: false }),
       response: { 200: Type.Object({ runs: Type.Array(Run), nextCursor: Type.Union([Type.Integer(), Type.Null()]) }), ...errors },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const q = req.query;
-    const limit = q.limit ?? 50;
-    const checkpointId = q.checkpoint === undefined ? undefined : store.checkpoints.get(q.checkpoint).id;
-    const runs = store.runs.list({
-      ...(checkpointId !== undefined ? { checkpointId } : {}), ...(q.status !== undefined ? { status: q.status } : {}),
-      ...(q.kind !== undefined ? { kind: q.kind } : {}),
-      ...(q.cursor !== undefined ? { before: q.cursor } : {}), limit: limit + 1,
-    });
-    const page = runs.slice(0, limit);
-    return { runs: page.map((r) => runBody(store, r.id)), nextCursor: runs.length > limit ? page.at(-1)!.id : null };
+    const body = await deps.readCache.get(`runs:${JSON.stringify([q.checkpoint, q.status, q.kind, q.limit, q.cursor])}`, () => store.versions.allRuns(),
+      () => reply.serialize(runList(store, q)));
+    return sendJson(reply, body);
   });
 
   app.get('/api/runs/:id', {
     schema: { summary: 'A run: status, progress, metrics, provenance', params: RunParams, response: { 200: Run, ...errors } },
-  }, async (req) => runBody(store, req.params.id));
+  }, async (req, reply) => {
+    const id = req.params.id;
+    const body = await deps.readCache.get(`run:${id}`, () => runsMark(store, [id]), () => reply.serialize(runBody(store, id)));
+    return sendJson(reply, body);
+  });
 
   app.get('/api/runs/:id/results', {
     schema: {
@@ -99,29 +137,13 @@ export const runRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
         ...errors,
       },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const id = req.params.id;
-    const run = store.runs.get(id);
     const q = req.query;
     const page = { ...(q.set !== undefined ? { set: q.set } : {}), ...(q.outcome !== undefined ? { outcome: q.outcome } : {}), limit: q.limit ?? 100, offset: q.offset ?? 0 };
-    const items = new Map(store.runs.items(id).map((i) => [`${i.set}\u0000${i.id}`, i]));
-    const judgments = new Map(store.judge.judgments(id).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j]));
-    const categoryOf = categoryLookup(runCategories(store, run));
-    const itemOf = (r: { set: string; itemId: string }) => items.get(`${r.set}\u0000${r.itemId}`);
-    const json = (r: ReturnType<typeof store.results.list>[number]) => {
-      const item = itemOf(r);
-      return itemJson(r, item, judgments.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`), item === undefined ? null : categoryOf(item));
-    };
-    if (q.category === undefined) {
-      return { results: store.results.list(id, page).map(json), total: store.results.count(id, page), limit: page.limit, offset: page.offset };
-    }
-    // Categories are per item content, not stored with results: filter the run's results, then page.
-    const { limit, offset, ...filter } = page;
-    const matching = store.results.list(id, filter).filter((r) => {
-      const item = itemOf(r);
-      return item !== undefined && categoryOf(item) === q.category;
-    });
-    return { results: matching.slice(offset, offset + limit).map(json), total: matching.length, limit, offset };
+    const body = await deps.readCache.get(`results:${id}:${JSON.stringify([page, q.category ?? null])}`, () => runsMark(store, [id]),
+      () => reply.serialize(resultsPage(store, id, page, q.category)));
+    return sendJson(reply, body);
   });
 
   const secrets = servedSecrets(deps);

@@ -11,6 +11,7 @@ import { migrate } from './migrate.js';
 import { isLockError } from './write-lock.js';
 import { createResultRepo, type ResultRepo } from './results.js';
 import { createRunRepo, type RunRepo } from './runs.js';
+import { createVersionRepo, type VersionRepo } from './versions.js';
 
 export interface Store {
   path: string;
@@ -23,6 +24,8 @@ export interface Store {
   generations: GenerationRepo;
   /** Checked at open (when small enough); `damaged` is set when a query later finds damage. */
   integrity: Integrity;
+  /** Change marks for caches of computed reads. */
+  versions: VersionRepo;
   close(): void;
 }
 
@@ -92,6 +95,7 @@ export function openStore(path: string): Store {
     categories: createCategoryRepo(db),
     generations: createGenerationRepo(db),
     integrity: { checked, damaged: null },
+    versions: createVersionRepo(db),
     close: () => db.close(),
   };
 }

@@ -15,6 +15,7 @@ import type { MetricDef } from '../../server/scoring/metric-registry.js';
 import type { Checkpoint as StoredCheckpoint } from '../../server/store/types.js';
 // The CLI's parser of the event stream (it imports nothing at run time).
 import { sseEvents } from '../../server/http/sse-events.js';
+import { busyRetryDelay } from '../../server/http/busy-retry.js';
 
 export type { Advice, Category, Comparison, EvalSetSummary, GateReport, ItemJson, MetricDef, TrendSeries };
 export type { AdviceRow } from '../../server/gate/advise.js';
@@ -99,7 +100,15 @@ async function withToken(send: (headers: Record<string, string>) => Promise<Resp
 async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await withToken((auth) => fetch(url, { method, headers: { ...headers, ...auth }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
+  let res: Response;
+  // A busy server (429/503 with Retry-After: its request limits) is asked again after the wait it names, a few times.
+  for (let attempt = 0; ; attempt++) {
+    res = await withToken((auth) => fetch(url, { method, headers: { ...headers, ...auth }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
+    const wait = busyRetryDelay(res.status, res.headers.get('retry-after'), attempt);
+    if (wait === undefined) break;
+    await res.body?.cancel();
+    await new Promise((r) => setTimeout(r, wait));
+  }
   const text = await res.text();
   let json: unknown = null;
   try {

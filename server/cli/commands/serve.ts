@@ -1,4 +1,4 @@
-import { DEFAULT_EVALSETS_DIR } from '../../config.js';
+import { DEFAULT_EVALSETS_DIR, SETTING_RANGES } from '../../config.js';
 import { startServer } from '../../main.js';
 import { expectPositionals, flag, int, list, parseArgs, str } from '../args.js';
 import { resolve } from 'node:path';
@@ -12,10 +12,13 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     'per-endpoint': { type: 'string' }, 'insecure-no-auth': { type: 'boolean' }, quiet: { type: 'boolean' }, 'protect-reads': { type: 'boolean' },
     'key-env': { type: 'string', multiple: true }, 'allowed-host': { type: 'string', multiple: true },
     'max-response-bytes': { type: 'string' }, 'max-answer-chars': { type: 'string' }, ...LEASE_OPTION,
+    'rate-limit': { type: 'string' }, 'max-event-loop-delay': { type: 'string' },
   }, 'serve');
   const leaseMs = leaseMsFrom(p.values);
   const maxResponseBytes = int(p.values, 'max-response-bytes', 1024, 1024 * 1024 * 1024);
   const maxAnswerChars = int(p.values, 'max-answer-chars', 1024, 64 * 1024 * 1024);
+  const rateLimit = int(p.values, 'rate-limit', SETTING_RANGES.rateLimit.min, SETTING_RANGES.rateLimit.max);
+  const maxEventLoopDelay = int(p.values, 'max-event-loop-delay', SETTING_RANGES.maxEventLoopDelay.min, SETTING_RANGES.maxEventLoopDelay.max);
   expectPositionals(p, 0, 'serve');
   const server = await startServer({
     host: str(p.values, 'host') ?? '127.0.0.1',
@@ -32,6 +35,8 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     ...(maxResponseBytes !== undefined ? { maxResponseBytes } : {}),
     ...(maxAnswerChars !== undefined ? { maxAnswerChars } : {}),
     ...(leaseMs !== undefined ? { leaseMs } : {}),
+    ...(rateLimit !== undefined ? { rateLimit } : {}),
+    ...(maxEventLoopDelay !== undefined ? { maxEventLoopDelay } : {}),
   });
   println(io.stderr, `tunegate serving ${server.url} (API docs: ${server.url}/api/docs); Ctrl-C stops it, running runs become resumable`);
   if (server.settings.protectReads) println(io.stderr, 'reads need the token too (--protect-reads): every /api request but /api/health, the docs and the event streams');
