@@ -156,6 +156,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A second layer behind the transport's (http-fetch.ts): a row stored by an older version
     // may hold a key an endpoint echoed; no answer of this server carries one of its secrets.
     if (typeof payload === 'string') payload = redactSecretForms(payload, secrets);
+    // Cached reads are sent as the bytes computed once (routes/read-cache.ts): the same check.
+    else if (Buffer.isBuffer(payload) && secrets.length > 0) {
+      const text = payload.toString('utf8');
+      const clean = redactSecretForms(text, secrets);
+      if (clean !== text) payload = Buffer.from(clean, 'utf8');
+    }
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     if (!req.url.startsWith('/api/docs')) {
