@@ -1,4 +1,6 @@
 import { parseEvalSetText } from '../../server/evalsets/parse-file.js';
+import type { EvalItem, EvalSet } from '../../server/evalsets/types.js';
+import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runner/execute-run.js';
 import type { Store } from '../../server/store/open.js';
@@ -91,4 +93,30 @@ export function perturb(base: boolean[], random: () => number, opts: { drop?: nu
   flip(afterDrop, true, worse);
   flip(afterDrop, false, better);
   return head;
+}
+
+/**
+ * A completed run of real eval sets whose answers come from `answer` (text, scored by the real
+ * scorers), written straight into a real store: for gates over keyword and blog items alike.
+ */
+export function answeredRun(store: Store, s: { checkpoint: string; step?: number | null }, sets: readonly EvalSet[], answer: (item: EvalItem) => string): number {
+  const runId = createRun(store, checkpointFor(store, s.checkpoint, s.step ?? null), sets, DEFAULT_PARAMS);
+  store.db.transaction(() => {
+    for (const item of sets.flatMap((set) => set.items)) {
+      const text = answer(item);
+      const sc = scoreAnswer(item, text);
+      store.results.insert({
+        runId, set: item.set, itemId: item.id, sample: 0, prompt: item.prompt, answer: text, reasoning: null, scores: sc.scores, score: sc.score,
+        hallucinated: sc.hallucinated, passed: sc.passed, error: null, attempts: 1, latencyMs: 1, promptTokens: 1, completionTokens: 1, finishReason: 'stop',
+      });
+    }
+  })();
+  store.runs.finish(runId, 'completed', summarizeRun(store, runId));
+  return runId;
+}
+
+/** An answer stating every keyword group of a keyword item (its first alternative), or a blog item's reference post. */
+export function rightAnswer(item: EvalItem): string {
+  if (item.kind !== 'keyword') return item.reference;
+  return `Well: ${item.keywords.map((k) => (typeof k === 'string' ? k : k[0]!)).join('; ')}.`;
 }
