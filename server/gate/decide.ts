@@ -7,6 +7,7 @@ import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compa
 import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../compare/provenance-diff.js';
 import { categoryLookup, runCategories } from '../categorize/run-categories.js';
 import { latestCompleted } from './resolve.js';
+import type { ReferenceChoice } from './reference.js';
 import { blindSpot, minDetectableDrop } from './sensitivity.js';
 
 export const DEFAULT_GATE_METRICS = ['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy'];
@@ -33,6 +34,8 @@ export interface GateOptions {
    * (acc_highly_known, …); absent: no item is categorized and those metrics are skipped.
    */
   categoryOf?: CategoryOf;
+  /** How the baseline was chosen, reported as is (default: asked for by run id). */
+  reference?: ReferenceChoice;
 }
 
 export interface ItemChange {
@@ -83,9 +86,13 @@ export interface MetricVerdict {
 }
 
 export interface GateReport {
-  verdict: 'pass' | 'regression' | 'untrusted';
+  /** no-baseline: no reference run exists yet (a first build); nothing was compared. */
+  verdict: 'pass' | 'regression' | 'untrusted' | 'no-baseline';
   head: { runId: number; checkpoint: string; step: number | null };
-  baseline: { runId: number; checkpoint: string; step: number | null };
+  /** The reference run; null with verdict no-baseline. */
+  baseline: { runId: number; checkpoint: string; step: number | null } | null;
+  /** How the reference was chosen, and why (see gate/reference.ts). */
+  reference: ReferenceChoice;
   /** The family-wise false-alarm rate: at most this share of no-change pairs fail on any metric. */
   alpha: number;
   significance: boolean;
@@ -312,7 +319,7 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   if (headErrors > maxErrors) warnings.push(`the head run has ${headErrors} errored items (more than --max-errors ${maxErrors}): it cannot be trusted`);
   const describe = (r: { id: number; checkpoint: string; step: number | null }) => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step });
   return {
-    verdict, head: describe(headRun), baseline: describe(baseRun), alpha, significance: !opts.noSignificance,
+    verdict, head: describe(headRun), baseline: describe(baseRun), reference: options.reference ?? { kind: 'run', why: 'asked for by run id' }, alpha, significance: !opts.noSignificance,
     correction: opts.noSignificance ? 'none' : 'holm',
     items, mismatches, headErrors, maxErrors, metrics: verdicts, warnings,
   };

@@ -48,6 +48,10 @@ const Comparison = Type.Object({
     base: Type.String(), head: Type.String(), message: Type.String(),
   }), { description: 'how the two runs were measured differently; the gate refuses such a pair unless told to allow it' }),
   warnings: Type.Array(Type.String(), { description: 'edited or missing items, every mismatch, and a changed system_fingerprint (within a run or between the two)' }),
+  reference: Type.Object({
+    kind: Type.String({ description: 'run (asked for), baseline (the flagged baseline checkpoint), base (the head\'s base checkpoint) or run-tag (the first checkpoint of its run= tag)' }),
+    why: Type.String(),
+  }, { description: "how base was chosen: asked for (run), or the gate's default reference (baseline, base, run-tag) and why" }),
 });
 
 const TrendSeries = Type.Object({
@@ -68,13 +72,13 @@ const TrendSeries = Type.Object({
 export const compareRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.get('/api/compare', {
     schema: {
-      summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome with both answers and keyword marks, and both posts of every blog item; how the runs were measured differently (mismatches, each also a warning). Without base and head: the latest completed run against the default baseline (the flagged baseline checkpoint, else the previous step)',
+      summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome with both answers and keyword marks, and both posts of every blog item; how the runs were measured differently (mismatches, each also a warning). Without base: the head (default: the latest completed run) against the gate\'s default reference (the flagged baseline checkpoint, else the head\'s base checkpoint, else the first checkpoint of its run= tag; a 404 saying so when none has a completed run); `reference` says which and why',
       querystring: Type.Object({ base: Type.Optional(RunId), head: Type.Optional(RunId) }, { additionalProperties: false }),
       response: { 200: Comparison, 400: ErrorBody, 404: ErrorBody },
     },
   }, async (req) => {
-    const { base, head } = resolvePair(deps.store, req.query);
-    return compareRuns(deps.store, base.id, head.id);
+    const { base, head, reference } = resolvePair(deps.store, req.query);
+    return { ...compareRuns(deps.store, base.id, head.id), reference };
   });
 
   app.get('/api/trend', {

@@ -4,7 +4,7 @@ import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runner/execute-run.js';
 import type { Store } from '../../server/store/open.js';
-import type { Checkpoint, RunParams } from '../../server/store/types.js';
+import type { Checkpoint, NewCheckpoint, RunParams } from '../../server/store/types.js';
 
 export interface SyntheticRun {
   checkpoint: string;
@@ -20,10 +20,12 @@ export interface SyntheticRun {
   params?: Partial<RunParams>;
   /** Each item's tags (e.g. in_train); none by default. Tags are not part of an item's content hash. */
   tags?: (i: number) => string[];
+  /** The checkpoint's own tags (run=…) and base checkpoint, when this run registers it. */
+  register?: Pick<NewCheckpoint, 'tags' | 'base'>;
 }
 
-function checkpointFor(store: Store, name: string, step: number | null): Checkpoint {
-  return store.checkpoints.find(name) ?? store.checkpoints.add({ name, baseUrl: 'http://127.0.0.1:9/v1', model: name, step });
+function checkpointFor(store: Store, name: string, step: number | null, register: SyntheticRun['register'] = {}): Checkpoint {
+  return store.checkpoints.find(name) ?? store.checkpoints.add({ name, baseUrl: 'http://127.0.0.1:9/v1', model: name, step, ...register });
 }
 
 /**
@@ -35,7 +37,7 @@ export function syntheticRun(store: Store, s: SyntheticRun): number {
   const prompt = s.prompt ?? ((i: number) => `question ${i}`);
   const lines = s.outcomes.map((_, i) => JSON.stringify({ id: `q${i}`, prompt: prompt(i), keywords: ['yes'], ...(s.tags !== undefined ? { tags: s.tags(i) } : {}) })).join('\n');
   const evalSet = parseEvalSetText(lines, `${set}.jsonl`, set).set;
-  const c = checkpointFor(store, s.checkpoint, s.step ?? null);
+  const c = checkpointFor(store, s.checkpoint, s.step ?? null, s.register);
   const runId = createRun(store, c, [evalSet], { ...DEFAULT_PARAMS, ...s.params });
   const errored = new Set(s.errored ?? []);
   store.db.transaction(() => {
@@ -99,8 +101,8 @@ export function perturb(base: boolean[], random: () => number, opts: { drop?: nu
  * A completed run of real eval sets whose answers come from `answer` (text, scored by the real
  * scorers), written straight into a real store: for gates over keyword and blog items alike.
  */
-export function answeredRun(store: Store, s: { checkpoint: string; step?: number | null }, sets: readonly EvalSet[], answer: (item: EvalItem) => string): number {
-  const runId = createRun(store, checkpointFor(store, s.checkpoint, s.step ?? null), sets, DEFAULT_PARAMS);
+export function answeredRun(store: Store, s: { checkpoint: string; step?: number | null; register?: SyntheticRun['register'] }, sets: readonly EvalSet[], answer: (item: EvalItem) => string): number {
+  const runId = createRun(store, checkpointFor(store, s.checkpoint, s.step ?? null, s.register), sets, DEFAULT_PARAMS);
   store.db.transaction(() => {
     for (const item of sets.flatMap((set) => set.items)) {
       const text = answer(item);
