@@ -55,6 +55,27 @@ export function syntheticRun(store: Store, s: SyntheticRun): number {
   return runId;
 }
 
+/**
+ * A completed run of keyword items q0…qN-1 with several samples each (`passes[i][k]`: item i's
+ * sample k passed), at the given temperature: what `run --samples K --temperature T` stores.
+ */
+export function sampledRun(store: Store, checkpoint: string, passes: readonly boolean[][], temperature = 0.7): number {
+  const lines = passes.map((_, i) => JSON.stringify({ id: `q${i}`, prompt: `question ${i}`, keywords: ['yes'] })).join('\n');
+  const evalSet = parseEvalSetText(lines, 'bio.jsonl', 'bio').set;
+  const runId = createRun(store, checkpointFor(store, checkpoint, null), [evalSet], { ...DEFAULT_PARAMS, samples: passes[0]?.length ?? 1, temperature });
+  store.db.transaction(() => {
+    passes.forEach((samples, i) => samples.forEach((pass, sample) => {
+      store.results.insert({
+        runId, set: 'bio', itemId: `q${i}`, sample, prompt: `question ${i}`, answer: pass ? 'yes, it is' : 'no idea', reasoning: null,
+        scores: { keyword: { value: pass ? 1 : 0, explanation: '' } }, score: pass ? 1 : 0, hallucinated: false, passed: pass, error: null,
+        attempts: 1, latencyMs: 1, promptTokens: 1, completionTokens: 1, finishReason: 'stop',
+      });
+    }));
+  })();
+  store.runs.finish(runId, 'completed', summarizeRun(store, runId));
+  return runId;
+}
+
 /** `n` outcomes with exactly `passing` passes, shuffled by `random`. */
 export function outcomesWith(n: number, passing: number, random: () => number): boolean[] {
   const out = Array.from({ length: n }, (_, i) => i < passing);
