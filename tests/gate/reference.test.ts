@@ -120,6 +120,19 @@ describe('the first build: no reference yet', () => {
     expect(strict.stderr).toContain('tunegate checkpoint baseline NAME');
   });
 
+  it('a first build whose run has errored items is still untrusted: exit 3, unless --max-errors allows them', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'gate.db');
+    const store = openStore(db);
+    syntheticRun(store, { checkpoint: 'sft-1', step: 1, outcomes: losing(0), errored: [0, 1] });
+    store.close();
+    const r = await cli(['gate', '--db', db, '--json'], { cwd: dir });
+    expect(r.code).toBe(3);
+    expect(r.json()).toMatchObject({ verdict: 'no-baseline', headErrors: 2 });
+    expect(r.json().warnings.join('\n')).toContain('2 errored items');
+    expect((await cli(['gate', '--db', db, '--max-errors', '2'], { cwd: dir })).code).toBe(0);
+  });
+
   it('GET /api/gate answers no-baseline, and 404 with requireBaseline=true', async () => {
     const { app, store } = await testApp();
     const head = syntheticRun(store, { checkpoint: 'sft-1', step: 1, outcomes: losing(3) });
