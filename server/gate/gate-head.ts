@@ -22,7 +22,7 @@ export function gateHead(store: Store, head: Run, options: GateHeadOptions = {})
   const { baseline, requireBaseline, ...gateOptions } = options;
   const ref = resolveReference(store, head, baseline);
   if (ref.run !== null) return gate(store, head.id, ref.run.id, { ...gateOptions, reference: { kind: ref.kind, why: ref.why } });
-  if (requireBaseline === true) throw new TunegateError('NOT_FOUND', `${ref.why}; a reference is required (requireBaseline): ${FLAG_BASELINE_HINT}`);
+  if (requireBaseline === true) throw new TunegateError('NOT_FOUND', `${ref.why}, and a reference is required: ${FLAG_BASELINE_HINT}`);
   const headErrors = [...itemValues(store, head.id).values()].filter((v) => v.errored).length;
   return noBaselineReport(head, ref.why, headErrors, gateOptions);
 }

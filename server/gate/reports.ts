@@ -25,7 +25,8 @@ const referenceLine = (r: GateReport, label: (x: GateReport['head']) => string) 
 
 /** What a first build prints first: nothing was gated, why, and how to get a reference. */
 const NOT_GATED = 'was not gated (a first build passes)';
-const noBaselineText = (r: GateReport) => `${printable(r.reference.why)}. ${FLAG_BASELINE_HINT}; pass --require-baseline (API requireBaseline=true) to fail instead.`;
+const noBaselineText = (r: GateReport) =>
+  `${printable(r.reference.why)}. ${FLAG_BASELINE_HINT.charAt(0).toUpperCase()}${FLAG_BASELINE_HINT.slice(1)}; pass --require-baseline (API requireBaseline=true) to fail instead.`;
 
 /** The human table printed by `tunegate gate`. */
 export function gateText(r: GateReport): string {
