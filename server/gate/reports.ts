@@ -19,7 +19,7 @@ function method(r: GateReport): string {
 }
 const runLabel = (r: GateReport['head']) => `run ${r.runId} (${oneLine(r.checkpoint, 200)}${r.step === null ? '' : `, step ${r.step}`})`;
 
-/** The reference and why, e.g. `run 3 (base) (the head's base checkpoint)`. */
+/** The reference and why, e.g. `run 3 (base): the head's base checkpoint`. */
 const referenceLine = (r: GateReport, label: (x: GateReport['head']) => string) =>
   r.baseline === null ? r.reference.why : `${label(r.baseline)}: ${r.reference.why}`;
 
@@ -74,12 +74,14 @@ export function gateJunit(r: GateReport): string {
     const evidence = m.worst.map((w) => `[${w.set}/${w.id}] ${fmt(w.base)} -> ${fmt(w.head)}: ${clip(w.prompt, 100)}\n  base: ${clip(w.baseAnswer, 200)}\n  head: ${clip(w.headAnswer, 200)}`).join('\n');
     return `${open}\n      <failure type="regression" message="${xml(`${summary}: ${m.reason}`)}">${xml(evidence)}</failure>\n    </testcase>`;
   }));
-  if (r.verdict === 'untrusted') {
+  // A first build's errored items make it untrusted too (exit 3), baseline or not.
+  const untrusted = r.verdict === 'untrusted' || r.headErrors > r.maxErrors;
+  if (untrusted) {
     cases.push(`    <testcase classname="tunegate.gate" name="errored items" time="0">\n      <error type="untrusted" message="${xml(`${r.headErrors} errored items in the head run (max ${r.maxErrors})`)}"/>\n    </testcase>`);
   }
   const failures = r.metrics.filter((m) => m.verdict === 'regression').length;
   const skipped = r.metrics.filter((m) => m.verdict === 'skipped').length + (r.verdict === 'no-baseline' ? 1 : 0);
-  const errors = r.verdict === 'untrusted' ? 1 : 0;
+  const errors = untrusted ? 1 : 0;
   const name = xml(`tunegate gate: ${runLabel(r.head)} vs ${r.baseline === null ? 'no baseline' : runLabel(r.baseline)}`);
   const reference = `    <properties>\n      <property name="reference" value="${xml(referenceLine(r, runLabel))}"/>\n    </properties>`;
   return `<?xml version="1.0" encoding="UTF-8"?>

@@ -126,8 +126,9 @@ describe('the first build: no reference yet', () => {
     const store = openStore(db);
     syntheticRun(store, { checkpoint: 'sft-1', step: 1, outcomes: losing(0), errored: [0, 1] });
     store.close();
-    const r = await cli(['gate', '--db', db, '--json'], { cwd: dir });
+    const r = await cli(['gate', '--db', db, '--json', '--junit', 'g.xml'], { cwd: dir });
     expect(r.code).toBe(3);
+    expect(parseXml(join(dir, 'g.xml')).testsuites).toMatchObject({ tests: '2', errors: '1', skipped: '1' });
     expect(r.json()).toMatchObject({ verdict: 'no-baseline', headErrors: 2 });
     expect(r.json().warnings.join('\n')).toContain('2 errored items');
     expect((await cli(['gate', '--db', db, '--max-errors', '2'], { cwd: dir })).code).toBe(0);
