@@ -164,8 +164,10 @@ Options:
                         (default 30; renewed every 2 s). Another process may take over a run
                         whose lease expired
   --gate                after the run, gate it (see tunegate gate --help); exit 1 on regression.
-                        Takes the gate's options: --baseline, --tolerance, --alpha,
-                        --no-significance, --max-errors, --metrics, --junit, --markdown. With
+                        Takes the gate's options: --baseline, --require-baseline, --tolerance,
+                        --alpha, --no-significance, --max-errors, --metrics, --junit, --markdown.
+                        Default reference as in gate --help; with none yet (a first build) the
+                        verdict is no-baseline, exit 0, unless --require-baseline (exit 2). With
                         --json, prints one object: {"run": …, "gate": …}
   --base-url, --model, --checkpoint, --step, --api, --prompt-template, --api-key-env, --tag
                         one-shot registration, as in \`tunegate checkpoint add\`
@@ -311,14 +313,20 @@ the tolerance AND a one-sided paired sign-flip (permutation) test over the items
 Holm's step-down shares it across the gated metrics, so a build with no true change fails with
 probability at most alpha. Each interval inverts the same test at the metric's level. A metric
 whose set is too small to ever detect a drop the size of its tolerance gets a warning with its
-smallest detectable drop. With several samples per item, the per-item mean is compared.
+smallest detectable drop. With --samples K, the item is the unit: each item's K samples are
+averaged first and the test pairs per-item means (samples are not independent draws).
 
 Head run: --run, else the latest completed run of --checkpoint, else the latest completed run.
 Baseline: a run id; a checkpoint (its latest completed run); previous (the checkpoint with the
 highest step below the head's); baseline (the one flagged by \`tunegate checkpoint baseline\`).
-Default: baseline if one is flagged, else previous.
+Default: a fixed reference, never the previous step (against which small losses add up unseen):
+the flagged baseline, else the head's base checkpoint (--base), else the lowest-step checkpoint
+sharing its run= tag. The report says which and why. When none has a completed run (a first
+build) the verdict is no-baseline: said first, every report still written, exit 0.
 
 Options:
+  --require-baseline    no reference is exit 2 instead of a no-baseline pass (for pipelines
+                        that must never pass ungated)
   --tolerance METRIC=ABS  allowed worsening, ABS a number ≥ 0 (repeatable; default 0.02 each;
                         default=ABS sets all; relative for blog_perplexity: 0.05 = 5%)
   --alpha A             the gate's family-wise false-alarm rate (default 0.05), shared by Holm
@@ -338,9 +346,9 @@ Options:
   --markdown FILE       a summary for a pull request or $GITHUB_STEP_SUMMARY
 ${DB}
 
-Exit codes: 0 no regression; 1 regression; 2 bad usage, unknown run, no comparable items, or
-runs measured differently (without --allow-mismatch); 3 the head run has more errored items than
---max-errors.`,
+Exit codes: 0 no regression, or no baseline yet; 1 regression; 2 bad usage, unknown run, no
+comparable items, runs measured differently (without --allow-mismatch), or no baseline with
+--require-baseline; 3 the head run has more errored items than --max-errors.`,
 
   judge: `Usage: tunegate judge RUN_ID [--judge SPEC] [--pairwise BASELINE_RUN] [options]
 

@@ -1,5 +1,6 @@
 import { TunegateError } from '../errors.js';
-import { resolveBaseline, resolveHead } from '../gate/resolve.js';
+import { requireReference, resolveReference, type ReferenceChoice } from '../gate/reference.js';
+import { resolveHead } from '../gate/resolve.js';
 import { currentSummary } from '../runner/execute-run.js';
 import { keywordMarks, type KeywordMarks } from '../scoring/keyword.js';
 import { METRICS, SET_METRIC_PREFIX } from '../scoring/metric-registry.js';
@@ -103,14 +104,18 @@ const side = (v: ItemValue): FlipSide => ({
 
 /**
  * The pair a comparison shows when the caller names none: the latest completed run against the
- * gate's default baseline (the flagged baseline checkpoint, else the previous step). Explicit
+ * gate's default reference (gate/reference.ts), or NOT_FOUND saying why there is none. Explicit
  * run ids may be of any status.
  */
-export function resolvePair(store: Store, sel: { base?: number; head?: number }): { base: Run; head: Run } {
+/** The reference of a pair whose base the caller named by run id. */
+export const PAIR_BY_ID: ReferenceChoice = { kind: 'run', why: 'asked for by run id' };
+
+export function resolvePair(store: Store, sel: { base?: number; head?: number }): { base: Run; head: Run; reference: ReferenceChoice } {
   if (sel.base !== undefined && sel.head === undefined) throw new TunegateError('USAGE', 'querystring: give head with base (or neither, for the default pair)');
   const head = sel.head !== undefined ? store.runs.get(sel.head) : resolveHead(store, {});
-  const base = sel.base !== undefined ? store.runs.get(sel.base) : resolveBaseline(store, head);
-  return { base, head };
+  if (sel.base !== undefined) return { base: store.runs.get(sel.base), head, reference: PAIR_BY_ID };
+  const ref = resolveReference(store, head);
+  return { base: requireReference(ref), head, reference: { kind: ref.kind, why: ref.why } };
 }
 
 /**

@@ -7,6 +7,8 @@ import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compa
 import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../compare/provenance-diff.js';
 import { categoryLookup, runCategories } from '../categorize/run-categories.js';
 import { latestCompleted } from './resolve.js';
+import type { ReferenceChoice } from './reference.js';
+import { blindSpot, minDetectableDrop } from './sensitivity.js';
 
 export const DEFAULT_GATE_METRICS = ['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy'];
 /** Gated by default as well when the compared items have knowledge categories: the forgetting alarm. */
@@ -32,6 +34,8 @@ export interface GateOptions {
    * (acc_highly_known, …); absent: no item is categorized and those metrics are skipped.
    */
   categoryOf?: CategoryOf;
+  /** How the baseline was chosen, reported as is (default: asked for by run id). */
+  reference?: ReferenceChoice;
 }
 
 export interface ItemChange {
@@ -71,6 +75,8 @@ export interface MetricVerdict {
    * For 0/1 scores it is k/n with k the fewest items that must go from pass to fail.
    */
   minDetectableDrop: number | null;
+  /** The same at alpha itself, the highest level Holm's step-down reaches (once every other tested metric failed); null: this gate can never fail on it. */
+  minDetectableDropAtAlpha: number | null;
   verdict: 'regression' | 'pass' | 'improved' | 'skipped';
   reason: string;
   /** Items that got worse the most (for a regression, the evidence). */
@@ -80,9 +86,13 @@ export interface MetricVerdict {
 }
 
 export interface GateReport {
-  verdict: 'pass' | 'regression' | 'untrusted';
+  /** no-baseline: no reference run exists yet (a first build); nothing was compared. */
+  verdict: 'pass' | 'regression' | 'untrusted' | 'no-baseline';
   head: { runId: number; checkpoint: string; step: number | null };
-  baseline: { runId: number; checkpoint: string; step: number | null };
+  /** The reference run; null with verdict no-baseline. */
+  baseline: { runId: number; checkpoint: string; step: number | null } | null;
+  /** How the reference was chosen, and why (see gate/reference.ts). */
+  reference: ReferenceChoice;
   /** The family-wise false-alarm rate: at most this share of no-change pairs fail on any metric. */
   alpha: number;
   significance: boolean;
@@ -149,20 +159,6 @@ function measure(metric: string, pairs: readonly Pair[], tolerance: number, draw
   };
 }
 
-/**
- * The smallest mean worsening that could ever be significant at `level` with n items. With 0/1
- * scores only whole items can change: k items from pass to fail (none back) must give a p-value
- * below the level and k/n must exceed the tolerance. With fractional scores a drop just above
- * the tolerance is detectable when every item moves alike, which needs 2^-n < level.
- */
-export function minDetectableDrop(n: number, tolerance: number, level: number, binary: boolean): number | null {
-  if (n === 0 || 2 ** -n >= level) return null;
-  if (!binary) return tolerance;
-  // k items from pass to fail and none back: p = 2^-k.
-  const k = Math.max(Math.ceil(-Math.log2(level) + 1e-12), Math.floor(tolerance * n + 1e-9) + 1);
-  return k > n ? null : k / n;
-}
-
 /** Why a metric had no comparable items: the categories or the in_train tags it reads are missing, or simply no item. */
 function skipReason(metric: string, pairs: readonly Pair[]): string {
   const which = metricDef(metric)?.items;
@@ -174,13 +170,13 @@ function skipReason(metric: string, pairs: readonly Pair[]): string {
 
 const skipped = (metric: string, tolerance: number, reason: string): MetricVerdict => ({
   metric, direction: metricDef(metric)?.direction ?? 'higher', n: 0, base: null, head: null, delta: null, interval: null, intervalLevel: null,
-  p: null, level: null, test: 'none', tolerance, minDetectableDrop: null, verdict: 'skipped', reason, worst: [],
+  p: null, level: null, test: 'none', tolerance, minDetectableDrop: null, minDetectableDropAtAlpha: null, verdict: 'skipped', reason, worst: [],
 });
 
 const fmtP = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toPrecision(2));
 
 /** A measured metric's verdict at its share of alpha. */
-function verdictOf(m: Measured, level: number, rejected: boolean, loneLevel: number, noSignificance: boolean): MetricVerdict {
+function verdictOf(m: Measured, level: number, rejected: boolean, loneLevel: number, alpha: number, noSignificance: boolean): MetricVerdict {
   const sign = m.direction === 'higher' ? 1 : -1;
   // Bounds of the mean worsening on the test's scale, turned into bounds of delta (head − base).
   const lo = m.test.lower(level);
@@ -205,6 +201,8 @@ function verdictOf(m: Measured, level: number, rejected: boolean, loneLevel: num
     reason = `change ${m.worsening <= 0 ? 'for the better' : 'for the worse'} of ${amount(m.worsening)}, within tolerance ${tol}`;
   }
   const mdd = noSignificance ? null : minDetectableDrop(m.values.length, m.testTolerance, loneLevel, m.binary);
+  const mddAtAlpha = noSignificance ? null : minDetectableDrop(m.values.length, m.testTolerance, alpha, m.binary);
+  const onScale = (d: number | null) => (d === null ? null : m.geometric ? Math.expm1(d) : d);
   const worst = m.values
     .map((v, i) => ({ v, w: m.worse[i]! }))
     .filter((x) => x.w > 0)
@@ -215,20 +213,8 @@ function verdictOf(m: Measured, level: number, rejected: boolean, loneLevel: num
     metric: m.metric, direction: m.direction, n: m.values.length, base: m.base, head: m.head, delta: m.head - m.base,
     interval, intervalLevel: interval === null ? null : 1 - 2 * level, p: m.p, level: noSignificance ? null : level,
     test: m.test.method === 'exact' ? 'sign-flip-exact' : 'sign-flip-monte-carlo',
-    tolerance: m.tolerance, minDetectableDrop: mdd === null ? null : m.geometric ? Math.expm1(mdd) : mdd, verdict, reason, worst,
+    tolerance: m.tolerance, minDetectableDrop: onScale(mdd), minDetectableDropAtAlpha: onScale(mddAtAlpha), verdict, reason, worst,
   };
-}
-
-/** The warning for a metric this gate cannot fail on a drop the size of its tolerance. */
-function blindSpot(v: MetricVerdict, loneLevel: number): string | null {
-  if (v.verdict === 'skipped' || v.level === null) return null;
-  if (v.minDetectableDrop === null) {
-    return `${v.metric}: with ${v.n} items no drop can be detected at level ${fmtP(loneLevel)} (even if every item got worse, p ≥ 2^-${v.n} = ${fmtP(2 ** -v.n)}): this gate cannot fail on it; add items or raise --alpha`;
-  }
-  if (v.minDetectableDrop > v.tolerance * (1 + 1e-9)) {
-    return `${v.metric}: with ${v.n} items (0/1 scores) the smallest drop this gate can detect is ${v.minDetectableDrop.toFixed(3)} (level ${fmtP(loneLevel)}); a drop of the tolerance ${v.tolerance} goes unseen; add items`;
-  }
-  return null;
 }
 
 /**
@@ -318,10 +304,10 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
       (against !== null ? { ...v, against, reason: `${v.reason} (against the base model ${against.checkpoint}, run ${against.runId})` } : v);
     if (m === null) return note(skipped(metric, tol(metric), skipReason(metric, pairsFor(metric))));
     const t = tested.indexOf(m);
-    return note(verdictOf(m, holm.levels[t]!, holm.rejected[t]!, loneLevel, opts.noSignificance));
+    return note(verdictOf(m, holm.levels[t]!, holm.rejected[t]!, loneLevel, alpha, opts.noSignificance));
   });
   for (const v of verdicts) {
-    const w = blindSpot(v, loneLevel);
+    const w = blindSpot(v, loneLevel, alpha);
     if (w !== null) warnings.push(w);
   }
   if (verdicts.every((v) => v.verdict === 'skipped')) {
@@ -333,7 +319,7 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   if (headErrors > maxErrors) warnings.push(`the head run has ${headErrors} errored items (more than --max-errors ${maxErrors}): it cannot be trusted`);
   const describe = (r: { id: number; checkpoint: string; step: number | null }) => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step });
   return {
-    verdict, head: describe(headRun), baseline: describe(baseRun), alpha, significance: !opts.noSignificance,
+    verdict, head: describe(headRun), baseline: describe(baseRun), reference: options.reference ?? { kind: 'run', why: 'asked for by run id' }, alpha, significance: !opts.noSignificance,
     correction: opts.noSignificance ? 'none' : 'holm',
     items, mismatches, headErrors, maxErrors, metrics: verdicts, warnings,
   };

@@ -1,8 +1,9 @@
 import { fmt, table } from '../report/text.js';
 import { oneLine, printable } from '../untrusted-text.js';
 import type { GateReport, MetricVerdict } from './decide.js';
+import { FLAG_BASELINE_HINT } from './reference.js';
 
-const ICON = { pass: '✅ pass', regression: '❌ regression', untrusted: '⚠️ untrusted (too many errored items)' } as const;
+const ICON = { pass: '✅ pass', regression: '❌ regression', untrusted: '⚠️ untrusted (too many errored items)', 'no-baseline': '⏭️ no baseline' } as const;
 
 const signed = (v: number | null, digits = 3) => (v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`);
 const interval = (m: MetricVerdict) => (m.interval === null ? '-' : `[${signed(m.interval[0])}, ${signed(m.interval[1])}]`);
@@ -18,12 +19,25 @@ function method(r: GateReport): string {
 }
 const runLabel = (r: GateReport['head']) => `run ${r.runId} (${oneLine(r.checkpoint, 200)}${r.step === null ? '' : `, step ${r.step}`})`;
 
+/** The reference and why, e.g. `run 3 (base): the head's base checkpoint`. */
+const referenceLine = (r: GateReport, label: (x: GateReport['head']) => string) =>
+  r.baseline === null ? r.reference.why : `${label(r.baseline)}: ${r.reference.why}`;
+
+/** What a first build prints first: nothing was gated, why, and how to get a reference. */
+const NOT_GATED = 'was not gated (a first build passes)';
+const noBaselineText = (r: GateReport) =>
+  `${printable(r.reference.why)}. ${FLAG_BASELINE_HINT.charAt(0).toUpperCase()}${FLAG_BASELINE_HINT.slice(1)}; pass --require-baseline (API requireBaseline=true) to fail instead.`;
+
 /** The human table printed by `tunegate gate`. */
 export function gateText(r: GateReport): string {
+  if (r.verdict === 'no-baseline') {
+    return [`gate: ${ICON[r.verdict]}: ${runLabel(r.head)} ${NOT_GATED}`, noBaselineText(r), ...r.warnings.slice(1).map((w) => `warning: ${printable(w)}`)].join('\n');
+  }
   const rows = r.metrics.map((m) => [m.metric, fmt(m.base), fmt(m.head), signed(m.delta), `${interval(m)}${coverage(m)}`, pValue(m), level(m), String(m.n), m.verdict]);
   const lines = [
-    `gate: ${ICON[r.verdict]}: ${runLabel(r.head)} vs baseline ${runLabel(r.baseline)}, ${r.items.compared} items compared` +
+    `gate: ${ICON[r.verdict]}: ${runLabel(r.head)} vs baseline ${runLabel(r.baseline!)}, ${r.items.compared} items compared` +
       `${r.significance ? `, alpha ${r.alpha}` : ', tolerance only'}`,
+    `reference: ${printable(referenceLine(r, runLabel))}`,
     '',
     table(['metric', 'base', 'head', 'delta', 'interval', 'p', 'level', 'n', 'verdict'], rows),
     method(r),
@@ -49,24 +63,31 @@ function xml(text: string): string {
 
 /** JUnit XML: one testcase per gated metric; a regression is a failure with delta, interval and p. */
 export function gateJunit(r: GateReport): string {
-  const cases = r.metrics.map((m) => {
+  const cases = r.verdict !== 'no-baseline' ? [] : [
+    `    <testcase classname="tunegate.gate" name="baseline" time="0">\n      <skipped message="${xml(`no baseline: ${runLabel(r.head)} ${NOT_GATED}. ${noBaselineText(r)}`)}"/>\n    </testcase>`,
+  ];
+  cases.push(...r.metrics.map((m) => {
     const open = `    <testcase classname="tunegate.gate" name="${xml(m.metric)}" time="0">`;
     if (m.verdict === 'skipped') return `${open}\n      <skipped message="${xml(m.reason)}"/>\n    </testcase>`;
     const summary = `${m.metric}: base ${fmt(m.base)}, head ${fmt(m.head)}, delta ${signed(m.delta)}, interval ${interval(m)}${coverage(m)}, p ${pValue(m)} at level ${level(m)}, n ${m.n}`;
     if (m.verdict !== 'regression') return `${open}\n      <system-out>${xml(`${summary}: ${m.reason}`)}</system-out>\n    </testcase>`;
     const evidence = m.worst.map((w) => `[${w.set}/${w.id}] ${fmt(w.base)} -> ${fmt(w.head)}: ${clip(w.prompt, 100)}\n  base: ${clip(w.baseAnswer, 200)}\n  head: ${clip(w.headAnswer, 200)}`).join('\n');
     return `${open}\n      <failure type="regression" message="${xml(`${summary}: ${m.reason}`)}">${xml(evidence)}</failure>\n    </testcase>`;
-  });
-  if (r.verdict === 'untrusted') {
+  }));
+  // A first build's errored items make it untrusted too (exit 3), baseline or not.
+  const untrusted = r.verdict === 'untrusted' || r.headErrors > r.maxErrors;
+  if (untrusted) {
     cases.push(`    <testcase classname="tunegate.gate" name="errored items" time="0">\n      <error type="untrusted" message="${xml(`${r.headErrors} errored items in the head run (max ${r.maxErrors})`)}"/>\n    </testcase>`);
   }
   const failures = r.metrics.filter((m) => m.verdict === 'regression').length;
-  const skipped = r.metrics.filter((m) => m.verdict === 'skipped').length;
-  const errors = r.verdict === 'untrusted' ? 1 : 0;
-  const name = xml(`tunegate gate: ${runLabel(r.head)} vs ${runLabel(r.baseline)}`);
+  const skipped = r.metrics.filter((m) => m.verdict === 'skipped').length + (r.verdict === 'no-baseline' ? 1 : 0);
+  const errors = untrusted ? 1 : 0;
+  const name = xml(`tunegate gate: ${runLabel(r.head)} vs ${r.baseline === null ? 'no baseline' : runLabel(r.baseline)}`);
+  const reference = `    <properties>\n      <property name="reference" value="${xml(referenceLine(r, runLabel))}"/>\n    </properties>`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="tunegate gate" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">
   <testsuite name="${name}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${new Date().toISOString().slice(0, 19)}">
+${reference}
 ${cases.join('\n')}
   </testsuite>
 </testsuites>
@@ -100,11 +121,17 @@ const runLabelMd = (r: GateReport['head']) => `run ${r.runId} (${inert(r.checkpo
 
 /** A short Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY. */
 export function gateMarkdown(r: GateReport): string {
+  if (r.verdict === 'no-baseline') {
+    const rest = r.warnings.slice(1).map((w) => `> ⚠️ ${inert(w, 300, 'text')}`);
+    return `${[`## tunegate gate: ${ICON[r.verdict]}`, '', `**Head ${runLabelMd(r.head)} ${NOT_GATED}.**`, '', inert(noBaselineText(r), 600, 'text'), ...(rest.length > 0 ? ['', ...rest] : [])].join('\n')}\n`;
+  }
   const lines = [
     `## tunegate gate: ${ICON[r.verdict]}`,
     '',
-    `Head ${runLabelMd(r.head)} vs baseline ${runLabelMd(r.baseline)}: ${r.items.compared} items compared` +
+    `Head ${runLabelMd(r.head)} vs baseline ${runLabelMd(r.baseline!)}: ${r.items.compared} items compared` +
       `${r.significance ? `; a regression is worse than its tolerance and significant, with α = ${r.alpha} shared across the metrics (Holm)` : '; tolerance only'}.`,
+    '',
+    `Reference: ${inert(referenceLine(r, (x) => `run ${x.runId} (${x.checkpoint})`), 300, 'text')}`,
     '',
     '| metric | base | head | delta | interval | p | level | n | verdict |',
     '|---|---:|---:|---:|---|---:|---:|---:|---|',

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RouteDeps } from '../app.js';
 import { CATEGORIES } from '../categorize/category.js';
-import { compareSteps, resolvePair } from '../compare/compare-runs.js';
+import { compareSteps, PAIR_BY_ID, resolvePair } from '../compare/compare-runs.js';
 import { trend } from '../compare/trend.js';
 import { parseTags } from '../tag.js';
 import { runsMark, sendJson } from './read-cache.js';
@@ -49,6 +49,10 @@ const Comparison = Type.Object({
     base: Type.String(), head: Type.String(), message: Type.String(),
   }), { description: 'how the two runs were measured differently; the gate refuses such a pair unless told to allow it' }),
   warnings: Type.Array(Type.String(), { description: 'edited or missing items, every mismatch, and a changed system_fingerprint (within a run or between the two)' }),
+  reference: Type.Object({
+    kind: Type.String({ description: 'run (asked for), baseline (the flagged baseline checkpoint), base (the head\'s base checkpoint) or run-tag (the first checkpoint of its run= tag)' }),
+    why: Type.String(),
+  }, { description: "how base was chosen: asked for (run), or the gate's default reference (baseline, base, run-tag) and why" }),
 });
 
 const TrendSeries = Type.Object({
@@ -69,19 +73,19 @@ const TrendSeries = Type.Object({
 export const compareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   app.get('/api/compare', {
     schema: {
-      summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome with both answers and keyword marks, and both posts of every blog item; how the runs were measured differently (mismatches, each also a warning). Without base and head: the latest completed run against the default baseline (the flagged baseline checkpoint, else the previous step)',
+      summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome with both answers and keyword marks, and both posts of every blog item; how the runs were measured differently (mismatches, each also a warning). Without base: the head (default: the latest completed run) against the gate\'s default reference (the flagged baseline checkpoint, else the head\'s base checkpoint, else the first checkpoint of its run= tag; a 404 saying so when none has a completed run); `reference` says which and why',
       querystring: Type.Object({ base: Type.Optional(RunId), head: Type.Optional(RunId) }, { additionalProperties: false }),
       response: { 200: Comparison, 400: ErrorBody, 404: ErrorBody },
     },
   }, async (req, reply) => {
     // Named runs are not read here (a kept answer needs only their marks; an unknown one is the computation's 404).
     const q = req.query;
-    const [baseId, headId] = q.base !== undefined && q.head !== undefined
-      ? [q.base, q.head]
-      : ((p) => [p.base.id, p.head.id])(resolvePair(deps.store, q));
-    const body = await deps.readCache.get(`compare:${baseId}:${headId}`, () => runsMark(deps.store, [baseId, headId]),
+    const { baseId, headId, reference } = q.base !== undefined && q.head !== undefined
+      ? { baseId: q.base, headId: q.head, reference: PAIR_BY_ID }
+      : ((p) => ({ baseId: p.base.id, headId: p.head.id, reference: p.reference }))(resolvePair(deps.store, q));
+    const body = await deps.readCache.get(`compare:${baseId}:${headId}:${JSON.stringify(reference)}`, () => runsMark(deps.store, [baseId, headId]),
       function* () {
-        return reply.serialize(yield* compareSteps(deps.store, baseId, headId));
+        return reply.serialize({ ...(yield* compareSteps(deps.store, baseId, headId)), reference });
       });
     return sendJson(reply, body);
   });

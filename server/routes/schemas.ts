@@ -212,7 +212,8 @@ const KnownVerdict = Type.Object({
   level: Nullable(Type.Number({ description: 'the level p was tested at (Holm over the Known metrics)' })),
   test: Type.Union([Type.Literal('sign-flip-exact'), Type.Literal('sign-flip-monte-carlo'), Type.Literal('none')]),
   tolerance: Type.Number(),
-  minDetectableDrop: Nullable(Type.Number()),
+  minDetectableDrop: Nullable(Type.Number({ description: 'the smallest drop detectable on its own (at alpha/m); null: none' })),
+  minDetectableDropAtAlpha: Nullable(Type.Number({ description: "the same at alpha, the most Holm's step-down gives a metric once the others failed; null: the gate can never fail on it" })),
   verdict: Type.Union([Type.Literal('regression'), Type.Literal('pass'), Type.Literal('improved'), Type.Literal('skipped')]),
   reason: Type.String(),
   worst: Type.Array(Type.Object({

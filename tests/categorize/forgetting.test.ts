@@ -69,9 +69,12 @@ describe('knowledge categories over a training run', () => {
       expect(g.code).toBe(1);
       const verdicts = Object.fromEntries((g.json().metrics as Array<{ metric: string; verdict: string }>).map((m) => [m.metric, m.verdict]));
       expect(verdicts).toMatchObject({ bio_accuracy: 'improved', acc_highly_known: 'regression' });
-      // By default the gate compares with the previous step (2000), where gradual forgetting is small;
-      // the alarm compares Known accuracy with the base model's run instead.
-      const prev = await cli(['gate', '--checkpoint', 'ft-3000', '--json'], { cwd });
+      // By default the gate compares with the head's base checkpoint.
+      const byDefault = (await cli(['gate', '--checkpoint', 'ft-3000', '--json'], { cwd })).json();
+      expect(byDefault).toMatchObject({ verdict: 'regression', baseline: { checkpoint: 'base' }, reference: { kind: 'base' } });
+      // Against the previous step (2000), gradual forgetting is small; the alarm compares Known
+      // accuracy with the base model's run instead.
+      const prev = await cli(['gate', '--checkpoint', 'ft-3000', '--baseline', 'previous', '--json'], { cwd });
       expect(prev.code).toBe(1);
       const alarm = (prev.json().metrics as Array<{ metric: string; verdict: string; against?: { checkpoint: string } }>).find((m) => m.metric === 'acc_highly_known')!;
       expect(prev.json().baseline.checkpoint).toBe('ft-2000');

@@ -9,7 +9,8 @@ import { gate } from '../../server/gate/decide.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runner/execute-run.js';
 import { gateMarkdown } from '../../server/gate/reports.js';
-import { resolveBaseline, resolveHead } from '../../server/gate/resolve.js';
+import { resolveBaseline } from '../../server/gate/reference.js';
+import { resolveHead } from '../../server/gate/resolve.js';
 import { seededRandom } from '../../server/stats/random.js';
 import { openStore, type Store } from '../../server/store/open.js';
 import { cli } from '../helpers/cli.js';
@@ -167,7 +168,8 @@ describe('tunegate gate: exit codes, reports and baselines', () => {
     expect(resolveBaseline(store, head, String(runs.s1000)).id).toBe(runs.s1000);
     expect(resolveBaseline(store, head, 'sft-1000').id).toBe(runs.s1000);
     expect(resolveBaseline(store, head, 'previous').id).toBe(runs.s2000);
-    expect(resolveBaseline(store, head).id).toBe(runs.s2000); // nothing flagged: previous
+    // Nothing flagged, no base, no run= tag: no default reference (never the previous step).
+    expect(() => resolveBaseline(store, head)).toThrow('no reference to gate against');
     expect(() => resolveBaseline(store, head, 'baseline')).toThrow('no checkpoint is flagged');
     expect(() => resolveBaseline(store, store.runs.get(runs.other), 'previous')).toThrow('no checkpoint with a step below 500');
     expect(resolveHead(store, { checkpoint: 'sft-2000' }).id).toBe(runs.s2000);
@@ -176,7 +178,7 @@ describe('tunegate gate: exit codes, reports and baselines', () => {
     const s2 = openStore(db);
     expect(resolveBaseline(s2, s2.runs.get(runs.s3000), 'baseline').id).toBe(runs.s1000);
     expect(resolveBaseline(s2, s2.runs.get(runs.s3000)).id).toBe(runs.s1000); // default: the flagged one
-    expect(resolveBaseline(s2, s2.runs.get(runs.s1000)).checkpoint).not.toBe('sft-1000'); // never itself
+    expect(() => resolveBaseline(s2, s2.runs.get(runs.s1000))).toThrow('no other checkpoint is flagged'); // never itself
     s2.close();
   });
 
@@ -249,7 +251,7 @@ describe('provenance is enforced', () => {
 });
 
 describe('tunegate run --gate', () => {
-  it('runs and gates in one command (default baseline: the previous step)', async () => {
+  it('runs and gates in one command (default reference: the first checkpoint of the run= tag)', async () => {
     const { echo, endpoint } = await import('../helpers/endpoint.js');
     const { keywordItems } = await import('../helpers/run.js');
     const { jsonl, writeFiles } = await import('../helpers/tmp.js');
@@ -258,7 +260,7 @@ describe('tunegate run --gate', () => {
     const good = await endpoint(echo);
     const worse = await endpoint((req) => (Number(req.userText.replace(/\D/g, '')) % 2 === 0 ? { content: 'no idea' } : echo(req)));
     const run = (url: string, name: string, step: string, ...extra: string[]) =>
-      cli(['run', '--base-url', url, '--model', 'm', '--checkpoint', name, '--step', step, ...extra], { cwd });
+      cli(['run', '--base-url', url, '--model', 'm', '--checkpoint', name, '--step', step, '--tag', 'run=ft', ...extra], { cwd });
     expect((await run(good.url, 'a', '1')).code).toBe(0);
     const regressed = await run(worse.url, 'b', '2', '--gate', '--junit', 'junit.xml');
     expect(regressed.code).toBe(1);

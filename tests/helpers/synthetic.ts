@@ -1,8 +1,10 @@
 import { parseEvalSetText } from '../../server/evalsets/parse-file.js';
+import type { EvalItem, EvalSet } from '../../server/evalsets/types.js';
+import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runner/execute-run.js';
 import type { Store } from '../../server/store/open.js';
-import type { Checkpoint, RunParams } from '../../server/store/types.js';
+import type { Checkpoint, NewCheckpoint, RunParams } from '../../server/store/types.js';
 
 export interface SyntheticRun {
   checkpoint: string;
@@ -18,10 +20,12 @@ export interface SyntheticRun {
   params?: Partial<RunParams>;
   /** Each item's tags (e.g. in_train); none by default. Tags are not part of an item's content hash. */
   tags?: (i: number) => string[];
+  /** The checkpoint's own tags (run=…) and base checkpoint, when this run registers it. */
+  register?: Pick<NewCheckpoint, 'tags' | 'base'>;
 }
 
-function checkpointFor(store: Store, name: string, step: number | null): Checkpoint {
-  return store.checkpoints.find(name) ?? store.checkpoints.add({ name, baseUrl: 'http://127.0.0.1:9/v1', model: name, step });
+function checkpointFor(store: Store, name: string, step: number | null, register: SyntheticRun['register'] = {}): Checkpoint {
+  return store.checkpoints.find(name) ?? store.checkpoints.add({ name, baseUrl: 'http://127.0.0.1:9/v1', model: name, step, ...register });
 }
 
 /**
@@ -33,7 +37,7 @@ export function syntheticRun(store: Store, s: SyntheticRun): number {
   const prompt = s.prompt ?? ((i: number) => `question ${i}`);
   const lines = s.outcomes.map((_, i) => JSON.stringify({ id: `q${i}`, prompt: prompt(i), keywords: ['yes'], ...(s.tags !== undefined ? { tags: s.tags(i) } : {}) })).join('\n');
   const evalSet = parseEvalSetText(lines, `${set}.jsonl`, set).set;
-  const c = checkpointFor(store, s.checkpoint, s.step ?? null);
+  const c = checkpointFor(store, s.checkpoint, s.step ?? null, s.register);
   const runId = createRun(store, c, [evalSet], { ...DEFAULT_PARAMS, ...s.params });
   const errored = new Set(s.errored ?? []);
   store.db.transaction(() => {
@@ -46,6 +50,27 @@ export function syntheticRun(store: Store, s: SyntheticRun): number {
         latencyMs: 1, promptTokens: 1, completionTokens: 1, finishReason: 'stop',
       });
     });
+  })();
+  store.runs.finish(runId, 'completed', summarizeRun(store, runId));
+  return runId;
+}
+
+/**
+ * A completed run of keyword items q0…qN-1 with several samples each (`passes[i][k]`: item i's
+ * sample k passed), at the given temperature: what `run --samples K --temperature T` stores.
+ */
+export function sampledRun(store: Store, checkpoint: string, passes: readonly boolean[][], temperature = 0.7): number {
+  const lines = passes.map((_, i) => JSON.stringify({ id: `q${i}`, prompt: `question ${i}`, keywords: ['yes'] })).join('\n');
+  const evalSet = parseEvalSetText(lines, 'bio.jsonl', 'bio').set;
+  const runId = createRun(store, checkpointFor(store, checkpoint, null), [evalSet], { ...DEFAULT_PARAMS, samples: passes[0]?.length ?? 1, temperature });
+  store.db.transaction(() => {
+    passes.forEach((samples, i) => samples.forEach((pass, sample) => {
+      store.results.insert({
+        runId, set: 'bio', itemId: `q${i}`, sample, prompt: `question ${i}`, answer: pass ? 'yes, it is' : 'no idea', reasoning: null,
+        scores: { keyword: { value: pass ? 1 : 0, explanation: '' } }, score: pass ? 1 : 0, hallucinated: false, passed: pass, error: null,
+        attempts: 1, latencyMs: 1, promptTokens: 1, completionTokens: 1, finishReason: 'stop',
+      });
+    }));
   })();
   store.runs.finish(runId, 'completed', summarizeRun(store, runId));
   return runId;
@@ -91,4 +116,30 @@ export function perturb(base: boolean[], random: () => number, opts: { drop?: nu
   flip(afterDrop, true, worse);
   flip(afterDrop, false, better);
   return head;
+}
+
+/**
+ * A completed run of real eval sets whose answers come from `answer` (text, scored by the real
+ * scorers), written straight into a real store: for gates over keyword and blog items alike.
+ */
+export function answeredRun(store: Store, s: { checkpoint: string; step?: number | null; register?: SyntheticRun['register'] }, sets: readonly EvalSet[], answer: (item: EvalItem) => string): number {
+  const runId = createRun(store, checkpointFor(store, s.checkpoint, s.step ?? null, s.register), sets, DEFAULT_PARAMS);
+  store.db.transaction(() => {
+    for (const item of sets.flatMap((set) => set.items)) {
+      const text = answer(item);
+      const sc = scoreAnswer(item, text);
+      store.results.insert({
+        runId, set: item.set, itemId: item.id, sample: 0, prompt: item.prompt, answer: text, reasoning: null, scores: sc.scores, score: sc.score,
+        hallucinated: sc.hallucinated, passed: sc.passed, error: null, attempts: 1, latencyMs: 1, promptTokens: 1, completionTokens: 1, finishReason: 'stop',
+      });
+    }
+  })();
+  store.runs.finish(runId, 'completed', summarizeRun(store, runId));
+  return runId;
+}
+
+/** An answer stating every keyword group of a keyword item (its first alternative), or a blog item's reference post. */
+export function rightAnswer(item: EvalItem): string {
+  if (item.kind !== 'keyword') return item.reference;
+  return `Well: ${item.keywords.map((k) => (typeof k === 'string' ? k : k[0]!)).join('; ')}.`;
 }

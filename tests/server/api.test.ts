@@ -241,15 +241,16 @@ describe('API: compare and trend', () => {
     const perSet = (await app.inject({ method: 'GET', url: '/api/trend?metric=set:bio' })).json();
     expect(perSet.series[0].points.map((p: { value: number }) => p.value)).toEqual([expect.closeTo(2 / 3, 12), expect.closeTo(2 / 3, 12), expect.closeTo(1 / 3, 12)]);
 
-    // Without base: the gate's default baseline. The latest run (3, step 500) has no earlier step.
-    const none = await app.inject({ method: 'GET', url: '/api/compare' });
+    // Without base: the gate's default reference. Nothing is flagged and no checkpoint has a base
+    // or a run= tag: none (never the previous step), and the 404 says how to get one.
+    const none = await app.inject({ method: 'GET', url: '/api/compare?head=2' });
     expect(none.statusCode).toBe(404);
-    expect(none.json().error).toContain('no checkpoint with a step below 500');
-    const previous = (await app.inject({ method: 'GET', url: '/api/compare?head=2' })).json();
-    expect([previous.base.runId, previous.head.runId]).toEqual([1, 2]);
+    expect(none.json().error).toContain('no reference to gate against');
+    expect(none.json().error).toContain('tunegate checkpoint baseline NAME');
     await app.inject({ method: 'PATCH', url: '/api/checkpoints/other', payload: { baseline: true } });
     const vsBaseline = (await app.inject({ method: 'GET', url: '/api/compare?head=2' })).json();
     expect([vsBaseline.base.runId, vsBaseline.head.runId]).toEqual([3, 2]);
+    expect(vsBaseline.reference).toEqual({ kind: 'baseline', why: 'the flagged baseline checkpoint' });
     expect((await app.inject({ method: 'GET', url: '/api/trend?metric=bio_accuracy' })).json().series[0].points[0]).toMatchObject({ checkpoint: 'other', baseline: true });
   });
 });

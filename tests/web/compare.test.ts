@@ -146,7 +146,7 @@ describeBrowser('dashboard /compare (before / after), in chromium', (browser) =>
     expectClean(w.log, s.d);
   });
 
-  it('without parameters compares the latest completed run with the flagged baseline checkpoint, else with the previous step', async () => {
+  it('without parameters compares the latest completed run with the flagged baseline checkpoint, never the previous step; without one it says how to get one', async () => {
     const s = await seedDashboard();
     // The newest completed run is bio-1000's second; the flagged baseline is base.
     const head = s.newest;
@@ -159,6 +159,7 @@ describeBrowser('dashboard /compare (before / after), in chromium', (browser) =>
     expect(await w.page.locator('[data-testid=permalink]').getAttribute('href')).toBe(`/compare?base=${base}&head=${head}`);
     expect(await flipRows(w.page)).toEqual(expectedFlips(s.d, base, head));
     expect(await transitionRows(w.page)).toEqual(expectedTransitions(s.d, base, head));
+    expect(await w.page.locator('[data-testid=reference]').textContent()).toBe(' Before is the flagged baseline checkpoint.');
 
     // Another flagged baseline (blog-2000, a higher step than the head's) is followed on reload.
     expect((await apiSend(s.d, 'PATCH', '/api/checkpoints/blog-2000', { baseline: true })).status).toBe(200);
@@ -166,19 +167,16 @@ describeBrowser('dashboard /compare (before / after), in chromium', (browser) =>
     await waitReady(w.page);
     expect(await w.page.locator('[data-testid=pick-head]').inputValue()).toBe(String(head));
     expect(await w.page.locator('[data-testid=pick-base]').inputValue()).toBe(String(s.latest['blog-2000']));
-    // None flagged: the checkpoint of the highest step below the head's (bio-1000 is at 1000; base is at 0).
+    // None flagged, and the head has no base checkpoint nor a run= tag: no reference (never the
+    // previous step), and the page says why and how to get one.
     expect((await apiSend(s.d, 'PATCH', '/api/checkpoints/blog-2000', { baseline: false })).status).toBe(200);
     expect(s.d.store.checkpoints.list().some((c) => c.isBaseline)).toBe(false);
-    const previous = Object.entries(s.latest)
-      .map(([name, id]) => ({ id, step: s.d.store.checkpoints.get(name).step! }))
-      .filter((c) => c.step < s.d.store.runs.get(head).step!)
-      .sort((a, b) => b.step - a.step)[0]!.id;
     await w.page.reload();
     await waitReady(w.page);
-    expect(await w.page.locator('[data-testid=pick-head]').inputValue()).toBe(String(head));
-    expect(await w.page.locator('[data-testid=pick-base]').inputValue()).toBe(String(previous));
-    expect(await flipRows(w.page)).toEqual(expectedFlips(s.d, previous, head));
-    expectClean(w.log, s.d);
+    const why = await w.page.locator('[data-testid=compare-error]').textContent();
+    expect(why).toContain('no reference to gate against');
+    expect(why).toContain('tunegate checkpoint baseline NAME');
+    expectClean(w.log, s.d, [{ status: 404, path: '/api/compare' }]);
   });
 
   it('an item with several samples passes only when every answered sample passed (an errored sample does not count; all errored is not scored)', async () => {

@@ -3,6 +3,7 @@
  * types (type-only imports, erased at build time), so the page and the API cannot drift apart.
  */
 import type { Comparison } from '../../server/compare/compare-runs.js';
+import type { ReferenceChoice } from '../../server/gate/reference.js';
 import type { TrendSeries } from '../../server/compare/trend.js';
 import type { EvalSetSummary } from '../../server/evalsets/load.js';
 import type { Advice } from '../../server/gate/advise.js';
@@ -212,7 +213,7 @@ export const api = {
   advise: (tag: string) => get<Advice>(`/api/advise${query({ tag })}`),
   /** A base checkpoint's knowledge categories. */
   categories: (base: string) => get<BaseCategories>(`/api/categories${query({ base })}`),
-  compare: (base?: number, head?: number) => get<Comparison>(`/api/compare${query({ base, head })}`),
+  compare: (base?: number, head?: number) => get<Comparison & { reference: ReferenceChoice }>(`/api/compare${query({ base, head })}`),
   gate: (run: number, baseline: number, metrics?: readonly string[]) =>
     get<GateReport>(`/api/gate${query({ run, baseline: String(baseline), metrics })}`),
   addCheckpoint: (body: NewCheckpoint) =>

@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, TunegateError } from '../../errors.js';
-import { gate, type GateOptions, type GateReport } from '../../gate/decide.js';
+import type { GateOptions, GateReport } from '../../gate/decide.js';
+import { gateHead } from '../../gate/gate-head.js';
 import { gateJunit, gateMarkdown, gateText } from '../../gate/reports.js';
 import { parseTolerances } from '../../gate/tolerance.js';
-import { resolveBaseline, resolveHead } from '../../gate/resolve.js';
+import { requireMetric } from '../../scoring/metric-registry.js';
+import { resolveHead } from '../../gate/resolve.js';
 import type { Store } from '../../store/open.js';
 import { expectPositionals, flag, int, list, num, parseArgs, str, type Spec, type Values } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
@@ -14,6 +16,7 @@ import { parseRunId } from './resume.js';
 /** The gate's own options; `run --gate` accepts them too. */
 export const GATE_OPTIONS = {
   baseline: { type: 'string' },
+  'require-baseline': { type: 'boolean' },
   tolerance: { type: 'string', multiple: true },
   alpha: { type: 'string' },
   'no-significance': { type: 'boolean' },
@@ -28,6 +31,8 @@ export const GATE_OPTIONS = {
 export function gateOptionsFrom(v: Values): GateOptions {
   const tolerance = parseTolerances(list(v, 'tolerance'), '--tolerance');
   const metrics = str(v, 'metrics')?.split(',').map((m) => m.trim()).filter((m) => m !== '');
+  // Checked here too: a first build (no reference) never reaches the gate's own check.
+  for (const m of metrics ?? []) requireMetric(m, '--metrics');
   const alpha = num(v, 'alpha', 0.000001, 0.5);
   const maxErrors = int(v, 'max-errors', 0);
   return {
@@ -40,9 +45,10 @@ export function gateOptionsFrom(v: Values): GateOptions {
   };
 }
 
-/** Exit code of a gate report: 0 pass, 1 regression, 3 untrusted (too many errored items). */
+/** Exit code of a gate report: 0 pass or no baseline yet, 1 regression, 3 untrusted (too many errored items, with or without a baseline). */
 export function gateExitCode(r: GateReport): number {
-  return r.verdict === 'untrusted' ? EXIT.ITEMS_ERRORED : r.verdict === 'regression' ? EXIT.REGRESSION : EXIT.OK;
+  if (r.verdict === 'untrusted' || r.headErrors > r.maxErrors) return EXIT.ITEMS_ERRORED;
+  return r.verdict === 'regression' ? EXIT.REGRESSION : EXIT.OK;
 }
 
 /**
@@ -51,8 +57,8 @@ export function gateExitCode(r: GateReport): number {
  */
 export function gateAndReport(store: Store, headId: number, v: Values, io: Io, print = true): GateReport {
   const head = store.runs.get(headId);
-  const baseline = resolveBaseline(store, head, str(v, 'baseline'));
-  const report = gate(store, head.id, baseline.id, gateOptionsFrom(v));
+  const baseline = str(v, 'baseline');
+  const report = gateHead(store, head, { ...gateOptionsFrom(v), ...(baseline !== undefined ? { baseline } : {}), requireBaseline: flag(v, 'require-baseline') });
   const junit = str(v, 'junit');
   const markdown = str(v, 'markdown');
   if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), forOutput(io, gateJunit(report)));

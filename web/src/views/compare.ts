@@ -23,7 +23,7 @@ function gateBanner(gate: GateReport | Error): HTMLElement {
   if (gate instanceof Error) {
     return h('div', { class: 'gate gate-none', attrs: { ...tid('gate-verdict'), role: 'status' } }, `No gate verdict: ${gate.message}`);
   }
-  const text = { pass: 'pass: no metric regressed', regression: 'REGRESSION', untrusted: 'untrusted: too many errored items' }[gate.verdict];
+  const text = { pass: 'pass: no metric regressed', regression: 'REGRESSION', untrusted: 'untrusted: too many errored items', 'no-baseline': 'not gated: no baseline' }[gate.verdict];
   const regressed = gate.metrics.filter((m) => m.verdict === 'regression').map((m) => m.metric);
   return h('div', { class: `gate gate-${gate.verdict}`, attrs: { ...tid('gate-verdict'), role: 'status', 'data-verdict': gate.verdict } },
     h('strong', null, `Gate: ${text}`),
@@ -126,7 +126,7 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
   if (cmp instanceof Error) {
     if (!(cmp instanceof ApiError) || cmp.status >= 500) throw cmp;
     root.append(emptyState('Nothing to compare yet', h('p', { attrs: tid('compare-error') }, cmp.message),
-      h('p', null, 'A comparison needs two runs. By default the latest completed run is compared with the flagged baseline checkpoint (tunegate checkpoint baseline NAME), else with the checkpoint of the previous step.'),
+      h('p', null, 'A comparison needs two runs. By default the latest completed run is compared with a fixed reference: the flagged baseline checkpoint (tunegate checkpoint baseline NAME), else its base checkpoint, else the first checkpoint of its run= tag.'),
       ...(latest.length === 0 ? firstSteps() : [h('p', null, 'Pick two runs: ', latest.slice(0, 8).map((p) => h('span', null, runLink(p.runId, `${p.checkpoint} (run ${p.runId})`), ' ')))])));
     return;
   }
@@ -144,7 +144,8 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
     h('a', { href: `/compare?base=${cmp.base.runId}&head=${cmp.head.runId}`, attrs: tid('permalink') }, 'Link to this pair')));
   root.append(h('p', { class: 'lede' },
     'Before: ', runLink(cmp.base.runId, `${cmp.base.checkpoint} (run ${cmp.base.runId})`), ` · after: `, runLink(cmp.head.runId, `${cmp.head.checkpoint} (run ${cmp.head.runId})`),
-    ` · ${cmp.items.compared} items in both runs with the same content.`));
+    ` · ${cmp.items.compared} items in both runs with the same content.`,
+    cmp.reference.kind === 'run' ? null : h('span', { attrs: tid('reference') }, ` Before is ${cmp.reference.why}.`)));
   if (cmp.warnings.length > 0) root.append(h('ul', { class: 'warnings' }, cmp.warnings.map((w) => h('li', null, w))));
   root.append(gateBanner(gate));
 

@@ -1,0 +1,51 @@
+import { TunegateError } from '../errors.js';
+import type { Store } from '../store/open.js';
+import type { Run } from '../store/types.js';
+import { itemValues } from '../compare/item-values.js';
+import { gate, type GateOptions, type GateReport } from './decide.js';
+import { FLAG_BASELINE_HINT, resolveReference } from './reference.js';
+
+export interface GateHeadOptions extends Omit<GateOptions, 'reference'> {
+  /** The reference as resolveReference reads it; absent: the default reference. */
+  baseline?: string;
+  /** No reference is an error rather than a no-baseline pass: for pipelines that must never pass ungated. */
+  requireBaseline?: boolean;
+}
+
+/**
+ * Gates a head run against its reference (asked for, or the default one), the one path the CLI's
+ * `gate`, `run --gate` and `GET /api/gate` share. When no default reference has a completed run
+ * yet (a first build) the report's verdict is `no-baseline` with nothing compared, unless
+ * `requireBaseline`, which makes it a NOT_FOUND error.
+ */
+export function gateHead(store: Store, head: Run, options: GateHeadOptions = {}): GateReport {
+  const { baseline, requireBaseline, ...gateOptions } = options;
+  const ref = resolveReference(store, head, baseline);
+  if (ref.run !== null) return gate(store, head.id, ref.run.id, { ...gateOptions, reference: { kind: ref.kind, why: ref.why } });
+  if (requireBaseline === true) throw new TunegateError('NOT_FOUND', `${ref.why}, and a reference is required: ${FLAG_BASELINE_HINT}`);
+  const headErrors = [...itemValues(store, head.id).values()].filter((v) => v.errored).length;
+  return noBaselineReport(head, ref.why, headErrors, gateOptions);
+}
+
+/** The report of a first build: nothing compared, every report still written, and why. */
+function noBaselineReport(head: Run, why: string, headErrors: number, options: GateOptions): GateReport {
+  const noSignificance = options.noSignificance === true;
+  const maxErrors = options.maxErrors ?? 0;
+  return {
+    verdict: 'no-baseline',
+    head: { runId: head.id, checkpoint: head.checkpoint, step: head.step },
+    baseline: null,
+    reference: { kind: 'none', why },
+    alpha: options.alpha ?? 0.05,
+    significance: !noSignificance,
+    correction: noSignificance ? 'none' : 'holm',
+    items: { compared: 0, changedContent: 0, onlyInBase: 0, onlyInHead: 0 },
+    mismatches: [],
+    headErrors,
+    maxErrors,
+    metrics: [],
+    // Errored items make the run untrusted with or without a reference (exit 3 all the same).
+    warnings: [`not gated: ${why}; ${FLAG_BASELINE_HINT}`,
+      ...(headErrors > maxErrors ? [`the head run has ${headErrors} errored items (more than the ${maxErrors} allowed): it cannot be trusted`] : [])],
+  };
+}

@@ -1,0 +1,29 @@
+/*
+ * The compare page's gate banner agrees with the gate under Holm's step-down: a metric that
+ * failed at a later step is listed as regressed and never warned about as unable to fail.
+ */
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { loadEvalSets } from '../../server/evalsets/load.js';
+import { describeBrowser, expectClean, openPage, startDashboard, visit } from '../helpers/browser.js';
+import { answeredRun, rightAnswer } from '../helpers/synthetic.js';
+
+const SHIPPED = loadEvalSets(['bio.jsonl', 'refusal.jsonl', 'known.jsonl', 'blog.jsonl'], join(import.meta.dirname, '../../evalsets'));
+
+describeBrowser('the gate banner on /compare, in chromium', (browser) => {
+  it('lists blog_quality as regressed at Holm\'s second step (p = 2^-6 > alpha/4) and shows no warning that it cannot fail', async () => {
+    const d = await startDashboard({});
+    const base = answeredRun(d.store, { checkpoint: 'base', step: 1 }, SHIPPED, rightAnswer);
+    const head = answeredRun(d.store, { checkpoint: 'head', step: 2 }, SHIPPED, (item) =>
+      item.set === 'bio' ? 'I am not sure.' : item.kind === 'blog' ? 'A short post.' : rightAnswer(item));
+    const w = await openPage(browser());
+    expect(await visit(w, d, `/compare?base=${base}&head=${head}`)).toBe('compare');
+    const banner = w.page.locator('[data-testid=gate-verdict]');
+    expect(await banner.getAttribute('data-verdict')).toBe('regression');
+    const text = (await banner.textContent()) ?? '';
+    expect(text).toMatch(/regressed: .*blog_quality/);
+    expect(text).not.toMatch(/blog_quality: [^·]*(cannot fail|no drop can be detected)/);
+    expect(text).not.toContain('cannot fail');
+    expectClean(w.log, d);
+  });
+});
