@@ -90,9 +90,14 @@ const CANNOT: Record<string, string> = {
   'LM Studio': "LM Studio's /v1/completions does not return the prompt's logprobs",
 };
 
+/** Why a server cannot give the prompt's logprobs on /completions, when it is one known not to; else undefined. */
+export function cannotReason(server: string): string | undefined {
+  return Object.hasOwn(CANNOT, server) ? CANNOT[server] : undefined;
+}
+
 /** The one-line reason for the note: the server by name when it is known not to support it. */
 export function skipReason(server: string | null, detail: string): string {
-  const known = server !== null ? CANNOT[server] : undefined;
+  const known = server !== null ? cannotReason(server) : undefined;
   if (known !== undefined) return `${known} (it answered: ${detail}); perplexity is measured on vLLM and SGLang`;
   return `${detail} (the endpoint must support /completions with echo and logprobs, as vLLM and SGLang do)`;
 }

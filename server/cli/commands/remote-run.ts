@@ -81,6 +81,7 @@ function runRequest(checkpoint: string, v: Values): Record<string, unknown> {
   add('retries', int(v, 'retries', 0, 100));
   if (judge !== null) body.judge = judge;
   if (flag(v, 'perplexity')) body.perplexity = true;
+  if (flag(v, 'no-likelihood')) body.likelihood = false;
   if (flag(v, 'no-model-check')) body.modelCheck = false;
   return body;
 }
