@@ -119,8 +119,9 @@ export async function measureLikelihoods(
   if (report.skipped !== null) {
     report.skipped = likelihoodSkipReason(run.provenance.serving?.[0]?.server ?? null, api, report.skipped);
     if (report.measured > 0) report.skipped = `measured for ${report.measured} of ${todo.length} items, then: ${report.skipped}`;
-    store.runs.addNote(runId, `${LIKELIHOOD_NOTE}${report.skipped}`);
   }
+  // One note per run: measured again (a resume), it replaces the last one, or goes once all were measured.
+  store.runs.replaceNotes(runId, (n) => n.startsWith(LIKELIHOOD_NOTE), report.skipped === null ? [] : [`${LIKELIHOOD_NOTE}${report.skipped}`]);
   return report;
 }
 

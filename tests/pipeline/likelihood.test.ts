@@ -116,6 +116,23 @@ describe('chat checkpoints', () => {
   });
 });
 
+it('keeps one note however often it is measured again, and drops it once the endpoint gives them', async () => {
+  let capable = false;
+  const e = await serve('vllm', (req) => (req.api === 'completions' && req.body.echo === true && !capable
+    ? { status: 200, body: JSON.stringify({ id: 'x', object: 'text_completion', model: 'm', choices: [{ index: 0, text: 'x', finish_reason: 'length', logprobs: null }] }) }
+    : respond(req)));
+  const { store, runId } = setupRun(e.url, [evalSet('bio', ...ITEMS)], {}, { model: 'm', api: 'completions', promptTemplate: 'Q: {prompt}\nA:' });
+  await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
+  const skipNotes = () => store.runs.get(runId).notes.filter((n) => n.startsWith('likelihood metrics skipped: '));
+  await runPostSteps(store, runId, {});
+  await runPostSteps(store, runId, {});
+  expect(skipNotes()).toHaveLength(1);
+  expect(skipNotes()[0]).toContain('the response has no prompt logprobs');
+  capable = true;
+  expect((await runPostSteps(store, runId, {})).likelihood).toMatchObject({ measured: 2, skipped: null });
+  expect(skipNotes()).toEqual([]);
+});
+
 describe.each([
   ['llamacpp', 'completions', "llama.cpp's /v1/completions refuses echo"],
   ['ollama', 'completions', "Ollama's /v1/completions does not echo the prompt"],
