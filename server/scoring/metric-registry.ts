@@ -111,9 +111,6 @@ export const METRICS: readonly MetricDef[] = [
   ...CATEGORIES.map(categoryDef),
   def('train_accuracy', 'Train accuracy', `mean keyword score over keyword items tagged ${IN_TRAIN_TAG} (their fact is in the fine-tuning data): how well the model fits what it was trained on; null when no item is tagged`, 'higher', unit, items({ kind: 'keyword', inTrain: true }), { proportion: true }),
   def('heldout_accuracy', 'Held-out accuracy', `mean keyword score over keyword items not tagged ${IN_TRAIN_TAG}, reported only when some item of the run is tagged (else nothing is known to be held out): how well the model answers facts it was not trained on`, 'higher', unit, items({ kind: 'keyword', inTrain: false }), { proportion: true }),
-  def('knowledge_margin', 'Knowledge margin', 'mean log-probability per token of the true answer minus the mean of the wrong answers\' (keyword items with "answer" and "wrong_answers"), after the prompt as the run renders it; > 0: the model prefers the truth. A change of style moves every sentence alike and cancels out; measured after the run where the server returns prompt log-probabilities', 'higher', null, LIKELIHOOD),
-  def('knowledge_rank', 'Knowledge rank', 'share of (answer, wrong answer) pairs in which the true answer has the higher mean log-probability per token (Gekhman et al. 2025, "Inside-Out"; a tie is half); 1: the truth beats every false answer', 'higher', unit, LIKELIHOOD),
-  def('answer_logprob', 'Answer log-probability', 'mean log-probability per token of the true answer (keyword items with "answer") after the prompt: knowledge and style mixed', 'higher', null, LIKELIHOOD),
   def('blog_quality', 'Blog quality', '(chrF/100 + ROUGE-L)/2 with repetition, length and language penalties, mean over blog items', 'higher', unit, BLOG),
   def('blog_chrf', 'Blog chrF', 'chrF (sacrebleu defaults, 0–100) of each post against its held-out reference', 'higher', [0, 100], BLOG),
   def('blog_rouge_l', 'Blog ROUGE-L', 'ROUGE-L F1 over tokens (CJK per character)', 'higher', unit, BLOG),
@@ -123,6 +120,9 @@ export const METRICS: readonly MetricDef[] = [
   def('blog_language_match', 'Blog language match', "share of posts written in the reference's script", 'higher', unit, BLOG, { proportion: true }),
   def('blog_judge', 'Blog judge', 'LLM-judge rubric score rescaled to 0–1, when a judge was used', 'higher', unit, BLOG),
   def('blog_perplexity', 'Blog perplexity', 'perplexity of the held-out references given their titles (geometric mean), when measured', 'lower', null, BLOG, { geometric: true }),
+  def('knowledge_margin', 'Knowledge margin', 'mean log-probability per token of the true answer minus the mean of the wrong answers\' (keyword items with "answer" and "wrong_answers"), after the prompt as the run renders it; > 0: the model prefers the truth. A change of style moves every sentence alike and cancels out; measured after the run where the server returns prompt log-probabilities', 'higher', null, LIKELIHOOD),
+  def('knowledge_rank', 'Knowledge rank', 'share of (answer, wrong answer) pairs in which the true answer has the higher mean log-probability per token (Gekhman et al. 2025, "Inside-Out"; a tie is half); 1: the truth beats every false answer', 'higher', unit, LIKELIHOOD),
+  def('answer_logprob', 'Answer log-probability', 'mean log-probability per token of the true answer (keyword items with "answer") after the prompt: knowledge and style mixed', 'higher', null, LIKELIHOOD),
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
