@@ -103,9 +103,12 @@ export async function measureLikelihoods(
         const put = (name: string, value: number | null, explanation: string) => {
           if (value !== null) store.results.addScore(key, name, { value, explanation, candidates });
         };
-        put('knowledge_margin', k.knowledge_margin, `the answer's mean log-probability per token minus the mean of ${others.length} wrong answers' (${others.map((o) => o.toFixed(3)).join(', ')})`);
-        put('knowledge_rank', k.knowledge_rank, `the answer scores higher than ${Math.round((k.knowledge_rank ?? 0) * others.length)} of ${others.length} wrong answers`);
-        put('answer_logprob', k.answer_logprob, `mean log-probability per token of the answer after the prompt`);
+        // One transaction: answer_logprob, written last, marks the item measured (a resume skips it).
+        store.db.transaction(() => {
+          put('knowledge_margin', k.knowledge_margin, `the answer's mean log-probability per token minus the mean of ${others.length} wrong answers' (${others.map((o) => o.toFixed(3)).join(', ')})`);
+          put('knowledge_rank', k.knowledge_rank, `the answer scores higher than ${Math.round((k.knowledge_rank ?? 0) * others.length)} of ${others.length} wrong answers (a tie is half)`);
+          put('answer_logprob', k.answer_logprob, `mean log-probability per token of the answer (${answer!.toFixed(3)}) after the prompt`);
+        })();
         report.measured++;
       } catch (e) {
         report.skipped ??= e instanceof Unsupported ? e.message : classifyFailure(e, opts.timeoutMs, [apiKey]).message;
