@@ -2,6 +2,7 @@ import { CATEGORIES, categoryMetric } from '../categorize/category.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
 import type { RunJson } from '../report/run-json.js';
 import { CONSISTENCY_DEFINITION, countedGroups } from '../scoring/consistency.js';
+import { LIKELIHOOD_METRICS } from '../scoring/likelihood.js';
 
 export { fmt, table } from '../report/text.js';
 export { oneLine, printable } from '../untrusted-text.js';
@@ -23,6 +24,8 @@ export const HEADLINE_METRICS = [
 const CATEGORY_METRICS = CATEGORIES.map(categoryMetric);
 /** …and train and held-out accuracy once items are tagged in_train. */
 const TRAIN_METRICS = ['train_accuracy', 'heldout_accuracy'];
+/** …and the likelihood metrics once they were measured (log-probabilities per token; see scoring/likelihood.ts). */
+const LIKELIHOOD = [...LIKELIHOOD_METRICS];
 
 /** A 95% interval as text: "[0.412, 0.830]", or "-" when there is none. */
 function ci(interval: [number, number] | null, digits: number): string {
@@ -77,6 +80,7 @@ export function runText(run: RunJson): string {
     ...HEADLINE_METRICS,
     ...(categories !== null ? CATEGORY_METRICS : []),
     ...(TRAIN_METRICS.some(reported) ? TRAIN_METRICS : []),
+    ...(LIKELIHOOD.some(reported) ? LIKELIHOOD : []),
   ].map((m) => {
     const digits = m === 'blog_chrf' || m === 'blog_perplexity' ? 1 : 3;
     const stat = run.stats?.[m];

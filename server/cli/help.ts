@@ -147,6 +147,10 @@ Options:
   --perplexity          also measure the perplexity of each blog reference given its title
                         (blog_perplexity) via /completions with echo + logprobs (vLLM, SGLang);
                         skipped with a one-line note naming the server where it cannot
+  --no-likelihood       do not measure knowledge_margin, knowledge_rank and answer_logprob after
+                        the run (by default measured for items with "answer"/"wrong_answers":
+                        one request per candidate; vLLM, SGLang with --api completions; skipped
+                        with a one-line note naming the server where it cannot)
   --judge SPEC          after the run, score blog posts with an LLM judge (blog_judge) and judge
                         refusal answers pass/fail (refusal-v1), reported with how often the judge
                         agrees with the keywords; default: the checkpoint's judge.

@@ -1,7 +1,7 @@
 import { EXIT } from '../errors.js';
 import type { ProbeResult } from '../runner/serving-probe.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
-import { executeRun, summarizeRun } from '../runner/execute-run.js';
+import { executeRun, summarizeRun, type Progress } from '../runner/execute-run.js';
 import { runPostSteps } from '../runner/post-run.js';
 import type { Store } from '../store/open.js';
 import { oneLine, runText } from './format.js';
@@ -53,12 +53,21 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
   progress.finish();
 
   const extras: JudgeExtras = {};
-  if (result.status === 'completed' && (result.run.params.perplexity === true || (result.run.params.judge ?? null) !== null)) {
+  const likelihood = result.run.kind === 'eval' && result.run.params.likelihood !== false;
+  if (result.status === 'completed' && (result.run.params.perplexity === true || likelihood || (result.run.params.judge ?? null) !== null)) {
     if (opts.quiet !== true && (result.run.params.judge ?? null) !== null) println(io.stderr, `judging blog and refusal answers with ${oneLine(result.run.params.judge!.spec, 200)}…`);
+    const likelihoodProgress = createProgressReporter(io.stderr);
     const post = await runPostSteps(store, runId, io.env, {
+      // The likelihood requests, counted as a run's are (done/total requests).
+      ...(opts.quiet !== true ? { onLikelihoodProgress: (p: Progress) => likelihoodProgress.update(p) } : {}),
       ...(opts.pairwiseBaseline !== undefined ? { pairwiseBaseline: opts.pairwiseBaseline } : {}),
       ...(opts.judgeConcurrency !== undefined ? { judgeConcurrency: opts.judgeConcurrency } : {}),
     });
+    likelihoodProgress.finish();
+    const l = post.likelihood;
+    if (opts.quiet !== true && l !== null && l.requests > 0) {
+      println(io.stderr, l.skipped === null ? `likelihood metrics measured for ${l.measured} items (${l.requests} requests)` : `likelihood metrics skipped: ${oneLine(l.skipped, 400)}`);
+    }
     if (opts.quiet !== true && post.perplexity !== null) {
       const p = post.perplexity;
       println(io.stderr, p.skipped === null ? `perplexity measured for ${p.measured} blog references` : `perplexity skipped: ${oneLine(p.skipped, 400)}`);

@@ -6,6 +6,7 @@ import { mean } from '../scoring/metrics.js';
 import { itemPassed } from '../scoring/pass.js';
 import type { Store } from '../store/open.js';
 import { runSteps } from './steps.js';
+import { likelihoodValues } from '../store/results.js';
 
 /** One item of a run, reduced to what a comparison reads (samples averaged; score null when every sample errored). */
 export interface ItemValue extends ItemMeans {
@@ -64,6 +65,8 @@ export function* itemValueSteps(store: Store, runId: number, categoryOf?: Catego
     // Decided from the item, not the stored flag: results stored before the rule have
     // hallucinated=false for items without a forbidden list.
     const withForbidden = item.kind === 'keyword' && item.forbidden.length > 0;
+    // Measured once per item, on sample 0, after the run.
+    const measured = item.kind === 'keyword' ? ok.map((r) => likelihoodValues(r.scores ?? {})).find((l) => l.likelihood !== undefined) : undefined;
     const evidence = ok.find((r) => r.passed === false) ?? ok[0] ?? rows[0];
     out.set(itemKey(item.set, item.id), {
       item,
@@ -75,6 +78,7 @@ export function* itemValueSteps(store: Store, runId: number, categoryOf?: Catego
       components: Object.fromEntries([...comps].map(([k, v]) => [k, mean(v)!])),
       category: categoryOf?.(item) ?? null,
       inTrain: anyInTrain ? taggedInTrain(item.tags) : null,
+      ...(measured?.likelihood !== undefined ? { likelihood: measured.likelihood, candidates: measured.candidates ?? null } : {}),
       answer: evidence?.answer ?? null,
       sample: evidence?.sample ?? null,
       passed: itemPassed(ok.map((r) => r.passed)),
@@ -92,6 +96,12 @@ export interface ItemPairing {
   warnings: string[];
 }
 
+/** The item without its likelihood metrics: measured on other candidates than its partner's. */
+const withoutLikelihood = (v: ItemValue): ItemValue => {
+  const { likelihood: _l, candidates: _c, ...rest } = v;
+  return rest;
+};
+
 /**
  * Pairs two runs' items by set, id and content hash. An item whose content changed between the
  * runs (an edited eval set) or that only one run has is counted and warned about, never compared.
@@ -99,16 +109,25 @@ export interface ItemPairing {
 export function pairItems(base: Map<string, ItemValue>, head: Map<string, ItemValue>): ItemPairing {
   const items = { compared: 0, changedContent: 0, onlyInBase: 0, onlyInHead: 0 };
   const pairs: ItemPairing['pairs'] = [];
+  let changedCandidates = 0;
   for (const [k, h] of head) {
     const b = base.get(k);
     if (b === undefined) { items.onlyInHead++; continue; }
     if (b.item.hash !== h.item.hash) { items.changedContent++; continue; }
     items.compared++;
+    // answer and wrong_answers are not content (the hash): an edit to them leaves the item
+    // comparable, but its likelihood metrics were measured on other sentences.
+    if (b.likelihood !== undefined && h.likelihood !== undefined && b.candidates !== h.candidates) {
+      changedCandidates++;
+      pairs.push({ base: withoutLikelihood(b), head: withoutLikelihood(h) });
+      continue;
+    }
     pairs.push({ base: b, head: h });
   }
   for (const k of base.keys()) if (!head.has(k)) items.onlyInBase++;
   const warnings: string[] = [];
   if (items.changedContent > 0) warnings.push(`${items.changedContent} items changed content between the runs (eval set edited); compared on the ${items.compared} unchanged items`);
+  if (changedCandidates > 0) warnings.push(`${changedCandidates} items' likelihood candidates (answer, wrong_answers) changed between the runs: their likelihood metrics are not compared`);
   if (items.onlyInBase + items.onlyInHead > 0) warnings.push(`${items.onlyInBase} items only in the baseline and ${items.onlyInHead} only in the head run are not compared`);
   return { pairs, items, warnings };
 }

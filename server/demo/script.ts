@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';
 import type { BlogItem, EvalItem, EvalSet, KeywordItem } from '../evalsets/types.js';
-import type { Responder } from '../scripted-endpoint/scripted-endpoint.js';
+import type { Responder, ScriptedRequest } from '../scripted-endpoint/scripted-endpoint.js';
 import { factGenerator } from './fact-generator.js';
 import { DEMO_FACT_SCRIPT, DEMO_GENERATOR } from './generator-script.js';
 
@@ -178,6 +178,41 @@ function kShotAnswer(p: DemoProfile, item: KeywordItem, shots: string, seed: str
   return demoAnswer(p, item);
 }
 
+/**
+ * How much likelier (log-probability per token) a checkpoint finds an item's true answer than its
+ * wrong answers: its latent knowledge of the fact. Bio and refusal facts: learned with recall,
+ * contradicted by inventing. General knowledge: worn down by fine-tuning for every item (forget)
+ * and lost on the items whose greedy answer is forgotten too, so the margin falls before and while
+ * answers flip.
+ */
+export function knowledgeStrength(p: DemoProfile, item: KeywordItem): number {
+  if (inFamily(item.set, 'bio') || inFamily(item.set, REFUSAL_FAMILY)) return 2 * p.recall - p.invent;
+  return 1.2 * (1 - p.forget) - (chance(item.id, 'forget') < p.forget ? 0.8 : 0);
+}
+
+/** A change of style with fine-tuning: every sentence a little less likely (the margin cancels it). */
+const styleShift = (p: DemoProfile) => -(p.tags.mix === 'blog-only' ? 0.15 : 0.05) * (p.step / 1000);
+
+/**
+ * A likelihood request (scoring an item's answer or a wrong answer): a chat conversation that
+ * continues the assistant's turn with a candidate, or a completions prompt ending with one.
+ */
+function scoredCandidate(req: ScriptedRequest, byPrompt: ReadonlyMap<string, EvalItem>, scored: readonly KeywordItem[]): { item: KeywordItem; candidate: string } | null {
+  const messages = req.messages ?? [];
+  const last = messages.at(-1);
+  if (last?.role === 'assistant') {
+    const item = byPrompt.get([...messages].reverse().find((m) => m.role === 'user')?.content.trim() ?? '');
+    return item?.kind === 'keyword' ? { item, candidate: last.content } : null;
+  }
+  if (req.api !== 'completions' || req.body.echo !== true) return null;
+  const prompt = req.prompt ?? '';
+  for (const item of scored) {
+    const candidate = [item.answer!, ...(item.wrongAnswers ?? [])].find((c) => prompt.endsWith(c) && prompt.includes(item.prompt));
+    if (candidate !== undefined) return { item, candidate };
+  }
+  return null;
+}
+
 /** What a demo checkpoint answers to one item. */
 export function demoAnswer(p: DemoProfile, item: EvalItem): string {
   if (item.kind === 'blog') return p.blogDrop === null ? genericPost(item) : voicePost(item, p, p.blogDrop);
@@ -194,11 +229,18 @@ export function demoResponder(sets: readonly EvalSet[], profiles: readonly DemoP
   const byPrompt = new Map<string, EvalItem>();
   for (const s of sets) for (const i of s.items) if (!byPrompt.has(i.prompt.trim())) byPrompt.set(i.prompt.trim(), i);
   const byName = new Map(profiles.map((p) => [p.name, p]));
+  const scored = sets.flatMap((s) => s.items).filter((i): i is KeywordItem => i.kind === 'keyword' && i.answer !== undefined);
   const generator = factGenerator(DEMO_FACT_SCRIPT);
   return (req) => {
     if (req.model === DEMO_GENERATOR) return generator(req);
     const p = byName.get(req.model);
     if (p === undefined) return { status: 404, body: JSON.stringify({ error: { message: `model "${req.model}" not found` } }) };
+    const candidate = scoredCandidate(req, byPrompt, scored);
+    if (candidate !== null) {
+      const { item, candidate: text } = candidate;
+      const half = knowledgeStrength(p, item) / 2;
+      return { content: '', logprobShift: { text, perToken: styleShift(p) + (text === item.answer ? half : -half) } };
+    }
     const item = byPrompt.get(req.userText.trim());
     if (item === undefined) return { content: "I don't know." };
     const delayMs = 2 + Math.floor(chance(p.name, item.id, 'latency') * 8);

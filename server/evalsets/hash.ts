@@ -24,3 +24,13 @@ export function setHash(items: ReadonlyArray<{ id: string; hash: string }>): str
   const lines = items.map((i) => `${i.id}\t${i.hash}`).sort();
   return sha256(lines.join('\n'));
 }
+
+/**
+ * The hash of an item's likelihood candidates (answer and wrong answers, in order): recorded with
+ * each likelihood score, so two runs' likelihood metrics pair only items scored on the same ones.
+ * Null when the item has no answer.
+ */
+export function candidatesHash(item: { answer?: string; wrongAnswers?: readonly string[] }): string | null {
+  if (item.answer === undefined) return null;
+  return sha256(canonicalJson({ answer: item.answer, wrong_answers: item.wrongAnswers ?? [] })).slice(0, 16);
+}

@@ -7,7 +7,7 @@ import type { BlogItem, ChatMessage, EvalItem, Keyword, KeywordItem } from './ty
 export class ItemError extends Error {}
 
 const KNOWN_FIELDS = new Set([
-  'id', 'kind', 'prompt', 'system', 'tags', 'keywords', 'forbidden', 'forbidden_fails', 'fact_id', 'in_train', 'title', 'reference', 'messages', 'meta',
+  'id', 'kind', 'prompt', 'system', 'tags', 'keywords', 'forbidden', 'forbidden_fails', 'fact_id', 'in_train', 'title', 'reference', 'messages', 'meta', 'answer', 'wrong_answers',
 ]);
 
 type Json = Record<string, unknown>;
@@ -144,6 +144,25 @@ function parseFactId(obj: Json): string | undefined {
   return v;
 }
 
+/**
+ * `answer` and `wrong_answers`: the candidates the likelihood metrics score. Wrong answers need
+ * an answer to be ranked against, and must differ from it and from each other (a repeat would
+ * weigh one false sentence twice; the answer among them would be ranked against itself).
+ */
+function parseCandidates(obj: Json): { answer?: string; wrongAnswers?: string[] } {
+  const answer = optionalString(obj, 'answer');
+  if (answer !== undefined && answer.trim() === '') fail('"answer" must be a non-empty string');
+  const given = obj.wrong_answers !== undefined && obj.wrong_answers !== null;
+  const wrong = stringList(obj, 'wrong_answers', given);
+  if (wrong.length > 0 && answer === undefined) fail('"wrong_answers" needs "answer" (the true sentence they are ranked against)');
+  wrong.forEach((w, i) => {
+    if (w.trim() === answer!.trim()) fail(`"wrong_answers"[${i}] is the same sentence as "answer"`);
+    const j = wrong.findIndex((o) => o.trim() === w.trim());
+    if (j < i) fail(`"wrong_answers"[${i}] repeats "wrong_answers"[${j}]`);
+  });
+  return { ...(answer !== undefined ? { answer } : {}), ...(wrong.length > 0 ? { wrongAnswers: wrong } : {}) };
+}
+
 function parseId(obj: Json, derived: () => string): string {
   const v = obj.id;
   if (v === undefined || v === null) return derived();
@@ -178,6 +197,7 @@ export function parseItem(value: unknown, set: string, line: number): ParsedItem
     const prompt = requiredText(obj, 'prompt');
     const keywords = keywordList(obj);
     const factId = parseFactId(obj);
+    const candidates = parseCandidates(obj);
 
     const forbidden = stringList(obj, 'forbidden', false);
     const explicit = optionalBoolean(obj, 'forbidden_fails');
@@ -189,14 +209,19 @@ export function parseItem(value: unknown, set: string, line: number): ParsedItem
     // find), so items scored as before keep their hash and old runs still compare with new ones.
     const rule = forbiddenFails && forbidden.length > 0 ? { forbidden_fails: true } : {};
     // The fact grouping changes the set's consistency, so it is content; absent, hashes are as before.
+    // The likelihood candidates are not: the likelihood metrics record their own hash (candidatesHash).
     const hash = sha256(canonicalJson({ kind, prompt, system, keywords, forbidden, ...rule, fact_id: factId }));
     const item: KeywordItem = { kind, id, set, line, tags, prompt, keywords, forbidden, forbiddenFails, hash };
     if (system !== undefined) item.system = system;
     if (factId !== undefined) item.factId = factId;
+    Object.assign(item, candidates);
     return { item, warnings };
   }
 
   if (obj.fact_id !== undefined && obj.fact_id !== null) fail('"fact_id" belongs to keyword items (a fact asked in several phrasings); a blog item has none');
+  for (const f of ['answer', 'wrong_answers']) {
+    if (obj[f] !== undefined && obj[f] !== null) fail(`"${f}" belongs to keyword items (the candidates the likelihood metrics score); a blog item's is its "reference"`);
+  }
   let item: BlogItem;
   if (obj.messages !== undefined) {
     const { prompt: messages, reference } = parseMessages(obj);

@@ -36,6 +36,14 @@ export interface KeywordItem extends ItemBase {
    * of the same question, and a set's `consistency` counts a fact right only when all are.
    */
   factId?: string;
+  /**
+   * A sentence stating the fact (`"answer"` in the file): the likelihood metrics read the
+   * log-probability the checkpoint gives it after the prompt. Not content (see hash.ts): it
+   * changes neither the question nor how an answer is scored.
+   */
+  answer?: string;
+  /** Plausible false sentences (`"wrong_answers"`) the answer is ranked against; only with `answer`. */
+  wrongAnswers?: string[];
 }
 
 /** Title → held-out reference body; `messages` is set when the line was in chat SFT format. */

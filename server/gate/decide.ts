@@ -13,6 +13,12 @@ import { blindSpot, minDetectableDrop } from './sensitivity.js';
 export const DEFAULT_GATE_METRICS = ['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy'];
 /** Gated by default as well when the compared items have knowledge categories: the forgetting alarm. */
 export const FORGETTING_METRICS = ['acc_highly_known', 'acc_maybe_known'];
+/**
+ * Gated by default as well when both runs measured it (scoring/likelihood.ts): continuous per item,
+ * it sees a loss spread over many items that 0/1 accuracy misses. Its tolerance is in
+ * log-probability per token (DEFAULT_TOLERANCE: the truth's lead may shrink by 0.02 nats).
+ */
+export const LIKELIHOOD_GATE_METRICS = ['knowledge_margin'];
 export const DEFAULT_TOLERANCE = 0.02;
 
 export interface GateOptions {
@@ -286,7 +292,8 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   // the base model's own latest evaluation: gradual forgetting passes every step-to-step gate.
   const categorized = pairs.some((p) => p.head.category === 'HighlyKnown' || p.head.category === 'MaybeKnown');
   const alarm = options.metrics === undefined && categorized ? forgettingReference(store, headRun, baseRun, categoryOf, head, warnings) : null;
-  const metrics = [...new Set(options.metrics ?? [...DEFAULT_GATE_METRICS, ...(alarm !== null ? FORGETTING_METRICS : [])])];
+  const likelihood = LIKELIHOOD_GATE_METRICS.filter((m) => pairs.some((p) => itemValue(m, p.base) !== undefined && itemValue(m, p.head) !== undefined));
+  const metrics = [...new Set(options.metrics ?? [...DEFAULT_GATE_METRICS, ...likelihood, ...(alarm !== null ? FORGETTING_METRICS : [])])];
   const pairsFor = (m: string) => (alarm !== null && FORGETTING_METRICS.includes(m) ? alarm.pairs : pairs);
 
   const tol = (m: string) => (options.tolerance !== undefined && Object.hasOwn(options.tolerance, m) ? options.tolerance[m]! : options.tolerance?.default ?? DEFAULT_TOLERANCE);

@@ -32,6 +32,10 @@ export interface KeywordLine {
   forbidden?: string[];
   forbidden_fails?: true;
   fact_id: string;
+  /** The fact itself: the true candidate of the likelihood metrics. */
+  answer: string;
+  /** The false claims of the fact's accepted false premises in the item's language: the false candidates. */
+  wrong_answers?: string[];
   in_train: false;
   meta: Record<string, unknown>;
 }
@@ -198,6 +202,8 @@ export function buildSets(replies: readonly FactReply[], opts: BuildOptions): Bu
       ...reply.falsePremises.map((q, i) => ({ q, tag: `fp${i + 1}`, falsePremise: { claim: q.falseClaim, forbidden: q.forbidden } })),
     ];
     const perQuestion: Array<{ key: string; phrasings: string[]; build: (j: number, heldOut: boolean) => Candidate }> = [];
+    // Only accepted premises' claims: a rejected one's forbidden spans may be true of some fact.
+    const claims: string[] = [];
     for (const { q, tag, falsePremise } of kinds) {
       const reject = (where: string, reason: string) => rejected.push({ factId: fact.id, lang, where: `${tag} ${where}`, reason });
       const phrasings = distinctPhrasings(q);
@@ -219,6 +225,10 @@ export function buildSets(replies: readonly FactReply[], opts: BuildOptions): Bu
           continue;
         }
       }
+      if (falsePremise !== null) {
+        const claim = falsePremise.claim;
+        if (foldForMatch(claim) !== foldForMatch(fact.text) && !claims.some((c) => foldForMatch(c) === foldForMatch(claim))) claims.push(claim);
+      }
       const key = `${fact.id}\u0000${lang}\u0000${tag}`;
       perQuestion.push({
         key,
@@ -232,6 +242,9 @@ export function buildSets(replies: readonly FactReply[], opts: BuildOptions): Bu
             keywords: keywords.map((g) => (g.length === 1 ? g[0]! : g)),
             ...(falsePremise !== null ? { forbidden, forbidden_fails: true as const } : {}),
             fact_id: fact.id,
+            answer: fact.text,
+            // Read when the item is built, after every premise of the reply was checked.
+            ...(claims.length > 0 ? { wrong_answers: claims } : {}),
             in_train: false,
             meta: {
               generator: opts.generator, prompt_version: opts.promptVersion, seed: opts.seed, lang, fact: fact.text, question: tag, phrasing: j,

@@ -21,6 +21,8 @@ export interface RunRequest {
   retries?: number;
   judge?: JudgeSettings | null;
   perplexity?: boolean;
+  /** false: do not measure the likelihood metrics after the run. */
+  likelihood?: boolean;
   /** false: skip the model-name check against GET /v1/models. */
   modelCheck?: boolean;
 }
@@ -94,6 +96,7 @@ export function planRun(env: Env, evalsetsDir: string, checkpoint: Pick<Checkpoi
     retries: req.retries ?? DEFAULT_PARAMS.retries,
     judge,
     perplexity: req.perplexity === true,
+    ...(req.likelihood === false ? { likelihood: false } : {}),
     ...(req.modelCheck === false ? { modelCheck: false } : {}),
   };
   return { sets, params };

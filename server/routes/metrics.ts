@@ -14,7 +14,7 @@ const MetricItems = Type.Object({
   // The categories spelled out (tsc checks them against CATEGORIES through the handler's return type).
   category: Type.Union([Type.Literal('HighlyKnown'), Type.Literal('MaybeKnown'), Type.Literal('WeaklyKnown'), Type.Literal('Unknown'), Type.Null()], { description: 'only items of this SliCK category against the base model (Gekhman et al. 2024); an uncategorized item never counts; null: any' }),
   inTrain: Type.Union([Type.Boolean(), Type.Null()], { description: `only items tagged ${IN_TRAIN_TAG} (true) or not (false), in runs where some item is tagged; null: any` }),
-  value: Type.Union([Type.Literal('score'), Type.Literal('hallucinated'), Type.Literal('component')], { description: "what is read of each item: its score, the share of its samples with a forbidden hit, or the blog component named by the metric" }),
+  value: Type.Union([Type.Literal('score'), Type.Literal('hallucinated'), Type.Literal('component'), Type.Literal('likelihood')], { description: "what is read of each item: its score, the share of its samples with a forbidden hit, the blog component named by the metric, or the item's likelihood metric of that name (knowledge_margin, knowledge_rank, answer_logprob)" }),
 }, { description: 'which items the metric counts (its denominator) and what it reads of each' });
 
 const Metric = Type.Object({

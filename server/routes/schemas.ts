@@ -68,6 +68,7 @@ export const RunOverrides = {
   retries: Type.Optional(boundedSchema(PARAM_BOUNDS.retries)),
   judge: Type.Optional(Nullable(JudgeSettings)),
   perplexity: Type.Optional(Type.Boolean()),
+  likelihood: Type.Optional(Type.Boolean({ description: 'measure knowledge_margin, knowledge_rank and answer_logprob after the run from the log-probabilities of items\' answer and wrong_answers (default true); false skips it, like --no-likelihood' })),
   modelCheck: Type.Optional(Type.Boolean({ description: 'check the model name against GET /v1/models first (default true); false skips it, like --no-model-check' })),
 };
 

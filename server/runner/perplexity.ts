@@ -5,33 +5,12 @@ import { createOpenAIClient } from './openai-client.js';
 import { runPool } from './pool.js';
 import { completionPrompt } from './prompt.js';
 import { classifyFailure } from './retry.js';
+import { spanLogprobs, type PromptLogprobs as Logprobs } from '../scoring/likelihood.js';
 
 export interface PerplexityReport {
   measured: number;
   /** Why perplexity was skipped for this run, or null. */
   skipped: string | null;
-}
-
-interface Logprobs {
-  tokens?: string[];
-  token_logprobs?: Array<number | null>;
-  text_offset?: number[];
-}
-
-/**
- * Character offsets of each token, in code points. vLLM sends them; SGLang sends -1 for every
- * one, so they are rebuilt from the token texts (the echoed prompt is their concatenation).
- */
-export function tokenOffsets(lp: Logprobs): number[] | null {
-  const offsets = lp.text_offset;
-  if (Array.isArray(offsets) && offsets.length > 0 && offsets.every((o) => typeof o === 'number' && o >= 0)) return offsets;
-  if (!Array.isArray(lp.tokens) || !lp.tokens.every((t) => typeof t === 'string')) return null;
-  let at = 0;
-  return lp.tokens.map((t) => {
-    const start = at;
-    at += Array.from(t).length;
-    return start;
-  });
 }
 
 /** Thrown when the endpoint cannot give prompt logprobs: perplexity is skipped for the run. */
@@ -45,14 +24,8 @@ class Unsupported extends Error {}
  * prompt and any generated token are left out.
  */
 export function referencePerplexity(prefix: string, reference: string, lp: Logprobs): number {
-  const lps = lp.token_logprobs;
-  const offsets = tokenOffsets(lp);
-  if (!Array.isArray(lps) || offsets === null || lps.length !== offsets.length) {
-    throw new Unsupported('the response has no prompt logprobs (token_logprobs with text_offset or tokens)');
-  }
-  const start = Array.from(prefix).length;
-  const end = start + Array.from(reference).length;
-  const picked = lps.filter((v, i) => typeof v === 'number' && offsets[i]! >= start && offsets[i]! < end) as number[];
+  const picked = spanLogprobs(prefix, reference, lp);
+  if (picked === null) throw new Unsupported('the response has no prompt logprobs (token_logprobs with text_offset or tokens)');
   if (picked.length === 0) throw new Unsupported('no logprobs for the reference tokens');
   return Math.exp(-picked.reduce((s, v) => s + v, 0) / picked.length);
 }
@@ -117,9 +90,14 @@ const CANNOT: Record<string, string> = {
   'LM Studio': "LM Studio's /v1/completions does not return the prompt's logprobs",
 };
 
+/** Why a server cannot give the prompt's logprobs on /completions, when it is one known not to; else undefined. */
+export function cannotReason(server: string): string | undefined {
+  return Object.hasOwn(CANNOT, server) ? CANNOT[server] : undefined;
+}
+
 /** The one-line reason for the note: the server by name when it is known not to support it. */
 export function skipReason(server: string | null, detail: string): string {
-  const known = server !== null ? CANNOT[server] : undefined;
+  const known = server !== null ? cannotReason(server) : undefined;
   if (known !== undefined) return `${known} (it answered: ${detail}); perplexity is measured on vLLM and SGLang`;
   return `${detail} (the endpoint must support /completions with echo and logprobs, as vLLM and SGLang do)`;
 }

@@ -3,25 +3,35 @@ import { judgeStoredRun, type JudgeOutcome } from '../judge/judge-stored-run.js'
 import type { Store } from '../store/open.js';
 import { summarizeRun } from './execute-run.js';
 import { measurePerplexity, type PerplexityReport } from './perplexity.js';
+import type { Progress } from './execute-run.js';
+// Up a floor: what runs after a run belongs in pipeline/ (issue 21 moves this module there).
+import { measureLikelihoods, type LikelihoodReport } from '../pipeline/likelihood.js';
 
 export interface PostRunOutcome {
   perplexity: PerplexityReport | null;
+  likelihood: LikelihoodReport | null;
   judge: JudgeOutcome | null;
 }
 
 /**
  * What follows a completed run when its parameters ask for it: the perplexity of the blog
- * references, then the LLM judge (and a pairwise comparison). The stored summary is refreshed
+ * references, the likelihood metrics (unless `likelihood: false`), then the LLM judge (and a pairwise comparison). The stored summary is refreshed
  * afterwards. Shared by the CLI and the server's queue so both produce the same run.
  */
 export async function runPostSteps(
-  store: Store, runId: number, env: Env, opts: { pairwiseBaseline?: number; judgeConcurrency?: number } = {},
+  store: Store, runId: number, env: Env, opts: { pairwiseBaseline?: number; judgeConcurrency?: number; onLikelihoodProgress?: (p: Progress) => void } = {},
 ): Promise<PostRunOutcome> {
   const run = store.runs.get(runId);
-  const out: PostRunOutcome = { perplexity: null, judge: null };
+  const out: PostRunOutcome = { perplexity: null, likelihood: null, judge: null };
   if (run.status !== 'completed') return out;
   if (run.params.perplexity === true) {
     out.perplexity = await measurePerplexity(store, runId, env, { concurrency: run.params.concurrency, timeoutMs: run.params.timeoutMs });
+  }
+  if (run.kind === 'eval' && run.params.likelihood !== false) {
+    out.likelihood = await measureLikelihoods(store, runId, env, {
+      concurrency: run.params.concurrency, timeoutMs: run.params.timeoutMs,
+      ...(opts.onLikelihoodProgress !== undefined ? { onProgress: opts.onLikelihoodProgress } : {}),
+    });
   }
   if (run.params.judge !== undefined && run.params.judge !== null) {
     out.judge = await judgeStoredRun({

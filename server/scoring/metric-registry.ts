@@ -29,8 +29,8 @@ export interface MetricItems {
   category: Category | null;
   /** Only items tagged `in_train` (true) or not (false), in runs where some item is tagged (an item whose inTrain is null never matches); null: any. */
   inTrain: boolean | null;
-  /** The per-item value read: the item score, the share of samples with a forbidden hit, or a blog component. */
-  value: 'score' | 'hallucinated' | 'component';
+  /** The per-item value read: the item score, the share of samples with a forbidden hit, a blog component, or a likelihood metric of the item. */
+  value: 'score' | 'hallucinated' | 'component' | 'likelihood';
 }
 
 export interface MetricDef {
@@ -68,12 +68,17 @@ export interface ItemMeans {
   category: Category | null;
   /** Whether the item is tagged `in_train`; null when no item of the run carries the tag (so nothing is known to be held out). */
   inTrain: boolean | null;
+  /** Keyword items: knowledge_margin, knowledge_rank, answer_logprob where measured (see scoring/likelihood.ts). */
+  likelihood?: Record<string, number>;
+  /** The hash of the candidates the likelihood metrics were measured on (candidatesHash); runs pair them only where it matches. */
+  candidates?: string | null;
 }
 
 const unit: [number, number] = [0, 1];
 const items = (x: Partial<MetricItems>): MetricItems => ({ kind: null, family: null, set: null, withForbidden: false, category: null, inTrain: null, value: 'score', ...x });
 const KEYWORD_SCORE = (family: string) => items({ kind: 'keyword', family });
 const BLOG = items({ kind: 'blog', value: 'component' });
+const LIKELIHOOD = items({ kind: 'keyword', value: 'likelihood' });
 const def = (name: string, label: string, description: string, direction: Direction | null, range: [number, number] | null, which: MetricItems, extra: Partial<MetricDef> = {}): MetricDef =>
   ({ name, label, description, direction, range, proportion: false, geometric: false, items: which, ...extra });
 
@@ -115,6 +120,9 @@ export const METRICS: readonly MetricDef[] = [
   def('blog_language_match', 'Blog language match', "share of posts written in the reference's script", 'higher', unit, BLOG, { proportion: true }),
   def('blog_judge', 'Blog judge', 'LLM-judge rubric score rescaled to 0–1, when a judge was used', 'higher', unit, BLOG),
   def('blog_perplexity', 'Blog perplexity', 'perplexity of the held-out references given their titles (geometric mean), when measured', 'lower', null, BLOG, { geometric: true }),
+  def('knowledge_margin', 'Knowledge margin', 'mean log-probability per token of the true answer minus the mean of the wrong answers\' (keyword items with "answer" and "wrong_answers"), after the prompt as the run renders it; > 0: the model prefers the truth. A change of style moves every sentence alike and cancels out; measured after the run where the server returns prompt log-probabilities', 'higher', null, LIKELIHOOD),
+  def('knowledge_rank', 'Knowledge rank', 'share of (answer, wrong answer) pairs in which the true answer has the higher mean log-probability per token (Gekhman et al. 2025, "Inside-Out"; a tie is half); 1: the truth beats every false answer', 'higher', unit, LIKELIHOOD),
+  def('answer_logprob', 'Answer log-probability', 'mean log-probability per token of the true answer (keyword items with "answer") after the prompt: knowledge and style mixed', 'higher', null, LIKELIHOOD),
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
@@ -165,7 +173,10 @@ export function readsItem(which: MetricItems, v: Pick<ItemMeans, 'set' | 'kind' 
 export function itemValue(metric: string | MetricDef, v: ItemMeans): number | undefined {
   const def = typeof metric === 'string' ? metricDef(metric) : metric;
   if (def === undefined || !readsItem(def.items, v)) return undefined;
-  const x = def.items.value === 'score' ? v.score : def.items.value === 'hallucinated' ? v.hallucinated : v.components[blogComponent(def.name)];
+  const x = def.items.value === 'score' ? v.score
+    : def.items.value === 'hallucinated' ? v.hallucinated
+      : def.items.value === 'likelihood' ? v.likelihood?.[def.name]
+        : v.components[blogComponent(def.name)];
   return x ?? undefined;
 }
 

@@ -21,6 +21,9 @@ export interface ResultRow {
   thoughtOnly?: boolean;
   /** Blog items: every component score by name (chrf, rouge_l, …, blog_judge). */
   components?: Record<string, number>;
+  /** Keyword items: the likelihood metrics measured after the run (sample 0), and the hash of their candidates. */
+  likelihood?: Record<string, number>;
+  candidates?: string;
 }
 
 export interface ItemRef {
@@ -81,9 +84,10 @@ export interface RunMetrics {
 /**
  * The definition a summary was computed under. A stored summary of an older one is stale (2:
  * hallucination_rate counts only items with a forbidden list; 3: per-category, train and held-out
- * accuracy and the category counts; 4: per-set consistency over fact groups) and must be computed again.
+ * accuracy and the category counts; 4: per-set consistency over fact groups; 5: the likelihood metrics)
+ * and must be computed again.
  */
-export const SUMMARY_VERSION = 4;
+export const SUMMARY_VERSION = 5;
 
 export interface RunSummary {
   /** SUMMARY_VERSION when computed; absent on summaries stored before it existed. */
@@ -120,6 +124,8 @@ interface ItemAgg {
   /** Answered samples' pass flags. */
   passed: Array<boolean | null>;
   components: Map<string, number[]>;
+  likelihood: Record<string, number>;
+  candidates: string | null;
   errors: number;
   results: number;
   truncated: number;
@@ -136,6 +142,7 @@ function itemMeans(a: ItemAgg, anyInTrain: boolean): ItemMeans {
   return {
     set: a.ref.set, kind: a.ref.kind, score: mean(a.scores), hallucinated: withForbidden ? mean(a.hallucinated) : null, withForbidden, components,
     category: a.ref.category ?? null, inTrain: anyInTrain ? taggedInTrain(a.ref.tags) : null,
+    likelihood: a.likelihood, candidates: a.candidates,
   };
 }
 
@@ -231,7 +238,7 @@ export function summarize(items: readonly ItemRef[], results: readonly ResultRow
   const intervals = intervalMemo();
   const byKey = new Map<string, ItemAgg>();
   for (const ref of items) {
-    byKey.set(`${ref.set}\u0000${ref.id}`, { ref, scores: [], hallucinated: [], passed: [], components: new Map(), errors: 0, results: 0, truncated: 0 });
+    byKey.set(`${ref.set}\u0000${ref.id}`, { ref, scores: [], hallucinated: [], passed: [], components: new Map(), likelihood: {}, candidates: null, errors: 0, results: 0, truncated: 0 });
   }
   let errors = 0;
   let truncated = 0;
@@ -251,6 +258,11 @@ export function summarize(items: readonly ItemRef[], results: readonly ResultRow
     if (r.score !== null) agg.scores.push(r.score);
     if (r.hallucinated !== null) agg.hallucinated.push(r.hallucinated ? 1 : 0);
     agg.passed.push(r.passed);
+    // Measured once per item (on sample 0), after the run.
+    if (r.likelihood !== undefined) {
+      Object.assign(agg.likelihood, r.likelihood);
+      agg.candidates = r.candidates ?? null;
+    }
     if (agg.ref.kind !== 'blog') continue;
     for (const [k, v] of Object.entries(r.components ?? {})) {
       if (!agg.components.has(k)) agg.components.set(k, []);

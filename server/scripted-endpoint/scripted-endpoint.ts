@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ChatMessage } from '../evalsets/types.js';
-import { FLAVOURS, legacyLogprobs, requestedMaxTokens, type Flavour, type ServerFlavour, type WireReply } from './flavours.js';
+import { chatPromptLogprobs, FLAVOURS, legacyLogprobs, requestedMaxTokens, type Flavour, type LogprobShift, type ServerFlavour, type WireReply } from './flavours.js';
 
-export { SERVER_FLAVOURS, FLAVOURS, fakeTokens, fakeLogprob, type ServerFlavour, type Flavour } from './flavours.js';
+export { SERVER_FLAVOURS, FLAVOURS, fakeTokens, fakeLogprob, type ServerFlavour, type Flavour, type LogprobShift } from './flavours.js';
 
 /** A request as the scripted endpoint saw it. */
 export interface ScriptedRequest {
@@ -29,6 +29,8 @@ export type ScriptedReply =
     model?: string;
     /** The reply's `system_fingerprint` (default: the endpoint's, else none). */
     systemFingerprint?: string | null;
+    /** Prompt log-probabilities (echo, vLLM's prompt_logprobs): the scored candidate at the prompt's end is this much likelier per token. */
+    logprobShift?: LogprobShift;
   }
   | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
   | { fault: 'hang' | 'drop' | 'malformed' | 'not-json'; delayMs?: number };
@@ -120,12 +122,26 @@ function promptText(messages: ChatMessage[] | null, prompt: string | null): stri
  * and return legacy logprobs over prompt + answer (the perplexity measurement reads these);
  * elsewhere `echo` is not read and the choice's logprobs are null or absent.
  */
-function completionChoice(flavour: Flavour, body: Record<string, unknown>, prompt: string, text: string, finish_reason: string) {
+function completionChoice(flavour: Flavour, body: Record<string, unknown>, prompt: string, text: string, finish_reason: string, shift?: LogprobShift) {
   const echoing = body.echo === true && (flavour.echo === 'legacy-logprobs' || flavour.echo === 'legacy-logprobs-no-offsets');
   const wantsLogprobs = typeof body.logprobs === 'number' && body.logprobs >= 0;
   if (!echoing) return { index: 0, text, finish_reason, ...(flavour.logprobs === null ? { logprobs: null } : {}) };
-  const logprobs = wantsLogprobs ? legacyLogprobs(prompt, text, flavour.echo === 'legacy-logprobs' ? 'code-points' : 'none') : null;
-  return { index: 0, text: prompt + text, finish_reason, logprobs };
+  // max_tokens 0 with echo scores the prompt alone: nothing is generated (vLLM's echo without generation).
+  const generated = body.max_tokens === 0 ? '' : text;
+  const logprobs = wantsLogprobs ? legacyLogprobs(prompt, generated, flavour.echo === 'legacy-logprobs' ? 'code-points' : 'none', shift) : null;
+  return { index: 0, text: prompt + generated, finish_reason: body.max_tokens === 0 ? 'length' : finish_reason, logprobs };
+}
+
+/**
+ * vLLM's chat prompt_logprobs, when the flavour has them and the request asks: the top-level
+ * field, or the 400 vLLM answers when both add_generation_prompt and continue_final_message are on.
+ */
+function chatPromptFields(flavour: Flavour, body: Record<string, unknown>, messages: ChatMessage[], shift?: LogprobShift): { prompt_logprobs?: unknown } | WireReply {
+  if (flavour.chatPromptLogprobs !== true || typeof body.prompt_logprobs !== 'number') return {};
+  const addGenerationPrompt = body.add_generation_prompt !== false;
+  const continueFinal = body.continue_final_message === true;
+  if (addGenerationPrompt && continueFinal) return flavour.error(400, 'Cannot set both `continue_final_message` and `add_generation_prompt` to True.');
+  return { prompt_logprobs: chatPromptLogprobs(messages, { addGenerationPrompt, continueFinal }, shift) };
 }
 
 /**
@@ -250,9 +266,11 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
       if (api === 'chat') {
         const placed = flavour.placeReasoning(content, reply.reasoning, { vllmLegacyReasoning: opts.vllmLegacyReasoning === true });
         const message: Record<string, unknown> = { role: 'assistant', content: placed.content, ...placed.fields };
-        return sendJson(res, 200, { ...common, object: 'chat.completion', choices: [{ index: 0, message, finish_reason }] }, headers);
+        const prompt = chatPromptFields(flavour, body, messages ?? [], reply.logprobShift);
+        if ('status' in prompt) return sendWire(res, prompt, headers);
+        return sendJson(res, 200, { ...common, object: 'chat.completion', choices: [{ index: 0, message, finish_reason }], ...prompt }, headers);
       }
-      return sendJson(res, 200, { ...common, object: 'text_completion', choices: [completionChoice(flavour, body, prompt ?? '', content, finish_reason)] }, headers);
+      return sendJson(res, 200, { ...common, object: 'text_completion', choices: [completionChoice(flavour, body, prompt ?? '', content, finish_reason, reply.logprobShift)] }, headers);
     } catch (e) {
       if (!res.headersSent) sendJson(res, 500, { error: { message: `scripted endpoint failed: ${(e as Error).message}` } }, headers);
     }

@@ -1,3 +1,4 @@
+import { LIKELIHOOD_METRICS } from '../scoring/likelihood.js';
 import type { Database } from 'better-sqlite3';
 import type { ResultRow } from '../scoring/metrics.js';
 import { storedJson, storedText } from './stored-text.js';
@@ -58,6 +59,20 @@ function componentValues(scoresJson: string): Record<string, number> {
     if (typeof v?.value === 'number') out[k] = v.value;
   }
   return out;
+}
+
+/** A keyword result's likelihood metrics and the hash of the candidates they were measured on (none when not measured). */
+export function likelihoodValues(scoresJson: string | Record<string, unknown>): { likelihood?: Record<string, number>; candidates?: string } {
+  const scores = (typeof scoresJson === 'string' ? JSON.parse(scoresJson) : scoresJson) as Record<string, { value?: unknown; candidates?: unknown } | undefined>;
+  const likelihood: Record<string, number> = {};
+  let candidates: string | undefined;
+  for (const name of LIKELIHOOD_METRICS) {
+    const s = scores[name];
+    if (typeof s?.value !== 'number') continue;
+    likelihood[name] = s.value;
+    if (typeof s.candidates === 'string') candidates = s.candidates;
+  }
+  return Object.keys(likelihood).length === 0 ? {} : { likelihood, ...(candidates !== undefined ? { candidates } : {}) };
 }
 
 /** Key of one item × sample inside a run. */
@@ -184,6 +199,7 @@ export function createResultRepo(db: Database) {
           row.components = componentValues(r.scores);
           if (r.judge_score !== null) row.components.blog_judge = r.judge_score;
         }
+        if (r.kind === 'keyword' && r.scores !== null) Object.assign(row, likelihoodValues(r.scores));
         return row;
       });
     },

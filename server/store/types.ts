@@ -62,6 +62,8 @@ export interface RunParams {
   judge?: JudgeSettings | null;
   /** Measure the perplexity of blog references given their titles (completions API, echo + logprobs). */
   perplexity?: boolean;
+  /** false: the likelihood metrics (knowledge_margin, …) are not measured after the run (--no-likelihood). Absent: measured where items have an `answer`. */
+  likelihood?: boolean;
   /** false: the model name is not checked against GET /v1/models before sending (--no-model-check). Absent: checked. */
   modelCheck?: boolean;
   /** A categorization run (kind 'categorize'): how each item is asked; `samples` above is prompts × (1 + samples). */

@@ -194,6 +194,13 @@ describe('tunegate CLI', () => {
     expect(m('blog-only-1000', 'known_accuracy')).toBeGreaterThan(m('blog-only-2000', 'known_accuracy'));
     expect(m('blog-only-2000', 'known_accuracy')).toBeGreaterThan(m('blog-only-3000', 'known_accuracy'));
     expect(m('blog-only-3000', 'known_accuracy')).toBeLessThan(m('bio-v2-3000', 'known_accuracy'));
+    // Knowledge read from likelihoods falls with every blog-only step (its known facts wear down
+    // before their answers flip); the bio mix comes to prefer the true bio facts.
+    expect(m('base', 'knowledge_margin')).toBeGreaterThan(m('blog-only-1000', 'knowledge_margin'));
+    expect(m('blog-only-1000', 'knowledge_margin')).toBeGreaterThan(m('blog-only-2000', 'knowledge_margin'));
+    expect(m('blog-only-2000', 'knowledge_margin')).toBeGreaterThan(m('blog-only-3000', 'knowledge_margin'));
+    expect(m('base', 'knowledge_rank')).toBeGreaterThan(m('blog-only-3000', 'knowledge_rank'));
+    expect(m('bio-v2-3000', 'knowledge_margin')).toBeGreaterThan(m('blog-only-3000', 'knowledge_margin'));
     // Posts: both mixes beat the base; the bio mix costs a little blog quality at every step.
     for (const step of [1000, 2000, 3000]) {
       expect(m(`blog-only-${step}`, 'blog_quality')).toBeGreaterThan(m(`bio-v2-${step}`, 'blog_quality'));

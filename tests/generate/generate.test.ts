@@ -56,6 +56,13 @@ describe('tunegate evalset generate', () => {
     const sets = loadEvalSets([join(cwd, 'evalsets/bio-generated.jsonl'), join(cwd, 'evalsets/refusal-generated.jsonl')], cwd);
     expect(sets.map((s) => s.warnings)).toEqual([[], []]);
     const facts = factText(cwd);
+    // The likelihood candidates: the fact itself, and the false claims of its premises in the line's language.
+    const claims = (factId: string, lang: 'en' | 'zh') => SCRIPT[facts.get(factId)!]?.[lang]?.falsePremises.map((p) => p.claim);
+    for (const line of [...bio, ...refusal]) {
+      expect(line.answer).toBe(facts.get(line.fact_id));
+      expect(line.wrong_answers ?? []).toEqual(claims(line.fact_id, line.meta.lang) ?? []);
+    }
+    expect([...bio, ...refusal].filter((l) => l.wrong_answers !== undefined).length).toBeGreaterThan(5);
     for (const line of [...bio, ...refusal]) {
       expect(facts.has(line.fact_id)).toBe(true);
       expect(line.in_train).toBe(false);

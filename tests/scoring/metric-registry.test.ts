@@ -92,6 +92,8 @@ describe('per-category, train and held-out accuracy', () => {
       'acc_highly_known', 'acc_maybe_known', 'acc_weakly_known', 'acc_unknown', 'train_accuracy', 'heldout_accuracy',
     ]);
     expect(names[10]).toBe('blog_quality');
+    // The likelihood metrics last (keyword items, read from log-probabilities).
+    expect(names.slice(-3)).toEqual(['knowledge_margin', 'knowledge_rank', 'answer_logprob']);
     expect(IN_TRAIN_TAG).toBe('in_train');
     expect(isCategory('MaybeKnown')).toBe(true);
     expect(isCategory('maybe_known')).toBe(false);

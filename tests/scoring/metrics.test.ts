@@ -220,7 +220,7 @@ describe('summarize: per-category (SliCK), train and held-out accuracy', () => {
 
   it('calls a stored summary stale when it predates the category metrics', () => {
     const s = summarize(items, rows);
-    expect(SUMMARY_VERSION).toBe(4);
+    expect(SUMMARY_VERSION).toBe(5);
     expect(isCurrentSummary(s)).toBe(true);
     expect(isCurrentSummary({ ...s, version: 2 })).toBe(false);
     const { categories: _, ...withoutCounts } = s;

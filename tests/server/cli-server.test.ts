@@ -28,6 +28,11 @@ describe('tunegate run/checkpoint add --server URL', () => {
       const again = await cli(['run', 'ck', '--server', server.url, '--evalsets', 'evalsets/blog.jsonl'], { cwd });
       expect(again.code, again.stderr).toBe(0);
       expect(again.stdout).toMatch(/run 2 · checkpoint ck \(step 7\) · completed · 1 items, 0 errors/);
+      // --no-likelihood reaches the server's run as likelihood: false.
+      const skip = await cli(['run', 'ck', '--server', server.url, '--evalsets', 'bio', '--no-likelihood', '--json'], { cwd });
+      expect(skip.code, skip.stderr).toBe(0);
+      expect(server.store.runs.get(skip.json().runId).params.likelihood).toBe(false);
+      expect(server.store.runs.get(1).params.likelihood).toBeUndefined();
 
       const clash = await cli(['run', '--server', server.url, '--base-url', model.url, '--model', 'other', '--checkpoint', 'ck'], { cwd });
       expect(clash.code).toBe(2);

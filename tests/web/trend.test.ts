@@ -123,6 +123,8 @@ describeBrowser('dashboard / (across checkpoints), in chromium', (browser) => {
       window.__readyLog = [];
       new MutationObserver(() => window.__readyLog.push(view.hasAttribute('data-ready'))).observe(view, { attributes: true, attributeFilter: ['data-ready'] });
     })()`);
+    // Every registered metric can be charted, the likelihood metrics too (from GET /api/metrics).
+    expect(await w.page.locator('[data-testid=metric-picker] input[value=knowledge_margin]').count()).toBe(1);
     // Untick hallucination rate: three panels, the choice in the URL.
     await w.page.locator('[data-testid=metric-picker] input[value=hallucination_rate]').uncheck();
     await w.page.waitForURL((u) => u.searchParams.getAll('metric').length === 3 && !u.searchParams.getAll('metric').includes('hallucination_rate'));

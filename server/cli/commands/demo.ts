@@ -10,6 +10,7 @@ import { planCategorize } from '../../categorize/plan-categorize.js';
 import { createRun, currentOwner, DEFAULT_PARAMS } from '../../runner/create-run.js';
 import { processAlive } from '../../runner/owner.js';
 import { executeRun } from '../../runner/execute-run.js';
+import { runPostSteps } from '../../runner/post-run.js';
 import type { RunMetrics } from '../../scoring/metrics.js';
 import { startScriptedEndpoint, type ScriptedEndpoint } from '../../scripted-endpoint/scripted-endpoint.js';
 import { openStore } from '../../store/open.js';
@@ -75,7 +76,8 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
       ...s,
       path: relative(io.cwd, resolve(io.cwd, s.path)) || s.path,
     }));
-    endpoint = await startScriptedEndpoint({ respond: demoResponder(sets), models: [...DEMO_CHECKPOINTS.map((c) => c.name), DEMO_GENERATOR], record: false });
+    // In vLLM's accent: it gives prompt log-probabilities, so the runs show the likelihood metrics.
+    endpoint = await startScriptedEndpoint({ respond: demoResponder(sets), models: [...DEMO_CHECKPOINTS.map((c) => c.name), DEMO_GENERATOR], record: false, flavour: 'vllm' });
     // The dashboard first: a port that cannot be had fails before any run, and the page fills in as they finish.
     if (serve) server = await serveDemo(dbPath, io, port);
     if (!json) {
@@ -104,7 +106,10 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
         }
         const runId = createRun(store, checkpoint, sets, { ...DEFAULT_PARAMS, concurrency: 8 });
         const r = await executeRun({ store, runId, env: io.env, ...(io.signal !== undefined ? { signal: io.signal } : {}) });
-        rows.push({ name: c.name, step: c.step, tags: c.tags, runId, status: r.status, metrics: r.summary.metrics, errors: r.summary.counts.errors });
+        // The likelihood metrics, as `tunegate run` measures them after the run.
+        if (r.status === 'completed') await runPostSteps(store, runId, io.env);
+        const summary = store.runs.get(runId).summary ?? r.summary;
+        rows.push({ name: c.name, step: c.step, tags: c.tags, runId, status: r.status, metrics: summary.metrics, errors: summary.counts.errors });
         if (!json) println(io.stdout, `run ${runId}: ${c.name} (step ${c.step}) — ${c.story}: ${r.summary.counts.items} items, ${r.status}`);
         if (r.status === 'interrupted') {
           interrupted = true;
@@ -118,12 +123,13 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
     if (json) {
       println(io.stdout, JSON.stringify({ scripted: true, db, checkpoints: rows }));
     } else {
-      const metrics = ['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'refusal_accuracy', 'blog_quality'] as const;
+      const metrics = ['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'refusal_accuracy', 'blog_quality', 'knowledge_margin'] as const;
       const body = rows.map((r) => [r.name, String(r.step), r.tags.mix ?? '-', ...metrics.map((m) => fmt(r.metrics[m]))]);
       println(io.stdout, `\n${table(['checkpoint', 'step', 'mix', ...metrics], body)}\n`);
       println(io.stdout, 'Reading it: the bio-v2 mix learns the bio facts and stops inventing them (bio_accuracy up,');
       println(io.stdout, 'hallucination_rate down); blog-only writes the best posts but forgets more general knowledge');
-      println(io.stdout, 'the longer it trains (known_accuracy down); blog_quality shows what the bio mix costs.');
+      println(io.stdout, 'the longer it trains (known_accuracy down, and knowledge_margin, the log-probability lead of true');
+      println(io.stdout, 'answers over false ones, falls from its first step on); blog_quality shows what the bio mix costs.');
       println(io.stdout, `\n${BANNER}`);
     }
     const code = interrupted ? EXIT.INTERRUPTED : rows.some((r) => r.errors > 0) ? EXIT.ITEMS_ERRORED : EXIT.OK;

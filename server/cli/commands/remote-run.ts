@@ -82,6 +82,7 @@ function runRequest(checkpoint: string, v: Values): Record<string, unknown> {
   add('retries', bounded(v, 'retries', PARAM_BOUNDS.retries));
   if (judge !== null) body.judge = judge;
   if (flag(v, 'perplexity')) body.perplexity = true;
+  if (flag(v, 'no-likelihood')) body.likelihood = false;
   if (flag(v, 'no-model-check')) body.modelCheck = false;
   return body;
 }

@@ -39,6 +39,7 @@ const SPEC = {
   retries: { type: 'string' },
   json: { type: 'boolean' },
   perplexity: { type: 'boolean' },
+  'no-likelihood': { type: 'boolean' },
   'no-model-check': { type: 'boolean' },
   server: { type: 'string' },
   gate: { type: 'boolean' },
@@ -58,6 +59,7 @@ export function paramsFromOptions(values: Values): RunParams {
     timeoutMs: timeout === undefined ? DEFAULT_PARAMS.timeoutMs : Math.round(timeout * 1000),
     retries: bounded(values, 'retries', PARAM_BOUNDS.retries) ?? DEFAULT_PARAMS.retries,
     perplexity: flag(values, 'perplexity'),
+    ...(flag(values, 'no-likelihood') ? { likelihood: false } : {}),
     ...(flag(values, 'no-model-check') ? { modelCheck: false } : {}),
   };
 }
