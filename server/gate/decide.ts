@@ -21,6 +21,10 @@ export const FORGETTING_METRICS = ['acc_highly_known', 'acc_maybe_known'];
 export const LIKELIHOOD_GATE_METRICS = ['knowledge_margin'];
 export const DEFAULT_TOLERANCE = 0.02;
 
+/** The gated metrics when none are asked for: the defaults, the likelihood metrics measured, and the forgetting alarm's when it is on. */
+export const defaultGateMetrics = (likelihood: readonly string[], alarm: boolean): string[] =>
+  [...DEFAULT_GATE_METRICS, ...likelihood, ...(alarm ? FORGETTING_METRICS : [])];
+
 export interface GateOptions {
   metrics?: string[];
   /** Absolute tolerance per metric; `default` for the rest. */
@@ -259,6 +263,14 @@ function inTrainFromHead(p: Pair): Pair {
  * and content hash; a changed eval set is a warning with the size of the intersection.
  */
 export function gate(store: Store, headId: number, baselineId: number, options: GateOptions = {}): GateReport {
+  return gateMeasured(store, headId, baselineId, options).report;
+}
+
+/** A tested metric's per-item worsenings on the test's scale (positive = worse), for `plan`'s simulation. */
+export interface TestedMetric { metric: string; worse: number[]; binary: boolean; testTolerance: number; geometric: boolean }
+
+/** The gate, with each tested metric's per-item worsenings beside its report. */
+export function gateMeasured(store: Store, headId: number, baselineId: number, options: GateOptions = {}): { report: GateReport; tested: TestedMetric[] } {
   for (const m of options.metrics ?? []) requireMetric(m, '--metrics');
   const alpha = options.alpha ?? 0.05;
   const opts = { alpha, noSignificance: options.noSignificance === true, resamples: options.resamples ?? 10_000, seed: options.seed ?? 0 };
@@ -293,7 +305,7 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   const categorized = pairs.some((p) => p.head.category === 'HighlyKnown' || p.head.category === 'MaybeKnown');
   const alarm = options.metrics === undefined && categorized ? forgettingReference(store, headRun, baseRun, categoryOf, head, warnings) : null;
   const likelihood = LIKELIHOOD_GATE_METRICS.filter((m) => pairs.some((p) => itemValue(m, p.base) !== undefined && itemValue(m, p.head) !== undefined));
-  const metrics = [...new Set(options.metrics ?? [...DEFAULT_GATE_METRICS, ...likelihood, ...(alarm !== null ? FORGETTING_METRICS : [])])];
+  const metrics = [...new Set(options.metrics ?? defaultGateMetrics(likelihood, alarm !== null))];
   const pairsFor = (m: string) => (alarm !== null && FORGETTING_METRICS.includes(m) ? alarm.pairs : pairs);
 
   const tol = (m: string) => (options.tolerance !== undefined && Object.hasOwn(options.tolerance, m) ? options.tolerance[m]! : options.tolerance?.default ?? DEFAULT_TOLERANCE);
@@ -325,9 +337,10 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   const verdict = headErrors > maxErrors ? 'untrusted' : verdicts.some((v) => v.verdict === 'regression') ? 'regression' : 'pass';
   if (headErrors > maxErrors) warnings.push(`the head run has ${headErrors} errored items (more than --max-errors ${maxErrors}): it cannot be trusted`);
   const describe = (r: { id: number; checkpoint: string; step: number | null }) => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step });
-  return {
+  const report: GateReport = {
     verdict, head: describe(headRun), baseline: describe(baseRun), reference: options.reference ?? { kind: 'run', why: 'asked for by run id' }, alpha, significance: !opts.noSignificance,
     correction: opts.noSignificance ? 'none' : 'holm',
     items, mismatches, headErrors, maxErrors, metrics: verdicts, warnings,
   };
+  return { report, tested: tested.map((m) => ({ metric: m.metric, worse: m.worse, binary: m.binary, testTolerance: m.testTolerance, geometric: m.geometric })) };
 }
