@@ -1,3 +1,4 @@
+import { TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValues } from '../compare/item-values.js';
@@ -10,6 +11,16 @@ import { describeReference, resolveReference } from './reference.js';
 export const MAX_PLAN_ITEMS = 2000;
 export const DEFAULT_DETECT = 0.1;
 export const DEFAULT_POWER = 0.8;
+
+/**
+ * The one bound of `plan`'s options (CLI and API): detect in (0, 1], power in (0, 1). `field`
+ * names the option in the error as its caller spells it.
+ */
+export function checkPlanOption(name: 'detect' | 'power', value: number, field: string): number {
+  const ok = Number.isFinite(value) && value > 0 && (name === 'detect' ? value <= 1 : value < 1);
+  if (!ok) throw new TunegateError('USAGE', `${field} must be a number ${name === 'detect' ? 'above 0 and at most 1 (a drop, e.g. 0.10)' : 'strictly between 0 and 1 (e.g. 0.8)'}, got ${JSON.stringify(String(value))}`);
+  return value;
+}
 
 export interface PlanOptions {
   /** The drop to be detected (default 0.10; relative for geometric metrics). */
@@ -65,15 +76,19 @@ function runOnlyModel(values: number[], binary: boolean): DiffModel {
   return { kind: 'resample', pool: pool.length > 0 ? pool : [0] };
 }
 
+/** Metrics whose items `evalset generate` writes (bio-generated: bio family; refusal-generated: forbidden lists). */
+const GENERATED = ['bio_accuracy', 'hallucination_rate', 'refusal_accuracy'];
+
 function remedy(metric: string, needed: number | 'already' | null, n: number): MetricPlan['remedy'] {
-  const keyword = metricDef(metric)?.items.kind === 'keyword';
-  const why = keyword
-    ? 'a drop is counted over items; more samples per item average the same item, so only more items help'
-    : 'blog prompts are written by hand: more samples per item average the same prompt, so only more prompts help';
   if (needed === 'already') return { kind: 'none', command: null, why: 'the set already detects this drop' };
   const more = needed === null ? `more than ${MAX_PLAN_ITEMS - n}` : String(needed - n);
-  if (!keyword) return { kind: 'items', command: null, why: `add ${more} blog prompts; ${why}` };
-  return { kind: 'questions', command: 'tunegate evalset generate --facts FACTS --generator SPEC --questions Q', why: `add ${more} keyword items (Q questions per fact and language, Q × facts × languages ≥ ${more}); ${why}` };
+  // Samples are averaged per item before the test (the item is the unit): they smooth one item's
+  // answer, never add items, so they cannot shrink a drop counted in whole items.
+  const samples = 'more samples per item do not add items, the unit of the test';
+  if (GENERATED.includes(metric)) {
+    return { kind: 'questions', command: 'tunegate evalset generate --facts FACTS --generator SPEC --questions Q', why: `${more} more items (Q per fact and language); ${samples}` };
+  }
+  return { kind: 'items', command: null, why: `${more} more ${metricDef(metric)?.items.kind === 'blog' ? 'blog prompts' : 'items'} of its sets, written by hand (evalset generate writes bio and refusal items only); ${samples}` };
 }
 
 /**
@@ -86,6 +101,7 @@ export function plan(store: Store, head: Run, options: PlanOptions = {}): Plan {
   const detect = options.detect ?? DEFAULT_DETECT;
   const power = options.power ?? DEFAULT_POWER;
   const alpha = options.alpha ?? 0.05;
+  if (head.kind !== 'eval') throw new TunegateError('USAGE', `run ${head.id} is a categorization, not an evaluation: plan evaluation runs`);
   const ref = resolveReference(store, head);
   let tested: TestedMetric[];
   let noise: Plan['noise'];
