@@ -8,7 +8,7 @@ import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../
 import { categoryLookup, runCategories } from '../categorize/run-categories.js';
 import { latestCompleted } from './resolve.js';
 import type { ReferenceChoice } from './reference.js';
-import { blindSpot, minDetectableDrop } from './sensitivity.js';
+import { minDetectableDrop, planCommand, sensitivity, type Sensitivity } from './sensitivity.js';
 
 export const DEFAULT_GATE_METRICS = ['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy'];
 /** Gated by default as well when the compared items have knowledge categories: the forgetting alarm. */
@@ -116,6 +116,10 @@ export interface GateReport {
   maxErrors: number;
   metrics: MetricVerdict[];
   warnings: string[];
+  /** One line per tested metric: the smallest drop its items can show (replaces warnings about blind spots). */
+  sensitivity: Sensitivity[];
+  /** The command that says the power and the items a drop would take: `tunegate plan --run ID`. */
+  planCommand: string;
 }
 
 type Pair = { base: ItemValue; head: ItemValue };
@@ -325,10 +329,7 @@ export function gateMeasured(store: Store, headId: number, baselineId: number, o
     const t = tested.indexOf(m);
     return note(verdictOf(m, holm.levels[t]!, holm.rejected[t]!, loneLevel, alpha, opts.noSignificance));
   });
-  for (const v of verdicts) {
-    const w = blindSpot(v, loneLevel, alpha);
-    if (w !== null) warnings.push(w);
-  }
+  const lines = verdicts.map((v) => sensitivity(v, loneLevel, alpha)).filter((x): x is Sensitivity => x !== null);
   if (verdicts.every((v) => v.verdict === 'skipped')) {
     throw new TunegateError('INVALID_INPUT', `no comparable items for any gated metric (${metrics.join(', ')})`);
   }
@@ -340,7 +341,7 @@ export function gateMeasured(store: Store, headId: number, baselineId: number, o
   const report: GateReport = {
     verdict, head: describe(headRun), baseline: describe(baseRun), reference: options.reference ?? { kind: 'run', why: 'asked for by run id' }, alpha, significance: !opts.noSignificance,
     correction: opts.noSignificance ? 'none' : 'holm',
-    items, mismatches, headErrors, maxErrors, metrics: verdicts, warnings,
+    items, mismatches, headErrors, maxErrors, metrics: verdicts, warnings, sensitivity: lines, planCommand: planCommand(headId),
   };
   return { report, tested: tested.map((m) => ({ metric: m.metric, worse: m.worse, binary: m.binary, testTolerance: m.testTolerance, geometric: m.geometric })) };
 }
