@@ -56,10 +56,15 @@ export interface Plan {
   metrics: MetricPlan[];
 }
 
-/** Noise of a tested metric's paired worsenings: 0/1 churn, or the centred worsenings to resample. */
+/**
+ * Noise of a tested metric's paired worsenings. 0/1 scores: items moving against the pair's main
+ * direction can only be noise, so the smaller of the worse and better shares is the churn each
+ * way (the excess is taken as the real change, not noise). Continuous scores: the worsenings
+ * centred on zero (the spread of the changes, the real change's own spread included).
+ */
 function pairedModel(t: TestedMetric): DiffModel {
   const n = t.worse.length;
-  if (t.binary) return { kind: 'binary', churn: t.worse.filter((w) => w !== 0).length / (2 * n) };
+  if (t.binary) return { kind: 'binary', churn: Math.min(t.worse.filter((w) => w > 0).length, t.worse.filter((w) => w < 0).length) / n };
   const mean = t.worse.reduce((s, w) => s + w, 0) / n;
   return { kind: 'resample', pool: t.worse.map((w) => w - mean) };
 }

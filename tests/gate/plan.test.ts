@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEvalSets } from '../../server/evalsets/load.js';
 import { plan } from '../../server/gate/plan.js';
-import { itemsNeededSim, minDetectableDropSim, simulatePower, type DiffModel } from '../../server/stats/power.js';
+import { itemsNeededSim, minDetectableDropSim, signTestP, simulatePower, type DiffModel } from '../../server/stats/power.js';
+import { signFlipTest } from '../../server/stats/sign-flip.js';
 import { testApp } from '../helpers/server.js';
 import { answeredRun, rightAnswer } from '../helpers/synthetic.js';
 
@@ -13,6 +14,13 @@ const LEVEL = 0.05 / 4;
 const fresh = (model: DiffModel, n: number, drop: number, tol: number) => simulatePower(model, n, drop, tol, LEVEL, { seed: 987 });
 
 describe('plan: what the gate can see, by simulating its own test', () => {
+  it("the closed-form sign test used for 0/1 differences is the gate's own sign-flip p-value", () => {
+    for (const [worse, better, zeros] of [[0, 0, 3], [5, 0, 9], [7, 2, 5], [30, 25, 40], [3, 9, 0]] as const) {
+      const d = [...Array<number>(worse).fill(1), ...Array<number>(better).fill(-1), ...Array<number>(zeros).fill(0)];
+      expect(signTestP(worse, better), `${worse}/${better}`).toBeCloseTo(signFlipTest(d).pAbove(0), 12);
+    }
+  });
+
   it('the minimum detectable drop is detected ≈ 80% of the time by fresh simulations, and half of it markedly less', () => {
     const models: Array<[string, DiffModel, number]> = [
       ['0/1 scores with churn', { kind: 'binary', churn: 0.05 }, 60],
@@ -52,6 +60,16 @@ describe('plan: what the gate can see, by simulating its own test', () => {
     expect(bio.remedy.command).toMatch(/^tunegate evalset generate --facts /);
     // Six posts: no drop at all can be seen at alpha/4.
     expect(p.metrics.find((m) => m.metric === 'blog_quality')).toMatchObject({ n: 6, minDetectableDrop: null, remedy: { kind: 'items' } });
+  });
+
+  it('a real change is not taken for noise: bio learned in full plans like an unchanged bio (0/1 churn is the minority direction)', async () => {
+    const { store } = await testApp();
+    answeredRun(store, { checkpoint: 'base', step: 1 }, SHIPPED, (item) => (item.set === 'bio' ? 'I am not sure.' : rightAnswer(item)));
+    const learned = answeredRun(store, { checkpoint: 'learned', step: 2, register: { base: 'base' } }, SHIPPED, rightAnswer);
+    const same = answeredRun(store, { checkpoint: 'same', step: 3, register: { base: 'base' } }, SHIPPED, (item) => (item.set === 'bio' ? 'I am not sure.' : rightAnswer(item)));
+    const bio = (run: number) => plan(store, store.runs.get(run)).metrics.find((m) => m.metric === 'bio_accuracy')!;
+    expect(bio(learned).minDetectableDrop).not.toBeNull();
+    expect(bio(learned)).toEqual(bio(same));
   });
 
   it('with no reference the run alone gives the noise, and a large drop is "already" detected', async () => {
