@@ -84,12 +84,14 @@ function runOnlyModel(values: number[], binary: boolean): DiffModel {
 /** Metrics whose items `evalset generate` writes (bio-generated: bio family; refusal-generated: forbidden lists). */
 const GENERATED = ['bio_accuracy', 'hallucination_rate', 'refusal_accuracy'];
 
-function remedy(metric: string, needed: number | 'already' | null, n: number): MetricPlan['remedy'] {
+function remedy(metric: string, needed: number | 'already' | null, n: number, sampled: boolean): MetricPlan['remedy'] {
   if (needed === 'already') return { kind: 'none', command: null, why: 'the set already detects this drop' };
   const more = needed === null ? `more than ${MAX_PLAN_ITEMS - n}` : String(needed - n);
-  // Samples are averaged per item before the test (the item is the unit): they smooth one item's
-  // answer, never add items, so they cannot shrink a drop counted in whole items.
-  const samples = 'more samples per item do not add items, the unit of the test';
+  // Samples are averaged per item before the test (the item is the unit): they can only smooth an
+  // item's sampling noise, and there is none in greedy answers or in likelihoods.
+  const samples = !sampled || metricDef(metric)?.items.value === 'likelihood'
+    ? 'not reachable with samples alone: the per-item values are deterministic (greedy answers or likelihoods)'
+    : 'more samples per item would smooth each item\'s sampling noise but add no items, the unit of the test';
   if (GENERATED.includes(metric)) {
     return { kind: 'questions', command: 'tunegate evalset generate --facts FACTS --generator SPEC --questions Q', why: `${more} more items (Q per fact and language); ${samples}` };
   }
@@ -130,7 +132,7 @@ export function plan(store: Store, head: Run, options: PlanOptions = {}): Plan {
       : itemsNeededSim(model, toScale(detect), t.testTolerance, level, power, MAX_PLAN_ITEMS, Math.max(4, n));
     return {
       metric: t.metric, n, binary: t.binary, level, tolerance: t.geometric ? Math.expm1(t.testTolerance) : t.testTolerance,
-      minDetectableDrop: mdd === null ? null : fromScale(mdd), itemsNeeded: needed, remedy: remedy(t.metric, needed, n),
+      minDetectableDrop: mdd === null ? null : fromScale(mdd), itemsNeeded: needed, remedy: remedy(t.metric, needed, n, head.params.temperature > 0),
     };
   });
   return { runId: head.id, detect, power, alpha, noise, trials: TRIALS, metrics };

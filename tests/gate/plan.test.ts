@@ -58,6 +58,8 @@ describe('plan: what the gate can see, by simulating its own test', () => {
     // Rerun at that size with the same noise (no churn: both runs answered alike), it detects 0.10.
     expect(fresh({ kind: 'binary', churn: 0 }, bio.itemsNeeded as number, 0.1, 0.02)).toBeGreaterThanOrEqual(0.75);
     expect(bio.remedy.command).toMatch(/^tunegate evalset generate --facts /);
+    // Greedy answers (temperature 0): samples would repeat them.
+    expect(bio.remedy.why).toContain('not reachable with samples alone');
     // Six posts: no drop at all can be seen at alpha/4.
     expect(p.metrics.find((m) => m.metric === 'blog_quality')).toMatchObject({ n: 6, minDetectableDrop: null, remedy: { kind: 'items' } });
   });
