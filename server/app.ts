@@ -19,6 +19,7 @@ import { ReadCache } from './routes/read-cache.js';
 import { compareRoutes } from './routes/compare.js';
 import { evalsetRoutes } from './routes/evalsets.js';
 import { gateRoutes } from './routes/gate.js';
+import { planRoutes } from './routes/plan.js';
 import { healthRoutes } from './routes/health.js';
 import { metricRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
@@ -186,6 +187,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(categorizeRoutes, routeDeps);
   await app.register(compareRoutes, routeDeps);
   await app.register(gateRoutes, routeDeps);
+  await app.register(planRoutes, routeDeps);
   await app.register(adviseRoutes, routeDeps);
   await app.register(evalsetRoutes, routeDeps);
   await app.register(metricRoutes, routeDeps);

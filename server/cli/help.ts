@@ -31,6 +31,7 @@ Commands:
   advise --tag run=NAME   the step to stop a training run at: best held-out accuracy, no forgetting
   judge RUN_ID            LLM judge of a run's blog posts and refusal answers (optionally pairwise)
   gate                    fail the build on regression: compare a run with a baseline
+  plan --run ID           what the gate can see of a run's sets, and the items it would take
   checkpoint baseline NAME flag the checkpoint the gate compares with by default
   runs                    list runs, newest first
   show RUN_ID             a run's metrics, provenance and (with --items) every answer
@@ -315,9 +316,9 @@ the tolerance AND a one-sided paired sign-flip (permutation) test over the items
 (same content hash) says it is worse beyond noise: exact while feasible (the exact sign test on
 0/1 scores), else a seeded Monte Carlo of 10,000 sign patterns. Alpha is for the whole gate:
 Holm's step-down shares it across the gated metrics, so a build with no true change fails with
-probability at most alpha. Each interval inverts the same test at the metric's level. A metric
-whose set is too small to ever detect a drop the size of its tolerance gets a warning with its
-smallest detectable drop. With --samples K, the item is the unit: each item's K samples are
+probability at most alpha. Each interval inverts the same test at the metric's level. Each
+tested metric gets a sensitivity line: the smallest drop its items could ever show at the level
+a lone regression meets, and \`tunegate plan --run ID\` for what it would take. With --samples K, the item is the unit: each item's K samples are
 averaged first and the test pairs per-item means (samples are not independent draws).
 
 Head run: --run, else the latest completed run of --checkpoint, else the latest completed run.
@@ -353,6 +354,27 @@ ${DB}
 Exit codes: 0 no regression, or no baseline yet; 1 regression; 2 bad usage, unknown run, no
 comparable items, runs measured differently (without --allow-mismatch), or no baseline with
 --require-baseline; 3 the head run has more errored items than --max-errors.`,
+
+  plan: `Usage: tunegate plan --run ID [--detect 0.10] [--power 0.8] [--json]
+
+How much the gate can see of a run's eval sets, and what it would take to see more. For each
+gated metric: the smallest drop its gate detects with probability --power now, and how many
+items it would take to detect a drop of --detect, with the command that gets them. Found by
+simulating the gate's own test (the paired sign-flip test at alpha/m, Holm's first step:
+the level a lone regression meets), 200 seeded simulated gates per point, not by a formula.
+The per-item noise is the run's paired spread against its default reference (see gate --help);
+with none, the run alone: 0/1 scores with no churn (a lower bound on the items needed),
+continuous scores as the difference of two random items (an upper bound).
+
+Options:
+  --run ID              the run to plan for (required)
+  --detect D            the drop to detect, above 0 and at most 1 (default 0.10; relative for
+                        blog_perplexity)
+  --power P             detection probability, strictly between 0 and 1 (default 0.8)
+  --json                print the plan as JSON (the same as GET /api/plan)
+${DB}
+
+Exit codes: 0 a plan printed; 2 bad usage or unknown run.`,
 
   judge: `Usage: tunegate judge RUN_ID [--judge SPEC] [--pairwise BASELINE_RUN] [options]
 

@@ -8,7 +8,7 @@ import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../
 import { categoryLookup, runCategories } from '../categorize/run-categories.js';
 import { latestCompleted } from './resolve.js';
 import type { ReferenceChoice } from './reference.js';
-import { blindSpot, minDetectableDrop } from './sensitivity.js';
+import { minDetectableDrop, planCommand, sensitivity, type Sensitivity } from './sensitivity.js';
 
 export const DEFAULT_GATE_METRICS = ['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy'];
 /** Gated by default as well when the compared items have knowledge categories: the forgetting alarm. */
@@ -20,6 +20,10 @@ export const FORGETTING_METRICS = ['acc_highly_known', 'acc_maybe_known'];
  */
 export const LIKELIHOOD_GATE_METRICS = ['knowledge_margin'];
 export const DEFAULT_TOLERANCE = 0.02;
+
+/** The gated metrics when none are asked for: the defaults, the likelihood metrics measured, and the forgetting alarm's when it is on. */
+export const defaultGateMetrics = (likelihood: readonly string[], alarm: boolean): string[] =>
+  [...DEFAULT_GATE_METRICS, ...likelihood, ...(alarm ? FORGETTING_METRICS : [])];
 
 export interface GateOptions {
   metrics?: string[];
@@ -112,6 +116,10 @@ export interface GateReport {
   maxErrors: number;
   metrics: MetricVerdict[];
   warnings: string[];
+  /** One line per tested metric: the smallest drop its items can show (replaces warnings about blind spots). */
+  sensitivity: Sensitivity[];
+  /** The command that says the power and the items a drop would take: `tunegate plan --run ID`. */
+  planCommand: string;
 }
 
 type Pair = { base: ItemValue; head: ItemValue };
@@ -259,6 +267,14 @@ function inTrainFromHead(p: Pair): Pair {
  * and content hash; a changed eval set is a warning with the size of the intersection.
  */
 export function gate(store: Store, headId: number, baselineId: number, options: GateOptions = {}): GateReport {
+  return gateMeasured(store, headId, baselineId, options).report;
+}
+
+/** A tested metric's per-item worsenings on the test's scale (positive = worse), for `plan`'s simulation. */
+export interface TestedMetric { metric: string; worse: number[]; binary: boolean; testTolerance: number; geometric: boolean }
+
+/** The gate, with each tested metric's per-item worsenings beside its report. */
+export function gateMeasured(store: Store, headId: number, baselineId: number, options: GateOptions = {}): { report: GateReport; tested: TestedMetric[] } {
   for (const m of options.metrics ?? []) requireMetric(m, '--metrics');
   const alpha = options.alpha ?? 0.05;
   const opts = { alpha, noSignificance: options.noSignificance === true, resamples: options.resamples ?? 10_000, seed: options.seed ?? 0 };
@@ -293,7 +309,7 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   const categorized = pairs.some((p) => p.head.category === 'HighlyKnown' || p.head.category === 'MaybeKnown');
   const alarm = options.metrics === undefined && categorized ? forgettingReference(store, headRun, baseRun, categoryOf, head, warnings) : null;
   const likelihood = LIKELIHOOD_GATE_METRICS.filter((m) => pairs.some((p) => itemValue(m, p.base) !== undefined && itemValue(m, p.head) !== undefined));
-  const metrics = [...new Set(options.metrics ?? [...DEFAULT_GATE_METRICS, ...likelihood, ...(alarm !== null ? FORGETTING_METRICS : [])])];
+  const metrics = [...new Set(options.metrics ?? defaultGateMetrics(likelihood, alarm !== null))];
   const pairsFor = (m: string) => (alarm !== null && FORGETTING_METRICS.includes(m) ? alarm.pairs : pairs);
 
   const tol = (m: string) => (options.tolerance !== undefined && Object.hasOwn(options.tolerance, m) ? options.tolerance[m]! : options.tolerance?.default ?? DEFAULT_TOLERANCE);
@@ -313,10 +329,7 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
     const t = tested.indexOf(m);
     return note(verdictOf(m, holm.levels[t]!, holm.rejected[t]!, loneLevel, alpha, opts.noSignificance));
   });
-  for (const v of verdicts) {
-    const w = blindSpot(v, loneLevel, alpha);
-    if (w !== null) warnings.push(w);
-  }
+  const lines = verdicts.map((v) => sensitivity(v, loneLevel, alpha)).filter((x): x is Sensitivity => x !== null);
   if (verdicts.every((v) => v.verdict === 'skipped')) {
     throw new TunegateError('INVALID_INPUT', `no comparable items for any gated metric (${metrics.join(', ')})`);
   }
@@ -325,9 +338,10 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
   const verdict = headErrors > maxErrors ? 'untrusted' : verdicts.some((v) => v.verdict === 'regression') ? 'regression' : 'pass';
   if (headErrors > maxErrors) warnings.push(`the head run has ${headErrors} errored items (more than --max-errors ${maxErrors}): it cannot be trusted`);
   const describe = (r: { id: number; checkpoint: string; step: number | null }) => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step });
-  return {
+  const report: GateReport = {
     verdict, head: describe(headRun), baseline: describe(baseRun), reference: options.reference ?? { kind: 'run', why: 'asked for by run id' }, alpha, significance: !opts.noSignificance,
     correction: opts.noSignificance ? 'none' : 'holm',
-    items, mismatches, headErrors, maxErrors, metrics: verdicts, warnings,
+    items, mismatches, headErrors, maxErrors, metrics: verdicts, warnings, sensitivity: lines, planCommand: planCommand(headId),
   };
+  return { report, tested: tested.map((m) => ({ metric: m.metric, worse: m.worse, binary: m.binary, testTolerance: m.testTolerance, geometric: m.geometric })) };
 }

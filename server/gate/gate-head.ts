@@ -4,6 +4,7 @@ import type { Run } from '../store/types.js';
 import { itemValues } from '../compare/item-values.js';
 import { gate, type GateOptions, type GateReport } from './decide.js';
 import { FLAG_BASELINE_HINT, resolveReference } from './reference.js';
+import { planCommand } from './sensitivity.js';
 
 export interface GateHeadOptions extends Omit<GateOptions, 'reference'> {
   /** The reference as resolveReference reads it; absent: the default reference. */
@@ -44,6 +45,8 @@ function noBaselineReport(head: Run, why: string, headErrors: number, options: G
     headErrors,
     maxErrors,
     metrics: [],
+    sensitivity: [],
+    planCommand: planCommand(head.id),
     // Errored items make the run untrusted with or without a reference (exit 3 all the same).
     warnings: [`not gated: ${why}; ${FLAG_BASELINE_HINT}`,
       ...(headErrors > maxErrors ? [`the head run has ${headErrors} errored items (more than the ${maxErrors} allowed): it cannot be trusted`] : [])],

@@ -17,6 +17,9 @@ function method(r: GateReport): string {
   const tested = r.metrics.filter((m) => m.level !== null).length;
   return `a metric regresses when it is worse by more than its tolerance and p < level. p: one-sided paired sign-flip test over items of "not worse" (exact sign test for 0/1 scores); alpha ${r.alpha} is shared across the ${tested} tested metrics by Holm's step-down (level); intervals are two-sided at 1 − 2·level.`;
 }
+/** A metric's sensitivity line with the command that says the rest (power, items needed). */
+const sensitivityLine = (r: GateReport, text: string) => `${text}; power and items needed: ${r.planCommand}`;
+
 const runLabel = (r: GateReport['head']) => `run ${r.runId} (${oneLine(r.checkpoint, 200)}${r.step === null ? '' : `, step ${r.step}`})`;
 
 /** The reference and why, e.g. `run 3 (base): the head's base checkpoint`. */
@@ -47,6 +50,7 @@ export function gateText(r: GateReport): string {
     lines.push('', `${m.metric}: items that got worse most`);
     for (const w of m.worst) lines.push(`  [${w.set}/${w.id}] ${fmt(w.base)} → ${fmt(w.head)}  ${clip(w.prompt, 70)}`);
   }
+  for (const x of r.sensitivity) lines.push(`sensitivity: ${sensitivityLine(r, x.text)}`);
   for (const w of r.warnings) lines.push(`warning: ${printable(w)}`);
   return lines.join('\n');
 }
@@ -83,7 +87,9 @@ export function gateJunit(r: GateReport): string {
   const skipped = r.metrics.filter((m) => m.verdict === 'skipped').length + (r.verdict === 'no-baseline' ? 1 : 0);
   const errors = untrusted ? 1 : 0;
   const name = xml(`tunegate gate: ${runLabel(r.head)} vs ${r.baseline === null ? 'no baseline' : runLabel(r.baseline)}`);
-  const reference = `    <properties>\n      <property name="reference" value="${xml(referenceLine(r, runLabel))}"/>\n    </properties>`;
+  const properties = [['reference', referenceLine(r, runLabel)], ...r.sensitivity.map((x) => [`sensitivity.${x.metric}`, sensitivityLine(r, x.text)])]
+    .map(([name, value]) => `      <property name="${xml(name!)}" value="${xml(value!)}"/>`);
+  const reference = `    <properties>\n${properties.join('\n')}\n    </properties>`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="tunegate gate" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">
   <testsuite name="${name}" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${new Date().toISOString().slice(0, 19)}">
@@ -143,6 +149,7 @@ export function gateMarkdown(r: GateReport): string {
     lines.push('', `### ${cell(m.metric)}: items that got worse most`, '', '| item | base → head | baseline answer | head answer |', '|---|---|---|---|');
     for (const w of m.worst) lines.push(`| ${inert(`${w.set}/${w.id}`, 120)}: ${inert(w.prompt, 60)} | ${fmt(w.base)} → ${fmt(w.head)} | ${inert(w.baseAnswer, 120)} | ${inert(w.headAnswer, 120)} |`);
   }
+  if (r.sensitivity.length > 0) lines.push('', ...r.sensitivity.map((x) => `- sensitivity: ${cell(x.text, 300)}; power and items needed: \`${r.planCommand}\``));
   if (r.warnings.length > 0) lines.push('', ...r.warnings.map((w) => `> ⚠️ ${inert(w, 300, 'text')}`));
   return `${lines.join('\n')}\n`;
 }

@@ -16,24 +16,34 @@ export function minDetectableDrop(n: number, tolerance: number, level: number, b
   return k > n ? null : k / n;
 }
 
+/** One gated metric's sensitivity: the smallest drop its items could ever show, at the levels the gate tests it at. */
+export interface Sensitivity {
+  metric: string;
+  n: number;
+  /** alpha/m: the level a lone regression meets (Holm's first step). */
+  level: number;
+  minDetectableDrop: number | null;
+  /** alpha: the highest level Holm's step-down reaches, once every other tested metric failed. */
+  alpha: number;
+  minDetectableDropAtAlpha: number | null;
+  /** The line in words, without the plan command (reports add it; the page shows it as a snippet). */
+  text: string;
+}
+
+/** The command that answers "with what power, and what would it take" for a run (gate/plan.ts). */
+export const planCommand = (runId: number) => `tunegate plan --run ${runId}`;
+
 /**
- * The warning for a metric this gate cannot fail on a drop the size of its tolerance; null when
- * there is nothing to warn of. Holm's step-down tests the smallest p at alpha/m (`loneLevel`)
- * but a later one at up to alpha once the others failed, so "cannot fail" is said only when even
- * alpha is out of reach, a metric that failed is never warned about, and a metric that can fail
- * only after others is said so: the warning can never contradict the verdict beside it.
+ * The sensitivity line of a tested metric; null for a skipped one or a gate without significance.
+ * It states what the items allow at both ends of Holm's levels, never a verdict, so it can never
+ * contradict the verdict beside it (a metric failing at a later step shows its drop at alpha).
  */
-export function blindSpot(v: MetricVerdict, loneLevel: number, alpha: number): string | null {
-  if (v.verdict === 'skipped' || v.verdict === 'regression' || v.level === null) return null;
-  if (v.minDetectableDropAtAlpha === null) {
-    return `${v.metric}: with ${v.n} items no drop can be detected even at level ${fmtP(alpha)}, the most Holm's step-down gives a metric (even if every item got worse, p ≥ 2^-${v.n} = ${fmtP(2 ** -v.n)}): this gate cannot fail on it; add items or raise alpha`;
-  }
-  const then = `it can fail only after other gated metrics failed, when Holm's step-down tests it at a level up to ${fmtP(alpha)} (a drop of ${v.minDetectableDropAtAlpha.toFixed(3)} or more)`;
-  if (v.minDetectableDrop === null) {
-    return `${v.metric}: with ${v.n} items no drop can be detected on its own, at level ${fmtP(loneLevel)} (p ≥ 2^-${v.n} = ${fmtP(2 ** -v.n)}); ${then}; add items`;
-  }
-  if (v.minDetectableDrop > v.tolerance * (1 + 1e-9)) {
-    return `${v.metric}: with ${v.n} items (0/1 scores) the smallest drop this gate can detect is ${v.minDetectableDrop.toFixed(3)} on its own (level ${fmtP(loneLevel)}); a drop of the tolerance ${v.tolerance} goes unseen unless other metrics fail first; add items`;
-  }
-  return null;
+export function sensitivity(v: MetricVerdict, loneLevel: number, alpha: number): Sensitivity | null {
+  if (v.verdict === 'skipped' || v.level === null) return null;
+  const drop = (d: number | null, at: number) => `${d === null ? 'none' : d.toFixed(3)} at level ${fmtP(at)}`;
+  const later = alpha > loneLevel * (1 + 1e-9) ? `, ${drop(v.minDetectableDropAtAlpha, alpha)} once the other metrics failed` : '';
+  return {
+    metric: v.metric, n: v.n, level: loneLevel, minDetectableDrop: v.minDetectableDrop, alpha, minDetectableDropAtAlpha: v.minDetectableDropAtAlpha,
+    text: `${v.metric} (n=${v.n}): the smallest drop it can show is ${drop(v.minDetectableDrop, loneLevel)}${later} (even if every item moved alike)`,
+  };
 }

@@ -26,6 +26,8 @@ export interface SignFlipOptions {
   /** Monte Carlo draws when exact enumeration is too large (default 10,000). */
   draws?: number;
   seed?: number;
+  /** Enumerate exactly only up to this many flip patterns (default 2^20); beyond, Monte Carlo. Simulations lower it: building many patterns per test is what costs. */
+  exactLimit?: number;
 }
 
 export interface SignFlipTest {
@@ -134,7 +136,7 @@ export function signFlipTest(diffs: readonly number[], opts: SignFlipOptions = {
   const lf = logFactorials(n);
   const cls = classes(changed);
   const combos = cls.reduce((p, c) => p * (c.count + 1), 1);
-  const exact = combos <= EXACT_LIMIT;
+  const exact = combos <= (opts.exactLimit ?? EXACT_LIMIT);
   const patterns = exact ? exactPatterns(cls, lf) : sampledPatterns(changed, opts.draws ?? DEFAULT_DRAWS, opts.seed ?? 0);
   // Unchanged items add nothing to Σ_F d but count in |F|: K of them flipped, K ~ Binomial(zeros, ½).
   const zeroPmf = halfBinomial(zeros, lf);

@@ -122,16 +122,16 @@ describe('gate calibration on the shipped eval sets', () => {
     }
   });
 
-  it('says when a set is too small to detect a drop the size of the tolerance', () => {
+  it('says in a sensitivity line what drop each set can show (none for six posts)', () => {
     const r = reports[0]!;
     const blog = r.metrics.find((m) => m.metric === 'blog_quality')!;
     // 6 posts: even if every post got worse, p = 2^-6 = 0.016 > 0.05 / 4.
     expect(blog.minDetectableDrop).toBeNull();
-    expect(r.warnings.some((w) => w.startsWith('blog_quality: with 6 items no drop can be detected'))).toBe(true);
+    expect(r.sensitivity.find((x) => x.metric === 'blog_quality')!.text).toMatch(/^blog_quality \(n=6\): the smallest drop it can show is none at level 0\.013/);
     const known = r.metrics.find((m) => m.metric === 'known_accuracy')!;
     // 21 items scored 0/1: 7 must fail (2^-7 < 0.0125) before a drop is detectable.
     expect(known.minDetectableDrop).toBeCloseTo(7 / 21, 12);
-    expect(r.warnings.some((w) => w.startsWith('known_accuracy: with 21 items (0/1 scores) the smallest drop this gate can detect is 0.333'))).toBe(true);
+    expect(r.sensitivity.find((x) => x.metric === 'known_accuracy')!.text).toMatch(/^known_accuracy \(n=21\): the smallest drop it can show is 0\.333 at level 0\.013/);
   });
 });
 

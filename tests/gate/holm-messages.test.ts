@@ -9,7 +9,7 @@ import { answeredRun, rightAnswer } from '../helpers/synthetic.js';
 /** The shipped sets: 14 bio items, 6 refusal (forbidden lists: hallucination_rate is tested), 21 known, 6 posts. */
 const SHIPPED = loadEvalSets(['bio.jsonl', 'refusal.jsonl', 'known.jsonl', 'blog.jsonl'], join(import.meta.dirname, '../../evalsets'));
 
-describe("the gate's warnings agree with its verdicts under Holm's step-down", () => {
+describe("the gate's sensitivity lines agree with its verdicts under Holm's step-down", () => {
   /**
    * The situation of issue 20: four metrics tested (m = 4), bio_accuracy fails first (every bio
    * item lost: p = 2^-14), and every one of the 6 posts got worse, so blog_quality's p is 2^-6 =
@@ -46,25 +46,37 @@ describe("the gate's warnings agree with its verdicts under Holm's step-down", (
     for (const [name, out] of Object.entries(renderings)) {
       expect(out, name).toMatch(/blog_quality/);
       expect(out, name).not.toMatch(/cannot fail|no drop can be detected/);
+      // One sensitivity line per tested metric, each with the plan command; no blind-spot warning.
+      expect(out.match(/the smallest drop it can show/g)?.length ?? 0, name).toBe(4);
+      expect(out, name).toContain(`tunegate plan --run ${head}`);
     }
+    expect(report.sensitivity.map((x: { metric: string }) => x.metric)).toEqual(['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy']);
+    expect(report.warnings).toEqual([]);
+    expect(text.match(/^sensitivity: /gm)).toHaveLength(4);
+    expect(text).toMatch(/^sensitivity: blog_quality \(n=6\): the smallest drop it can show is none at level 0\.013, 0\.020 at level 0\.050 once the other metrics failed .*; power and items needed: tunegate plan --run \d+$/m);
     expect(text).toMatch(/^\s+blog_quality: worse by .*p = 0\.016 < 0\.017: beyond noise$/m);
   });
 
-  it('a metric that passed says it can fail only after others, not that it cannot; "cannot fail" only when even alpha is out of reach', async () => {
+  it('a metric that passed shows the drop it can show alone and once the others failed; a lone metric shows one level', async () => {
     const { store, dir, dbPath, base } = await regressedTwice();
     // The posts unchanged, bio lost: blog_quality passes, and six posts cannot show a drop alone.
     const bioOnly = answeredRun(store, { checkpoint: 'bio-lost', step: 3 }, SHIPPED, (item) => (item.set === 'bio' ? 'I am not sure.' : rightAnswer(item)));
     const r = (await cli(['gate', '--db', dbPath, '--run', String(bioOnly), '--baseline', String(base), '--json'], { cwd: dir })).json();
-    const blog = r.warnings.filter((w: string) => w.startsWith('blog_quality'));
-    expect(blog).toHaveLength(1);
-    expect(blog[0]).toMatch(/^blog_quality: with 6 items no drop can be detected on its own, at level 0\.013 .*it can fail only after other gated metrics failed/);
-    expect(blog[0]).not.toContain('cannot fail');
+    expect(r.warnings).toEqual([]);
+    const blog = r.sensitivity.find((x: { metric: string }) => x.metric === 'blog_quality');
+    // Unchanged posts score 0/1 here: at alpha, 5 of the 6 must fail (2^-5 < 0.05).
+    expect(blog).toMatchObject({ n: 6, level: 0.0125, minDetectableDrop: null, alpha: 0.05 });
+    expect(blog.minDetectableDropAtAlpha).toBeCloseTo(5 / 6, 12);
+    expect(blog.text).toMatch(/^blog_quality \(n=6\): the smallest drop it can show is none at level 0\.013, 0\.833 at level 0\.050 once the other metrics failed/);
+    expect(r.planCommand).toBe(`tunegate plan --run ${bioOnly}`);
     // Four posts: 2^-4 = 0.0625 is above alpha itself, so this gate truly cannot fail on them.
     const four = loadEvalSets(['blog.jsonl'], join(import.meta.dirname, '../../evalsets')).map((s) => ({ ...s, items: s.items.slice(0, 4) }));
     const b4 = answeredRun(store, { checkpoint: 'b4', step: 4 }, four, rightAnswer);
     const h4 = answeredRun(store, { checkpoint: 'h4', step: 5 }, four, () => 'A short post.');
     const small = (await cli(['gate', '--db', dbPath, '--run', String(h4), '--baseline', String(b4), '--json'], { cwd: dir })).json();
     expect(small.metrics.find((m: { metric: string }) => m.metric === 'blog_quality')).toMatchObject({ verdict: 'pass', minDetectableDropAtAlpha: null });
-    expect(small.warnings.some((w: string) => /^blog_quality: with 4 items no drop can be detected even at level 0\.05.*cannot fail on it/.test(w))).toBe(true);
+    // Alone in the gate (m = 1): one level, alpha, and no drop of four posts reaches it.
+    expect(small.sensitivity).toEqual([expect.objectContaining({ metric: 'blog_quality', level: 0.05, minDetectableDropAtAlpha: null })]);
+    expect(small.sensitivity[0].text).toMatch(/^blog_quality \(n=4\): the smallest drop it can show is none at level 0\.050 \(even/);
   });
 });

@@ -29,7 +29,16 @@ function gateBanner(gate: GateReport | Error): HTMLElement {
     h('strong', null, `Gate: ${text}`),
     ` · ${gate.items.compared} items compared · ${gate.significance ? `beyond tolerance and significant, α = ${gate.alpha} for the whole gate (Holm)` : 'tolerance only'}`,
     regressed.length > 0 ? ` · regressed: ${regressed.join(', ')}` : '',
-    gate.warnings.length > 0 ? h('ul', null, gate.warnings.map((w) => h('li', null, w))) : null);
+    gate.warnings.length > 0 ? h('ul', null, gate.warnings.map((w) => h('li', null, w))) : null,
+    sensitivityList(gate));
+}
+
+/** One line per tested metric: the smallest drop its items can show; the power and the items a drop would take are the plan's (a command to copy). */
+function sensitivityList(gate: GateReport): HTMLElement | null {
+  if (gate.sensitivity.length === 0) return null;
+  return h('div', { class: 'gate-sensitivity', attrs: tid('gate-sensitivity') },
+    h('ul', null, gate.sensitivity.map((x) => h('li', { attrs: { 'data-metric': x.metric } }, `Sensitivity: ${x.text}`))),
+    'Power, and the items a drop would take: ', h('code', null, gate.planCommand));
 }
 
 /** A set's consistency before and after, right below its score (not gated: no paired interval or verdict). */

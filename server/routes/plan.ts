@@ -1,0 +1,54 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { RouteDeps } from '../app.js';
+import { checkPlanOption, DEFAULT_DETECT, DEFAULT_POWER, MAX_PLAN_ITEMS, plan } from '../gate/plan.js';
+import { sendJson } from './read-cache.js';
+import { ErrorBody, Nullable, RunId } from './schemas.js';
+
+const MetricPlan = Type.Object({
+  metric: Type.String(),
+  n: Type.Integer(),
+  binary: Type.Boolean({ description: 'every per-item value is 0 or 1' }),
+  level: Type.Number({ description: "the level the metric is tested at when it fails alone: alpha/m, Holm's first step" }),
+  tolerance: Type.Number(),
+  minDetectableDrop: Nullable(Type.Number({ description: 'the smallest drop detected with probability `power` now; null: none is' })),
+  itemsNeeded: Type.Union([Type.Integer(), Type.Literal('already'), Type.Null()], { description: `items that detect \`detect\` with probability \`power\`; "already": this set does; null: more than ${MAX_PLAN_ITEMS}` }),
+  remedy: Type.Object({
+    kind: Type.Union([Type.Literal('questions'), Type.Literal('items'), Type.Literal('none')]),
+    command: Nullable(Type.String()),
+    why: Type.String(),
+  }),
+});
+
+export const PlanBody = Type.Object({
+  runId: RunId,
+  detect: Type.Number(),
+  power: Type.Number(),
+  alpha: Type.Number(),
+  noise: Type.Object({ kind: Type.Union([Type.Literal('paired'), Type.Literal('run-only')]), reference: Type.String() }),
+  trials: Type.Integer({ description: 'simulated gates per point' }),
+  metrics: Type.Array(MetricPlan),
+});
+
+export const planRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  app.get('/api/plan', {
+    schema: {
+      summary: "What the gate can see of a run's eval sets and the items it would take to see more, by simulating the gate's own test (same JSON as `tunegate plan --json`)",
+      querystring: Type.Object({
+        run: RunId,
+        detect: Type.Optional(Type.Number({ description: `the drop to detect, above 0 and at most 1 (default ${DEFAULT_DETECT}); out of range: 400` })),
+        power: Type.Optional(Type.Number({ description: `detection probability, strictly between 0 and 1 (default ${DEFAULT_POWER}); out of range: 400` })),
+      }, { additionalProperties: false }),
+      response: { 200: PlanBody, 400: ErrorBody, 404: ErrorBody },
+    },
+  }, async (req, reply) => {
+    const q = req.query;
+    const detect = q.detect === undefined ? DEFAULT_DETECT : checkPlanOption('detect', q.detect, 'querystring.detect');
+    const power = q.power === undefined ? DEFAULT_POWER : checkPlanOption('power', q.power, 'querystring.power');
+    const head = deps.store.runs.get(q.run);
+    // The default reference reads other checkpoints' runs: any run's change counts.
+    const body = await deps.readCache.get(`plan:${head.id}:${detect}:${power}`, () => deps.store.versions.allRuns(),
+      () => reply.serialize(plan(deps.store, head, { detect, power })));
+    return sendJson(reply, body);
+  });
+};
