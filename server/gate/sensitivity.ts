@@ -40,7 +40,7 @@ export const planCommand = (runId: number) => `tunegate plan --run ${runId}`;
  */
 export function sensitivity(v: MetricVerdict, loneLevel: number, alpha: number): Sensitivity | null {
   if (v.verdict === 'skipped' || v.level === null) return null;
-  const drop = (d: number | null, at: number) => `${d === null ? 'none' : d.toFixed(3)} at level ${fmtP(at)}`;
+  const drop = (d: number | null, at: number) => `${d === null ? 'none (too few items)' : d.toFixed(3)} at level ${fmtP(at)}`;
   const later = alpha > loneLevel * (1 + 1e-9) ? `, ${drop(v.minDetectableDropAtAlpha, alpha)} once the other metrics failed` : '';
   return {
     metric: v.metric, n: v.n, level: loneLevel, minDetectableDrop: v.minDetectableDrop, alpha, minDetectableDropAtAlpha: v.minDetectableDropAtAlpha,

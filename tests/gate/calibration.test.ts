@@ -127,7 +127,7 @@ describe('gate calibration on the shipped eval sets', () => {
     const blog = r.metrics.find((m) => m.metric === 'blog_quality')!;
     // 6 posts: even if every post got worse, p = 2^-6 = 0.016 > 0.05 / 4.
     expect(blog.minDetectableDrop).toBeNull();
-    expect(r.sensitivity.find((x) => x.metric === 'blog_quality')!.text).toMatch(/^blog_quality \(n=6\): the smallest drop it can show is none at level 0\.013/);
+    expect(r.sensitivity.find((x) => x.metric === 'blog_quality')!.text).toMatch(/^blog_quality \(n=6\): the smallest drop it can show is none \(too few items\) at level 0\.013/);
     const known = r.metrics.find((m) => m.metric === 'known_accuracy')!;
     // 21 items scored 0/1: 7 must fail (2^-7 < 0.0125) before a drop is detectable.
     expect(known.minDetectableDrop).toBeCloseTo(7 / 21, 12);

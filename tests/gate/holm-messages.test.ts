@@ -53,7 +53,7 @@ describe("the gate's sensitivity lines agree with its verdicts under Holm's step
     expect(report.sensitivity.map((x: { metric: string }) => x.metric)).toEqual(['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy']);
     expect(report.warnings).toEqual([]);
     expect(text.match(/^sensitivity: /gm)).toHaveLength(4);
-    expect(text).toMatch(/^sensitivity: blog_quality \(n=6\): the smallest drop it can show is none at level 0\.013, 0\.020 at level 0\.050 once the other metrics failed .*; power and items needed: tunegate plan --run \d+$/m);
+    expect(text).toMatch(/^sensitivity: blog_quality \(n=6\): the smallest drop it can show is none \(too few items\) at level 0\.013, 0\.020 at level 0\.050 once the other metrics failed .*; power and items needed: tunegate plan --run \d+$/m);
     expect(text).toMatch(/^\s+blog_quality: worse by .*p = 0\.016 < 0\.017: beyond noise$/m);
   });
 
@@ -67,7 +67,7 @@ describe("the gate's sensitivity lines agree with its verdicts under Holm's step
     // Unchanged posts score 0/1 here: at alpha, 5 of the 6 must fail (2^-5 < 0.05).
     expect(blog).toMatchObject({ n: 6, level: 0.0125, minDetectableDrop: null, alpha: 0.05 });
     expect(blog.minDetectableDropAtAlpha).toBeCloseTo(5 / 6, 12);
-    expect(blog.text).toMatch(/^blog_quality \(n=6\): the smallest drop it can show is none at level 0\.013, 0\.833 at level 0\.050 once the other metrics failed/);
+    expect(blog.text).toMatch(/^blog_quality \(n=6\): the smallest drop it can show is none \(too few items\) at level 0\.013, 0\.833 at level 0\.050 once the other metrics failed/);
     expect(r.planCommand).toBe(`tunegate plan --run ${bioOnly}`);
     // Four posts: 2^-4 = 0.0625 is above alpha itself, so this gate truly cannot fail on them.
     const four = loadEvalSets(['blog.jsonl'], join(import.meta.dirname, '../../evalsets')).map((s) => ({ ...s, items: s.items.slice(0, 4) }));
@@ -77,6 +77,6 @@ describe("the gate's sensitivity lines agree with its verdicts under Holm's step
     expect(small.metrics.find((m: { metric: string }) => m.metric === 'blog_quality')).toMatchObject({ verdict: 'pass', minDetectableDropAtAlpha: null });
     // Alone in the gate (m = 1): one level, alpha, and no drop of four posts reaches it.
     expect(small.sensitivity).toEqual([expect.objectContaining({ metric: 'blog_quality', level: 0.05, minDetectableDropAtAlpha: null })]);
-    expect(small.sensitivity[0].text).toMatch(/^blog_quality \(n=4\): the smallest drop it can show is none at level 0\.050 \(even/);
+    expect(small.sensitivity[0].text).toMatch(/^blog_quality \(n=4\): the smallest drop it can show is none \(too few items\) at level 0\.050 \(even/);
   });
 });
