@@ -1,4 +1,12 @@
-import type { MetricVerdict } from './decide.js';
+/** What a sensitivity line reads of a metric's verdict (decide.ts's MetricVerdict has these fields). */
+export interface VerdictSensitivity {
+  metric: string;
+  n: number;
+  level: number | null;
+  verdict: 'regression' | 'pass' | 'improved' | 'skipped';
+  minDetectableDrop: number | null;
+  minDetectableDropAtAlpha: number | null;
+}
 
 const fmtP = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toPrecision(2));
 
@@ -38,7 +46,7 @@ export const planCommand = (runId: number) => `tunegate plan --run ${runId}`;
  * It states what the items allow at both ends of Holm's levels, never a verdict, so it can never
  * contradict the verdict beside it (a metric failing at a later step shows its drop at alpha).
  */
-export function sensitivity(v: MetricVerdict, loneLevel: number, alpha: number): Sensitivity | null {
+export function sensitivity(v: VerdictSensitivity, loneLevel: number, alpha: number): Sensitivity | null {
   if (v.verdict === 'skipped' || v.level === null) return null;
   const drop = (d: number | null, at: number) => `${d === null ? 'none (too few items)' : d.toFixed(3)} at level ${fmtP(at)}`;
   const later = alpha > loneLevel * (1 + 1e-9) ? `, ${drop(v.minDetectableDropAtAlpha, alpha)} once the other metrics failed` : '';
