@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './deps.js';
 import { CATEGORIES } from '../categorize/category.js';
 import { compareSteps, PAIR_BY_ID, resolvePair } from '../compare/compare-runs.js';
 import { trend } from '../compare/trend.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from './deps.js';
 import { IN_TRAIN_TAG } from '../evalsets/in-train.js';
 import { CONSISTENCY_DEFINITION } from '../scoring/consistency.js';
 import { metricDef, METRICS, SET_METRIC_PREFIX } from '../scoring/metric-registry.js';
