@@ -1,7 +1,8 @@
 import { CATEGORIES } from '../categorize/category.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
 import type { RunJson } from '../report/run-json.js';
-import { CONSISTENCY_DEFINITION, countedGroups } from '../scoring/consistency.js';
+import { countedGroups } from '../../shared/counted-groups.js';
+import { CONSISTENCY_DEFINITION } from '../scoring/consistency.js';
 import { METRIC_SETS } from '../scoring/metric-registry.js';
 
 export { fmt, table } from '../report/text.js';

@@ -5,7 +5,7 @@ import { TunegateError } from '../errors.js';
 import { evalSetSummary, loadEvalSets } from '../evalsets/load.js';
 import { offeredEvalsets } from '../queue/submit-run.js';
 
-const EvalSetListing = Type.Object({
+export const EvalSetListing = Type.Object({
   name: Type.String(),
   hash: Type.Optional(Type.String()),
   items: Type.Optional(Type.Integer()),

@@ -17,7 +17,7 @@ const MetricItems = Type.Object({
   value: Type.Union([Type.Literal('score'), Type.Literal('hallucinated'), Type.Literal('component'), Type.Literal('likelihood')], { description: "what is read of each item: its score, the share of its samples with a forbidden hit, the blog component named by the metric, or the item's likelihood metric of that name (knowledge_margin, knowledge_rank, answer_logprob)" }),
 }, { description: 'which items the metric counts (its denominator) and what it reads of each' });
 
-const Metric = Type.Object({
+export const Metric = Type.Object({
   name: Type.String(),
   label: Type.String(),
   description: Type.String(),
