@@ -9,6 +9,7 @@ import { CHECKPOINT_NAME_MAX } from './checkpoint-name.js';
 import { ERROR_CODES, TunegateError } from './errors.js';
 import { serializeError } from './log-serializers.js';
 import { packagePath } from './paths.js';
+import { PAGE_URLS } from '../shared/page-urls.js';
 import { registerRequestGuards } from './request-guards.js';
 import { redactSecretForms } from './http/secret-forms.js';
 import { registerRequestLimits } from './request-limits.js';
@@ -61,8 +62,6 @@ function validatorCompiler() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(schema);
 }
 
-/** The dashboard's URLs: each answers the page, whose router picks the view (reload works on every one). */
-export const PAGE_ROUTES = ['/', '/runs/:id', '/compare', '/checkpoints/new'] as const;
 
 /**
  * The built page (web/dist: index.html, app.js, app.css, precompressed copies) and its URLs. A
@@ -71,7 +70,8 @@ export const PAGE_ROUTES = ['/', '/runs/:id', '/compare', '/checkpoints/new'] as
 async function pageRoutes(app: FastifyInstance): Promise<void> {
   const root = packagePath('web', 'dist');
   await app.register(fastifyStatic, { root, prefix: '/', index: false, preCompressed: true });
-  for (const url of PAGE_ROUTES) {
+  // Each of the dashboard's URLs answers the page, whose router picks the view (reload works on every one).
+  for (const url of Object.values(PAGE_URLS)) {
     app.get(url, { schema: { hide: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').sendFile('index.html', root));
   }
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, code: 'NOT_FOUND' }));
