@@ -62,7 +62,6 @@ function validatorCompiler() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(schema);
 }
 
-
 /**
  * The built page (web/dist: index.html, app.js, app.css, precompressed copies) and its URLs. A
  * path under /api/ that no route answers is a JSON 404, never the page.
