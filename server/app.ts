@@ -5,16 +5,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { serverSecrets, type RequestLimits, type ServerEnv } from './config.js';
 import { CHECKPOINT_NAME_MAX } from './checkpoint-name.js';
 import { ERROR_CODES, TunegateError } from './errors.js';
 import { serializeError } from './log-serializers.js';
 import { packagePath } from './paths.js';
+import { PAGE_URLS } from '../shared/page-urls.js';
 import { registerRequestGuards } from './request-guards.js';
 import { redactSecretForms } from './http/secret-forms.js';
 import { registerRequestLimits } from './request-limits.js';
-import type { RunQueue } from './queue/run-queue.js';
 import { checkpointRoutes } from './routes/checkpoints.js';
+import { CSP, servedSecrets, type AppDeps, type RouteDeps } from './routes/deps.js';
 import { ReadCache } from './routes/read-cache.js';
 import { compareRoutes } from './routes/compare.js';
 import { evalsetRoutes } from './routes/evalsets.js';
@@ -25,47 +25,8 @@ import { metricRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
 import { categorizeRoutes } from './routes/categorize.js';
 import { adviseRoutes } from './routes/advise.js';
-import type { EventStreamTimings } from './routes/run-events.js';
 import { damagedError } from './store/integrity.js';
-import type { Store } from './store/open.js';
 import { toolVersion } from './version.js';
-
-export interface AppDeps {
-  store: Store;
-  queue: RunQueue;
-  /** The server's environment: only the key variables it may read (see serverEnv). */
-  env: ServerEnv;
-  /** Folder of the eval sets the server offers by name. */
-  evalsetsDir: string;
-  /** When set, every non-GET route needs `Authorization: Bearer <token>`. */
-  token?: string | undefined;
-  /** With a token: every /api read (but /api/health), the docs and the event streams need it too. */
-  protectReads?: boolean | undefined;
-  /** The address the server listens on: a Host header naming it is accepted (default 127.0.0.1). */
-  host?: string | undefined;
-  /** Further names accepted in the Host header (`--allowed-host`). */
-  allowedHosts?: readonly string[] | undefined;
-  logger?: boolean;
-  /** Event-stream timings (tests shorten them; the defaults are run-events.ts's). */
-  eventStreams?: EventStreamTimings | undefined;
-  /** Per-client request limits (`tunegate serve --rate-limit`, `--max-event-loop-delay`); none when absent. */
-  requestLimits?: RequestLimits | undefined;
-  /** The cache of heavy reads (compare, results pages, trend, gate, advise); default: one with DEFAULT_READ_CACHE bounds. */
-  readCache?: ReadCache;
-  /** Where the log goes when `logger` is on (default stdout). */
-  logStream?: NodeJS.WritableStream | undefined;
-}
-
-/** What the server knows that it must never serve or log: its token and every key it may send. */
-export function servedSecrets(deps: Pick<AppDeps, 'token' | 'env'>): string[] {
-  return [deps.token, ...serverSecrets(deps.env)].filter((s): s is string => s !== undefined && s !== '');
-}
-
-/** What route plugins get: the app's dependencies with the read cache made. */
-export type RouteDeps = AppDeps & { readCache: ReadCache };
-
-/** A page's Content-Security-Policy: no inline script, nothing from elsewhere. */
-export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /** A validation error as one line naming the field (Ajv's own text omits unknown fields' names). */
 function validationMessage(e: FastifyError): string {
@@ -101,9 +62,6 @@ function validatorCompiler() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(schema);
 }
 
-/** The dashboard's URLs: each answers the page, whose router picks the view (reload works on every one). */
-export const PAGE_ROUTES = ['/', '/runs/:id', '/compare', '/checkpoints/new'] as const;
-
 /**
  * The built page (web/dist: index.html, app.js, app.css, precompressed copies) and its URLs. A
  * path under /api/ that no route answers is a JSON 404, never the page.
@@ -111,7 +69,8 @@ export const PAGE_ROUTES = ['/', '/runs/:id', '/compare', '/checkpoints/new'] as
 async function pageRoutes(app: FastifyInstance): Promise<void> {
   const root = packagePath('web', 'dist');
   await app.register(fastifyStatic, { root, prefix: '/', index: false, preCompressed: true });
-  for (const url of PAGE_ROUTES) {
+  // Each of the dashboard's URLs answers the page, whose router picks the view (reload works on every one).
+  for (const url of Object.values(PAGE_URLS)) {
     app.get(url, { schema: { hide: true } }, (_req, reply) => reply.type('text/html; charset=utf-8').sendFile('index.html', root));
   }
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}`, code: 'NOT_FOUND' }));

@@ -1,31 +1,14 @@
-import { CATEGORIES, categoryMetric } from '../categorize/category.js';
+import { CATEGORIES } from '../categorize/category.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
 import type { RunJson } from '../report/run-json.js';
-import { CONSISTENCY_DEFINITION, countedGroups } from '../scoring/consistency.js';
-import { LIKELIHOOD_METRICS } from '../scoring/likelihood.js';
+import { countedGroups } from '../../shared/counted-groups.js';
+import { CONSISTENCY_DEFINITION } from '../scoring/consistency.js';
+import { METRIC_SETS } from '../scoring/metric-registry.js';
 
 export { fmt, table } from '../report/text.js';
 export { oneLine, printable } from '../untrusted-text.js';
 import { fmt, table } from '../report/text.js';
 import { oneLine, printable } from '../untrusted-text.js';
-
-export const HEADLINE_METRICS = [
-  'bio_accuracy',
-  'hallucination_rate',
-  'refusal_accuracy',
-  'known_accuracy',
-  'blog_quality',
-  'blog_chrf',
-  'blog_judge',
-  'blog_perplexity',
-] as const;
-
-/** Listed after the headline metrics when the run has them: per-category accuracy once items are categorized. */
-const CATEGORY_METRICS = CATEGORIES.map(categoryMetric);
-/** …and train and held-out accuracy once items are tagged in_train. */
-const TRAIN_METRICS = ['train_accuracy', 'heldout_accuracy'];
-/** …and the likelihood metrics once they were measured (log-probabilities per token; see scoring/likelihood.ts). */
-const LIKELIHOOD = [...LIKELIHOOD_METRICS];
 
 /** A 95% interval as text: "[0.412, 0.830]", or "-" when there is none. */
 function ci(interval: [number, number] | null, digits: number): string {
@@ -77,10 +60,12 @@ export function runText(run: RunJson): string {
   const categories = run.categories ?? null;
   const reported = (m: string) => metrics[m] !== null && metrics[m] !== undefined;
   const metricRows = [
-    ...HEADLINE_METRICS,
-    ...(categories !== null ? CATEGORY_METRICS : []),
-    ...(TRAIN_METRICS.some(reported) ? TRAIN_METRICS : []),
-    ...(LIKELIHOOD.some(reported) ? LIKELIHOOD : []),
+    ...METRIC_SETS.shown,
+    // Then per-category accuracy once items are categorized, train and held-out accuracy once items
+    // are tagged in_train, and the likelihood metrics once they were measured.
+    ...(categories !== null ? METRIC_SETS.categories : []),
+    ...(METRIC_SETS.inTrain.some(reported) ? METRIC_SETS.inTrain : []),
+    ...(METRIC_SETS.likelihood.some(reported) ? METRIC_SETS.likelihood : []),
   ].map((m) => {
     const digits = m === 'blog_chrf' || m === 'blog_perplexity' ? 1 : 3;
     const stat = run.stats?.[m];

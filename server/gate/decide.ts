@@ -2,7 +2,7 @@ import { TunegateError } from '../errors.js';
 import { holmLevels, signFlipTest, type SignFlipTest } from '../stats/sign-flip.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
-import { aggregate, itemValue, metricDef, requireMetric } from '../scoring/metric-registry.js';
+import { aggregate, itemValue, metricDef, METRIC_SETS, requireMetric } from '../scoring/metric-registry.js';
 import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compare/item-values.js';
 import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../compare/provenance-diff.js';
 import { categoryLookup, runCategories } from '../categorize/run-categories.js';
@@ -10,15 +10,15 @@ import { latestCompleted } from './resolve.js';
 import type { ReferenceChoice } from './reference.js';
 import { minDetectableDrop, planCommand, sensitivity, type Sensitivity } from './sensitivity.js';
 
-export const DEFAULT_GATE_METRICS = ['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy'];
+export const DEFAULT_GATE_METRICS: readonly string[] = METRIC_SETS.gated;
 /** Gated by default as well when the compared items have knowledge categories: the forgetting alarm. */
-export const FORGETTING_METRICS = ['acc_highly_known', 'acc_maybe_known'];
+export const FORGETTING_METRICS: readonly string[] = METRIC_SETS.forgetting;
 /**
  * Gated by default as well when both runs measured it (scoring/likelihood.ts): continuous per item,
  * it sees a loss spread over many items that 0/1 accuracy misses. Its tolerance is in
  * log-probability per token (DEFAULT_TOLERANCE: the truth's lead may shrink by 0.02 nats).
  */
-export const LIKELIHOOD_GATE_METRICS = ['knowledge_margin'];
+export const LIKELIHOOD_GATE_METRICS: readonly string[] = METRIC_SETS.gatedWhenMeasured;
 export const DEFAULT_TOLERANCE = 0.02;
 
 /** The gated metrics when none are asked for: the defaults, the likelihood metrics measured, and the forgetting alarm's when it is on. */

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './deps.js';
 import { advise } from '../gate/advise.js';
 import { parseTag } from '../tag.js';
 import { sendJson } from './read-cache.js';

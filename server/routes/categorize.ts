@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from './deps.js';
 import { CATEGORIES } from '../categorize/category.js';
 import { CATEGORIZE_LIMITS, planCategorize } from '../categorize/plan-categorize.js';
 import { checkKeyEnvsAllowed } from '../config.js';

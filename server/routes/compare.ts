@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './deps.js';
 import { CATEGORIES } from '../categorize/category.js';
 import { compareSteps, PAIR_BY_ID, resolvePair } from '../compare/compare-runs.js';
 import { trend } from '../compare/trend.js';
@@ -17,13 +17,13 @@ const Marks = Nullable(Type.Object({
 const Side = Type.Object({ answer: Nullable(Type.String()), sample: Nullable(Type.Integer()), score: Nullable(Type.Number({ description: 'mean over the samples' })), marks: Marks });
 const Components = Type.Record(Type.String(), Type.Number());
 
-const MetricChange = Type.Object({
+export const MetricChange = Type.Object({
   base: Nullable(Type.Number()), head: Nullable(Type.Number()), delta: Nullable(Type.Number()),
   baseCi: Ci, headCi: Ci, baseN: Type.Integer(), headN: Type.Integer(),
 });
 
 /** GET /api/compare's body (see server/compare/compare-runs.ts). */
-const Comparison = Type.Object({
+export const Comparison = Type.Object({
   base: RunRef,
   head: RunRef,
   metrics: Type.Record(Type.String(), MetricChange, { description: 'every metric and set:NAME: both values, the change, and each run\'s own 95% interval and n' }),
@@ -55,7 +55,7 @@ const Comparison = Type.Object({
   }, { description: "how base was chosen: asked for (run), or the gate's default reference (baseline, base, run-tag) and why" }),
 });
 
-const TrendSeries = Type.Object({
+export const TrendSeries = Type.Object({
   metric: Type.String(),
   label: Type.String(),
   direction: Nullable(Type.Union([Type.Literal('higher'), Type.Literal('lower')])),

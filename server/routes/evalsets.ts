@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from './deps.js';
 import { TunegateError } from '../errors.js';
 import { evalSetSummary, loadEvalSets } from '../evalsets/load.js';
 import { offeredEvalsets } from '../queue/submit-run.js';
 
-const EvalSetListing = Type.Object({
+export const EvalSetListing = Type.Object({
   name: Type.String(),
   hash: Type.Optional(Type.String()),
   items: Type.Optional(Type.Integer()),

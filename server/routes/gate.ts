@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './deps.js';
 import { TunegateError } from '../errors.js';
 import { gateHead } from '../gate/gate-head.js';
 import { resolveHead } from '../gate/resolve.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from './deps.js';
 import { ERROR_CODES } from '../errors.js';
 import { toolVersion } from '../version.js';
 

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from './deps.js';
 import { IN_TRAIN_TAG } from '../evalsets/in-train.js';
 import { CONSISTENCY_DEFINITION } from '../scoring/consistency.js';
-import { metricDef, METRICS, SET_METRIC_PREFIX } from '../scoring/metric-registry.js';
+import { metricDef, METRIC_SETS, METRICS, SET_METRIC_PREFIX, type MetricSetName } from '../scoring/metric-registry.js';
 import { PASS_DEFINITION } from '../scoring/pass.js';
 
 const MetricItems = Type.Object({
@@ -17,7 +17,7 @@ const MetricItems = Type.Object({
   value: Type.Union([Type.Literal('score'), Type.Literal('hallucinated'), Type.Literal('component'), Type.Literal('likelihood')], { description: "what is read of each item: its score, the share of its samples with a forbidden hit, the blog component named by the metric, or the item's likelihood metric of that name (knowledge_margin, knowledge_rank, answer_logprob)" }),
 }, { description: 'which items the metric counts (its denominator) and what it reads of each' });
 
-const Metric = Type.Object({
+export const Metric = Type.Object({
   name: Type.String(),
   label: Type.String(),
   description: Type.String(),
@@ -27,6 +27,24 @@ const Metric = Type.Object({
   geometric: Type.Boolean(),
   items: MetricItems,
 });
+
+const names = (description: string) => Type.Array(Type.String(), { description });
+/** The registry's named sets (METRIC_SETS), each described for API readers. */
+const MetricSets = Type.Object({
+  gated: names('gated when no metrics are asked for'),
+  forgetting: names('gated as well when the compared items have knowledge categories (the forgetting alarm)'),
+  gatedWhenMeasured: names('gated as well when both runs measured them'),
+  charted: names("charted against step when none are picked (the page's trend view)"),
+  tradeoff: names("the trade-off scatter's default axes, y then x"),
+  shown: names('always listed by tunegate show'),
+  compared: names("the compare view's before/after bars"),
+  comparedBlog: names('the blog metrics whose components the compare view shows beside each post'),
+  demo: names("the columns of tunegate demo's table"),
+  categories: names("each SliCK category's accuracy"),
+  inTrain: names('train and held-out accuracy'),
+  likelihood: names('measured after the run from prompt log-probabilities'),
+  blog: names('every blog metric'),
+}, { description: 'named sets of metric names: which the gate tests by default, which the page charts and which show, compare and the demo list' });
 
 /** The metric registry, plus `set:NAME` for every eval set a stored run used: the dashboard's metric picker. */
 export const metricRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
@@ -38,12 +56,15 @@ export const metricRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
           metrics: Type.Array(Metric),
           pass: Type.String({ description: 'the one definition of an item passing (compare transitions, the run view, stored results)' }),
           consistency: Type.String({ description: "the one definition of a set's consistency over fact groups (sets.NAME.consistency in run bodies)" }),
+          sets: MetricSets,
         }),
       },
     },
   }, async () => ({
     pass: PASS_DEFINITION,
     consistency: CONSISTENCY_DEFINITION,
+    // Copies: the schema's type has mutable arrays; the registry's are frozen in type.
+    sets: Object.fromEntries(Object.entries(METRIC_SETS).map(([k, v]) => [k, [...v]])) as Record<MetricSetName, string[]>,
     metrics: [...METRICS, ...deps.store.runs.setNames().map((s) => metricDef(`${SET_METRIC_PREFIX}${s}`)!)],
   }));
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './deps.js';
 import { checkPlanOption, DEFAULT_DETECT, DEFAULT_POWER, MAX_PLAN_ITEMS, plan } from '../gate/plan.js';
 import { sendJson } from './read-cache.js';
 import { ErrorBody, Nullable, RunId } from './schemas.js';

@@ -5,7 +5,7 @@ import { ownerGone, stopAbandoned } from '../runner/owner.js';
 import { damagedError } from '../store/integrity.js';
 import type { Store } from '../store/open.js';
 
-/** Headers of a stream; the page's CSP comes from the caller (the app owns it). */
+/** Headers of a stream; the page's CSP comes from the caller (routes/deps.ts holds it). */
 export interface StreamHeaders {
   [name: string]: string;
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { RouteDeps } from '../app.js';
+import type { RouteDeps } from './deps.js';
 import { checkKeyEnvsAllowed } from '../config.js';
 import { refuseUrlCredentials } from '../http/url-credentials.js';
 import { checkpointKeyUse } from '../queue/submit-run.js';
@@ -16,7 +16,7 @@ import type { ResultPage } from '../store/results.js';
 import type { RunKind, RunStatus } from '../store/types.js';
 import type { Category } from '../categorize/category.js';
 import { runsMark, sendJson } from './read-cache.js';
-import { CSP, servedSecrets } from '../app.js';
+import { CSP, servedSecrets } from './deps.js';
 import { redactSecretForms } from '../http/secret-forms.js';
 import { runStreams } from './run-events.js';
 import { CategoryName, ErrorBody, NewRunBody, Nullable, Run, RunId, RunParams } from './schemas.js';

@@ -1,9 +1,5 @@
+import { describeServer } from '../../shared/serving-line.js';
 import type { ServingReplica } from '../store/types.js';
-
-/** How a replica's server reads in a note: "vLLM 0.8.4 at http://…/v1". */
-export function describeServer(r: Pick<ServingReplica, 'server' | 'version' | 'baseUrl'>): string {
-  return `${r.server ?? 'an unidentified server'}${r.version !== null ? ` ${r.version}` : ''} at ${r.baseUrl}`;
-}
 
 /**
  * A note when a resumed run is served by another server or version than when it started (its
@@ -16,16 +12,4 @@ export function servingChangeNote(before: readonly ServingReplica[], now: readon
   if (was === is) return null;
   return `served by ${now.map(describeServer).join(', ')} on resume, by ${before.map(describeServer).join(', ')} before: ` +
     'answers from both are in this run';
-}
-
-const CHECK: Record<ServingReplica['modelCheck'], string> = {
-  passed: 'model listed',
-  'not-listed': 'lists no models: model name not verified',
-  skipped: 'model check skipped',
-  unreachable: 'no answer before the run',
-};
-
-/** One replica on one line, for `show`: "vLLM 0.8.4 at http://…/v1 · context 4096 tokens · model listed". */
-export function servingLine(r: ServingReplica): string {
-  return `${describeServer(r)}${r.contextLength !== null ? ` · context ${r.contextLength} tokens` : ''} · ${CHECK[r.modelCheck] ?? r.modelCheck}`;
 }

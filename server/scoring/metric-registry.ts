@@ -4,8 +4,9 @@ import { TunegateError } from '../errors.js';
 import { CONSISTENCY_DEFINITION } from './consistency.js';
 import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';
 import type { ItemKind } from '../evalsets/types.js';
+import { blogComponent, CHOSEN_METRIC_SETS } from '../../shared/metric-sets.js';
 
-export { inFamily };
+export { blogComponent, inFamily };
 
 /**
  * The one definition of every run-level metric: its name, what it means, which way is better,
@@ -127,6 +128,27 @@ export const METRICS: readonly MetricDef[] = [
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
 
+const namesWhere = (keep: (which: MetricItems) => boolean): readonly string[] => METRICS.filter((m) => keep(m.items)).map((m) => m.name);
+
+/**
+ * The named sets of metrics every list reads (the gate's defaults, the charts, `show`, compare,
+ * the demo, the page): those chosen by hand (shared/metric-sets.ts) and those that follow from the
+ * definitions above. GET /api/metrics serves them.
+ */
+export const METRIC_SETS = {
+  ...CHOSEN_METRIC_SETS,
+  /** Each SliCK category's accuracy, in category order. */
+  categories: namesWhere((w) => w.category !== null),
+  /** Train and held-out accuracy (items tagged in_train or not). */
+  inTrain: namesWhere((w) => w.inTrain !== null),
+  /** Measured after the run from prompt log-probabilities (scoring/likelihood.ts). */
+  likelihood: namesWhere((w) => w.value === 'likelihood'),
+  /** Every blog metric, one per component of a post's score. */
+  blog: namesWhere((w) => w.kind === 'blog'),
+} as const satisfies Record<string, readonly string[]>;
+
+export type MetricSetName = keyof typeof METRIC_SETS;
+
 /** The per-set metric `set:NAME`: a set's mean item score. */
 export const SET_METRIC_PREFIX = 'set:';
 
@@ -154,10 +176,6 @@ export function requireMetric(name: string, field: string): MetricDef {
   return def;
 }
 
-/** The component key a blog metric reads (blog_chrf → chrf; blog_quality and blog_judge keep their names). */
-export function blogComponent(metric: string): string {
-  return metric === 'blog_quality' || metric === 'blog_judge' ? metric : metric.slice('blog_'.length);
-}
 
 /** Whether a metric reads this item at all (its denominator), by the metric's `items`. */
 export function readsItem(which: MetricItems, v: Pick<ItemMeans, 'set' | 'kind' | 'withForbidden' | 'category' | 'inTrain'>): boolean {

@@ -3,7 +3,7 @@ import { taggedInTrain } from '../evalsets/in-train.js';
 import type { ItemKind } from '../evalsets/types.js';
 import { meanInterval, type MetricInterval } from '../stats/interval.js';
 import { factGroups } from './consistency.js';
-import { aggregate, blogComponent, itemValue, metricDef, METRICS, SET_CONSISTENCY, SET_METRIC_PREFIX, type ItemMeans, type MetricDef } from './metric-registry.js';
+import { aggregate, blogComponent, itemValue, metricDef, METRIC_SETS, METRICS, SET_CONSISTENCY, SET_METRIC_PREFIX, type ItemMeans, type MetricDef } from './metric-registry.js';
 import { itemPassed } from './pass.js';
 
 /** The minimum of a stored result that aggregation needs. */
@@ -186,7 +186,7 @@ function measure(intervals: Intervals, metric: MetricDef, items: readonly ItemMe
   return { value: aggregate(values, metric.geometric), stat: intervals(values, metric) };
 }
 
-const BLOG_METRICS = METRICS.filter((m) => m.name.startsWith('blog_'));
+const BLOG_METRICS = METRIC_SETS.blog.map((m) => metricDef(m)!);
 const SET_SCORE = metricDef(`${SET_METRIC_PREFIX}set`)!;
 const SET_HALLUCINATION = metricDef('hallucination_rate')!;
 const BLOG_QUALITY = metricDef('blog_quality')!;

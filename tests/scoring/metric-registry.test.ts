@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { inFamily } from '../../server/evalsets/family.js';
 import { CATEGORIES, categoryMetric, isCategory, type Category } from '../../server/categorize/category.js';
 import { IN_TRAIN_TAG } from '../../server/evalsets/in-train.js';
-import { itemValue, readsItem, metricDef, METRICS, type ItemMeans } from '../../server/scoring/metric-registry.js';
+import { itemValue, readsItem, metricDef, METRIC_SETS, METRICS, type ItemMeans } from '../../server/scoring/metric-registry.js';
+import { LIKELIHOOD_METRICS } from '../../server/scoring/likelihood.js';
 import { answerPassed, itemPassed } from '../../server/scoring/pass.js';
 import { keywordMarks } from '../../server/scoring/keyword.js';
 
@@ -174,5 +175,25 @@ describe('pass: one definition', () => {
     [[], null],
   ] as Array<[Array<boolean | null>, boolean | null]>)('itemPassed(%j) = %s', (samples, expected) => {
     expect(itemPassed(samples)).toBe(expected);
+  });
+});
+
+describe('METRIC_SETS: the named lists every place reads', () => {
+  it('names only registered metrics, each set without repeats', () => {
+    const known = new Set(METRICS.map((m) => m.name));
+    for (const [set, names] of Object.entries(METRIC_SETS)) {
+      expect(names.length, set).toBeGreaterThan(0);
+      expect(names.filter((n) => !known.has(n)), `${set} names unknown metrics`).toEqual([]);
+      expect(new Set(names).size, `${set} repeats a metric`).toBe(names.length);
+    }
+  });
+
+  it('derives the categories, in_train, likelihood and blog sets from the definitions', () => {
+    expect(METRIC_SETS.categories).toEqual(CATEGORIES.map(categoryMetric));
+    expect(METRIC_SETS.inTrain).toEqual(['train_accuracy', 'heldout_accuracy']);
+    expect(METRIC_SETS.likelihood).toEqual([...LIKELIHOOD_METRICS]);
+    expect(METRIC_SETS.blog).toEqual(METRICS.filter((m) => m.name.startsWith('blog_')).map((m) => m.name));
+    // The forgetting alarm gates a subset of the category metrics.
+    expect(METRIC_SETS.categories).toEqual(expect.arrayContaining([...METRIC_SETS.forgetting]));
   });
 });

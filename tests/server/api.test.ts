@@ -3,6 +3,7 @@ import { echo, endpoint } from '../helpers/endpoint.js';
 import { testApp, waitForStatus } from '../helpers/server.js';
 import { jsonl } from '../helpers/tmp.js';
 import { PASS_DEFINITION } from '../../server/scoring/pass.js';
+import { METRIC_SETS } from '../../server/scoring/metric-registry.js';
 
 // Every state-changing request says it is JSON, a bodyless one too (the server refuses anything else).
 const JSON_TYPE = { 'content-type': 'application/json' };
@@ -296,6 +297,8 @@ describe('API: what the dashboard lists', () => {
     const body = (await app.inject({ method: 'GET', url: '/api/metrics' })).json();
     const before = body.metrics;
     expect(body.pass).toBe(PASS_DEFINITION);
+    // The registry's named sets, every one of them (a set the response schema omits would be dropped).
+    expect(body.sets).toEqual(METRIC_SETS);
     // Which items each metric counts is part of the registry the page reads.
     expect(before.find((m: { name: string }) => m.name === 'bio_accuracy').items).toEqual({ kind: 'keyword', family: 'bio', set: null, withForbidden: false, category: null, inTrain: null, value: 'score' });
     expect(before.find((m: { name: string }) => m.name === 'hallucination_rate').items).toMatchObject({ kind: 'keyword', withForbidden: true, value: 'hallucinated' });

@@ -1,35 +1,21 @@
 /*
- * The only module that knows the API's URLs and response shapes. The shapes are the server's own
- * types (type-only imports, erased at build time), so the page and the API cannot drift apart.
+ * The only module that knows the API's URLs and response shapes. The shapes come from the API's
+ * response schemas (server/routes/api-types.ts, type-only: erased at build time), so the page and
+ * the API cannot drift apart.
  */
-import type { Comparison } from '../../server/compare/compare-runs.js';
-import type { ReferenceChoice } from '../../server/gate/reference.js';
-import type { TrendSeries } from '../../server/compare/trend.js';
-import type { EvalSetSummary } from '../../server/evalsets/load.js';
-import type { Advice } from '../../server/gate/advise.js';
-import type { Category } from '../../server/categorize/category.js';
-import type { GateReport } from '../../server/gate/decide.js';
-import type { ItemJson, RunJson } from '../../server/report/run-json.js';
-import type { NewCheckpointBody } from '../../server/routes/schemas.js';
-import type { Progress } from '../../server/runner/execute-run.js';
-import type { MetricDef } from '../../server/scoring/metric-registry.js';
-import type { Checkpoint as StoredCheckpoint } from '../../server/store/types.js';
-// The CLI's parser of the event stream (it imports nothing at run time).
-import { sseEvents } from '../../server/http/sse-events.js';
-import { busyRetryDelay } from '../../server/http/busy-retry.js';
+import type {
+  Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, NewCheckpoint, RunJson, TrendSeries,
+} from '../../server/routes/api-types.js';
+// The CLI's parser of the event stream and its busy-retry rule (plain functions that import nothing).
+import { sseEvents } from '../../shared/sse-events.js';
+import { busyRetryDelay } from '../../shared/busy-retry.js';
 
-export type { Advice, Category, Comparison, EvalSetSummary, GateReport, ItemJson, MetricDef, TrendSeries };
-export type { AdviceRow } from '../../server/gate/advise.js';
-export type { BlogChange, Flip, FlipSide, MetricChange, Transitions } from '../../server/compare/compare-runs.js';
-export type { TrendPoint } from '../../server/compare/trend.js';
-export type { KeywordMarks } from '../../server/scoring/keyword.js';
-export type { MetricInterval } from '../../server/stats/interval.js';
+export type { Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, NewCheckpoint, TrendSeries };
+export type {
+  AdviceRow, BlogChange, Flip, FlipSide, KeywordMarks, MetricChange, MetricInterval, TrendPoint, Transitions,
+} from '../../server/routes/api-types.js';
 
-export type Checkpoint = Omit<StoredCheckpoint, 'id'>;
 export type RunBody = RunJson & { progress: { done: number; total: number; errors: number } };
-export type EvalSetListing = EvalSetSummary | { name: string; error: string };
-export type NewCheckpoint = NewCheckpointBody;
-export type LiveProgress = Pick<Progress, 'done' | 'total' | 'errors'> & Partial<Progress>;
 /** A base checkpoint's stored categorization (GET /api/categories): counts, and the runs they came from. */
 export interface BaseCategories {
   base: string;
@@ -213,7 +199,7 @@ export const api = {
   advise: (tag: string) => get<Advice>(`/api/advise${query({ tag })}`),
   /** A base checkpoint's knowledge categories. */
   categories: (base: string) => get<BaseCategories>(`/api/categories${query({ base })}`),
-  compare: (base?: number, head?: number) => get<Comparison & { reference: ReferenceChoice }>(`/api/compare${query({ base, head })}`),
+  compare: (base?: number, head?: number) => get<Comparison>(`/api/compare${query({ base, head })}`),
   gate: (run: number, baseline: number, metrics?: readonly string[]) =>
     get<GateReport>(`/api/gate${query({ run, baseline: String(baseline), metrics })}`),
   addCheckpoint: (body: NewCheckpoint) =>

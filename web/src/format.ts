@@ -1,5 +1,4 @@
-import type { MetricDef } from '../../server/scoring/metric-registry.js';
-import type { MetricInterval } from '../../server/stats/interval.js';
+import type { MetricDef, MetricInterval } from '../../server/routes/api-types.js';
 
 /** Decimals for a metric: three on 0–1 scales, one on chrF's 0–100, two when unbounded. */
 export function digitsFor(def: Pick<MetricDef, 'range'> | undefined): number {

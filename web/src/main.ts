@@ -1,4 +1,5 @@
 import './styles.css';
+import { PAGE_URLS } from '../../shared/page-urls.js';
 import { onTokenNeeded } from './api.js';
 import { h } from './dom.js';
 import { route, startRouter, type View } from './router.js';
@@ -9,11 +10,11 @@ import { askForToken } from './views/token.js';
 import { runView } from './views/run.js';
 import { trendView } from './views/trend.js';
 
-// The URLs are a contract (links from CI summaries open them): /, /runs/:id, /compare, /checkpoints/new.
-route('trend', '/', trendView);
-route('run', '/runs/:id', runView);
-route('compare', '/compare', compareView);
-route('register', '/checkpoints/new', registerView);
+// The URLs are a contract (links from CI summaries open them), written once for the server and the page.
+route('trend', PAGE_URLS.trend, trendView);
+route('run', PAGE_URLS.run, runView);
+route('compare', PAGE_URLS.compare, compareView);
+route('register', PAGE_URLS.register, registerView);
 
 const notFound: View = async (root) => {
   document.title = 'tunegate: not found';

@@ -12,6 +12,7 @@ import { processAlive } from '../../runner/owner.js';
 import { executeRun } from '../../runner/execute-run.js';
 import { runPostSteps } from '../../runner/post-run.js';
 import type { RunMetrics } from '../../scoring/metrics.js';
+import { METRIC_SETS } from '../../scoring/metric-registry.js';
 import { startScriptedEndpoint, type ScriptedEndpoint } from '../../scripted-endpoint/scripted-endpoint.js';
 import { openStore } from '../../store/open.js';
 import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
@@ -123,7 +124,7 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
     if (json) {
       println(io.stdout, JSON.stringify({ scripted: true, db, checkpoints: rows }));
     } else {
-      const metrics = ['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'refusal_accuracy', 'blog_quality', 'knowledge_margin'] as const;
+      const metrics = METRIC_SETS.demo;
       const body = rows.map((r) => [r.name, String(r.step), r.tags.mix ?? '-', ...metrics.map((m) => fmt(r.metrics[m]))]);
       println(io.stdout, `\n${table(['checkpoint', 'step', 'mix', ...metrics], body)}\n`);
       println(io.stdout, 'Reading it: the bio-v2 mix learns the bio facts and stops inventing them (bio_accuracy up,');

@@ -1,5 +1,5 @@
-// Types straight from the server (not via api.ts), so this pure module type-checks without the DOM.
-import type { TrendPoint, TrendSeries } from '../../../server/compare/trend.js';
+// The API's types from their one module (not via api.ts), so this pure module type-checks without the DOM.
+import type { TrendPoint, TrendSeries } from '../../../server/routes/api-types.js';
 
 /*
  * Which checkpoints the trend view's knowledge-category section shows, and which training run it

@@ -1,6 +1,6 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
-// Types straight from the server (not via api.ts), so these pure modules type-check without the DOM.
-import type { MetricChange } from '../../../server/compare/compare-runs.js';
+// The API's types from their one module (not via api.ts), so these pure modules type-check without the DOM.
+import type { MetricChange } from '../../../server/routes/api-types.js';
 import { withInterval } from '../format.js';
 import { baseOptions, plainTicks, type IntervalDatum } from './datum.js';
 

@@ -1,4 +1,4 @@
-import type { TrendPoint } from '../../../server/compare/trend.js';
+import type { TrendPoint } from '../../../server/routes/api-types.js';
 
 /**
  * Code-point order: deterministic, and it does not build an ICU collator the way the first

@@ -1,5 +1,5 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
-import type { TrendSeries } from '../../../server/compare/trend.js';
+import type { TrendSeries } from '../../../server/routes/api-types.js';
 import { digitsFor, num, interval } from '../format.js';
 import { baseOptions, plainTicks, type IntervalDatum } from './datum.js';
 import { groupLabels, groupOf, pointLabel } from './groups.js';

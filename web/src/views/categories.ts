@@ -11,6 +11,7 @@ import { h, tid, type Child } from '../dom.js';
 import { interval, num } from '../format.js';
 import type { ViewContext } from '../router.js';
 import { chartPanel, runLink, table } from './common.js';
+import { CHOSEN_METRIC_SETS } from '../../../shared/metric-sets.js';
 
 export const CATEGORY_NAMES: readonly Category[] = ['HighlyKnown', 'MaybeKnown', 'WeaklyKnown', 'Unknown'];
 const MEANING: Record<Category, string> = {
@@ -86,7 +87,7 @@ function adviceBox(a: Advice, label: (metric: string) => string): HTMLElement {
       return {
         attrs: { ...tid('advice-row'), 'data-checkpoint': r.checkpoint, 'data-run': String(r.runId), 'data-excluded': String(r.excluded !== null), 'data-advised': String(advised) },
         cells: [r.step === null ? 'no step' : String(r.step), h('span', null, runLink(r.runId, r.checkpoint)), valueCell(r.heldout.value, r.heldout),
-          knownCell(r, 'acc_highly_known'), knownCell(r, 'acc_maybe_known'), verdict],
+          ...CHOSEN_METRIC_SETS.forgetting.map((m) => knownCell(r, m)), verdict],
       };
     }));
   const pick = a.pick;

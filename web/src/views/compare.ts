@@ -8,9 +8,10 @@ import type { ViewContext } from '../router.js';
 import { markChips, markedAnswer } from './marks.js';
 import { chartPanel, emptyState, firstSteps, optionSelect, runLink, table } from './common.js';
 import { CATEGORY_NAMES, categoryChip } from './categories.js';
+import { blogComponent, CHOSEN_METRIC_SETS } from '../../../shared/metric-sets.js';
 
 /** Metrics drawn as before/after bars (all on 0–1); every metric with a value is in the table. */
-const BAR_METRICS = ['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'refusal_accuracy', 'acc_highly_known', 'acc_maybe_known', 'acc_weakly_known', 'acc_unknown', 'blog_quality'];
+const BAR_METRICS: readonly string[] = CHOSEN_METRIC_SETS.compared;
 const OUTCOME_TEXT = { fail: 'forgotten', pass: 'learned' } as const;
 
 const sideCell = (s: FlipSide, label: string): Child[] => [
@@ -107,7 +108,7 @@ function flipTable(flips: readonly Flip[]): HTMLElement {
 
 function blogTable(items: readonly BlogChange[]): HTMLElement {
   if (items.length === 0) return h('p', { class: 'note' }, 'No blog items in common with these filters.');
-  const comps = ['blog_quality', 'chrf', 'rouge_l', 'repetition', 'length_ratio', 'language_match', 'blog_judge'];
+  const comps = CHOSEN_METRIC_SETS.comparedBlog.map(blogComponent);
   const compText = (c: Record<string, number>) => comps.filter((k) => c[k] !== undefined).map((k) => `${k} ${num(c[k], k === 'chrf' ? 1 : 3)}`).join(' · ');
   return h('table', { class: 'data blog', attrs: tid('blog-table') },
     h('caption', null, 'Blog items: both posts with their component scores, largest drop in blog quality first'),
@@ -128,7 +129,8 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
   const int = (k: string) => (/^\d+$/.test(q.get(k) ?? '') ? Number(q.get(k)) : undefined);
   const [{ metrics, pass, consistency }, latest, cmp] = await Promise.all([
     api.definitions(),
-    api.trend(['bio_accuracy']).then((s) => s[0]?.points ?? []),
+    // Any metric lists every checkpoint's latest run: the first charted one.
+    api.trend(CHOSEN_METRIC_SETS.charted.slice(0, 1)).then((s) => s[0]?.points ?? []),
     api.compare(int('base'), int('head')).catch((e: unknown) => e as Error),
   ]);
   root.append(h('h1', null, 'Before / after'));

@@ -2,7 +2,7 @@ import { api, type NewCheckpoint } from '../api.js';
 import { h, tid } from '../dom.js';
 import type { ViewContext } from '../router.js';
 import { command } from './common.js';
-import { tagKeyProblem } from '../../../server/tag.js';
+import { tagKeyProblem } from '../../../shared/tag-rule.js';
 
 /** The form's fields, in order; each shows its own server error next to it. */
 const FIELDS = ['name', 'baseUrl', 'model', 'step', 'api', 'promptTemplate', 'apiKeyEnv', 'tags', 'evalsets'] as const;
@@ -64,13 +64,13 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
   const keyIn = text('apiKeyEnv', 'e.g. VLLM_API_KEY');
   const tagsIn = text('tags', 'mix=bio-v2, lr=1e-5');
   const runNow = h('input', { type: 'checkbox', name: 'autoRun', checked: true, attrs: tid('run-now') });
-  const usable = evalsets.filter((s): s is Extract<typeof s, { items: number }> => !('error' in s));
+  const usable = evalsets.filter((s) => s.error === undefined);
   const boxes = usable.map((s) => h('input', { type: 'checkbox', name: 'evalsets', value: s.name, checked: true }));
   const evalsetsIn = h('fieldset', { class: 'evalsets', id: 'f-evalsets', attrs: tid('evalsets') },
     h('legend', null, 'Eval sets to run'),
     usable.length === 0 ? h('p', { class: 'note' }, 'This server offers no eval sets (serve --evalsets DIR).') : null,
     usable.map((s, i) => h('label', { class: 'check' }, boxes[i]!, `${s.name} (${s.items} items: ${s.keyword} keyword, ${s.blog} blog)`)),
-    evalsets.filter((s) => 'error' in s).map((s) => h('p', { class: 'field-error' }, `${s.name}: ${'error' in s ? s.error : ''}`)));
+    evalsets.filter((s) => s.error !== undefined).map((s) => h('p', { class: 'field-error' }, `${s.name}: ${s.error}`)));
   const general = h('div', { class: 'error', attrs: { ...tid('form-error'), role: 'alert' } });
   general.hidden = true;
   const submit = h('button', { type: 'submit', attrs: tid('register-submit') }, 'Register');

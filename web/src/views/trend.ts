@@ -9,10 +9,10 @@ import { nextFrame, type AfterAttach, type ViewContext } from '../router.js';
 import { chartPanel, emptyState, firstSteps, metricSelect, optionSelect, runLabel, runLink, statusBadge, table } from './common.js';
 import { CATEGORY_METRICS } from '../charts/category-chart.js';
 import { knowledgeSection } from './categories.js';
+import { CHOSEN_METRIC_SETS } from '../../../shared/metric-sets.js';
 
-export const DEFAULT_TREND_METRICS = ['bio_accuracy', 'blog_quality', 'hallucination_rate', 'known_accuracy'];
-const DEFAULT_X = 'blog_quality';
-const DEFAULT_Y = 'bio_accuracy';
+export const DEFAULT_TREND_METRICS: readonly string[] = CHOSEN_METRIC_SETS.charted;
+const [DEFAULT_Y, DEFAULT_X] = CHOSEN_METRIC_SETS.tradeoff;
 
 /** The view's state, all of it in the query string: metric (repeatable), tag=k=v (repeatable), colour, x, y. */
 interface TrendState {
@@ -27,7 +27,7 @@ function readState(q: URLSearchParams, checkpoints: readonly Checkpoint[]): Tren
   const metrics = q.getAll('metric');
   const colour = q.get('colour');
   return {
-    metrics: metrics.length > 0 ? [...new Set(metrics)] : DEFAULT_TREND_METRICS,
+    metrics: metrics.length > 0 ? [...new Set(metrics)] : [...DEFAULT_TREND_METRICS],
     tags: q.getAll('tag').filter((t) => t.includes('=')),
     colour: colour === null ? defaultColourKey(checkpoints) : colour === '' ? null : colour,
     x: q.get('x') ?? DEFAULT_X,
@@ -73,11 +73,12 @@ function controls(ctx: ViewContext, state: TrendState, metrics: readonly MetricD
 async function latestRuns(ctx: ViewContext, holder: HTMLElement): Promise<void> {
   const { runs } = await api.runs({ limit: 10 });
   if (ctx.signal.aborted) return;
-  holder.replaceChildren(table('Latest runs (a running run shows its progress live on its page)', ['run', 'checkpoint', 'status', 'progress', 'bio_accuracy', 'blog_quality', ''],
+  const columns = CHOSEN_METRIC_SETS.tradeoff;
+  holder.replaceChildren(table('Latest runs (a running run shows its progress live on its page)', ['run', 'checkpoint', 'status', 'progress', ...columns, ''],
     runs.map((r) => ({
       attrs: tid('latest-run'),
       cells: [runLink(r.runId), runLabel(r).replace(/^run \d+ · /, ''), statusBadge(r.status), `${r.progress.done}/${r.progress.total}`,
-        num(r.metrics?.bio_accuracy), num(r.metrics?.blog_quality), h('a', { href: `/compare?head=${r.runId}` }, 'compare with baseline')],
+        ...columns.map((m) => num(r.metrics?.[m])), h('a', { href: `/compare?head=${r.runId}` }, 'compare with baseline')],
     })), 'latest-runs'));
 }
 
