@@ -14,19 +14,18 @@ function cell(text: string): string {
 }
 
 /**
- * Free help text as Markdown: a paragraph whose lines are all indented (a table, a list of
- * files) stays as written in a text block; the others are joined into one paragraph.
+ * Free help text as Markdown: indented lines (a table, a list of files) stay as written in a text
+ * block; the other lines of a paragraph are joined into one.
  */
 function prose(text: string): string {
   return text.split(/\n\s*\n/).map((para) => {
-    const lines = para.split('\n');
-    if (lines.some((l) => /^\s/.test(l))) {
-      const lead = lines.findIndex((l) => /^\s/.test(l));
-      const head = lines.slice(0, lead).join(' ');
-      const block = `\`\`\`text\n${lines.slice(lead).join('\n')}\n\`\`\``;
-      return head === '' ? block : `${escapeHtml(head)}\n\n${block}`;
+    const runs: string[][] = [];
+    for (const line of para.split('\n')) {
+      const last = runs[runs.length - 1];
+      if (last !== undefined && /^\s/.test(last[0]!) === /^\s/.test(line)) last.push(line);
+      else runs.push([line]);
     }
-    return escapeHtml(lines.map((l) => l.trim()).join(' '));
+    return runs.map((run) => (/^\s/.test(run[0]!) ? `\`\`\`text\n${run.join('\n')}\n\`\`\`` : escapeHtml(run.map((l) => l.trim()).join(' ')))).join('\n\n');
   }).join('\n\n');
 }
 
