@@ -1,6 +1,10 @@
 import { TunegateError } from '../errors.js';
 import type { Bound } from '../runner/create-run.js';
 
+/**
+ * One option of a command: how it parses, and what `--help` and docs/cli.md say about it (kept
+ * on the option itself, so the parser and the help cannot drift apart).
+ */
 export interface OptionSpec {
   type: 'string' | 'boolean';
   /** May be given several times; values accumulate. */
@@ -8,6 +12,12 @@ export interface OptionSpec {
   /** Takes every following word up to the next option (`--evalsets a.jsonl b.jsonl`). */
   variadic?: boolean;
   short?: string;
+  /** What the option does, one paragraph. */
+  help: string;
+  /** The value's name in help (PATH, N, SECONDS); string options only. */
+  value?: string;
+  /** The default, as help prints it: "(default …)" after the help. */
+  default?: string | number;
 }
 
 export type Spec = Record<string, OptionSpec>;

@@ -5,8 +5,7 @@ import { openStore, type Store } from '../store/open.js';
 import { num, str, type Values } from './args.js';
 import { knowSecrets, type Io } from './io.js';
 
-export const DB_OPTION = { db: { type: 'string' } } as const;
-export const LEASE_OPTION = { lease: { type: 'string' } } as const;
+export { DB_OPTION, LEASE_OPTION } from './specs/command-doc.js';
 
 /** --lease SECONDS as milliseconds: how long this process's claim on a run lasts without renewal. */
 export function leaseMsFrom(values: Values): number | undefined {

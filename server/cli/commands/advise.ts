@@ -2,7 +2,8 @@ import { TunegateError } from '../../errors.js';
 import { advise } from '../../gate/advise.js';
 import { parseTag } from '../../tag.js';
 import { expectPositionals, flag, num, parseArgs, str } from '../args.js';
-import { DB_OPTION, withStore } from '../context.js';
+import { withStore } from '../context.js';
+import { ADVISE_SPEC } from '../specs/runs.js';
 import { table } from '../format.js';
 import { println, type Io } from '../io.js';
 
@@ -10,7 +11,7 @@ const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '
 
 /** `tunegate advise --tag run=NAME`: the step to stop at (gate/advise.ts), with the numbers and the test. */
 export async function adviseCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION, tag: { type: 'string' }, alpha: { type: 'string' }, json: { type: 'boolean' } }, 'advise');
+  const p = parseArgs(argv, ADVISE_SPEC, 'advise');
   expectPositionals(p, 0, 'advise');
   const raw = str(p.values, 'tag');
   if (raw === undefined) throw new TunegateError('USAGE', 'advise needs --tag KEY=VALUE naming the checkpoints of one training run, e.g. --tag run=bio-v2');

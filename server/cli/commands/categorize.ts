@@ -8,29 +8,11 @@ import { createRun, PARAM_BOUNDS } from '../../runner/create-run.js';
 import { executeRun } from '../../runner/execute-run.js';
 import { checkEndpoint } from '../../runner/reachability.js';
 import { bounded, expectPositionals, flag, int, list, parseArgs, str } from '../args.js';
-import { DB_OPTION, LEASE_OPTION, leaseMsFrom, withStore } from '../context.js';
+import { leaseMsFrom, withStore } from '../context.js';
 import { table } from '../format.js';
 import { println, type Io } from '../io.js';
 import { createProgressReporter } from '../progress.js';
-
-const SPEC = {
-  ...DB_OPTION,
-  ...LEASE_OPTION,
-  base: { type: 'string' },
-  evalsets: { type: 'string', variadic: true },
-  prompts: { type: 'string' },
-  shots: { type: 'string' },
-  samples: { type: 'string' },
-  temperature: { type: 'string' },
-  'top-k': { type: 'string' },
-  concurrency: { type: 'string' },
-  seed: { type: 'string' },
-  'max-tokens': { type: 'string' },
-  fast: { type: 'boolean' },
-  recategorize: { type: 'boolean' },
-  'no-model-check': { type: 'boolean' },
-  json: { type: 'boolean' },
-} as const;
+import { CATEGORIZE_SPEC as SPEC } from '../specs/categorize.js';
 
 /**
  * `tunegate categorize --base CHECKPOINT`: SliCK categories of every keyword item against the

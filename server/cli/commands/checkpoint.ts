@@ -4,31 +4,16 @@ import { TunegateError } from '../../errors.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
 import { refuseUrlCredentials, stripUrlCredentialsInText } from '../../http/url-credentials.js';
 import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from '../../store/types.js';
-import { bounded, expectPositionals, flag, list, parseArgs, str, type Spec, type Values } from '../args.js';
+import { bounded, expectPositionals, flag, list, parseArgs, str, type Values } from '../args.js';
 import { PARAM_BOUNDS } from '../../runner/create-run.js';
 import { parseTags } from '../../tag.js';
-import { DB_OPTION, withStore } from '../context.js';
+import { withStore } from '../context.js';
+import { CHECKPOINT_ADD_SPEC, CHECKPOINT_BASELINE_SPEC, CHECKPOINT_LIST_SPEC } from '../specs/checkpoint.js';
 import { ApiClient } from '../remote.js';
 import { oneLine, table } from '../format.js';
 import { println, type Io } from '../io.js';
 
-/** Options that describe an endpoint; shared by `checkpoint add` and one-shot `run`. */
-export const ENDPOINT_OPTIONS = {
-  'base-url': { type: 'string', multiple: true },
-  model: { type: 'string' },
-  step: { type: 'string' },
-  api: { type: 'string' },
-  'prompt-template': { type: 'string' },
-  'api-key-env': { type: 'string' },
-  tag: { type: 'string', multiple: true },
-  base: { type: 'string' },
-} as const satisfies Spec;
-
-/** Judge options; on `checkpoint add` they set the checkpoint's judge, on `run` the run's. */
-export const JUDGE_OPTIONS = {
-  judge: { type: 'string' },
-  'judge-key-env': { type: 'string' },
-} as const satisfies Spec;
+export { ENDPOINT_OPTIONS, JUDGE_OPTIONS } from '../specs/checkpoint.js';
 
 /** Judge settings from --judge / --judge-key-env (validated), or null when --judge is absent. */
 export function judgeFromOptions(values: Values): JudgeSettings | null {
@@ -102,7 +87,7 @@ export function checkpointJson(c: Checkpoint): Record<string, unknown> {
 }
 
 async function add(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...ENDPOINT_OPTIONS, ...JUDGE_OPTIONS, ...DB_OPTION, json: { type: 'boolean' }, server: { type: 'string' } }, 'checkpoint add');
+  const p = parseArgs(argv, CHECKPOINT_ADD_SPEC, 'checkpoint add');
   expectPositionals(p, 1, 'checkpoint add');
   const name = p.positionals[0];
   if (name === undefined) throw new TunegateError('USAGE', 'checkpoint add needs a NAME (see tunegate checkpoint add --help)');
@@ -123,7 +108,7 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function listCmd(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION, json: { type: 'boolean' } }, 'checkpoint list');
+  const p = parseArgs(argv, CHECKPOINT_LIST_SPEC, 'checkpoint list');
   expectPositionals(p, 0, 'checkpoint list');
   return withStore(p.values, io, (store) => {
     const all = store.checkpoints.list();
@@ -145,7 +130,7 @@ async function listCmd(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function baselineCmd(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION }, 'checkpoint baseline');
+  const p = parseArgs(argv, CHECKPOINT_BASELINE_SPEC, 'checkpoint baseline');
   expectPositionals(p, 1, 'checkpoint baseline');
   const name = p.positionals[0];
   if (name === undefined) throw new TunegateError('USAGE', 'checkpoint baseline needs a NAME');

@@ -18,6 +18,7 @@ import { openStore } from '../../store/open.js';
 import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
 import { fmt, table } from '../format.js';
 import { println, type Io } from '../io.js';
+import { DEMO_SPEC } from '../specs/demo.js';
 
 const BANNER = 'SCRIPTED DEMO: every answer below comes from a scripted endpoint replaying a fine-tuning story, not from a model.';
 const DEFAULT_PORT = 3000;
@@ -58,7 +59,7 @@ function lockDemoDb(dbPath: string, db: string): () => void {
 }
 
 export async function demoCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { db: { type: 'string' }, json: { type: 'boolean' }, 'no-serve': { type: 'boolean' }, port: { type: 'string' } }, 'demo');
+  const p = parseArgs(argv, DEMO_SPEC, 'demo');
   expectPositionals(p, 0, 'demo');
   const json = flag(p.values, 'json');
   // --json is for scripts: it prints and exits, like --no-serve.

@@ -11,9 +11,10 @@ import { LANGUAGES, PROMPT_VERSION, type Lang } from '../../generate/generator-p
 import { createJudgeClient } from '../../judge/judge-client.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
 import { flag, int, parseArgs, expectPositionals, str } from '../args.js';
-import { DB_OPTION, withStore } from '../context.js';
+import { withStore } from '../context.js';
 import { oneLine, printable } from '../format.js';
 import { println, type Io } from '../io.js';
+import { EVALSET_GENERATE_SPEC } from '../specs/evalset-generate.js';
 
 /** The eval sets `generate` writes into --out-dir. */
 export const GENERATED_SETS = { bio: 'bio-generated.jsonl', refusal: 'refusal-generated.jsonl' } as const;
@@ -54,13 +55,7 @@ function sample(built: BuiltSets): string[] {
  * without --force), and nothing is written when a fact failed (cached replies make the re-run free).
  */
 export async function evalsetGenerate(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, {
-    ...DB_OPTION, facts: { type: 'string' }, generator: { type: 'string' }, 'generator-key-env': { type: 'string' },
-    langs: { type: 'string' }, questions: { type: 'string' }, paraphrases: { type: 'string' }, 'false-premises': { type: 'string' },
-    'out-dir': { type: 'string' }, 'train-out': { type: 'string' }, 'system-prompt': { type: 'string' }, seed: { type: 'string' },
-    'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, 'skip-failed': { type: 'boolean' }, concurrency: { type: 'string' },
-    'max-tokens': { type: 'string' }, json: { type: 'boolean' },
-  }, 'evalset generate');
+  const p = parseArgs(argv, EVALSET_GENERATE_SPEC, 'evalset generate');
   expectPositionals(p, 0, 'evalset generate');
   const factsFile = str(p.values, 'facts');
   if (factsFile === undefined) throw new TunegateError('USAGE', 'evalset generate needs --facts FILE (a list of facts, one per line or bullet)');

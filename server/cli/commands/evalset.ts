@@ -12,9 +12,10 @@ import { evalsetGenerate } from './evalset-generate.js';
 import { expectPositionals, flag, int, list, parseArgs, str, type Values } from '../args.js';
 import { oneLine, table } from '../format.js';
 import { println, type Io } from '../io.js';
+import { EVALSET_CHECK_LEAK_SPEC, EVALSET_IMPORT_JEKYLL_SPEC, EVALSET_IMPORT_SFT_SPEC, EVALSET_VALIDATE_SPEC } from '../specs/evalset.js';
 
 async function validate(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { json: { type: 'boolean' } }, 'evalset validate');
+  const p = parseArgs(argv, EVALSET_VALIDATE_SPEC, 'evalset validate');
   const sets = loadEvalSets(resolveEvalsetPaths(p.positionals, io.cwd, DEFAULT_EVALSETS_DIR), io.cwd);
   const rows = sets.map((s) => ({ ...evalSetSummary(s), path: s.path }));
   if (flag(p.values, 'json')) {
@@ -71,9 +72,7 @@ function printLeaks(io: Io, leaks: readonly Leak[], train: string, where: (leak:
 const leakingItems = (leaks: readonly Leak[]) => new Set(leaks.map((l) => `${l.set}\u0000${l.id}`)).size;
 
 async function checkLeak(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, {
-    train: { type: 'string' }, evalsets: { type: 'string', variadic: true }, ngram: { type: 'string' }, json: { type: 'boolean' },
-  }, 'evalset check-leak');
+  const p = parseArgs(argv, EVALSET_CHECK_LEAK_SPEC, 'evalset check-leak');
   expectPositionals(p, 0, 'evalset check-leak');
   const { train, ngram } = leakOptions(p.values, 'evalset check-leak', true)!;
   const sets = loadEvalSets(resolveEvalsetPaths(list(p.values, 'evalsets'), io.cwd, DEFAULT_EVALSETS_DIR), io.cwd);
@@ -121,11 +120,7 @@ function requireOut(values: Values, command: string): string {
 }
 
 async function importJekyllCmd(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, {
-    out: { type: 'string' }, holdout: { type: 'string' }, since: { type: 'string' }, seed: { type: 'string' },
-    lang: { type: 'string' }, 'min-chars': { type: 'string' }, force: { type: 'boolean' },
-    train: { type: 'string' }, ngram: { type: 'string' },
-  }, 'evalset import-jekyll');
+  const p = parseArgs(argv, EVALSET_IMPORT_JEKYLL_SPEC, 'evalset import-jekyll');
   expectPositionals(p, 1, 'evalset import-jekyll');
   const dir = p.positionals[0];
   if (dir === undefined) throw new TunegateError('USAGE', 'evalset import-jekyll needs the posts folder (e.g. _posts)');
@@ -164,10 +159,7 @@ async function importJekyllCmd(argv: readonly string[], io: Io): Promise<number>
 }
 
 async function importSftCmd(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, {
-    out: { type: 'string' }, holdout: { type: 'string' }, seed: { type: 'string' }, rest: { type: 'string' }, force: { type: 'boolean' },
-    train: { type: 'string' }, ngram: { type: 'string' },
-  }, 'evalset import-sft');
+  const p = parseArgs(argv, EVALSET_IMPORT_SFT_SPEC, 'evalset import-sft');
   expectPositionals(p, 1, 'evalset import-sft');
   const file = p.positionals[0];
   if (file === undefined) throw new TunegateError('USAGE', 'evalset import-sft needs the fine-tuning JSONL file');

@@ -8,24 +8,13 @@ import { parseTolerances } from '../../gate/tolerance.js';
 import { requireMetric } from '../../scoring/metric-registry.js';
 import { resolveHead } from '../../gate/resolve.js';
 import type { Store } from '../../store/open.js';
-import { expectPositionals, flag, int, list, num, parseArgs, str, type Spec, type Values } from '../args.js';
-import { DB_OPTION, withStore } from '../context.js';
+import { expectPositionals, flag, int, list, num, parseArgs, str, type Values } from '../args.js';
+import { withStore } from '../context.js';
+import { GATE_SPEC } from '../specs/gate.js';
 import { forOutput, println, type Io } from '../io.js';
 import { parseRunId } from './resume.js';
 
-/** The gate's own options; `run --gate` accepts them too. */
-export const GATE_OPTIONS = {
-  baseline: { type: 'string' },
-  'require-baseline': { type: 'boolean' },
-  tolerance: { type: 'string', multiple: true },
-  alpha: { type: 'string' },
-  'no-significance': { type: 'boolean' },
-  'allow-mismatch': { type: 'boolean' },
-  'max-errors': { type: 'string' },
-  metrics: { type: 'string' },
-  junit: { type: 'string' },
-  markdown: { type: 'string' },
-} as const satisfies Spec;
+export { GATE_OPTIONS } from '../specs/gate.js';
 
 /** GateOptions from the command line; every bad value names its option. */
 export function gateOptionsFrom(v: Values): GateOptions {
@@ -68,7 +57,7 @@ export function gateAndReport(store: Store, headId: number, v: Values, io: Io, p
 }
 
 export async function gateCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION, ...GATE_OPTIONS, run: { type: 'string' }, checkpoint: { type: 'string' }, json: { type: 'boolean' } }, 'gate');
+  const p = parseArgs(argv, GATE_SPEC, 'gate');
   expectPositionals(p, 0, 'gate');
   const runRaw = str(p.values, 'run');
   if (runRaw !== undefined && str(p.values, 'checkpoint') !== undefined) throw new TunegateError('USAGE', 'pass --run or --checkpoint, not both');

@@ -3,11 +3,12 @@ import { checkJudgeReady, judgeStoredRun } from '../../judge/judge-stored-run.js
 import { judgeSummaries } from '../../judge/judge-summaries.js';
 import { summarizeRun } from '../../runner/execute-run.js';
 import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
-import { DB_OPTION, withStore } from '../context.js';
+import { withStore } from '../context.js';
 import { runText } from '../format.js';
 import { runJson } from '../../report/run-json.js';
 import { println, type Io } from '../io.js';
-import { JUDGE_OPTIONS, judgeFromOptions } from './checkpoint.js';
+import { JUDGE_SPEC } from '../specs/judge.js';
+import { judgeFromOptions } from './checkpoint.js';
 import { parseRunId } from './resume.js';
 
 /**
@@ -16,7 +17,7 @@ import { parseRunId } from './resume.js';
  * a run (or judging it after a gate failed) only pays for answers never judged before.
  */
 export async function judgeCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION, ...JUDGE_OPTIONS, pairwise: { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } }, 'judge');
+  const p = parseArgs(argv, JUDGE_SPEC, 'judge');
   expectPositionals(p, 1, 'judge');
   const runId = parseRunId(p.positionals[0], 'judge');
   const fromFlag = judgeFromOptions(p.values);

@@ -2,7 +2,8 @@ import { TunegateError } from '../../errors.js';
 import { checkPlanOption, MAX_PLAN_ITEMS, plan } from '../../gate/plan.js';
 import { planText } from '../../gate/plan-text.js';
 import { expectPositionals, flag, parseArgs, str, type Values } from '../args.js';
-import { DB_OPTION, withStore } from '../context.js';
+import { withStore } from '../context.js';
+import { PLAN_SPEC } from '../specs/plan.js';
 import { println, type Io } from '../io.js';
 import { parseRunId } from './resume.js';
 
@@ -16,7 +17,7 @@ function option(v: Values, name: 'detect' | 'power'): number | undefined {
 
 /** `tunegate plan --run ID`: what the gate can see of this run's sets and what it would take (gate/plan.ts). */
 export async function planCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION, run: { type: 'string' }, detect: { type: 'string' }, power: { type: 'string' }, json: { type: 'boolean' } }, 'plan');
+  const p = parseArgs(argv, PLAN_SPEC, 'plan');
   expectPositionals(p, 0, 'plan');
   const raw = str(p.values, 'run');
   if (raw === undefined) throw new TunegateError('USAGE', 'plan needs --run ID (see tunegate runs)');

@@ -5,7 +5,8 @@ import { checkEndpoint } from '../../runner/reachability.js';
 import { assertNotBusy } from '../../runner/owner.js';
 import { checkScorersBeforeSending } from '../../runner/scorer-check.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
-import { DB_OPTION, LEASE_OPTION, leaseMsFrom, withStore } from '../context.js';
+import { leaseMsFrom, withStore } from '../context.js';
+import { RESUME_SPEC } from '../specs/runs.js';
 import { println, type Io } from '../io.js';
 import { executeAndReport } from '../report-run.js';
 
@@ -16,7 +17,7 @@ export function parseRunId(raw: string | undefined, command: string): number {
 }
 
 export async function resumeCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION, ...LEASE_OPTION, json: { type: 'boolean' }, 'retry-errors': { type: 'boolean' }, force: { type: 'boolean' }, 'no-model-check': { type: 'boolean' } }, 'resume');
+  const p = parseArgs(argv, RESUME_SPEC, 'resume');
   expectPositionals(p, 1, 'resume');
   const runId = parseRunId(p.positionals[0], 'resume');
   if (flag(p.values, 'force')) {

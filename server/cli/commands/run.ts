@@ -8,10 +8,10 @@ import { checkEndpoint } from '../../runner/reachability.js';
 import type { Store } from '../../store/open.js';
 import type { Checkpoint, NewCheckpoint, RunParams } from '../../store/types.js';
 import { bounded, expectPositionals, flag, int, list, parseArgs, str, type Values } from '../args.js';
-import { DB_OPTION, LEASE_OPTION, leaseMsFrom, withStore } from '../context.js';
+import { leaseMsFrom, withStore } from '../context.js';
 import type { Io } from '../io.js';
 import { executeAndReport } from '../report-run.js';
-import { endpointFromOptions, ENDPOINT_OPTIONS, JUDGE_OPTIONS, judgeFromOptions } from './checkpoint.js';
+import { endpointFromOptions, ENDPOINT_OPTIONS, judgeFromOptions } from './checkpoint.js';
 import { checkJudgeReady } from '../../judge/judge-stored-run.js';
 import { parseRunId } from './resume.js';
 import { ApiClient } from '../remote.js';
@@ -20,31 +20,7 @@ import { GATE_OPTIONS, gateAndReport, gateExitCode, gateOptionsFrom } from './ga
 import { runJson } from '../../report/run-json.js';
 import { summarizeRun } from '../../runner/execute-run.js';
 import { println } from '../io.js';
-
-const SPEC = {
-  ...ENDPOINT_OPTIONS,
-  ...JUDGE_OPTIONS,
-  'judge-pairwise': { type: 'string' },
-  'judge-concurrency': { type: 'string' },
-  ...DB_OPTION,
-  ...LEASE_OPTION,
-  checkpoint: { type: 'string' },
-  evalsets: { type: 'string', variadic: true },
-  concurrency: { type: 'string' },
-  samples: { type: 'string' },
-  temperature: { type: 'string' },
-  'max-tokens': { type: 'string' },
-  seed: { type: 'string' },
-  timeout: { type: 'string' },
-  retries: { type: 'string' },
-  json: { type: 'boolean' },
-  perplexity: { type: 'boolean' },
-  'no-likelihood': { type: 'boolean' },
-  'no-model-check': { type: 'boolean' },
-  server: { type: 'string' },
-  gate: { type: 'boolean' },
-  ...GATE_OPTIONS,
-} as const;
+import { RUN_SPEC as SPEC } from '../specs/run.js';
 
 /** Run parameters from flags, defaults for the rest. */
 export function paramsFromOptions(values: Values): RunParams {

@@ -1,12 +1,13 @@
 import { currentSummary } from '../../runner/execute-run.js';
 import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
-import { DB_OPTION, withStore } from '../context.js';
+import { withStore } from '../context.js';
+import { RUNS_SPEC } from '../specs/runs.js';
 import { fmt, table } from '../format.js';
 import { runJson } from '../../report/run-json.js';
 import { println, type Io } from '../io.js';
 
 export async function runsCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION, checkpoint: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, categorizations: { type: 'boolean' } }, 'runs');
+  const p = parseArgs(argv, RUNS_SPEC, 'runs');
   expectPositionals(p, 0, 'runs');
   const limit = int(p.values, 'limit', 1);
   return withStore(p.values, io, (store) => {

@@ -4,16 +4,11 @@ import { expectPositionals, flag, int, list, parseArgs, str } from '../args.js';
 import { resolve } from 'node:path';
 import { resolveDbPath } from '../../config.js';
 import { println, type Io } from '../io.js';
-import { LEASE_OPTION, leaseMsFrom } from '../context.js';
+import { leaseMsFrom } from '../context.js';
+import { SERVE_SPEC } from '../specs/serve.js';
 
 export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, {
-    host: { type: 'string' }, port: { type: 'string' }, db: { type: 'string' }, evalsets: { type: 'string' },
-    'per-endpoint': { type: 'string' }, 'insecure-no-auth': { type: 'boolean' }, quiet: { type: 'boolean' }, 'protect-reads': { type: 'boolean' },
-    'key-env': { type: 'string', multiple: true }, 'allowed-host': { type: 'string', multiple: true },
-    'max-response-bytes': { type: 'string' }, 'max-answer-chars': { type: 'string' }, ...LEASE_OPTION,
-    'rate-limit': { type: 'string' }, 'max-event-loop-delay': { type: 'string' },
-  }, 'serve');
+  const p = parseArgs(argv, SERVE_SPEC, 'serve');
   const leaseMs = leaseMsFrom(p.values);
   const maxResponseBytes = int(p.values, 'max-response-bytes', 1024, 1024 * 1024 * 1024);
   const maxAnswerChars = int(p.values, 'max-answer-chars', 1024, 64 * 1024 * 1024);

@@ -5,7 +5,8 @@ import type { JudgmentRecord } from '../../store/judgments.js';
 import { REFUSAL_RUBRIC_VERSION } from '../../judge/refusal-rubric.js';
 import { judgeSummaries } from '../../judge/judge-summaries.js';
 import { expectPositionals, flag, parseArgs } from '../args.js';
-import { DB_OPTION, withStore } from '../context.js';
+import { withStore } from '../context.js';
+import { SHOW_SPEC } from '../specs/runs.js';
 import { fmt, oneLine, printable, runText } from '../format.js';
 import { itemJson, runJson } from '../../report/run-json.js';
 import { println, type Io } from '../io.js';
@@ -30,7 +31,7 @@ function judgeLine(j: JudgmentRecord): string {
 }
 
 export async function showCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION, json: { type: 'boolean' }, items: { type: 'boolean' } }, 'show');
+  const p = parseArgs(argv, SHOW_SPEC, 'show');
   expectPositionals(p, 1, 'show');
   const runId = parseRunId(p.positionals[0], 'show');
   return withStore(p.values, io, (store) => {

@@ -1,0 +1,90 @@
+import { DEFAULT_PROMPT_TEMPLATE } from '../../runner/prompt.js';
+import { PARAM_BOUNDS } from '../../runs/run-options.js';
+import type { Spec } from '../args.js';
+import { DB_OPTION, specOf, type CommandDoc } from './command-doc.js';
+
+/** Options that describe an endpoint; shared by `checkpoint add` and one-shot `run`. */
+export const ENDPOINT_OPTIONS = {
+  'base-url': {
+    type: 'string',
+    multiple: true,
+    value: 'URL',
+    help: "the endpoint's base URL, e.g. http://127.0.0.1:8000/v1 (required; no user:password in it: name a key variable with --api-key-env). Repeat it for replicas of one model on several machines: requests go to the one with the fewest in flight, run's --concurrency applies per replica, and a replica that stops answering is rested while the others take its items",
+  },
+  model: {
+    type: 'string',
+    value: 'MODEL',
+    help: "model name sent in requests (required); checked against the server's GET /v1/models before every run (see tunegate run --help)",
+  },
+  step: { type: 'string', value: 'N', help: `training step (whole number ≥ ${PARAM_BOUNDS.step.min}); orders checkpoints in charts` },
+  api: {
+    type: 'string',
+    value: 'chat|completions',
+    help: 'chat: /chat/completions; completions: /completions with --prompt-template, for base models without a chat template',
+    default: 'chat',
+  },
+  'prompt-template': { type: 'string', value: 'T', help: 'completions prompt; {prompt} and {system} are replaced', default: JSON.stringify(DEFAULT_PROMPT_TEMPLATE) },
+  'api-key-env': {
+    type: 'string',
+    value: 'VAR',
+    help: 'name of the environment variable holding the API key. The key is read at request time and never stored. Local servers need none',
+  },
+  tag: {
+    type: 'string',
+    multiple: true,
+    value: 'k=v',
+    help: 'label (repeatable), e.g. --tag mix=bio-v2; a key has no "=" and is not __proto__, constructor or prototype',
+  },
+  base: {
+    type: 'string',
+    value: 'NAME',
+    help: "the registered checkpoint it was fine-tuned from: its knowledge categories (tunegate categorize --base NAME) are the ones this checkpoint's runs use",
+  },
+} as const satisfies Spec;
+
+/** Judge options; on `checkpoint add` they set the checkpoint's judge, on `run` the run's. */
+export const JUDGE_OPTIONS = {
+  judge: { type: 'string', value: 'SPEC', help: "the LLM judge this checkpoint's runs use (see tunegate judge --help)" },
+  'judge-key-env': { type: 'string', value: 'VAR', help: 'key variable for an openai:MODEL@BASE_URL judge' },
+} as const satisfies Spec;
+
+export const CHECKPOINT_ADD_DOC: CommandDoc = {
+  name: 'checkpoint add',
+  synopsis: 'checkpoint add NAME',
+  summary: 'register an OpenAI-compatible endpoint serving a checkpoint',
+  usage: ['checkpoint add NAME --base-url URL --model MODEL [options]'],
+  about: `Registers a checkpoint: an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, LM Studio,
+TGI, …) and the model name it serves.`,
+  options: [{
+    options: {
+      ...ENDPOINT_OPTIONS,
+      ...JUDGE_OPTIONS,
+      server: { type: 'string', value: 'URL', help: 'register it on a running tunegate server instead (TUNEGATE_TOKEN is sent)' },
+      json: { type: 'boolean', help: 'print the checkpoint as JSON' },
+      ...DB_OPTION,
+    },
+  }],
+};
+
+export const CHECKPOINT_LIST_DOC: CommandDoc = {
+  name: 'checkpoint list',
+  synopsis: 'checkpoint list',
+  summary: 'list registered checkpoints',
+  usage: ['checkpoint list [--json]'],
+  about: 'Lists checkpoints ordered by step.',
+  options: [{ options: { json: { type: 'boolean', help: 'print a JSON array' }, ...DB_OPTION } }],
+};
+
+export const CHECKPOINT_BASELINE_DOC: CommandDoc = {
+  name: 'checkpoint baseline',
+  synopsis: 'checkpoint baseline NAME',
+  summary: 'flag the checkpoint the gate compares with by default',
+  usage: ['checkpoint baseline NAME'],
+  about: `Flags NAME as the baseline: the gate compares with its latest completed run by default (see
+tunegate gate --help). One checkpoint is the baseline at a time.`,
+  options: [{ options: { ...DB_OPTION } }],
+};
+
+export const CHECKPOINT_ADD_SPEC = specOf(CHECKPOINT_ADD_DOC);
+export const CHECKPOINT_LIST_SPEC = specOf(CHECKPOINT_LIST_DOC);
+export const CHECKPOINT_BASELINE_SPEC = specOf(CHECKPOINT_BASELINE_DOC);
