@@ -9,7 +9,7 @@ import { CHECKPOINT_NAME_MAX } from './checkpoint-name.js';
 import { ERROR_CODES, TunegateError } from './errors.js';
 import { serializeError } from './log-serializers.js';
 import { packagePath } from './paths.js';
-import { PAGE_URLS } from '../shared/page-urls.js';
+import { PAGE_URLS } from './shared/page-urls.js';
 import { registerRequestGuards } from './request-guards.js';
 import { redactSecretForms } from './http/secret-forms.js';
 import { registerRequestLimits } from './request-limits.js';

@@ -1,8 +1,8 @@
 import { TunegateError, type ErrorCode } from './errors.js';
-import { tagKeyProblem, TAG_VALUE_MAX } from '../shared/tag-rule.js';
+import { tagKeyProblem, TAG_VALUE_MAX } from './shared/tag-rule.js';
 
 // The rule itself is shared with the page's form (shared/tag-rule.ts); the schemas read it through here.
-export { RESERVED_TAG_KEYS, TAG_KEY_MAX, TAG_KEY_PATTERN, TAG_KEY_RULE, TAG_VALUE_MAX, tagKeyProblem } from '../shared/tag-rule.js';
+export { RESERVED_TAG_KEYS, TAG_KEY_MAX, TAG_KEY_PATTERN, TAG_KEY_RULE, TAG_VALUE_MAX, tagKeyProblem } from './shared/tag-rule.js';
 
 /** Splits KEY=VALUE at the first "=" and checks both; an error names `field` (`--tag`, `querystring/tag`). */
 export function parseTag(raw: string, field: string, code: ErrorCode): { key: string; value: string } {

@@ -1,7 +1,7 @@
 import { CATEGORIES } from '../categorize/category.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
 import type { RunJson } from '../report/run-json.js';
-import { countedGroups } from '../../shared/counted-groups.js';
+import { countedGroups } from '../shared/counted-groups.js';
 import { CONSISTENCY_DEFINITION } from '../scoring/consistency.js';
 import { METRIC_SETS } from '../scoring/metric-registry.js';
 

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TunegateError, type ErrorCode } from '../errors.js';
-import { sseEvents, type SseEvent } from '../../shared/sse-events.js';
-import { busyRetryDelay } from '../../shared/busy-retry.js';
+import { sseEvents, type SseEvent } from '../shared/sse-events.js';
+import { busyRetryDelay } from '../shared/busy-retry.js';
 
-export { sseEvents, type SseEvent } from '../../shared/sse-events.js';
+export { sseEvents, type SseEvent } from '../shared/sse-events.js';
 
 const STATUS_CODES: Record<number, ErrorCode> = { 400: 'INVALID_INPUT', 401: 'USAGE', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'INVALID_INPUT', 429: 'RATE_LIMITED', 503: 'OVERLOADED' };
 

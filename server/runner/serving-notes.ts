@@ -1,4 +1,4 @@
-import { describeServer } from '../../shared/serving-line.js';
+import { describeServer } from '../shared/serving-line.js';
 import type { ServingReplica } from '../store/types.js';
 
 /**

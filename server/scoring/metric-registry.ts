@@ -4,7 +4,7 @@ import { TunegateError } from '../errors.js';
 import { CONSISTENCY_DEFINITION } from './consistency.js';
 import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';
 import type { ItemKind } from '../evalsets/types.js';
-import { blogComponent, CHOSEN_METRIC_SETS } from '../../shared/metric-sets.js';
+import { blogComponent, CHOSEN_METRIC_SETS } from '../shared/metric-sets.js';
 
 export { blogComponent, inFamily };
 

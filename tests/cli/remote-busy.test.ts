@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../server/cli/remote.js';
-import { MAX_BUSY_RETRIES } from '../../shared/busy-retry.js';
+import { MAX_BUSY_RETRIES } from '../../server/shared/busy-retry.js';
 
 const servers: Server[] = [];
 afterEach(async () => {

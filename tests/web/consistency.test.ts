@@ -5,7 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import type { ScriptedRequest } from '../../server/scripted-endpoint/scripted-endpoint.js';
-import { countedGroups } from '../../shared/counted-groups.js';
+import { countedGroups } from '../../server/shared/counted-groups.js';
 import type { RunSummary } from '../../server/scoring/metrics.js';
 import {
   apiGet, completeRun, describeBrowser, expectClean, fmt3, fmtCi3, openPage, readRows, startDashboard, startEndpoint, visit, type Dashboard,

@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../server/paths.js';
 
-// The page bundles no server code: what it shares with the server at run time is in shared/, whose
+// The page bundles no server code: what it shares with the server at run time is in server/shared/, whose
 // modules import nothing else; its types come from one module, server/routes/api-types.ts, type-only.
 const root = packagePath();
 const rel = (p: string) => relative(root, join(root, p)).split('\\').join('/');
@@ -29,28 +29,29 @@ function importsOf(file: string): Array<{ from: string; typeOnly: boolean }> {
 const resolveFrom = (file: string, spec: string) => rel(join(file, '..', spec));
 
 describe('the page bundle holds no server code', () => {
-  it('bundles only web/, shared/ and packages: no file of server/', async () => {
+  it('bundles only web/, server/shared/ and packages: no other file of server/', async () => {
     const result = await build({
       entryPoints: [join(root, 'web', 'src', 'main.ts')], bundle: true, format: 'esm', splitting: true,
       outdir: join(root, 'web', 'dist-check'), write: false, metafile: true, logLevel: 'silent', absWorkingDir: root,
     });
     const inputs = Object.keys(result.metafile.inputs).map((p) => p.split('\\').join('/'));
     expect(inputs.some((p) => p.startsWith('web/src/'))).toBe(true);
-    expect(inputs.filter((p) => !p.startsWith('web/') && !p.startsWith('shared/') && !p.includes('node_modules/'))).toEqual([]);
+    expect(inputs.filter((p) => !p.startsWith('web/') && !p.startsWith('server/shared/') && !p.includes('node_modules/'))).toEqual([]);
   });
 
-  it('shared/ modules import nothing but each other (no server, no Node built-in, no package)', () => {
-    const files = tsFiles('shared');
+  it('server/shared/ modules import nothing but each other (no server, no Node built-in, no package)', () => {
+    const files = tsFiles('server/shared');
     expect(files.length).toBeGreaterThan(0);
     const outside = files.flatMap((f) => importsOf(f)
-      .filter((i) => !i.from.startsWith('.') || !resolveFrom(f, i.from).startsWith('shared/'))
+      .filter((i) => !i.from.startsWith('.') || !resolveFrom(f, i.from).startsWith('server/shared/'))
       .map((i) => `${f} imports ${i.from}`));
     expect(outside).toEqual([]);
   });
 
-  it('web modules import server code only as types, and only from server/routes/api-types.ts', () => {
+  it('web modules import server code only from server/shared/, or as types from server/routes/api-types.ts', () => {
     const bad = tsFiles('web/src').flatMap((f) => importsOf(f)
       .filter((i) => i.from.startsWith('.') && resolveFrom(f, i.from).startsWith('server/'))
+      .filter((i) => !resolveFrom(f, i.from).startsWith('server/shared/'))
       .filter((i) => !i.typeOnly || resolveFrom(f, i.from) !== 'server/routes/api-types.js')
       .map((i) => `${f} imports ${i.typeOnly ? 'type ' : ''}${i.from}`));
     expect(bad).toEqual([]);

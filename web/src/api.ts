@@ -7,8 +7,8 @@ import type {
   Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, NewCheckpoint, RunJson, TrendSeries,
 } from '../../server/routes/api-types.js';
 // The CLI's parser of the event stream and its busy-retry rule (plain functions that import nothing).
-import { sseEvents } from '../../shared/sse-events.js';
-import { busyRetryDelay } from '../../shared/busy-retry.js';
+import { sseEvents } from '../../server/shared/sse-events.js';
+import { busyRetryDelay } from '../../server/shared/busy-retry.js';
 
 export type { Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, NewCheckpoint, TrendSeries };
 export type {

@@ -1,5 +1,5 @@
 import './styles.css';
-import { PAGE_URLS } from '../../shared/page-urls.js';
+import { PAGE_URLS } from '../../server/shared/page-urls.js';
 import { onTokenNeeded } from './api.js';
 import { h } from './dom.js';
 import { route, startRouter, type View } from './router.js';

@@ -1,4 +1,4 @@
-import { servingLine } from '../../../shared/serving-line.js';
+import { servingLine } from '../../shared/serving-line.js';
 import type { Score } from '../../scoring/types.js';
 import type { ResultRecord } from '../../store/types.js';
 import type { JudgmentRecord } from '../../store/judgments.js';

@@ -11,7 +11,7 @@ import { h, tid, type Child } from '../dom.js';
 import { interval, num } from '../format.js';
 import type { ViewContext } from '../router.js';
 import { chartPanel, runLink, table } from './common.js';
-import { CHOSEN_METRIC_SETS } from '../../../shared/metric-sets.js';
+import { CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
 
 export const CATEGORY_NAMES: readonly Category[] = ['HighlyKnown', 'MaybeKnown', 'WeaklyKnown', 'Unknown'];
 const MEANING: Record<Category, string> = {

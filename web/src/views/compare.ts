@@ -8,7 +8,7 @@ import type { ViewContext } from '../router.js';
 import { markChips, markedAnswer } from './marks.js';
 import { chartPanel, emptyState, firstSteps, optionSelect, runLink, table } from './common.js';
 import { CATEGORY_NAMES, categoryChip } from './categories.js';
-import { blogComponent, CHOSEN_METRIC_SETS } from '../../../shared/metric-sets.js';
+import { blogComponent, CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
 
 /** Metrics drawn as before/after bars (all on 0–1); every metric with a value is in the table. */
 const BAR_METRICS: readonly string[] = CHOSEN_METRIC_SETS.compared;

@@ -2,7 +2,7 @@ import { api, type NewCheckpoint } from '../api.js';
 import { h, tid } from '../dom.js';
 import type { ViewContext } from '../router.js';
 import { command } from './common.js';
-import { tagKeyProblem } from '../../../shared/tag-rule.js';
+import { tagKeyProblem } from '../../../server/shared/tag-rule.js';
 
 /** The form's fields, in order; each shows its own server error next to it. */
 const FIELDS = ['name', 'baseUrl', 'model', 'step', 'api', 'promptTemplate', 'apiKeyEnv', 'tags', 'evalsets'] as const;

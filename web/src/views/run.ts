@@ -3,9 +3,9 @@ import { h, tid } from '../dom.js';
 import { dateTime, digitsFor, duration, interval, num, withInterval } from '../format.js';
 import type { ViewContext } from '../router.js';
 // The same line `tunegate show` prints (one definition; it imports nothing at run time).
-import { servingLine } from '../../../shared/serving-line.js';
+import { servingLine } from '../../../server/shared/serving-line.js';
 // The same words for a consistency's n as `show` (it imports nothing at run time either).
-import { countedGroups } from '../../../shared/counted-groups.js';
+import { countedGroups } from '../../../server/shared/counted-groups.js';
 import { markChips, markedAnswer } from './marks.js';
 import { emptyState, optionSelect, statusBadge, table } from './common.js';
 import { CATEGORY_NAMES, categoryChip, categoryCounts } from './categories.js';

@@ -9,7 +9,7 @@ import { nextFrame, type AfterAttach, type ViewContext } from '../router.js';
 import { chartPanel, emptyState, firstSteps, metricSelect, optionSelect, runLabel, runLink, statusBadge, table } from './common.js';
 import { CATEGORY_METRICS } from '../charts/category-chart.js';
 import { knowledgeSection } from './categories.js';
-import { CHOSEN_METRIC_SETS } from '../../../shared/metric-sets.js';
+import { CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
 
 export const DEFAULT_TREND_METRICS: readonly string[] = CHOSEN_METRIC_SETS.charted;
 const [DEFAULT_Y, DEFAULT_X] = CHOSEN_METRIC_SETS.tradeoff;
