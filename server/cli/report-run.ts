@@ -2,7 +2,7 @@ import { EXIT } from '../errors.js';
 import type { ProbeResult } from '../runner/serving-probe.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
 import { executeRun, summarizeRun, type Progress } from '../runner/execute-run.js';
-import { runPostSteps } from '../runner/post-run.js';
+import { runPostSteps } from '../pipeline/post-run.js';
 import type { Store } from '../store/open.js';
 import { oneLine, runText } from './format.js';
 import { runJson, type JudgeExtras } from '../report/run-json.js';

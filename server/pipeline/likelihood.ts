@@ -4,7 +4,7 @@ import { candidatesHash } from '../evalsets/hash.js';
 import type { KeywordItem } from '../evalsets/types.js';
 import type { Progress } from '../runner/execute-run.js';
 import { createOpenAIClient } from '../runner/openai-client.js';
-import { cannotReason } from '../runner/perplexity.js';
+import { cannotReason } from './perplexity.js';
 import { runPool } from '../runner/pool.js';
 import { chatMessages, completionPrompt } from '../runner/prompt.js';
 import { classifyFailure } from '../runner/retry.js';

@@ -3,7 +3,7 @@ import type { Env } from '../config.js';
 import { TunegateError } from '../errors.js';
 import { executeRun, nothingToResume, summarizeRun, type ItemEvent, type Progress } from '../runner/execute-run.js';
 import { DEFAULT_LEASE_MS, runBusy, stopAbandoned, stopAbandonedRuns } from '../runner/owner.js';
-import { runPostSteps } from '../runner/post-run.js';
+import { runPostSteps } from '../pipeline/post-run.js';
 import { checkScorersBeforeSending } from '../runner/scorer-check.js';
 import type { Store } from '../store/open.js';
 import { isLockError } from '../store/write-lock.js';

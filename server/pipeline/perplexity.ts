@@ -1,10 +1,10 @@
 import { endpointLimits, readSecret, type Env } from '../config.js';
 import type { BlogItem } from '../evalsets/types.js';
 import type { Store } from '../store/open.js';
-import { createOpenAIClient } from './openai-client.js';
-import { runPool } from './pool.js';
-import { completionPrompt } from './prompt.js';
-import { classifyFailure } from './retry.js';
+import { createOpenAIClient } from '../runner/openai-client.js';
+import { runPool } from '../runner/pool.js';
+import { completionPrompt } from '../runner/prompt.js';
+import { classifyFailure } from '../runner/retry.js';
 import { spanLogprobs, type PromptLogprobs as Logprobs } from '../scoring/likelihood.js';
 
 export interface PerplexityReport {
