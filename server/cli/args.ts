@@ -1,5 +1,5 @@
 import { TunegateError } from '../errors.js';
-import type { Bound } from '../runner/create-run.js';
+import type { Bound } from '../runs/run-options.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -108,7 +108,7 @@ export function num(values: Values, name: string, min: number, max: number): num
   return n;
 }
 
-/** An option whose range is one of the shared run-option bounds (`PARAM_BOUNDS`), as the API reads it. */
+/** An option whose range is one of the shared option bounds (e.g. `RUN_OPTION_BOUNDS`), as the API reads it. */
 export function bounded(values: Values, name: string, bound: Bound): number | undefined {
   return bound.integer ? int(values, name, bound.min, bound.max) : num(values, name, bound.min, bound.max);
 }

@@ -1,11 +1,10 @@
-import { MAX_REPLICAS, validateCheckpointName } from '../../checkpoint-name.js';
+import { MAX_REPLICAS, STEP_BOUND, validateCheckpointName } from '../../checkpoint-name.js';
 import { validateEnvName } from '../../config.js';
 import { TunegateError } from '../../errors.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
 import { refuseUrlCredentials, stripUrlCredentialsInText } from '../../http/url-credentials.js';
 import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from '../../store/types.js';
 import { bounded, expectPositionals, flag, list, parseArgs, str, type Spec, type Values } from '../args.js';
-import { PARAM_BOUNDS } from '../../runner/create-run.js';
 import { parseTags } from '../../tag.js';
 import { DB_OPTION, withStore } from '../context.js';
 import { ApiClient } from '../remote.js';
@@ -77,7 +76,7 @@ export function endpointFromOptions(values: Values, name: string): NewCheckpoint
     baseUrl,
     ...(baseUrls.length > 1 ? { baseUrls } : {}),
     model,
-    step: bounded(values, 'step', PARAM_BOUNDS.step) ?? null,
+    step: bounded(values, 'step', STEP_BOUND) ?? null,
     api: api as Api,
     promptTemplate: str(values, 'prompt-template') ?? null,
     apiKeyEnv: keyEnv === undefined ? null : validateEnvName(keyEnv, '--api-key-env'),
