@@ -91,6 +91,7 @@ export async function measureLikelihoods(
     : chatScorer(client, checkpoint.model, () => report.requests++);
   const total = todo.reduce((s, i) => s + 1 + (i.wrongAnswers?.length ?? 0) + scorer.extraPerItem, 0);
   const progress = () => opts.onProgress?.({ done: report.requests, total, errors: 0, requests: report.requests, elapsedMs: performance.now() - started });
+  progress();
   try {
     await runPool(todo, opts.concurrency, async (item) => {
       if (report.skipped !== null) return;

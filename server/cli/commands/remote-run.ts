@@ -8,7 +8,9 @@ import { flag, list, str, type Values } from '../args.js';
 import { runOptionsFromFlags } from '../run-flags.js';
 import { runText } from '../format.js';
 import { println, type Io } from '../io.js';
-import { createProgressReporter } from '../progress.js';
+import { createRunProgressReporter } from '../progress.js';
+import type { PostRunPhase } from '../../pipeline/post-run.js';
+import type { Progress } from '../../runner/execute-run.js';
 import type { ApiClient } from '../remote.js';
 import { checkpointRequest, judgeFromOptions } from './checkpoint.js';
 import { checkSameEndpoint } from '../same-endpoint.js';
@@ -102,10 +104,15 @@ export async function remoteRun(io: Io, client: ApiClient, name: string, wanted:
 
   const onAbort = () => void client.request('POST', `/api/runs/${id}/cancel`).catch(() => undefined);
   io.signal?.addEventListener('abort', onAbort, { once: true });
-  const progress = createProgressReporter(io.stderr);
+  const progress = createRunProgressReporter(io.stderr);
+  const counts = (p: Record<string, any>): Progress => ({ done: p.done, total: p.total, errors: p.errors ?? 0, requests: p.requests ?? 0, elapsedMs: p.elapsedMs ?? 0 });
   let followed: Followed;
   try {
-    followed = await followRun(client, id, (p) => progress.update({ done: p.done, total: p.total, errors: p.errors, requests: p.requests ?? 0, elapsedMs: p.elapsedMs ?? 0 }), io.signal);
+    // A step after the run (likelihood, perplexity) comes with its own count, shown on its own line.
+    followed = await followRun(client, id, (p) => progress.update({
+      ...counts(p),
+      ...(typeof p.phase === 'string' && typeof p.phaseProgress === 'object' && p.phaseProgress !== null ? { phase: p.phase as PostRunPhase, phaseProgress: counts(p.phaseProgress) } : {}),
+    }), io.signal);
   } finally {
     io.signal?.removeEventListener('abort', onAbort);
     progress.finish();
