@@ -1,4 +1,5 @@
 import { TunegateError, type ErrorCode } from './errors.js';
+import { splitKeyValue } from './key-value.js';
 
 /** The longest tag key and value, in characters: one limit for the API schema, the CLI and the page. */
 export const TAG_KEY_MAX = 100;
@@ -29,10 +30,8 @@ export function tagKeyProblem(key: string): string | null {
 
 /** Splits KEY=VALUE at the first "=" and checks both; an error names `field` (`--tag`, `querystring/tag`). */
 export function parseTag(raw: string, field: string, code: ErrorCode): { key: string; value: string } {
-  const eq = raw.indexOf('=');
-  if (eq <= 0) throw new TunegateError(code, `${field} must be KEY=VALUE, got "${raw}"`);
-  const key = raw.slice(0, eq);
-  const value = raw.slice(eq + 1);
+  const { key, value } = splitKeyValue(raw);
+  if (key === '' || value === undefined) throw new TunegateError(code, `${field} must be KEY=VALUE, got "${raw}"`);
   const problem = tagKeyProblem(key);
   if (problem !== null) throw new TunegateError(code, `${field}: ${problem}`);
   if ([...value].length > TAG_VALUE_MAX) throw new TunegateError(code, `${field}: the value of tag "${key}" is longer than ${TAG_VALUE_MAX} characters`);
