@@ -6,6 +6,8 @@ export interface Bound {
   readonly min: number;
   readonly max: number;
   readonly integer: boolean;
+  /** The minimum itself is not allowed (a level must be above 0). */
+  readonly exclusiveMin?: boolean;
 }
 
 /**
@@ -39,7 +41,7 @@ export const DEFAULT_PARAMS: RunParams = {
 
 /** A JSON schema for a number in `bound` (an integer where the bound says so). */
 export function boundedSchema(bound: Bound, options: { description?: string } = {}) {
-  const range = { minimum: bound.min, maximum: bound.max, ...options };
+  const range = { ...(bound.exclusiveMin === true ? { exclusiveMinimum: bound.min } : { minimum: bound.min }), maximum: bound.max, ...options };
   return bound.integer ? Type.Integer(range) : Type.Number(range);
 }
 
