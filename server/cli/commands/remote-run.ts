@@ -71,15 +71,9 @@ async function followRun(client: ApiClient, id: number, onProgress: (p: Record<s
 /** The POST /api/runs body from the run flags the user gave (the server fills in the defaults). */
 function runRequest(checkpoint: string, v: Values): { checkpoint: string } & RunOptions {
   const judge = judgeFromOptions(v);
-  const body: { checkpoint: string } & RunOptions = { checkpoint };
   // The server offers eval sets by name: a path given here names the set by its file name.
   const sets = list(v, 'evalsets').map(setNameOf);
-  if (sets.length > 0) body.evalsets = sets;
-  const { perplexity, likelihood, modelCheck, ...numbers } = runOptionsFromFlags(v);
-  Object.assign(body, numbers);
-  // The server's order of fields, so a request reads as before: numbers, judge, then switches.
-  if (judge !== null) body.judge = judge;
-  return Object.assign(body, perplexity !== undefined ? { perplexity } : {}, likelihood !== undefined ? { likelihood } : {}, modelCheck !== undefined ? { modelCheck } : {});
+  return { checkpoint, ...(sets.length > 0 ? { evalsets: sets } : {}), ...runOptionsFromFlags(v), ...(judge !== null ? { judge } : {}) };
 }
 
 /**
