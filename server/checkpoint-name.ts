@@ -24,5 +24,8 @@ export function validateCheckpointName(name: string): string {
   return name;
 }
 
+/** A training step: a safe integer (larger ones would not survive JSON and SQLite unchanged). */
+export const STEP_BOUND = { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true } as const;
+
 /** Base URLs one checkpoint may name (replicas of one model). */
 export const MAX_REPLICAS = 64;

@@ -1,4 +1,5 @@
 import { TunegateError } from './errors.js';
+import { splitKeyValue } from './key-value.js';
 
 /**
  * The only module that reads environment variables. Everything else receives an `Env`
@@ -297,15 +298,15 @@ function listSetting(flag: readonly string[] | undefined, raw: string | undefine
 export function parseKeyBindings(entries: readonly string[]): KeyBinding[] {
   const found = new Map<string, string[] | null>();
   for (const entry of entries) {
-    const eq = entry.indexOf('=');
-    const name = validateEnvName(eq < 0 ? entry : entry.slice(0, eq).trim(), '--key-env');
+    const pair = splitKeyValue(entry);
+    const name = validateEnvName(pair.value === undefined ? entry : pair.key.trim(), '--key-env');
     if (name === TOKEN_ENV) {
       throw new TunegateError('USAGE', `--key-env ${TOKEN_ENV}: the server's own token is never a key it may send to an endpoint; name the variable that holds the endpoint's key`);
     }
     const bad = (why: string) => new TunegateError('USAGE', `--key-env ${entry}: ${why} (give NAME=URL_PREFIX, e.g. VLLM_KEY=http://10.0.0.5:8000/v1)`);
     let prefix: string | null = null;
-    if (eq >= 0) {
-      const raw = entry.slice(eq + 1).trim();
+    if (pair.value !== undefined) {
+      const raw = pair.value.trim();
       let u: URL;
       try {
         u = new URL(raw);

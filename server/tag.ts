@@ -1,15 +1,14 @@
 import { TunegateError, type ErrorCode } from './errors.js';
 import { tagKeyProblem, TAG_VALUE_MAX } from './shared/tag-rule.js';
+import { splitKeyValue } from './key-value.js';
 
 // The rule itself is shared with the page's form (shared/tag-rule.ts); the schemas read it through here.
 export { RESERVED_TAG_KEYS, TAG_KEY_MAX, TAG_KEY_PATTERN, TAG_KEY_RULE, TAG_VALUE_MAX, tagKeyProblem } from './shared/tag-rule.js';
 
 /** Splits KEY=VALUE at the first "=" and checks both; an error names `field` (`--tag`, `querystring/tag`). */
 export function parseTag(raw: string, field: string, code: ErrorCode): { key: string; value: string } {
-  const eq = raw.indexOf('=');
-  if (eq <= 0) throw new TunegateError(code, `${field} must be KEY=VALUE, got "${raw}"`);
-  const key = raw.slice(0, eq);
-  const value = raw.slice(eq + 1);
+  const { key, value } = splitKeyValue(raw);
+  if (key === '' || value === undefined) throw new TunegateError(code, `${field} must be KEY=VALUE, got "${raw}"`);
   const problem = tagKeyProblem(key);
   if (problem !== null) throw new TunegateError(code, `${field}: ${problem}`);
   if ([...value].length > TAG_VALUE_MAX) throw new TunegateError(code, `${field}: the value of tag "${key}" is longer than ${TAG_VALUE_MAX} characters`);

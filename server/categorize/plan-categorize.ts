@@ -1,29 +1,10 @@
 import { TunegateError } from '../errors.js';
 import type { EvalSet, KeywordItem } from '../evalsets/types.js';
-import { DEFAULT_PARAMS } from '../runner/create-run.js';
+import { DEFAULT_PARAMS } from '../runs/run-options.js';
 import type { Store } from '../store/open.js';
 import type { Checkpoint, RunParams } from '../store/types.js';
+import type { CategorizeOptions } from './categorize-options.js';
 import { drawsPerPrompt, SLICK_DEFAULTS, SLICK_FAST, type SlickSettings } from './slick.js';
-
-/** What a user may set of a categorization (CLI flags, the API body); the rest are the paper's defaults. */
-export interface CategorizeRequest {
-  prompts?: number;
-  shots?: number;
-  samples?: number;
-  temperature?: number;
-  topK?: number;
-  concurrency?: number;
-  seed?: number;
-  fast?: boolean;
-  /** Replace categories already stored for these items (never done silently). */
-  recategorize?: boolean;
-  /** Max tokens per answer (default 64: short facts; raise it for a reasoning base model). */
-  maxTokens?: number;
-  modelCheck?: boolean;
-}
-
-/** Bounds shared by the CLI and the API schema. */
-export const CATEGORIZE_LIMITS = { prompts: 100, shots: 32, samples: 256, topK: 100_000, maxTokens: 32_768, seed: 2 ** 31 - 1 } as const;
 
 export interface CategorizePlan {
   /** The keyword items of the chosen sets, snapshotted into the run. */
@@ -39,7 +20,7 @@ export interface CategorizePlan {
  * `--fast` changes the defaults of prompts and samples (4 and 4), never a value given explicitly;
  * the settings actually used are stored in the run's parameters.
  */
-export function planCategorize(store: Store, base: Checkpoint, sets: readonly EvalSet[], req: CategorizeRequest): CategorizePlan {
+export function planCategorize(store: Store, base: Checkpoint, sets: readonly EvalSet[], req: CategorizeOptions): CategorizePlan {
   const keywordSets = sets
     .map((s) => ({ ...s, items: s.items.filter((i): i is KeywordItem => i.kind === 'keyword') }))
     .filter((s) => s.items.length > 0);

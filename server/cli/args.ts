@@ -1,5 +1,5 @@
 import { TunegateError } from '../errors.js';
-import type { Bound } from '../runner/create-run.js';
+import type { Bound } from '../runs/run-options.js';
 
 /**
  * One option of a command: how it parses, and what `--help` and docs/cli.md say about it (kept
@@ -107,20 +107,20 @@ export function int(values: Values, name: string, min: number, max = Number.MAX_
   return Number(v);
 }
 
-/** A decimal option with bounds. */
-export function num(values: Values, name: string, min: number, max: number): number | undefined {
+/** A decimal option with bounds (`exclusiveMin`: above min, not min itself). */
+export function num(values: Values, name: string, min: number, max: number, exclusiveMin = false): number | undefined {
   const v = str(values, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-    throw new TunegateError('USAGE', `--${name} must be a number from ${min} to ${max}, got "${v}"`);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || (exclusiveMin && n === min) || n > max) {
+    throw new TunegateError('USAGE', `--${name} must be a number ${exclusiveMin ? `above ${min} and at most` : `from ${min} to`} ${max}, got "${v}"`);
   }
   return n;
 }
 
-/** An option whose range is one of the shared run-option bounds (`PARAM_BOUNDS`), as the API reads it. */
+/** An option whose range is one of the shared option bounds (e.g. `RUN_OPTION_BOUNDS`), as the API reads it. */
 export function bounded(values: Values, name: string, bound: Bound): number | undefined {
-  return bound.integer ? int(values, name, bound.min, bound.max) : num(values, name, bound.min, bound.max);
+  return bound.integer ? int(values, name, bound.min, bound.max) : num(values, name, bound.min, bound.max, bound.exclusiveMin === true);
 }
 
 /** Rejects extra positional arguments. */

@@ -1,5 +1,6 @@
 import { secretValues, type Env } from '../config.js';
 import { redactKnownSecrets } from '../runner/redact.js';
+import { splitKeyValue } from '../key-value.js';
 import { printable } from '../untrusted-text.js';
 
 export interface Out {
@@ -42,7 +43,7 @@ export function withKnownSecrets(io: Io, argv: readonly string[]): Io {
   const named = argv.flatMap((a, i) => {
     const eq = /^--[a-z-]*key-env=(.*)$/.exec(a);
     const value = eq !== null ? eq[1]! : /^--[a-z-]*key-env$/.test(a) ? argv[i + 1] : undefined;
-    return value === undefined ? [] : [value.split('=')[0]!];
+    return value === undefined ? [] : [splitKeyValue(value).key];
   });
   const secrets = new Set(secretValues(io.env, named));
   const wrap = (out: Out): Out => ({

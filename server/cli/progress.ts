@@ -1,3 +1,4 @@
+import type { RunProgress } from '../pipeline/post-run.js';
 import type { Progress } from '../runner/execute-run.js';
 import { oneLine } from '../untrusted-text.js';
 import { println, type Out } from './io.js';
@@ -11,8 +12,10 @@ function eta(p: Progress, rate: number): string {
 /**
  * Progress on stderr: a redrawn bar on a terminal, plain lines otherwise (at most one every
  * 5 s or 10% of the run, so CI logs stay short). Rates count this process's requests only.
+ * With a `step` (a step after the run, e.g. likelihood), the line is labelled with it and counts
+ * that step's requests.
  */
-export function createProgressReporter(out: Out): { update(p: Progress): void; finish(): void } {
+export function createProgressReporter(out: Out, step?: string): { update(p: Progress): void; finish(): void } {
   const tty = out.isTTY === true;
   let startDone = -1;
   let lastLineAt = 0;
@@ -27,7 +30,8 @@ export function createProgressReporter(out: Out): { update(p: Progress): void; f
       const pct = p.total === 0 ? 100 : Math.floor((100 * p.done) / p.total);
       // Counts followed on a server (`run --server`) arrive as JSON: one printable line, so only
       // the bar below writes control characters (its own redraw).
-      const text = oneLine(`${p.done}/${p.total} (${pct}%), ${p.errors} errors, ${reqRate.toFixed(1)} req/s${eta(p, rate)}`, 200);
+      const counts = step === undefined ? `${p.done}/${p.total} (${pct}%), ${p.errors} errors` : `${step} ${p.done}/${p.total} requests (${pct}%)`;
+      const text = oneLine(`${counts}, ${reqRate.toFixed(1)} req/s${eta(p, rate)}`, 200);
       if (tty) {
         const width = 24;
         const filled = p.total === 0 ? width : Math.round((width * p.done) / p.total);
@@ -46,6 +50,30 @@ export function createProgressReporter(out: Out): { update(p: Progress): void; f
     },
     finish() {
       if (tty && drawn) out.write('\n');
+      drawn = false;
+    },
+  };
+}
+
+/**
+ * A run's progress followed through its steps: the items' line, then one line per step after
+ * the run (perplexity, likelihood) with that step's own count. Used for a local run and for a
+ * run followed on a server (whose progress events carry the same fields).
+ */
+export function createRunProgressReporter(out: Out): { update(p: RunProgress): void; finish(): void } {
+  let phase: string | undefined;
+  let current = createProgressReporter(out);
+  return {
+    update(p) {
+      if (p.phase !== phase) {
+        current.finish();
+        phase = p.phase;
+        current = createProgressReporter(out, phase);
+      }
+      current.update(p.phase === undefined || p.phaseProgress === undefined ? p : p.phaseProgress);
+    },
+    finish() {
+      current.finish();
     },
   };
 }

@@ -1,13 +1,14 @@
 import { EXIT } from '../errors.js';
 import type { ProbeResult } from '../runner/serving-probe.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
-import { executeRun, summarizeRun, type Progress } from '../runner/execute-run.js';
-import { runPostSteps } from '../runner/post-run.js';
+import { executeRun, summarizeRun } from '../runner/execute-run.js';
+import { runPostSteps, type PostRunPhase } from '../pipeline/post-run.js';
+import type { Progress } from '../runner/execute-run.js';
 import type { Store } from '../store/open.js';
 import { oneLine, runText } from './format.js';
 import { runJson, type JudgeExtras } from '../report/run-json.js';
 import { println, type Io } from './io.js';
-import { createProgressReporter } from './progress.js';
+import { createRunProgressReporter } from './progress.js';
 
 export interface ReportOptions {
   json: boolean;
@@ -39,7 +40,7 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
         `${run.params.samples > 1 ? ` × ${run.params.samples} samples` : ''} → ${oneLine(e.model, 200)} at ${oneLine(e.baseUrl, 200)} (${e.api}), concurrency ${run.params.concurrency}`,
     );
   }
-  const progress = createProgressReporter(io.stderr);
+  const progress = createRunProgressReporter(io.stderr);
   const result = await executeRun({
     store,
     runId,
@@ -56,14 +57,13 @@ export async function executeAndReport(store: Store, runId: number, io: Io, opts
   const likelihood = result.run.kind === 'eval' && result.run.params.likelihood !== false;
   if (result.status === 'completed' && (result.run.params.perplexity === true || likelihood || (result.run.params.judge ?? null) !== null)) {
     if (opts.quiet !== true && (result.run.params.judge ?? null) !== null) println(io.stderr, `judging blog and refusal answers with ${oneLine(result.run.params.judge!.spec, 200)}…`);
-    const likelihoodProgress = createProgressReporter(io.stderr);
     const post = await runPostSteps(store, runId, io.env, {
-      // The likelihood requests, counted as a run's are (done/total requests).
-      ...(opts.quiet !== true ? { onLikelihoodProgress: (p: Progress) => likelihoodProgress.update(p) } : {}),
+      // Each step's requests on a line of its own, after the items'.
+      ...(opts.quiet !== true ? { onProgress: (phase: PostRunPhase, p: Progress) => progress.update({ ...p, phase, phaseProgress: p }) } : {}),
       ...(opts.pairwiseBaseline !== undefined ? { pairwiseBaseline: opts.pairwiseBaseline } : {}),
       ...(opts.judgeConcurrency !== undefined ? { judgeConcurrency: opts.judgeConcurrency } : {}),
     });
-    likelihoodProgress.finish();
+    progress.finish();
     const l = post.likelihood;
     if (opts.quiet !== true && l !== null && l.requests > 0) {
       println(io.stderr, l.skipped === null ? `likelihood metrics measured for ${l.measured} items (${l.requests} requests)` : `likelihood metrics skipped: ${oneLine(l.skipped, 400)}`);

@@ -4,7 +4,7 @@ import { candidatesHash } from '../evalsets/hash.js';
 import type { KeywordItem } from '../evalsets/types.js';
 import type { Progress } from '../runner/execute-run.js';
 import { createOpenAIClient } from '../runner/openai-client.js';
-import { cannotReason } from '../runner/perplexity.js';
+import { cannotReason } from './perplexity.js';
 import { runPool } from '../runner/pool.js';
 import { chatMessages, completionPrompt } from '../runner/prompt.js';
 import { classifyFailure } from '../runner/retry.js';
@@ -91,6 +91,7 @@ export async function measureLikelihoods(
     : chatScorer(client, checkpoint.model, () => report.requests++);
   const total = todo.reduce((s, i) => s + 1 + (i.wrongAnswers?.length ?? 0) + scorer.extraPerItem, 0);
   const progress = () => opts.onProgress?.({ done: report.requests, total, errors: 0, requests: report.requests, elapsedMs: performance.now() - started });
+  progress();
   try {
     await runPool(todo, opts.concurrency, async (item) => {
       if (report.skipped !== null) return;

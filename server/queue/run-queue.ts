@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Env } from '../config.js';
 import { TunegateError } from '../errors.js';
-import { executeRun, nothingToResume, summarizeRun, type ItemEvent, type Progress } from '../runner/execute-run.js';
+import { executeRun, nothingToResume, summarizeRun, type ItemEvent } from '../runner/execute-run.js';
 import { DEFAULT_LEASE_MS, runBusy, stopAbandoned, stopAbandonedRuns } from '../runner/owner.js';
-import { runPostSteps } from '../runner/post-run.js';
+import { runPostSteps, type RunProgress } from '../pipeline/post-run.js';
 import { checkScorersBeforeSending } from '../runner/scorer-check.js';
 import type { Store } from '../store/open.js';
 import { isLockError } from '../store/write-lock.js';
@@ -14,7 +14,7 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 /** What subscribers to a run hear (the server streams these as Server-Sent Events). */
 export type RunEvent =
-  | { type: 'progress'; progress: Progress }
+  | { type: 'progress'; progress: RunProgress }
   | { type: 'item'; item: ItemEvent }
   | { type: 'finished'; status: RunStatus; runId: number };
 
@@ -33,8 +33,8 @@ interface Active {
   controller: AbortController;
   endpoint: string;
   done: Promise<void>;
-  /** The latest progress of this execution (requests and elapsed time are only known here). */
-  progress: Progress | null;
+  /** The latest progress of this execution (requests, elapsed time and the step after the run are only known here). */
+  progress: RunProgress | null;
 }
 
 /**
@@ -104,7 +104,17 @@ export class RunQueue {
           },
           onItem: (item) => this.emit(runId, { type: 'item', item }),
         });
-        if (r.status === 'completed') await runPostSteps(this.store, runId, this.env);
+        if (r.status === 'completed') {
+          // The steps after the run count toward its progress: the run's fields stay as the items left them.
+          await runPostSteps(this.store, runId, this.env, {
+            onProgress: (phase, phaseProgress) => {
+              const items = entry.progress ?? { done: r.summary.counts.results, total: r.summary.counts.results, errors: r.summary.counts.errors, requests: r.requests, elapsedMs: 0 };
+              const progress: RunProgress = { ...items, phase, phaseProgress };
+              entry.progress = progress;
+              this.emit(runId, { type: 'progress', progress });
+            },
+          });
+        }
       } catch (e) {
         // RUN_BUSY: another process claimed it first (or took it over); it is that process's now.
         // A database another process kept locked before the claim: still queued, started again.
@@ -160,7 +170,7 @@ export class RunQueue {
   }
 
   /** The latest progress of a run this server is executing (null otherwise). */
-  progressOf(runId: number): Progress | null {
+  progressOf(runId: number): RunProgress | null {
     return this.active.get(runId)?.progress ?? null;
   }
 

@@ -5,27 +5,12 @@ import { TunegateError } from '../errors.js';
 import { loadEvalSets, setNameOf } from '../evalsets/load.js';
 import { checkJudgeReady } from '../judge/judge-stored-run.js';
 import type { EvalSet } from '../evalsets/types.js';
-import { createRun, DEFAULT_PARAMS } from '../runner/create-run.js';
+import { planRunParams } from '../pipeline/plan-run.js';
+import { createRun } from '../runner/create-run.js';
+import type { RunOptions } from '../runs/run-options.js';
 import { checkEndpoint } from '../runner/reachability.js';
 import type { Store } from '../store/open.js';
-import type { Checkpoint, JudgeSettings, RunParams } from '../store/types.js';
-
-export interface RunRequest {
-  evalsets?: string[];
-  temperature?: number;
-  maxTokens?: number;
-  samples?: number;
-  concurrency?: number;
-  seed?: number;
-  timeout?: number;
-  retries?: number;
-  judge?: JudgeSettings | null;
-  perplexity?: boolean;
-  /** false: do not measure the likelihood metrics after the run. */
-  likelihood?: boolean;
-  /** false: skip the model-name check against GET /v1/models. */
-  modelCheck?: boolean;
-}
+import type { Checkpoint, RunParams } from '../store/types.js';
 
 /** What an accepted request becomes: the run's eval sets and parameters, checked. */
 export interface RunPlan {
@@ -80,25 +65,11 @@ export function requireServerKey(env: Env, checkpoint: Pick<Checkpoint, 'name' |
  * as given), so no client can make the server read another file. Checked: names, eval-set
  * contents, the endpoint's and the judge's keys.
  */
-export function planRun(env: Env, evalsetsDir: string, checkpoint: Pick<Checkpoint, 'name' | 'apiKeyEnv' | 'judge'>, req: RunRequest): RunPlan {
+export function planRun(env: Env, evalsetsDir: string, checkpoint: Pick<Checkpoint, 'name' | 'apiKeyEnv' | 'judge'>, req: RunOptions): RunPlan {
   const sets = loadOfferedSets(evalsetsDir, req.evalsets);
-  const judge = req.judge === undefined ? checkpoint.judge : req.judge;
   requireServerKey(env, checkpoint);
-  if (judge !== null) checkJudgeReady(judge, env);
-  const params: RunParams = {
-    ...DEFAULT_PARAMS,
-    temperature: req.temperature ?? DEFAULT_PARAMS.temperature,
-    maxTokens: req.maxTokens === undefined ? { ...DEFAULT_PARAMS.maxTokens } : { keyword: req.maxTokens, blog: req.maxTokens },
-    seed: req.seed ?? null,
-    samples: req.samples ?? DEFAULT_PARAMS.samples,
-    concurrency: req.concurrency ?? DEFAULT_PARAMS.concurrency,
-    timeoutMs: req.timeout === undefined ? DEFAULT_PARAMS.timeoutMs : Math.round(req.timeout * 1000),
-    retries: req.retries ?? DEFAULT_PARAMS.retries,
-    judge,
-    perplexity: req.perplexity === true,
-    ...(req.likelihood === false ? { likelihood: false } : {}),
-    ...(req.modelCheck === false ? { modelCheck: false } : {}),
-  };
+  const params = planRunParams(req, checkpoint.judge);
+  if ((params.judge ?? null) !== null) checkJudgeReady(params.judge!, env);
   return { sets, params };
 }
 
@@ -116,7 +87,7 @@ export async function checkBeforeQueueing(env: Env, endpoint: { name: string; ba
 }
 
 /** Validates a run request, checks the endpoint, and records the run as `queued`. */
-export async function submitRun(store: Store, env: Env, evalsetsDir: string, checkpoint: Checkpoint, req: RunRequest): Promise<{ id: number; warnings: string[] }> {
+export async function submitRun(store: Store, env: Env, evalsetsDir: string, checkpoint: Checkpoint, req: RunOptions): Promise<{ id: number; warnings: string[] }> {
   const plan = planRun(env, evalsetsDir, checkpoint, req);
   const warnings = await checkBeforeQueueing(env, checkpoint, plan.params.modelCheck !== false);
   return { id: createRun(store, checkpoint, plan.sets, plan.params, 'queued'), warnings };

@@ -2,27 +2,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from './deps.js';
 import { CATEGORIES } from '../categorize/category.js';
-import { CATEGORIZE_LIMITS, planCategorize } from '../categorize/plan-categorize.js';
+import { CategorizeOptions } from '../categorize/categorize-options.js';
+import { planCategorize } from '../categorize/plan-categorize.js';
 import { checkKeyEnvsAllowed } from '../config.js';
 import { TunegateError } from '../errors.js';
 import { checkBeforeQueueing, checkpointKeyUse, loadOfferedSets, requireServerKey } from '../queue/submit-run.js';
-import { createRun, PARAM_BOUNDS } from '../runner/create-run.js';
-import { boundedSchema, ErrorBody, Name } from './schemas.js';
+import { createRun } from '../runner/create-run.js';
+import { ErrorBody, Name } from './schemas.js';
 
 const CategorizeBody = Type.Object({
   base: Name,
   evalsets: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, description: 'eval-set names offered by the server; blog items are skipped' })),
-  prompts: Type.Optional(Type.Integer({ minimum: 1, maximum: CATEGORIZE_LIMITS.prompts, description: 'k-shot prompts per item (default 10; fast: 4)' })),
-  shots: Type.Optional(Type.Integer({ minimum: 0, maximum: CATEGORIZE_LIMITS.shots, description: 'exemplars per prompt (default 4)' })),
-  samples: Type.Optional(Type.Integer({ minimum: 0, maximum: CATEGORIZE_LIMITS.samples, description: 'sampled answers per prompt (default 16; fast: 4)' })),
-  temperature: Type.Optional(boundedSchema(PARAM_BOUNDS.temperature, { description: 'temperature of the sampled answers (default 0.5)' })),
-  topK: Type.Optional(Type.Integer({ minimum: 1, maximum: CATEGORIZE_LIMITS.topK, description: 'top-k of the sampled answers (default 40), sent as the extra body field top_k' })),
-  concurrency: Type.Optional(boundedSchema(PARAM_BOUNDS.concurrency)),
-  seed: Type.Optional(Type.Integer({ minimum: 0, maximum: CATEGORIZE_LIMITS.seed })),
-  maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: CATEGORIZE_LIMITS.maxTokens, description: 'max tokens per answer (default 64; raise it for a reasoning base model)' })),
-  fast: Type.Optional(Type.Boolean({ description: 'fewer prompts and samples (4 and 4) for a quick look' })),
-  recategorize: Type.Optional(Type.Boolean({ description: 'replace categories already stored for these items (409 otherwise)' })),
-  modelCheck: Type.Optional(Type.Boolean()),
+  ...CategorizeOptions.properties,
 }, { additionalProperties: false });
 
 const Counts = Type.Object(Object.fromEntries(CATEGORIES.map((c) => [c, Type.Integer()])));

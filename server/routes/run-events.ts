@@ -103,6 +103,7 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
     // An id from the future (another database, say) would hide everything: start at the present.
     let cursor = asked === undefined || asked > latest ? latest : asked;
     let sentProgress = '';
+    let sentCounts = '';
     let closed = false;
     let congested = false;
     let scheduled: NodeJS.Timeout | undefined;
@@ -211,9 +212,13 @@ export function runStreams(app: FastifyInstance, opts: RunStreamOptions) {
       const live = queue.progressOf(runId);
       const counts = live === null ? store.results.counts(runId) : { results: live.done, errors: live.errors };
       const progress = { ...live, done: counts.results, total, errors: counts.errors };
-      const key = `${progress.done}/${progress.errors}`;
-      if (key !== sentProgress) {
+      // A step after the run (phase, phaseProgress) is news while it goes on; once the queue is
+      // done with the run, only the stored counts are (the step's last count was sent already).
+      const countsKey = `${progress.done}/${progress.errors}`;
+      const key = live?.phase === undefined ? countsKey : `${countsKey}/${live.phase}/${live.phaseProgress?.done}`;
+      if (key !== sentProgress && (live !== null || countsKey !== sentCounts)) {
         sentProgress = key;
+        sentCounts = countsKey;
         if (!event('progress', progress)) return;
       }
       // A run this server executes is finished when its queue entry is (judging comes after the status).

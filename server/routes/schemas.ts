@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { CHECKPOINT_NAME_MAX, CHECKPOINT_NAME_PATTERN, MAX_REPLICAS } from '../checkpoint-name.js';
-import { PARAM_BOUNDS, type Bound } from '../runner/create-run.js';
+import { CHECKPOINT_NAME_MAX, CHECKPOINT_NAME_PATTERN, MAX_REPLICAS, STEP_BOUND } from '../checkpoint-name.js';
+import { boundedSchema, EnvName, EvalsetNames, JudgeSettings, RunOptions } from '../runs/run-options.js';
 import { TAG_KEY_PATTERN, TAG_KEY_RULE, TAG_VALUE_MAX } from '../tag.js';
 
 /**
@@ -10,22 +10,11 @@ import { TAG_KEY_PATTERN, TAG_KEY_RULE, TAG_VALUE_MAX } from '../tag.js';
  * response schema does not list.
  */
 export const Name = Type.String({ minLength: 1, maxLength: CHECKPOINT_NAME_MAX, pattern: CHECKPOINT_NAME_PATTERN, description: `checkpoint name (at most ${CHECKPOINT_NAME_MAX} characters)` });
-export const EnvName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'name of an environment variable (never the key itself)' });
 export const HttpUrl = Type.String({ format: 'uri', pattern: '^https?://', description: 'http(s) base URL of an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1; a URL with a user name or password is refused (400): name a key variable with apiKeyEnv' });
 export const RunId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 /** A training step: a safe integer (larger ones would not survive JSON and SQLite unchanged). */
-const Step = Type.Integer({ minimum: PARAM_BOUNDS.step.min, maximum: PARAM_BOUNDS.step.max });
-/** The schema of a run option from its shared bound (`PARAM_BOUNDS`), the one the CLI reads too. */
-export function boundedSchema(bound: Bound, options: { description?: string } = {}) {
-  const range = { minimum: bound.min, maximum: bound.max, ...options };
-  return bound.integer ? Type.Integer(range) : Type.Number(range);
-}
+const Step = boundedSchema(STEP_BOUND);
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-export const JudgeSettings = Type.Object(
-  { spec: Type.String({ minLength: 1, description: 'anthropic:MODEL or openai:MODEL@BASE_URL (BASE_URL without user:password: name a key variable with keyEnv)' }), keyEnv: Type.Optional(Nullable(EnvName)) },
-  { additionalProperties: false },
-);
 
 export const ErrorBody = Type.Object({
   error: Type.String(),
@@ -54,24 +43,6 @@ const Tags = Type.Record(Type.String(), Type.String({ maxLength: TAG_VALUE_MAX }
   propertyNames: { pattern: TAG_KEY_PATTERN, description: TAG_KEY_RULE },
   description: 'KEY: VALUE pairs; ' + TAG_KEY_RULE,
 });
-const EvalsetNames = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, description: 'eval-set names offered by the server (e.g. "bio"), never paths' });
-
-/** Parameters a run may override (the rest take the CLI's defaults). */
-export const RunOverrides = {
-  evalsets: Type.Optional(EvalsetNames),
-  temperature: Type.Optional(boundedSchema(PARAM_BOUNDS.temperature)),
-  maxTokens: Type.Optional(boundedSchema(PARAM_BOUNDS.maxTokens)),
-  samples: Type.Optional(boundedSchema(PARAM_BOUNDS.samples)),
-  concurrency: Type.Optional(boundedSchema(PARAM_BOUNDS.concurrency)),
-  seed: Type.Optional(boundedSchema(PARAM_BOUNDS.seed)),
-  timeout: Type.Optional(boundedSchema(PARAM_BOUNDS.timeout, { description: 'per-request timeout in seconds' })),
-  retries: Type.Optional(boundedSchema(PARAM_BOUNDS.retries)),
-  judge: Type.Optional(Nullable(JudgeSettings)),
-  perplexity: Type.Optional(Type.Boolean()),
-  likelihood: Type.Optional(Type.Boolean({ description: 'measure knowledge_margin, knowledge_rank and answer_logprob after the run from the log-probabilities of items\' answer and wrong_answers (default true); false skips it, like --no-likelihood' })),
-  modelCheck: Type.Optional(Type.Boolean({ description: 'check the model name against GET /v1/models first (default true); false skips it, like --no-model-check' })),
-};
-
 export const NewCheckpointBody = Type.Object(
   {
     name: Name,
@@ -90,7 +61,7 @@ export const NewCheckpointBody = Type.Object(
     base: Type.Optional(Nullable(Name)),
     autoRun: Type.Optional(Type.Boolean({ description: 'queue a run at once (the training-loop hook)' })),
     evalsets: Type.Optional(EvalsetNames),
-    modelCheck: RunOverrides.modelCheck,
+    modelCheck: RunOptions.properties.modelCheck,
   },
   { additionalProperties: false, anyOf: [{ required: ['baseUrl'] }, { required: ['baseUrls'] }] },
 );
@@ -101,7 +72,8 @@ export const PatchCheckpointBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const NewRunBody = Type.Object({ checkpoint: Name, ...RunOverrides }, { additionalProperties: false });
+/** POST /api/runs: the checkpoint and the run options (runs/run-options.ts). */
+export const NewRunBody = Type.Object({ checkpoint: Name, ...RunOptions.properties }, { additionalProperties: false });
 export type NewRunBody = Static<typeof NewRunBody>;
 
 /** A metric's n and 95% interval: Wilson for 0/1 proportions, else a seeded bootstrap over items. */

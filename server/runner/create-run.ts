@@ -7,8 +7,8 @@ import { toolRevision, toolVersion } from '../version.js';
 import { stripUrlCredentials } from '../http/url-credentials.js';
 import { DEFAULT_LEASE_MS, thisProcess } from './owner.js';
 
-// Moved to a module that imports nothing heavy, so `tunegate --help` can print them.
-export { DEFAULT_PARAMS, PARAM_BOUNDS, type Bound } from '../runs/run-options.js';
+// Defined with the run options' bounds; re-exported for the many callers that create runs.
+export { DEFAULT_PARAMS } from '../runs/run-options.js';
 
 export function buildProvenance(checkpoint: Checkpoint, sets: readonly EvalSet[]): Provenance {
   return {

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { executeRun } from '../../server/runner/execute-run.js';
-import { runPostSteps } from '../../server/runner/post-run.js';
+import { runPostSteps } from '../../server/pipeline/post-run.js';
 import { fakeLogprob, fakeTokens, startScriptedEndpoint, type Responder, type ScriptedEndpoint, type ServerFlavour } from '../../server/scripted-endpoint/scripted-endpoint.js';
 import { cli } from '../helpers/cli.js';
 import { evalSet, FAST_BACKOFF, setupRun } from '../helpers/run.js';

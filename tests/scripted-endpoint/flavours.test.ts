@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { referencePerplexity } from '../../server/runner/perplexity.js';
+import { referencePerplexity } from '../../server/pipeline/perplexity.js';
 import {
   fakeLogprob, fakeTokens, SERVER_FLAVOURS, startScriptedEndpoint, type Responder, type ScriptedEndpoint, type ScriptedEndpointOptions, type ServerFlavour,
 } from '../../server/scripted-endpoint/scripted-endpoint.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paramsFromOptions } from '../../server/cli/commands/run.js';
+import { runOptionsFromFlags as paramsFromOptions } from '../../server/cli/run-flags.js';
 import { post, testApp } from '../helpers/server.js';
 
 // The documented range of every run option, written out here so a change to the shared table

@@ -1,13 +1,14 @@
 import { checkpointKeyTarget } from '../../queue/submit-run.js';
 import { CATEGORIES } from '../../categorize/category.js';
-import { CATEGORIZE_LIMITS, planCategorize } from '../../categorize/plan-categorize.js';
+import { CATEGORIZE_OPTION_BOUNDS as B } from '../../categorize/categorize-options.js';
+import { planCategorize } from '../../categorize/plan-categorize.js';
 import { DEFAULT_EVALSETS_DIR, readSecret } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
-import { createRun, PARAM_BOUNDS } from '../../runner/create-run.js';
+import { createRun } from '../../runner/create-run.js';
 import { executeRun } from '../../runner/execute-run.js';
 import { checkEndpoint } from '../../runner/reachability.js';
-import { bounded, expectPositionals, flag, int, list, parseArgs, str } from '../args.js';
+import { bounded, expectPositionals, flag, list, parseArgs, str } from '../args.js';
 import { leaseMsFrom, withStore } from '../context.js';
 import { table } from '../format.js';
 import { println, type Io } from '../io.js';
@@ -25,14 +26,14 @@ export async function categorizeCommand(argv: readonly string[], io: Io): Promis
   const baseName = str(v, 'base');
   if (baseName === undefined) throw new TunegateError('USAGE', 'categorize needs --base CHECKPOINT: the base model the fine-tuned checkpoints were trained from');
   const request = {
-    prompts: int(v, 'prompts', 1, CATEGORIZE_LIMITS.prompts),
-    shots: int(v, 'shots', 0, CATEGORIZE_LIMITS.shots),
-    samples: int(v, 'samples', 0, CATEGORIZE_LIMITS.samples),
-    temperature: bounded(v, 'temperature', PARAM_BOUNDS.temperature),
-    topK: int(v, 'top-k', 1, CATEGORIZE_LIMITS.topK),
-    concurrency: bounded(v, 'concurrency', PARAM_BOUNDS.concurrency),
-    seed: int(v, 'seed', 0, CATEGORIZE_LIMITS.seed),
-    maxTokens: int(v, 'max-tokens', 1, CATEGORIZE_LIMITS.maxTokens),
+    prompts: bounded(v, 'prompts', B.prompts),
+    shots: bounded(v, 'shots', B.shots),
+    samples: bounded(v, 'samples', B.samples),
+    temperature: bounded(v, 'temperature', B.temperature),
+    topK: bounded(v, 'top-k', B.topK),
+    concurrency: bounded(v, 'concurrency', B.concurrency),
+    seed: bounded(v, 'seed', B.seed),
+    maxTokens: bounded(v, 'max-tokens', B.maxTokens),
     fast: flag(v, 'fast'),
     recategorize: flag(v, 'recategorize'),
     modelCheck: !flag(v, 'no-model-check'),

@@ -1,11 +1,10 @@
-import { MAX_REPLICAS, validateCheckpointName } from '../../checkpoint-name.js';
+import { MAX_REPLICAS, STEP_BOUND, validateCheckpointName } from '../../checkpoint-name.js';
 import { validateEnvName } from '../../config.js';
 import { TunegateError } from '../../errors.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
 import { refuseUrlCredentials, stripUrlCredentialsInText } from '../../http/url-credentials.js';
 import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from '../../store/types.js';
 import { bounded, expectPositionals, flag, list, parseArgs, str, type Values } from '../args.js';
-import { PARAM_BOUNDS } from '../../runner/create-run.js';
 import { parseTags } from '../../tag.js';
 import { withStore } from '../context.js';
 import { CHECKPOINT_ADD_SPEC, CHECKPOINT_BASELINE_SPEC, CHECKPOINT_LIST_SPEC } from '../specs/checkpoint.js';
@@ -62,7 +61,7 @@ export function endpointFromOptions(values: Values, name: string): NewCheckpoint
     baseUrl,
     ...(baseUrls.length > 1 ? { baseUrls } : {}),
     model,
-    step: bounded(values, 'step', PARAM_BOUNDS.step) ?? null,
+    step: bounded(values, 'step', STEP_BOUND) ?? null,
     api: api as Api,
     promptTemplate: str(values, 'prompt-template') ?? null,
     apiKeyEnv: keyEnv === undefined ? null : validateEnvName(keyEnv, '--api-key-env'),

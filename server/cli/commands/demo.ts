@@ -10,7 +10,7 @@ import { planCategorize } from '../../categorize/plan-categorize.js';
 import { createRun, currentOwner, DEFAULT_PARAMS } from '../../runner/create-run.js';
 import { processAlive } from '../../runner/owner.js';
 import { executeRun } from '../../runner/execute-run.js';
-import { runPostSteps } from '../../runner/post-run.js';
+import { runPostSteps } from '../../pipeline/post-run.js';
 import type { RunMetrics } from '../../scoring/metrics.js';
 import { METRIC_SETS } from '../../scoring/metric-registry.js';
 import { startScriptedEndpoint, type ScriptedEndpoint } from '../../scripted-endpoint/scripted-endpoint.js';

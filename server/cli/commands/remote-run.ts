@@ -2,15 +2,18 @@ import { oneLine } from '../../untrusted-text.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { setNameOf } from '../../evalsets/load.js';
 import type { RunJson } from '../../report/run-json.js';
+import type { RunOptions } from '../../runs/run-options.js';
 import type { Checkpoint, NewCheckpoint } from '../../store/types.js';
-import { bounded, flag, list, str, type Values } from '../args.js';
-import { PARAM_BOUNDS } from '../../runner/create-run.js';
+import { flag, list, str, type Values } from '../args.js';
+import { runOptionsFromFlags } from '../run-flags.js';
 import { runText } from '../format.js';
 import { println, type Io } from '../io.js';
-import { createProgressReporter } from '../progress.js';
+import { createRunProgressReporter } from '../progress.js';
+import type { PostRunPhase } from '../../pipeline/post-run.js';
+import type { Progress } from '../../runner/execute-run.js';
 import type { ApiClient } from '../remote.js';
 import { checkpointRequest, judgeFromOptions } from './checkpoint.js';
-import { checkSameEndpoint } from './run.js';
+import { checkSameEndpoint } from '../same-endpoint.js';
 
 /** Exit code of a run, the same rules as a local run; 0 only for a completed run without errors. */
 export function exitCodeFor(run: Pick<RunJson, 'status' | 'counts'>): number {
@@ -66,25 +69,11 @@ async function followRun(client: ApiClient, id: number, onProgress: (p: Record<s
 }
 
 /** The POST /api/runs body from the run flags the user gave (the server fills in the defaults). */
-function runRequest(checkpoint: string, v: Values): Record<string, unknown> {
+function runRequest(checkpoint: string, v: Values): { checkpoint: string } & RunOptions {
   const judge = judgeFromOptions(v);
-  const body: Record<string, unknown> = { checkpoint };
   // The server offers eval sets by name: a path given here names the set by its file name.
   const sets = list(v, 'evalsets').map(setNameOf);
-  if (sets.length > 0) body.evalsets = sets;
-  const add = (key: string, value: unknown) => { if (value !== undefined) body[key] = value; };
-  add('temperature', bounded(v, 'temperature', PARAM_BOUNDS.temperature));
-  add('maxTokens', bounded(v, 'max-tokens', PARAM_BOUNDS.maxTokens));
-  add('samples', bounded(v, 'samples', PARAM_BOUNDS.samples));
-  add('concurrency', bounded(v, 'concurrency', PARAM_BOUNDS.concurrency));
-  add('seed', bounded(v, 'seed', PARAM_BOUNDS.seed));
-  add('timeout', bounded(v, 'timeout', PARAM_BOUNDS.timeout));
-  add('retries', bounded(v, 'retries', PARAM_BOUNDS.retries));
-  if (judge !== null) body.judge = judge;
-  if (flag(v, 'perplexity')) body.perplexity = true;
-  if (flag(v, 'no-likelihood')) body.likelihood = false;
-  if (flag(v, 'no-model-check')) body.modelCheck = false;
-  return body;
+  return { checkpoint, ...(sets.length > 0 ? { evalsets: sets } : {}), ...runOptionsFromFlags(v), ...(judge !== null ? { judge } : {}) };
 }
 
 /**
@@ -109,10 +98,15 @@ export async function remoteRun(io: Io, client: ApiClient, name: string, wanted:
 
   const onAbort = () => void client.request('POST', `/api/runs/${id}/cancel`).catch(() => undefined);
   io.signal?.addEventListener('abort', onAbort, { once: true });
-  const progress = createProgressReporter(io.stderr);
+  const progress = createRunProgressReporter(io.stderr);
+  const counts = (p: Record<string, any>): Progress => ({ done: p.done, total: p.total, errors: p.errors ?? 0, requests: p.requests ?? 0, elapsedMs: p.elapsedMs ?? 0 });
   let followed: Followed;
   try {
-    followed = await followRun(client, id, (p) => progress.update({ done: p.done, total: p.total, errors: p.errors, requests: p.requests ?? 0, elapsedMs: p.elapsedMs ?? 0 }), io.signal);
+    // A step after the run (likelihood, perplexity) comes with its own count, shown on its own line.
+    followed = await followRun(client, id, (p) => progress.update({
+      ...counts(p),
+      ...(typeof p.phase === 'string' && typeof p.phaseProgress === 'object' && p.phaseProgress !== null ? { phase: p.phase as PostRunPhase, phaseProgress: counts(p.phaseProgress) } : {}),
+    }), io.signal);
   } finally {
     io.signal?.removeEventListener('abort', onAbort);
     progress.finish();

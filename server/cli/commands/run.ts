@@ -3,11 +3,14 @@ import { readSecret } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
 import { DEFAULT_EVALSETS_DIR } from '../../config.js';
-import { createRun, DEFAULT_PARAMS, PARAM_BOUNDS } from '../../runner/create-run.js';
+import { planRunParams } from '../../pipeline/plan-run.js';
+import { createRun } from '../../runner/create-run.js';
 import { checkEndpoint } from '../../runner/reachability.js';
 import type { Store } from '../../store/open.js';
-import type { Checkpoint, NewCheckpoint, RunParams } from '../../store/types.js';
-import { bounded, expectPositionals, flag, int, list, parseArgs, str, type Values } from '../args.js';
+import type { Checkpoint, NewCheckpoint } from '../../store/types.js';
+import { expectPositionals, flag, int, list, parseArgs, str, type Values } from '../args.js';
+import { runOptionsFromFlags } from '../run-flags.js';
+import { checkSameEndpoint } from '../same-endpoint.js';
 import { leaseMsFrom, withStore } from '../context.js';
 import type { Io } from '../io.js';
 import { executeAndReport } from '../report-run.js';
@@ -21,53 +24,6 @@ import { runJson } from '../../report/run-json.js';
 import { summarizeRun } from '../../runner/execute-run.js';
 import { println } from '../io.js';
 import { RUN_SPEC as SPEC } from '../specs/run.js';
-
-/** Run parameters from flags, defaults for the rest. */
-export function paramsFromOptions(values: Values): RunParams {
-  const maxTokens = bounded(values, 'max-tokens', PARAM_BOUNDS.maxTokens);
-  const timeout = bounded(values, 'timeout', PARAM_BOUNDS.timeout);
-  return {
-    temperature: bounded(values, 'temperature', PARAM_BOUNDS.temperature) ?? DEFAULT_PARAMS.temperature,
-    maxTokens: maxTokens === undefined ? { ...DEFAULT_PARAMS.maxTokens } : { keyword: maxTokens, blog: maxTokens },
-    seed: bounded(values, 'seed', PARAM_BOUNDS.seed) ?? DEFAULT_PARAMS.seed,
-    samples: bounded(values, 'samples', PARAM_BOUNDS.samples) ?? DEFAULT_PARAMS.samples,
-    concurrency: bounded(values, 'concurrency', PARAM_BOUNDS.concurrency) ?? DEFAULT_PARAMS.concurrency,
-    timeoutMs: timeout === undefined ? DEFAULT_PARAMS.timeoutMs : Math.round(timeout * 1000),
-    retries: bounded(values, 'retries', PARAM_BOUNDS.retries) ?? DEFAULT_PARAMS.retries,
-    perplexity: flag(values, 'perplexity'),
-    ...(flag(values, 'no-likelihood') ? { likelihood: false } : {}),
-    ...(flag(values, 'no-model-check') ? { modelCheck: false } : {}),
-  };
-}
-
-const COMPARED = [
-  ['baseUrl', 'base-url'], ['model', 'model'], ['api', 'api'], ['promptTemplate', 'prompt-template'],
-  ['apiKeyEnv', 'api-key-env'], ['step', 'step'],
-] as const;
-
-/**
- * One-shot form: a registered checkpoint is reused only when every endpoint flag the user gave
- * matches it. A name already bound to another endpoint is refused rather than silently mixing
- * two models' runs under one name. Used locally and against a server.
- */
-export function checkSameEndpoint(existing: Pick<Checkpoint, (typeof COMPARED)[number][0] | 'baseUrls'>, wanted: NewCheckpoint, values: Values): void {
-  for (const [field, option] of COMPARED) {
-    if (values[option] === undefined) continue;
-    // Replicas count: the same first URL with other replicas is another endpoint.
-    const same = field === 'baseUrl'
-      ? (wanted.baseUrls ?? [wanted.baseUrl]).join(' ') === (existing.baseUrls ?? [existing.baseUrl]).join(' ')
-      : (wanted[field] ?? null) === (existing[field] ?? null);
-    if (!same) {
-      const shown = (c: Pick<Checkpoint, 'baseUrl'> & { baseUrls?: string[] | undefined }, f: (typeof COMPARED)[number][0]) =>
-        f === 'baseUrl' ? (c.baseUrls ?? [c.baseUrl]).map((u) => JSON.stringify(u)).join(' --base-url ') : JSON.stringify((c as Record<string, unknown>)[f]);
-      throw new TunegateError(
-        'CONFLICT',
-        `checkpoint "${wanted.name}" is registered with --${option} ${shown(existing, field)}, not ${shown(wanted, field)}; ` +
-          'use another --checkpoint name for a different endpoint',
-      );
-    }
-  }
-}
 
 function registerOnTheFly(store: Store, wanted: NewCheckpoint, values: Values): Checkpoint {
   const existing = store.checkpoints.find(wanted.name);
@@ -93,7 +49,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       if (v[opt] !== undefined) throw new TunegateError('USAGE', `--${opt} registers a checkpoint on the fly and needs --base-url as well`);
     }
   }
-  const params = paramsFromOptions(v);
+  const options = runOptionsFromFlags(v);
   const wanted = oneShot ? endpointFromOptions(v, name) : undefined;
   const gating = flag(v, 'gate');
   if (!gating) {
@@ -116,7 +72,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   // Validate every eval set before touching the database or the network.
   const sets = loadEvalSets(resolveEvalsetPaths(list(v, 'evalsets'), io.cwd, DEFAULT_EVALSETS_DIR), io.cwd);
   for (const s of sets) for (const w of s.warnings) println(io.stderr, `warning: ${w}`);
-  const check = params.modelCheck !== false;
+  const check = options.modelCheck !== false;
   // Before registering: a failed command leaves nothing behind.
   const probedWanted = wanted === undefined
     ? undefined
@@ -134,7 +90,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     }
     const probed = probedWanted ?? await checkEndpoint(checkpoint.baseUrls, checkpoint.model, { apiKey: readSecret(checkpoint.apiKeyEnv, io.env, checkpointKeyTarget(checkpoint)), check, requireReachable: true });
     for (const w of probed.warnings) println(io.stderr, `warning: ${w}`);
-    const runId = createRun(store, checkpoint, sets, { ...params, judge });
+    const runId = createRun(store, checkpoint, sets, planRunParams(options, judge));
     const json = flag(v, 'json');
     const code = await executeAndReport(store, runId, io, {
       json,

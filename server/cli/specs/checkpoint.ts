@@ -1,5 +1,5 @@
 import { DEFAULT_PROMPT_TEMPLATE } from '../../runner/prompt.js';
-import { PARAM_BOUNDS } from '../../runs/run-options.js';
+import { STEP_BOUND } from '../../checkpoint-name.js';
 import type { Spec } from '../args.js';
 import { DB_OPTION, specOf, type CommandDoc } from './command-doc.js';
 
@@ -16,7 +16,7 @@ export const ENDPOINT_OPTIONS = {
     value: 'MODEL',
     help: "model name sent in requests (required); checked against the server's GET /v1/models before every run (see tunegate run --help)",
   },
-  step: { type: 'string', value: 'N', help: `training step (whole number ≥ ${PARAM_BOUNDS.step.min}); orders checkpoints in charts` },
+  step: { type: 'string', value: 'N', help: `training step (whole number ≥ ${STEP_BOUND.min}); orders checkpoints in charts` },
   api: {
     type: 'string',
     value: 'chat|completions',

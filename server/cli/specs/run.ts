@@ -1,5 +1,5 @@
 import { DEFAULT_EVALSETS_DIR } from '../../config.js';
-import { DEFAULT_PARAMS, PARAM_BOUNDS, type Bound } from '../../runs/run-options.js';
+import { DEFAULT_PARAMS, RUN_OPTION_BOUNDS, type Bound } from '../../runs/run-options.js';
 import { ENDPOINT_OPTIONS, JUDGE_OPTIONS } from './checkpoint.js';
 import { DB_OPTION, LEASE_OPTION, specOf, type CommandDoc } from './command-doc.js';
 import { GATE_OPTIONS } from './gate.js';
@@ -36,9 +36,9 @@ continues it.`,
           help: `eval-set files, folders or names in ./${DEFAULT_EVALSETS_DIR} (bio → ${DEFAULT_EVALSETS_DIR}/bio.jsonl); several may follow one flag`,
           default: `every ${DEFAULT_EVALSETS_DIR}/*.jsonl`,
         },
-        concurrency: { type: 'string', value: 'N', help: `requests in flight, per replica, ${range(PARAM_BOUNDS.concurrency)}`, default: DEFAULT_PARAMS.concurrency },
-        samples: { type: 'string', value: 'N', help: `answers per item, ${range(PARAM_BOUNDS.samples)}; an item's score is the mean over samples`, default: DEFAULT_PARAMS.samples },
-        temperature: { type: 'string', value: 'T', help: `sampling temperature, ${range(PARAM_BOUNDS.temperature)}`, default: DEFAULT_PARAMS.temperature },
+        concurrency: { type: 'string', value: 'N', help: `requests in flight, per replica, ${range(RUN_OPTION_BOUNDS.concurrency)}`, default: DEFAULT_PARAMS.concurrency },
+        samples: { type: 'string', value: 'N', help: `answers per item, ${range(RUN_OPTION_BOUNDS.samples)}; an item's score is the mean over samples`, default: DEFAULT_PARAMS.samples },
+        temperature: { type: 'string', value: 'T', help: `sampling temperature, ${range(RUN_OPTION_BOUNDS.temperature)}`, default: DEFAULT_PARAMS.temperature },
         'max-tokens': {
           type: 'string',
           value: 'N',
@@ -47,7 +47,7 @@ continues it.`,
         },
         'no-model-check': { type: 'boolean', help: 'do not check --model against GET /v1/models (a gateway that lists other names than it accepts)' },
         seed: { type: 'string', value: 'N', help: 'seed sent with every request (sample k gets N+k)' },
-        timeout: { type: 'string', value: 'SECONDS', help: `per-request timeout, ${range(PARAM_BOUNDS.timeout)}`, default: DEFAULT_PARAMS.timeoutMs / 1000 },
+        timeout: { type: 'string', value: 'SECONDS', help: `per-request timeout, ${range(RUN_OPTION_BOUNDS.timeout)}`, default: DEFAULT_PARAMS.timeoutMs / 1000 },
         retries: {
           type: 'string',
           value: 'N',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { referencePerplexity } from '../../server/runner/perplexity.js';
+import { referencePerplexity } from '../../server/pipeline/perplexity.js';
 import type { Responder } from '../../server/scripted-endpoint/scripted-endpoint.js';
 import { cli } from '../helpers/cli.js';
 import { endpoint } from '../helpers/endpoint.js';

@@ -1,10 +1,11 @@
 import { endpointLimits, readSecret, type Env } from '../config.js';
 import type { BlogItem } from '../evalsets/types.js';
+import type { Progress } from '../runner/execute-run.js';
 import type { Store } from '../store/open.js';
-import { createOpenAIClient } from './openai-client.js';
-import { runPool } from './pool.js';
-import { completionPrompt } from './prompt.js';
-import { classifyFailure } from './retry.js';
+import { createOpenAIClient } from '../runner/openai-client.js';
+import { runPool } from '../runner/pool.js';
+import { completionPrompt } from '../runner/prompt.js';
+import { classifyFailure } from '../runner/retry.js';
 import { spanLogprobs, type PromptLogprobs as Logprobs } from '../scoring/likelihood.js';
 
 export interface PerplexityReport {
@@ -37,7 +38,9 @@ export function referencePerplexity(prefix: string, reference: string, lp: Logpr
  * On the first sign the endpoint cannot do it, the whole run skips it with a note (no errors).
  * Chat checkpoints are measured with the completions prompt template, not their chat template.
  */
-export async function measurePerplexity(store: Store, runId: number, env: Env, opts: { concurrency: number; timeoutMs: number }): Promise<PerplexityReport> {
+export async function measurePerplexity(
+  store: Store, runId: number, env: Env, opts: { concurrency: number; timeoutMs: number; onProgress?: (p: Progress) => void },
+): Promise<PerplexityReport> {
   const run = store.runs.get(runId);
   const checkpoint = store.checkpoints.getById(run.checkpointId)!;
   const items = store.runs.items(runId).filter((i): i is BlogItem => i.kind === 'blog');
@@ -54,6 +57,11 @@ export async function measurePerplexity(store: Store, runId: number, env: Env, o
   const { client, close } = createOpenAIClient(checkpoint.baseUrls[0]!, {
     apiKey, timeoutMs: opts.timeoutMs, maxRetries: 2, maxSockets: opts.concurrency, maxResponseBytes: endpointLimits(env).maxResponseBytes,
   });
+  // One request per reference: counted when answered, as a run counts its results.
+  const started = performance.now();
+  let done = 0;
+  const progress = () => opts.onProgress?.({ done, total: todo.length, errors: 0, requests: done, elapsedMs: performance.now() - started });
+  progress();
   try {
     await runPool(todo, opts.concurrency, async (item) => {
       if (report.skipped !== null) return;
@@ -70,6 +78,9 @@ export async function measurePerplexity(store: Store, runId: number, env: Env, o
         report.measured++;
       } catch (e) {
         report.skipped ??= e instanceof Unsupported ? e.message : classifyFailure(e, opts.timeoutMs, [apiKey]).message;
+      } finally {
+        done++;
+        progress();
       }
     });
   } finally {
