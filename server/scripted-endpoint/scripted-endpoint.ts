@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ChatMessage } from '../evalsets/types.js';
-import { chatPromptLogprobs, FLAVOURS, legacyLogprobs, requestedMaxTokens, type Flavour, type LogprobShift, type ServerFlavour, type WireReply } from './flavours.js';
+import { chatPromptLogprobs, FLAVOURS, legacyLogprobs, requestedMaxTokens, type Flavour, type LogprobShift, type ServerFlavour, type WireReply } from './accents/index.js';
 
-export { SERVER_FLAVOURS, FLAVOURS, fakeTokens, fakeLogprob, type ServerFlavour, type Flavour, type LogprobShift } from './flavours.js';
+export { SERVER_FLAVOURS, FLAVOURS, fakeTokens, fakeLogprob, type ServerFlavour, type Flavour, type LogprobShift } from './accents/index.js';
 
 /** A request as the scripted endpoint saw it. */
 export interface ScriptedRequest {
