@@ -38,8 +38,9 @@ export function legacyLogprobs(prompt: string, generated: string, offsets: 'code
   const token_logprobs: Array<number | null> = [];
   const top_logprobs: Array<Record<string, number> | null> = [];
   let at = 0;
+  let nth = 0;
   tokens.forEach((token, i) => {
-    const shifted = at + Array.from(token).length > shiftFrom && at < promptLength ? shift!.perToken : 0;
+    const shifted = at + Array.from(token).length > shiftFrom && at < promptLength ? shiftOf(shift!, nth++) : 0;
     const lp = i === 0 ? null : fakeLogprob(token) + shifted;
     text_offset.push(offsets === 'none' ? -1 : at);
     token_logprobs.push(lp);
@@ -53,7 +54,11 @@ export function legacyLogprobs(prompt: string, generated: string, offsets: 'code
 export interface LogprobShift {
   text: string;
   perToken: number;
+  /** Added on top to the candidate's n-th token (n from 0): noise that differs token by token; none when absent. */
+  tokenNoise?: (n: number) => number;
 }
+
+const shiftOf = (shift: LogprobShift, nth: number) => shift.perToken + (shift.tokenNoise?.(nth) ?? 0);
 
 /** A fake token id: the same token always has the same id. */
 export function fakeTokenId(token: string): number {
@@ -71,16 +76,16 @@ export function fakeTokenId(token: string): number {
 export function chatPromptLogprobs(
   messages: ReadonlyArray<{ role: string; content: string }>, opts: { addGenerationPrompt: boolean; continueFinal: boolean }, shift?: LogprobShift,
 ) {
-  const tokens: Array<{ token: string; shifted: boolean }> = [];
+  const tokens: Array<{ token: string; shifted: number }> = [];
   messages.forEach((m, i) => {
     const continued = opts.continueFinal && i === messages.length - 1;
-    tokens.push({ token: `<|${m.role}|>`, shifted: false });
+    tokens.push({ token: `<|${m.role}|>`, shifted: 0 });
     const scored = continued && shift !== undefined && m.content === shift.text;
-    for (const t of fakeTokens(m.content)) tokens.push({ token: t, shifted: scored });
-    if (!continued) tokens.push({ token: '<|end|>', shifted: false });
+    fakeTokens(m.content).forEach((t, n) => tokens.push({ token: t, shifted: scored ? shiftOf(shift, n) : 0 }));
+    if (!continued) tokens.push({ token: '<|end|>', shifted: 0 });
   });
-  if (opts.addGenerationPrompt) tokens.push({ token: '<|assistant|>', shifted: false });
+  if (opts.addGenerationPrompt) tokens.push({ token: '<|assistant|>', shifted: 0 });
   return tokens.map(({ token, shifted }, i) => (i === 0 ? null : {
-    [String(fakeTokenId(token))]: { logprob: fakeLogprob(token) + (shifted ? shift!.perToken : 0), rank: 1, decoded_token: token },
+    [String(fakeTokenId(token))]: { logprob: fakeLogprob(token) + shifted, rank: 1, decoded_token: token },
   }));
 }
