@@ -52,7 +52,7 @@ export interface ScriptedEndpointOptions {
   /** Keep every request in `requests` (tests count them); off for long benchmarks. */
   record?: boolean;
   /**
-   * Which server to sound like (accents/, docs/server-accents.md): its error bodies, reasoning
+   * Which server to sound like (accents/, docs/servers.md): its error bodies, reasoning
    * field, GET routes, unknown-model and context rules, echo + logprobs. Default 'openai': the
    * endpoint as it always was.
    */

@@ -1,7 +1,7 @@
 /**
  * The real runner against a loopback endpoint speaking as each server does (accents/, written
- * from their sources; docs/server-accents.md). Each `it` backs cells of the README's
- * compatibility table.
+ * from their sources; docs/servers.md). Each `it` backs cells of the
+ * compatibility table in docs/servers.md.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEAD_ENDPOINT_FAILURES, executeRun } from '../../server/runner/execute-run.js';

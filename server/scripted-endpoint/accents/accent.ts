@@ -4,7 +4,7 @@
  * reasoning goes in, what a too-long request gets, what an unknown model name gets, the GET routes
  * it serves and what /completions does with `echo` + `logprobs`. One file per server beside this
  * one holds its accent; every fact is read from the server's own source where the stored material
- * had it, and docs/server-accents.md names the file for each and says what could not be confirmed.
+ * had it, and docs/servers.md names the file for each and says what could not be confirmed.
  * Nothing here touches a socket: scripted-endpoint.ts does.
  */
 
@@ -58,7 +58,7 @@ export interface Accent {
   headers: Record<string, string>;
   /** Reported by the version/info route when the caller sets no `version` (a placeholder). */
   defaultVersion: string;
-  /** Request fields read as the completion budget, in precedence order; documented in server-accents.md. */
+  /** Request fields read as the completion budget, in precedence order; documented in docs/servers.md. */
   maxTokenFields: Record<GenerationApi, readonly string[]>;
   /** Budget assumed when none of those fields is sent (null: none; the server fills the context). */
   defaultMaxTokens: Record<GenerationApi, number | null>;
