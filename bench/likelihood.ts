@@ -22,7 +22,7 @@ const lines = Array.from({ length: n }, (_, i) => JSON.stringify({
   wrong_answers: Array.from({ length: wrong }, (_, j) => `Fact number ${i} is kept at another place, number ${j}.`),
 }));
 const set = parseEvalSetText(lines.join('\n'), 'bio.jsonl', 'bio').set;
-const endpoint = await startScriptedEndpoint({ respond: () => ({ content: '' }), flavour: 'vllm', models: ['m'], latencyMs, record: false });
+const endpoint = await startScriptedEndpoint({ respond: () => ({ content: '' }), accent: 'vllm', models: ['m'], latencyMs, record: false });
 
 for (const api of ['completions', 'chat'] as const) {
   const c = store.checkpoints.add({ name: api, baseUrl: endpoint.url, model: 'm', api });

@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ChatMessage } from '../evalsets/types.js';
-import { chatPromptLogprobs, FLAVOURS, legacyLogprobs, requestedMaxTokens, type Flavour, type LogprobShift, type ServerFlavour, type WireReply } from './flavours.js';
+import { ACCENTS, requestedMaxTokens, type Accent, type ServerAccent, type WireReply } from './accents/index.js';
+import { chatPromptLogprobs, legacyLogprobs, type LogprobShift } from './fake-logprobs.js';
 
-export { SERVER_FLAVOURS, FLAVOURS, fakeTokens, fakeLogprob, type ServerFlavour, type Flavour, type LogprobShift } from './flavours.js';
+export { SERVER_ACCENTS, ACCENTS, type ServerAccent, type Accent } from './accents/index.js';
+export { fakeTokens, fakeLogprob, type LogprobShift } from './fake-logprobs.js';
 
 /** A request as the scripted endpoint saw it. */
 export interface ScriptedRequest {
@@ -17,7 +19,7 @@ export interface ScriptedRequest {
   body: Record<string, unknown>;
   headers: IncomingMessage['headers'];
   receivedAt: number;
-  /** Set when the flavour silently cut the prompt to fit the context (Ollama): the tokens it kept. */
+  /** Set when the accent silently cut the prompt to fit the context (Ollama): the tokens it kept. */
   keptPromptTokens?: number;
 }
 
@@ -50,18 +52,20 @@ export interface ScriptedEndpointOptions {
   /** Keep every request in `requests` (tests count them); off for long benchmarks. */
   record?: boolean;
   /**
-   * Which server to sound like (flavours.ts, docs/server-accents.md): its error bodies, reasoning
+   * Which server to sound like (accents/, docs/servers.md): its error bodies, reasoning
    * field, GET routes, unknown-model and context rules, echo + logprobs. Default 'openai': the
    * endpoint as it always was.
    */
-  flavour?: ServerFlavour;
+  accent?: ServerAccent;
+  /** @deprecated The old name of `accent`, still read (docs and callers written before the rename use it); `accent` wins when both are set. */
+  flavour?: ServerAccent;
   /**
    * The served context in tokens (counted as ceil(chars / 4)). When set, a request whose prompt
-   * and requested budget do not fit is answered as the flavour's server answers it. Listings show
+   * and requested budget do not fit is answered as the accent's server answers it. Listings show
    * 4096 when unset.
    */
   contextLength?: number;
-  /** The server version its version/info route reports (default: a placeholder per flavour). */
+  /** The server version its version/info route reports (default: a placeholder per accent). */
   version?: string;
   /** vLLM only: put reasoning in `reasoning_content` as releases before the rename did. */
   vllmLegacyReasoning?: boolean;
@@ -122,25 +126,25 @@ function promptText(messages: ChatMessage[] | null, prompt: string | null): stri
  * and return legacy logprobs over prompt + answer (the perplexity measurement reads these);
  * elsewhere `echo` is not read and the choice's logprobs are null or absent.
  */
-function completionChoice(flavour: Flavour, body: Record<string, unknown>, prompt: string, text: string, finish_reason: string, shift?: LogprobShift) {
-  const echoing = body.echo === true && (flavour.echo === 'legacy-logprobs' || flavour.echo === 'legacy-logprobs-no-offsets');
+function completionChoice(accent: Accent, body: Record<string, unknown>, prompt: string, text: string, finish_reason: string, shift?: LogprobShift) {
+  const echoing = body.echo === true && (accent.echo === 'legacy-logprobs' || accent.echo === 'legacy-logprobs-no-offsets');
   const wantsLogprobs = typeof body.logprobs === 'number' && body.logprobs >= 0;
-  if (!echoing) return { index: 0, text, finish_reason, ...(flavour.logprobs === null ? { logprobs: null } : {}) };
+  if (!echoing) return { index: 0, text, finish_reason, ...(accent.logprobs === null ? { logprobs: null } : {}) };
   // max_tokens 0 with echo scores the prompt alone: nothing is generated (vLLM's echo without generation).
   const generated = body.max_tokens === 0 ? '' : text;
-  const logprobs = wantsLogprobs ? legacyLogprobs(prompt, generated, flavour.echo === 'legacy-logprobs' ? 'code-points' : 'none', shift) : null;
+  const logprobs = wantsLogprobs ? legacyLogprobs(prompt, generated, accent.echo === 'legacy-logprobs' ? 'code-points' : 'none', shift) : null;
   return { index: 0, text: prompt + generated, finish_reason: body.max_tokens === 0 ? 'length' : finish_reason, logprobs };
 }
 
 /**
- * vLLM's chat prompt_logprobs, when the flavour has them and the request asks: the top-level
+ * vLLM's chat prompt_logprobs, when the accent has them and the request asks: the top-level
  * field, or the 400 vLLM answers when both add_generation_prompt and continue_final_message are on.
  */
-function chatPromptFields(flavour: Flavour, body: Record<string, unknown>, messages: ChatMessage[], shift?: LogprobShift): { prompt_logprobs?: unknown } | WireReply {
-  if (flavour.chatPromptLogprobs !== true || typeof body.prompt_logprobs !== 'number') return {};
+function chatPromptFields(accent: Accent, body: Record<string, unknown>, messages: ChatMessage[], shift?: LogprobShift): { prompt_logprobs?: unknown } | WireReply {
+  if (accent.chatPromptLogprobs !== true || typeof body.prompt_logprobs !== 'number') return {};
   const addGenerationPrompt = body.add_generation_prompt !== false;
   const continueFinal = body.continue_final_message === true;
-  if (addGenerationPrompt && continueFinal) return flavour.error(400, 'Cannot set both `continue_final_message` and `add_generation_prompt` to True.');
+  if (addGenerationPrompt && continueFinal) return accent.error(400, 'Cannot set both `continue_final_message` and `add_generation_prompt` to True.');
   return { prompt_logprobs: chatPromptLogprobs(messages, { addGenerationPrompt, continueFinal }, shift) };
 }
 
@@ -157,28 +161,28 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
   const hanging = new Set<ServerResponse>();
   let closing = false;
 
-  const flavour = FLAVOURS[opts.flavour ?? 'openai'];
+  const accent = ACCENTS[opts.accent ?? opts.flavour ?? 'openai'];
   const served = opts.models ?? [];
-  const version = opts.version ?? flavour.defaultVersion;
+  const version = opts.version ?? accent.defaultVersion;
   const state = { models: served, contextLength: opts.contextLength ?? LISTED_CONTEXT_WHEN_UNSET, version };
-  const headers = flavour.headers;
+  const headers = accent.headers;
 
   const server = createServer(async (req, res) => {
     try {
       const method = req.method ?? 'GET';
       const path = (req.url ?? '').split('?')[0]!;
       if (method === 'GET') {
-        const answer = flavour.get(path, state);
+        const answer = accent.get(path, state);
         if (answer !== undefined) return sendWire(res, answer, headers);
       }
       const api = /\/chat\/completions$/.test(path) ? 'chat' : /\/completions$/.test(path) ? 'completions' : /\/messages$/.test(path) ? 'messages' : null;
-      if (method !== 'POST' || api === null) return sendWire(res, flavour.routeNotFound(method, path), headers);
+      if (method !== 'POST' || api === null) return sendWire(res, accent.routeNotFound(method, path), headers);
       const raw = await readBody(req);
       let body: Record<string, unknown>;
       try {
         body = JSON.parse(raw) as Record<string, unknown>;
       } catch {
-        return sendWire(res, flavour.badRequest('body is not JSON'), headers);
+        return sendWire(res, accent.badRequest('body is not JSON'), headers);
       }
       const messages =
         api !== 'completions' && Array.isArray(body.messages)
@@ -194,15 +198,15 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
       // What the server decides before it generates anything: the script is not consulted.
       let stopAt: number | null = null;
       if (api !== 'messages') {
-        if (served.length > 0 && !flavour.serves(request.model, served)) {
-          const refusal = flavour.unknownModel(request.model, served);
+        if (served.length > 0 && !accent.serves(request.model, served)) {
+          const refusal = accent.unknownModel(request.model, served);
           if (refusal !== null) return sendWire(res, refusal, headers);
         }
-        if (api === 'completions' && body.echo === true && flavour.echoRefusal !== undefined) {
-          return sendWire(res, flavour.echoRefusal, headers);
+        if (api === 'completions' && body.echo === true && accent.echoRefusal !== undefined) {
+          return sendWire(res, accent.echoRefusal, headers);
         }
         if (opts.contextLength !== undefined) {
-          const fit = flavour.checkContext(approxTokens(promptText(messages, prompt)), requestedMaxTokens(flavour, api, body), opts.contextLength);
+          const fit = accent.checkContext(approxTokens(promptText(messages, prompt)), requestedMaxTokens(accent, api, body), opts.contextLength);
           if (fit.kind === 'reject') return sendWire(res, fit.reply, headers);
           if (fit.kind === 'stop-at') stopAt = fit.maxCompletionTokens;
           if (fit.kind === 'truncate-prompt') request.keptPromptTokens = fit.keptTokens;
@@ -237,7 +241,7 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
           res.writeHead(reply.status, { 'content-type': 'application/json', ...headers, ...(reply.headers ?? {}) });
           return void res.end(reply.body);
         }
-        const { json } = flavour.error(reply.status, `scripted ${reply.status}`);
+        const { json } = accent.error(reply.status, `scripted ${reply.status}`);
         res.writeHead(reply.status, { 'content-type': 'application/json', ...headers, ...(reply.headers ?? {}) });
         return void res.end(JSON.stringify(json));
       }
@@ -248,11 +252,11 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
       const completionTokens = approxTokens(content);
       const promptTokens = request.keptPromptTokens ?? approxTokens(promptText(messages, prompt));
       const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
-      const fingerprint = reply.systemFingerprint !== undefined ? reply.systemFingerprint : (opts.systemFingerprint ?? flavour.systemFingerprint(version));
+      const fingerprint = reply.systemFingerprint !== undefined ? reply.systemFingerprint : (opts.systemFingerprint ?? accent.systemFingerprint(version));
       const seq = requests.length;
       const common = {
-        id: api === 'messages' ? `cmpl-${seq}` : flavour.responseId(api, seq), created: Math.floor(Date.now() / 1000),
-        model: reply.model ?? (api === 'messages' ? request.model : flavour.responseModel(api, request.model, served)), usage,
+        id: api === 'messages' ? `cmpl-${seq}` : accent.responseId(api, seq), created: Math.floor(Date.now() / 1000),
+        model: reply.model ?? (api === 'messages' ? request.model : accent.responseModel(api, request.model, served)), usage,
         ...(fingerprint !== null ? { system_fingerprint: fingerprint } : {}),
       };
       const finish_reason = cut ? 'length' : (reply.finishReason ?? 'stop');
@@ -264,13 +268,13 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
         });
       }
       if (api === 'chat') {
-        const placed = flavour.placeReasoning(content, reply.reasoning, { vllmLegacyReasoning: opts.vllmLegacyReasoning === true });
+        const placed = accent.placeReasoning(content, reply.reasoning, { vllmLegacyReasoning: opts.vllmLegacyReasoning === true });
         const message: Record<string, unknown> = { role: 'assistant', content: placed.content, ...placed.fields };
-        const prompt = chatPromptFields(flavour, body, messages ?? [], reply.logprobShift);
+        const prompt = chatPromptFields(accent, body, messages ?? [], reply.logprobShift);
         if ('status' in prompt) return sendWire(res, prompt, headers);
         return sendJson(res, 200, { ...common, object: 'chat.completion', choices: [{ index: 0, message, finish_reason }], ...prompt }, headers);
       }
-      return sendJson(res, 200, { ...common, object: 'text_completion', choices: [completionChoice(flavour, body, prompt ?? '', content, finish_reason, reply.logprobShift)] }, headers);
+      return sendJson(res, 200, { ...common, object: 'text_completion', choices: [completionChoice(accent, body, prompt ?? '', content, finish_reason, reply.logprobShift)] }, headers);
     } catch (e) {
       if (!res.headersSent) sendJson(res, 500, { error: { message: `scripted endpoint failed: ${(e as Error).message}` } }, headers);
     }

@@ -1,12 +1,12 @@
 /**
  * The likelihood metrics measured after a real run against a loopback endpoint speaking as each
- * server does (flavours.ts): vLLM and SGLang echo prompt logprobs on /completions, vLLM also gives
+ * server does (accents/): vLLM and SGLang echo prompt logprobs on /completions, vLLM also gives
  * chat prompt_logprobs; the others get one note naming them and no metric.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { executeRun } from '../../server/runner/execute-run.js';
 import { runPostSteps } from '../../server/pipeline/post-run.js';
-import { fakeLogprob, fakeTokens, startScriptedEndpoint, type Responder, type ScriptedEndpoint, type ServerFlavour } from '../../server/scripted-endpoint/scripted-endpoint.js';
+import { fakeLogprob, fakeTokens, startScriptedEndpoint, type Responder, type ScriptedEndpoint, type ServerAccent } from '../../server/scripted-endpoint/scripted-endpoint.js';
 import { cli } from '../helpers/cli.js';
 import { evalSet, FAST_BACKOFF, setupRun } from '../helpers/run.js';
 import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
@@ -15,8 +15,8 @@ const open: ScriptedEndpoint[] = [];
 afterEach(async () => {
   while (open.length > 0) await open.pop()!.close();
 });
-async function serve(flavour: ServerFlavour, respond: Responder) {
-  const e = await startScriptedEndpoint({ respond, flavour, models: ['m'], version: '9.8.7' });
+async function serve(accent: ServerAccent, respond: Responder) {
+  const e = await startScriptedEndpoint({ respond, accent, models: ['m'], version: '9.8.7' });
   open.push(e);
   return e;
 }
@@ -54,8 +54,8 @@ function expected(tokensOf: (c: string) => string[]) {
 const COMPLETIONS = expected((c) => fakeTokens(` ${c}`));
 const CHAT = expected((c) => fakeTokens(c));
 
-async function measured(flavour: ServerFlavour, api: 'chat' | 'completions', respondWith: Responder = respond) {
-  const e = await serve(flavour, respondWith);
+async function measured(accent: ServerAccent, api: 'chat' | 'completions', respondWith: Responder = respond) {
+  const e = await serve(accent, respondWith);
   const { store, runId } = setupRun(e.url, [evalSet('bio', ...ITEMS)], {}, { model: 'm', api, ...(api === 'completions' ? { promptTemplate: 'Q: {prompt}\nA:' } : {}) });
   const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
   expect(r.status).toBe('completed');
@@ -65,9 +65,9 @@ async function measured(flavour: ServerFlavour, api: 'chat' | 'completions', res
   return { e, store, runId, post, scores, sent: e.requests.slice(answered), summary: store.runs.get(runId).summary! };
 }
 
-describe.each([['vllm'], ['sglang']] as const)('--api completions against %s', (flavour) => {
+describe.each([['vllm'], ['sglang']] as const)('--api completions against %s', (accent) => {
   it('scores every candidate by its tokens\' mean log-probability after the prompt, one echo request each', async () => {
-    const { post, scores, sent, summary } = await measured(flavour, 'completions');
+    const { post, scores, sent, summary } = await measured(accent, 'completions');
     expect(post.likelihood).toEqual({ measured: 2, requests: 5, skipped: null });
     // Exactly the run's prompt, then the candidate: echoed, logprobs, nothing generated.
     expect(sent.map((r) => r.prompt)).toContain('Q: Where is Zhiwei Li based?\nA: He is based in Yingkou.');
@@ -138,9 +138,9 @@ describe.each([
   ['ollama', 'completions', "Ollama's /v1/completions does not echo the prompt"],
   ['ollama', 'chat', "Ollama's /v1/chat/completions returns no prompt log-probabilities"],
   ['lmstudio', 'chat', "LM Studio's /v1/chat/completions returns no prompt log-probabilities"],
-] as const)('%s (%s)', (flavour, api, reason) => {
+] as const)('%s (%s)', (accent, api, reason) => {
   it('gets one note naming the server and no likelihood metric', async () => {
-    const { post, summary, store, runId } = await measured(flavour, api);
+    const { post, summary, store, runId } = await measured(accent, api);
     expect(post.likelihood!.measured).toBe(0);
     const notes = store.runs.get(runId).notes.filter((n) => n.startsWith('likelihood metrics skipped: '));
     expect(notes).toHaveLength(1);

@@ -70,7 +70,7 @@ const echoKey: Responder = (req) => {
 
 describe('a key the endpoint echoes, in any field and any common encoding, is stored, served and printed nowhere', () => {
   it('through the server and the CLI: runs, compare, gate, checkpoints, show, gate reports and the database file', async () => {
-    const model = await endpoint(echoKey, { flavour: 'vllm', models: ['m', ...FORMS], version: `v ${KEY}` });
+    const model = await endpoint(echoKey, { accent: 'vllm', models: ['m', ...FORMS], version: `v ${KEY}` });
     const t = await testApp({ env: { MODEL_KEY: KEY }, keyEnvs: ['MODEL_KEY'], files: { 'evalsets/bio.jsonl': jsonl(...ITEMS) } });
     const seen: Array<[string, string]> = [];
     for (const [name, step] of [['base', 1], ['head', 2]] as const) {

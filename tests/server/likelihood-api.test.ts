@@ -28,7 +28,7 @@ async function settled(app: Awaited<ReturnType<typeof testApp>>, id: number): Pr
 describe('API: the likelihood metrics', () => {
   it('are listed by GET /api/metrics, measured after a queued run, and skipped with likelihood: false', async () => {
     const e = await startScriptedEndpoint({
-      flavour: 'vllm', models: ['m'],
+      accent: 'vllm', models: ['m'],
       respond: (req) => {
         const last = req.messages?.at(-1);
         // The true answers are likelier by 1 per token, the wrong ones less likely by 1.

@@ -17,7 +17,7 @@ describeBrowser('dashboard /runs/:id: served by, in chromium', (browser) => {
     const d = await startDashboard({ 'evalsets/bio.jsonl': jsonl({ id: 'q1', prompt: 'who?', keywords: ['who'] }, { id: 'q2', prompt: 'what?', keywords: ['what'] }) });
     for (let i = 0; i < 2; i++) {
       replicas.push(await startScriptedEndpoint({
-        flavour: 'vllm', models: ['sft-2000'], version: '0.11.0', contextLength: 8192,
+        accent: 'vllm', models: ['sft-2000'], version: '0.11.0', contextLength: 8192,
         respond: (req) => ({ content: `answer: ${req.userText}` }),
       }));
     }
@@ -37,7 +37,7 @@ describeBrowser('dashboard /runs/:id: served by, in chromium', (browser) => {
   it('the register form takes replicas, and a model the servers do not serve is an error at the model field, before any completion', async () => {
     const d = await startDashboard({ 'evalsets/bio.jsonl': jsonl({ id: 'q1', prompt: 'who?', keywords: ['who'] }) });
     for (let i = 0; i < 2; i++) {
-      replicas.push(await startScriptedEndpoint({ flavour: 'sglang', models: ['sft-2000'], respond: (req) => ({ content: `answer: ${req.userText}` }) }));
+      replicas.push(await startScriptedEndpoint({ accent: 'sglang', models: ['sft-2000'], respond: (req) => ({ content: `answer: ${req.userText}` }) }));
     }
     const urls = replicas.map((r) => r.url);
     const w = await openPage(browser());

@@ -79,7 +79,7 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
       path: relative(io.cwd, resolve(io.cwd, s.path)) || s.path,
     }));
     // In vLLM's accent: it gives prompt log-probabilities, so the runs show the likelihood metrics.
-    endpoint = await startScriptedEndpoint({ respond: demoResponder(sets), models: [...DEMO_CHECKPOINTS.map((c) => c.name), DEMO_GENERATOR], record: false, flavour: 'vllm' });
+    endpoint = await startScriptedEndpoint({ respond: demoResponder(sets), models: [...DEMO_CHECKPOINTS.map((c) => c.name), DEMO_GENERATOR], record: false, accent: 'vllm' });
     // The dashboard first: a port that cannot be had fails before any run, and the page fills in as they finish.
     if (serve) server = await serveDemo(dbPath, io, port);
     if (!json) {

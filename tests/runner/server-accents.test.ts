@@ -1,18 +1,18 @@
 /**
- * The real runner against a loopback endpoint speaking as each server does (flavours.ts, written
- * from their sources; docs/server-accents.md). Each `it` backs cells of the README's
- * compatibility table.
+ * The real runner against a loopback endpoint speaking as each server does (accents/, written
+ * from their sources; docs/servers.md). Each `it` backs cells of the
+ * compatibility table in docs/servers.md.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEAD_ENDPOINT_FAILURES, executeRun } from '../../server/runner/execute-run.js';
 import {
-  fakeLogprob, fakeTokens, startScriptedEndpoint, type Responder, type ScriptedEndpoint, type ScriptedEndpointOptions, type ServerFlavour,
+  fakeLogprob, fakeTokens, startScriptedEndpoint, type Responder, type ScriptedEndpoint, type ScriptedEndpointOptions, type ServerAccent,
 } from '../../server/scripted-endpoint/scripted-endpoint.js';
 import { cli } from '../helpers/cli.js';
 import { evalSet, FAST_BACKOFF, setupRun } from '../helpers/run.js';
 import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
 
-const SERVERS = ['vllm', 'sglang', 'llamacpp', 'ollama', 'tgi', 'lmstudio'] as const satisfies readonly ServerFlavour[];
+const SERVERS = ['vllm', 'sglang', 'llamacpp', 'ollama', 'tgi', 'lmstudio'] as const satisfies readonly ServerAccent[];
 /** What the serving probe must call each one, and what it can learn of it. */
 const IDENTITY: Record<(typeof SERVERS)[number], { server: string; version: boolean; context: boolean }> = {
   vllm: { server: 'vLLM', version: true, context: true },
@@ -27,8 +27,8 @@ const open: ScriptedEndpoint[] = [];
 afterEach(async () => {
   while (open.length > 0) await open.pop()!.close();
 });
-async function serve(flavour: ServerFlavour, respond: Responder, opts: Partial<ScriptedEndpointOptions> = {}) {
-  const e = await startScriptedEndpoint({ respond, flavour, models: ['m'], version: '9.8.7', contextLength: 32_768, ...opts });
+async function serve(accent: ServerAccent, respond: Responder, opts: Partial<ScriptedEndpointOptions> = {}) {
+  const e = await startScriptedEndpoint({ respond, accent, models: ['m'], version: '9.8.7', contextLength: 32_768, ...opts });
   open.push(e);
   return e;
 }
@@ -49,9 +49,9 @@ const answers: Responder = (req) => {
   return { content: post?.reference ?? 'x' };
 };
 
-describe.each(SERVERS)('against %s', (flavour) => {
+describe.each(SERVERS)('against %s', (accent) => {
   it('measures the same answers identically: reasoning in its field (or inline <think>) is never scored', async () => {
-    const e = await serve(flavour, answers);
+    const e = await serve(accent, answers);
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...BIO), evalSet('blog', ...BLOG)], {}, { model: 'm' });
     const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
     expect(r.status).toBe('completed');
@@ -64,7 +64,7 @@ describe.each(SERVERS)('against %s', (flavour) => {
   });
 
   it('runs a base model through /v1/completions with a prompt template', async () => {
-    const e = await serve(flavour, (req) => (req.api === 'completions' ? answers({ ...req, userText: req.prompt!.replace(/^Q: /, '') }) : { status: 500 }));
+    const e = await serve(accent, (req) => (req.api === 'completions' ? answers({ ...req, userText: req.prompt!.replace(/^Q: /, '') }) : { status: 500 }));
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...BIO)], {}, { model: 'm', api: 'completions', promptTemplate: 'Q: {prompt}\nA:' });
     const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
     expect(r.summary.counts).toMatchObject({ results: 8, errors: 0 });
@@ -73,17 +73,17 @@ describe.each(SERVERS)('against %s', (flavour) => {
   });
 
   it('reads who serves: server, version and context length, into the run\'s provenance', async () => {
-    const e = await serve(flavour, answers, { contextLength: 8192 });
+    const e = await serve(accent, answers, { contextLength: 8192 });
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...BIO.slice(0, 1))], {}, { model: 'm' });
     await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
-    const id = IDENTITY[flavour];
+    const id = IDENTITY[accent];
     expect(store.runs.get(runId).provenance.serving).toEqual([expect.objectContaining({
       baseUrl: e.url, server: id.server, version: id.version ? '9.8.7' : null, contextLength: id.context ? 8192 : null, modelCheck: 'passed',
     })]);
   });
 
   it('a mistyped model name stops `run` with exit 2 before any completion is sent', async () => {
-    const e = await serve(flavour, answers);
+    const e = await serve(accent, answers);
     const cwd = tempDir();
     writeFiles(cwd, { 'evalsets/bio.jsonl': jsonl(...BIO) });
     const r = await cli(['run', '--base-url', e.url, '--model', 'mm', '--checkpoint', 'c'], { cwd });
@@ -93,13 +93,13 @@ describe.each(SERVERS)('against %s', (flavour) => {
   });
 
   it('measures perplexity where the server echoes prompt logprobs (vLLM, SGLang), else skips it with a note naming the server', async () => {
-    const e = await serve(flavour, answers);
+    const e = await serve(accent, answers);
     const cwd = tempDir();
     writeFiles(cwd, { 'evalsets/blog.jsonl': jsonl(...BLOG) });
     const r = await cli(['run', '--base-url', e.url, '--model', 'm', '--checkpoint', 'c', '--perplexity', '--json', '--retries', '0'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     const out = r.json();
-    if (flavour === 'vllm' || flavour === 'sglang') {
+    if (accent === 'vllm' || accent === 'sglang') {
       // Recomputed here from the endpoint's tokenizer: the reference's tokens, not the prompt's.
       const expected = BLOG.map((p) => {
         const prefix = `${p.title}\n\n`;
@@ -115,17 +115,17 @@ describe.each(SERVERS)('against %s', (flavour) => {
       expect(out.notes).toEqual([]);
     } else {
       expect(out.metrics.blog_perplexity).toBeNull();
-      expect(out.notes).toEqual([expect.stringMatching(new RegExp(`^perplexity skipped: ${IDENTITY[flavour].server}'s /v1/completions .*; perplexity is measured on vLLM and SGLang$`))]);
+      expect(out.notes).toEqual([expect.stringMatching(new RegExp(`^perplexity skipped: ${IDENTITY[accent].server}'s /v1/completions .*; perplexity is measured on vLLM and SGLang$`))]);
     }
   });
 
   it('a prompt over the context is one cause with its count (Ollama cuts the prompt silently instead)', async () => {
-    const e = await serve(flavour, answers, { contextLength: 64 });
+    const e = await serve(accent, answers, { contextLength: 64 });
     const long = Array.from({ length: 5 }, (_, i) => ({ id: `long${i}`, prompt: `who is person ${i}? ${'background '.repeat(60)}`, keywords: [`fact-${i}`] }));
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...BIO.slice(0, 4), ...long)], { maxTokens: { keyword: 16, blog: 16 } }, { model: 'm' });
     const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
     const notes = store.runs.get(runId).notes.filter((n) => n.startsWith('errored: '));
-    if (flavour === 'ollama') {
+    if (accent === 'ollama') {
       expect(r.summary.counts.errors).toBe(0);
       expect(notes).toEqual([]);
       expect(e.requests.filter((q) => q.keptPromptTokens !== undefined)).toHaveLength(5);
@@ -140,7 +140,7 @@ describe.each(SERVERS)('against %s', (flavour) => {
   it('an endpoint that dies mid-run interrupts it after a bounded number of failures', async () => {
     let n = 0;
     const items = Array.from({ length: 120 }, (_, i) => ({ id: `d${i}`, prompt: `who is person ${i}?`, keywords: [`fact-${i}`] }));
-    const e: ScriptedEndpoint = await serve(flavour, (req) => {
+    const e: ScriptedEndpoint = await serve(accent, (req) => {
       if (++n === 6) setImmediate(() => void e.close());
       return answers(req);
     });
@@ -174,13 +174,13 @@ describe('a model the server does not serve, with the check skipped', () => {
     llamacpp: null,
     tgi: null,
   };
-  it.each(SERVERS)('%s: an error reported once as a cause, or an answer from another model (why the check exists)', async (flavour) => {
-    const e = await serve(flavour, answers);
+  it.each(SERVERS)('%s: an error reported once as a cause, or an answer from another model (why the check exists)', async (accent) => {
+    const e = await serve(accent, answers);
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...BIO)], { modelCheck: false }, { model: 'typo' });
     const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
     const run = store.runs.get(runId);
     expect(run.provenance.serving![0]!.modelCheck).toBe('skipped');
-    const fails = FAILS[flavour];
+    const fails = FAILS[accent];
     if (fails === null) {
       expect(r.summary.counts.errors).toBe(0); // nothing says another model answered
       return;

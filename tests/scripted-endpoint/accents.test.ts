@@ -1,76 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { referencePerplexity } from '../../server/pipeline/perplexity.js';
-import {
-  fakeLogprob, fakeTokens, SERVER_FLAVOURS, startScriptedEndpoint, type Responder, type ScriptedEndpoint, type ScriptedEndpointOptions, type ServerFlavour,
-} from '../../server/scripted-endpoint/scripted-endpoint.js';
+import { describe, expect, it } from 'vitest';
+import { SERVER_ACCENTS, type ServerAccent } from '../../server/scripted-endpoint/scripted-endpoint.js';
+import { chat, get, ofTokens, post, script, start } from '../helpers/accent-wire.js';
+import { endpoint } from '../helpers/endpoint.js';
 
-const open: ScriptedEndpoint[] = [];
-afterEach(async () => {
-  while (open.length > 0) await open.pop()!.close();
-});
-
-/** Counts how often the script is consulted: refusals must not reach it. */
-function script(reply: Awaited<ReturnType<Responder>> = { content: 'answer', reasoning: 'thought' }) {
-  const calls = { n: 0 };
-  const respond: Responder = () => {
-    calls.n += 1;
-    return reply;
-  };
-  return { calls, respond };
-}
-
-async function start(flavour: ServerFlavour, opts: Partial<ScriptedEndpointOptions> = {}): Promise<ScriptedEndpoint> {
-  const e = await startScriptedEndpoint({ respond: script().respond, flavour, models: ['m'], ...opts });
-  open.push(e);
-  return e;
-}
-
-interface Answer { status: number; headers: Headers; text: string; json: any }
-
-async function call(url: string, init?: RequestInit): Promise<Answer> {
-  const r = await fetch(url, init);
-  const text = await r.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: r.status, headers: r.headers, text, json };
-}
-
-const post = (e: ScriptedEndpoint, path: string, body: unknown) =>
-  call(`${e.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-/** GET at the server root: the base URL without `/v1`. */
-const get = (e: ScriptedEndpoint, path: string) => call(`${e.url.replace(/\/v1$/, '')}${path}`);
-const chat = (e: ScriptedEndpoint, extra: Record<string, unknown> = {}) => post(e, '/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'hi' }], ...extra });
-/** A user message of exactly `tokens` tokens as the endpoint counts them (ceil(chars / 4)). */
-const ofTokens = (tokens: number) => 'abcd'.repeat(tokens);
-
-describe('fakeTokens / fakeLogprob', () => {
-  it('tokens concatenate back to the text, at most 4 code points each, whitespace riding with the next word', () => {
-    for (const text of ['', 'a', 'hello world', '  leading and trailing  ', 'KV cache\n\nThe cache keeps keys.', '缓存保存键和值。', '𠀀 title\n\n𠀀𠀀𠀀𠀀𠀀 x', 'tab\tand\r\nnewline']) {
-      const tokens = fakeTokens(text);
-      expect(tokens.join('')).toBe(text);
-      for (const t of tokens) {
-        expect(Array.from(t).length).toBeGreaterThan(0);
-        expect(Array.from(t).length).toBeLessThanOrEqual(4);
-      }
-    }
-    expect(fakeTokens('hello world')).toEqual(['hell', 'o', ' wor', 'ld']);
-  });
-
-  it('logprobs are deterministic, negative and count code points', () => {
-    expect(fakeLogprob('ab')).toBe(-0.75);
-    expect(fakeLogprob('𠀀')).toBe(-0.5);
-    for (const t of fakeTokens('any text at all')) expect(fakeLogprob(t)).toBeLessThan(0);
-  });
-});
-
-describe('default flavour is the endpoint as it was', () => {
+describe('default accent is the endpoint as it was', () => {
   it('lists models as tunegate-scripted, answers unknown routes and scripted errors as before, ignores echo', async () => {
-    const e = await startScriptedEndpoint({ respond: () => ({ content: 'x', reasoning: 'r' }), models: ['m'] });
-    open.push(e);
+    const e = await endpoint(() => ({ content: 'x', reasoning: 'r' }), { models: ['m'] });
     expect((await get(e, '/v1/models')).json).toEqual({ object: 'list', data: [{ id: 'm', object: 'model', owned_by: 'tunegate-scripted' }] });
     expect((await get(e, '/nope')).json).toEqual({ error: { message: 'no route GET /nope', type: 'not_found' } });
     const r = await chat(e, { model: 'not-served' });
@@ -80,10 +15,18 @@ describe('default flavour is the endpoint as it was', () => {
     const c = await post(e, '/completions', { model: 'm', prompt: 'p', echo: true, logprobs: 1 });
     expect(c.json.choices[0]).toEqual({ index: 0, text: 'x', finish_reason: 'stop', logprobs: null });
   });
+
+  it('the old option name `flavour` is still read; `accent` wins when both are set', async () => {
+    const old = await endpoint(() => ({ content: 'x' }), { flavour: 'vllm', models: ['m'] });
+    expect((await get(old, '/version')).json).toEqual({ version: '0.11.0' });
+    const both = await endpoint(() => ({ content: 'x' }), { flavour: 'vllm', accent: 'sglang', models: ['m'] });
+    expect((await get(both, '/version')).status).toBe(404);
+    expect((await get(both, '/get_server_info')).json.version).toBe('0.5.3');
+  });
 });
 
 describe('reasoning goes where each server puts it', () => {
-  const cases: Array<[ServerFlavour, (m: any) => void]> = [
+  const cases: Array<[ServerAccent, (m: any) => void]> = [
     ['openai', (m) => expect(m).toEqual({ role: 'assistant', content: 'answer', reasoning_content: 'thought' })],
     ['vllm', (m) => expect(m).toEqual({ role: 'assistant', content: 'answer', reasoning: 'thought' })],
     ['llamacpp', (m) => expect(m).toEqual({ role: 'assistant', content: 'answer', reasoning_content: 'thought' })],
@@ -92,8 +35,8 @@ describe('reasoning goes where each server puts it', () => {
     ['ollama', (m) => expect(m).toEqual({ role: 'assistant', content: 'answer', reasoning: 'thought' })],
     ['tgi', (m) => expect(m).toEqual({ role: 'assistant', content: '<think>thought</think>answer' })],
   ];
-  it.each(cases)('%s', async (flavour, check) => {
-    const e = await start(flavour);
+  it.each(cases)('%s', async (accent, check) => {
+    const e = await start(accent);
     const r = await chat(e);
     expect(r.status).toBe(200);
     check(r.json.choices[0].message);
@@ -105,11 +48,11 @@ describe('reasoning goes where each server puts it', () => {
   });
 
   it('without reasoning, vLLM and SGLang still carry the field as null; the others leave it out', async () => {
-    for (const flavour of SERVER_FLAVOURS) {
-      const e = await start(flavour, { respond: () => ({ content: 'answer' }) });
+    for (const accent of SERVER_ACCENTS) {
+      const e = await start(accent, { respond: () => ({ content: 'answer' }) });
       const message = (await chat(e)).json.choices[0].message;
-      if (flavour === 'vllm') expect(message.reasoning).toBeNull();
-      else if (flavour === 'sglang') expect(message.reasoning_content).toBeNull();
+      if (accent === 'vllm') expect(message.reasoning).toBeNull();
+      else if (accent === 'sglang') expect(message.reasoning_content).toBeNull();
       else expect(Object.keys(message).sort()).toEqual(['content', 'role']);
     }
   });
@@ -147,8 +90,8 @@ describe('a model the server does not serve', () => {
   });
 
   it('llama.cpp and SGLang answer with the loaded model and echo the name asked for', async () => {
-    for (const flavour of ['llamacpp', 'sglang'] as const) {
-      const r = await chat(await start(flavour), { model: 'other' });
+    for (const accent of ['llamacpp', 'sglang'] as const) {
+      const r = await chat(await start(accent), { model: 'other' });
       expect(r.status).toBe(200);
       expect(r.json.model).toBe('other');
     }
@@ -250,9 +193,9 @@ describe('a request that does not fit the context', () => {
   });
 
   it('without contextLength nothing is checked', async () => {
-    for (const flavour of SERVER_FLAVOURS) {
-      const r = await chat(await start(flavour), { messages: [{ role: 'user', content: ofTokens(100_000) }], max_tokens: 100_000 });
-      expect(r.status, flavour).toBe(200);
+    for (const accent of SERVER_ACCENTS) {
+      const r = await chat(await start(accent), { messages: [{ role: 'user', content: ofTokens(100_000) }], max_tokens: 100_000 });
+      expect(r.status, accent).toBe(200);
     }
   });
 });
@@ -331,7 +274,7 @@ describe('GET routes, identity and unknown paths', () => {
 });
 
 describe('scripted errors without a body take the server shape', () => {
-  const shapes: Record<ServerFlavour, unknown> = {
+  const shapes: Record<ServerAccent, unknown> = {
     openai: { error: { message: 'scripted 429', type: 'server_error' } },
     vllm: { error: { message: 'scripted 429', type: 'Too Many Requests', param: null, code: 429 } },
     llamacpp: { error: { code: 429, message: 'scripted 429', type: 'server_error' } },
@@ -340,91 +283,16 @@ describe('scripted errors without a body take the server shape', () => {
     sglang: { object: 'error', message: 'scripted 429', type: 'Too Many Requests', param: null, code: 429 },
     lmstudio: { error: 'scripted 429' },
   };
-  it.each(SERVER_FLAVOURS)('%s', async (flavour) => {
-    const e = await start(flavour, { respond: () => ({ status: 429, headers: { 'retry-after': '1' } }) });
+  it.each(SERVER_ACCENTS)('%s', async (accent) => {
+    const e = await start(accent, { respond: () => ({ status: 429, headers: { 'retry-after': '1' } }) });
     const r = await chat(e);
     expect(r.status).toBe(429);
     expect(r.headers.get('retry-after')).toBe('1');
-    expect(r.json).toEqual(shapes[flavour]);
+    expect(r.json).toEqual(shapes[accent]);
   });
 
   it('a scripted body is sent as it is', async () => {
     const e = await start('sglang', { respond: () => ({ status: 400, body: '{"custom":true}' }) });
     expect((await chat(e)).json).toEqual({ custom: true });
-  });
-});
-
-describe('completions with echo + logprobs (the perplexity request)', () => {
-  const prefix = 'KV cache\n\n';
-  const reference = 'The cache keeps 𠀀 keys and values.';
-  const request = { model: 'm', prompt: prefix + reference, max_tokens: 1, temperature: 0, echo: true, logprobs: 1 };
-  const generated = { content: 'x', finishReason: 'length' };
-
-  /** The perplexity of the reference, from fakeTokens alone: tokens starting inside it count. */
-  function expectedPerplexity(): number {
-    const start = Array.from(prefix).length;
-    const end = start + Array.from(reference).length;
-    let at = 0;
-    const picked: number[] = [];
-    fakeTokens(prefix + reference).forEach((t, i) => {
-      if (i > 0 && at >= start && at < end) picked.push(fakeLogprob(t));
-      at += Array.from(t).length;
-    });
-    return Math.exp(-picked.reduce((s, v) => s + v, 0) / picked.length);
-  }
-
-  it('vLLM: the prompt echoed, legacy logprobs over prompt + answer, offsets in code points', async () => {
-    const e = await start('vllm', { respond: () => generated });
-    const r = await post(e, '/completions', request);
-    expect(r.status).toBe(200);
-    const choice = r.json.choices[0];
-    expect(choice.text).toBe(prefix + reference + 'x');
-    expect(choice.finish_reason).toBe('length');
-    const lp = choice.logprobs;
-    expect(Object.keys(lp)).toEqual(['text_offset', 'token_logprobs', 'tokens', 'top_logprobs']);
-    expect(lp.tokens).toEqual([...fakeTokens(prefix + reference), 'x']);
-    expect(lp.tokens.join('')).toBe(choice.text);
-    expect(lp.token_logprobs[0]).toBeNull();
-    expect(lp.top_logprobs[0]).toBeNull();
-    expect(lp.token_logprobs.slice(1)).toEqual(lp.tokens.slice(1).map(fakeLogprob));
-    expect(lp.top_logprobs[1]).toEqual({ [lp.tokens[1]]: fakeLogprob(lp.tokens[1]) });
-    expect(lp.text_offset.at(-1)).toBe(Array.from(prefix + reference).length);
-    expect(referencePerplexity(prefix, reference, lp)).toBeCloseTo(expectedPerplexity(), 12);
-  });
-
-  it('SGLang: the same shape, but every text_offset is -1; the offsets are rebuilt from the tokens, giving vLLM\'s perplexity', async () => {
-    const e = await start('sglang', { respond: () => generated });
-    const lp = (await post(e, '/completions', request)).json.choices[0].logprobs;
-    expect(lp.tokens).toEqual([...fakeTokens(prefix + reference), 'x']);
-    expect(lp.token_logprobs[0]).toBeNull();
-    expect(new Set(lp.text_offset)).toEqual(new Set([-1]));
-    expect(referencePerplexity(prefix, reference, lp)).toBeCloseTo(expectedPerplexity(), 12);
-  });
-
-  it('llama.cpp: refused with its runtime_error, a 500', async () => {
-    const s = script(generated);
-    const e = await start('llamacpp', { respond: s.respond });
-    const r = await post(e, '/completions', request);
-    expect(r.status).toBe(500);
-    expect(r.json).toEqual({ error: { code: 500, message: 'Only no echo is supported', type: 'server_error' } });
-    expect(s.calls.n).toBe(0);
-    // Without echo it answers.
-    expect((await post(e, '/completions', { ...request, echo: false })).json.choices[0]).toMatchObject({ text: 'x', logprobs: null });
-  });
-
-  it('Ollama, TGI, LM Studio: echo is not read; logprobs absent (Ollama) or null', async () => {
-    const ollama = (await post(await start('ollama', { respond: () => generated }), '/completions', request)).json.choices[0];
-    expect(ollama.text).toBe('x');
-    expect('logprobs' in ollama).toBe(false);
-    for (const flavour of ['tgi', 'lmstudio'] as const) {
-      const choice = (await post(await start(flavour, { respond: () => generated }), '/completions', request)).json.choices[0];
-      expect(choice).toMatchObject({ text: 'x', logprobs: null });
-    }
-  });
-
-  it('vLLM echo without logprobs: the prompt echoed, logprobs null', async () => {
-    const e = await start('vllm', { respond: () => generated });
-    const choice = (await post(e, '/completions', { ...request, logprobs: undefined })).json.choices[0];
-    expect(choice).toMatchObject({ text: prefix + reference + 'x', logprobs: null });
   });
 });
