@@ -44,6 +44,21 @@ describe('sign-flip test', () => {
     }
   });
 
+  it('equals the brute-force enumeration where the patterns are many (evaluated by size), zeros included', () => {
+    const r = seededRandom(23);
+    for (let trial = 0; trial < 6; trial++) {
+      const changed = 13 + Math.floor(r() * 3);
+      const zeros = trial % 3;
+      const d = [...Array.from({ length: changed }, () => r() - 0.4), ...Array<number>(zeros).fill(0)];
+      const t = signFlipTest(d);
+      expect(t.method).toBe('exact');
+      for (const delta of [0, 0.03, -0.07, 0.2, -0.3]) expect(t.pAbove(delta)).toBeCloseTo(bruteForce(d, delta), 10);
+      const lower = t.lower(0.05);
+      expect(bruteForce(d, lower - 1e-6)).toBeLessThan(0.05);
+      expect(bruteForce(d, lower + 1e-6)).toBeGreaterThanOrEqual(0.05);
+    }
+  });
+
   it('is the exact sign test on 0/1 scores, at any n', () => {
     for (const [worse, better, same] of [[3, 0, 0], [7, 2, 40], [30, 10, 160], [55, 40, 5], [0, 4, 3]] as const) {
       const d = [...Array(worse).fill(1), ...Array(better).fill(-1), ...Array(same).fill(0)];
