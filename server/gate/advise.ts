@@ -3,7 +3,8 @@ import { TunegateError } from '../errors.js';
 import { currentSummary } from '../runner/execute-run.js';
 import type { Store } from '../store/open.js';
 import { hasTags } from '../tag.js';
-import { FORGETTING_METRICS, gate, type MetricVerdict } from './decide.js';
+import { FORGETTING_METRICS, type MetricVerdict } from './decide.js';
+import { gate } from './gate-head.js';
 import { latestCompleted } from './resolve.js';
 
 /** The Known categories whose accuracy must not fall significantly below the base's (the gate's forgetting alarm). */
