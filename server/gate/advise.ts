@@ -1,3 +1,4 @@
+import { Type } from 'typebox';
 import { runCategories } from '../categorize/run-categories.js';
 import { TunegateError } from '../errors.js';
 import { currentSummary } from '../runner/execute-run.js';
@@ -5,7 +6,13 @@ import type { Store } from '../store/open.js';
 import { hasTags } from '../tag.js';
 import { FORGETTING_METRICS, type MetricVerdict } from './decide.js';
 import { gate } from './gate-head.js';
+import { Alpha, DEFAULT_ALPHA } from './options.js';
 import { latestCompleted } from './resolve.js';
+
+/** advise's options (CLI and API): the level of its Known-accuracy tests. */
+export const AdviseOptionsSchema = Type.Object({
+  alpha: Type.Optional(Alpha('family-wise level of the Known-accuracy tests (Holm over the two)')),
+}, { additionalProperties: false });
 
 /** The Known categories whose accuracy must not fall significantly below the base's (the gate's forgetting alarm). */
 export const KNOWN_METRICS = FORGETTING_METRICS;
@@ -49,7 +56,7 @@ export interface Advice {
  * training, less forgetting. Each checkpoint's latest completed run is used.
  */
 export function advise(store: Store, tag: { key: string; value: string }, opts: { alpha?: number } = {}): Advice {
-  const alpha = opts.alpha ?? 0.05;
+  const alpha = opts.alpha ?? DEFAULT_ALPHA;
   const checkpoints = store.checkpoints.list().filter((c) => hasTags(c.tags, Object.fromEntries([[tag.key, tag.value]])));
   if (checkpoints.length === 0) throw new TunegateError('NOT_FOUND', `no checkpoint is tagged ${tag.key}=${tag.value}`);
   const runs = checkpoints.flatMap((c) => {

@@ -1,4 +1,4 @@
-import { TunegateError } from '../errors.js';
+import { checkOption, TunegateError } from '../errors.js';
 import { holmLevels, signFlipTest, type SignFlipTest } from '../stats/sign-flip.js';
 import { aggregate, itemValue, metricDef, requireMetric } from '../scoring/metric-registry.js';
 import type { CategoryOf, ItemPairing, ItemValue } from '../compare/item-values.js';
@@ -16,6 +16,11 @@ export const FORGETTING_METRICS = ['acc_highly_known', 'acc_maybe_known'];
  */
 export const LIKELIHOOD_GATE_METRICS = ['knowledge_margin'];
 export const DEFAULT_TOLERANCE = 0.02;
+
+/** Every metric asked for is known; an unknown one is an error about the metrics option. */
+export function checkMetrics(metrics: readonly string[]): void {
+  for (const m of metrics) checkOption('metrics', (field) => requireMetric(m, field));
+}
 
 /** The gated metrics when none are asked for: the defaults, the likelihood metrics measured, and the forgetting alarm's when it is on. */
 export const defaultGateMetrics = (likelihood: readonly string[], alarm: boolean): string[] =>
@@ -260,7 +265,7 @@ function verdictOf(m: Measured, level: number, rejected: boolean, loneLevel: num
  * false-alarm rate is at most alpha). Returns the report and each tested metric's worsenings.
  */
 export function decide(loaded: GatePairs, options: GateOptions = {}): { report: GateReport; tested: TestedMetric[] } {
-  for (const m of options.metrics ?? []) requireMetric(m, '--metrics');
+  checkMetrics(options.metrics ?? []);
   const alpha = options.alpha ?? 0.05;
   const opts = { alpha, noSignificance: options.noSignificance === true, resamples: options.resamples ?? 10_000, seed: options.seed ?? 0 };
   const { pairs, alarm, items, mismatches, headErrors } = loaded;

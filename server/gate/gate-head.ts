@@ -2,8 +2,7 @@ import { TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValues } from '../compare/item-values.js';
-import { requireMetric } from '../scoring/metric-registry.js';
-import { decide, type GateOptions, type GateReport, type TestedMetric } from './decide.js';
+import { checkMetrics, decide, type GateOptions, type GateReport, type TestedMetric } from './decide.js';
 import { loadPairs } from './load-pairs.js';
 import { FLAG_BASELINE_HINT, resolveReference } from './reference.js';
 import { planCommand } from './sensitivity.js';
@@ -26,7 +25,7 @@ export function gate(store: Store, headId: number, baselineId: number, options: 
 /** The gate, with each tested metric's per-item worsenings beside its report (for `plan`'s simulation). */
 export function gateMeasured(store: Store, headId: number, baselineId: number, options: GateOptions = {}): { report: GateReport; tested: TestedMetric[] } {
   // The options are checked before anything is read: a bad metric is said whatever the runs.
-  for (const m of options.metrics ?? []) requireMetric(m, '--metrics');
+  checkMetrics(options.metrics ?? []);
   return decide(loadPairs(store, headId, baselineId, options), options);
 }
 

@@ -1,4 +1,4 @@
-import { TunegateError } from '../errors.js';
+import { OptionError, TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compare/item-values.js';
@@ -37,7 +37,7 @@ export function loadPairs(store: Store, headId: number, baselineId: number, opti
   // for reasons other than the checkpoint: refuse, unless the user says the difference is known.
   const mismatches = runMismatches(store, baselineId, headId);
   if (mismatches.length > 0 && options.allowMismatch !== true) {
-    throw new TunegateError('PROVENANCE_MISMATCH', `runs ${headId} and ${baselineId} were measured differently (${mismatches.map((m) => m.field).join(', ')}), so their difference is not the checkpoint's alone: re-run one of them alike, or pass --allow-mismatch (API: allowMismatch=true) to gate anyway`,
+    throw new OptionError('PROVENANCE_MISMATCH', 'allowMismatch', (name) => `runs ${headId} and ${baselineId} were measured differently (${mismatches.map((m) => m.field).join(', ')}), so their difference is not the checkpoint's alone: re-run one of them alike, or pass ${name('allowMismatch', 'true')} to gate anyway`,
       mismatches.map((m) => m.message));
   }
   // Both runs' items are categorized against the head's base, by content hash.

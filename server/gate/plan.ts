@@ -1,4 +1,4 @@
-import { TunegateError } from '../errors.js';
+import { OptionError, TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValues } from '../compare/item-values.js';
@@ -14,12 +14,12 @@ export const DEFAULT_DETECT = 0.1;
 export const DEFAULT_POWER = 0.8;
 
 /**
- * The one bound of `plan`'s options (CLI and API): detect in (0, 1], power in (0, 1). `field`
- * names the option in the error as its caller spells it.
+ * The one bound of `plan`'s options (CLI and API): detect in (0, 1], power in (0, 1). The error
+ * names the option; each edge words it (`--detect`, `querystring/detect`).
  */
-export function checkPlanOption(name: 'detect' | 'power', value: number, field: string): number {
+export function checkPlanOption(name: 'detect' | 'power', value: number): number {
   const ok = Number.isFinite(value) && value > 0 && (name === 'detect' ? value <= 1 : value < 1);
-  if (!ok) throw new TunegateError('USAGE', `${field} must be a number ${name === 'detect' ? 'above 0 and at most 1 (a drop, e.g. 0.10)' : 'strictly between 0 and 1 (e.g. 0.8)'}, got ${JSON.stringify(String(value))}`);
+  if (!ok) throw new OptionError('USAGE', name, (w) => `${w(name)} must be a number ${name === 'detect' ? 'above 0 and at most 1 (a drop, e.g. 0.10)' : 'strictly between 0 and 1 (e.g. 0.8)'}, got ${JSON.stringify(String(value))}`);
   return value;
 }
 
@@ -106,8 +106,8 @@ function remedy(metric: string, needed: number | 'already' | null, n: number, sa
  * reference, or from the run alone when it has none.
  */
 export function plan(store: Store, head: Run, options: PlanOptions = {}): Plan {
-  const detect = options.detect ?? DEFAULT_DETECT;
-  const power = options.power ?? DEFAULT_POWER;
+  const detect = checkPlanOption('detect', options.detect ?? DEFAULT_DETECT);
+  const power = checkPlanOption('power', options.power ?? DEFAULT_POWER);
   const alpha = options.alpha ?? 0.05;
   if (head.kind !== 'eval') throw new TunegateError('USAGE', `run ${head.id} is a categorization, not an evaluation: plan evaluation runs`);
   const ref = resolveReference(store, head);

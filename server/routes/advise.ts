@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RouteDeps } from '../app.js';
-import { advise } from '../gate/advise.js';
+import { advise, AdviseOptionsSchema } from '../gate/advise.js';
 import { parseTag } from '../tag.js';
 import { sendJson } from './read-cache.js';
 import { Advice, ErrorBody } from './schemas.js';
@@ -13,7 +13,7 @@ export const adviseRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       summary: 'Early-stopping advice across the checkpoints of one training run (tagged KEY=VALUE): the step with the best held-out accuracy among those whose HighlyKnown and MaybeKnown accuracy did not fall significantly below the base\'s, with every checkpoint\'s numbers and tests (as `tunegate advise --json`). 404 when no checkpoint carries the tag or none has a completed run; 400 when no knowledge categories apply',
       querystring: Type.Object({
         tag: Type.String({ pattern: '^[^=]+=.*$', description: 'KEY=VALUE naming the checkpoints of one training run, e.g. run=bio-v2' }),
-        alpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 0.5, description: 'family-wise level of the Known-accuracy tests (default 0.05)' })),
+        ...AdviseOptionsSchema.properties,
       }, { additionalProperties: false }),
       response: { 200: Advice, 400: ErrorBody, 404: ErrorBody },
     },

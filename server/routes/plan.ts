@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RouteDeps } from '../app.js';
 import { checkPlanOption, DEFAULT_DETECT, DEFAULT_POWER, MAX_PLAN_ITEMS, plan } from '../gate/plan.js';
+import { inFields } from './option-fields.js';
 import { sendJson } from './read-cache.js';
 import { ErrorBody, Nullable, RunId } from './schemas.js';
 
@@ -43,12 +44,12 @@ export const planRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
     },
   }, async (req, reply) => {
     const q = req.query;
-    const detect = q.detect === undefined ? DEFAULT_DETECT : checkPlanOption('detect', q.detect, 'querystring.detect');
-    const power = q.power === undefined ? DEFAULT_POWER : checkPlanOption('power', q.power, 'querystring.power');
+    const detect = inFields('querystring', () => checkPlanOption('detect', q.detect ?? DEFAULT_DETECT));
+    const power = inFields('querystring', () => checkPlanOption('power', q.power ?? DEFAULT_POWER));
     const head = deps.store.runs.get(q.run);
     // The default reference reads other checkpoints' runs: any run's change counts.
     const body = await deps.readCache.get(`plan:${head.id}:${detect}:${power}`, () => deps.store.versions.allRuns(),
-      () => reply.serialize(plan(deps.store, head, { detect, power })));
+      () => inFields('querystring', () => reply.serialize(plan(deps.store, head, { detect, power }))));
     return sendJson(reply, body);
   });
 };

@@ -1,21 +1,22 @@
 import { TunegateError } from '../../errors.js';
-import { advise } from '../../gate/advise.js';
+import { advise, AdviseOptionsSchema } from '../../gate/advise.js';
 import { parseTag } from '../../tag.js';
-import { expectPositionals, flag, num, parseArgs, str } from '../args.js';
+import { expectPositionals, flag, parseArgs, str } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
 import { table } from '../format.js';
 import { println, type Io } from '../io.js';
+import { readOptions, specOf } from '../schema-options.js';
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(3));
 
 /** `tunegate advise --tag run=NAME`: the step to stop at (gate/advise.ts), with the numbers and the test. */
 export async function adviseCommand(argv: readonly string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, { ...DB_OPTION, tag: { type: 'string' }, alpha: { type: 'string' }, json: { type: 'boolean' } }, 'advise');
+  const p = parseArgs(argv, { ...DB_OPTION, ...specOf(AdviseOptionsSchema), tag: { type: 'string' }, json: { type: 'boolean' } }, 'advise');
   expectPositionals(p, 0, 'advise');
   const raw = str(p.values, 'tag');
   if (raw === undefined) throw new TunegateError('USAGE', 'advise needs --tag KEY=VALUE naming the checkpoints of one training run, e.g. --tag run=bio-v2');
   const tag = parseTag(raw, '--tag', 'USAGE');
-  const alpha = num(p.values, 'alpha', 0.0001, 0.5);
+  const { alpha } = readOptions(AdviseOptionsSchema, p.values);
   return withStore(p.values, io, (store) => {
     const a = advise(store, tag, alpha !== undefined ? { alpha } : {});
     if (flag(p.values, 'json')) {
