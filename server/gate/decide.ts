@@ -148,7 +148,16 @@ export interface GatePairs {
 }
 
 /** A tested metric's per-item worsenings on the test's scale (positive = worse), for `plan`'s simulation. */
-export interface TestedMetric { metric: string; worse: number[]; binary: boolean; testTolerance: number; geometric: boolean }
+export interface TestedMetric {
+  metric: string;
+  direction: 'higher' | 'lower';
+  worse: number[];
+  /** Which item each worsening is, in the same order. */
+  items: Array<{ set: string; id: string }>;
+  binary: boolean;
+  testTolerance: number;
+  geometric: boolean;
+}
 
 
 /** One metric's paired values and its test, before alpha is shared out. */
@@ -302,5 +311,11 @@ export function decide(loaded: GatePairs, options: GateOptions = {}): { report: 
     correction: opts.noSignificance ? 'none' : 'holm',
     items, mismatches, headErrors, maxErrors, metrics: verdicts, warnings, sensitivity: lines, planCommand: planCommand(loaded.head.runId),
   };
-  return { report, tested: tested.map((m) => ({ metric: m.metric, worse: m.worse, binary: m.binary, testTolerance: m.testTolerance, geometric: m.geometric })) };
+  return {
+    report,
+    tested: tested.map((m) => ({
+      metric: m.metric, direction: m.direction, worse: m.worse, items: m.values.map((v) => ({ set: v.pair.head.item.set, id: v.pair.head.item.id })),
+      binary: m.binary, testTolerance: m.testTolerance, geometric: m.geometric,
+    })),
+  };
 }
