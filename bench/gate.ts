@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEvalSetText } from '../server/evalsets/parse-file.js';
-import { gate } from '../server/gate/decide.js';
+import { gate } from '../server/gate/gate-head.js';
 import { createRun, DEFAULT_PARAMS } from '../server/runner/create-run.js';
 import { summarizeRun } from '../server/runner/execute-run.js';
 import { seededRandom } from '../server/stats/random.js';

@@ -61,3 +61,64 @@ export const EXIT = {
   UNFINISHED: 5,
   INTERRUPTED: 130,
 } as const;
+
+/**
+ * How an edge names an option: the CLI `--allow-mismatch`, the API `querystring/allowMismatch`;
+ * with `value`, the option set to it (`--metrics a,b`, `querystring/allowMismatch=true`).
+ */
+export type OptionWording = (option: string, value?: string) => string;
+
+/** The core's own wording, for library callers: the option by the name they pass it as. */
+const coreWording: OptionWording = (option, value) => (value === undefined ? `the ${option} option` : `${option}: ${value}`);
+
+/**
+ * An error about an option, worded where it reaches the user: a core says "the metrics option",
+ * the CLI rewords it with `--metrics`, the API with the request's field (`querystring/metrics`),
+ * so an API caller never reads a CLI flag.
+ */
+export class OptionError extends TunegateError {
+  /** The option as the core names it (a key of its options schema: `allowMismatch`). */
+  readonly option: string;
+  private readonly say: (name: OptionWording) => string;
+
+  constructor(code: ErrorCode, option: string, say: (name: OptionWording) => string, details: string[] = []) {
+    super(code, say(coreWording), details);
+    this.option = option;
+    this.say = say;
+  }
+
+  /** The same error, naming options as an edge spells them. */
+  worded(name: OptionWording): TunegateError {
+    return new TunegateError(this.code, this.say(name), this.details);
+  }
+}
+
+/**
+ * Runs a check that names the field it checks (`requireMetric(m, field)`, `parseTolerances`) as
+ * a check of `option`: its error becomes an OptionError, worded again for each edge.
+ */
+export function checkOption<T>(option: string, check: (field: string) => T): T {
+  try {
+    return check(coreWording(option));
+  } catch (e) {
+    if (!(e instanceof TunegateError)) throw e;
+    const again = (field: string): string => {
+      try {
+        check(field);
+      } catch (x) {
+        return (x as Error).message;
+      }
+      return e.message;
+    };
+    throw new OptionError(e.code, option, (name) => again(name(option)), e.details);
+  }
+}
+
+/** Runs `fn`, rewording an OptionError it throws with `name` (each edge's wording of options). */
+export function wordOptions<T>(name: OptionWording, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw e instanceof OptionError ? e.worded(name) : e;
+  }
+}

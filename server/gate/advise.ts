@@ -3,7 +3,9 @@ import { TunegateError } from '../errors.js';
 import { currentSummary } from '../runner/execute-run.js';
 import type { Store } from '../store/open.js';
 import { hasTags } from '../tag.js';
-import { FORGETTING_METRICS, gate, type MetricVerdict } from './decide.js';
+import { FORGETTING_METRICS, type MetricVerdict } from './decide.js';
+import { gate } from './gate-head.js';
+import { DEFAULT_ALPHA } from './options.js';
 import { latestCompleted } from './resolve.js';
 
 /** The Known categories whose accuracy must not fall significantly below the base's (the gate's forgetting alarm). */
@@ -48,7 +50,7 @@ export interface Advice {
  * training, less forgetting. Each checkpoint's latest completed run is used.
  */
 export function advise(store: Store, tag: { key: string; value: string }, opts: { alpha?: number } = {}): Advice {
-  const alpha = opts.alpha ?? 0.05;
+  const alpha = opts.alpha ?? DEFAULT_ALPHA;
   const checkpoints = store.checkpoints.list().filter((c) => hasTags(c.tags, Object.fromEntries([[tag.key, tag.value]])));
   if (checkpoints.length === 0) throw new TunegateError('NOT_FOUND', `no checkpoint is tagged ${tag.key}=${tag.value}`);
   const runs = checkpoints.flatMap((c) => {

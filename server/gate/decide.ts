@@ -1,12 +1,8 @@
-import { TunegateError } from '../errors.js';
+import { checkOption, TunegateError } from '../errors.js';
 import { holmLevels, signFlipTest, type SignFlipTest } from '../stats/sign-flip.js';
-import type { Store } from '../store/open.js';
-import type { Run } from '../store/types.js';
 import { aggregate, itemValue, metricDef, METRIC_SETS, requireMetric } from '../scoring/metric-registry.js';
-import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compare/item-values.js';
-import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../compare/provenance-diff.js';
-import { categoryLookup, runCategories } from '../categorize/run-categories.js';
-import { latestCompleted } from './resolve.js';
+import type { CategoryOf, ItemPairing, ItemValue } from '../compare/item-values.js';
+import type { ProvenanceMismatch } from '../compare/provenance-diff.js';
 import type { ReferenceChoice } from './reference.js';
 import { minDetectableDrop, planCommand, sensitivity, type Sensitivity } from './sensitivity.js';
 
@@ -20,6 +16,11 @@ export const FORGETTING_METRICS: readonly string[] = METRIC_SETS.forgetting;
  */
 export const LIKELIHOOD_GATE_METRICS: readonly string[] = METRIC_SETS.gatedWhenMeasured;
 export const DEFAULT_TOLERANCE = 0.02;
+
+/** Every metric asked for is known; an unknown one is an error about the metrics option. */
+export function checkMetrics(metrics: readonly string[]): void {
+  for (const m of metrics) checkOption('metrics', (field) => requireMetric(m, field));
+}
 
 /** The gated metrics when none are asked for: the defaults, the likelihood metrics measured, and the forgetting alarm's when it is on. */
 export const defaultGateMetrics = (likelihood: readonly string[], alarm: boolean): string[] =>
@@ -122,7 +123,42 @@ export interface GateReport {
   planCommand: string;
 }
 
-type Pair = { base: ItemValue; head: ItemValue };
+/** One item as both runs answered it. */
+export type Pair = { base: ItemValue; head: ItemValue };
+
+/** A run as a report names it. */
+export interface RunRef { runId: number; checkpoint: string; step: number | null }
+
+/**
+ * What the gate decides on, loaded from the store (gate/load-pairs.ts): the two runs' items
+ * paired by content, and what was found while pairing them.
+ */
+export interface GatePairs {
+  head: RunRef;
+  baseline: RunRef;
+  pairs: Pair[];
+  items: ItemPairing['items'];
+  /** The forgetting alarm's pairs and the base model's run they are against; null when it is off. */
+  alarm: { against: RunRef; pairs: Pair[] } | null;
+  mismatches: ProvenanceMismatch[];
+  /** Said while loading: changed items, runs measured differently, an alarm that is off. */
+  warnings: string[];
+  /** Items of the head run that errored. */
+  headErrors: number;
+}
+
+/** A tested metric's per-item worsenings on the test's scale (positive = worse), for `plan`'s simulation. */
+export interface TestedMetric {
+  metric: string;
+  direction: 'higher' | 'lower';
+  worse: number[];
+  /** Which item each worsening is, in the same order. */
+  items: Array<{ set: string; id: string }>;
+  binary: boolean;
+  testTolerance: number;
+  geometric: boolean;
+}
+
 
 /** One metric's paired values and its test, before alpha is shared out. */
 interface Measured {
@@ -232,82 +268,17 @@ function verdictOf(m: Measured, level: number, rejected: boolean, loneLevel: num
 }
 
 /**
- * The run the forgetting alarm compares with: the latest completed evaluation of the base model
- * whose categories the head uses (the baseline run itself when it is that), paired with the head's
- * items. Null, with a warning, when the base has no such run or it was measured differently.
+ * Decides on loaded pairs, with no store and no I/O: a metric regresses when its mean worsening
+ * exceeds the tolerance AND a paired sign-flip test over items says it is worse beyond noise, at
+ * the metric's share of alpha (Holm's step-down over the gated metrics, so the whole gate's
+ * false-alarm rate is at most alpha). Returns the report and each tested metric's worsenings.
  */
-function forgettingReference(store: Store, headRun: Run, baseRun: Run, categoryOf: CategoryOf, head: Map<string, ItemValue>, warnings: string[]): { run: Run; pairs: Pair[] } | null {
-  const cats = runCategories(store, headRun);
-  if (cats === null) return null;
-  const baseCheckpoint = store.checkpoints.find(cats.base);
-  const run = baseCheckpoint === undefined ? undefined : baseCheckpoint.id === baseRun.checkpointId ? baseRun : latestCompleted(store, baseCheckpoint);
-  if (run === undefined || run.id === headRun.id) {
-    warnings.push(`forgetting alarm off: the base model ${cats.base} has no completed evaluation run to compare Known accuracy with (tunegate run ${cats.base})`);
-    return null;
-  }
-  if (run.id === baseRun.id) return { run, pairs: pairItems(itemValues(store, run.id, categoryOf), head).pairs.map(inTrainFromHead) };
-  const mismatches = runMismatches(store, run.id, headRun.id);
-  if (mismatches.length > 0) {
-    warnings.push(`forgetting alarm off: the base model's run ${run.id} was measured differently from run ${headRun.id} (${mismatches.map((m) => m.field).join(', ')})`);
-    return null;
-  }
-  return { run, pairs: pairItems(itemValues(store, run.id, categoryOf), head).pairs.map(inTrainFromHead) };
-}
-
-/** Which metrics read a pair is decided from the head's item (tags are not part of the content hash). */
-function inTrainFromHead(p: Pair): Pair {
-  return p.base.inTrain === p.head.inTrain ? p : { base: { ...p.base, inTrain: p.head.inTrain }, head: p.head };
-}
-
-/**
- * Compares a head run with a baseline item by item and decides: a metric regresses when its
- * mean worsening exceeds the tolerance AND a paired sign-flip test over items says it is worse
- * beyond noise, at the metric's share of alpha (Holm's step-down over the gated
- * metrics, so the whole gate's false-alarm rate is at most alpha). Items are paired by set, id
- * and content hash; a changed eval set is a warning with the size of the intersection.
- */
-export function gate(store: Store, headId: number, baselineId: number, options: GateOptions = {}): GateReport {
-  return gateMeasured(store, headId, baselineId, options).report;
-}
-
-/** A tested metric's per-item worsenings on the test's scale (positive = worse), for `plan`'s simulation. */
-export interface TestedMetric { metric: string; worse: number[]; binary: boolean; testTolerance: number; geometric: boolean }
-
-/** The gate, with each tested metric's per-item worsenings beside its report. */
-export function gateMeasured(store: Store, headId: number, baselineId: number, options: GateOptions = {}): { report: GateReport; tested: TestedMetric[] } {
-  for (const m of options.metrics ?? []) requireMetric(m, '--metrics');
+export function decide(loaded: GatePairs, options: GateOptions = {}): { report: GateReport; tested: TestedMetric[] } {
+  checkMetrics(options.metrics ?? []);
   const alpha = options.alpha ?? 0.05;
   const opts = { alpha, noSignificance: options.noSignificance === true, resamples: options.resamples ?? 10_000, seed: options.seed ?? 0 };
-  const headRun = store.runs.get(headId);
-  const baseRun = store.runs.get(baselineId);
-  if (headId === baselineId) throw new TunegateError('USAGE', `the head run and the baseline are the same run (${headId})`);
-  for (const r of [headRun, baseRun]) {
-    if (r.kind !== 'eval') throw new TunegateError('USAGE', `run ${r.id} is a categorization (its numbers are over k-shot draws), not an evaluation: gate evaluation runs`);
-  }
-  // Runs measured differently (another scorer version, temperature, max tokens, prompt…) differ
-  // for reasons other than the checkpoint: refuse, unless the user says the difference is known.
-  const mismatches = runMismatches(store, baselineId, headId);
-  if (mismatches.length > 0 && options.allowMismatch !== true) {
-    throw new TunegateError('PROVENANCE_MISMATCH', `runs ${headId} and ${baselineId} were measured differently (${mismatches.map((m) => m.field).join(', ')}), so their difference is not the checkpoint's alone: re-run one of them alike, or pass --allow-mismatch (API: allowMismatch=true) to gate anyway`,
-      mismatches.map((m) => m.message));
-  }
-  // Both runs' items are categorized against the head's base, by content hash.
-  const categoryOf = options.categoryOf ?? categoryLookup(runCategories(store, headRun));
-  const head = itemValues(store, headId, categoryOf);
-  const paired = pairItems(itemValues(store, baselineId, categoryOf), head);
-  const { items, warnings } = paired;
-  // Which metrics read a pair is decided once, from the head's item: tags are not part of the
-  // content hash, so an in_train tag added after the baseline ran still separates train from held out.
-  const pairs = paired.pairs.map(inTrainFromHead);
-  warnings.push(...mismatches.map((m) => `measured differently (--allow-mismatch): ${m.message}`), ...fingerprintWarnings(baseRun, headRun));
-  if (items.compared === 0) {
-    throw new TunegateError('INVALID_INPUT', `runs ${headId} and ${baselineId} have no item in common with the same content; nothing to compare`);
-  }
-  // The forgetting alarm: when compared items are categorized against a base model, accuracy on
-  // what it knew (HighlyKnown, MaybeKnown) is gated by default too (Gekhman et al. 2024), against
-  // the base model's own latest evaluation: gradual forgetting passes every step-to-step gate.
-  const categorized = pairs.some((p) => p.head.category === 'HighlyKnown' || p.head.category === 'MaybeKnown');
-  const alarm = options.metrics === undefined && categorized ? forgettingReference(store, headRun, baseRun, categoryOf, head, warnings) : null;
+  const { pairs, alarm, items, mismatches, headErrors } = loaded;
+  const warnings = [...loaded.warnings];
   const likelihood = LIKELIHOOD_GATE_METRICS.filter((m) => pairs.some((p) => itemValue(m, p.base) !== undefined && itemValue(m, p.head) !== undefined));
   const metrics = [...new Set(options.metrics ?? defaultGateMetrics(likelihood, alarm !== null))];
   const pairsFor = (m: string) => (alarm !== null && FORGETTING_METRICS.includes(m) ? alarm.pairs : pairs);
@@ -321,8 +292,7 @@ export function gateMeasured(store: Store, headId: number, baselineId: number, o
   const loneLevel = alpha / Math.max(1, tested.length);
   const verdicts = measured.map((m, i): MetricVerdict => {
     const metric = metrics[i]!;
-    const against = alarm !== null && FORGETTING_METRICS.includes(metric) && alarm.run.id !== baseRun.id
-      ? { runId: alarm.run.id, checkpoint: alarm.run.checkpoint, step: alarm.run.step } : null;
+    const against = alarm !== null && FORGETTING_METRICS.includes(metric) && alarm.against.runId !== loaded.baseline.runId ? alarm.against : null;
     const note = (v: MetricVerdict): MetricVerdict =>
       (against !== null ? { ...v, against, reason: `${v.reason} (against the base model ${against.checkpoint}, run ${against.runId})` } : v);
     if (m === null) return note(skipped(metric, tol(metric), skipReason(metric, pairsFor(metric))));
@@ -333,15 +303,19 @@ export function gateMeasured(store: Store, headId: number, baselineId: number, o
   if (verdicts.every((v) => v.verdict === 'skipped')) {
     throw new TunegateError('INVALID_INPUT', `no comparable items for any gated metric (${metrics.join(', ')})`);
   }
-  const headErrors = [...head.values()].filter((v) => v.errored).length;
   const maxErrors = options.maxErrors ?? 0;
   const verdict = headErrors > maxErrors ? 'untrusted' : verdicts.some((v) => v.verdict === 'regression') ? 'regression' : 'pass';
   if (headErrors > maxErrors) warnings.push(`the head run has ${headErrors} errored items (more than --max-errors ${maxErrors}): it cannot be trusted`);
-  const describe = (r: { id: number; checkpoint: string; step: number | null }) => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step });
   const report: GateReport = {
-    verdict, head: describe(headRun), baseline: describe(baseRun), reference: options.reference ?? { kind: 'run', why: 'asked for by run id' }, alpha, significance: !opts.noSignificance,
+    verdict, head: loaded.head, baseline: loaded.baseline, reference: options.reference ?? { kind: 'run', why: 'asked for by run id' }, alpha, significance: !opts.noSignificance,
     correction: opts.noSignificance ? 'none' : 'holm',
-    items, mismatches, headErrors, maxErrors, metrics: verdicts, warnings, sensitivity: lines, planCommand: planCommand(headId),
+    items, mismatches, headErrors, maxErrors, metrics: verdicts, warnings, sensitivity: lines, planCommand: planCommand(loaded.head.runId),
   };
-  return { report, tested: tested.map((m) => ({ metric: m.metric, worse: m.worse, binary: m.binary, testTolerance: m.testTolerance, geometric: m.geometric })) };
+  return {
+    report,
+    tested: tested.map((m) => ({
+      metric: m.metric, direction: m.direction, worse: m.worse, items: m.values.map((v) => ({ set: v.pair.head.item.set, id: v.pair.head.item.id })),
+      binary: m.binary, testTolerance: m.testTolerance, geometric: m.geometric,
+    })),
+  };
 }

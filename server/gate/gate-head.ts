@@ -2,7 +2,8 @@ import { TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValues } from '../compare/item-values.js';
-import { gate, type GateOptions, type GateReport } from './decide.js';
+import { checkMetrics, decide, type GateOptions, type GateReport, type TestedMetric } from './decide.js';
+import { loadPairs } from './load-pairs.js';
 import { FLAG_BASELINE_HINT, resolveReference } from './reference.js';
 import { planCommand } from './sensitivity.js';
 
@@ -11,6 +12,21 @@ export interface GateHeadOptions extends Omit<GateOptions, 'reference'> {
   baseline?: string;
   /** No reference is an error rather than a no-baseline pass: for pipelines that must never pass ungated. */
   requireBaseline?: boolean;
+}
+
+/**
+ * Compares a head run with a baseline item by item and decides (gate/decide.ts) on the pairs
+ * read from the store (gate/load-pairs.ts).
+ */
+export function gate(store: Store, headId: number, baselineId: number, options: GateOptions = {}): GateReport {
+  return gateMeasured(store, headId, baselineId, options).report;
+}
+
+/** The gate, with each tested metric's per-item worsenings beside its report (for `plan`'s simulation). */
+export function gateMeasured(store: Store, headId: number, baselineId: number, options: GateOptions = {}): { report: GateReport; tested: TestedMetric[] } {
+  // The options are checked before anything is read: a bad metric is said whatever the runs.
+  checkMetrics(options.metrics ?? []);
+  return decide(loadPairs(store, headId, baselineId, options), options);
 }
 
 /**

@@ -1,10 +1,13 @@
-import { TunegateError } from '../errors.js';
+import { OptionError, TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
-import { itemValues } from '../compare/item-values.js';
+import { itemKey, itemValues } from '../compare/item-values.js';
 import { itemValue, metricDef } from '../scoring/metric-registry.js';
 import { itemsNeededSim, minDetectableDropSim, TRIALS, type DiffModel } from '../stats/power.js';
-import { DEFAULT_TOLERANCE, defaultGateMetrics, gateMeasured, LIKELIHOOD_GATE_METRICS, type TestedMetric } from './decide.js';
+import { DEFAULT_TOLERANCE, defaultGateMetrics, LIKELIHOOD_GATE_METRICS, type TestedMetric } from './decide.js';
+import { gateMeasured } from './gate-head.js';
+import { sampleValues } from './item-samples.js';
+import { samplesPlan, type SamplesPlan } from './plan-samples.js';
 import { describeReference, resolveReference } from './reference.js';
 
 /** Items-needed search stops here: the exact sign test of 0/1 scores grows with the churned items beyond it. */
@@ -13,12 +16,12 @@ export const DEFAULT_DETECT = 0.1;
 export const DEFAULT_POWER = 0.8;
 
 /**
- * The one bound of `plan`'s options (CLI and API): detect in (0, 1], power in (0, 1). `field`
- * names the option in the error as its caller spells it.
+ * The one bound of `plan`'s options (CLI and API): detect in (0, 1], power in (0, 1). The error
+ * names the option; each edge words it (`--detect`, `querystring/detect`).
  */
-export function checkPlanOption(name: 'detect' | 'power', value: number, field: string): number {
+export function checkPlanOption(name: 'detect' | 'power', value: number): number {
   const ok = Number.isFinite(value) && value > 0 && (name === 'detect' ? value <= 1 : value < 1);
-  if (!ok) throw new TunegateError('USAGE', `${field} must be a number ${name === 'detect' ? 'above 0 and at most 1 (a drop, e.g. 0.10)' : 'strictly between 0 and 1 (e.g. 0.8)'}, got ${JSON.stringify(String(value))}`);
+  if (!ok) throw new OptionError('USAGE', name, (w) => `${w(name)} must be a number ${name === 'detect' ? 'above 0 and at most 1 (a drop, e.g. 0.10)' : 'strictly between 0 and 1 (e.g. 0.8)'}, got ${JSON.stringify(String(value))}`);
   return value;
 }
 
@@ -43,6 +46,8 @@ export interface MetricPlan {
   itemsNeeded: number | 'already' | null;
   /** How to get them, and why items (not samples) are the remedy for this metric. */
   remedy: { kind: 'questions' | 'items' | 'none'; command: string | null; why: string };
+  /** Samples per item that detect `detect` instead (gate/plan-samples.ts). */
+  samples: SamplesPlan;
 }
 
 export interface Plan {
@@ -105,15 +110,16 @@ function remedy(metric: string, needed: number | 'already' | null, n: number, sa
  * reference, or from the run alone when it has none.
  */
 export function plan(store: Store, head: Run, options: PlanOptions = {}): Plan {
-  const detect = options.detect ?? DEFAULT_DETECT;
-  const power = options.power ?? DEFAULT_POWER;
+  const detect = checkPlanOption('detect', options.detect ?? DEFAULT_DETECT);
+  const power = checkPlanOption('power', options.power ?? DEFAULT_POWER);
   const alpha = options.alpha ?? 0.05;
   if (head.kind !== 'eval') throw new TunegateError('USAGE', `run ${head.id} is a categorization, not an evaluation: plan evaluation runs`);
   const ref = resolveReference(store, head);
   let tested: TestedMetric[];
   let noise: Plan['noise'];
-  if (ref.run !== null) {
-    const g = gateMeasured(store, head.id, ref.run.id, { alpha, allowMismatch: true, reference: ref });
+  const reference = ref.run;
+  if (reference !== null) {
+    const g = gateMeasured(store, head.id, reference.id, { alpha, allowMismatch: true, reference: ref });
     tested = g.tested;
     noise = { kind: 'paired', reference: describeReference(ref, g.report.baseline) };
   } else {
@@ -121,6 +127,8 @@ export function plan(store: Store, head: Run, options: PlanOptions = {}): Plan {
     noise = { kind: 'run-only', reference: ref.why };
   }
   const level = alpha / Math.max(1, tested.length);
+  // Per-sample values are read only where samples are the question: a sampled run, not already detecting.
+  const sampled = (runId: number, t: TestedMetric) => (head.params.samples > 1 && head.params.temperature > 0 ? sampleValues(store, runId, t.metric) : new Map<string, number[]>());
   const metrics = tested.map((t): MetricPlan => {
     const n = t.worse.length;
     const model = noise.kind === 'paired' ? pairedModel(t) : runOnlyModel(t.worse, t.binary);
@@ -133,6 +141,10 @@ export function plan(store: Store, head: Run, options: PlanOptions = {}): Plan {
     return {
       metric: t.metric, n, binary: t.binary, level, tolerance: t.geometric ? Math.expm1(t.testTolerance) : t.testTolerance,
       minDetectableDrop: mdd === null ? null : fromScale(mdd), itemsNeeded: needed, remedy: remedy(t.metric, needed, n, head.params.temperature > 0),
+      samples: samplesPlan(t, (i) => itemKey(i.set, i.id), {
+        checkpoint: head.checkpoint, samples: head.params.samples, temperature: head.params.temperature, paired: reference !== null,
+        head: sampled(head.id, t), base: reference === null ? new Map() : sampled(reference.id, t), detect, level, power, itemsNeeded: needed,
+      }),
     };
   });
   return { runId: head.id, detect, power, alpha, noise, trials: TRIALS, metrics };
@@ -142,10 +154,17 @@ export function plan(store: Store, head: Run, options: PlanOptions = {}): Plan {
 function runOnly(store: Store, head: Run): TestedMetric[] {
   const values = [...itemValues(store, head.id).values()];
   const likelihood = LIKELIHOOD_GATE_METRICS.filter((m) => values.some((v) => itemValue(m, v) !== undefined));
-  return defaultGateMetrics(likelihood, false).flatMap((metric) => {
+  return defaultGateMetrics(likelihood, false).flatMap((metric): TestedMetric[] => {
     const geometric = metricDef(metric)?.geometric === true;
-    const xs = values.map((v) => itemValue(metric, v)).filter((x): x is number => x !== undefined && Number.isFinite(x) && (!geometric || x > 0));
-    if (xs.length === 0) return [];
-    return [{ metric, worse: geometric ? xs.map(Math.log) : xs, binary: xs.every((x) => x === 0 || x === 1), testTolerance: geometric ? Math.log1p(DEFAULT_TOLERANCE) : DEFAULT_TOLERANCE, geometric }];
+    const read = values.flatMap((v) => {
+      const x = itemValue(metric, v);
+      return x !== undefined && Number.isFinite(x) && (!geometric || x > 0) ? [{ x, item: { set: v.item.set, id: v.item.id } }] : [];
+    });
+    if (read.length === 0) return [];
+    const xs = read.map((r) => r.x);
+    return [{
+      metric, direction: metricDef(metric)?.direction ?? 'higher', worse: geometric ? xs.map(Math.log) : xs, items: read.map((r) => r.item),
+      binary: xs.every((x) => x === 0 || x === 1), testTolerance: geometric ? Math.log1p(DEFAULT_TOLERANCE) : DEFAULT_TOLERANCE, geometric,
+    }];
   });
 }

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RouteDeps } from './deps.js';
 import { checkPlanOption, DEFAULT_DETECT, DEFAULT_POWER, MAX_PLAN_ITEMS, plan } from '../gate/plan.js';
+import { inFields } from './option-fields.js';
+import { MAX_SAMPLES } from '../stats/samples-power.js';
 import { sendJson } from './read-cache.js';
 import { ErrorBody, Nullable, RunId } from './schemas.js';
 
@@ -16,6 +18,13 @@ const MetricPlan = Type.Object({
   remedy: Type.Object({
     kind: Type.Union([Type.Literal('questions'), Type.Literal('items'), Type.Literal('none')]),
     command: Nullable(Type.String()),
+    why: Type.String(),
+  }),
+  samples: Type.Object({
+    kind: Type.Union([Type.Literal('already'), Type.Literal('found'), Type.Literal('none'), Type.Literal('unknown')], { description: 'found: `needed` samples detect it; none: no number does (the spread between items limits); unknown: this run cannot tell (see why)' }),
+    now: Type.Integer({ description: 'samples per item in the run' }),
+    needed: Type.Union([Type.Integer(), Type.Literal('already'), Type.Null()], { description: `samples per item that detect \`detect\` with probability \`power\`, by simulating the gate on the run's per-item sample spread; "already": this set does; null: none up to ${MAX_SAMPLES} does, or it cannot be computed (one sample per item, greedy answers, likelihoods: see why)` }),
+    command: Nullable(Type.String({ description: 'the run that gets them (tunegate run CKPT --samples K --temperature T); the reference must be re-run alike' })),
     why: Type.String(),
   }),
 });
@@ -43,12 +52,12 @@ export const planRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
     },
   }, async (req, reply) => {
     const q = req.query;
-    const detect = q.detect === undefined ? DEFAULT_DETECT : checkPlanOption('detect', q.detect, 'querystring.detect');
-    const power = q.power === undefined ? DEFAULT_POWER : checkPlanOption('power', q.power, 'querystring.power');
+    const detect = inFields('querystring', () => checkPlanOption('detect', q.detect ?? DEFAULT_DETECT));
+    const power = inFields('querystring', () => checkPlanOption('power', q.power ?? DEFAULT_POWER));
     const head = deps.store.runs.get(q.run);
     // The default reference reads other checkpoints' runs: any run's change counts.
     const body = await deps.readCache.get(`plan:${head.id}:${detect}:${power}`, () => deps.store.versions.allRuns(),
-      () => reply.serialize(plan(deps.store, head, { detect, power })));
+      () => inFields('querystring', () => reply.serialize(plan(deps.store, head, { detect, power }))));
     return sendJson(reply, body);
   });
 };

@@ -5,7 +5,7 @@ import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { describe, expect, it } from 'vitest';
 import { parseEvalSetText } from '../../server/evalsets/parse-file.js';
-import { gate } from '../../server/gate/decide.js';
+import { gate } from '../../server/gate/gate-head.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runner/execute-run.js';
 import { gateMarkdown } from '../../server/gate/reports.js';

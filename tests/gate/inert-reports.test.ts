@@ -4,7 +4,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { describe, expect, it } from 'vitest';
-import { gate } from '../../server/gate/decide.js';
+import { gate } from '../../server/gate/gate-head.js';
 import { gateJunit, gateMarkdown } from '../../server/gate/reports.js';
 import { openStore } from '../../server/store/open.js';
 import { cli } from '../helpers/cli.js';

@@ -16,7 +16,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gate } from '../../server/gate/decide.js';
+import { gate } from '../../server/gate/gate-head.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { executeRun, summarizeRun } from '../../server/runner/execute-run.js';
 import { runPostSteps } from '../../server/pipeline/post-run.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gate } from '../../server/gate/decide.js';
+import { gate } from '../../server/gate/gate-head.js';
 import { seededRandom } from '../../server/stats/random.js';
 import { openStore } from '../../server/store/open.js';
 import { sampledRun } from '../helpers/synthetic.js';

@@ -1,12 +1,13 @@
-import { ADVISE_OPTION_BOUNDS } from '../../categorize/advise-options.js';
 import { TunegateError } from '../../errors.js';
 import { advise } from '../../gate/advise.js';
+import { AdviseOptionsSchema } from '../../gate/options.js';
 import { parseTag } from '../../tag.js';
-import { bounded, expectPositionals, flag, parseArgs, str } from '../args.js';
+import { expectPositionals, flag, parseArgs, str } from '../args.js';
 import { withStore } from '../context.js';
 import { ADVISE_SPEC } from '../specs/runs.js';
 import { table } from '../format.js';
 import { println, type Io } from '../io.js';
+import { readOptions } from '../schema-options.js';
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(3));
 
@@ -17,7 +18,7 @@ export async function adviseCommand(argv: readonly string[], io: Io): Promise<nu
   const raw = str(p.values, 'tag');
   if (raw === undefined) throw new TunegateError('USAGE', 'advise needs --tag KEY=VALUE naming the checkpoints of one training run, e.g. --tag run=bio-v2');
   const tag = parseTag(raw, '--tag', 'USAGE');
-  const alpha = bounded(p.values, 'alpha', ADVISE_OPTION_BOUNDS.alpha);
+  const { alpha } = readOptions(AdviseOptionsSchema, p.values);
   return withStore(p.values, io, (store) => {
     const a = advise(store, tag, alpha !== undefined ? { alpha } : {});
     if (flag(p.values, 'json')) {

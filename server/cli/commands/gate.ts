@@ -1,14 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, TunegateError } from '../../errors.js';
-import type { GateOptions, GateReport } from '../../gate/decide.js';
-import { gateHead } from '../../gate/gate-head.js';
+import type { GateReport } from '../../gate/decide.js';
+import { gateHead, type GateHeadOptions } from '../../gate/gate-head.js';
+import { gateOptions, GateOptionsSchema } from '../../gate/options.js';
 import { gateJunit, gateMarkdown, gateText } from '../../gate/reports.js';
-import { parseTolerances } from '../../gate/tolerance.js';
-import { requireMetric } from '../../scoring/metric-registry.js';
 import { resolveHead } from '../../gate/resolve.js';
 import type { Store } from '../../store/open.js';
-import { expectPositionals, flag, int, list, num, parseArgs, str, type Values } from '../args.js';
+import { expectPositionals, flag, parseArgs, str, type Values } from '../args.js';
+import { inFlags, readOptions } from '../schema-options.js';
 import { withStore } from '../context.js';
 import { GATE_SPEC } from '../specs/gate.js';
 import { forOutput, println, type Io } from '../io.js';
@@ -16,22 +16,9 @@ import { parseRunId } from './resume.js';
 
 export { GATE_OPTIONS } from '../specs/gate.js';
 
-/** GateOptions from the command line; every bad value names its option. */
-export function gateOptionsFrom(v: Values): GateOptions {
-  const tolerance = parseTolerances(list(v, 'tolerance'), '--tolerance');
-  const metrics = str(v, 'metrics')?.split(',').map((m) => m.trim()).filter((m) => m !== '');
-  // Checked here too: a first build (no reference) never reaches the gate's own check.
-  for (const m of metrics ?? []) requireMetric(m, '--metrics');
-  const alpha = num(v, 'alpha', 0.000001, 0.5);
-  const maxErrors = int(v, 'max-errors', 0);
-  return {
-    tolerance,
-    ...(metrics !== undefined ? { metrics } : {}),
-    ...(alpha !== undefined ? { alpha } : {}),
-    ...(maxErrors !== undefined ? { maxErrors } : {}),
-    noSignificance: flag(v, 'no-significance'),
-    allowMismatch: flag(v, 'allow-mismatch'),
-  };
+/** The gate's options from the command line, by the schema the API validates with; every bad value names its flag. */
+export function gateOptionsFrom(v: Values): GateHeadOptions {
+  return inFlags(() => gateOptions(readOptions(GateOptionsSchema, v)));
 }
 
 /** Exit code of a gate report: 0 pass or no baseline yet, 1 regression, 3 untrusted (too many errored items, with or without a baseline). */
@@ -46,8 +33,7 @@ export function gateExitCode(r: GateReport): number {
  */
 export function gateAndReport(store: Store, headId: number, v: Values, io: Io, print = true): GateReport {
   const head = store.runs.get(headId);
-  const baseline = str(v, 'baseline');
-  const report = gateHead(store, head, { ...gateOptionsFrom(v), ...(baseline !== undefined ? { baseline } : {}), requireBaseline: flag(v, 'require-baseline') });
+  const report = inFlags(() => gateHead(store, head, gateOptionsFrom(v)));
   const junit = str(v, 'junit');
   const markdown = str(v, 'markdown');
   if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), forOutput(io, gateJunit(report)));

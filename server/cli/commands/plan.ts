@@ -5,6 +5,7 @@ import { expectPositionals, flag, parseArgs, str, type Values } from '../args.js
 import { withStore } from '../context.js';
 import { PLAN_SPEC } from '../specs/plan.js';
 import { println, type Io } from '../io.js';
+import { inFlags } from '../schema-options.js';
 import { parseRunId } from './resume.js';
 
 /** A plan option given as text: a number, in its bounds, named by its flag. */
@@ -12,7 +13,7 @@ function option(v: Values, name: 'detect' | 'power'): number | undefined {
   const raw = str(v, name);
   if (raw === undefined) return undefined;
   if (raw.trim() === '' || !Number.isFinite(Number(raw))) throw new TunegateError('USAGE', `--${name} must be a number, got "${raw}"`);
-  return checkPlanOption(name, Number(raw), `--${name}`);
+  return inFlags(() => checkPlanOption(name, Number(raw)));
 }
 
 /** `tunegate plan --run ID`: what the gate can see of this run's sets and what it would take (gate/plan.ts). */
@@ -25,7 +26,7 @@ export async function planCommand(argv: readonly string[], io: Io): Promise<numb
   const detect = option(p.values, 'detect');
   const power = option(p.values, 'power');
   return withStore(p.values, io, (store) => {
-    const result = plan(store, store.runs.get(runId), { ...(detect !== undefined ? { detect } : {}), ...(power !== undefined ? { power } : {}) });
+    const result = inFlags(() => plan(store, store.runs.get(runId), { ...(detect !== undefined ? { detect } : {}), ...(power !== undefined ? { power } : {}) }));
     println(io.stdout, flag(p.values, 'json') ? JSON.stringify(result) : planText(result, MAX_PLAN_ITEMS));
     return 0;
   });

@@ -1,42 +1,14 @@
 import type { Spec } from '../args.js';
 import { DB_OPTION, specOf, type CommandDoc } from './command-doc.js';
+import { GateOptionsSchema } from '../../gate/options.js';
+import { schemaSpec } from '../schema-options.js';
 
-// The gate's defaults (tolerance 0.02, alpha 0.05, the default metrics) live in gate/decide.ts,
-// which loads the statistics and the store's readers: help says them in words until the gate's
-// options have a light schema of their own.
-
-/** The gate's own options; `run --gate` accepts them too. */
+/**
+ * The gate's own options, from its schema (gate/options.ts: bounds, defaults and help, the one
+ * definition the API validates with too); `run --gate` accepts them as well.
+ */
 export const GATE_OPTIONS = {
-  baseline: {
-    type: 'string',
-    value: 'RUN_ID|CHECKPOINT|previous|baseline',
-    help: 'what to compare with: a run id, a checkpoint, previous or baseline (see Baseline in tunegate gate --help)',
-    default: 'a fixed reference',
-  },
-  'require-baseline': {
-    type: 'boolean',
-    help: 'no reference is exit 2 instead of a no-baseline pass (for pipelines that must never pass ungated)',
-  },
-  tolerance: {
-    type: 'string',
-    multiple: true,
-    value: 'METRIC=ABS',
-    help: 'allowed worsening, ABS a number ≥ 0 (repeatable; default=ABS sets all; relative for blog_perplexity: 0.05 = 5%)',
-    default: '0.02 each',
-  },
-  alpha: { type: 'string', value: 'A', help: "the gate's family-wise false-alarm rate, shared by Holm", default: 0.05 },
-  'no-significance': { type: 'boolean', help: 'decide on the tolerance alone' },
-  'allow-mismatch': {
-    type: 'boolean',
-    help: 'gate runs measured differently anyway (scorer versions, temperature, max tokens, samples, prompt template, system prompts, judge rubric); without it such a pair is refused with exit 2, the differences listed',
-  },
-  'max-errors': { type: 'string', value: 'N', help: 'errored items the head run may have; more is exit 3', default: 0 },
-  metrics: {
-    type: 'string',
-    value: 'a,b',
-    help: 'gated metrics; also refusal_accuracy, acc_weakly_known, acc_unknown, train_accuracy, heldout_accuracy, blog_judge, blog_* and set:NAME. hallucination_rate, blog_repetition, blog_perplexity: lower is better',
-    default: 'bio_accuracy,hallucination_rate,blog_quality,known_accuracy, and acc_highly_known,acc_maybe_known when the items are categorized: the forgetting alarm, see categorize --help',
-  },
+  ...schemaSpec(GateOptionsSchema, { baseline: 'RUN_ID|CHECKPOINT|previous|baseline', tolerance: 'METRIC=ABS', alpha: 'A', maxErrors: 'N', metrics: 'a,b' }),
   junit: { type: 'string', value: 'FILE', help: 'JUnit XML: one testcase per metric, a failure for each regression' },
   markdown: { type: 'string', value: 'FILE', help: 'a summary for a pull request or $GITHUB_STEP_SUMMARY' },
 } as const satisfies Spec;

@@ -1,4 +1,6 @@
 import { DB_OPTION, LEASE_OPTION, specOf, type CommandDoc } from './command-doc.js';
+import { AdviseOptionsSchema } from '../../gate/options.js';
+import { schemaSpec } from '../schema-options.js';
 
 // The commands that read or finish stored runs: resume, runs, show, advise.
 
@@ -95,7 +97,7 @@ and it needs a completed evaluation run too.`,
   options: [{
     options: {
       tag: { type: 'string', value: 'KEY=VALUE', help: 'the checkpoints of one training run (required)' },
-      alpha: { type: 'string', value: 'A', help: 'false-alarm rate of the Known-accuracy test', default: 0.05 },
+      ...schemaSpec(AdviseOptionsSchema, { alpha: 'A' }),
       json: { type: 'boolean', help: 'print the advice as JSON' },
       ...DB_OPTION,
     },
