@@ -47,7 +47,7 @@ describe('categorize and advise options: the API and the CLI accept exactly the 
       } else {
         expect(r.statusCode, `alpha=${value}`).toBe(400);
         expect(r.json().error).toContain('querystring/alpha');
-        expect(c.stderr, `--alpha ${value}`).toContain('--alpha must be a number above 0 and at most 0.5');
+        expect(c.stderr, `--alpha ${value}`).toContain('--alpha must be a number > 0 and ≤ 0.5');
       }
     }
   });
