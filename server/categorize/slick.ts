@@ -1,6 +1,6 @@
 import type { KeywordItem } from '../evalsets/types.js';
 import { scoreAnswer } from '../scoring/score-item.js';
-import type { Category } from './category.js';
+import type { Category } from '../scoring/category.js';
 
 /** How a base checkpoint's knowledge of each item is estimated (the paper's SliCK). */
 export interface SlickSettings {

@@ -1,4 +1,4 @@
-import { CATEGORIES, categoryMetric } from '../categorize/category.js';
+import { CATEGORIES, categoryMetric } from '../scoring/category.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
 import type { RunJson } from '../report/run-json.js';
 import { CONSISTENCY_DEFINITION, countedGroups } from '../scoring/consistency.js';

@@ -1,4 +1,4 @@
-import { type Category } from '../categorize/category.js';
+import { type Category } from '../scoring/category.js';
 import { taggedInTrain } from '../evalsets/in-train.js';
 import type { EvalItem } from '../evalsets/types.js';
 import type { ItemMeans } from '../scoring/metric-registry.js';

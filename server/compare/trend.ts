@@ -4,7 +4,7 @@ import { currentSummary } from '../runner/execute-run.js';
 import type { IntervalMethod } from '../stats/interval.js';
 import type { Store } from '../store/open.js';
 import { hasTags } from '../tag.js';
-import type { Category } from '../categorize/category.js';
+import type { Category } from '../scoring/category.js';
 import { categoryBaseOf } from '../report/run-json.js';
 
 export interface TrendPoint {

@@ -14,7 +14,7 @@ import { submitRun } from '../queue/submit-run.js';
 import type { Store } from '../store/open.js';
 import type { ResultPage } from '../store/results.js';
 import type { RunKind, RunStatus } from '../store/types.js';
-import type { Category } from '../categorize/category.js';
+import type { Category } from '../scoring/category.js';
 import { runsMark, sendJson } from './read-cache.js';
 import { CSP, servedSecrets } from '../app.js';
 import { redactSecretForms } from '../http/secret-forms.js';

@@ -1,4 +1,4 @@
-import { CATEGORIES, type Category } from '../categorize/category.js';
+import { CATEGORIES, type Category } from './category.js';
 import { taggedInTrain } from '../evalsets/in-train.js';
 import type { ItemKind } from '../evalsets/types.js';
 import { meanInterval, type MetricInterval } from '../stats/interval.js';

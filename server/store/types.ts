@@ -1,4 +1,4 @@
-import type { Category } from '../categorize/category.js';
+import type { Category } from '../scoring/category.js';
 import type { SlickSettings } from '../categorize/slick.js';
 import type { RunSummary } from '../scoring/metrics.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inFamily } from '../../server/evalsets/family.js';
-import { CATEGORIES, categoryMetric, isCategory, type Category } from '../../server/categorize/category.js';
+import { CATEGORIES, categoryMetric, isCategory, type Category } from '../../server/scoring/category.js';
 import { IN_TRAIN_TAG } from '../../server/evalsets/in-train.js';
 import { itemValue, readsItem, metricDef, METRICS, type ItemMeans } from '../../server/scoring/metric-registry.js';
 import { answerPassed, itemPassed } from '../../server/scoring/pass.js';

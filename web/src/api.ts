@@ -7,7 +7,7 @@ import type { ReferenceChoice } from '../../server/gate/reference.js';
 import type { TrendSeries } from '../../server/compare/trend.js';
 import type { EvalSetSummary } from '../../server/evalsets/load.js';
 import type { Advice } from '../../server/gate/advise.js';
-import type { Category } from '../../server/categorize/category.js';
+import type { Category } from '../../server/scoring/category.js';
 import type { GateReport } from '../../server/gate/decide.js';
 import type { ItemJson, RunJson } from '../../server/report/run-json.js';
 import type { NewCheckpointBody } from '../../server/routes/schemas.js';

@@ -1,6 +1,6 @@
 import type { ChartConfiguration, PointStyle, TooltipItem } from 'chart.js';
 // Types straight from the server (not via api.ts), so this pure module type-checks without the DOM.
-import type { Category } from '../../../server/categorize/category.js';
+import type { Category } from '../../../server/scoring/category.js';
 import type { TrendSeries } from '../../../server/compare/trend.js';
 import { withInterval } from '../format.js';
 import { baseOptions, plainTicks, type IntervalDatum } from './datum.js';
