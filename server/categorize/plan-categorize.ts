@@ -2,8 +2,8 @@ import { TunegateError } from '../errors.js';
 import type { EvalSet, KeywordItem } from '../evalsets/types.js';
 import { DEFAULT_PARAMS } from '../runner/create-run.js';
 import type { Store } from '../store/open.js';
-import type { Checkpoint, RunParams } from '../store/types.js';
-import { drawsPerPrompt, SLICK_DEFAULTS, SLICK_FAST, type SlickSettings } from './slick.js';
+import type { Checkpoint, RunParams, SlickSettings } from '../store/types.js';
+import { drawsPerPrompt, SLICK_DEFAULTS, SLICK_FAST } from './slick.js';
 
 /** What a user may set of a categorization (CLI flags, the API body); the rest are the paper's defaults. */
 export interface CategorizeRequest {
