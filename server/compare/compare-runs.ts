@@ -9,7 +9,7 @@ import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValueSteps, pairItems, type ItemValue } from './item-values.js';
 import { runSteps } from './steps.js';
-import { categoryLookup, runCategories } from '../categorize/run-categories.js';
+import { categoryLookup, runCategories } from '../runs/categories.js';
 import type { Category } from '../scoring/category.js';
 import { fingerprintWarnings, provenanceMismatches, runFacts, type ProvenanceMismatch } from './provenance-diff.js';
 

@@ -1,4 +1,4 @@
-import { runCategories } from '../categorize/run-categories.js';
+import { runCategories } from '../runs/categories.js';
 import { TunegateError } from '../errors.js';
 import { currentSummary } from '../runner/execute-run.js';
 import type { Store } from '../store/open.js';

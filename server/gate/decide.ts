@@ -5,7 +5,7 @@ import type { Run } from '../store/types.js';
 import { aggregate, itemValue, metricDef, requireMetric } from '../scoring/metric-registry.js';
 import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compare/item-values.js';
 import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../compare/provenance-diff.js';
-import { categoryLookup, runCategories } from '../categorize/run-categories.js';
+import { categoryLookup, runCategories } from '../runs/categories.js';
 import { latestCompleted } from './resolve.js';
 import type { ReferenceChoice } from './reference.js';
 import { minDetectableDrop, planCommand, sensitivity, type Sensitivity } from './sensitivity.js';

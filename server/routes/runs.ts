@@ -6,7 +6,7 @@ import { refuseUrlCredentials } from '../http/url-credentials.js';
 import { checkpointKeyUse } from '../queue/submit-run.js';
 import { judgeKeyUse, judgeSpecUrl } from '../judge/spec.js';
 import { itemJson, runJson } from '../report/run-json.js';
-import { categoryLookup, runCategories } from '../categorize/run-categories.js';
+import { categoryLookup, runCategories } from '../runs/categories.js';
 import { currentSummary } from '../runner/execute-run.js';
 import { TunegateError } from '../errors.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';

@@ -12,7 +12,7 @@ import type { ResultRecord, Run, RunStatus } from '../store/types.js';
 import { answerCapNote, capText, isAnswerCapNote } from './answer-cap.js';
 import { errorNotes, isErrorNote } from './error-notes.js';
 import { answerOfCompletion, categorizeRequests } from '../categorize/categorize-requests.js';
-import { categoriesKey, categoryLookup, runCategories } from '../categorize/run-categories.js';
+import { categoriesKey, categoryLookup, runCategories } from '../runs/categories.js';
 import { categoriesNote, isCategoriesNote, storeCategories } from '../categorize/store-categories.js';
 import { createModelClient, isRefusedExtrasNote, refusedExtrasNote, requestPrompt, type GenerateRequest, type Generation, type ModelClient } from './model-client.js';
 import { createBalancer, type Balancer } from './replica-balancer.js';
