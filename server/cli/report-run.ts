@@ -1,7 +1,8 @@
 import { EXIT } from '../errors.js';
 import type { ProbeResult } from '../runner/serving-probe.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
-import { executeRun, summarizeRun, type Progress } from '../runner/execute-run.js';
+import { executeRun, type Progress } from '../runner/execute-run.js';
+import { summarizeRun } from '../runs/summary.js';
 import { runPostSteps } from '../runner/post-run.js';
 import type { Store } from '../store/open.js';
 import { oneLine, runText } from './format.js';

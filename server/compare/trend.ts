@@ -1,6 +1,6 @@
 import { requireMetric, type MetricDef } from '../scoring/metric-registry.js';
 import { metricOf } from '../scoring/metrics.js';
-import { currentSummary } from '../runner/execute-run.js';
+import { currentSummary } from '../runs/summary.js';
 import type { IntervalMethod } from '../stats/interval.js';
 import type { Store } from '../store/open.js';
 import { hasTags } from '../tag.js';

@@ -1,6 +1,6 @@
 import { runCategories } from '../runs/categories.js';
 import { TunegateError } from '../errors.js';
-import { currentSummary } from '../runner/execute-run.js';
+import { currentSummary } from '../runs/summary.js';
 import type { Store } from '../store/open.js';
 import { hasTags } from '../tag.js';
 import { FORGETTING_METRICS, gate, type MetricVerdict } from './decide.js';

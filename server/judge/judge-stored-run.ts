@@ -1,5 +1,5 @@
 import { anthropicSettings, readSecret, type Env } from '../config.js';
-import { summarizeRun } from '../runner/execute-run.js';
+import { summarizeRun } from '../runs/summary.js';
 import type { Store } from '../store/open.js';
 import type { JudgeSettings } from '../store/types.js';
 import { judgeAnswers, type JudgeReport } from './judge-answers.js';

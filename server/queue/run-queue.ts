@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Env } from '../config.js';
 import { TunegateError } from '../errors.js';
-import { executeRun, nothingToResume, summarizeRun, type ItemEvent, type Progress } from '../runner/execute-run.js';
+import { executeRun, nothingToResume, type ItemEvent, type Progress } from '../runner/execute-run.js';
+import { summarizeRun } from '../runs/summary.js';
 import { DEFAULT_LEASE_MS, runBusy, stopAbandoned, stopAbandonedRuns } from '../runner/owner.js';
 import { runPostSteps } from '../runner/post-run.js';
 import { checkScorersBeforeSending } from '../runner/scorer-check.js';

@@ -7,7 +7,7 @@ import { checkpointKeyUse } from '../queue/submit-run.js';
 import { judgeKeyUse, judgeSpecUrl } from '../judge/spec.js';
 import { itemJson, runJson } from '../report/run-json.js';
 import { categoryLookup, runCategories } from '../runs/categories.js';
-import { currentSummary } from '../runner/execute-run.js';
+import { currentSummary } from '../runs/summary.js';
 import { TunegateError } from '../errors.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
 import { submitRun } from '../queue/submit-run.js';

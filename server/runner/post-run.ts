@@ -1,7 +1,7 @@
 import type { Env } from '../config.js';
 import { judgeStoredRun, type JudgeOutcome } from '../judge/judge-stored-run.js';
 import type { Store } from '../store/open.js';
-import { summarizeRun } from './execute-run.js';
+import { summarizeRun } from '../runs/summary.js';
 import { measurePerplexity, type PerplexityReport } from './perplexity.js';
 import type { Progress } from './execute-run.js';
 // Up a floor: what runs after a run belongs in pipeline/ (issue 21 moves this module there).

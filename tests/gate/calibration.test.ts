@@ -5,7 +5,7 @@ import { parseEvalSetText } from '../../server/evalsets/parse-file.js';
 import type { EvalItem, EvalSet, KeywordItem } from '../../server/evalsets/types.js';
 import { gate, type GateReport } from '../../server/gate/decide.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
-import { summarizeRun } from '../../server/runner/execute-run.js';
+import { summarizeRun } from '../../server/runs/summary.js';
 import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { seededRandom } from '../../server/stats/random.js';
 import { openStore, type Store } from '../../server/store/open.js';

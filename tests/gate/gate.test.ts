@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEvalSetText } from '../../server/evalsets/parse-file.js';
 import { gate } from '../../server/gate/decide.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
-import { summarizeRun } from '../../server/runner/execute-run.js';
+import { summarizeRun } from '../../server/runs/summary.js';
 import { gateMarkdown } from '../../server/gate/reports.js';
 import { resolveBaseline } from '../../server/gate/reference.js';
 import { resolveHead } from '../../server/gate/resolve.js';
