@@ -1,6 +1,6 @@
 import { TunegateError } from '../errors.js';
 import { requireReference, resolveReference, type ReferenceChoice } from '../gate/reference.js';
-import { resolveHead } from '../gate/resolve.js';
+import { resolveHead } from '../runs/select.js';
 import { currentSummary } from '../runs/summary.js';
 import { keywordMarks, type KeywordMarks } from '../scoring/keyword.js';
 import { METRICS, SET_METRIC_PREFIX } from '../scoring/metric-registry.js';

@@ -4,7 +4,7 @@ import { currentSummary } from '../runs/summary.js';
 import type { Store } from '../store/open.js';
 import { hasTags } from '../tag.js';
 import { FORGETTING_METRICS, gate, type MetricVerdict } from './decide.js';
-import { latestCompleted } from './resolve.js';
+import { latestCompleted } from '../runs/select.js';
 
 /** The Known categories whose accuracy must not fall significantly below the base's (the gate's forgetting alarm). */
 export const KNOWN_METRICS = FORGETTING_METRICS;

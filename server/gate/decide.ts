@@ -6,7 +6,7 @@ import { aggregate, itemValue, metricDef, requireMetric } from '../scoring/metri
 import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compare/item-values.js';
 import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../compare/provenance-diff.js';
 import { categoryLookup, runCategories } from '../runs/categories.js';
-import { latestCompleted } from './resolve.js';
+import { latestCompleted } from '../runs/select.js';
 import type { ReferenceChoice } from './reference.js';
 import { minDetectableDrop, planCommand, sensitivity, type Sensitivity } from './sensitivity.js';
 

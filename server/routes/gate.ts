@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { RouteDeps } from '../app.js';
 import { TunegateError } from '../errors.js';
 import { gateHead } from '../gate/gate-head.js';
-import { resolveHead } from '../gate/resolve.js';
+import { resolveHead } from '../runs/select.js';
 import { parseTolerances } from '../gate/tolerance.js';
 import { requireMetric } from '../scoring/metric-registry.js';
 import { sendJson } from './read-cache.js';

@@ -10,7 +10,7 @@ import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runs/summary.js';
 import { gateMarkdown } from '../../server/gate/reports.js';
 import { resolveBaseline } from '../../server/gate/reference.js';
-import { resolveHead } from '../../server/gate/resolve.js';
+import { resolveHead } from '../../server/runs/select.js';
 import { seededRandom } from '../../server/stats/random.js';
 import { openStore, type Store } from '../../server/store/open.js';
 import { cli } from '../helpers/cli.js';

@@ -6,7 +6,7 @@ import { gateHead } from '../../gate/gate-head.js';
 import { gateJunit, gateMarkdown, gateText } from '../../gate/reports.js';
 import { parseTolerances } from '../../gate/tolerance.js';
 import { requireMetric } from '../../scoring/metric-registry.js';
-import { resolveHead } from '../../gate/resolve.js';
+import { resolveHead } from '../../runs/select.js';
 import type { Store } from '../../store/open.js';
 import { expectPositionals, flag, int, list, num, parseArgs, str, type Spec, type Values } from '../args.js';
 import { DB_OPTION, withStore } from '../context.js';
