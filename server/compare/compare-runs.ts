@@ -1,5 +1,5 @@
 import { TunegateError } from '../errors.js';
-import { requireReference, resolveReference, type ReferenceChoice } from '../gate/reference.js';
+import { requireReference, resolveReference, type ReferenceChoice } from '../runs/reference.js';
 import { resolveHead } from '../runs/select.js';
 import { currentSummary } from '../runs/summary.js';
 import { keywordMarks, type KeywordMarks } from '../scoring/keyword.js';

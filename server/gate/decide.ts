@@ -7,7 +7,7 @@ import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compa
 import { fingerprintWarnings, runMismatches, type ProvenanceMismatch } from '../compare/provenance-diff.js';
 import { categoryLookup, runCategories } from '../runs/categories.js';
 import { latestCompleted } from '../runs/select.js';
-import type { ReferenceChoice } from './reference.js';
+import type { ReferenceChoice } from '../runs/reference.js';
 import { minDetectableDrop, planCommand, sensitivity, type Sensitivity } from './sensitivity.js';
 
 export const DEFAULT_GATE_METRICS = ['bio_accuracy', 'hallucination_rate', 'blog_quality', 'known_accuracy'];

@@ -3,7 +3,7 @@ import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValues } from '../compare/item-values.js';
 import { gate, type GateOptions, type GateReport } from './decide.js';
-import { FLAG_BASELINE_HINT, resolveReference } from './reference.js';
+import { FLAG_BASELINE_HINT, resolveReference } from '../runs/reference.js';
 import { planCommand } from './sensitivity.js';
 
 export interface GateHeadOptions extends Omit<GateOptions, 'reference'> {

@@ -5,7 +5,7 @@ import { itemValues } from '../compare/item-values.js';
 import { itemValue, metricDef } from '../scoring/metric-registry.js';
 import { itemsNeededSim, minDetectableDropSim, TRIALS, type DiffModel } from '../stats/power.js';
 import { DEFAULT_TOLERANCE, defaultGateMetrics, gateMeasured, LIKELIHOOD_GATE_METRICS, type TestedMetric } from './decide.js';
-import { describeReference, resolveReference } from './reference.js';
+import { describeReference, resolveReference } from '../runs/reference.js';
 
 /** Items-needed search stops here: the exact sign test of 0/1 scores grows with the churned items beyond it. */
 export const MAX_PLAN_ITEMS = 2000;

@@ -9,7 +9,7 @@ import { gate } from '../../server/gate/decide.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runs/summary.js';
 import { gateMarkdown } from '../../server/gate/reports.js';
-import { resolveBaseline } from '../../server/gate/reference.js';
+import { resolveBaseline } from '../../server/runs/reference.js';
 import { resolveHead } from '../../server/runs/select.js';
 import { seededRandom } from '../../server/stats/random.js';
 import { openStore, type Store } from '../../server/store/open.js';

@@ -3,7 +3,7 @@
  * types (type-only imports, erased at build time), so the page and the API cannot drift apart.
  */
 import type { Comparison } from '../../server/compare/compare-runs.js';
-import type { ReferenceChoice } from '../../server/gate/reference.js';
+import type { ReferenceChoice } from '../../server/runs/reference.js';
 import type { TrendSeries } from '../../server/compare/trend.js';
 import type { EvalSetSummary } from '../../server/evalsets/load.js';
 import type { Advice } from '../../server/gate/advise.js';
