@@ -34,7 +34,7 @@ export function knowSecrets(io: Io, names: readonly (string | null | undefined)[
  * The Io a command runs with: everything written to stdout and stderr loses the keys this
  * process knows (TUNEGATE_TOKEN, ANTHROPIC_API_KEY, the variables named on the command line,
  * and those the database's checkpoints name, added when it is opened). A second layer: what an
- * endpoint echoed is removed before it is stored (http-fetch.ts), but a row stored by an older
+ * endpoint echoed is removed before it is stored (http/transport.ts), but a row stored by an older
  * version may still hold it.
  */
 export function withKnownSecrets(io: Io, argv: readonly string[]): Io {

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { anthropicSettings, endpointLimits, readSecret, type Env } from '../config.js';
-import { createHttpFetch, redirectMessage, ResponseTooLargeError } from '../runner/http-fetch.js';
+import { createHttpFetch, redirectMessage, ResponseTooLargeError } from '../http/transport.js';
 import { createOpenAIClient } from '../runner/openai-client.js';
 import { redactKnownSecrets, safeErrorText } from '../runner/redact.js';
 import type { Prompt } from './rubric.js';
