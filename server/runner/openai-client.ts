@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { openAIErrorBody } from './error-body.js';
+import { openAIErrorBody } from '../http/error-body.js';
 import { createHttpFetch } from '../http/transport.js';
 
 export interface OpenAIClientOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openAIErrorBody, parseErrorBody } from '../../server/runner/error-body.js';
+import { openAIErrorBody, parseErrorBody } from '../../server/http/error-body.js';
 import { causeOf, storedCause } from '../../server/runner/failure-cause.js';
 import { errorNotes, isErrorNote } from '../../server/runner/error-notes.js';
 
