@@ -1,5 +1,5 @@
 import { secretValues, type Env } from '../config.js';
-import { redactKnownSecrets } from '../runner/redact.js';
+import { redactKnownSecrets } from '../http/redact.js';
 import { printable } from '../untrusted-text.js';
 
 export interface Out {

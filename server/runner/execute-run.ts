@@ -22,7 +22,7 @@ import { claimRun, describeOwner, type Lease } from './owner.js';
 import { runPool } from './pool.js';
 import { reportedCollector } from './reported-endpoint.js';
 import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from './retry.js';
-import { redactKnownSecrets } from './redact.js';
+import { redactKnownSecrets } from '../http/redact.js';
 import { checkScorersBeforeSending } from './scorer-check.js';
 import { isTruncationNote, truncationNotes } from './truncation-notes.js';
 
