@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { anthropicSettings, endpointLimits, readSecret, type Env } from '../config.js';
 import { createHttpFetch, redirectMessage, ResponseTooLargeError } from '../http/transport.js';
-import { createOpenAIClient } from '../runner/openai-client.js';
+import { createOpenAIClient } from '../http/openai-client.js';
 import { redactKnownSecrets, safeErrorText } from '../http/redact.js';
 import type { Prompt } from './rubric.js';
 import type { JudgeSpec } from './spec.js';

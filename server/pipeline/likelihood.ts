@@ -3,7 +3,7 @@ import { endpointLimits, readSecret, type Env } from '../config.js';
 import { candidatesHash } from '../evalsets/hash.js';
 import type { KeywordItem } from '../evalsets/types.js';
 import type { Progress } from '../runner/execute-run.js';
-import { createOpenAIClient } from '../runner/openai-client.js';
+import { createOpenAIClient } from '../http/openai-client.js';
 import { cannotReason } from '../runner/perplexity.js';
 import { runPool } from '../runner/pool.js';
 import { chatMessages, completionPrompt } from '../runner/prompt.js';

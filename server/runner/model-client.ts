@@ -1,7 +1,7 @@
 import type { ChatMessage, EvalItem } from '../evalsets/types.js';
 import type { Api } from '../store/types.js';
 import { chatMessages, completionPrompt } from './prompt.js';
-import { createOpenAIClient } from './openai-client.js';
+import { createOpenAIClient } from '../http/openai-client.js';
 import { APIError } from 'openai';
 import { UnparsableResponseError } from './retry.js';
 

@@ -1,7 +1,7 @@
 import { endpointLimits, readSecret, type Env } from '../config.js';
 import type { BlogItem } from '../evalsets/types.js';
 import type { Store } from '../store/open.js';
-import { createOpenAIClient } from './openai-client.js';
+import { createOpenAIClient } from '../http/openai-client.js';
 import { runPool } from './pool.js';
 import { completionPrompt } from './prompt.js';
 import { classifyFailure } from './retry.js';
