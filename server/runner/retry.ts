@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { causeOf, type FailureCause } from './failure-cause.js';
+import { causeOf, type FailureCause } from '../http/failure-cause.js';
 import { redirectMessage, ResponseTooLargeError } from '../http/transport.js';
 import { safeErrorText } from '../http/redact.js';
 
