@@ -7,7 +7,7 @@ import { createOpenAIClient } from '../http/openai-client.js';
 import { cannotReason } from '../runner/perplexity.js';
 import { runPool } from '../runner/pool.js';
 import { chatMessages, completionPrompt } from '../runner/prompt.js';
-import { classifyFailure } from '../runner/retry.js';
+import { classifyFailure } from '../http/retry.js';
 import { chatSpanLogprobs, knowledgeScores, meanLogprob, spanLogprobs, type ChatPromptLogprob, type PromptLogprobs } from '../scoring/likelihood.js';
 import type { Store } from '../store/open.js';
 import type { Api } from '../store/types.js';

@@ -21,7 +21,7 @@ import { servingChangeNote } from './serving-notes.js';
 import { claimRun, describeOwner, type Lease } from './owner.js';
 import { runPool } from './pool.js';
 import { reportedCollector } from './reported-endpoint.js';
-import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from './retry.js';
+import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from '../http/retry.js';
 import { redactKnownSecrets } from '../http/redact.js';
 import { checkScorersBeforeSending } from './scorer-check.js';
 import { isTruncationNote, truncationNotes } from './truncation-notes.js';

@@ -3,7 +3,7 @@ import type { Api } from '../store/types.js';
 import { chatMessages, completionPrompt } from './prompt.js';
 import { createOpenAIClient } from '../http/openai-client.js';
 import { APIError } from 'openai';
-import { UnparsableResponseError } from './retry.js';
+import { UnparsableResponseError } from '../http/retry.js';
 
 export interface Endpoint {
   baseUrl: string;

@@ -4,7 +4,7 @@ import type { Store } from '../store/open.js';
 import { createOpenAIClient } from '../http/openai-client.js';
 import { runPool } from './pool.js';
 import { completionPrompt } from './prompt.js';
-import { classifyFailure } from './retry.js';
+import { classifyFailure } from '../http/retry.js';
 import { spanLogprobs, type PromptLogprobs as Logprobs } from '../scoring/likelihood.js';
 
 export interface PerplexityReport {

@@ -1,7 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { causeOf, type FailureCause } from '../http/failure-cause.js';
-import { redirectMessage, ResponseTooLargeError } from '../http/transport.js';
-import { safeErrorText } from '../http/redact.js';
+import { causeOf, type FailureCause } from './failure-cause.js';
+import { redirectMessage, ResponseTooLargeError } from './transport.js';
+import { safeErrorText } from './redact.js';
 
 /** Thrown by the model client when a 200 response has no usable completion in it. */
 export class UnparsableResponseError extends Error {
