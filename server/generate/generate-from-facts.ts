@@ -1,6 +1,6 @@
 import { canonicalJson, sha256 } from '../evalsets/hash.js';
 import { askValidated, judgeErrorMessage } from '../judge/ask.js';
-import type { JudgeClient } from '../judge/judge-client.js';
+import type { JsonClient } from '../http/ask-json.js';
 import { VerdictError } from '../judge/rubric.js';
 import { runPool } from '../runner/pool.js';
 import type { GenerationRepo } from '../store/generations.js';
@@ -58,7 +58,7 @@ function cacheKey(generator: string, prompt: { system: string; user: string; sch
  * that does not validate is retried once in the same conversation, then reported) and builds
  * the eval sets and training pairs from the replies that validated.
  */
-export async function generateFromFacts(req: GenerateRequest, client: JudgeClient, cache: GenerationRepo): Promise<GenerateOutcome> {
+export async function generateFromFacts(req: GenerateRequest, client: JsonClient, cache: GenerationRepo): Promise<GenerateOutcome> {
   const tasks = req.facts.facts.flatMap((fact) => req.langs.map((lang) => ({ fact, lang })));
   const replies = new Map<string, GeneratedReply>();
   const failures: GenerationFailure[] = [];

@@ -1,6 +1,6 @@
 import { canonicalJson, sha256 } from '../evalsets/hash.js';
-import type { JudgeClient } from './judge-client.js';
-import { repairMessage, VerdictError, type Prompt } from './rubric.js';
+import type { JsonClient, JsonPrompt } from '../http/ask-json.js';
+import { repairMessage, VerdictError } from './rubric.js';
 
 /** Cache key of a verdict: judge, rubric version, mode and every input the judge was shown. */
 export function verdictKey(judge: string, rubric: string, mode: string, inputs: Record<string, string>): string {
@@ -19,7 +19,7 @@ export function judgeErrorMessage(e: unknown): string {
  * retry, in the same conversation, told what was wrong; a second bad reply throws VerdictError.
  * Transport errors (5xx, 429, timeouts) were already retried by the SDK and are thrown as is.
  */
-export async function askValidated<T>(client: JudgeClient, prompt: Prompt, parse: (text: string) => T): Promise<T> {
+export async function askValidated<T>(client: JsonClient, prompt: JsonPrompt, parse: (text: string) => T): Promise<T> {
   const first = await client.complete(prompt);
   try {
     return parse(first);

@@ -1,3 +1,4 @@
+import type { JsonPrompt } from '../http/ask-json.js';
 import type { BlogItem, EvalItem } from '../evalsets/types.js';
 
 /**
@@ -19,13 +20,6 @@ export interface Verdict {
 
 export type Winner = 'A' | 'B' | 'tie';
 
-export interface Prompt {
-  system: string;
-  user: string;
-  /** JSON schema of the expected reply, for judges that support structured output. */
-  schema: Record<string, unknown>;
-}
-
 /**
  * How one rubric judges the answers to one kind of item. Pure functions: the judging loop (cache,
  * retries, stored judgments) is the same for every rubric.
@@ -36,7 +30,7 @@ export interface AnswerRubric<I extends EvalItem, V> {
   judges(item: EvalItem): item is I;
   /** What the judge is shown besides the answer; with the answer, the key of the verdict cache. */
   inputs(item: I): Record<string, string>;
-  prompt(item: I, answer: string): Prompt;
+  prompt(item: I, answer: string): JsonPrompt;
   /** Validates a reply; throws VerdictError. */
   parse(text: string): V;
   /** The verdict of an empty answer, given without asking. */
@@ -78,7 +72,7 @@ const CRITERIA_TEXT = `- on_topic: it is about what the title promises.
 - voice: it sounds like the author of the reference post (tone, vocabulary, language).`;
 
 /** The absolute-scoring prompt for one post. */
-export function absolutePrompt(title: string, reference: string, answer: string): Prompt {
+export function absolutePrompt(title: string, reference: string, answer: string): JsonPrompt {
   return {
     system: SYSTEM,
     user: `Title: ${title}
@@ -102,7 +96,7 @@ Reply with JSON only: {"on_topic": n, "coherence": n, "structure": n, "no_repeti
 }
 
 /** The pairwise prompt: which of two posts for the same title is better. */
-export function pairwisePrompt(title: string, reference: string, a: string, b: string): Prompt {
+export function pairwisePrompt(title: string, reference: string, a: string, b: string): JsonPrompt {
   return {
     system: SYSTEM,
     user: `Title: ${title}

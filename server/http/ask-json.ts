@@ -1,22 +1,38 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { anthropicSettings, endpointLimits, readSecret, type Env } from '../config.js';
-import { createHttpFetch, redirectMessage, ResponseTooLargeError } from '../http/transport.js';
-import { createOpenAIClient } from '../http/openai-client.js';
-import { redactKnownSecrets, safeErrorText } from '../http/redact.js';
-import type { Prompt } from './rubric.js';
-import type { JudgeSpec } from './spec.js';
+import { createHttpFetch, redirectMessage, ResponseTooLargeError } from './transport.js';
+import { createOpenAIClient } from './openai-client.js';
+import { redactKnownSecrets, safeErrorText } from './redact.js';
 
-export interface JudgeClient {
+/**
+ * Asking a model for JSON: the judge's verdicts and the eval-set generator's items both come this
+ * way, through our transport, with every error redacted and every reply free of the key.
+ */
+
+/** Which model answers, and where (parsed from `anthropic:MODEL` or `openai:MODEL@BASE_URL` by judge/spec.ts). */
+export type ModelSpec =
+  | { provider: 'anthropic'; model: string; id: string }
+  | { provider: 'openai'; model: string; baseUrl: string; apiKeyEnv: string | null; id: string };
+
+/** What the model is asked: a system and a user message, and the JSON schema its reply must follow. */
+export interface JsonPrompt {
+  system: string;
+  user: string;
+  /** JSON schema of the expected reply, for models that support structured output. */
+  schema: Record<string, unknown>;
+}
+
+export interface JsonClient {
   id: string;
   /**
    * Sends a prompt and returns the judge's text. `retry` carries the judge's unusable earlier
    * reply and the repair message, for the one retry on unparsable output.
    */
-  complete(prompt: Prompt, retry?: { reply: string; repair: string }): Promise<string>;
+  complete(prompt: JsonPrompt, retry?: { reply: string; repair: string }): Promise<string>;
   close(): void;
 }
 
-export interface JudgeClientOptions {
+export interface JsonClientOptions {
   timeoutMs: number;
   /** Transport-level retries by the SDK (429, 5xx, timeouts, dropped connections). */
   maxRetries: number;
@@ -34,33 +50,33 @@ const MAX_TOKENS = 600;
 
 type Turn = { role: 'user' | 'assistant'; content: string };
 
-function turns(prompt: Prompt, retry?: { reply: string; repair: string }): Turn[] {
+function turns(prompt: JsonPrompt, retry?: { reply: string; repair: string }): Turn[] {
   const out: Turn[] = [{ role: 'user', content: prompt.user }];
   if (retry !== undefined) out.push({ role: 'assistant', content: retry.reply }, { role: 'user', content: retry.repair });
   return out;
 }
 
 /** A failed judge request, its message already redacted and short (what judgeErrorMessage stores). */
-export class JudgeRequestError extends Error {
+export class JsonRequestError extends Error {
   constructor(message: string, readonly status: number | undefined) {
     super(message);
-    this.name = 'JudgeRequestError';
+    this.name = 'JsonRequestError';
   }
 }
 
 /** A judge error as it may be stored: redirects and oversize bodies said plainly, the key never. */
-function judgeFailure(e: unknown, secrets: readonly string[]): JudgeRequestError {
+function judgeFailure(e: unknown, secrets: readonly string[]): JsonRequestError {
   const err = e as { status?: unknown; headers?: Headers; message?: string; cause?: unknown };
   const status = typeof err.status === 'number' ? err.status : undefined;
   const tooLarge = e instanceof ResponseTooLargeError ? e : err.cause instanceof ResponseTooLargeError ? err.cause : undefined;
   const text = (status !== undefined ? redirectMessage(status, err.headers) : null)
     ?? tooLarge?.message
     ?? (err.message ?? String(e));
-  return new JudgeRequestError(safeErrorText(text, secrets), status);
+  return new JsonRequestError(safeErrorText(text, secrets), status);
 }
 
 /** The judge client with every error redacted and every reply free of the key. */
-function guarded(client: JudgeClient, secrets: readonly string[]): JudgeClient {
+function guarded(client: JsonClient, secrets: readonly string[]): JsonClient {
   return {
     id: client.id,
     close: () => client.close(),
@@ -80,7 +96,7 @@ function guarded(client: JudgeClient, secrets: readonly string[]): JudgeClient {
  * through the same client the runner uses, at temperature 0 so verdicts are repeatable (the
  * current Anthropic API takes no temperature).
  */
-export function createJudgeClient(spec: JudgeSpec, env: Env, opts: JudgeClientOptions): JudgeClient {
+export function createJsonClient(spec: ModelSpec, env: Env, opts: JsonClientOptions): JsonClient {
   const { maxResponseBytes } = endpointLimits(env);
   if (spec.provider === 'anthropic') {
     const { apiKey, baseURL } = anthropicSettings(env);
@@ -90,7 +106,7 @@ export function createJudgeClient(spec: JudgeSpec, env: Env, opts: JudgeClientOp
     // Structured output (a JSON schema) where the model supports it; a model that refuses it
     // with 400 is asked with the prompt alone from then on (the verdict is validated either way).
     let structured = true;
-    const ask = (prompt: Prompt, retry?: { reply: string; repair: string }) =>
+    const ask = (prompt: JsonPrompt, retry?: { reply: string; repair: string }) =>
       client.messages.create({
         model: spec.model,
         max_tokens: opts.maxTokens ?? MAX_TOKENS,
@@ -122,7 +138,7 @@ export function createJudgeClient(spec: JudgeSpec, env: Env, opts: JudgeClientOp
     maxResponseBytes,
   });
   let structured = opts.openaiSchema === true;
-  const ask = (prompt: Prompt, retry?: { reply: string; repair: string }) =>
+  const ask = (prompt: JsonPrompt, retry?: { reply: string; repair: string }) =>
     client.chat.completions.create({
       model: spec.model,
       max_tokens: opts.maxTokens ?? MAX_TOKENS,
