@@ -1,7 +1,6 @@
 import { canonicalJson, sha256 } from '../evalsets/hash.js';
-import { askValidated, judgeErrorMessage } from '../judge/ask.js';
-import type { JsonClient } from '../http/ask-json.js';
-import { VerdictError } from '../judge/rubric.js';
+import { judgeErrorMessage } from '../judge/ask.js';
+import { askValidated, type JsonClient, VerdictError } from '../http/ask-json.js';
 import { runPool } from '../runner/pool.js';
 import type { GenerationRepo } from '../store/generations.js';
 import { buildSets, type BuiltSets, type FactReply } from './build-items.js';

@@ -1,5 +1,4 @@
-import { jsonObject, VerdictError } from '../judge/rubric.js';
-import type { JsonPrompt } from '../http/ask-json.js';
+import { jsonObject, VerdictError, type JsonPrompt } from '../http/ask-json.js';
 import { wellFormed } from '../untrusted-text.js';
 import type { Fact, Facts } from './facts.js';
 

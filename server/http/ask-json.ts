@@ -163,3 +163,46 @@ export function createJsonClient(spec: ModelSpec, env: Env, opts: JsonClientOpti
     close,
   }, apiKey === undefined ? [] : [apiKey]);
 }
+
+/** A reply that is not the JSON asked for: its message says what was wrong, for the one retry. */
+export class VerdictError extends Error {}
+
+/** The JSON object in a reply: tolerates code fences and text around it. */
+export function jsonObject(text: string): Record<string, unknown> {
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start < 0 || end <= start) throw new VerdictError('no JSON object in the reply');
+  let value: unknown;
+  try {
+    value = JSON.parse(text.slice(start, end + 1));
+  } catch (e) {
+    throw new VerdictError(`the JSON does not parse (${(e as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new VerdictError('the reply is not a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** The follow-up sent once when a reply does not parse. */
+export function repairMessage(error: string): string {
+  return `Your reply could not be used: ${error}. Reply again with the JSON object only, exactly in the format asked.`;
+}
+
+/**
+ * Asks the model and validates the reply with `parse`. An unparsable reply gets exactly one
+ * retry, in the same conversation, told what was wrong; a second bad reply throws VerdictError.
+ * Transport errors (5xx, 429, timeouts) were already retried by the SDK and are thrown as is.
+ */
+export async function askValidated<T>(client: JsonClient, prompt: JsonPrompt, parse: (text: string) => T): Promise<T> {
+  const first = await client.complete(prompt);
+  try {
+    return parse(first);
+  } catch (e) {
+    if (!(e instanceof VerdictError)) throw e;
+    const second = await client.complete(prompt, { reply: first, repair: repairMessage(e.message) });
+    try {
+      return parse(second);
+    } catch (e2) {
+      throw new VerdictError(`unparsable verdict after one retry: ${(e2 as Error).message}`);
+    }
+  }
+}

@@ -1,8 +1,8 @@
 import type { EvalItem } from '../evalsets/types.js';
 import { runPool } from '../runner/pool.js';
 import type { Store } from '../store/open.js';
-import { askValidated, judgeErrorMessage, verdictKey } from './ask.js';
-import type { JsonClient } from '../http/ask-json.js';
+import { judgeErrorMessage, verdictKey } from './ask.js';
+import { askValidated, type JsonClient } from '../http/ask-json.js';
 import type { AnswerRubric } from './rubric.js';
 
 export interface JudgeReport {

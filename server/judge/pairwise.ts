@@ -4,8 +4,8 @@ import { runPool } from '../runner/pool.js';
 import { bootstrapInterval } from '../stats/interval.js';
 import type { Store } from '../store/open.js';
 import type { ResultRecord } from '../store/types.js';
-import { askValidated, judgeErrorMessage, verdictKey } from './ask.js';
-import type { JsonClient } from '../http/ask-json.js';
+import { judgeErrorMessage, verdictKey } from './ask.js';
+import { askValidated, type JsonClient } from '../http/ask-json.js';
 import { pairwisePrompt, parseWinner, RUBRIC_VERSION, type Winner } from './rubric.js';
 
 export interface PairwiseSummary {

@@ -1,7 +1,7 @@
 import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';
 import type { Keyword, KeywordItem } from '../evalsets/types.js';
-import { jsonObject, VerdictError, type AnswerRubric } from './rubric.js';
-import type { JsonPrompt } from '../http/ask-json.js';
+import { type AnswerRubric } from './rubric.js';
+import { jsonObject, VerdictError, type JsonPrompt } from '../http/ask-json.js';
 
 /**
  * The judge's rubric for false-premise (refusal) answers, and the parsing of its verdicts. Pure

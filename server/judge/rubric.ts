@@ -1,4 +1,4 @@
-import type { JsonPrompt } from '../http/ask-json.js';
+import { jsonObject, VerdictError, type JsonPrompt } from '../http/ask-json.js';
 import type { BlogItem, EvalItem } from '../evalsets/types.js';
 
 /**
@@ -124,23 +124,6 @@ Reply with JSON only: {"winner": "A" or "B" or "tie", "reason": "one sentence"}`
   };
 }
 
-export class VerdictError extends Error {}
-
-/** The JSON object in a reply: tolerates code fences and text around it. */
-export function jsonObject(text: string): Record<string, unknown> {
-  const start = text.indexOf('{');
-  const end = text.lastIndexOf('}');
-  if (start < 0 || end <= start) throw new VerdictError('no JSON object in the reply');
-  let value: unknown;
-  try {
-    value = JSON.parse(text.slice(start, end + 1));
-  } catch (e) {
-    throw new VerdictError(`the JSON does not parse (${(e as Error).message})`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new VerdictError('the reply is not a JSON object');
-  return value as Record<string, unknown>;
-}
-
 /** Validates an absolute verdict: every criterion a number from 1 to 5. */
 export function parseVerdict(text: string): Verdict {
   const obj = jsonObject(text);
@@ -175,9 +158,4 @@ export function parseWinner(text: string): { winner: Winner; reason: string } {
   const winner = w === 'A' || w === 'a' ? 'A' : w === 'B' || w === 'b' ? 'B' : typeof w === 'string' && w.toLowerCase() === 'tie' ? 'tie' : null;
   if (winner === null) throw new VerdictError(`"winner" must be "A", "B" or "tie", got ${JSON.stringify(obj.winner)}`);
   return { winner, reason: typeof obj.reason === 'string' ? obj.reason : '' };
-}
-
-/** The follow-up sent once when a reply does not parse. */
-export function repairMessage(error: string): string {
-  return `Your reply could not be used: ${error}. Reply again with the JSON object only, exactly in the format asked.`;
 }
