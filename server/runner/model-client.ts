@@ -1,6 +1,6 @@
 import type { ChatMessage, EvalItem } from '../evalsets/types.js';
 import type { Api } from '../store/types.js';
-import { chatMessages, completionPrompt } from './prompt.js';
+import { chatMessages, completionPrompt } from '../runs/prompt.js';
 import { createOpenAIClient } from '../http/openai-client.js';
 import { APIError } from 'openai';
 import { UnparsableResponseError } from '../http/retry.js';

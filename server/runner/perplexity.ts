@@ -3,7 +3,7 @@ import type { BlogItem } from '../evalsets/types.js';
 import type { Store } from '../store/open.js';
 import { createOpenAIClient } from '../http/openai-client.js';
 import { runPool } from './pool.js';
-import { completionPrompt } from './prompt.js';
+import { completionPrompt } from '../runs/prompt.js';
 import { classifyFailure } from '../http/retry.js';
 import { spanLogprobs, type PromptLogprobs as Logprobs } from '../scoring/likelihood.js';
 
