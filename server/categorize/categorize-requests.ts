@@ -1,5 +1,5 @@
 import type { EvalItem, KeywordItem } from '../evalsets/types.js';
-import type { GenerateRequest } from '../runner/model-client.js';
+import type { GenerateRequest } from '../runs/prompt.js';
 import type { Api, SlickSettings } from '../store/types.js';
 import { exemplarsFor, kShotChat, kShotCompletion } from './k-shot.js';
 import { decodeSample } from './slick.js';
