@@ -18,7 +18,7 @@ import { createModelClient, isRefusedExtrasNote, refusedExtrasNote, type Generat
 import { requestPrompt, type GenerateRequest } from '../runs/prompt.js';
 import { createBalancer, type Balancer } from './replica-balancer.js';
 import { probeServing, type ProbeResult } from './serving-probe.js';
-import { servingChangeNote } from './serving-notes.js';
+import { servingChangeNote } from '../runs/serving-notes.js';
 import { claimRun, describeOwner, type Lease } from './owner.js';
 import { runPool } from './pool.js';
 import { reportedCollector } from './reported-endpoint.js';

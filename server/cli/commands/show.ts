@@ -1,4 +1,4 @@
-import { servingLine } from '../../runner/serving-notes.js';
+import { servingLine } from '../../runs/serving-notes.js';
 import type { Score } from '../../scoring/types.js';
 import type { ResultRecord } from '../../store/types.js';
 import type { JudgmentRecord } from '../../store/judgments.js';

@@ -3,7 +3,7 @@ import { h, tid } from '../dom.js';
 import { dateTime, digitsFor, duration, interval, num, withInterval } from '../format.js';
 import type { ViewContext } from '../router.js';
 // The same line `tunegate show` prints (one definition; it imports nothing at run time).
-import { servingLine } from '../../../server/runner/serving-notes.js';
+import { servingLine } from '../../../server/runs/serving-notes.js';
 // The same words for a consistency's n as `show` (it imports nothing at run time either).
 import { countedGroups } from '../../../server/scoring/consistency.js';
 import { markChips, markedAnswer } from './marks.js';
