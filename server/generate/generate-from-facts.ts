@@ -1,7 +1,7 @@
 import { canonicalJson, sha256 } from '../evalsets/hash.js';
 import { judgeErrorMessage } from '../judge/ask.js';
 import { askValidated, type JsonClient, VerdictError } from '../http/ask-json.js';
-import { runPool } from '../runner/pool.js';
+import { runPool } from '../http/pool.js';
 import type { GenerationRepo } from '../store/generations.js';
 import { buildSets, type BuiltSets, type FactReply } from './build-items.js';
 import type { Fact, Facts } from './facts.js';

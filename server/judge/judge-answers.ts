@@ -1,5 +1,5 @@
 import type { EvalItem } from '../evalsets/types.js';
-import { runPool } from '../runner/pool.js';
+import { runPool } from '../http/pool.js';
 import type { Store } from '../store/open.js';
 import { judgeErrorMessage, verdictKey } from './ask.js';
 import { askValidated, type JsonClient } from '../http/ask-json.js';

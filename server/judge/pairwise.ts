@@ -1,6 +1,6 @@
 import { TunegateError } from '../errors.js';
 import type { BlogItem } from '../evalsets/types.js';
-import { runPool } from '../runner/pool.js';
+import { runPool } from '../http/pool.js';
 import { bootstrapInterval } from '../stats/interval.js';
 import type { Store } from '../store/open.js';
 import type { ResultRecord } from '../store/types.js';

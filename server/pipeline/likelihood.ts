@@ -5,7 +5,7 @@ import type { KeywordItem } from '../evalsets/types.js';
 import type { Progress } from '../runner/execute-run.js';
 import { createOpenAIClient } from '../http/openai-client.js';
 import { cannotReason } from '../runner/perplexity.js';
-import { runPool } from '../runner/pool.js';
+import { runPool } from '../http/pool.js';
 import { chatMessages, completionPrompt } from '../runs/prompt.js';
 import { classifyFailure } from '../http/retry.js';
 import { chatSpanLogprobs, knowledgeScores, meanLogprob, spanLogprobs, type ChatPromptLogprob, type PromptLogprobs } from '../scoring/likelihood.js';

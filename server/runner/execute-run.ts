@@ -20,7 +20,7 @@ import { createBalancer, type Balancer } from './replica-balancer.js';
 import { probeServing, type ProbeResult } from './serving-probe.js';
 import { servingChangeNote } from '../runs/serving-notes.js';
 import { claimRun, describeOwner, type Lease } from './owner.js';
-import { runPool } from './pool.js';
+import { runPool } from '../http/pool.js';
 import { reportedCollector } from './reported-endpoint.js';
 import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from '../http/retry.js';
 import { redactKnownSecrets } from '../http/redact.js';

@@ -2,7 +2,7 @@ import { endpointLimits, readSecret, type Env } from '../config.js';
 import type { BlogItem } from '../evalsets/types.js';
 import type { Store } from '../store/open.js';
 import { createOpenAIClient } from '../http/openai-client.js';
-import { runPool } from './pool.js';
+import { runPool } from '../http/pool.js';
 import { completionPrompt } from '../runs/prompt.js';
 import { classifyFailure } from '../http/retry.js';
 import { spanLogprobs, type PromptLogprobs as Logprobs } from '../scoring/likelihood.js';
