@@ -104,7 +104,7 @@ const side = (v: ItemValue): FlipSide => ({
 
 /**
  * The pair a comparison shows when the caller names none: the latest completed run against the
- * gate's default reference (gate/reference.ts), or NOT_FOUND saying why there is none. Explicit
+ * gate's default reference (runs/reference.ts), or NOT_FOUND saying why there is none. Explicit
  * run ids may be of any status.
  */
 /** The reference of a pair whose base the caller named by run id. */
