@@ -7,7 +7,7 @@ import { loadEvalSets, resolveEvalsetPaths } from '../server/evalsets/load.js';
 import { startServer } from '../server/main.js';
 import { packagePath } from '../server/paths.js';
 import { createRun, DEFAULT_PARAMS } from '../server/runner/create-run.js';
-import { summarizeRun } from '../server/runner/execute-run.js';
+import { summarizeRun } from '../server/runs/summary.js';
 import { scoreAnswer } from '../server/scoring/score-item.js';
 import { openStore } from '../server/store/open.js';
 

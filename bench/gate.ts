@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseEvalSetText } from '../server/evalsets/parse-file.js';
 import { gate } from '../server/gate/gate-head.js';
 import { createRun, DEFAULT_PARAMS } from '../server/runner/create-run.js';
-import { summarizeRun } from '../server/runner/execute-run.js';
+import { summarizeRun } from '../server/runs/summary.js';
 import { seededRandom } from '../server/stats/random.js';
 import { openStore } from '../server/store/open.js';
 

@@ -113,7 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
-    // A second layer behind the transport's (http-fetch.ts): a row stored by an older version
+    // A second layer behind the transport's (http/transport.ts): a row stored by an older version
     // may hold a key an endpoint echoed; no answer of this server carries one of its secrets.
     if (typeof payload === 'string') payload = redactSecretForms(payload, secrets);
     // Cached reads are sent as the bytes computed once (routes/read-cache.ts): the same check.

@@ -1,4 +1,4 @@
-import { redactSecrets } from './runner/redact.js';
+import { redactSecrets } from './http/redact.js';
 
 /** What the log shows of an error: always plain, redacted strings. */
 export type LoggedError = {

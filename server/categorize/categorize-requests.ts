@@ -1,8 +1,8 @@
 import type { EvalItem, KeywordItem } from '../evalsets/types.js';
-import type { GenerateRequest } from '../runner/model-client.js';
-import type { Api } from '../store/types.js';
+import type { GenerateRequest } from '../runs/prompt.js';
+import type { Api, SlickSettings } from '../store/types.js';
 import { exemplarsFor, kShotChat, kShotCompletion } from './k-shot.js';
-import { decodeSample, type SlickSettings } from './slick.js';
+import { decodeSample } from './slick.js';
 
 /**
  * The request for one draw of a categorization: the item's k-shot prompt number p (its own

@@ -1,5 +1,5 @@
 import type { ChatMessage, KeywordItem } from '../evalsets/types.js';
-import { chatMessages, completionPrompt } from '../runner/prompt.js';
+import { chatMessages, completionPrompt } from '../runs/prompt.js';
 import { seededRandom, shuffled } from '../stats/random.js';
 
 /**

@@ -2,9 +2,9 @@ import { TunegateError } from '../errors.js';
 import type { EvalSet, KeywordItem } from '../evalsets/types.js';
 import { DEFAULT_PARAMS } from '../runs/run-options.js';
 import type { Store } from '../store/open.js';
-import type { Checkpoint, RunParams } from '../store/types.js';
+import type { Checkpoint, RunParams, SlickSettings } from '../store/types.js';
 import type { CategorizeOptions } from './categorize-options.js';
-import { drawsPerPrompt, SLICK_DEFAULTS, SLICK_FAST, type SlickSettings } from './slick.js';
+import { drawsPerPrompt, SLICK_DEFAULTS, SLICK_FAST } from './slick.js';
 
 export interface CategorizePlan {
   /** The keyword items of the chosen sets, snapshotted into the run. */

@@ -1,28 +1,7 @@
 import type { KeywordItem } from '../evalsets/types.js';
 import { scoreAnswer } from '../scoring/score-item.js';
-import type { Category } from './category.js';
-
-/** How a base checkpoint's knowledge of each item is estimated (the paper's SliCK). */
-export interface SlickSettings {
-  /** Different random k-shot prompts per item. */
-  prompts: number;
-  /** Exemplars per prompt, drawn from other items of the same eval set. */
-  shots: number;
-  /** Sampled answers per prompt (besides the one greedy answer). */
-  samples: number;
-  /** Sampling temperature of the sampled answers. */
-  temperature: number;
-  /** top-k of the sampled answers (sent as an extra body field; not an OpenAI parameter). */
-  topK: number;
-  /** Max tokens per answer: answers are short facts. */
-  maxTokens: number;
-  /** Seeds the choice of exemplars (and the requests' seeds). */
-  seed: number;
-  /** A quick look with fewer prompts and samples than the paper's. */
-  fast: boolean;
-  /** Replace categories other runs stored for these items (checked when planned and again when stored). */
-  recategorize?: boolean;
-}
+import type { Category } from '../scoring/category.js';
+import type { SlickSettings } from '../store/types.js';
 
 /** The paper's defaults: 10 prompts × (1 greedy + 16 sampled at T=0.5, top-k 40) = 170 requests an item. */
 export const SLICK_DEFAULTS: SlickSettings = { prompts: 10, shots: 4, samples: 16, temperature: 0.5, topK: 40, maxTokens: 64, seed: 0, fast: false };

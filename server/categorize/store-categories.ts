@@ -1,7 +1,7 @@
 import type { KeywordItem } from '../evalsets/types.js';
 import type { Store } from '../store/open.js';
 import type { CategoryRecord, Run } from '../store/types.js';
-import { CATEGORIES, type Category } from './category.js';
+import { CATEGORIES, type Category } from '../scoring/category.js';
 import { decodeSample, slickEstimate } from './slick.js';
 
 export interface CategorizeOutcome {

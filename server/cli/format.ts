@@ -1,4 +1,4 @@
-import { CATEGORIES } from '../categorize/category.js';
+import { CATEGORIES } from '../scoring/category.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
 import type { RunJson } from '../report/run-json.js';
 import { countedGroups } from '../shared/counted-groups.js';

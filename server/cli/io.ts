@@ -1,5 +1,5 @@
 import { secretValues, type Env } from '../config.js';
-import { redactKnownSecrets } from '../runner/redact.js';
+import { redactKnownSecrets } from '../http/redact.js';
 import { splitKeyValue } from '../key-value.js';
 import { printable } from '../untrusted-text.js';
 
@@ -35,7 +35,7 @@ export function knowSecrets(io: Io, names: readonly (string | null | undefined)[
  * The Io a command runs with: everything written to stdout and stderr loses the keys this
  * process knows (TUNEGATE_TOKEN, ANTHROPIC_API_KEY, the variables named on the command line,
  * and those the database's checkpoints name, added when it is opened). A second layer: what an
- * endpoint echoed is removed before it is stored (http-fetch.ts), but a row stored by an older
+ * endpoint echoed is removed before it is stored (http/transport.ts), but a row stored by an older
  * version may still hold it.
  */
 export function withKnownSecrets(io: Io, argv: readonly string[]): Io {

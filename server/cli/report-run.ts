@@ -1,7 +1,8 @@
 import { EXIT } from '../errors.js';
 import type { ProbeResult } from '../runner/serving-probe.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
-import { executeRun, summarizeRun } from '../runner/execute-run.js';
+import { executeRun } from '../runner/execute-run.js';
+import { summarizeRun } from '../runs/summary.js';
 import { runPostSteps, type PostRunPhase } from '../pipeline/post-run.js';
 import type { Progress } from '../runner/execute-run.js';
 import type { Store } from '../store/open.js';

@@ -1,7 +1,7 @@
 import { TunegateError } from '../errors.js';
-import { requireReference, resolveReference, type ReferenceChoice } from '../gate/reference.js';
-import { resolveHead } from '../gate/resolve.js';
-import { currentSummary } from '../runner/execute-run.js';
+import { requireReference, resolveReference, type ReferenceChoice } from '../runs/reference.js';
+import { resolveHead } from '../runs/select.js';
+import { currentSummary } from '../runs/summary.js';
 import { keywordMarks, type KeywordMarks } from '../scoring/keyword.js';
 import { METRICS, SET_METRIC_PREFIX } from '../scoring/metric-registry.js';
 import { metricOf } from '../scoring/metrics.js';
@@ -9,8 +9,8 @@ import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValueSteps, pairItems, type ItemValue } from './item-values.js';
 import { runSteps } from './steps.js';
-import { categoryLookup, runCategories } from '../categorize/run-categories.js';
-import type { Category } from '../categorize/category.js';
+import { categoryLookup, runCategories } from '../runs/categories.js';
+import type { Category } from '../scoring/category.js';
 import { fingerprintWarnings, provenanceMismatches, runFacts, type ProvenanceMismatch } from './provenance-diff.js';
 
 type Outcome = 'pass' | 'fail';
@@ -104,7 +104,7 @@ const side = (v: ItemValue): FlipSide => ({
 
 /**
  * The pair a comparison shows when the caller names none: the latest completed run against the
- * gate's default reference (gate/reference.ts), or NOT_FOUND saying why there is none. Explicit
+ * gate's default reference (runs/reference.ts), or NOT_FOUND saying why there is none. Explicit
  * run ids may be of any status.
  */
 /** The reference of a pair whose base the caller named by run id. */

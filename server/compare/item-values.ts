@@ -1,4 +1,4 @@
-import { type Category } from '../categorize/category.js';
+import { type Category } from '../scoring/category.js';
 import { taggedInTrain } from '../evalsets/in-train.js';
 import type { EvalItem } from '../evalsets/types.js';
 import type { ItemMeans } from '../scoring/metric-registry.js';
@@ -25,7 +25,7 @@ export interface ItemValue extends ItemMeans {
 
 export const itemKey = (set: string, id: string) => `${set}\u0000${id}`;
 
-/** An item's SliCK category against the base model, or null when it has none (see categorize/category.ts). */
+/** An item's SliCK category against the base model, or null when it has none (see scoring/category.ts). */
 export type CategoryOf = (item: EvalItem) => Category | null;
 
 /**

@@ -1,6 +1,6 @@
 import { sha256 } from '../evalsets/hash.js';
 import type { EvalItem } from '../evalsets/types.js';
-import { chatMessages, DEFAULT_PROMPT_TEMPLATE } from '../runner/prompt.js';
+import { chatMessages, DEFAULT_PROMPT_TEMPLATE } from '../runs/prompt.js';
 import { scorerDifferences } from '../scoring/scorer-differences.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';

@@ -1,10 +1,11 @@
 import { requireMetric, type MetricDef } from '../scoring/metric-registry.js';
 import { metricOf } from '../scoring/metrics.js';
-import { currentSummary } from '../runner/execute-run.js';
+import { latestCompleted } from '../runs/select.js';
+import { currentSummary } from '../runs/summary.js';
 import type { IntervalMethod } from '../stats/interval.js';
 import type { Store } from '../store/open.js';
 import { hasTags } from '../tag.js';
-import type { Category } from '../categorize/category.js';
+import type { Category } from '../scoring/category.js';
 import { categoryBaseOf } from '../report/run-json.js';
 
 export interface TrendPoint {
@@ -41,8 +42,7 @@ export interface TrendSeries extends Pick<MetricDef, 'label' | 'direction' | 'ra
 export function trend(store: Store, metrics: readonly string[], tags: Record<string, string> = {}): TrendSeries[] {
   const defs = metrics.map((m) => requireMetric(m, 'metric'));
   const checkpoints = new Map(store.checkpoints.list().map((c) => [c.id, c]));
-  const latest = store.runs
-    .latestCompleted()
+  const latest = latestCompleted(store, 'each checkpoint')
     .flatMap((run) => {
       const c = checkpoints.get(run.checkpointId);
       if (c === undefined || !hasTags(c.tags, tags)) return [];

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { TunegateError } from '../errors.js';
-import { dominantScript } from '../scoring/blog/language.js';
+import { dominantScript } from '../text/language.js';
 import { seededRandom, shuffled } from '../stats/random.js';
 import { InvalidUtf8Error, readUtf8File } from './read-utf8.js';
 

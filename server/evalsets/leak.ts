@@ -24,7 +24,7 @@
  * training file (bench/leak.ts). Training tokens that occur in no eval text break every n-gram
  * they are in, which skips most of an unrelated post cheaply.
  */
-import { foldForMatch } from '../scoring/normalize.js';
+import { foldForMatch } from '../text/normalize.js';
 import type { EvalItem } from './types.js';
 
 /** One text of a training line: a message's content, a prompt, a completion or a text. */

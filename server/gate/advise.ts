@@ -1,12 +1,12 @@
-import { runCategories } from '../categorize/run-categories.js';
+import { runCategories } from '../runs/categories.js';
 import { TunegateError } from '../errors.js';
-import { currentSummary } from '../runner/execute-run.js';
+import { currentSummary } from '../runs/summary.js';
 import type { Store } from '../store/open.js';
 import { hasTags } from '../tag.js';
 import { FORGETTING_METRICS, type MetricVerdict } from './decide.js';
 import { gate } from './gate-head.js';
 import { DEFAULT_ALPHA } from './options.js';
-import { latestCompleted } from './resolve.js';
+import { latestCompleted } from '../runs/select.js';
 
 /** The Known categories whose accuracy must not fall significantly below the base's (the gate's forgetting alarm). */
 export const KNOWN_METRICS = FORGETTING_METRICS;

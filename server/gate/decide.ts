@@ -3,7 +3,7 @@ import { holmLevels, signFlipTest, type SignFlipTest } from '../stats/sign-flip.
 import { aggregate, itemValue, metricDef, METRIC_SETS, requireMetric } from '../scoring/metric-registry.js';
 import type { CategoryOf, ItemPairing, ItemValue } from '../compare/item-values.js';
 import type { ProvenanceMismatch } from '../compare/provenance-diff.js';
-import type { ReferenceChoice } from './reference.js';
+import type { ReferenceChoice } from '../runs/reference.js';
 import { minDetectableDrop, planCommand, sensitivity, type Sensitivity } from './sensitivity.js';
 
 export const DEFAULT_GATE_METRICS: readonly string[] = METRIC_SETS.gated;

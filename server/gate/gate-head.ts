@@ -4,7 +4,7 @@ import type { Run } from '../store/types.js';
 import { itemValues } from '../compare/item-values.js';
 import { checkMetrics, decide, type GateOptions, type GateReport, type TestedMetric } from './decide.js';
 import { loadPairs } from './load-pairs.js';
-import { FLAG_BASELINE_HINT, resolveReference } from './reference.js';
+import { FLAG_BASELINE_HINT, resolveReference } from '../runs/reference.js';
 import { planCommand } from './sensitivity.js';
 
 export interface GateHeadOptions extends Omit<GateOptions, 'reference'> {

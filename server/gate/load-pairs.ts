@@ -3,9 +3,9 @@ import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compare/item-values.js';
 import { fingerprintWarnings, runMismatches } from '../compare/provenance-diff.js';
-import { categoryLookup, runCategories } from '../categorize/run-categories.js';
+import { categoryLookup, runCategories } from '../runs/categories.js';
 import type { GatePairs, Pair, RunRef } from './decide.js';
-import { latestCompleted } from './resolve.js';
+import { latestCompleted } from '../runs/select.js';
 
 /** How the loader reads the runs: the gate's options it needs before deciding. */
 export interface LoadOptions {

@@ -8,7 +8,7 @@ import { DEFAULT_TOLERANCE, defaultGateMetrics, LIKELIHOOD_GATE_METRICS, type Te
 import { gateMeasured } from './gate-head.js';
 import { sampleValues } from './item-samples.js';
 import { samplesPlan, type SamplesPlan } from './plan-samples.js';
-import { describeReference, resolveReference } from './reference.js';
+import { describeReference, resolveReference } from '../runs/reference.js';
 
 /** Items-needed search stops here: the exact sign test of 0/1 scores grows with the churned items beyond it. */
 export const MAX_PLAN_ITEMS = 2000;

@@ -1,7 +1,7 @@
 import { fmt, table } from '../report/text.js';
 import { oneLine, printable } from '../untrusted-text.js';
 import type { GateReport, MetricVerdict } from './decide.js';
-import { FLAG_BASELINE_HINT } from './reference.js';
+import { FLAG_BASELINE_HINT } from '../runs/reference.js';
 
 const ICON = { pass: '✅ pass', regression: '❌ regression', untrusted: '⚠️ untrusted (too many errored items)', 'no-baseline': '⏭️ no baseline' } as const;
 

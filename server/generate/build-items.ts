@@ -3,7 +3,7 @@ import { sha256 } from '../evalsets/hash.js';
 import { DEFAULT_NGRAM, findLeaks, leakTokens, type TrainingLine } from '../evalsets/leak.js';
 import type { ChatMessage, KeywordItem } from '../evalsets/types.js';
 import { keywordLabel, matchForbidden, matchKeywords } from '../scoring/keyword.js';
-import { foldForMatch } from '../scoring/normalize.js';
+import { foldForMatch } from '../text/normalize.js';
 import { seededRandom, shuffled } from '../stats/random.js';
 import type { Fact } from './facts.js';
 import type { GeneratedQuestion, GeneratedReply, Lang } from './generator-prompt.js';

@@ -1,8 +1,7 @@
 import { canonicalJson, sha256 } from '../evalsets/hash.js';
-import { askValidated, judgeErrorMessage } from '../judge/ask.js';
-import type { JudgeClient } from '../judge/judge-client.js';
-import { VerdictError } from '../judge/rubric.js';
-import { runPool } from '../runner/pool.js';
+import { judgeErrorMessage } from '../judge/ask.js';
+import { askValidated, type JsonClient, VerdictError } from '../http/ask-json.js';
+import { runPool } from '../http/pool.js';
 import type { GenerationRepo } from '../store/generations.js';
 import { buildSets, type BuiltSets, type FactReply } from './build-items.js';
 import type { Fact, Facts } from './facts.js';
@@ -58,7 +57,7 @@ function cacheKey(generator: string, prompt: { system: string; user: string; sch
  * that does not validate is retried once in the same conversation, then reported) and builds
  * the eval sets and training pairs from the replies that validated.
  */
-export async function generateFromFacts(req: GenerateRequest, client: JudgeClient, cache: GenerationRepo): Promise<GenerateOutcome> {
+export async function generateFromFacts(req: GenerateRequest, client: JsonClient, cache: GenerationRepo): Promise<GenerateOutcome> {
   const tasks = req.facts.facts.flatMap((fact) => req.langs.map((lang) => ({ fact, lang })));
   const replies = new Map<string, GeneratedReply>();
   const failures: GenerationFailure[] = [];

@@ -1,4 +1,4 @@
-import { jsonObject, VerdictError, type Prompt } from '../judge/rubric.js';
+import { jsonObject, VerdictError, type JsonPrompt } from '../http/ask-json.js';
 import { wellFormed } from '../untrusted-text.js';
 import type { Fact, Facts } from './facts.js';
 
@@ -83,7 +83,7 @@ function subjectLine(facts: Pick<Facts, 'name' | 'aliases'>): string {
 }
 
 /** The prompt for one fact in one language. */
-export function generatorPrompt(facts: Pick<Facts, 'name' | 'aliases'>, fact: Fact, lang: Lang, counts: GenerateCounts): Prompt {
+export function generatorPrompt(facts: Pick<Facts, 'name' | 'aliases'>, fact: Fact, lang: Lang, counts: GenerateCounts): JsonPrompt {
   const language = LANGUAGES[lang];
   const keywordRule =
     `"keywords": what every right answer must contain, as a list of groups; each group is a list of alternatives. ` +

@@ -1,8 +1,8 @@
 import type { EvalItem } from '../evalsets/types.js';
-import { runPool } from '../runner/pool.js';
+import { runPool } from '../http/pool.js';
 import type { Store } from '../store/open.js';
-import { askValidated, judgeErrorMessage, verdictKey } from './ask.js';
-import type { JudgeClient } from './judge-client.js';
+import { judgeErrorMessage, verdictKey } from './ask.js';
+import { askValidated, type JsonClient } from '../http/ask-json.js';
 import type { AnswerRubric } from './rubric.js';
 
 export interface JudgeReport {
@@ -25,7 +25,7 @@ export interface JudgeReport {
  * answer's judge error and never stops the others.
  */
 export async function judgeAnswers<I extends EvalItem, V>(
-  store: Store, runId: number, client: JudgeClient, rubric: AnswerRubric<I, V>, opts: { concurrency: number },
+  store: Store, runId: number, client: JsonClient, rubric: AnswerRubric<I, V>, opts: { concurrency: number },
 ): Promise<JudgeReport> {
   const items = new Map(store.runs.items(runId).filter(rubric.judges).map((i) => [`${i.set}\u0000${i.id}`, i]));
   const done = new Set(

@@ -1,9 +1,9 @@
 import { anthropicSettings, readSecret, type Env } from '../config.js';
-import { summarizeRun } from '../runner/execute-run.js';
+import { summarizeRun } from '../runs/summary.js';
 import type { Store } from '../store/open.js';
 import type { JudgeSettings } from '../store/types.js';
 import { judgeAnswers, type JudgeReport } from './judge-answers.js';
-import { createJudgeClient } from './judge-client.js';
+import { createJsonClient } from '../http/ask-json.js';
 import { comparePairwise, type PairwiseSummary } from './pairwise.js';
 import { AGREEMENT_NOTE_PREFIX, agreementNote, refusalJudgeSummary } from './refusal-agreement.js';
 import { REFUSAL_RUBRIC } from './refusal-rubric.js';
@@ -50,7 +50,7 @@ export interface JudgeOutcome {
  */
 export async function judgeStoredRun(opts: JudgeOptions): Promise<JudgeOutcome> {
   const spec = parseJudgeSpec(opts.settings.spec, opts.settings.keyEnv);
-  const client = createJudgeClient(spec, opts.env, { timeoutMs: opts.timeoutMs ?? 60_000, maxRetries: opts.maxRetries ?? 2 });
+  const client = createJsonClient(spec, opts.env, { timeoutMs: opts.timeoutMs ?? 60_000, maxRetries: opts.maxRetries ?? 2 });
   const concurrency = opts.concurrency ?? 4;
   try {
     const blog = await judgeAnswers(opts.store, opts.runId, client, BLOG_RUBRIC, { concurrency });

@@ -1,11 +1,11 @@
 import { TunegateError } from '../errors.js';
 import type { BlogItem } from '../evalsets/types.js';
-import { runPool } from '../runner/pool.js';
+import { runPool } from '../http/pool.js';
 import { bootstrapInterval } from '../stats/interval.js';
 import type { Store } from '../store/open.js';
 import type { ResultRecord } from '../store/types.js';
-import { askValidated, judgeErrorMessage, verdictKey } from './ask.js';
-import type { JudgeClient } from './judge-client.js';
+import { judgeErrorMessage, verdictKey } from './ask.js';
+import { askValidated, type JsonClient } from '../http/ask-json.js';
 import { pairwisePrompt, parseWinner, RUBRIC_VERSION, type Winner } from './rubric.js';
 
 export interface PairwiseSummary {
@@ -39,7 +39,7 @@ function headScore(v: Asked, headIs: 'A' | 'B'): number {
  * both runs with the same content hash are compared; with several samples, sample 0 is used.
  */
 export async function comparePairwise(
-  store: Store, runId: number, baselineRunId: number, client: JudgeClient, opts: { concurrency: number },
+  store: Store, runId: number, baselineRunId: number, client: JsonClient, opts: { concurrency: number },
 ): Promise<PairwiseSummary> {
   if (baselineRunId === runId) throw new TunegateError('USAGE', '--judge-pairwise needs another run than the one judged');
   store.runs.get(baselineRunId);

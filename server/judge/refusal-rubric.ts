@@ -1,6 +1,7 @@
 import { inFamily, REFUSAL_FAMILY } from '../evalsets/family.js';
 import type { Keyword, KeywordItem } from '../evalsets/types.js';
-import { jsonObject, VerdictError, type AnswerRubric, type Prompt } from './rubric.js';
+import { type AnswerRubric } from './rubric.js';
+import { jsonObject, VerdictError, type JsonPrompt } from '../http/ask-json.js';
 
 /**
  * The judge's rubric for false-premise (refusal) answers, and the parsing of its verdicts. Pure
@@ -54,7 +55,7 @@ const SYSTEM =
   'Reply with a single JSON object and nothing else.';
 
 /** The prompt for one answer to one false-premise question. */
-export function refusalPrompt(item: RefusalItem, answer: string): Prompt {
+export function refusalPrompt(item: RefusalItem, answer: string): JsonPrompt {
   const groups = item.keywords.map((k) => `- ${alternatives(k).join(' | ')}`).join('\n');
   const falseClaims = item.forbidden.length === 0 ? '- (none listed)' : item.forbidden.map((f) => `- ${f}`).join('\n');
   return {

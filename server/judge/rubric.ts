@@ -1,3 +1,4 @@
+import { jsonObject, VerdictError, type JsonPrompt } from '../http/ask-json.js';
 import type { BlogItem, EvalItem } from '../evalsets/types.js';
 
 /**
@@ -19,13 +20,6 @@ export interface Verdict {
 
 export type Winner = 'A' | 'B' | 'tie';
 
-export interface Prompt {
-  system: string;
-  user: string;
-  /** JSON schema of the expected reply, for judges that support structured output. */
-  schema: Record<string, unknown>;
-}
-
 /**
  * How one rubric judges the answers to one kind of item. Pure functions: the judging loop (cache,
  * retries, stored judgments) is the same for every rubric.
@@ -36,7 +30,7 @@ export interface AnswerRubric<I extends EvalItem, V> {
   judges(item: EvalItem): item is I;
   /** What the judge is shown besides the answer; with the answer, the key of the verdict cache. */
   inputs(item: I): Record<string, string>;
-  prompt(item: I, answer: string): Prompt;
+  prompt(item: I, answer: string): JsonPrompt;
   /** Validates a reply; throws VerdictError. */
   parse(text: string): V;
   /** The verdict of an empty answer, given without asking. */
@@ -78,7 +72,7 @@ const CRITERIA_TEXT = `- on_topic: it is about what the title promises.
 - voice: it sounds like the author of the reference post (tone, vocabulary, language).`;
 
 /** The absolute-scoring prompt for one post. */
-export function absolutePrompt(title: string, reference: string, answer: string): Prompt {
+export function absolutePrompt(title: string, reference: string, answer: string): JsonPrompt {
   return {
     system: SYSTEM,
     user: `Title: ${title}
@@ -102,7 +96,7 @@ Reply with JSON only: {"on_topic": n, "coherence": n, "structure": n, "no_repeti
 }
 
 /** The pairwise prompt: which of two posts for the same title is better. */
-export function pairwisePrompt(title: string, reference: string, a: string, b: string): Prompt {
+export function pairwisePrompt(title: string, reference: string, a: string, b: string): JsonPrompt {
   return {
     system: SYSTEM,
     user: `Title: ${title}
@@ -128,23 +122,6 @@ ${CRITERIA_TEXT}
 Reply with JSON only: {"winner": "A" or "B" or "tie", "reason": "one sentence"}`,
     schema: WINNER_SCHEMA,
   };
-}
-
-export class VerdictError extends Error {}
-
-/** The JSON object in a reply: tolerates code fences and text around it. */
-export function jsonObject(text: string): Record<string, unknown> {
-  const start = text.indexOf('{');
-  const end = text.lastIndexOf('}');
-  if (start < 0 || end <= start) throw new VerdictError('no JSON object in the reply');
-  let value: unknown;
-  try {
-    value = JSON.parse(text.slice(start, end + 1));
-  } catch (e) {
-    throw new VerdictError(`the JSON does not parse (${(e as Error).message})`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new VerdictError('the reply is not a JSON object');
-  return value as Record<string, unknown>;
 }
 
 /** Validates an absolute verdict: every criterion a number from 1 to 5. */
@@ -181,9 +158,4 @@ export function parseWinner(text: string): { winner: Winner; reason: string } {
   const winner = w === 'A' || w === 'a' ? 'A' : w === 'B' || w === 'b' ? 'B' : typeof w === 'string' && w.toLowerCase() === 'tie' ? 'tie' : null;
   if (winner === null) throw new VerdictError(`"winner" must be "A", "B" or "tie", got ${JSON.stringify(obj.winner)}`);
   return { winner, reason: typeof obj.reason === 'string' ? obj.reason : '' };
-}
-
-/** The follow-up sent once when a reply does not parse. */
-export function repairMessage(error: string): string {
-  return `Your reply could not be used: ${error}. Reply again with the JSON object only, exactly in the format asked.`;
 }

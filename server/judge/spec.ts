@@ -1,11 +1,7 @@
 import { anthropicBaseUrl, ANTHROPIC_KEY_ENV, validateEnvName, type Env, type KeyUse } from '../config.js';
 import { TunegateError } from '../errors.js';
+import type { ModelSpec } from '../http/ask-json.js';
 import { refuseUrlCredentials, stripUrlCredentials, stripUrlCredentialsInText } from '../http/url-credentials.js';
-
-/** Which model judges, and where. */
-export type JudgeSpec =
-  | { provider: 'anthropic'; model: string; id: string }
-  | { provider: 'openai'; model: string; baseUrl: string; apiKeyEnv: string | null; id: string };
 
 /** The base URL of an `openai:MODEL@BASE_URL` spec (null for any other), to check before the spec is parsed. */
 export function judgeSpecUrl(spec: string | null | undefined): string | null {
@@ -20,7 +16,7 @@ export function judgeSpecUrl(spec: string | null | undefined): string | null {
  * (it would be stored): the key goes in the variable `keyEnv` names (read at request time, never
  * stored). The id is the spec without a key variable: it names the judge in caches and reports.
  */
-export function parseJudgeSpec(spec: string, keyEnv?: string | null, flag = '--judge'): JudgeSpec {
+export function parseJudgeSpec(spec: string, keyEnv?: string | null, flag = '--judge'): ModelSpec {
   refuseUrlCredentials([[flag, judgeSpecUrl(spec), `${flag}-key-env`]]);
   const colon = spec.indexOf(':');
   const provider = colon < 0 ? '' : spec.slice(0, colon);
@@ -48,7 +44,7 @@ export function parseJudgeSpec(spec: string, keyEnv?: string | null, flag = '--j
 }
 
 /** Where a judge's spec sends its key: ANTHROPIC_BASE_URL (or api.anthropic.com) for anthropic, the spec's URL for openai. */
-export function judgeUrl(spec: JudgeSpec, env: Env): string {
+export function judgeUrl(spec: ModelSpec, env: Env): string {
   return spec.provider === 'anthropic' ? anthropicBaseUrl(env) : spec.baseUrl;
 }
 

@@ -2,10 +2,10 @@ import { endpointLimits, readSecret, type Env } from '../config.js';
 import type { BlogItem } from '../evalsets/types.js';
 import type { Progress } from '../runner/execute-run.js';
 import type { Store } from '../store/open.js';
-import { createOpenAIClient } from '../runner/openai-client.js';
-import { runPool } from '../runner/pool.js';
-import { completionPrompt } from '../runner/prompt.js';
-import { classifyFailure } from '../runner/retry.js';
+import { createOpenAIClient } from '../http/openai-client.js';
+import { runPool } from '../http/pool.js';
+import { completionPrompt } from '../runs/prompt.js';
+import { classifyFailure } from '../http/retry.js';
 import { spanLogprobs, type PromptLogprobs as Logprobs } from '../scoring/likelihood.js';
 
 export interface PerplexityReport {

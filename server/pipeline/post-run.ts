@@ -1,7 +1,7 @@
 import type { Env } from '../config.js';
 import { judgeStoredRun, type JudgeOutcome } from '../judge/judge-stored-run.js';
 import type { Store } from '../store/open.js';
-import { summarizeRun } from '../runner/execute-run.js';
+import { summarizeRun } from '../runs/summary.js';
 import { measurePerplexity, type PerplexityReport } from './perplexity.js';
 import type { Progress } from '../runner/execute-run.js';
 import { measureLikelihoods, type LikelihoodReport } from './likelihood.js';

@@ -1,6 +1,6 @@
 import type { JudgeRunReport } from '../judge/judge-stored-run.js';
 import type { PairwiseSummary } from '../judge/pairwise.js';
-import type { Category } from '../categorize/category.js';
+import type { Category } from '../scoring/category.js';
 import type { RefusalJudgeSummary } from '../judge/refusal-agreement.js';
 import type { EvalItem } from '../evalsets/types.js';
 import { keywordMarks, type KeywordMarks } from '../scoring/keyword.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from './deps.js';
-import { CATEGORIES } from '../categorize/category.js';
+import { CATEGORIES } from '../scoring/category.js';
 import { CategorizeOptions } from '../categorize/categorize-options.js';
 import { planCategorize } from '../categorize/plan-categorize.js';
 import { checkKeyEnvsAllowed } from '../config.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { RouteDeps } from './deps.js';
-import { CATEGORIES } from '../categorize/category.js';
+import { CATEGORIES } from '../scoring/category.js';
 import { compareSteps, PAIR_BY_ID, resolvePair } from '../compare/compare-runs.js';
 import { trend } from '../compare/trend.js';
 import { parseTags } from '../tag.js';

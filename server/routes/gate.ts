@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { RouteDeps } from './deps.js';
 import { TunegateError } from '../errors.js';
 import { gateHead } from '../gate/gate-head.js';
-import { resolveHead } from '../gate/resolve.js';
+import { resolveHead } from '../runs/select.js';
 import { gateOptions, GateOptionsSchema } from '../gate/options.js';
 import { inFields } from './option-fields.js';
 import { sendJson } from './read-cache.js';

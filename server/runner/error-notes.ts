@@ -1,4 +1,4 @@
-import { describeCause, storedCause } from './failure-cause.js';
+import { describeCause, storedCause } from '../http/failure-cause.js';
 
 const MARK = 'errored: ';
 /** Distinct failure messages reported besides the causes; the rest are counted in the last line. */

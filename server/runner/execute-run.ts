@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { endpointLimits, readSecret, type Env } from '../config.js';
 import { TunegateError } from '../errors.js';
 import type { EvalItem } from '../evalsets/types.js';
-import { isCurrentSummary, summarize, type RunSummary } from '../scoring/metrics.js';
+import { summarize, type RunSummary } from '../scoring/metrics.js';
 import { splitReasoning } from '../scoring/reasoning.js';
 import { scoreAnswer } from '../scoring/score-item.js';
 import type { Store } from '../store/open.js';
@@ -12,17 +12,18 @@ import type { ResultRecord, Run, RunStatus } from '../store/types.js';
 import { answerCapNote, capText, isAnswerCapNote } from './answer-cap.js';
 import { errorNotes, isErrorNote } from './error-notes.js';
 import { answerOfCompletion, categorizeRequests } from '../categorize/categorize-requests.js';
-import { categoriesKey, categoryLookup, runCategories } from '../categorize/run-categories.js';
+import { summarizeRun } from '../runs/summary.js';
 import { categoriesNote, isCategoriesNote, storeCategories } from '../categorize/store-categories.js';
-import { createModelClient, isRefusedExtrasNote, refusedExtrasNote, requestPrompt, type GenerateRequest, type Generation, type ModelClient } from './model-client.js';
+import { createModelClient, isRefusedExtrasNote, refusedExtrasNote, type Generation, type ModelClient } from './model-client.js';
+import { requestPrompt, type GenerateRequest } from '../runs/prompt.js';
 import { createBalancer, type Balancer } from './replica-balancer.js';
 import { probeServing, type ProbeResult } from './serving-probe.js';
-import { servingChangeNote } from './serving-notes.js';
+import { servingChangeNote } from '../runs/serving-notes.js';
 import { claimRun, describeOwner, type Lease } from './owner.js';
-import { runPool } from './pool.js';
+import { runPool } from '../http/pool.js';
 import { reportedCollector } from './reported-endpoint.js';
-import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from './retry.js';
-import { redactKnownSecrets } from './redact.js';
+import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from '../http/retry.js';
+import { redactKnownSecrets } from '../http/redact.js';
 import { checkScorersBeforeSending } from './scorer-check.js';
 import { isTruncationNote, truncationNotes } from './truncation-notes.js';
 
@@ -84,16 +85,6 @@ interface Task {
   sample: number;
 }
 
-/** Computes the run's summary from what is stored (cheap enough to do at any time). */
-export function summarizeRun(store: Store, runId: number): RunSummary {
-  // The items themselves: which have a forbidden list decides hallucination_rate's denominator;
-  // their content hash finds their knowledge category against the run's base, if any.
-  const cats = runCategories(store, store.runs.get(runId));
-  const categoryOf = categoryLookup(cats);
-  const items = store.runs.items(runId).map((i) => ({ ...i, category: categoryOf(i) }));
-  return { ...summarize(items, store.results.scoringRows(runId)), categorizedBy: cats?.key ?? null };
-}
-
 /**
  * Whether resuming a run has nothing to do: it completed and every item × sample has a result
  * (with `retryErrors`, none errored). A failed, interrupted or cancelled run always has
@@ -104,21 +95,6 @@ export function nothingToResume(store: Store, run: Run, retryErrors: boolean): b
   if (run.status !== 'completed') return false;
   const { results, errors } = store.results.counts(run.id);
   return results >= store.runs.items(run.id).length * run.params.samples && !(retryErrors && errors > 0);
-}
-
-/**
- * A run's summary: the stored one once it has stopped, computed from its results while it runs.
- * A stopped run whose summary was stored by an older version (before intervals, the count of
- * cut-off answers, or hallucination_rate over items with forbidden lists) is summarized again once, and the new summary is stored, so charts over old
- * databases stay fast.
- */
-export function currentSummary(store: Store, run: Run): RunSummary {
-  const current = run.summary !== null && isCurrentSummary(run.summary) && run.summary.counts.truncated !== undefined &&
-    (run.summary.categorizedBy ?? null) === categoriesKey(store, run);
-  if (current && run.status !== 'running') return run.summary!;
-  const summary = summarizeRun(store, run.id);
-  if (run.summary !== null && run.status !== 'running' && run.status !== 'queued') store.runs.setSummary(run.id, summary);
-  return summary;
 }
 
 /**

@@ -1,34 +1,15 @@
-import type { ChatMessage, EvalItem } from '../evalsets/types.js';
+import type { EvalItem } from '../evalsets/types.js';
 import type { Api } from '../store/types.js';
-import { chatMessages, completionPrompt } from './prompt.js';
-import { createOpenAIClient } from './openai-client.js';
+import { chatMessages, completionPrompt, requestPrompt, type GenerateRequest } from '../runs/prompt.js';
+import { createOpenAIClient } from '../http/openai-client.js';
 import { APIError } from 'openai';
-import { UnparsableResponseError } from './retry.js';
+import { UnparsableResponseError } from '../http/retry.js';
 
 export interface Endpoint {
   baseUrl: string;
   model: string;
   api: Api;
   promptTemplate: string | null;
-}
-
-export interface GenerateRequest {
-  item: EvalItem;
-  maxTokens: number;
-  temperature: number;
-  seed: number | null;
-  /** Chat messages sent instead of the item's own (a categorization's k-shot prompt). */
-  messages?: ChatMessage[];
-  /** The completions prompt sent instead of the item's own. */
-  prompt?: string;
-  /** Fields beyond the OpenAI parameters, sent as they are (top_k); dropped for good if the server refuses them. */
-  extraBody?: Record<string, unknown>;
-}
-
-/** The exact prompt a request sends: JSON chat messages, or the completions text. */
-export function requestPrompt(endpoint: Pick<Endpoint, 'api' | 'promptTemplate'>, req: Pick<GenerateRequest, 'item' | 'messages' | 'prompt'>): string {
-  if (endpoint.api === 'completions') return req.prompt ?? completionPrompt(req.item, endpoint.promptTemplate);
-  return JSON.stringify(req.messages ?? chatMessages(req.item));
 }
 
 /** One completion, before reasoning is split off and scoring happens. */

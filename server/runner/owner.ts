@@ -5,7 +5,7 @@ import { TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { RunHold, RunOwner } from '../store/runs.js';
 import type { RunStatus } from '../store/types.js';
-import { summarizeRun } from './execute-run.js';
+import { summarizeRun } from '../runs/summary.js';
 
 /**
  * How long a claim on a run lasts without renewal. The owner renews it every HEARTBEAT_MS (a

@@ -2,8 +2,8 @@ import { TunegateError } from '../errors.js';
 import type { ServingReplica } from '../store/types.js';
 import { oneLine } from '../untrusted-text.js';
 import { stripUrlCredentials } from '../http/url-credentials.js';
-import { parseErrorBody } from './error-body.js';
-import { createHttpFetch } from './http-fetch.js';
+import { parseErrorBody } from '../http/error-body.js';
+import { createHttpFetch } from '../http/transport.js';
 
 /** Identity and model-list reads are small: their bodies are capped well below answers'. */
 const PROBE_BYTES = 1 << 20;

@@ -1,5 +1,5 @@
 import type { Keyword, KeywordItem } from '../evalsets/types.js';
-import { foldForMatch } from './normalize.js';
+import { foldForMatch } from '../text/normalize.js';
 import type { Score } from './types.js';
 
 function alternatives(k: Keyword): string[] {

@@ -1,4 +1,4 @@
-import { categoryMetric, CATEGORIES, type Category } from '../categorize/category.js';
+import { categoryMetric, CATEGORIES, type Category } from './category.js';
 import { IN_TRAIN_TAG } from '../evalsets/in-train.js';
 import { TunegateError } from '../errors.js';
 import { CONSISTENCY_DEFINITION } from './consistency.js';

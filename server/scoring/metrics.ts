@@ -1,4 +1,4 @@
-import { CATEGORIES, type Category } from '../categorize/category.js';
+import { CATEGORIES, type Category } from './category.js';
 import { taggedInTrain } from '../evalsets/in-train.js';
 import type { ItemKind } from '../evalsets/types.js';
 import { meanInterval, type MetricInterval } from '../stats/interval.js';
@@ -36,7 +36,7 @@ export interface ItemRef {
    * without one). Absent: unknown, and the stored flags decide (null: no list).
    */
   forbidden?: readonly string[];
-  /** The item's SliCK category against the base model (see categorize/category.ts); null or absent: not categorized. */
+  /** The item's SliCK category against the base model (see scoring/category.ts); null or absent: not categorized. */
   category?: Category | null;
   /** The item's tags; `in_train` marks a fact that is in the fine-tuning data (train_accuracy, heldout_accuracy). */
   tags?: readonly string[];

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Category } from '../categorize/category.js';
+import type { Category } from '../scoring/category.js';
 import type { CategoryRecord } from './types.js';
 import { writeTransaction } from './write-lock.js';
 

@@ -99,6 +99,8 @@ export interface RunFilter {
   limit?: number;
   /** Only runs with an id below this (cursor paging, newest first). */
   before?: number;
+  /** Only each checkpoint's newest run among those the filter matches (one query for charts across checkpoints). */
+  newestPerCheckpoint?: boolean;
 }
 
 export type RunRepo = ReturnType<typeof createRunRepo>;
@@ -114,9 +116,6 @@ export function createRunRepo(db: Database) {
     'INSERT INTO run_items (run_id, set_name, item_id, position, kind, item_hash, item) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const byId = db.prepare<[number], Row>(`${SELECT} WHERE runs.id = ?`);
-  const latestCompleted = db.prepare<[], Row>(
-    `${SELECT} WHERE runs.id IN (SELECT MAX(id) FROM runs WHERE status = 'completed' AND kind = 'eval' GROUP BY checkpoint_id) ORDER BY runs.id`,
-  );
   const setNames = db.prepare<[], { name: string }>('SELECT DISTINCT name FROM run_sets ORDER BY name');
   const itemsOf = db.prepare<[number], { item: string }>('SELECT item FROM run_items WHERE run_id = ? ORDER BY position');
   const holdOf = db.prepare<[number], { status: RunStatus; owner_pid: number | null; owner_host: string | null; owner_pidns: string | null; owner_token: string | null; lease_until: number | null; cancel_requested: number }>(
@@ -240,13 +239,11 @@ export function createRunRepo(db: Database) {
         params.before = filter.before;
       }
       params.limit = filter.limit ?? -1;
-      const sql = `${SELECT} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY runs.id DESC LIMIT @limit`;
+      // The same conditions inside the subquery name its own `runs` (the inner table shadows the outer).
+      const matching = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+      const cond = filter.newestPerCheckpoint === true ? `WHERE runs.id IN (SELECT MAX(runs.id) FROM runs ${matching} GROUP BY runs.checkpoint_id)` : matching;
+      const sql = `${SELECT} ${cond} ORDER BY runs.id DESC LIMIT @limit`;
       return (db.prepare(sql).all(params) as Row[]).map(fromRow);
-    },
-
-    /** Every checkpoint's latest completed run (one query, for charts across checkpoints). */
-    latestCompleted(): Run[] {
-      return latestCompleted.all().map(fromRow);
     },
 
     /** Names of every eval set a stored run used. */

@@ -1,5 +1,4 @@
-import type { Category } from '../categorize/category.js';
-import type { SlickSettings } from '../categorize/slick.js';
+import type { Category } from '../scoring/category.js';
 import type { RunSummary } from '../scoring/metrics.js';
 
 export type Api = 'chat' | 'completions';
@@ -68,6 +67,28 @@ export interface RunParams {
   modelCheck?: boolean;
   /** A categorization run (kind 'categorize'): how each item is asked; `samples` above is prompts × (1 + samples). */
   categorize?: SlickSettings;
+}
+
+/** How a base checkpoint's knowledge of each item is estimated (the paper's SliCK). */
+export interface SlickSettings {
+  /** Different random k-shot prompts per item. */
+  prompts: number;
+  /** Exemplars per prompt, drawn from other items of the same eval set. */
+  shots: number;
+  /** Sampled answers per prompt (besides the one greedy answer). */
+  samples: number;
+  /** Sampling temperature of the sampled answers. */
+  temperature: number;
+  /** top-k of the sampled answers (sent as an extra body field; not an OpenAI parameter). */
+  topK: number;
+  /** Max tokens per answer: answers are short facts. */
+  maxTokens: number;
+  /** Seeds the choice of exemplars (and the requests' seeds). */
+  seed: number;
+  /** A quick look with fewer prompts and samples than the paper's. */
+  fast: boolean;
+  /** Replace categories other runs stored for these items (checked when planned and again when stored). */
+  recategorize?: boolean;
 }
 
 /** An evaluation of a checkpoint, or a categorization of a base checkpoint's knowledge (SliCK). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES } from '../../server/categorize/category.js';
+import { CATEGORIES } from '../../server/scoring/category.js';
 import { exemplarsFor } from '../../server/categorize/k-shot.js';
 import { categoryOf, decodeSample, SLICK_DEFAULTS } from '../../server/categorize/slick.js';
 import { loadEvalSets } from '../../server/evalsets/load.js';

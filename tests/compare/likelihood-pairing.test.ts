@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../../server/compare/compare-runs.js';
 import { itemKey, itemValues, pairItems } from '../../server/compare/item-values.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
-import { summarizeRun } from '../../server/runner/execute-run.js';
+import { summarizeRun } from '../../server/runs/summary.js';
 import { itemValue } from '../../server/scoring/metric-registry.js';
 import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { openStore, type Store } from '../../server/store/open.js';

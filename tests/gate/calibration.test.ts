@@ -6,7 +6,7 @@ import type { EvalItem, EvalSet, KeywordItem } from '../../server/evalsets/types
 import type { GateReport } from '../../server/gate/decide.js';
 import { gate } from '../../server/gate/gate-head.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
-import { summarizeRun } from '../../server/runner/execute-run.js';
+import { summarizeRun } from '../../server/runs/summary.js';
 import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { seededRandom } from '../../server/stats/random.js';
 import { openStore, type Store } from '../../server/store/open.js';

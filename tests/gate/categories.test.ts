@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, categoryMetric, type Category } from '../../server/categorize/category.js';
+import { CATEGORIES, categoryMetric, type Category } from '../../server/scoring/category.js';
 import { IN_TRAIN_TAG } from '../../server/evalsets/in-train.js';
 import type { EvalItem } from '../../server/evalsets/types.js';
 import { DEFAULT_GATE_METRICS } from '../../server/gate/decide.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gate } from '../../server/gate/gate-head.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
-import { summarizeRun } from '../../server/runner/execute-run.js';
+import { summarizeRun } from '../../server/runs/summary.js';
 import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { openStore, type Store } from '../../server/store/open.js';
 import { evalSet } from '../helpers/run.js';

@@ -2,7 +2,7 @@ import { parseEvalSetText } from '../../server/evalsets/parse-file.js';
 import type { EvalItem, EvalSet } from '../../server/evalsets/types.js';
 import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
-import { summarizeRun } from '../../server/runner/execute-run.js';
+import { summarizeRun } from '../../server/runs/summary.js';
 import type { Store } from '../../server/store/open.js';
 import type { Checkpoint, NewCheckpoint, RunParams } from '../../server/store/types.js';
 

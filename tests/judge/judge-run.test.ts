@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { judgeStoredRun } from '../../server/judge/judge-stored-run.js';
-import { executeRun, summarizeRun } from '../../server/runner/execute-run.js';
+import { executeRun } from '../../server/runner/execute-run.js';
+import { summarizeRun } from '../../server/runs/summary.js';
 import type { Responder, ScriptedRequest } from '../../server/scripted-endpoint/scripted-endpoint.js';
 import { cli } from '../helpers/cli.js';
 import { endpoint } from '../helpers/endpoint.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   isRefusalSet, parseRefusalVerdict, REFUSAL_RUBRIC, REFUSAL_RUBRIC_VERSION, refusalPasses, refusalPrompt,
 } from '../../server/judge/refusal-rubric.js';
-import { VerdictError } from '../../server/judge/rubric.js';
+import { VerdictError } from '../../server/http/ask-json.js';
 
 const valid = { corrects_premise: true, asserts_false_fact: false, states_true_fact: true, rationale: 'denies it and names HSBC' };
 const item = {

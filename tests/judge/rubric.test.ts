@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { absolutePrompt, pairwisePrompt, parseVerdict, parseWinner, VerdictError } from '../../server/judge/rubric.js';
+import { absolutePrompt, pairwisePrompt, parseVerdict, parseWinner } from '../../server/judge/rubric.js';
+import { VerdictError } from '../../server/http/ask-json.js';
 import { parseJudgeSpec } from '../../server/judge/spec.js';
 
 const valid = { on_topic: 5, coherence: 4, structure: 3, no_repetition: 5, voice: 3, rationale: 'ok' };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { currentSummary, executeRun } from '../../server/runner/execute-run.js';
+import { executeRun } from '../../server/runner/execute-run.js';
+import { currentSummary } from '../../server/runs/summary.js';
 import { isTruncationNote, truncationNotes } from '../../server/runner/truncation-notes.js';
 import { cli } from '../helpers/cli.js';
 import { echo, endpoint } from '../helpers/endpoint.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blogMetrics, lengthFactor, repetitionFactor } from '../../server/scoring/blog/blog-quality.js';
-import { dominantScript, languageMatch } from '../../server/scoring/blog/language.js';
+import { dominantScript, languageMatch } from '../../server/text/language.js';
 import { distinct2, repetition } from '../../server/scoring/blog/repetition.js';
 import { lcsLength, lcsLengthDp, rougeL } from '../../server/scoring/blog/rouge-l.js';
 import { seededRandom } from '../../server/stats/random.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, categoryMetric, type Category } from '../../server/categorize/category.js';
+import { CATEGORIES, categoryMetric, type Category } from '../../server/scoring/category.js';
 import { IN_TRAIN_TAG } from '../../server/evalsets/in-train.js';
-import { currentSummary } from '../../server/runner/execute-run.js';
+import { currentSummary } from '../../server/runs/summary.js';
 import { summarize, SUMMARY_VERSION, type RunSummary } from '../../server/scoring/metrics.js';
 import { wilsonInterval } from '../../server/stats/interval.js';
 import type { Store } from '../../server/store/open.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forbiddenScore, keywordScore } from '../../server/scoring/keyword.js';
-import { foldForMatch } from '../../server/scoring/normalize.js';
+import { foldForMatch } from '../../server/text/normalize.js';
 import { hasPython, python } from '../helpers/python.js';
 
 // The user's original Python eval, verbatim in spirit: per item hits/len, then the mean over items.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inFamily } from '../../server/evalsets/family.js';
-import { CATEGORIES, categoryMetric, isCategory, type Category } from '../../server/categorize/category.js';
+import { CATEGORIES, categoryMetric, isCategory, type Category } from '../../server/scoring/category.js';
 import { IN_TRAIN_TAG } from '../../server/evalsets/in-train.js';
 import { itemValue, readsItem, metricDef, METRIC_SETS, METRICS, type ItemMeans } from '../../server/scoring/metric-registry.js';
 import { LIKELIHOOD_METRICS } from '../../server/scoring/likelihood.js';

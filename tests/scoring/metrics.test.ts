@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, categoryMetric, type Category } from '../../server/categorize/category.js';
+import { CATEGORIES, categoryMetric, type Category } from '../../server/scoring/category.js';
 import { IN_TRAIN_TAG } from '../../server/evalsets/in-train.js';
 import { isCurrentSummary, metricOf, summarize, SUMMARY_VERSION, type ItemRef, type ResultRow, type RunSummary } from '../../server/scoring/metrics.js';
 import { wilsonInterval } from '../../server/stats/interval.js';

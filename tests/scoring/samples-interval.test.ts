@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { currentSummary } from '../../server/runner/execute-run.js';
+import { currentSummary } from '../../server/runs/summary.js';
 import { studentTQuantile, wilsonInterval } from '../../server/stats/interval.js';
 import { seededRandom } from '../../server/stats/random.js';
 import { openStore } from '../../server/store/open.js';

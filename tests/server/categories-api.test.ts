@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { categoriesKeyOf, categoryLookup, runCategories } from '../../server/categorize/run-categories.js';
+import { categoriesKeyOf, categoryLookup, runCategories } from '../../server/runs/categories.js';
 import { loadEvalSets } from '../../server/evalsets/load.js';
 import { advise } from '../../server/gate/advise.js';
 import { categoryBaseOf } from '../../server/report/run-json.js';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { serverEnv } from '../../server/config.js';
 import { ReadCache } from '../../server/routes/read-cache.js';
-import { summarizeRun } from '../../server/runner/execute-run.js';
+import { summarizeRun } from '../../server/runs/summary.js';
 import { testApp, type TestApp } from '../helpers/server.js';
 import { syntheticRun } from '../helpers/synthetic.js';
 

@@ -7,7 +7,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { evalSet } from '../helpers/run.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { readdirSync, readFileSync } from 'node:fs';
-import { currentSummary } from '../../server/runner/execute-run.js';
+import { currentSummary } from '../../server/runs/summary.js';
 import { wilsonInterval } from '../../server/stats/interval.js';
 import { syntheticRun } from '../helpers/synthetic.js';
 

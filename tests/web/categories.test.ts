@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { CATEGORIES, categoryMetric } from '../../server/categorize/category.js';
+import { CATEGORIES, categoryMetric } from '../../server/scoring/category.js';
 import { advise } from '../../server/gate/advise.js';
 import {
   completeRun, describeBrowser, expectClean, fmt3, fmtCi3, openPage, paintedPixels, readRows, startDashboard, startEndpoint, visit, waitReady, type Dashboard,

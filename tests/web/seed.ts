@@ -5,7 +5,7 @@
  */
 import type { Responder } from '../../server/scripted-endpoint/scripted-endpoint.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
-import { summarizeRun } from '../../server/runner/execute-run.js';
+import { summarizeRun } from '../../server/runs/summary.js';
 import { loadEvalSets } from '../../server/evalsets/load.js';
 import { completeRun, startDashboard, startEndpoint, type Dashboard, type DashboardOptions } from '../helpers/browser.js';
 import { jsonl } from '../helpers/tmp.js';

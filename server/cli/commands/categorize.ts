@@ -1,5 +1,5 @@
 import { checkpointKeyTarget } from '../../queue/submit-run.js';
-import { CATEGORIES } from '../../categorize/category.js';
+import { CATEGORIES } from '../../scoring/category.js';
 import { CATEGORIZE_OPTION_BOUNDS as B } from '../../categorize/categorize-options.js';
 import { planCategorize } from '../../categorize/plan-categorize.js';
 import { DEFAULT_EVALSETS_DIR, readSecret } from '../../config.js';

@@ -8,7 +8,7 @@ import type { BuiltSets } from '../../generate/build-items.js';
 import { parseFacts } from '../../generate/facts.js';
 import { generateFromFacts, type GenerateOutcome } from '../../generate/generate-from-facts.js';
 import { LANGUAGES, PROMPT_VERSION, type Lang } from '../../generate/generator-prompt.js';
-import { createJudgeClient } from '../../judge/judge-client.js';
+import { createJsonClient } from '../../http/ask-json.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
 import { flag, int, parseArgs, expectPositionals, str } from '../args.js';
 import { withStore } from '../context.js';
@@ -101,7 +101,7 @@ export async function evalsetGenerate(argv: readonly string[], io: Io): Promise<
   const force = flag(p.values, 'force');
   if (!dryRun) for (const f of Object.values(files)) assertWritable(f, io.cwd, force);
 
-  const client = createJudgeClient(spec, io.env, {
+  const client = createJsonClient(spec, io.env, {
     timeoutMs: 180_000, maxRetries: 2, maxTokens: int(p.values, 'max-tokens', 256, 64_000) ?? DEFAULT_MAX_TOKENS, openaiSchema: true,
   });
   const out = await withStore(p.values, io, async (store) => {

@@ -5,7 +5,7 @@ import type { GateReport } from '../../gate/decide.js';
 import { gateHead, type GateHeadOptions } from '../../gate/gate-head.js';
 import { gateOptions, GateOptionsSchema } from '../../gate/options.js';
 import { gateJunit, gateMarkdown, gateText } from '../../gate/reports.js';
-import { resolveHead } from '../../gate/resolve.js';
+import { resolveHead } from '../../runs/select.js';
 import type { Store } from '../../store/open.js';
 import { expectPositionals, flag, parseArgs, str, type Values } from '../args.js';
 import { inFlags, readOptions } from '../schema-options.js';

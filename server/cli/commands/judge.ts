@@ -1,7 +1,7 @@
 import { TunegateError } from '../../errors.js';
 import { checkJudgeReady, judgeStoredRun } from '../../judge/judge-stored-run.js';
 import { judgeSummaries } from '../../judge/judge-summaries.js';
-import { summarizeRun } from '../../runner/execute-run.js';
+import { summarizeRun } from '../../runs/summary.js';
 import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
 import { withStore } from '../context.js';
 import { runText } from '../format.js';

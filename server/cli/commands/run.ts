@@ -21,7 +21,7 @@ import { ApiClient } from '../remote.js';
 import { remoteRun } from './remote-run.js';
 import { GATE_OPTIONS, gateAndReport, gateExitCode, gateOptionsFrom } from './gate.js';
 import { runJson } from '../../report/run-json.js';
-import { summarizeRun } from '../../runner/execute-run.js';
+import { summarizeRun } from '../../runs/summary.js';
 import { println } from '../io.js';
 import { RUN_SPEC as SPEC } from '../specs/run.js';
 

@@ -1,4 +1,4 @@
-import { currentSummary } from '../../runner/execute-run.js';
+import { currentSummary } from '../../runs/summary.js';
 import { expectPositionals, flag, int, parseArgs, str } from '../args.js';
 import { withStore } from '../context.js';
 import { RUNS_SPEC } from '../specs/runs.js';

@@ -11,7 +11,7 @@ import { fmt, oneLine, printable, runText } from '../format.js';
 import { itemJson, runJson } from '../../report/run-json.js';
 import { println, type Io } from '../io.js';
 import { parseRunId } from './resume.js';
-import { currentSummary } from '../../runner/execute-run.js';
+import { currentSummary } from '../../runs/summary.js';
 import { isTruncated } from '../../scoring/metrics.js';
 
 // Prompts, answers and verdicts are untrusted text: one printable line each (errors and

@@ -1,4 +1,4 @@
-import { DEFAULT_PROMPT_TEMPLATE } from '../../runner/prompt.js';
+import { DEFAULT_PROMPT_TEMPLATE } from '../../runs/prompt.js';
 import { STEP_BOUND } from '../../checkpoint-name.js';
 import type { Spec } from '../args.js';
 import { DB_OPTION, specOf, type CommandDoc } from './command-doc.js';

@@ -1,5 +1,5 @@
 import { chrf } from '../chrf.js';
-import { languageMatch } from './language.js';
+import { languageMatch } from '../../text/language.js';
 import { distinct2, repetition } from './repetition.js';
 import { rougeL } from './rouge-l.js';
 import { tokenize } from './tokenize.js';

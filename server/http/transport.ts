@@ -2,8 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { DEFAULT_LIMITS } from '../config.js';
-import { redactBody } from '../http/redact-body.js';
-import { redactSecretForms } from '../http/secret-forms.js';
+import { redactBody } from './redact-body.js';
+import { redactSecretForms } from './secret-forms.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 

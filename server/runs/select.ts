@@ -1,10 +1,23 @@
 import { TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
+import type { RunFilter } from '../store/runs.js';
 import type { Checkpoint, Run } from '../store/types.js';
 
-/** A checkpoint's latest completed evaluation run. */
-export function latestCompleted(store: Store, c: Pick<Checkpoint, 'id'>): Run | undefined {
-  return store.runs.list({ checkpointId: c.id, status: 'completed', limit: 1 })[0];
+/**
+ * What "the latest completed run" chooses from: finished evaluations (a categorization's numbers
+ * are not a checkpoint's scores), the newest (highest id) first.
+ */
+const COMPLETED: RunFilter = { kind: 'eval', status: 'completed' };
+
+/**
+ * The latest completed evaluation run: a checkpoint's, or of any checkpoint; with 'each checkpoint',
+ * every checkpoint's (one query, oldest first, for charts across checkpoints).
+ */
+export function latestCompleted(store: Store, of: Pick<Checkpoint, 'id'> | 'any checkpoint'): Run | undefined;
+export function latestCompleted(store: Store, of: 'each checkpoint'): Run[];
+export function latestCompleted(store: Store, of: Pick<Checkpoint, 'id'> | 'any checkpoint' | 'each checkpoint'): Run | Run[] | undefined {
+  if (of === 'each checkpoint') return store.runs.list({ ...COMPLETED, newestPerCheckpoint: true }).reverse();
+  return store.runs.list({ ...COMPLETED, ...(of === 'any checkpoint' ? {} : { checkpointId: of.id }), limit: 1 })[0];
 }
 
 /**
@@ -24,7 +37,7 @@ export function resolveHead(store: Store, sel: { run?: number; checkpoint?: stri
     if (run === undefined) throw new TunegateError('NOT_FOUND', `checkpoint "${sel.checkpoint}" has no completed run to gate`);
     return run;
   }
-  const run = store.runs.list({ status: 'completed', limit: 1 })[0];
+  const run = latestCompleted(store, 'any checkpoint');
   if (run === undefined) throw new TunegateError('NOT_FOUND', 'no completed run to gate; pass --run RUN_ID or --checkpoint NAME');
   return run;
 }

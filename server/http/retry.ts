@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { causeOf, type FailureCause } from './failure-cause.js';
-import { redirectMessage, ResponseTooLargeError } from './http-fetch.js';
+import { redirectMessage, ResponseTooLargeError } from './transport.js';
 import { safeErrorText } from './redact.js';
 
 /** Thrown by the model client when a 200 response has no usable completion in it. */

@@ -69,7 +69,7 @@ const capped = (e: EndpointErrorBody): EndpointErrorBody => (e.message.length > 
 
 /**
  * The same body in the OpenAI shape (`{"error":{message,type,code}}`), which is the one shape the
- * openai SDK reads: the transport rewrites every error body to it (http-fetch.ts).
+ * openai SDK reads: the transport rewrites every error body to it (http/transport.ts).
  */
 export function openAIErrorBody(text: string): string {
   const e = parseErrorBody(text);

@@ -4,7 +4,7 @@
  * sk-proj-****abcd", "invalid token: Bearer sk-…", a URL with user:password in it.
  */
 
-import { MIN_ENCODED_SECRET, REDACTED, redactSecretForms, secretPattern } from '../http/secret-forms.js';
+import { MIN_ENCODED_SECRET, REDACTED, redactSecretForms, secretPattern } from './secret-forms.js';
 
 export { REDACTED };
 

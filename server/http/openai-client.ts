@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { openAIErrorBody } from './error-body.js';
-import { createHttpFetch } from './http-fetch.js';
+import { createHttpFetch } from './transport.js';
 
 export interface OpenAIClientOptions {
   apiKey?: string | undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serverEnv } from '../../server/config.js';
-import { createJudgeClient } from '../../server/judge/judge-client.js';
+import { createJsonClient } from '../../server/http/ask-json.js';
 import { parseJudgeSpec } from '../../server/judge/spec.js';
 import { endpoint } from '../helpers/endpoint.js';
 
@@ -16,7 +16,7 @@ describe('a judge (or generator) that echoes its key', () => {
     const judge = await endpoint((req) => ({ content: echoed(String(req.headers.authorization ?? req.headers['x-api-key'] ?? '')) }));
     const env = serverEnv({ JUDGE_KEY: KEY, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: judge.url.replace(/\/v1$/, '') }, { keyEnvs: ['JUDGE_KEY', 'ANTHROPIC_API_KEY'] });
     for (const spec of [parseJudgeSpec(`openai:j@${judge.url}`, 'JUDGE_KEY'), parseJudgeSpec('anthropic:claude')]) {
-      const client = createJudgeClient(spec, env, { timeoutMs: 5000, maxRetries: 0 });
+      const client = createJsonClient(spec, env, { timeoutMs: 5000, maxRetries: 0 });
       try {
         const reply = await client.complete(PROMPT);
         expect(reply, spec.id).toMatch(/^verdict for \[redacted\] QmVhcmVyI.{0,2}\[redacted\].{0,4} \[redacted\]$/);

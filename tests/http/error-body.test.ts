@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openAIErrorBody, parseErrorBody } from '../../server/runner/error-body.js';
-import { causeOf, storedCause } from '../../server/runner/failure-cause.js';
+import { openAIErrorBody, parseErrorBody } from '../../server/http/error-body.js';
+import { causeOf, storedCause } from '../../server/http/failure-cause.js';
 import { errorNotes, isErrorNote } from '../../server/runner/error-notes.js';
 
 describe('parseErrorBody: every server shape to one short message', () => {

@@ -1,7 +1,7 @@
 import { TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Checkpoint, Run } from '../store/types.js';
-import { latestCompleted } from './resolve.js';
+import { latestCompleted } from './select.js';
 
 /**
  * How the reference run was chosen: asked for (a run id, a checkpoint, `previous`, `baseline`),

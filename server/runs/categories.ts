@@ -1,6 +1,6 @@
 import type { Store } from '../store/open.js';
 import type { CategoryRecord, Checkpoint, Run } from '../store/types.js';
-import type { Category } from './category.js';
+import type { Category } from '../scoring/category.js';
 
 export interface RunCategories {
   /** The base checkpoint whose categories apply. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactKnownSecrets, redactSecrets, safeErrorText } from '../../server/runner/redact.js';
+import { redactKnownSecrets, redactSecrets, safeErrorText } from '../../server/http/redact.js';
 
 const KEY = 'sk-proj-ABCDEFGHijklmnop1234abcd';
 
