@@ -8,7 +8,7 @@ import { startServer } from '../server/main.js';
 import { packagePath } from '../server/paths.js';
 
 /**
- * Regenerates the README's screenshots from the demo database: `/` and `/compare` in headless
+ * Regenerates the screenshots of the README and docs/dashboard.md from the demo database: `/` and `/compare` in headless
  * Chromium (Debian's, /usr/bin/chromium; fonts-noto-cjk renders the Chinese answers). Where
  * pngquant is installed (apt-get install pngquant) the PNGs are quantized to about a third.
  * Usage: npm run build && npm run screenshots

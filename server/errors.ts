@@ -47,7 +47,7 @@ export class TunegateError extends Error {
   }
 }
 
-/** Exit codes of every command (documented in README and --help). */
+/** Exit codes of every command (documented in docs/runs.md and --help). */
 export const EXIT = {
   OK: 0,
   /** Reserved for the regression gate: the head run regressed. */

@@ -5,7 +5,7 @@ export const DEMO_GENERATOR = 'demo-generator';
 
 /**
  * What the demo's scripted generator writes for the facts of docs/examples/facts.md (keyed by
- * fact text as parseFacts reads it), so the README's facts → generate walkthrough runs without a
+ * fact text as parseFacts reads it), so the facts → generate walkthrough in docs/evalsets.md runs without a
  * model or a key. Any other fact gets an unusable reply, which generate reports.
  */
 export const DEMO_FACT_SCRIPT: FactScript = {

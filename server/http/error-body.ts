@@ -22,7 +22,7 @@ function detailText(detail: unknown): string | null {
 }
 
 /**
- * Reads an error body in every shape OpenAI-compatible servers send (docs/server-accents.md):
+ * Reads an error body in every shape OpenAI-compatible servers send (docs/servers.md):
  * `{"error":{"message","type","code"}}` (OpenAI, vLLM, llama.cpp, Ollama, LM Studio),
  * `{"error":"text","error_type":"validation"}` (TGI), the flat `{"object":"error","message",
  * "type","code"}` (SGLang, older vLLM), FastAPI's `{"detail":…}`, and plain text or HTML from a

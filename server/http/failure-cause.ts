@@ -12,7 +12,7 @@ export interface FailureCause {
   contextLength: number | null;
 }
 
-// Each server words a context overflow its own way (docs/server-accents.md): vLLM "maximum context
+// Each server words a context overflow its own way (docs/servers.md): vLLM "maximum context
 // length is 4096 tokens", SGLang "longer than the model's context length (4096 tokens)", TGI
 // "`inputs` tokens + `max_new_tokens` must be <= 4096" or "`inputs` must have less than 3000 tokens", llama.cpp "exceeds the available context
 // size", LM Studio "context length of only 4096 tokens", OpenAI code context_length_exceeded.

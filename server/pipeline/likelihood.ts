@@ -27,7 +27,7 @@ class Unsupported extends Error {}
 /** The note's start: one per run, replaced when measured again. */
 export const LIKELIHOOD_NOTE = 'likelihood metrics skipped: ';
 
-/** Why a chat checkpoint on these servers gets no likelihoods (what their source shows; docs/server-accents.md). */
+/** Why a chat checkpoint on these servers gets no likelihoods (what their source shows; docs/servers.md). */
 const CANNOT_CHAT: Record<string, string> = {
   SGLang: "SGLang's /v1/chat/completions returns log-probabilities of generated tokens only, not of the prompt, and its /v1/tokenize takes no messages",
   'llama.cpp': "llama.cpp's /v1/chat/completions returns no prompt log-probabilities",

@@ -93,7 +93,7 @@ export async function measurePerplexity(
   return report;
 }
 
-/** Why servers other than vLLM and SGLang give no perplexity (docs/server-accents.md). */
+/** Why servers other than vLLM and SGLang give no perplexity (docs/servers.md). */
 const CANNOT: Record<string, string> = {
   'llama.cpp': "llama.cpp's /v1/completions refuses echo, so it cannot return the prompt's logprobs",
   Ollama: "Ollama's /v1/completions does not echo the prompt or return its logprobs",

@@ -51,7 +51,7 @@ function servedBy(body: unknown): { model: string | null; systemFingerprint: str
   };
 }
 
-/** The names servers give a message's reasoning (docs/server-accents.md); the first non-empty one wins. */
+/** The names servers give a message's reasoning (docs/servers.md); the first non-empty one wins. */
 export const REASONING_FIELDS = ['reasoning_content', 'reasoning', 'thinking'] as const;
 
 function reasoningOf(message: Record<string, unknown>): string | null {

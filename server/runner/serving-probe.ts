@@ -80,7 +80,7 @@ export function listedAs(model: string, id: string): boolean {
 type Identity = { server: string; version: string | null; contextLength: number | null };
 
 /**
- * Where each server says who it is (docs/server-accents.md has the sources). Tried in order:
+ * Where each server says who it is (docs/servers.md has the sources). Tried in order:
  * the hint from the model list first, then every route, until one answers in its server's shape.
  */
 const IDENTIFIERS: ReadonlyArray<{ server: string; hint: (owner: string | null, entry: Record<string, unknown>) => boolean; path: string; read: (j: Record<string, unknown>, model: string) => Identity | null }> = [

@@ -9,7 +9,7 @@ import { endpoint } from '../helpers/endpoint.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe("the demo's scripted generator", () => {
-  it('turns the example facts file into eval sets and training pairs that check-leak passes, as the README walks through', async () => {
+  it('turns the example facts file into eval sets and training pairs that check-leak passes, as docs/evalsets.md walks through', async () => {
     const gen = await endpoint(demoResponder([]));
     const cwd = tempDir();
     mkdirSync(join(cwd, 'docs/examples'), { recursive: true });

@@ -74,7 +74,7 @@ runs are interrupted after their results are stored, and event streams end.`,
 it the server only binds a loopback address unless --insecure-no-auth is given. Every POST, PATCH
 and DELETE needs "Content-Type: application/json" (415 otherwise; an empty body is read as {}). API
 calls to endpoints and judges never follow redirects, and keys are redacted from every stored or
-logged error text. See README, Security.`,
+logged error text. See docs/security.md.`,
 };
 
 export const SERVE_SPEC = specOf(SERVE_DOC);
