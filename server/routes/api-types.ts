@@ -13,7 +13,7 @@ import type { Metric } from './metrics.js';
 import type {
   Advice as AdviceSchema, CategoryName, Checkpoint as CheckpointSchema, MetricStat, NewCheckpointBody as NewCheckpointSchema,
 } from './schemas.js';
-import type { Progress } from '../runner/execute-run.js';
+import type { RunProgress } from '../pipeline/post-run.js';
 
 /** GET /api/metrics: one metric's definition. */
 export type MetricDef = Static<typeof Metric>;
@@ -46,5 +46,9 @@ export type AdviceRow = Advice['rows'][number];
 // Open schemas: the server's types until the schemas describe these bodies field by field.
 export type { RunJson, ItemJson } from '../report/run-json.js';
 export type { GateReport } from '../gate/decide.js';
-/** A followed run's progress event (GET /api/runs/:id/events): done, total, errors, and more while it runs. */
-export type LiveProgress = Pick<Progress, 'done' | 'total' | 'errors'> & Partial<Progress>;
+/**
+ * A followed run's progress event (GET /api/runs/:id/events): done, total, errors, and more while
+ * it runs; during a step after the items, that step (`phase`) and its own count of requests.
+ */
+export type LiveProgress = Pick<RunProgress, 'done' | 'total' | 'errors'> & Partial<RunProgress>;
+export type { PostRunPhase } from '../pipeline/post-run.js';

@@ -12,7 +12,7 @@ import { busyRetryDelay } from '../../server/shared/busy-retry.js';
 
 export type { Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, NewCheckpoint, TrendSeries };
 export type {
-  AdviceRow, BlogChange, Flip, FlipSide, KeywordMarks, MetricChange, MetricInterval, TrendPoint, Transitions,
+  AdviceRow, BlogChange, Flip, FlipSide, KeywordMarks, MetricChange, MetricInterval, PostRunPhase, TrendPoint, Transitions,
 } from '../../server/routes/api-types.js';
 
 export type RunBody = RunJson & { progress: { done: number; total: number; errors: number } };

@@ -1,4 +1,4 @@
-import { api, ApiError, type ItemJson, type LiveProgress, type MetricDef, type RunBody } from '../api.js';
+import { api, ApiError, type ItemJson, type LiveProgress, type MetricDef, type PostRunPhase, type RunBody } from '../api.js';
 import { h, tid } from '../dom.js';
 import { dateTime, digitsFor, duration, interval, num, withInterval } from '../format.js';
 import type { ViewContext } from '../router.js';
@@ -12,32 +12,79 @@ import { CATEGORY_NAMES, categoryChip, categoryCounts } from './categories.js';
 
 const PAGE = 50;
 const LIVE = new Set(['queued', 'running']);
+/**
+ * Runs whose event stream said `finished` while this page was open. Their view follows them no
+ * more: a `completed` run is otherwise followed once more (its steps after the items may still be
+ * going on, which its status does not tell), and a view re-rendered by `finished` would open the
+ * stream again. A resumed run is `queued` or `running` again, and followed as such.
+ */
+const finishedRuns = new Set<number>();
 
-/** Live progress over the run's Server-Sent Events: done/total, errors and rate, without a reload. */
-function liveProgress(run: RunBody, ctx: ViewContext): HTMLElement {
+/** What each step after the items measures, for the step's text's tooltip. */
+const STEP_TITLES: Record<PostRunPhase, string> = {
+  perplexity: 'requests for the perplexity of the blog references, after the items',
+  likelihood: "requests for the log-probability of each item's answer and wrong answers (knowledge_margin, knowledge_rank, answer_logprob), after the items",
+};
+
+/** "likelihood: 8 / 16 requests · 3.1 req/s" for a step after the items; null outside one. */
+function stepText(p: LiveProgress): string | null {
+  if (p.phase === undefined || p.phaseProgress === undefined) return null;
+  const s = p.phaseProgress;
+  // The server's own clock and count of the step's requests: right on a page opened mid-step too.
+  const rate = s.elapsedMs >= 500 ? `${(s.requests / (s.elapsedMs / 1000)).toFixed(1)} req/s` : 'measuring rate…';
+  return `${p.phase}: ${s.done} / ${s.total} requests · ${rate}`;
+}
+
+/**
+ * Live progress over the run's Server-Sent Events: done/total, errors and rate, without a reload;
+ * during a step after the items (perplexity, likelihood: the run is `completed` by then), the
+ * step's requests on the bar and beside it. The section goes into `slot` at once for a queued or
+ * running run, and for a completed one only when a step's progress comes. The results are
+ * rendered again on `finished` when the section was shown.
+ */
+function liveProgress(run: RunBody, ctx: ViewContext, slot: HTMLElement): void {
   const bar = h('progress', { max: Math.max(1, run.progress.total), value: run.progress.done, attrs: { 'aria-label': 'items done' } });
-  const text = h('span', { attrs: tid('progress-text') });
+  const step = h('span', { class: 'live-step', hidden: true, attrs: tid('progress-phase') });
+  const text = h('span', { class: 'live-items', attrs: tid('progress-text') });
   const started = { at: performance.now(), done: run.progress.done };
+  const section = h('section', { class: 'live', attrs: { ...tid('progress'), 'aria-live': 'polite' } }, h('h2', null, 'Progress (live)'), bar, ' ', step, text);
+  // Whether the section is in the view (which may still be off-screen, being built).
+  let shown = false;
+  const place = () => {
+    if (!shown) slot.append(section);
+    shown = true;
+  };
   const show = (p: LiveProgress, status: string) => {
-    bar.max = Math.max(1, p.total);
-    bar.value = p.done;
+    const inStep = stepText(p);
+    const counted = inStep === null ? p : p.phaseProgress!;
+    bar.max = Math.max(1, counted.total);
+    bar.value = counted.done;
+    bar.setAttribute('aria-label', inStep === null ? 'items done' : `${p.phase} requests done`);
+    step.hidden = inStep === null;
+    step.textContent = inStep ?? '';
+    step.title = inStep === null ? '' : STEP_TITLES[p.phase!];
+    section.classList.toggle('in-step', inStep !== null);
+    if (inStep !== null) section.dataset.phase = p.phase;
+    else delete section.dataset.phase;
+    // The items are over during a step: their count stays, their rate would only fall.
     const secs = (performance.now() - started.at) / 1000;
     const rate = secs > 0.5 && p.done > started.done ? `${((p.done - started.done) / secs).toFixed(1)} items/s` : 'measuring rate…';
-    text.textContent = `${status}: ${p.done} / ${p.total} results · ${p.errors} errors · ${rate}`;
+    text.textContent = inStep === null ? `${status}: ${p.done} / ${p.total} results · ${p.errors} errors · ${rate}` : `items: ${p.done} / ${p.total} results · ${p.errors} errors`;
     section.dataset.done = String(p.done);
+    if (inStep !== null) place();
   };
-  const section = h('section', { class: 'live', attrs: { ...tid('progress'), 'aria-live': 'polite' } }, h('h2', null, 'Progress (live)'), bar, ' ', text);
   show(run.progress, run.status);
+  if (LIVE.has(run.status)) place();
   const events = api.events(run.runId, {
     progress: (p) => show(p as LiveProgress, 'running'),
-    // The run ended: show its results in place (a replace, not a page load).
+    // The run ended: show its results in place (a replace, not a page load), unless nothing was under way.
     finished: () => {
       events.close();
-      if (!ctx.signal.aborted) ctx.navigate(window.location.pathname + window.location.search, { replace: true });
+      finishedRuns.add(run.runId);
+      if (shown && !ctx.signal.aborted) ctx.navigate(window.location.pathname + window.location.search, { replace: true });
     },
   }, ctx.signal);
   ctx.onLeave(() => events.close());
-  return section;
 }
 
 function metricsTable(run: RunBody, defs: readonly MetricDef[]): HTMLElement {
@@ -201,6 +248,11 @@ export async function runView(root: HTMLElement, ctx: ViewContext): Promise<void
   );
   if (run.error !== null) root.append(h('p', { class: 'error', attrs: { role: 'alert' } }, `error: ${run.error}`));
   for (const n of run.notes) root.append(h('p', { class: 'note', attrs: tid('run-note') }, `note: ${n}`));
-  if (LIVE.has(run.status)) root.append(liveProgress(run, ctx));
+  // A completed run is followed too (once): the steps after its items may still be going on.
+  if (LIVE.has(run.status) || (run.status === 'completed' && !finishedRuns.has(run.runId))) {
+    const slot = h('div', { class: 'live-slot' });
+    root.append(slot);
+    liveProgress(run, ctx, slot);
+  }
   root.append(h('h2', null, 'Metrics'), metricsTable(run, defs), ...[runCategories(run)].filter((x) => x !== null), h('h2', null, 'Eval sets'), setsTable(run, consistency), provenance(run), await itemsSection(run, ctx));
 }
