@@ -28,17 +28,23 @@ export function gateExitCode(r: GateReport): number {
 }
 
 /**
- * Runs the gate for `headId`, writes the JUnit/Markdown files asked for, and prints the report
- * (unless `print` is false: `run --gate --json` prints it inside one object). Returns the report.
+ * Writes the JUnit/Markdown files asked for and prints the report (unless `print` is false:
+ * `run --gate --json` prints it inside one object): the one rendering of a report, whether the
+ * gate ran here or on a server, so the files are the same either way.
  */
-export function gateAndReport(store: Store, headId: number, v: Values, io: Io, print = true): GateReport {
-  const head = store.runs.get(headId);
-  const report = inFlags(() => gateHead(store, head, gateOptionsFrom(v)));
+export function writeGateReports(report: GateReport, v: Values, io: Io, print = true): void {
   const junit = str(v, 'junit');
   const markdown = str(v, 'markdown');
   if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), forOutput(io, gateJunit(report)));
   if (markdown !== undefined) writeFileSync(resolve(io.cwd, markdown), forOutput(io, gateMarkdown(report)));
   if (print) println(io.stdout, flag(v, 'json') ? JSON.stringify(report) : gateText(report));
+}
+
+/** Runs the gate for `headId` and writes its reports (writeGateReports). Returns the report. */
+export function gateAndReport(store: Store, headId: number, v: Values, io: Io, print = true): GateReport {
+  const head = store.runs.get(headId);
+  const report = inFlags(() => gateHead(store, head, gateOptionsFrom(v)));
+  writeGateReports(report, v, io, print);
   return report;
 }
 

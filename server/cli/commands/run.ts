@@ -60,7 +60,6 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     gateOptionsFrom(v);
   }
   const server = str(v, 'server');
-  if (gating && server !== undefined) throw new TunegateError('USAGE', '--gate runs against the local database; against a server use GET /api/gate');
   if (server !== undefined && v.lease !== undefined) throw new TunegateError('USAGE', '--lease is for runs executed here; a server holds its own (tunegate serve --lease)');
   const leaseMs = leaseMsFrom(v);
   if (server !== undefined) return remoteRun(io, new ApiClient(server, io.env.TUNEGATE_TOKEN || undefined), name, wanted, v);
