@@ -41,14 +41,22 @@ describe('tunegate run --server URL --gate', () => {
       expect(pass.code, pass.stderr).toBe(0);
       expect(pass.stdout).toMatch(/run 3 · checkpoint good/);
       expect(pass.stdout).toContain('gate: ✅ pass: run 3 (good, step 1) vs baseline run 2 (base, step 0)');
+      // The dashboard the links point at: the server itself unless told otherwise.
+      expect(pass.stdout).toContain(`dashboard: ${url}/compare?base=2&head=3 (head run ${url}/runs/3, baseline run ${url}/runs/2)`);
+      const elsewhere = await cli(['run', 'good', '--server', url, '--evalsets', 'bio', '--no-likelihood', '--gate'], { cwd, env: { TUNEGATE_DASHBOARD_URL: 'https://dash.example/tg/' } });
+      expect(elsewhere.code, elsewhere.stderr).toBe(0);
+      expect(elsewhere.stdout).toContain('dashboard: https://dash.example/tg/compare?base=2&head=4');
 
       const worse = await run('bad', 'bad', 2, '--junit', 'gate.xml', '--markdown', 'gate.md');
       expect(worse.code, worse.stderr).toBe(1);
-      expect(worse.stdout).toContain('gate: ❌ regression: run 4 (bad, step 2) vs baseline run 2 (base, step 0)');
+      expect(worse.stdout).toContain('gate: ❌ regression: run 5 (bad, step 2) vs baseline run 2 (base, step 0)');
       expect(read(cwd, 'gate.xml')).toMatch(/<failure type="regression" message="bio_accuracy: base 1\.000, head 0\.000/);
       expect(read(cwd, 'gate.md')).toContain('## tunegate gate: ❌ regression');
+      expect(read(cwd, 'gate.md')).toContain(`[compare in the dashboard](<${url}/compare?base=2&head=5>) · [head run 5](<${url}/runs/5>) · [baseline run 2](<${url}/runs/2>)`);
+      expect(read(cwd, 'gate.xml')).toContain(`; dashboard: ${url}/compare?base=2&amp;head=5">`);
+      expect(worse.stdout).toContain(`dashboard: ${url}/compare?base=2&head=5`);
       // The files are a local gate's of the same runs (the server's database, read by this process).
-      const local = await cli(['gate', '--run', '4', '--db', db, '--junit', 'local.xml', '--markdown', 'local.md'], { cwd });
+      const local = await cli(['gate', '--run', '5', '--db', db, '--junit', 'local.xml', '--markdown', 'local.md', '--dashboard-url', url], { cwd });
       expect(local.code, local.stderr).toBe(1);
       expect(read(cwd, 'gate.md')).toBe(read(cwd, 'local.md'));
       expect(untimed(read(cwd, 'gate.xml'))).toBe(untimed(read(cwd, 'local.xml')));

@@ -15,7 +15,7 @@ import type { ApiClient } from '../remote.js';
 import { checkpointRequest, judgeFromOptions } from './checkpoint.js';
 import { checkSameEndpoint } from '../same-endpoint.js';
 import { remoteGate } from '../remote-gate.js';
-import { gateExitCode, writeGateReports } from './gate.js';
+import { dashboardFrom, gateExitCode, writeGateReports } from './gate.js';
 
 /** Exit code of a run, the same rules as a local run; 0 only for a completed run without errors. */
 export function exitCodeFor(run: Pick<RunJson, 'status' | 'counts'>): number {
@@ -130,7 +130,7 @@ export async function remoteRun(io: Io, client: ApiClient, name: string, wanted:
   if (code === EXIT.INTERRUPTED) println(io.stderr, `run ${id} is ${final.status}; resume it with POST ${client.base}/api/runs/${id}/resume`);
   if (!gated) return code;
   const report = await remoteGate(client, id, v);
-  writeGateReports(report, v, io, !json);
+  writeGateReports(report, v, io, !json, dashboardFrom(v, io, client.base));
   if (json) println(io.stdout, JSON.stringify({ run: final, gate: report }));
   return gateExitCode(report);
 }
