@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { micromark } from 'micromark';
+import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../server/store/open.js';
 import { cli } from '../helpers/cli.js';
@@ -34,6 +36,10 @@ describe('--dashboard-url links the gate reports to the dashboard', () => {
     expect(md).toContain(`[compare in the dashboard](<${compare}>)`);
     expect(md).toContain(`[head run 2](<${DASH}/runs/2>)`);
     expect(md).toContain(`[baseline run 1](<${DASH}/runs/1>)`);
+    // Rendered as GitHub renders it, each is a link.
+    const html = micromark(md, { extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+    expect(html).toContain(`<a href="${compare.replace('&', '&amp;')}">compare in the dashboard</a>`);
+    expect(html).toContain(`<a href="${DASH}/runs/2">head run 2</a>`);
     const xml = readFileSync(join(dir, 'g.xml'), 'utf8');
     expect(xml).toMatch(new RegExp(`<failure type="regression" message="bio_accuracy: [^"]*dashboard: ${compare.replace(/[?.]/g, '\\$&').replace('&', '&amp;')}"`));
     expect(xml).toContain(`<property name="dashboard.head" value="${DASH}/runs/2"/>`);
