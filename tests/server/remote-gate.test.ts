@@ -7,8 +7,9 @@ import { echo, endpoint } from '../helpers/endpoint.js';
 import { keywordItems } from '../helpers/run.js';
 import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
 
-/** Model "bad" answers nothing useful; every other model echoes the prompt (each keyword item passes). */
-const byModel = (req: { model: string; userText: string }) => (req.model === 'bad' ? { content: 'no idea' } : echo(req as never));
+/** Model "bad" answers nothing useful, "flaky" refuses one item; every other model echoes the prompt (each keyword item passes). */
+const byModel = (req: { model: string; userText: string }) =>
+  (req.model === 'bad' ? { content: 'no idea' } : req.model === 'flaky' && req.userText === 'question q3' ? { status: 400 } : echo(req as never));
 
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 /** JUnit without its timestamp, the one part that differs between two renderings of a report. */
@@ -66,6 +67,11 @@ describe('tunegate run --server URL --gate', () => {
         '--max-errors', '2', '--no-significance', '--allow-mismatch');
       expect(lenient.code, lenient.stderr).toBe(0);
       expect(lenient.json().gate).toMatchObject({ verdict: 'pass', baseline: { runId: 2 }, alpha: 0.1, maxErrors: 2, significance: false, metrics: [{ metric: 'bio_accuracy', tolerance: 1 }] });
+
+      // A run with an errored item is gated all the same, and cannot be trusted (exit 3).
+      const flaky = await run('flaky', 'flaky', 3, '--retries', '0');
+      expect(flaky.code, flaky.stderr).toBe(3);
+      expect(flaky.stdout).toContain('gate: ⚠️ untrusted');
 
       // The server's refusals name the CLI's flags, not its querystring fields.
       const measuredApart = await run('bad', 'bad', 2, '--temperature', '0.5');
