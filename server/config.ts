@@ -18,6 +18,13 @@ export function resolveDbPath(flag: string | undefined, env: Env): string {
   return DEFAULT_DB_PATH;
 }
 
+/** The dashboard the gate's reports link to, and where it was given: `--dashboard-url` wins, then TUNEGATE_DASHBOARD_URL. */
+export function dashboardUrlSetting(flag: string | undefined, env: Env): { url: string; from: string } | undefined {
+  if (flag !== undefined) return { url: flag, from: '--dashboard-url' };
+  const fromEnv = env.TUNEGATE_DASHBOARD_URL;
+  return fromEnv !== undefined && fromEnv !== '' ? { url: fromEnv, from: 'TUNEGATE_DASHBOARD_URL' } : undefined;
+}
+
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Checks that a user-supplied name can be an environment variable name. */

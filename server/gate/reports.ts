@@ -2,6 +2,7 @@ import { fmt, table } from '../report/text.js';
 import { oneLine, printable } from '../untrusted-text.js';
 import type { GateReport, MetricVerdict } from './decide.js';
 import { FLAG_BASELINE_HINT } from '../runs/reference.js';
+import type { GateLinks } from './dashboard-links.js';
 
 const ICON = { pass: '✅ pass', regression: '❌ regression', untrusted: '⚠️ untrusted (too many errored items)', 'no-baseline': '⏭️ no baseline' } as const;
 
@@ -31,16 +32,23 @@ const NOT_GATED = 'was not gated (a first build passes)';
 const noBaselineText = (r: GateReport) =>
   `${printable(r.reference.why)}. ${FLAG_BASELINE_HINT.charAt(0).toUpperCase()}${FLAG_BASELINE_HINT.slice(1)}; pass --require-baseline (API requireBaseline=true) to fail instead.`;
 
-/** The human table printed by `tunegate gate`. */
-export function gateText(r: GateReport): string {
+/** The dashboard links in one line of text (or a JUnit message's tail). */
+const linksText = (l: GateLinks) => (l.compare === null ? `dashboard: head run ${l.head}` : `dashboard: ${l.compare} (head run ${l.head}, baseline run ${l.baseline})`);
+/** `message`, with the dashboard page that shows it when there are links. */
+const linked = (message: string, link: string | null | undefined) => (link === null || link === undefined ? message : `${message}; dashboard: ${link}`);
+
+/** The human table printed by `tunegate gate`; with `links`, a line pointing into the dashboard. */
+export function gateText(r: GateReport, links?: GateLinks): string {
+  const dashboard = links === undefined ? [] : [linksText(links)];
   if (r.verdict === 'no-baseline') {
-    return [`gate: ${ICON[r.verdict]}: ${runLabel(r.head)} ${NOT_GATED}`, noBaselineText(r), ...r.warnings.slice(1).map((w) => `warning: ${printable(w)}`)].join('\n');
+    return [`gate: ${ICON[r.verdict]}: ${runLabel(r.head)} ${NOT_GATED}`, noBaselineText(r), ...dashboard, ...r.warnings.slice(1).map((w) => `warning: ${printable(w)}`)].join('\n');
   }
   const rows = r.metrics.map((m) => [m.metric, fmt(m.base), fmt(m.head), signed(m.delta), `${interval(m)}${coverage(m)}`, pValue(m), level(m), String(m.n), m.verdict]);
   const lines = [
     `gate: ${ICON[r.verdict]}: ${runLabel(r.head)} vs baseline ${runLabel(r.baseline!)}, ${r.items.compared} items compared` +
       `${r.significance ? `, alpha ${r.alpha}` : ', tolerance only'}`,
     `reference: ${printable(referenceLine(r, runLabel))}`,
+    ...dashboard,
     '',
     table(['metric', 'base', 'head', 'delta', 'interval', 'p', 'level', 'n', 'verdict'], rows),
     method(r),
@@ -65,10 +73,13 @@ function xml(text: string): string {
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
-/** JUnit XML: one testcase per gated metric; a regression is a failure with delta, interval and p. */
-export function gateJunit(r: GateReport): string {
+/**
+ * JUnit XML: one testcase per gated metric; a regression is a failure with delta, interval and p
+ * (and, with `links`, the compare view's URL, which most CI viewers make clickable).
+ */
+export function gateJunit(r: GateReport, links?: GateLinks): string {
   const cases = r.verdict !== 'no-baseline' ? [] : [
-    `    <testcase classname="tunegate.gate" name="baseline" time="0">\n      <skipped message="${xml(`no baseline: ${runLabel(r.head)} ${NOT_GATED}. ${noBaselineText(r)}`)}"/>\n    </testcase>`,
+    `    <testcase classname="tunegate.gate" name="baseline" time="0">\n      <skipped message="${xml(linked(`no baseline: ${runLabel(r.head)} ${NOT_GATED}. ${noBaselineText(r)}`, links?.head))}"/>\n    </testcase>`,
   ];
   cases.push(...r.metrics.map((m) => {
     const open = `    <testcase classname="tunegate.gate" name="${xml(m.metric)}" time="0">`;
@@ -76,18 +87,19 @@ export function gateJunit(r: GateReport): string {
     const summary = `${m.metric}: base ${fmt(m.base)}, head ${fmt(m.head)}, delta ${signed(m.delta)}, interval ${interval(m)}${coverage(m)}, p ${pValue(m)} at level ${level(m)}, n ${m.n}`;
     if (m.verdict !== 'regression') return `${open}\n      <system-out>${xml(`${summary}: ${m.reason}`)}</system-out>\n    </testcase>`;
     const evidence = m.worst.map((w) => `[${w.set}/${w.id}] ${fmt(w.base)} -> ${fmt(w.head)}: ${clip(w.prompt, 100)}\n  base: ${clip(w.baseAnswer, 200)}\n  head: ${clip(w.headAnswer, 200)}`).join('\n');
-    return `${open}\n      <failure type="regression" message="${xml(`${summary}: ${m.reason}`)}">${xml(evidence)}</failure>\n    </testcase>`;
+    return `${open}\n      <failure type="regression" message="${xml(linked(`${summary}: ${m.reason}`, links?.compare))}">${xml(evidence)}</failure>\n    </testcase>`;
   }));
   // A first build's errored items make it untrusted too (exit 3), baseline or not.
   const untrusted = r.verdict === 'untrusted' || r.headErrors > r.maxErrors;
   if (untrusted) {
-    cases.push(`    <testcase classname="tunegate.gate" name="errored items" time="0">\n      <error type="untrusted" message="${xml(`${r.headErrors} errored items in the head run (max ${r.maxErrors})`)}"/>\n    </testcase>`);
+    cases.push(`    <testcase classname="tunegate.gate" name="errored items" time="0">\n      <error type="untrusted" message="${xml(linked(`${r.headErrors} errored items in the head run (max ${r.maxErrors})`, links?.head))}"/>\n    </testcase>`);
   }
   const failures = r.metrics.filter((m) => m.verdict === 'regression').length;
   const skipped = r.metrics.filter((m) => m.verdict === 'skipped').length + (r.verdict === 'no-baseline' ? 1 : 0);
   const errors = untrusted ? 1 : 0;
   const name = xml(`tunegate gate: ${runLabel(r.head)} vs ${r.baseline === null ? 'no baseline' : runLabel(r.baseline)}`);
-  const properties = [['reference', referenceLine(r, runLabel)], ...r.sensitivity.map((x) => [`sensitivity.${x.metric}`, sensitivityLine(r, x.text)])]
+  const dashboard = Object.entries(links ?? {}).filter(([, url]) => url !== null).map(([page, url]) => [`dashboard.${page}`, url as string]);
+  const properties = [['reference', referenceLine(r, runLabel)], ...dashboard, ...r.sensitivity.map((x) => [`sensitivity.${x.metric}`, sensitivityLine(r, x.text)])]
     .map(([name, value]) => `      <property name="${xml(name!)}" value="${xml(value!)}"/>`);
   const reference = `    <properties>\n${properties.join('\n')}\n    </properties>`;
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -125,11 +137,24 @@ function inert(text: string | null, max: number, where: 'table' | 'text' = 'tabl
 /** A run in Markdown: the checkpoint's name is untrusted (it may hold an @). */
 const runLabelMd = (r: GateReport['head']) => `run ${r.runId} (${inert(r.checkpoint, 200, 'text')}${r.step === null ? '' : `, step ${r.step}`})`;
 
-/** A short Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY. */
-export function gateMarkdown(r: GateReport): string {
+/**
+ * The dashboard links as Markdown links. The URLs are ours (a checked http(s) base and numeric
+ * ids, percent-encoded by URL), so no `<`, `>` or line break ends the pointy-bracket destination.
+ */
+function linksMd(r: GateReport, l: GateLinks): string {
+  return [
+    ...(l.compare !== null ? [`[compare in the dashboard](<${l.compare}>)`] : []),
+    `[head run ${r.head.runId}](<${l.head}>)`,
+    ...(l.baseline !== null && r.baseline !== null ? [`[baseline run ${r.baseline.runId}](<${l.baseline}>)`] : []),
+  ].join(' · ');
+}
+
+/** A short Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY; with `links`, a line of links into the dashboard. */
+export function gateMarkdown(r: GateReport, links?: GateLinks): string {
+  const dashboard = links === undefined ? [] : ['', linksMd(r, links)];
   if (r.verdict === 'no-baseline') {
     const rest = r.warnings.slice(1).map((w) => `> ⚠️ ${inert(w, 300, 'text')}`);
-    return `${[`## tunegate gate: ${ICON[r.verdict]}`, '', `**Head ${runLabelMd(r.head)} ${NOT_GATED}.**`, '', inert(noBaselineText(r), 600, 'text'), ...(rest.length > 0 ? ['', ...rest] : [])].join('\n')}\n`;
+    return `${[`## tunegate gate: ${ICON[r.verdict]}`, '', `**Head ${runLabelMd(r.head)} ${NOT_GATED}.**`, '', inert(noBaselineText(r), 600, 'text'), ...dashboard, ...(rest.length > 0 ? ['', ...rest] : [])].join('\n')}\n`;
   }
   const lines = [
     `## tunegate gate: ${ICON[r.verdict]}`,
@@ -138,6 +163,7 @@ export function gateMarkdown(r: GateReport): string {
       `${r.significance ? `; a regression is worse than its tolerance and significant, with α = ${r.alpha} shared across the metrics (Holm)` : '; tolerance only'}.`,
     '',
     `Reference: ${inert(referenceLine(r, (x) => `run ${x.runId} (${x.checkpoint})`), 300, 'text')}`,
+    ...dashboard,
     '',
     '| metric | base | head | delta | interval | p | level | n | verdict |',
     '|---|---:|---:|---:|---|---:|---:|---:|---|',

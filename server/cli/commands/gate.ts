@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { dashboardUrlSetting } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
+import { dashboardBase, gateLinks } from '../../gate/dashboard-links.js';
 import type { GateReport } from '../../gate/decide.js';
 import { gateHead, type GateHeadOptions } from '../../gate/gate-head.js';
 import { gateOptions, GateOptionsSchema } from '../../gate/options.js';
@@ -28,17 +30,35 @@ export function gateExitCode(r: GateReport): number {
 }
 
 /**
- * Runs the gate for `headId`, writes the JUnit/Markdown files asked for, and prints the report
- * (unless `print` is false: `run --gate --json` prints it inside one object). Returns the report.
+ * The dashboard the reports link to, checked: --dashboard-url, else TUNEGATE_DASHBOARD_URL, else
+ * `server` (run --server: the server serves the dashboard); undefined: no links. Called before
+ * anything runs, so a bad URL costs no run.
  */
+export function dashboardFrom(v: Values, io: Io, server?: string): string | undefined {
+  const setting = dashboardUrlSetting(str(v, 'dashboard-url'), io.env) ?? (server !== undefined ? { url: server, from: '--server' } : undefined);
+  return setting === undefined ? undefined : dashboardBase(setting.url, setting.from);
+}
+
+/**
+ * Writes the JUnit/Markdown files asked for and prints the report (unless `print` is false:
+ * `run --gate --json` prints it inside one object): the one rendering of a report, whether the
+ * gate ran here or on a server, so the files are the same either way. With a `dashboard`, each
+ * links to the runs' pages there.
+ */
+export function writeGateReports(report: GateReport, v: Values, io: Io, print = true, dashboard?: string): void {
+  const links = dashboard === undefined ? undefined : gateLinks(dashboard, report);
+  const junit = str(v, 'junit');
+  const markdown = str(v, 'markdown');
+  if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), forOutput(io, gateJunit(report, links)));
+  if (markdown !== undefined) writeFileSync(resolve(io.cwd, markdown), forOutput(io, gateMarkdown(report, links)));
+  if (print) println(io.stdout, flag(v, 'json') ? JSON.stringify(report) : gateText(report, links));
+}
+
+/** Runs the gate for `headId` and writes its reports (writeGateReports). Returns the report. */
 export function gateAndReport(store: Store, headId: number, v: Values, io: Io, print = true): GateReport {
   const head = store.runs.get(headId);
   const report = inFlags(() => gateHead(store, head, gateOptionsFrom(v)));
-  const junit = str(v, 'junit');
-  const markdown = str(v, 'markdown');
-  if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), forOutput(io, gateJunit(report)));
-  if (markdown !== undefined) writeFileSync(resolve(io.cwd, markdown), forOutput(io, gateMarkdown(report)));
-  if (print) println(io.stdout, flag(v, 'json') ? JSON.stringify(report) : gateText(report));
+  writeGateReports(report, v, io, print, dashboardFrom(v, io));
   return report;
 }
 
@@ -48,6 +68,7 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   const runRaw = str(p.values, 'run');
   if (runRaw !== undefined && str(p.values, 'checkpoint') !== undefined) throw new TunegateError('USAGE', 'pass --run or --checkpoint, not both');
   gateOptionsFrom(p.values); // validate before opening anything
+  dashboardFrom(p.values, io);
   return withStore(p.values, io, (store) => {
     const head = resolveHead(store, {
       ...(runRaw !== undefined ? { run: parseRunId(runRaw, '--run') } : {}),

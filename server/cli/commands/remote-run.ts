@@ -14,6 +14,8 @@ import type { Progress } from '../../runner/execute-run.js';
 import type { ApiClient } from '../remote.js';
 import { checkpointRequest, judgeFromOptions } from './checkpoint.js';
 import { checkSameEndpoint } from '../same-endpoint.js';
+import { remoteGate } from '../remote-gate.js';
+import { dashboardFrom, gateExitCode, writeGateReports } from './gate.js';
 
 /** Exit code of a run, the same rules as a local run; 0 only for a completed run without errors. */
 export function exitCodeFor(run: Pick<RunJson, 'status' | 'counts'>): number {
@@ -79,7 +81,8 @@ function runRequest(checkpoint: string, v: Values): { checkpoint: string } & Run
 /**
  * `tunegate run … --server URL`: registers the checkpoint on the server when given an endpoint,
  * queues the run there, follows its events (progress on stderr) and prints the result as a
- * local run would, with the same exit codes. Ctrl-C cancels the run on the server. Exits 0 only
+ * local run would, with the same exit codes; with `--gate`, gates it there (GET /api/gate) and
+ * writes the reports here as a local gate does, exiting with the gate's code. Ctrl-C cancels the run on the server. Exits 0 only
  * for a completed run: a run lost to this client (the server gone, the stream gone) is exit 5.
  */
 export async function remoteRun(io: Io, client: ApiClient, name: string, wanted: NewCheckpoint | undefined, v: Values): Promise<number> {
@@ -117,9 +120,17 @@ export async function remoteRun(io: Io, client: ApiClient, name: string, wanted:
     return io.signal?.aborted === true ? EXIT.INTERRUPTED : EXIT.UNFINISHED;
   }
   const final = followed.run;
-  println(io.stdout, flag(v, 'json') ? JSON.stringify(final) : runText(final));
   const code = exitCodeFor(final);
+  const json = flag(v, 'json');
+  // `--gate`, as a local run: a stopped run is not gated; a run with errored items is, and the
+  // gate reports it as untrusted (exit 3) unless --max-errors allows them.
+  const gated = flag(v, 'gate') && (code === EXIT.OK || code === EXIT.ITEMS_ERRORED);
+  if (!(gated && json)) println(io.stdout, json ? JSON.stringify(final) : runText(final));
   if (code === EXIT.ITEMS_ERRORED) println(io.stderr, `${final.counts?.errors} results errored after retries; see GET ${client.base}/api/runs/${id}/results?outcome=error`);
   if (code === EXIT.INTERRUPTED) println(io.stderr, `run ${id} is ${final.status}; resume it with POST ${client.base}/api/runs/${id}/resume`);
-  return code;
+  if (!gated) return code;
+  const report = await remoteGate(client, id, v);
+  writeGateReports(report, v, io, !json, dashboardFrom(v, io, client.base));
+  if (json) println(io.stdout, JSON.stringify({ run: final, gate: report }));
+  return gateExitCode(report);
 }

@@ -19,7 +19,7 @@ import { checkJudgeReady } from '../../judge/judge-stored-run.js';
 import { parseRunId } from './resume.js';
 import { ApiClient } from '../remote.js';
 import { remoteRun } from './remote-run.js';
-import { GATE_OPTIONS, gateAndReport, gateExitCode, gateOptionsFrom } from './gate.js';
+import { dashboardFrom, GATE_OPTIONS, gateAndReport, gateExitCode, gateOptionsFrom } from './gate.js';
 import { runJson } from '../../report/run-json.js';
 import { summarizeRun } from '../../runs/summary.js';
 import { println } from '../io.js';
@@ -56,11 +56,12 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     for (const opt of Object.keys(GATE_OPTIONS)) {
       if (v[opt] !== undefined) throw new TunegateError('USAGE', `--${opt} is a gate option: add --gate`);
     }
-  } else {
-    gateOptionsFrom(v);
   }
   const server = str(v, 'server');
-  if (gating && server !== undefined) throw new TunegateError('USAGE', '--gate runs against the local database; against a server use GET /api/gate');
+  if (gating) {
+    gateOptionsFrom(v);
+    dashboardFrom(v, io, server);
+  }
   if (server !== undefined && v.lease !== undefined) throw new TunegateError('USAGE', '--lease is for runs executed here; a server holds its own (tunegate serve --lease)');
   const leaseMs = leaseMsFrom(v);
   if (server !== undefined) return remoteRun(io, new ApiClient(server, io.env.TUNEGATE_TOKEN || undefined), name, wanted, v);

@@ -67,6 +67,7 @@ export const EXIT_CODES: readonly (readonly [code: number, meaning: string])[] =
 export const ENVIRONMENT: readonly (readonly [name: string, meaning: string])[] = [
   ['TUNEGATE_DB', 'default database path (overridden by --db)'],
   ['TUNEGATE_TOKEN', 'serve: bearer token every non-GET request needs; client: sent by --server'],
+  ['TUNEGATE_DASHBOARD_URL', 'gate, run --gate: the dashboard the reports link to (as --dashboard-url)'],
   ['TUNEGATE_PROTECT_READS', 'serve: 1 = reads need the token too (as --protect-reads)'],
   ['TUNEGATE_KEY_ENVS', 'serve: key variables the server may read (as --key-env; A=URL_PREFIX,B)'],
   ['TUNEGATE_ALLOWED_HOSTS', 'serve: extra Host names (as --allowed-host; a,b)'],

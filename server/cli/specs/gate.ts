@@ -11,6 +11,11 @@ export const GATE_OPTIONS = {
   ...schemaSpec(GateOptionsSchema, { baseline: 'RUN_ID|CHECKPOINT|previous|baseline', tolerance: 'METRIC=ABS', alpha: 'A', maxErrors: 'N', metrics: 'a,b' }),
   junit: { type: 'string', value: 'FILE', help: 'JUnit XML: one testcase per metric, a failure for each regression' },
   markdown: { type: 'string', value: 'FILE', help: 'a summary for a pull request or $GITHUB_STEP_SUMMARY' },
+  'dashboard-url': {
+    type: 'string',
+    value: 'URL',
+    help: 'where the team\'s tunegate serve is reached (http or https, no user name or password): the stdout report, the Markdown and the JUnit failure messages link to the pair in its compare view (URL/compare?base=B&head=H) and to both runs (URL/runs/ID); else TUNEGATE_DASHBOARD_URL; with run --server, default: the server URL (it serves the dashboard)',
+  },
 } as const satisfies Spec;
 
 export const GATE_DOC: CommandDoc = {
