@@ -5,6 +5,8 @@ import type { GateReport } from '../../gate/decide.js';
 import { gateHead, type GateHeadOptions } from '../../gate/gate-head.js';
 import { gateOptions, GateOptionsSchema } from '../../gate/options.js';
 import { gateJunit, gateMarkdown, gateText } from '../../gate/reports.js';
+import { reportData } from '../../gate/report-data.js';
+import { writeHtmlReport } from '../html-report-file.js';
 import { resolveHead } from '../../runs/select.js';
 import type { Store } from '../../store/open.js';
 import { expectPositionals, flag, parseArgs, str, type Values } from '../args.js';
@@ -28,7 +30,7 @@ export function gateExitCode(r: GateReport): number {
 }
 
 /**
- * Runs the gate for `headId`, writes the JUnit/Markdown files asked for, and prints the report
+ * Runs the gate for `headId`, writes the JUnit/Markdown/HTML files asked for, and prints the report
  * (unless `print` is false: `run --gate --json` prints it inside one object). Returns the report.
  */
 export function gateAndReport(store: Store, headId: number, v: Values, io: Io, print = true): GateReport {
@@ -38,6 +40,9 @@ export function gateAndReport(store: Store, headId: number, v: Values, io: Io, p
   const markdown = str(v, 'markdown');
   if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), forOutput(io, gateJunit(report)));
   if (markdown !== undefined) writeFileSync(resolve(io.cwd, markdown), forOutput(io, gateMarkdown(report)));
+  const html = str(v, 'html');
+  // No reference yet: the head against itself, under the banner saying it was not gated.
+  if (html !== undefined) writeHtmlReport(io, html, reportData(store, report.baseline?.runId ?? headId, headId, report));
   if (print) println(io.stdout, flag(v, 'json') ? JSON.stringify(report) : gateText(report));
   return report;
 }

@@ -11,6 +11,7 @@ export const GATE_OPTIONS = {
   ...schemaSpec(GateOptionsSchema, { baseline: 'RUN_ID|CHECKPOINT|previous|baseline', tolerance: 'METRIC=ABS', alpha: 'A', maxErrors: 'N', metrics: 'a,b' }),
   junit: { type: 'string', value: 'FILE', help: 'JUnit XML: one testcase per metric, a failure for each regression' },
   markdown: { type: 'string', value: 'FILE', help: 'a summary for a pull request or $GITHUB_STEP_SUMMARY' },
+  html: { type: 'string', value: 'FILE', help: 'one self-contained HTML file with the compare view (verdict, chart, table, changed items, provenance): opens from disk with no network request, an artifact for reviewers' },
 } as const satisfies Spec;
 
 export const GATE_DOC: CommandDoc = {
