@@ -17,9 +17,9 @@ export function metricDefinitions(store: Store): ReportData['definitions'] {
 
 /**
  * The report of base against head, with the gate's report on them (its reference choice, when
- * it chose the base) or why there is none.
+ * it chose the base) or why there is none; with a dashboard URL, run names link to its run pages.
  */
-export function reportData(store: Store, baseId: number, headId: number, gate: GateReport | Error, now: Date = new Date()): ReportData {
+export function reportData(store: Store, baseId: number, headId: number, gate: GateReport | Error, opts: { dashboardUrl?: string | null; now?: Date } = {}): ReportData {
   const run = (id: number) => {
     const r = store.runs.get(id);
     return runJson(r, currentSummary(store, r));
@@ -30,7 +30,7 @@ export function reportData(store: Store, baseId: number, headId: number, gate: G
     gate: gate instanceof Error ? { error: gate.message } : gate,
     definitions: metricDefinitions(store),
     runs: { base: run(baseId), head: run(headId) },
-    generatedAt: now.toISOString(),
-    dashboardUrl: null,
+    generatedAt: (opts.now ?? new Date()).toISOString(),
+    dashboardUrl: opts.dashboardUrl ?? null,
   };
 }

@@ -35,6 +35,12 @@ describe('the HTML report from the CLI', () => {
     expect(data.comparison.flips.map((f: any) => [`${f.set}/${f.id}`, f.head.answer])).toEqual([...stored].filter(([k]) => k.startsWith('bio/')));
     expect(data.comparison.blog.map((b: any) => [`${b.set}/${b.id}`, b.head.answer])).toEqual([...stored].filter(([k]) => k.startsWith('blog/')));
     expect(data.runs.head.provenance.endpoint.model).toContain('model ');
+
+    // A first build (no reference yet): exit 0, and the report shows the head alone under the no-baseline verdict.
+    const first = await cli(['gate', '--checkpoint', 'base', '--html', 'first.html', '--db', p.db], { cwd: p.cwd });
+    expect(first.code, first.stderr).toBe(0);
+    const alone = reportJson(join(p.cwd, 'first.html'));
+    expect([alone.gate.verdict, alone.comparison.base.runId, alone.comparison.head.runId, alone.comparison.flips]).toEqual(['no-baseline', 3, 3, []]);
   });
 
   it('run --gate --html writes the report of the run it gated, and exits with the gate', async () => {
