@@ -4,12 +4,14 @@
  * chromium with every network request refused and recorded. Expected values come from the store
  * (compareRuns, gate), not from the file.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
 import { compareRuns } from '../../server/compare/compare-runs.js';
 import { gate } from '../../server/gate/gate-head.js';
+import { htmlReport } from '../../server/gate/html-report.js';
+import { readReportBundle } from '../../server/gate/report-bundle.js';
 import { openStore } from '../../server/store/open.js';
 import { cli } from '../helpers/cli.js';
 import { HOSTILE_ANSWERS, hostileProject } from '../helpers/hostile.js';
@@ -40,10 +42,11 @@ describeBrowser('the HTML report (report --html, gate --html), opened from disk 
 
     const w = await openPage(browser());
     const url = pathToFileURL(join(p.cwd, 'report.html')).href;
-    // Every request but the file itself is refused and recorded.
+    // Every request but the report files themselves is refused and recorded.
     const network: string[] = [];
+    const reports = new Set([url, pathToFileURL(join(p.cwd, 'linked.html')).href]);
     await w.page.route('**/*', (route) => {
-      if (route.request().url() === url) return route.continue();
+      if (reports.has(route.request().url())) return route.continue();
       network.push(route.request().url());
       return route.abort();
     });
@@ -106,6 +109,20 @@ describeBrowser('the HTML report (report --html, gate --html), opened from disk 
     expect(w.log.cspViolations).toEqual([]);
     expect(w.log.pageErrors).toEqual([]);
     expect(w.log.consoleErrors).toEqual([]);
+    expect(dialogs).toEqual([]);
+
+    // With a dashboard URL (http or https only) the run names link to its run pages.
+    const data = reportJson(html);
+    for (const [dashboardUrl, href] of [['https://tunegate.example/', `https://tunegate.example/runs/${head}`], ['javascript:alert(1)//', null]] as const) {
+      const file = join(p.cwd, 'linked.html');
+      writeFileSync(file, htmlReport({ ...data, dashboardUrl }, readReportBundle()));
+      await w.page.goto(pathToFileURL(file).href);
+      await waitReady(w.page);
+      const lede = w.page.locator('p.lede');
+      expect(await lede.locator('a').count()).toBe(href === null ? 0 : 2);
+      if (href !== null) expect(await lede.locator('a').nth(1).getAttribute('href')).toBe(href);
+    }
+    expect(network).toEqual([]);
     expect(dialogs).toEqual([]);
   });
 });

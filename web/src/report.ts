@@ -6,6 +6,7 @@
  */
 import './styles.css';
 import type { ReportData } from '../../server/routes/api-types.js';
+import { PAGE_URLS } from '../../server/shared/page-urls.js';
 import { h, tid } from './dom.js';
 import { renderComparison, type CompareHost } from './views/compare.js';
 import { provenance } from './views/run.js';
@@ -15,10 +16,11 @@ const data = JSON.parse(document.getElementById('report-data')!.textContent ?? '
 const query = new URLSearchParams();
 let cleanups: Array<() => void> = [];
 
-// Runs link to the dashboard when the report names one; otherwise a link would lead nowhere from disk.
-const runLink = (id: number, text: string) => (data.dashboardUrl === null
+// Runs link to the dashboard when the report names one (http or https only); otherwise a link would lead nowhere from disk.
+const dashboard = data.dashboardUrl !== null && /^https?:\/\//i.test(data.dashboardUrl) ? data.dashboardUrl.replace(/\/+$/, '') : null;
+const runLink = (id: number, text: string) => (dashboard === null
   ? h('span', { class: 'run-name' }, text)
-  : h('a', { href: `${data.dashboardUrl.replace(/\/+$/, '')}/runs/${id}`, attrs: { rel: 'noreferrer' } }, text));
+  : h('a', { href: `${dashboard}${PAGE_URLS.run.replace(':id', String(id))}`, attrs: { rel: 'noreferrer' } }, text));
 
 async function render(): Promise<void> {
   for (const fn of cleanups) fn();
