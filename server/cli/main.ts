@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   judge: async () => (await import('./commands/judge.js')).judgeCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   gate: async () => (await import('./commands/gate.js')).gateCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
   plan: async () => (await import('./commands/plan.js')).planCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
 };

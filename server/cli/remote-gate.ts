@@ -1,5 +1,6 @@
 import { TunegateError } from '../errors.js';
 import type { GateReport } from '../gate/decide.js';
+import type { ReportData } from '../gate/html-report.js';
 import { GateOptionsSchema } from '../gate/options.js';
 import type { Values } from './args.js';
 import type { ApiClient } from './remote.js';
@@ -30,4 +31,28 @@ export async function remoteGate(client: ApiClient, runId: number, v: Values): P
     if (e instanceof TunegateError) throw new TunegateError(e.code, asFlags(e.message), e.details);
     throw e;
   }
+}
+
+/**
+ * The HTML report's data for a pair the server gated, read from its API (the same parts a local
+ * report reads from the store: /api/compare, /api/metrics, /api/runs/:id): the file is the same
+ * either way. With no reference yet, the head against itself, as locally.
+ */
+export async function remoteReportData(client: ApiClient, report: GateReport, dashboard: string | undefined): Promise<ReportData> {
+  const head = report.head.runId;
+  const base = report.baseline?.runId ?? head;
+  const [comparison, definitions, baseRun, headRun] = await Promise.all([
+    client.request<ReportData['comparison']>('GET', `/api/compare?base=${base}&head=${head}`),
+    client.request<ReportData['definitions']>('GET', '/api/metrics'),
+    client.request<ReportData['runs']['base']>('GET', `/api/runs/${base}`),
+    client.request<ReportData['runs']['head']>('GET', `/api/runs/${head}`),
+  ]);
+  return {
+    comparison: report.baseline?.runId === base ? { ...comparison, reference: report.reference } : comparison,
+    gate: report,
+    definitions: { metrics: definitions.metrics, pass: definitions.pass, consistency: definitions.consistency },
+    runs: { base: baseRun, head: headRun },
+    generatedAt: new Date().toISOString(),
+    dashboardUrl: dashboard ?? null,
+  };
 }

@@ -46,6 +46,7 @@ export type AdviceRow = Advice['rows'][number];
 // Open schemas: the server's types until the schemas describe these bodies field by field.
 export type { RunJson, ItemJson } from '../report/run-json.js';
 export type { GateReport } from '../gate/decide.js';
+export type { ReportData } from '../gate/html-report.js';
 /**
  * A followed run's progress event (GET /api/runs/:id/events): done, total, errors, and more while
  * it runs; during a step after the items, that step (`phase`) and its own count of requests.

@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from './deps.js';
 import { IN_TRAIN_TAG } from '../evalsets/in-train.js';
-import { CONSISTENCY_DEFINITION } from '../scoring/consistency.js';
-import { metricDef, METRIC_SETS, METRICS, SET_METRIC_PREFIX, type MetricSetName } from '../scoring/metric-registry.js';
-import { PASS_DEFINITION } from '../scoring/pass.js';
+import { metricDefinitions } from '../gate/report-data.js';
+import { METRIC_SETS, type MetricSetName } from '../scoring/metric-registry.js';
 
 const MetricItems = Type.Object({
   kind: Type.Union([Type.Literal('keyword'), Type.Literal('blog'), Type.Null()], { description: 'item kind; null: any' }),
@@ -61,10 +60,8 @@ export const metricRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
       },
     },
   }, async () => ({
-    pass: PASS_DEFINITION,
-    consistency: CONSISTENCY_DEFINITION,
+    ...metricDefinitions(deps.store),
     // Copies: the schema's type has mutable arrays; the registry's are frozen in type.
     sets: Object.fromEntries(Object.entries(METRIC_SETS).map(([k, v]) => [k, [...v]])) as Record<MetricSetName, string[]>,
-    metrics: [...METRICS, ...deps.store.runs.setNames().map((s) => metricDef(`${SET_METRIC_PREFIX}${s}`)!)],
   }));
 };

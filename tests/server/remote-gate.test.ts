@@ -48,7 +48,7 @@ describe('tunegate run --server URL --gate', () => {
       expect(elsewhere.code, elsewhere.stderr).toBe(0);
       expect(elsewhere.stdout).toContain('dashboard: https://dash.example/tg/compare?base=2&head=4');
 
-      const worse = await run('bad', 'bad', 2, '--junit', 'gate.xml', '--markdown', 'gate.md');
+      const worse = await run('bad', 'bad', 2, '--junit', 'gate.xml', '--markdown', 'gate.md', '--html', 'gate.html');
       expect(worse.code, worse.stderr).toBe(1);
       expect(worse.stdout).toContain('gate: ❌ regression: run 5 (bad, step 2) vs baseline run 2 (base, step 0)');
       expect(read(cwd, 'gate.xml')).toMatch(/<failure type="regression" message="bio_accuracy: base 1\.000, head 0\.000/);
@@ -56,6 +56,11 @@ describe('tunegate run --server URL --gate', () => {
       expect(read(cwd, 'gate.md')).toContain(`[compare in the dashboard](<${url}/compare?base=2&head=5>) · [head run 5](<${url}/runs/5>) · [baseline run 2](<${url}/runs/2>)`);
       expect(read(cwd, 'gate.xml')).toContain(`; dashboard: ${url}/compare?base=2&amp;head=5">`);
       expect(worse.stdout).toContain(`dashboard: ${url}/compare?base=2&head=5`);
+      // The HTML report, read from the server's API: the gated pair, its verdict and both runs.
+      const embedded = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(read(cwd, 'gate.html'))![1]!);
+      expect(embedded).toMatchObject({ gate: { verdict: 'regression', head: { runId: 5 }, baseline: { runId: 2 } }, runs: { base: { runId: 2 }, head: { runId: 5 } }, dashboardUrl: url });
+      expect(embedded.comparison.reference).toEqual(embedded.gate.reference);
+      expect(embedded.definitions.metrics.map((m: { name: string }) => m.name)).toContain('bio_accuracy');
       // The files are a local gate's of the same runs (the server's database, read by this process).
       const local = await cli(['gate', '--run', '5', '--db', db, '--junit', 'local.xml', '--markdown', 'local.md', '--dashboard-url', url], { cwd });
       expect(local.code, local.stderr).toBe(1);

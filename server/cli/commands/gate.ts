@@ -7,6 +7,8 @@ import type { GateReport } from '../../gate/decide.js';
 import { gateHead, type GateHeadOptions } from '../../gate/gate-head.js';
 import { gateOptions, GateOptionsSchema } from '../../gate/options.js';
 import { gateJunit, gateMarkdown, gateText } from '../../gate/reports.js';
+import { reportData } from '../../gate/report-data.js';
+import { writeHtmlReport } from '../html-report-file.js';
 import { resolveHead } from '../../runs/select.js';
 import type { Store } from '../../store/open.js';
 import { expectPositionals, flag, parseArgs, str, type Values } from '../args.js';
@@ -58,7 +60,11 @@ export function writeGateReports(report: GateReport, v: Values, io: Io, print = 
 export function gateAndReport(store: Store, headId: number, v: Values, io: Io, print = true): GateReport {
   const head = store.runs.get(headId);
   const report = inFlags(() => gateHead(store, head, gateOptionsFrom(v)));
-  writeGateReports(report, v, io, print, dashboardFrom(v, io));
+  const dashboard = dashboardFrom(v, io);
+  writeGateReports(report, v, io, print, dashboard);
+  const html = str(v, 'html');
+  // No reference yet: the head against itself, under the banner saying it was not gated.
+  if (html !== undefined) writeHtmlReport(io, html, reportData(store, report.baseline?.runId ?? headId, headId, report, dashboard !== undefined ? { dashboardUrl: dashboard } : {}));
   return report;
 }
 

@@ -14,7 +14,8 @@ import type { Progress } from '../../runner/execute-run.js';
 import type { ApiClient } from '../remote.js';
 import { checkpointRequest, judgeFromOptions } from './checkpoint.js';
 import { checkSameEndpoint } from '../same-endpoint.js';
-import { remoteGate } from '../remote-gate.js';
+import { remoteGate, remoteReportData } from '../remote-gate.js';
+import { writeHtmlReport } from '../html-report-file.js';
 import { dashboardFrom, gateExitCode, writeGateReports } from './gate.js';
 
 /** Exit code of a run, the same rules as a local run; 0 only for a completed run without errors. */
@@ -130,7 +131,10 @@ export async function remoteRun(io: Io, client: ApiClient, name: string, wanted:
   if (code === EXIT.INTERRUPTED) println(io.stderr, `run ${id} is ${final.status}; resume it with POST ${client.base}/api/runs/${id}/resume`);
   if (!gated) return code;
   const report = await remoteGate(client, id, v);
-  writeGateReports(report, v, io, !json, dashboardFrom(v, io, client.base));
+  const dashboard = dashboardFrom(v, io, client.base);
+  writeGateReports(report, v, io, !json, dashboard);
+  const html = str(v, 'html');
+  if (html !== undefined) writeHtmlReport(io, html, await remoteReportData(client, report, dashboard));
   if (json) println(io.stdout, JSON.stringify({ run: final, gate: report }));
   return gateExitCode(report);
 }

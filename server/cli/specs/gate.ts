@@ -16,6 +16,7 @@ export const GATE_OPTIONS = {
     value: 'URL',
     help: 'where the team\'s tunegate serve is reached (http or https, no user name or password): the stdout report, the Markdown and the JUnit failure messages link to the pair in its compare view (URL/compare?base=B&head=H) and to both runs (URL/runs/ID); else TUNEGATE_DASHBOARD_URL; with run --server, default: the server URL (it serves the dashboard)',
   },
+  html: { type: 'string', value: 'FILE', help: 'one self-contained HTML file with the compare view (verdict, chart, table, changed items, provenance): opens from disk with no network request, an artifact for reviewers' },
 } as const satisfies Spec;
 
 export const GATE_DOC: CommandDoc = {

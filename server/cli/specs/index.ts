@@ -7,6 +7,7 @@ import { EVALSET_CHECK_LEAK_DOC, EVALSET_IMPORT_JEKYLL_DOC, EVALSET_IMPORT_SFT_D
 import { GATE_DOC } from './gate.js';
 import { JUDGE_DOC } from './judge.js';
 import { PLAN_DOC } from './plan.js';
+import { REPORT_DOC } from './report.js';
 import { ADVISE_DOC, RESUME_DOC, RUNS_DOC, SHOW_DOC } from './runs.js';
 import { RUN_DOC } from './run.js';
 import { SERVE_DOC } from './serve.js';
@@ -21,6 +22,7 @@ export const COMMAND_DOCS: readonly CommandDoc[] = [
   ADVISE_DOC,
   JUDGE_DOC,
   GATE_DOC,
+  REPORT_DOC,
   PLAN_DOC,
   CHECKPOINT_BASELINE_DOC,
   RUNS_DOC,

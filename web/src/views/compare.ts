@@ -1,4 +1,4 @@
-import { api, ApiError, type BlogChange, type Comparison, type Flip, type FlipSide, type GateReport, type MetricChange, type MetricDef } from '../api.js';
+import { api, ApiError, type BlogChange, type Comparison, type Flip, type FlipSide, type GateReport, type MetricChange, type MetricDef, type TrendPoint } from '../api.js';
 import { CATEGORY_LINES } from '../charts/category-chart.js';
 import { compareBarsConfig } from '../charts/compare-chart.js';
 import { mountChart, preloadCharts } from '../charts/lazy.js';
@@ -121,40 +121,66 @@ function blogTable(items: readonly BlogChange[]): HTMLElement {
       h('td', { class: 'side' }, h('div', { class: 'side-head' }, compText(b.head.components)), h('details', null, h('summary', null, 'post after'), h('p', { class: 'answer' }, b.head.answer ?? 'no answer')))))));
 }
 
+/** What the compare view shows: the comparison, the gate's report on the pair (or why there is none), the metric definitions. */
+export interface CompareData {
+  cmp: Comparison;
+  gate: GateReport | Error;
+  definitions: { metrics: readonly MetricDef[]; pass: string; consistency: string };
+}
+
+/** Where a rendering of the compare view lives: the page's router, or the HTML report's own state (report.ts). */
+export interface CompareHost extends Pick<ViewContext, 'query' | 'setQuery' | 'onLeave'> {
+  /** Each checkpoint's latest run, to pick another pair from; null: a fixed pair (no pickers). */
+  latest: readonly TrendPoint[] | null;
+  /** A run's name, linked to wherever its page is (the report has no page of its own to link to). */
+  runLink(id: number, text: string): Child;
+}
+
 /** `/compare?base=ID&head=ID`: two runs side by side (default: the latest run against the baseline). */
 export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<void> {
   document.title = 'tunegate: before / after';
   void preloadCharts();
   const q = ctx.query;
   const int = (k: string) => (/^\d+$/.test(q.get(k) ?? '') ? Number(q.get(k)) : undefined);
-  const [{ metrics, pass, consistency }, latest, cmp] = await Promise.all([
+  const [definitions, latest, cmp] = await Promise.all([
     api.definitions(),
     // Any metric lists every checkpoint's latest run: the first charted one.
     api.trend(CHOSEN_METRIC_SETS.charted.slice(0, 1)).then((s) => s[0]?.points ?? []),
     api.compare(int('base'), int('head')).catch((e: unknown) => e as Error),
   ]);
-  root.append(h('h1', null, 'Before / after'));
   if (cmp instanceof Error) {
+    root.append(h('h1', null, 'Before / after'));
     if (!(cmp instanceof ApiError) || cmp.status >= 500) throw cmp;
     root.append(emptyState('Nothing to compare yet', h('p', { attrs: tid('compare-error') }, cmp.message),
       h('p', null, 'A comparison needs two runs. By default the latest completed run is compared with a fixed reference: the flagged baseline checkpoint (tunegate checkpoint baseline NAME), else its base checkpoint, else the first checkpoint of its run= tag.'),
       ...(latest.length === 0 ? firstSteps() : [h('p', null, 'Pick two runs: ', latest.slice(0, 8).map((p) => h('span', null, runLink(p.runId, `${p.checkpoint} (run ${p.runId})`), ' ')))])));
     return;
   }
-  const defs = new Map(metrics.map((m) => [m.name, m]));
   const gate = await api.gate(cmp.head.runId, cmp.base.runId).catch((e: Error) => e);
+  await renderComparison(root, { cmp, gate, definitions }, { query: q, setQuery: ctx.setQuery, onLeave: ctx.onLeave, latest, runLink });
+}
 
-  // Pickers over each checkpoint's latest completed run (and the runs shown, if older).
-  const options = [...latest.map((p) => ({ value: String(p.runId), text: `${p.checkpoint}${p.step === null ? '' : ` (step ${p.step})`} · run ${p.runId}` }))];
-  for (const r of [cmp.base, cmp.head]) if (!options.some((o) => o.value === String(r.runId))) options.push({ value: String(r.runId), text: `${r.checkpoint} · run ${r.runId} (${r.status})` });
-  const choose = (which: 'base' | 'head') => (v: string) => ctx.setQuery({ base: which === 'base' ? v : String(cmp.base.runId), head: which === 'head' ? v : String(cmp.head.runId) });
-  root.append(h('form', { class: 'controls control-row', onsubmit: (e: Event) => e.preventDefault() },
-    optionSelect('Before (base)', options, String(cmp.base.runId), choose('base'), 'pick-base'),
-    optionSelect('After (head)', options, String(cmp.head.runId), choose('head'), 'pick-head'),
-    h('button', { type: 'button', onclick: () => ctx.setQuery({ base: String(cmp.head.runId), head: String(cmp.base.runId) }) }, 'Swap'),
-    h('a', { href: `/compare?base=${cmp.base.runId}&head=${cmp.head.runId}`, attrs: tid('permalink') }, 'Link to this pair')));
+/** The compare view of `data` (no request: the page fetched it, or the HTML report carries it). */
+export async function renderComparison(root: HTMLElement, data: CompareData, host: CompareHost): Promise<void> {
+  const { cmp, gate } = data;
+  const { metrics, pass, consistency } = data.definitions;
+  const q = host.query;
+  root.append(h('h1', null, 'Before / after'));
+  const defs = new Map(metrics.map((m) => [m.name, m]));
+
+  if (host.latest !== null) {
+    // Pickers over each checkpoint's latest completed run (and the runs shown, if older).
+    const options = [...host.latest.map((p) => ({ value: String(p.runId), text: `${p.checkpoint}${p.step === null ? '' : ` (step ${p.step})`} · run ${p.runId}` }))];
+    for (const r of [cmp.base, cmp.head]) if (!options.some((o) => o.value === String(r.runId))) options.push({ value: String(r.runId), text: `${r.checkpoint} · run ${r.runId} (${r.status})` });
+    const choose = (which: 'base' | 'head') => (v: string) => host.setQuery({ base: which === 'base' ? v : String(cmp.base.runId), head: which === 'head' ? v : String(cmp.head.runId) });
+    root.append(h('form', { class: 'controls control-row', onsubmit: (e: Event) => e.preventDefault() },
+      optionSelect('Before (base)', options, String(cmp.base.runId), choose('base'), 'pick-base'),
+      optionSelect('After (head)', options, String(cmp.head.runId), choose('head'), 'pick-head'),
+      h('button', { type: 'button', onclick: () => host.setQuery({ base: String(cmp.head.runId), head: String(cmp.base.runId) }) }, 'Swap'),
+      h('a', { href: `/compare?base=${cmp.base.runId}&head=${cmp.head.runId}`, attrs: tid('permalink') }, 'Link to this pair')));
+  }
   root.append(h('p', { class: 'lede' },
-    'Before: ', runLink(cmp.base.runId, `${cmp.base.checkpoint} (run ${cmp.base.runId})`), ` · after: `, runLink(cmp.head.runId, `${cmp.head.checkpoint} (run ${cmp.head.runId})`),
+    'Before: ', host.runLink(cmp.base.runId, `${cmp.base.checkpoint} (run ${cmp.base.runId})`), ` · after: `, host.runLink(cmp.head.runId, `${cmp.head.checkpoint} (run ${cmp.head.runId})`),
     ` · ${cmp.items.compared} items in both runs with the same content.`,
     cmp.reference.kind === 'run' ? null : h('span', { attrs: tid('reference') }, ` Before is ${cmp.reference.why}.`)));
   if (cmp.warnings.length > 0) root.append(h('ul', { class: 'warnings' }, cmp.warnings.map((w) => h('li', null, w))));
@@ -169,7 +195,7 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
     return line !== undefined ? `${line.label} accuracy` : defs.get(m)?.label ?? m;
   };
   const config = compareBarsConfig(bars.map((m) => ({ label: barLabel(m), change: cmp.metrics[m]! })), { base: cmp.base.checkpoint, head: cmp.head.checkpoint });
-  ctx.onLeave(await mountChart(holder, config, `Before/after bars for ${bars.join(', ')}; the table below has every value.`));
+  host.onLeave(await mountChart(holder, config, `Before/after bars for ${bars.join(', ')}; the table below has every value.`));
 
   root.append(h('h2', null, 'What moved, per set'), transitionsTable(cmp, pass));
 
@@ -186,11 +212,11 @@ export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<
   const tags = [...new Set([...cmp.flips.flatMap((f) => f.tags), ...cmp.blog.flatMap((b) => b.tags)])].sort();
   root.append(h('h2', null, 'Changed items'),
     h('form', { class: 'controls control-row', onsubmit: (e: Event) => e.preventDefault() },
-      optionSelect('Set', [{ value: '', text: 'all sets' }, ...setNames.map((s) => ({ value: s, text: s }))], set, (v) => ctx.setQuery({ set: v === '' ? null : v }), 'filter-set'),
-      optionSelect('Tag', [{ value: '', text: 'any tag' }, ...tags.map((t) => ({ value: t, text: t }))], tag, (v) => ctx.setQuery({ tag: v === '' ? null : v }), 'filter-tag'),
-      optionSelect('Outcome', [{ value: '', text: 'learned and forgotten' }, { value: 'forgotten', text: 'forgotten' }, { value: 'learned', text: 'learned' }], outcome, (v) => ctx.setQuery({ outcome: v === '' ? null : v }), 'filter-outcome'),
+      optionSelect('Set', [{ value: '', text: 'all sets' }, ...setNames.map((s) => ({ value: s, text: s }))], set, (v) => host.setQuery({ set: v === '' ? null : v }), 'filter-set'),
+      optionSelect('Tag', [{ value: '', text: 'any tag' }, ...tags.map((t) => ({ value: t, text: t }))], tag, (v) => host.setQuery({ tag: v === '' ? null : v }), 'filter-tag'),
+      optionSelect('Outcome', [{ value: '', text: 'learned and forgotten' }, { value: 'forgotten', text: 'forgotten' }, { value: 'learned', text: 'learned' }], outcome, (v) => host.setQuery({ outcome: v === '' ? null : v }), 'filter-outcome'),
       categorized
-        ? optionSelect('Knowledge category', [{ value: '', text: 'any category' }, ...CATEGORY_NAMES.map((c) => ({ value: c, text: c }))], category, (v) => ctx.setQuery({ category: v === '' ? null : v }), 'filter-category')
+        ? optionSelect('Knowledge category', [{ value: '', text: 'any category' }, ...CATEGORY_NAMES.map((c) => ({ value: c, text: c }))], category, (v) => host.setQuery({ category: v === '' ? null : v }), 'filter-category')
         : null),
     flipTable(flips));
   if (cmp.blog.length > 0) root.append(h('h2', null, 'Blog posts'), blogTable(blog));

@@ -147,13 +147,14 @@ function setsTable(run: RunBody, consistencyDefinition: string): HTMLElement {
   return h('div', null, t, h('p', { class: 'note', attrs: tid('consistency-note') }, consistencyDefinition));
 }
 
-function provenance(run: RunBody): HTMLElement {
+/** How a run was measured (endpoint, parameters, scorers, tool, times, eval set hashes); the HTML report shows both runs' too. */
+export function provenance(run: Pick<RunBody, 'provenance' | 'params' | 'createdAt' | 'startedAt' | 'finishedAt'>, title = 'Provenance'): HTMLElement {
   const p = run.provenance;
   const pr = run.params;
   const dl = (pairs: Array<[string, string] | [string, string, string]>) =>
     h('dl', { class: 'facts' }, pairs.flatMap(([k, v, id]) => [h('dt', null, k), h('dd', id !== undefined ? { attrs: tid(id) } : null, v)]));
   return h('section', { class: 'provenance', attrs: tid('provenance') },
-    h('h2', null, 'Provenance'),
+    h('h2', null, title),
     dl([
       ['endpoint', `${(p.endpoint.baseUrls ?? [p.endpoint.baseUrl]).join(', ')} (${p.endpoint.api})`],
       ['model', p.endpoint.model],
