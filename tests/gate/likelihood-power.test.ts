@@ -14,7 +14,6 @@
  * (runner, `measureLikelihoods` as `runPostSteps` calls it, `--api completions` against vLLM's
  * accent) and checks that it stores exactly the same answers and per-item likelihood metrics.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gate } from '../../server/gate/gate-head.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
@@ -27,9 +26,8 @@ import { knowledgeScores, meanLogprob } from '../../server/scoring/likelihood.js
 import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { normalCdf, wilsonInterval } from '../../server/stats/interval.js';
 import { seededRandom, standardNormal } from '../../server/stats/random.js';
-import { openStore, type Store } from '../../server/store/open.js';
-import { evalSet } from '../helpers/run.js';
-import { tempDir } from '../helpers/tmp.js';
+import { type Store } from '../../server/store/open.js';
+import { freshStore, evalSet } from '../helpers/run.js';
 
 const N = 20;
 const WRONG = 3;
@@ -122,7 +120,7 @@ function stored(store: Store, runId: number) {
 
 describe('the default gate on a spread-out loss of knowledge (the scripted endpoint\'s latent-knowledge model)', () => {
   it('catches a 10-point loss through knowledge_margin, which 0/1 accuracy and knowledge_rank mostly miss; no change rarely fails', () => {
-    const store = openStore(join(tempDir(), 'sim.db'));
+    const { store } = freshStore('sim.db');
     const delta = shiftFor(0.1);
     const caught = { margin: 0, bio: 0, rank: 0, falseAlarm: 0 };
     let observedDrop = 0;
@@ -152,7 +150,7 @@ describe('the default gate on a spread-out loss of knowledge (the scripted endpo
     const served = new Map<string, LatentCheckpoint>();
     const models: string[] = [];
     const endpoint = await startScriptedEndpoint({ respond: latentKnowledgeResponder(ITEMS, served), accent: 'vllm', models, record: false });
-    const store = openStore(join(tempDir(), 'through.db'));
+    const { store } = freshStore('through.db');
     const delta = shiftFor(0.1);
     try {
       /** A checkpoint served under `name`, run and measured as `tunegate run --api completions` does. */
