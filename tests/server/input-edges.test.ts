@@ -2,10 +2,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
-import { serve, SERVER_EVALSETS, testApp } from '../helpers/server.js';
+import { JSON_TYPE, serve, SERVER_EVALSETS, testApp } from '../helpers/server.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
 
-const JSON_TYPE = { 'content-type': 'application/json' };
 const inject = (app: any, method: string, url: string, payload?: unknown) => app.inject({ method, url, headers: JSON_TYPE, ...(payload !== undefined ? { payload } : {}) });
 
 describe('input edges', () => {

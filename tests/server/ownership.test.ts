@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN, spawnTunegate, storedResults, waitFor, type Child } from '../helpers/bin.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { evalSet, keywordItems } from '../helpers/run.js';
-import { postJson, serve, testApp, waitForStatus } from '../helpers/server.js';
+import { post, postJson, serve, testApp, waitForStatus } from '../helpers/server.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { readSse } from '../helpers/sse.js';
 import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
@@ -194,7 +194,7 @@ describe('runs have exactly one owner', () => {
     }
     expect((await app.inject({ method: 'POST', url: '/api/runs/2/resume', payload: {} })).statusCode).toBe(409);
     await new Promise((r) => setTimeout(r, 500));
-    const cancel = await app.inject({ method: 'POST', url: '/api/runs/1/cancel', headers: { 'content-type': 'application/json' } });
+    const cancel = await post(app, '/api/runs/1/cancel');
     expect(cancel.statusCode).toBe(202);
     expect(cancel.json()).toEqual({ id: 1, status: 'cancelled' });
     expect(store.runs.hold(1)).toMatchObject({ status: 'cancelled', ownerToken: null });
