@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../../server/compare/compare-runs.js';
 import { itemKey, itemValues } from '../../server/compare/item-values.js';
@@ -7,9 +6,8 @@ import { summarizeRun } from '../../server/runs/summary.js';
 import { itemValue } from '../../server/scoring/metric-registry.js';
 import { summarize } from '../../server/scoring/metrics.js';
 import { scoreAnswer } from '../../server/scoring/score-item.js';
-import { openStore, type Store } from '../../server/store/open.js';
-import { evalSet } from '../helpers/run.js';
-import { tempDir } from '../helpers/tmp.js';
+import { type Store } from '../../server/store/open.js';
+import { freshStore, evalSet } from '../helpers/run.js';
 
 const bio = evalSet('bio',
   { id: 'b1', prompt: 'Where was he born?', keywords: ['Guangzhou'], forbidden: ['Yingkou'] },
@@ -45,7 +43,7 @@ function storedRun(store: Store, name: string, answers: Record<string, string>, 
 
 describe('per-item values read from a stored run', () => {
   it('count only items with a forbidden list toward hallucination_rate, also for results stored as false', () => {
-    const store = openStore(join(tempDir(), 't.db'));
+    const { store } = freshStore('t.db');
     for (const legacy of [false, true]) {
       const runId = storedRun(store, `ckpt-${legacy}`, ANSWERS, { legacy });
       const values = itemValues(store, runId);
@@ -67,7 +65,7 @@ describe('per-item values read from a stored run', () => {
   });
 
   it('new results store hallucinated null for items without a forbidden list, and the refusal rule scores r1 0', () => {
-    const store = openStore(join(tempDir(), 't.db'));
+    const { store } = freshStore('t.db');
     const runId = storedRun(store, 'ckpt', ANSWERS);
     const rows = store.results.list(runId);
     expect(rows.find((r) => r.itemId === 'k1')!.hallucinated).toBeNull();
@@ -81,7 +79,7 @@ describe('per-item values read from a stored run', () => {
 
 describe('compare: learned and forgotten use the one definition of pass', () => {
   it('an item that keeps every keyword but starts asserting a forbidden string is forgotten', () => {
-    const store = openStore(join(tempDir(), 't.db'));
+    const { store } = freshStore('t.db');
     const good = { ...ANSWERS, b1: 'He was born in Guangzhou.', r1: 'No, he was not born in Yingkou.' };
     const bad = { ...good, b1: 'He was born in Guangzhou, not far from Yingkou.', k3: 'Rome.' };
     const base = storedRun(store, 'base', good);

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../../server/compare/compare-runs.js';
 import { itemKey, itemValues, pairItems } from '../../server/compare/item-values.js';
@@ -6,9 +5,8 @@ import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runs/summary.js';
 import { itemValue } from '../../server/scoring/metric-registry.js';
 import { scoreAnswer } from '../../server/scoring/score-item.js';
-import { openStore, type Store } from '../../server/store/open.js';
-import { evalSet } from '../helpers/run.js';
-import { tempDir } from '../helpers/tmp.js';
+import { type Store } from '../../server/store/open.js';
+import { freshStore, evalSet } from '../helpers/run.js';
 
 const bio = evalSet('bio',
   { id: 'b1', prompt: 'Where is he based?', keywords: ['Guangzhou'], answer: 'He is based in Guangzhou.', wrong_answers: ['He is based in Yingkou.'] },
@@ -35,7 +33,7 @@ function run(store: Store, name: string, margins: Record<string, number>, hashes
 
 describe('likelihood metrics pair only items measured on the same candidates', () => {
   it('reads them per item from the stored run, with the candidates\' hash', () => {
-    const store = openStore(join(tempDir(), 't.db'));
+    const { store } = freshStore('t.db');
     const id = run(store, 'a', { b1: 0.5, b2: -0.25 }, { b1: 'h1', b2: 'h2' });
     const v = itemValues(store, id).get(itemKey('bio', 'b1'))!;
     expect(v).toMatchObject({ likelihood: { knowledge_margin: 0.5, knowledge_rank: 1, answer_logprob: -1 }, candidates: 'h1' });
@@ -44,7 +42,7 @@ describe('likelihood metrics pair only items measured on the same candidates', (
   });
 
   it('drops them from an item whose candidates changed, warns, and keeps the item for every other metric', () => {
-    const store = openStore(join(tempDir(), 't.db'));
+    const { store } = freshStore('t.db');
     const base = run(store, 'base', { b1: 0.5, b2: 0.5 }, { b1: 'h1', b2: 'h2' });
     const head = run(store, 'head', { b1: -0.5, b2: -0.5 }, { b1: 'h1', b2: 'other' });
     const paired = pairItems(itemValues(store, base), itemValues(store, head));

@@ -9,8 +9,8 @@ import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runs/summary.js';
 import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { seededRandom } from '../../server/stats/random.js';
-import { openStore, type Store } from '../../server/store/open.js';
-import { tempDir } from '../helpers/tmp.js';
+import { type Store } from '../../server/store/open.js';
+import { freshStore } from '../helpers/run.js';
 
 /**
  * The gate's false alarms and power on the data users run: the shipped eval sets (14 bio items
@@ -83,7 +83,7 @@ function storedRun(store: Store, name: string, sets: readonly EvalSet[], models:
 }
 
 function trials(n: number, seed: number, sets: readonly EvalSet[], head: (m: ItemModel, item: EvalItem) => ItemModel): GateReport[] {
-  const store = openStore(join(tempDir(), 'calibration.db'));
+  const { store } = freshStore('calibration.db');
   const r = seededRandom(seed);
   const out: GateReport[] = [];
   for (let t = 0; t < n; t++) {
@@ -150,7 +150,7 @@ describe('gate power', () => {
     // the expected bio accuracy falls by exactly 0.10.
     let f = 0;
     const reports: GateReport[] = [];
-    const store = openStore(join(tempDir(), 'power.db'));
+    const { store } = freshStore('power.db');
     for (let t = 0; t < 200; t++) {
       const base = new Map(sets.flatMap((s) => s.items).map((item) => [item, drawModel(item, r)] as const));
       const bioModels = bio.items.map((i) => base.get(i)!);

@@ -12,21 +12,17 @@ import { gateMarkdown } from '../../server/gate/reports.js';
 import { resolveBaseline } from '../../server/runs/reference.js';
 import { resolveHead } from '../../server/runs/select.js';
 import { seededRandom } from '../../server/stats/random.js';
-import { openStore, type Store } from '../../server/store/open.js';
+import { openStore } from '../../server/store/open.js';
 import { cli } from '../helpers/cli.js';
 import { outcomesWith, perturb, syntheticRun } from '../helpers/synthetic.js';
 import { testApp } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
+import { freshStore } from '../helpers/run.js';
 
-function freshStore(): { store: Store; dir: string; db: string } {
-  const dir = tempDir();
-  const db = join(dir, 'gate.db');
-  return { store: openStore(db), dir, db };
-}
 
 describe('gate statistics on synthetic runs', () => {
   it('passes pure noise (5% flips each way, no change in the true rate) in ≥95% of 200 trials at N=100', () => {
-    const { store } = freshStore();
+    const { store } = freshStore('gate.db');
     const random = seededRandom(2024);
     let passed = 0;
     for (let t = 0; t < 200; t++) {
@@ -40,7 +36,7 @@ describe('gate statistics on synthetic runs', () => {
   });
 
   it('catches a true 10-point drop (20 items, plus the same noise) in ≥95% of 200 trials at N=200', () => {
-    const { store } = freshStore();
+    const { store } = freshStore('gate.db');
     const random = seededRandom(7);
     let caught = 0;
     for (let t = 0; t < 200; t++) {
@@ -54,7 +50,7 @@ describe('gate statistics on synthetic runs', () => {
   });
 
   it('passes a drop within tolerance, and reports base, head, delta, interval, p and n', () => {
-    const { store } = freshStore();
+    const { store } = freshStore('gate.db');
     const base = outcomesWith(200, 140, seededRandom(1));
     const b = syntheticRun(store, { checkpoint: 'b', outcomes: base });
     const h = syntheticRun(store, { checkpoint: 'h', outcomes: perturb(base, seededRandom(2), { drop: 3 }) }); // 1.5 points
@@ -74,7 +70,7 @@ describe('gate statistics on synthetic runs', () => {
   });
 
   it('compares only items with the same content, warning with the size of the intersection', () => {
-    const { store } = freshStore();
+    const { store } = freshStore('gate.db');
     const all = Array(50).fill(true);
     const b = syntheticRun(store, { checkpoint: 'b', outcomes: all });
     const h = syntheticRun(store, { checkpoint: 'h', outcomes: all, prompt: (i) => (i < 10 ? `edited question ${i}` : `question ${i}`) });
@@ -87,7 +83,7 @@ describe('gate statistics on synthetic runs', () => {
 
 describe('tunegate gate: exit codes, reports and baselines', () => {
   function history() {
-    const { store, dir, db } = freshStore();
+    const { store, dir, db } = freshStore('gate.db');
     const random = seededRandom(11);
     const base = outcomesWith(200, 150, random);
     const runs = {
@@ -147,7 +143,7 @@ describe('tunegate gate: exit codes, reports and baselines', () => {
   });
 
   it('Markdown cannot be broken or injected by model output', () => {
-    const { store } = freshStore();
+    const { store } = freshStore('gate.db');
     const b = syntheticRun(store, { checkpoint: 'b', outcomes: Array(30).fill(true) });
     const h = syntheticRun(store, { checkpoint: 'h', outcomes: Array(30).fill(false) });
     store.db.prepare("UPDATE results SET answer = '<script>alert(1)</script> | col `code`' WHERE run_id = ?").run(h);
@@ -277,7 +273,7 @@ describe('tunegate run --gate', () => {
 
 describe('gate on a geometric metric', () => {
   it('compares blog_perplexity on the log scale, as the run summaries and the dashboard average it', () => {
-    const { store } = freshStore();
+    const { store } = freshStore('gate.db');
     const lines = Array.from({ length: 6 }, (_, i) => JSON.stringify({ id: `p${i}`, title: `post ${i}`, reference: `reference ${i}` })).join('\n');
     const set = parseEvalSetText(lines, 'blog.jsonl', 'blog').set;
     const runWith = (name: string, perplexities: number[]) => {

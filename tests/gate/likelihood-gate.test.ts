@@ -1,12 +1,10 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gate } from '../../server/gate/gate-head.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { summarizeRun } from '../../server/runs/summary.js';
 import { scoreAnswer } from '../../server/scoring/score-item.js';
-import { openStore, type Store } from '../../server/store/open.js';
-import { evalSet } from '../helpers/run.js';
-import { tempDir } from '../helpers/tmp.js';
+import { type Store } from '../../server/store/open.js';
+import { freshStore, evalSet } from '../helpers/run.js';
 
 const ITEMS = Array.from({ length: 20 }, (_, i) => ({
   id: `f${i}`, prompt: `Where is fact ${i}?`, keywords: [`place-${i}`], answer: `Fact ${i} is at place-${i}.`, wrong_answers: [`Fact ${i} is elsewhere.`],
@@ -36,7 +34,7 @@ function run(store: Store, name: string, margin: ((i: number) => number) | null)
 
 describe('the gate on the likelihood metrics', () => {
   it('gates knowledge_margin by default when both runs have it: a spread-out loss fails, answers unchanged', () => {
-    const store = openStore(join(tempDir(), 't.db'));
+    const { store } = freshStore('t.db');
     const base = run(store, 'base', (i) => 0.8 + 0.05 * (i % 5));
     const head = run(store, 'head', (i) => 0.8 + 0.05 * (i % 5) - 0.1 - 0.02 * (i % 3));
     const r = gate(store, head, base);
@@ -51,7 +49,7 @@ describe('the gate on the likelihood metrics', () => {
   });
 
   it('a change within the tolerance (log-probability per token) passes; no likelihoods, no such metric', () => {
-    const store = openStore(join(tempDir(), 't.db'));
+    const { store } = freshStore('t.db');
     const base = run(store, 'base', (i) => 0.5 + 0.01 * i);
     const head = run(store, 'head', (i) => 0.5 + 0.01 * i - 0.01);
     expect(gate(store, head, base).metrics.find((m) => m.metric === 'knowledge_margin')!.verdict).toBe('pass');

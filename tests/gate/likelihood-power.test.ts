@@ -13,7 +13,6 @@
  * (the same answers and per-item likelihood metrics for the same seeds), so the figures are the
  * model's and not an artefact of the transport.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gate } from '../../server/gate/gate-head.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
@@ -26,9 +25,8 @@ import { knowledgeScores, meanLogprob } from '../../server/scoring/likelihood.js
 import { scoreAnswer } from '../../server/scoring/score-item.js';
 import { normalCdf, wilsonInterval } from '../../server/stats/interval.js';
 import { seededRandom, standardNormal } from '../../server/stats/random.js';
-import { openStore, type Store } from '../../server/store/open.js';
-import { evalSet } from '../helpers/run.js';
-import { tempDir } from '../helpers/tmp.js';
+import { type Store } from '../../server/store/open.js';
+import { freshStore, evalSet } from '../helpers/run.js';
 
 const N = 20;
 const WRONG = 3;
@@ -142,7 +140,7 @@ async function serveLatent() {
 describe('the default gate on a spread-out loss of knowledge (the scripted endpoint\'s latent-knowledge model)', () => {
   it('catches a 10-point loss through knowledge_margin, which 0/1 accuracy and knowledge_rank mostly miss; no change rarely fails', async () => {
     const served = await serveLatent();
-    const store = openStore(join(tempDir(), 'sim.db'));
+    const { store } = freshStore('sim.db');
     const delta = shiftFor(0.1);
     const caught = { margin: 0, bio: 0, rank: 0, falseAlarm: 0 };
     let observedDrop = 0;
@@ -179,7 +177,7 @@ describe('the default gate on a spread-out loss of knowledge (the scripted endpo
 
   it('through the endpoint, the runner and the likelihood pipeline store exactly the answers and per-item metrics of the model computed without HTTP, for the same seeds', async () => {
     const served = await serveLatent();
-    const store = openStore(join(tempDir(), 'through.db'));
+    const { store } = freshStore('through.db');
     const delta = shiftFor(0.1);
     try {
       await Promise.all(Array.from({ length: CHECKED }, async (_, t) => {

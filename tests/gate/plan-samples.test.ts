@@ -8,6 +8,7 @@ import type { Store } from '../../server/store/open.js';
 import { cli } from '../helpers/cli.js';
 import { sampledRun } from '../helpers/synthetic.js';
 import { tempDir } from '../helpers/tmp.js';
+import { freshStore } from '../helpers/run.js';
 
 const ITEMS = 30;
 const TRIALS = 40;
@@ -50,7 +51,7 @@ describe('plan: samples per item, by simulating the gate on the run\'s per-item 
     // with k samples per item it is caught at least about as often as asked (80%; the split of the
     // observed spread into between and within items errs towards more samples), with 4 far less often.
     const caught = (samples: number, seed: number) => {
-      const s = openStore(join(tempDir(), `samples-check-${samples}.db`));
+      const { store: s } = freshStore(`samples-check-${samples}.db`);
       const rr = seededRandom(seed);
       const draw = (p: number) => Array.from({ length: ITEMS }, () => Array.from({ length: samples }, () => rr() < p));
       let hits = 0;
@@ -67,7 +68,7 @@ describe('plan: samples per item, by simulating the gate on the run\'s per-item 
   }, 120_000);
 
   it('items that never vary within but change unevenly between runs: no number of samples helps, and plan says so', () => {
-    const store = openStore(join(tempDir(), 'samples-cannot.db'));
+    const { store } = freshStore('samples-cannot.db');
     const r = seededRandom(42);
     const fixed = Array.from({ length: ITEMS }, () => r() < 0.6);
     // 6 items lose their answer and 5 gain one: spread between items, none within (every sample alike).
@@ -82,14 +83,14 @@ describe('plan: samples per item, by simulating the gate on the run\'s per-item 
   });
 
   it('one sample per item, or greedy answers: no number is made up, and it says what samples can and cannot buy', () => {
-    const store = openStore(join(tempDir(), 'samples-one.db'));
+    const { store } = freshStore('samples-one.db');
     const r = seededRandom(43);
     const one = () => Array.from({ length: ITEMS }, () => [r() < 0.6]);
     const m = bioPlan(store, pairOf(store, one(), one()));
     expect(m.samples).toMatchObject({ kind: 'unknown', now: 1, needed: null });
     expect(m.samples.why).toMatch(/cannot reduce the spread between items/);
     expect(m.samples.command).toBe('tunegate run head --samples 4 --temperature 0.7');
-    const greedyStore = openStore(join(tempDir(), 'samples-greedy.db'));
+    const { store: greedyStore } = freshStore('samples-greedy.db');
     const g = bioPlan(greedyStore, pairOf(greedyStore, one(), one(), 0));
     expect(g.samples).toMatchObject({ kind: 'unknown', needed: null, command: null });
     expect(g.samples.why).toMatch(/temperature 0/);

@@ -1,10 +1,8 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gate } from '../../server/gate/gate-head.js';
 import { seededRandom } from '../../server/stats/random.js';
-import { openStore } from '../../server/store/open.js';
 import { sampledRun } from '../helpers/synthetic.js';
-import { tempDir } from '../helpers/tmp.js';
+import { freshStore } from '../helpers/run.js';
 
 /**
  * The gate with `--samples K`: its paired test is over per-item means (Miller 2024: paired
@@ -23,7 +21,7 @@ const draw = (p: readonly number[], r: () => number) => p.map((pi) => Array.from
 
 describe('samples: the gate pairs per-item means', () => {
   it('under no change fails at most alpha = 5% of 300 seeded trials, n counting items; its interval covers the true item-level change', () => {
-    const store = openStore(join(tempDir(), 'gate-samples.db'));
+    const { store } = freshStore('gate-samples.db');
     const r = seededRandom(31);
     let alarms = 0;
     let covered = 0;
@@ -44,7 +42,7 @@ describe('samples: the gate pairs per-item means', () => {
   });
 
   it('detects a true item-level loss of up to 0.12 in ≥ 80% of 100 seeded trials, with the true loss inside its 90% interval in ≥ 80%', () => {
-    const store = openStore(join(tempDir(), 'gate-samples-power.db'));
+    const { store } = freshStore('gate-samples-power.db');
     const r = seededRandom(32);
     let caught = 0;
     let covered = 0;

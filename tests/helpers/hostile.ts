@@ -29,7 +29,10 @@ export const HOSTILE_ANSWERS = [
   '`starts with a backtick | ends with one`',
 ];
 
-const C0 = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+/** A C0 control other than tab and newline, or DEL: what no terminal output may carry. */
+export const C0_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+/** C0_CONTROL or a C1 control (U+0080–U+009F), as text rather than bytes. */
+export const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 /**
  * Asserts that output is inert: valid UTF-8, no C0 control but tab and newline, no DEL, no C1
@@ -47,7 +50,7 @@ export function expectInert(output: Buffer | string, what: string): void {
   }
   expect(text, what).not.toMatch(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
   if (typeof output === 'string') expect(output, what).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
-  expect(C0.test(text)).toBe(false);
+  expect(C0_CONTROL.test(text)).toBe(false);
 }
 
 export interface BinResult {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import { parseEvalSetText } from '../../server/evalsets/parse-file.js';
 import type { EvalSet } from '../../server/evalsets/types.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
@@ -18,10 +19,25 @@ export function keywordItems(n: number, prefix = 'q'): object[] {
   return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, prompt: `question ${prefix}${i}`, keywords: [`question ${prefix}${i}`] }));
 }
 
+const stores: Store[] = [];
+
+/** A real, empty store on a file `name` in a fresh temp dir; closed after the test (closing it sooner is fine). */
+export function freshStore(name = 't.db'): { store: Store; dir: string; db: string } {
+  const dir = tempDir();
+  const db = join(dir, name);
+  const store = openStore(db);
+  stores.push(store);
+  return { store, dir, db };
+}
+
+afterEach(() => {
+  // Closing twice is a no-op in better-sqlite3; the temp dir goes after (its hook runs later).
+  while (stores.length > 0) stores.pop()!.close();
+});
+
 /** A real store in a temp dir, one checkpoint pointing at `baseUrl`, and a created run. */
 export function setupRun(baseUrl: string, sets: EvalSet[], params: Partial<RunParams> = {}, checkpoint: Partial<NewCheckpoint> = {}): { store: Store; runId: number; dbPath: string } {
-  const dbPath = join(tempDir(), 't.db');
-  const store = openStore(dbPath);
+  const { store, db: dbPath } = freshStore();
   const c = store.checkpoints.add({ name: 'ckpt', baseUrl, model: 'test-model', step: 1, ...checkpoint });
   const runId = createRun(store, c, sets, { ...DEFAULT_PARAMS, ...params });
   return { store, runId, dbPath };

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach } from 'vitest';
 import { buildApp } from '../../server/app.js';
 import { serverEnv, type Env } from '../../server/config.js';
+import { startServer, type RunningServer, type ServeOptions } from '../../server/main.js';
 import { RunQueue } from '../../server/queue/run-queue.js';
 import { openStore, type Store } from '../../server/store/open.js';
 import { jsonl, tempDir, writeFiles } from './tmp.js';
@@ -65,7 +66,49 @@ afterEach(async () => {
   }
 });
 
-/** A JSON POST through the app's inject (the content type every write needs). */
-export function post(app: FastifyInstance, url: string, payload: unknown = {}) {
-  return app.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, headers: { 'content-type': 'application/json' } });
+/** The content type every write to the API carries. */
+export const JSON_TYPE = { 'content-type': 'application/json' };
+
+/**
+ * A JSON POST through the app's inject: the content type every write needs, a bodyless request
+ * too (no `payload`: no body); `headers` add to it.
+ */
+export function post(app: FastifyInstance, url: string, payload?: unknown, headers: Record<string, string> = {}) {
+  return app.inject({ method: 'POST', url, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}), headers: { ...JSON_TYPE, ...headers } });
 }
+
+/** A JSON POST over real HTTP (a server on a port); `headers` add to the content type. */
+export function postJson(url: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(body) });
+}
+
+export interface Served {
+  server: RunningServer;
+  /** The temp dir holding `evalsets/` (and the database unless `dbPath` was given). */
+  dir: string;
+  /** The database file. */
+  db: string;
+}
+
+const running: RunningServer[] = [];
+
+/**
+ * The real server (`startServer`, as `tunegate serve` starts it) on a free loopback port, over
+ * `dir` (default a fresh temp dir) holding `files` (default SERVER_EVALSETS) and `db.sqlite`.
+ * Any `ServeOptions` field overrides those defaults. Closed after the test; closing it sooner is fine.
+ */
+export async function serve(opts: Partial<ServeOptions> & { dir?: string; files?: Record<string, string> } = {}): Promise<Served> {
+  const { dir = tempDir(), files = SERVER_EVALSETS, ...options } = opts;
+  writeFiles(dir, files);
+  const db = options.dbPath ?? join(dir, 'db.sqlite');
+  const server = await startServer({ host: '127.0.0.1', port: 0, evalsetsDir: join(dir, 'evalsets'), env: {}, ...options, dbPath: db });
+  const close = server.close.bind(server);
+  let closing: Promise<void> | undefined;
+  server.close = () => (closing ??= close());
+  running.push(server);
+  return { server, dir, db };
+}
+
+afterEach(async () => {
+  while (running.length > 0) await running.pop()!.close();
+});

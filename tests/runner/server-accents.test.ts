@@ -3,11 +3,12 @@
  * from their sources; docs/servers.md). Each `it` backs cells of the
  * compatibility table in docs/servers.md.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEAD_ENDPOINT_FAILURES, executeRun } from '../../server/runner/execute-run.js';
 import {
-  fakeLogprob, fakeTokens, startScriptedEndpoint, type Responder, type ScriptedEndpoint, type ScriptedEndpointOptions, type ServerAccent,
+  fakeLogprob, fakeTokens, type Responder, type ScriptedEndpoint, type ScriptedEndpointOptions, type ServerAccent,
 } from '../../server/scripted-endpoint/scripted-endpoint.js';
+import { start } from '../helpers/accent-wire.js';
 import { cli } from '../helpers/cli.js';
 import { evalSet, FAST_BACKOFF, setupRun } from '../helpers/run.js';
 import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
@@ -23,15 +24,9 @@ const IDENTITY: Record<(typeof SERVERS)[number], { server: string; version: bool
   lmstudio: { server: 'LM Studio', version: false, context: true },
 };
 
-const open: ScriptedEndpoint[] = [];
-afterEach(async () => {
-  while (open.length > 0) await open.pop()!.close();
-});
-async function serve(accent: ServerAccent, respond: Responder, opts: Partial<ScriptedEndpointOptions> = {}) {
-  const e = await startScriptedEndpoint({ respond, accent, models: ['m'], version: '9.8.7', contextLength: 32_768, ...opts });
-  open.push(e);
-  return e;
-}
+/** The endpoint in `accent` serving model `m`, with a version and a context length to report. */
+const serveAccent = (accent: ServerAccent, respond: Responder, opts: Partial<ScriptedEndpointOptions> = {}) =>
+  start(accent, { respond, version: '9.8.7', contextLength: 32_768, ...opts });
 const completionsSent = (e: ScriptedEndpoint) => e.requests.filter((r) => r.api !== 'messages').length;
 
 // Bio items whose keyword is in the answer for even i and only in the reasoning for odd i (never
@@ -51,7 +46,7 @@ const answers: Responder = (req) => {
 
 describe.each(SERVERS)('against %s', (accent) => {
   it('measures the same answers identically: reasoning in its field (or inline <think>) is never scored', async () => {
-    const e = await serve(accent, answers);
+    const e = await serveAccent(accent, answers);
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...BIO), evalSet('blog', ...BLOG)], {}, { model: 'm' });
     const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
     expect(r.status).toBe('completed');
@@ -64,7 +59,7 @@ describe.each(SERVERS)('against %s', (accent) => {
   });
 
   it('runs a base model through /v1/completions with a prompt template', async () => {
-    const e = await serve(accent, (req) => (req.api === 'completions' ? answers({ ...req, userText: req.prompt!.replace(/^Q: /, '') }) : { status: 500 }));
+    const e = await serveAccent(accent, (req) => (req.api === 'completions' ? answers({ ...req, userText: req.prompt!.replace(/^Q: /, '') }) : { status: 500 }));
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...BIO)], {}, { model: 'm', api: 'completions', promptTemplate: 'Q: {prompt}\nA:' });
     const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
     expect(r.summary.counts).toMatchObject({ results: 8, errors: 0 });
@@ -73,7 +68,7 @@ describe.each(SERVERS)('against %s', (accent) => {
   });
 
   it('reads who serves: server, version and context length, into the run\'s provenance', async () => {
-    const e = await serve(accent, answers, { contextLength: 8192 });
+    const e = await serveAccent(accent, answers, { contextLength: 8192 });
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...BIO.slice(0, 1))], {}, { model: 'm' });
     await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
     const id = IDENTITY[accent];
@@ -83,7 +78,7 @@ describe.each(SERVERS)('against %s', (accent) => {
   });
 
   it('a mistyped model name stops `run` with exit 2 before any completion is sent', async () => {
-    const e = await serve(accent, answers);
+    const e = await serveAccent(accent, answers);
     const cwd = tempDir();
     writeFiles(cwd, { 'evalsets/bio.jsonl': jsonl(...BIO) });
     const r = await cli(['run', '--base-url', e.url, '--model', 'mm', '--checkpoint', 'c'], { cwd });
@@ -93,7 +88,7 @@ describe.each(SERVERS)('against %s', (accent) => {
   });
 
   it('measures perplexity where the server echoes prompt logprobs (vLLM, SGLang), else skips it with a note naming the server', async () => {
-    const e = await serve(accent, answers);
+    const e = await serveAccent(accent, answers);
     const cwd = tempDir();
     writeFiles(cwd, { 'evalsets/blog.jsonl': jsonl(...BLOG) });
     const r = await cli(['run', '--base-url', e.url, '--model', 'm', '--checkpoint', 'c', '--perplexity', '--json', '--retries', '0'], { cwd });
@@ -120,7 +115,7 @@ describe.each(SERVERS)('against %s', (accent) => {
   });
 
   it('a prompt over the context is one cause with its count (Ollama cuts the prompt silently instead)', async () => {
-    const e = await serve(accent, answers, { contextLength: 64 });
+    const e = await serveAccent(accent, answers, { contextLength: 64 });
     const long = Array.from({ length: 5 }, (_, i) => ({ id: `long${i}`, prompt: `who is person ${i}? ${'background '.repeat(60)}`, keywords: [`fact-${i}`] }));
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...BIO.slice(0, 4), ...long)], { maxTokens: { keyword: 16, blog: 16 } }, { model: 'm' });
     const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
@@ -140,7 +135,7 @@ describe.each(SERVERS)('against %s', (accent) => {
   it('an endpoint that dies mid-run interrupts it after a bounded number of failures', async () => {
     let n = 0;
     const items = Array.from({ length: 120 }, (_, i) => ({ id: `d${i}`, prompt: `who is person ${i}?`, keywords: [`fact-${i}`] }));
-    const e: ScriptedEndpoint = await serve(accent, (req) => {
+    const e: ScriptedEndpoint = await serveAccent(accent, (req) => {
       if (++n === 6) setImmediate(() => void e.close());
       return answers(req);
     });
@@ -155,7 +150,7 @@ describe.each(SERVERS)('against %s', (accent) => {
 
 describe('TGI', () => {
   it('"tgi", the name its documentation sends, is accepted (it serves one model under any name)', async () => {
-    const e = await serve('tgi', answers);
+    const e = await serveAccent('tgi', answers);
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...BIO)], {}, { model: 'tgi' });
     const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
     expect(r.summary.counts).toMatchObject({ results: 8, errors: 0 });
@@ -175,7 +170,7 @@ describe('a model the server does not serve, with the check skipped', () => {
     tgi: null,
   };
   it.each(SERVERS)('%s: an error reported once as a cause, or an answer from another model (why the check exists)', async (accent) => {
-    const e = await serve(accent, answers);
+    const e = await serveAccent(accent, answers);
     const { store, runId } = setupRun(e.url, [evalSet('bio', ...BIO)], { modelCheck: false }, { model: 'typo' });
     const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
     const run = store.runs.get(runId);

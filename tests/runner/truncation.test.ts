@@ -4,6 +4,7 @@ import { currentSummary } from '../../server/runs/summary.js';
 import { isTruncationNote, truncationNotes } from '../../server/runner/truncation-notes.js';
 import { cli } from '../helpers/cli.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
+import { C0_CONTROL } from '../helpers/hostile.js';
 import { evalSet, FAST_BACKOFF, keywordItems, setupRun } from '../helpers/run.js';
 
 const row = (set: string, finishReason: string | null, error: string | null = null) =>
@@ -72,7 +73,7 @@ describe('answers cut off at max tokens', () => {
     const items = await cli(['show', String(runId), '--items', '--db', dbPath], { cwd: process.cwd() });
     expect(items.stdout).toMatch(/\[bio\/q0\] score 0\.000 · \d+ ms · cut off at max tokens\n {2}Q: question q0\n {2}A: answer to: half \\u001b\]0;pwned\\u0007\\u001b\[31ma\n/); // escapes shown, not obeyed
     expect(items.stdout).not.toMatch(/\[bio\/q1\][^\n]*cut off/);
-    expect(items.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(items.stdout).not.toMatch(C0_CONTROL);
   });
 
   it('a summary stored before the count existed is summarized again, and stored with it', async () => {

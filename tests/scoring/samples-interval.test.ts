@@ -1,11 +1,9 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { currentSummary } from '../../server/runs/summary.js';
 import { studentTQuantile, wilsonInterval } from '../../server/stats/interval.js';
 import { seededRandom } from '../../server/stats/random.js';
-import { openStore } from '../../server/store/open.js';
 import { sampledRun } from '../helpers/synthetic.js';
-import { tempDir } from '../helpers/tmp.js';
+import { freshStore } from '../helpers/run.js';
 
 /**
  * `run --samples K --temperature T` with the item as the unit (Miller 2024, "Adding Error Bars to
@@ -29,7 +27,7 @@ const TRUE_MEAN = 0.4 * 0.925 + 0.3 * 0.075 + 0.3 * 0.5;
 
 describe('samples: the item is the unit of every run-level interval', () => {
   it(`K = ${K} samples of ${ITEMS} items: the 95% interval covers the true mean ~95% of ${TRIALS} seeded trials, as wide as the item-level truth says`, () => {
-    const store = openStore(join(tempDir(), 'samples.db'));
+    const { store } = freshStore('samples.db');
     const r = seededRandom(2024);
     let covered = 0;
     let naiveCovered = 0;

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnServe, spawnTunegate, waitFor, type Child } from '../helpers/bin.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { keywordItems } from '../helpers/run.js';
+import { postJson } from '../helpers/server.js';
 import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
 
 const children: Child[] = [];
@@ -16,8 +17,6 @@ afterEach(async () => {
   }
 });
 
-const post = (url: string, body: unknown) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** Every run's status and error, read from the file as another process would. */
 function runsIn(db: string): Array<{ id: number; status: string; error: string | null }> {
@@ -40,7 +39,7 @@ describe('several processes writing one database', () => {
     const db = join(dir, 'server.db');
     const servers = [await spawnServe(dir, ['--db', db, '--per-endpoint', '2']), await spawnServe(dir, ['--db', db, '--per-endpoint', '2'])];
     children.push(...servers.map((s) => s.child));
-    expect((await post(`${servers[0]!.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
+    expect((await postJson(`${servers[0]!.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
     for (let round = 0; round < ROUNDS; round++) {
       // Two CLI runs write results all along, while the servers start and finish many small runs
       // (each end reads then writes the run's notes: where a second writer used to fail at once).
@@ -49,7 +48,7 @@ describe('several processes writing one database', () => {
       ));
       children.push(...clis);
       for (let i = 0; i < RUNS_PER_SERVER; i++) {
-        for (const s of servers) expect((await post(`${s.url}/api/runs`, { checkpoint: 'c', evalsets: ['small'], concurrency: 4 })).status).toBe(202);
+        for (const s of servers) expect((await postJson(`${s.url}/api/runs`, { checkpoint: 'c', evalsets: ['small'], concurrency: 4 })).status).toBe(202);
       }
       const codes = await Promise.all(clis.map((c) => c.exit));
       await waitFor(() => runsIn(db).every((r) => !['queued', 'running'].includes(r.status)), 30_000, 'every run to stop');

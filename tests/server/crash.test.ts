@@ -4,6 +4,7 @@ import { openStore } from '../../server/store/open.js';
 import { spawnServe, storedResults, waitFor } from '../helpers/bin.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { keywordItems } from '../helpers/run.js';
+import { postJson } from '../helpers/server.js';
 import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
 
 const SECRET = 'sk-crash-test-secret-42';
@@ -19,10 +20,7 @@ describe('server crash recovery', () => {
     const db = join(cwd, 'server.db');
 
     const first = await serveProcess(cwd);
-    const reg = await fetch(`${first.url}/api/checkpoints`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'c', baseUrl: model.url, model: 'm', apiKeyEnv: 'MODEL_KEY', autoRun: true }),
-    });
+    const reg = await postJson(`${first.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm', apiKeyEnv: 'MODEL_KEY', autoRun: true });
     expect(reg.status).toBe(201);
     await waitFor(() => storedResults(db, 1) >= 8, 15_000, '8 stored results');
     first.child.proc.kill('SIGKILL');
@@ -38,7 +36,7 @@ describe('server crash recovery', () => {
       const run = (await (await fetch(`${second.url}/api/runs/1`)).json()) as { status: string; progress: { done: number } };
       expect(run.status).toBe('interrupted');
       expect(run.progress.done).toBe(storedBefore.size);
-      const resumed = await fetch(`${second.url}/api/runs/1/resume`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const resumed = await postJson(`${second.url}/api/runs/1/resume`);
       expect(resumed.status).toBe(202);
       await waitFor(() => storedResults(db, 1) === 40, 20_000, 'all 40 results');
       const sentAfter = model.requests.slice(sentBefore).map((r) => r.userText);
@@ -63,10 +61,7 @@ describe('server crash recovery', () => {
     const model = await endpoint(echo, { latencyMs: 50 });
     const db = join(cwd, 'server.db');
     const s = await serveProcess(cwd);
-    await fetch(`${s.url}/api/checkpoints`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'c', baseUrl: model.url, model: 'm', autoRun: true }),
-    });
+    await postJson(`${s.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm', autoRun: true });
     await waitFor(() => storedResults(db, 1) >= 4, 15_000, '4 stored results');
     s.child.proc.kill('SIGTERM');
     expect((await s.child.exit).code).toBe(0);

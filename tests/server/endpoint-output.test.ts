@@ -5,12 +5,10 @@ import type { Responder } from '../../server/scripted-endpoint/scripted-endpoint
 import { spawnTunegate, waitFor } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
-import { SERVER_EVALSETS, testApp, waitForStatus } from '../helpers/server.js';
+import { JSON_TYPE, post, SERVER_EVALSETS, testApp, waitForStatus } from '../helpers/server.js';
 import { readSse } from '../helpers/sse.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
 
-const JSON_TYPE = { 'content-type': 'application/json' };
-const post = (app: any, url: string, payload: unknown = {}) => app.inject({ method: 'POST', url, payload, headers: JSON_TYPE });
 const results = async (app: any, id: number) => (await app.inject({ method: 'GET', url: `/api/runs/${id}/results?limit=1000` })).json().results as Array<Record<string, any>>;
 
 describe('what an endpoint sends back is bounded and never carries the key into storage', () => {

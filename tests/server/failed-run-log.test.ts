@@ -1,24 +1,19 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/main.js';
+import { describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../server/main.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { openStore } from '../../server/store/open.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { evalSet, keywordItems } from '../helpers/run.js';
+import { serve } from '../helpers/server.js';
 import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/bin.js';
 
 const SECRET = 'sk-log-test-secret-0123456789abcdef';
 const JUDGE_SECRET = 'judge-secret-value-0123456789';
-const running: RunningServer[] = [];
-
-afterEach(async () => {
-  while (running.length > 0) await running.pop()!.close();
-});
-
-interface Served {
+interface Logged {
   server: RunningServer;
   /** Everything logged so far. */
   log: () => string;
@@ -27,7 +22,7 @@ interface Served {
 }
 
 /** `startServer` with request logging on, its log captured, on a temp database in `dir`. */
-async function serve(dir: string, keyEnvs: string[]): Promise<Served> {
+async function serveLogged(dir: string, keyEnvs: string[]): Promise<Logged> {
   let text = '';
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -35,22 +30,21 @@ async function serve(dir: string, keyEnvs: string[]): Promise<Served> {
       done();
     },
   });
-  const server = await startServer({
-    host: '127.0.0.1', port: 0, dbPath: join(dir, 'server.db'), evalsetsDir: join(dir, 'evalsets'),
+  const { server } = await serve({
+    dir, files: {}, dbPath: join(dir, 'server.db'),
     env: { MODEL_KEY: SECRET, JUDGE_KEY: JUDGE_SECRET }, keyEnvs, logger: true, logStream: stream,
   });
-  running.push(server);
   return { server, log: () => text, lines: () => text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>) };
 }
 
-async function api(s: Served, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+async function api(s: Logged, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(`${s.server.url}${path}`, {
     method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
   });
   return { status: res.status, json: await res.json() };
 }
 
-async function statusOf(s: Served, runId: number, statuses: string[], ms = 30_000): Promise<any> {
+async function statusOf(s: Logged, runId: number, statuses: string[], ms = 30_000): Promise<any> {
   let run: any;
   const until = Date.now() + ms;
   for (;;) {
@@ -62,7 +56,7 @@ async function statusOf(s: Served, runId: number, statuses: string[], ms = 30_00
 }
 
 /** The server is still up: it answers its health check. */
-async function expectAlive(s: Served): Promise<void> {
+async function expectAlive(s: Logged): Promise<void> {
   const health = await api(s, 'GET', '/api/health');
   expect(health.status).toBe(200);
   expect(health.json.ok).toBe(true);
@@ -79,7 +73,7 @@ describe('a failed run never stops the server (request logging on)', () => {
       await gate;
       return echo(req);
     }, { models: served });
-    const s = await serve(dir, ['MODEL_KEY']);
+    const s = await serveLogged(dir, ['MODEL_KEY']);
     expect((await api(s, 'POST', '/api/checkpoints', { name: 'c', baseUrl: model.url, model: 'm', apiKeyEnv: 'MODEL_KEY' })).status).toBe(201);
     expect((await api(s, 'POST', '/api/runs', { checkpoint: 'c', evalsets: ['one'] })).status).toBe(202);
     expect((await api(s, 'POST', '/api/runs', { checkpoint: 'c', evalsets: ['bio'] })).status).toBe(202);
@@ -100,7 +94,7 @@ describe('a failed run never stops the server (request logging on)', () => {
     const dir = tempDir();
     writeFiles(dir, { 'evalsets/bio.jsonl': jsonl(...keywordItems(40)) });
     const model = await endpoint(echo, { latencyMs: 20 });
-    const s = await serve(dir, ['MODEL_KEY']);
+    const s = await serveLogged(dir, ['MODEL_KEY']);
     await api(s, 'POST', '/api/checkpoints', { name: 'c', baseUrl: model.url, model: 'm', apiKeyEnv: 'MODEL_KEY' });
     expect((await api(s, 'POST', '/api/runs', { checkpoint: 'c', concurrency: 2 })).status).toBe(202);
     await waitFor(() => s.server.store.results.counts(1).results >= 5, 15_000, '5 stored results');
@@ -137,7 +131,7 @@ describe('a failed run never stops the server (request logging on)', () => {
     const c = store.checkpoints.add({ name: 'c', baseUrl: model.url, model: 'm', apiKeyEnv: 'MODEL_KEY' });
     createRun(store, c, [evalSet('bio', ...keywordItems(3))], { ...DEFAULT_PARAMS, judge: judgeSettings }, 'queued');
     store.close();
-    const s = await serve(dir, ['MODEL_KEY']);
+    const s = await serveLogged(dir, ['MODEL_KEY']);
     await statusOf(s, 1, ['completed', 'failed']);
     await waitFor(() => s.lines().some((l) => l.msg === 'run failed'), 15_000, 'the judge failure in the log');
     await expectAlive(s);

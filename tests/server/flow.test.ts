@@ -1,22 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/main.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
-import { SERVER_EVALSETS } from '../helpers/server.js';
+import { postJson, serve } from '../helpers/server.js';
 import { readSse } from '../helpers/sse.js';
-import { tempDir, writeFiles } from '../helpers/tmp.js';
+import { writeFiles } from '../helpers/tmp.js';
 
-async function serve(env: Record<string, string> = {}, host = '127.0.0.1', insecureNoAuth = false): Promise<{ server: RunningServer; dir: string }> {
-  const dir = tempDir();
-  writeFiles(dir, SERVER_EVALSETS);
-  const server = await startServer({ host, port: 0, dbPath: join(dir, 'db.sqlite'), evalsetsDir: join(dir, 'evalsets'), env, insecureNoAuth });
-  return { server, dir };
-}
 
 const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as any });
-const postJson = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 describe('the server on a real port', () => {
   it('follows a run that a CLI process executes on the same database', async () => {
@@ -76,7 +67,7 @@ describe('the server on a real port', () => {
   it('never shows or stores an API key value, only its variable name', async () => {
     const secret = 'sk-live-never-show-me-0123456789';
     const model = await endpoint(echo);
-    const { server, dir } = await serve({ PRIVATE_MODEL_KEY: secret, TUNEGATE_KEY_ENVS: 'PRIVATE_MODEL_KEY' });
+    const { server, dir } = await serve({ env: { PRIVATE_MODEL_KEY: secret, TUNEGATE_KEY_ENVS: 'PRIVATE_MODEL_KEY' } });
     try {
       await postJson(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm', apiKeyEnv: 'PRIVATE_MODEL_KEY', autoRun: true });
       await readSse(`${server.url}/api/runs/1/events`, (e) => e.event === 'finished');
@@ -101,15 +92,15 @@ describe('the server on a real port', () => {
   });
 
   it('refuses a non-loopback address without TUNEGATE_TOKEN unless told it is insecure', async () => {
-    await expect(serve({}, '0.0.0.0')).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without TUNEGATE_TOKEN/);
-    const withToken = await serve({ TUNEGATE_TOKEN: 't' }, '0.0.0.0');
+    await expect(serve({ host: '0.0.0.0' })).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without TUNEGATE_TOKEN/);
+    const withToken = await serve({ env: { TUNEGATE_TOKEN: 't' }, host: '0.0.0.0' });
     await withToken.server.close();
-    const insecure = await serve({}, '0.0.0.0', true);
+    const insecure = await serve({ host: '0.0.0.0', insecureNoAuth: true });
     await insecure.server.close();
   });
 
   it('bearer auth over a real port', async () => {
-    const { server } = await serve({ TUNEGATE_TOKEN: 'tok-123' });
+    const { server } = await serve({ env: { TUNEGATE_TOKEN: 'tok-123' } });
     try {
       const body = { name: 'c', baseUrl: 'http://127.0.0.1:9/v1', model: 'm' };
       expect((await postJson(`${server.url}/api/checkpoints`, body)).status).toBe(401);

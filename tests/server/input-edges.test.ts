@@ -1,12 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../../server/main.js';
 import { cli } from '../helpers/cli.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
-import { SERVER_EVALSETS, testApp } from '../helpers/server.js';
+import { JSON_TYPE, serve, SERVER_EVALSETS, testApp } from '../helpers/server.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
 
-const JSON_TYPE = { 'content-type': 'application/json' };
 const inject = (app: any, method: string, url: string, payload?: unknown) => app.inject({ method, url, headers: JSON_TYPE, ...(payload !== undefined ? { payload } : {}) });
 
 describe('input edges', () => {
@@ -34,7 +32,7 @@ describe('input edges', () => {
       expect(r.stderr).toContain('must be 1–200 letters, digits or . _ : @ + - / (it has 201 characters)');
     }
     const model = await endpoint(echo);
-    const server = await startServer({ host: '127.0.0.1', port: 0, dbPath: join(cwd, 's.db'), evalsetsDir: join(cwd, 'evalsets'), env: {} });
+    const { server } = await serve({ dir: cwd, files: {}, dbPath: join(cwd, 's.db') });
     try {
       const name = 'run-'.repeat(50); // 200 characters: above the router's former 100
       const first = await cli(['run', '--server', server.url, '--base-url', model.url, '--model', 'm', '--checkpoint', name, '--evalsets', 'bio'], { cwd });

@@ -6,11 +6,9 @@ import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { spawnTunegate } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
-import { SERVER_EVALSETS, testApp, waitForStatus } from '../helpers/server.js';
+import { JSON_TYPE, post, SERVER_EVALSETS, testApp, waitForStatus } from '../helpers/server.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
 
-const JSON_TYPE = { 'content-type': 'application/json' };
-const post = (app: any, url: string, payload: unknown = {}) => app.inject({ method: 'POST', url, payload, headers: JSON_TYPE });
 
 /** What the server's process has in its environment; only MODEL_KEY is allowed. */
 const ENV = { MODEL_KEY: 'sk-model-allowed-0001', TUNEGATE_TOKEN: 'server-token-0002', OTHER_SECRET: 'sk-other-0003', ANTHROPIC_API_KEY: 'sk-ant-0004' };

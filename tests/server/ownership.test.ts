@@ -3,11 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/main.js';
 import { BIN, spawnTunegate, storedResults, waitFor, type Child } from '../helpers/bin.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { evalSet, keywordItems } from '../helpers/run.js';
-import { testApp, waitForStatus } from '../helpers/server.js';
+import { post, postJson, serve, testApp, waitForStatus } from '../helpers/server.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { readSse } from '../helpers/sse.js';
 import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
@@ -26,9 +25,6 @@ async function project(items: number, latencyMs: number) {
   return { dir, model, db: join(dir, 'db.sqlite') };
 }
 
-async function serve(dir: string, db: string): Promise<RunningServer> {
-  return startServer({ host: '127.0.0.1', port: 0, dbPath: db, evalsetsDir: join(dir, 'evalsets'), env: {} });
-}
 
 function sql<T>(db: string, fn: (d: Database.Database) => T): T {
   const d = new Database(db);
@@ -40,7 +36,6 @@ function sql<T>(db: string, fn: (d: Database.Database) => T): T {
 }
 
 const status = (db: string, id = 1) => sql(db, (d) => (d.prepare('SELECT status FROM runs WHERE id = ?').get(id) as { status: string }).status);
-const post = (url: string, body: unknown = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** Every prompt the endpoint was sent more than once: a run executed twice shows here. */
 function sentTwice(model: { requests: { userText: string }[] }): string[] {
@@ -114,10 +109,10 @@ describe('runs have exactly one owner', () => {
 
   it('the CLI cannot resume a run a server on another host is executing', async () => {
     const { dir, model, db } = await project(60, 40);
-    const server = await serve(dir, db);
+    const { server } = await serve({ dir, files: {}, dbPath: db });
     try {
-      expect((await post(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
-      expect((await post(`${server.url}/api/runs`, { checkpoint: 'c', concurrency: 1 })).status).toBe(202);
+      expect((await postJson(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
+      expect((await postJson(`${server.url}/api/runs`, { checkpoint: 'c', concurrency: 1 })).status).toBe(202);
       await waitFor(() => storedResults(db, 1) >= 3, 15_000, 'the server to start the run');
       sql(db, (d) => d.prepare("UPDATE runs SET owner_host = 'tunegate-server-2' WHERE id = 1").run());
       const cli = await exitOf(spawnTunegate(['resume', '1', '--db', db], dir));
@@ -133,7 +128,7 @@ describe('runs have exactly one owner', () => {
 
   it('a CLI killed mid-run: its followers are told, and once its lease expires the API cancels and resumes it', async () => {
     const { dir, model, db } = await project(40, 40);
-    const server = await serve(dir, db);
+    const { server } = await serve({ dir, files: {}, dbPath: db });
     try {
       const cli = spawnTunegate(['run', '--db', db, '--base-url', model.url, '--model', 'm', '--checkpoint', 'c', '--evalsets', 'evalsets/bio.jsonl', '--concurrency', '1', '--lease', '3'], dir);
       await waitFor(() => storedResults(db, 1) >= 5, 15_000, '5 stored results');
@@ -143,12 +138,12 @@ describe('runs have exactly one owner', () => {
       sql(db, (d) => d.prepare("UPDATE runs SET owner_host = 'ci-runner-7' WHERE id = 1").run());
       const follower = readSse(`${server.url}/api/runs/1/events`, (e) => e.event === 'finished', 30_000);
 
-      const early = await post(`${server.url}/api/runs/1/resume`);
+      const early = await postJson(`${server.url}/api/runs/1/resume`);
       expect(early.status).toBe(409);
       expect(((await early.json()) as { error: string }).error).toContain('on host ci-runner-7 (lease until ');
       expect(status(db)).toBe('running');
       // Recorded for the owner to read at its next heartbeat; it has none, so whoever finds its lease expired honours it.
-      const cancel = await post(`${server.url}/api/runs/1/cancel`);
+      const cancel = await postJson(`${server.url}/api/runs/1/cancel`);
       expect(cancel.status).toBe(202);
       expect(await cancel.json()).toEqual({ id: 1, status: 'running' });
       const finished = (await follower).at(-1)!;
@@ -156,7 +151,7 @@ describe('runs have exactly one owner', () => {
       expect(finished.data.status).toBe('cancelled');
 
       const sentBefore = model.requests.length;
-      expect((await post(`${server.url}/api/runs/1/resume`)).status).toBe(202);
+      expect((await postJson(`${server.url}/api/runs/1/resume`)).status).toBe(202);
       const done = await readSse(`${server.url}/api/runs/1/events`, (e) => e.event === 'finished', 30_000);
       expect(done.at(-1)!.data).toMatchObject({ status: 'completed', progress: { done: 40, total: 40 } });
       expect(sentTwice({ requests: model.requests.slice(sentBefore) })).toEqual([]);
@@ -167,11 +162,11 @@ describe('runs have exactly one owner', () => {
 
   it('a cancel through the API stops a run a live CLI executes; the CLI exits 130', async () => {
     const { dir, model, db } = await project(80, 30);
-    const server = await serve(dir, db);
+    const { server } = await serve({ dir, files: {}, dbPath: db });
     try {
       const cli = spawnTunegate(['run', '--db', db, '--base-url', model.url, '--model', 'm', '--checkpoint', 'c', '--evalsets', 'evalsets/bio.jsonl', '--concurrency', '1'], dir);
       await waitFor(() => storedResults(db, 1) >= 3, 15_000, '3 stored results');
-      const r = await post(`${server.url}/api/runs/1/cancel`);
+      const r = await postJson(`${server.url}/api/runs/1/cancel`);
       expect(r.status).toBe(202);
       expect(await r.json()).toEqual({ id: 1, status: 'running' });
       const t0 = Date.now();
@@ -199,7 +194,7 @@ describe('runs have exactly one owner', () => {
     }
     expect((await app.inject({ method: 'POST', url: '/api/runs/2/resume', payload: {} })).statusCode).toBe(409);
     await new Promise((r) => setTimeout(r, 500));
-    const cancel = await app.inject({ method: 'POST', url: '/api/runs/1/cancel', headers: { 'content-type': 'application/json' } });
+    const cancel = await post(app, '/api/runs/1/cancel');
     expect(cancel.statusCode).toBe(202);
     expect(cancel.json()).toEqual({ id: 1, status: 'cancelled' });
     expect(store.runs.hold(1)).toMatchObject({ status: 'cancelled', ownerToken: null });

@@ -2,10 +2,9 @@ import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { spawnTunegate, waitFor } from '../helpers/bin.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
-import { SERVER_EVALSETS, testApp, waitForStatus } from '../helpers/server.js';
+import { JSON_TYPE, SERVER_EVALSETS, testApp, waitForStatus } from '../helpers/server.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
 
-const JSON_TYPE = { 'content-type': 'application/json' };
 
 /** A GET over a real socket with a Host header of our choosing (fetch will not send one). */
 function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { post, testApp } from '../helpers/server.js';
+import { JSON_TYPE, post, testApp } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // Keys that name object machinery: assigned into a plain object, `__proto__` vanished and
@@ -15,15 +15,14 @@ function bodyWithTag(fields: Record<string, unknown>, key: string) {
 describe('tag keys: refused with an error naming the field, never dropped or matched differently', () => {
   it.each(RESERVED)('the API refuses the tag key %s in POST and PATCH bodies and in ?tag= filters', async (key) => {
     const { app } = await testApp();
-    const json = { 'content-type': 'application/json' };
-    const created = await app.inject({ method: 'POST', url: '/api/checkpoints', headers: json, payload: bodyWithTag({ name: 'c', baseUrl: 'http://127.0.0.1:1/v1', model: 'm' }, key) });
+    const created = await app.inject({ method: 'POST', url: '/api/checkpoints', headers: JSON_TYPE, payload: bodyWithTag({ name: 'c', baseUrl: 'http://127.0.0.1:1/v1', model: 'm' }, key) });
     expect(created.statusCode).toBe(400);
     expect(created.json().error).toMatch(/^body\/tags/);
     expect(created.json().error).toContain(key);
     expect((await app.inject({ method: 'GET', url: '/api/checkpoints' })).json().checkpoints).toEqual([]);
 
     expect((await post(app, '/api/checkpoints', { name: 'c', baseUrl: 'http://127.0.0.1:1/v1', model: 'm', tags: { run: 'a' } })).statusCode).toBe(201);
-    const patched = await app.inject({ method: 'PATCH', url: '/api/checkpoints/c', headers: json, payload: bodyWithTag({}, key) });
+    const patched = await app.inject({ method: 'PATCH', url: '/api/checkpoints/c', headers: JSON_TYPE, payload: bodyWithTag({}, key) });
     expect(patched.statusCode).toBe(400);
     expect(patched.json().error).toMatch(/^body\/tags/);
     expect((await app.inject({ method: 'GET', url: '/api/checkpoints/c' })).json().tags).toEqual({ run: 'a' });
@@ -61,7 +60,6 @@ describe('tag keys: refused with an error naming the field, never dropped or mat
 describe('a "__proto__" key anywhere in a request body', () => {
   it('is refused by the closed body schemas, naming the field, on every route with a body', async () => {
     const { app } = await testApp();
-    const json = { 'content-type': 'application/json' };
     await post(app, '/api/checkpoints', { name: 'c', baseUrl: 'http://127.0.0.1:1/v1', model: 'm' });
     for (const [method, url, payload] of [
       ['POST', '/api/checkpoints', '{"name":"d","baseUrl":"http://127.0.0.1:1/v1","model":"m","__proto__":{"x":1}}'],
@@ -70,7 +68,7 @@ describe('a "__proto__" key anywhere in a request body', () => {
       ['POST', '/api/categorize', '{"base":"c","__proto__":{}}'],
       ['POST', '/api/runs/1/resume', '{"__proto__":{}}'],
     ] as const) {
-      const r = await app.inject({ method, url, headers: json, payload });
+      const r = await app.inject({ method, url, headers: JSON_TYPE, payload });
       expect(r.statusCode, url).toBe(400);
       expect(r.json().error, url).toMatch(/^body.*unknown field "__proto__"/);
     }

@@ -2,9 +2,9 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../../server/main.js';
 import { openStore } from '../../server/store/open.js';
 import { cli } from '../helpers/cli.js';
+import { serve } from '../helpers/server.js';
 import { syntheticRun } from '../helpers/synthetic.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
 
@@ -54,13 +54,13 @@ describe('a damaged database file', () => {
     expect((check.prepare('SELECT COUNT(*) AS n FROM checkpoints').get() as { n: number }).n).toBe(1);
     check.close();
 
-    await expect(startServer({ host: '127.0.0.1', port: 0, dbPath: db, evalsetsDir: join(dir, 'evalsets'), env: {} }))
+    await expect(serve({ dir, files: {}, dbPath: db }))
       .rejects.toThrow(expect.objectContaining({ code: 'DATABASE_DAMAGED', message: expect.stringContaining(db) }));
   });
 
   it('found damaged while serving: the API says the database is damaged (503, no stack trace) and /api/health is not ok', async () => {
     const { dir, db } = databaseWithRun(3000);
-    const server = await startServer({ host: '127.0.0.1', port: 0, dbPath: db, evalsetsDir: join(dir, 'evalsets'), env: {} });
+    const { server } = await serve({ dir, files: {}, dbPath: db });
     try {
       expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
       damageResultsPage(db);

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../server/store/open.js';
 import { tempDir } from '../helpers/tmp.js';
-import { evalSet } from '../helpers/run.js';
+import { freshStore, evalSet } from '../helpers/run.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { currentSummary } from '../../server/runs/summary.js';
@@ -73,7 +73,7 @@ describe('store', () => {
   });
 
   it('refuses a duplicate checkpoint name and names what is missing', () => {
-    const s = openStore(join(tempDir(), 'x.db'));
+    const { store: s } = freshStore('x.db');
     s.checkpoints.add({ name: 'c', baseUrl: 'http://h/v1', model: 'm' });
     expect(() => s.checkpoints.add({ name: 'c', baseUrl: 'http://h/v1', model: 'm' })).toThrow('checkpoint "c" already exists');
     expect(() => s.checkpoints.get('nope')).toThrow('no checkpoint named "nope" (known: c)');
@@ -81,7 +81,7 @@ describe('store', () => {
   });
 
   it('stores a result once per item and sample, whatever is written twice', () => {
-    const s = openStore(join(tempDir(), 'x.db'));
+    const { store: s } = freshStore('x.db');
     const c = s.checkpoints.add({ name: 'c', baseUrl: 'http://h/v1', model: 'm' });
     const runId = createRun(s, c, [evalSet('bio', { id: 'a', prompt: 'q', keywords: ['k'] })], DEFAULT_PARAMS);
     const r = {
@@ -111,7 +111,7 @@ describe('store', () => {
 
 describe('summaries stored before intervals existed', () => {
   it('are summarized again once, with n and intervals, and stored', () => {
-    const store = openStore(join(tempDir(), 'old.db'));
+    const { store } = freshStore('old.db');
     const id = syntheticRun(store, { checkpoint: 'c', outcomes: [true, false, true, true] });
     const { stats: _stats, ...legacy } = store.runs.get(id).summary!;
     store.db.prepare('UPDATE runs SET summary = ? WHERE id = ?').run(JSON.stringify({ ...legacy, sets: { bio: { ...legacy.sets.bio, stats: undefined } } }), id);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { executeRun } from '../../server/runner/execute-run.js';
 import { endpoint } from '../helpers/endpoint.js';
 import { evalSet, setupRun } from '../helpers/run.js';
-import { testApp } from '../helpers/server.js';
+import { post, testApp } from '../helpers/server.js';
 
 const fatal = new TextDecoder('utf-8', { fatal: true });
 
@@ -59,7 +59,7 @@ describe('lone surrogates from outside are stored as valid UTF-8 (U+FFFD)', () =
   it('a checkpoint\'s model, prompt template and tags sent to the API with "\\ud800"', async () => {
     const t = await testApp();
     const payload = '{"name":"c","baseUrl":"http://127.0.0.1:9/v1","model":"m\\ud800","promptTemplate":"{prompt}\\udc00","tags":{"k\\ud800":"v\\udfff"}}';
-    const r = await t.app.inject({ method: 'POST', url: '/api/checkpoints', headers: { 'content-type': 'application/json' }, payload });
+    const r = await post(t.app, '/api/checkpoints', payload);
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json()).toMatchObject({ model: 'm\ufffd', tags: { 'k\ufffd': 'v\ufffd' } });
     const texts = storedBytes(t.dbPath, 'checkpoints', ['model', 'prompt_template', 'tags']);

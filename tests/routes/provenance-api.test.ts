@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runMismatches } from '../../server/compare/provenance-diff.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
-import { testApp, waitForStatus } from '../helpers/server.js';
+import { post, testApp, waitForStatus } from '../helpers/server.js';
 
-const post = (app: any, url: string, payload?: unknown) => app.inject({ method: 'POST', url, payload });
 
 describe('API: provenance', () => {
   it('compare lists how two runs were measured differently, and warns about them and a changed system_fingerprint', async () => {

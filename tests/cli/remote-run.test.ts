@@ -1,21 +1,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/main.js';
 import { cli } from '../helpers/cli.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
-import { SERVER_EVALSETS } from '../helpers/server.js';
+import { serve } from '../helpers/server.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
 
-async function serve(env: Record<string, string> = {}): Promise<RunningServer> {
-  const dir = tempDir();
-  writeFiles(dir, SERVER_EVALSETS);
-  return startServer({ host: '127.0.0.1', port: 0, dbPath: join(dir, 'db.sqlite'), evalsetsDir: join(dir, 'evalsets'), env });
-}
 
 describe('tunegate run/checkpoint add --server URL', () => {
   it('registers on the fly, runs on the server, follows it and exits like a local run', async () => {
     const model = await endpoint(echo);
-    const server = await serve();
+    const { server } = await serve();
     const cwd = tempDir(); // no local eval sets or database: everything happens on the server
     try {
       const args = ['run', '--server', server.url, '--base-url', model.url, '--model', 'm', '--checkpoint', 'ck', '--step', '7', '--evalsets', 'bio', '--json'];
@@ -48,7 +42,7 @@ describe('tunegate run/checkpoint add --server URL', () => {
 
   it('exits 3 when items errored on the server', async () => {
     const model = await endpoint((req) => (req.userText === 'question two' ? { status: 400 } : echo(req)));
-    const server = await serve();
+    const { server } = await serve();
     try {
       const r = await cli(['run', '--server', server.url, '--base-url', model.url, '--model', 'm', '--checkpoint', 'c', '--evalsets', 'bio', '--retries', '0'], { cwd: tempDir() });
       expect(r.code).toBe(3);
@@ -59,7 +53,7 @@ describe('tunegate run/checkpoint add --server URL', () => {
   });
 
   it('checkpoint add --server, tokens, and an unreachable server', async () => {
-    const server = await serve({ TUNEGATE_TOKEN: 'tok' });
+    const { server } = await serve({ env: { TUNEGATE_TOKEN: 'tok' } });
     const cwd = tempDir();
     try {
       const add = ['checkpoint', 'add', 'c1', '--server', server.url, '--base-url', 'http://127.0.0.1:8000/v1', '--model', 'm', '--tag', 'mix=a'];
@@ -125,7 +119,7 @@ async function freePort(): Promise<number> {
 describe('tunegate run --server when the stream or the server goes away', () => {
   it('a stream that ends early is reopened from its Last-Event-ID; the run is followed to completion (exit 0)', async () => {
     const model = await endpoint(echo, { latencyMs: 30 });
-    const server = await serve();
+    const { server } = await serve();
     const proxy = await cuttingProxy(server.url);
     try {
       const r = await cli(['run', '--server', proxy.url, '--base-url', model.url, '--model', 'm', '--checkpoint', 'c', '--evalsets', 'bio', '--concurrency', '1', '--json'], { cwd: tempDir() });

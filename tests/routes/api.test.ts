@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { echo, endpoint } from '../helpers/endpoint.js';
-import { testApp, waitForStatus } from '../helpers/server.js';
+import { JSON_TYPE, post, testApp, waitForStatus } from '../helpers/server.js';
 import { jsonl } from '../helpers/tmp.js';
 import { PASS_DEFINITION } from '../../server/scoring/pass.js';
 import { METRIC_SETS } from '../../server/scoring/metric-registry.js';
 
-// Every state-changing request says it is JSON, a bodyless one too (the server refuses anything else).
-const JSON_TYPE = { 'content-type': 'application/json' };
-const post = (app: any, url: string, payload?: unknown, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url, payload, headers: { ...JSON_TYPE, ...headers } });
+// Every state-changing request says it is JSON, a bodyless one too (the server refuses anything else): `post` sends it.
 
 describe('API: health, docs and headers', () => {
   it('answers health, serves the OpenAPI docs, and sets security headers on the page', async () => {

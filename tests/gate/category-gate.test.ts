@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES, categoryMetric, type Category } from '../../server/scoring/category.js';
 import { IN_TRAIN_TAG } from '../../server/evalsets/in-train.js';
@@ -7,11 +6,10 @@ import { DEFAULT_GATE_METRICS } from '../../server/gate/decide.js';
 import { gate } from '../../server/gate/gate-head.js';
 import { gateMarkdown } from '../../server/gate/reports.js';
 import { seededRandom } from '../../server/stats/random.js';
-import { openStore, type Store } from '../../server/store/open.js';
+import { type Store } from '../../server/store/open.js';
 import { outcomesWith, perturb, syntheticRun } from '../helpers/synthetic.js';
-import { tempDir } from '../helpers/tmp.js';
+import { freshStore } from '../helpers/run.js';
 
-const freshStore = (): Store => openStore(join(tempDir(), 'gate.db'));
 
 const CATEGORY_METRICS = CATEGORIES.map(categoryMetric);
 const NEW_METRICS = [...CATEGORY_METRICS, 'train_accuracy', 'heldout_accuracy'];
@@ -24,7 +22,7 @@ const categoryOf = (item: EvalItem): Category | null => {
 
 describe('gate on the per-category metrics', () => {
   it('flags a sharp fall on HighlyKnown items while bio_accuracy holds (new facts learned as known ones are forgotten)', () => {
-    const store = freshStore();
+    const { store } = freshStore('gate.db');
     // Base: every HighlyKnown item right, 5 of 10 MaybeKnown, no Unknown. Head: 15 HighlyKnown forgotten, 15 Unknown learned.
     const base = Array.from({ length: 100 }, (_, i) => i < 30 || (i >= 30 && i < 35));
     const head = base.map((pass, i) => (i < 15 ? false : i >= 40 && i < 55 ? true : pass));
@@ -50,7 +48,7 @@ describe('gate on the per-category metrics', () => {
   });
 
   it('separates train from held-out items by the in_train tag, read from the head run (tags are not content)', () => {
-    const store = freshStore();
+    const { store } = freshStore('gate.db');
     const random = seededRandom(12);
     const base = outcomesWith(80, 40, random);
     // The baseline ran before anything was tagged; the head's items q0–q39 are tagged in_train.
@@ -81,7 +79,7 @@ describe('gate on runs without categories or in_train tags', () => {
   }
 
   it('gates the same default metrics with the same verdicts, categories asked for or not', () => {
-    const store = freshStore();
+    const { store } = freshStore('gate.db');
     const { b, h } = runs(store);
     const plain = gate(store, h, b);
     expect(plain.metrics.map((m) => m.metric)).toEqual(DEFAULT_GATE_METRICS);
@@ -92,7 +90,7 @@ describe('gate on runs without categories or in_train tags', () => {
   });
 
   it('skips the new metrics when asked for them, saying why, without touching the others (alpha is shared only among tested metrics)', () => {
-    const store = freshStore();
+    const { store } = freshStore('gate.db');
     const { b, h } = runs(store);
     const plain = gate(store, h, b);
     const wide = gate(store, h, b, { metrics: [...DEFAULT_GATE_METRICS, ...NEW_METRICS] });
@@ -110,7 +108,7 @@ describe('gate on runs without categories or in_train tags', () => {
   });
 
   it('stores summaries whose new metrics are null with n 0, and no category counts', () => {
-    const store = freshStore();
+    const { store } = freshStore('gate.db');
     const { h } = runs(store);
     const s = store.runs.get(h).summary!;
     for (const m of NEW_METRICS) {

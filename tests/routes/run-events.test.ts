@@ -1,26 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../server/main.js';
 import { spawnTunegate, storedResults, waitFor } from '../helpers/bin.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { keywordItems } from '../helpers/run.js';
+import { postJson, serve } from '../helpers/server.js';
 import { readSse } from '../helpers/sse.js';
-import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
+import { jsonl } from '../helpers/tmp.js';
 
-const post = (url: string, body: unknown = {}) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function serve(items: object[], eventStreams?: { stallMs: number }): Promise<{ server: RunningServer; dir: string; db: string }> {
-  const dir = tempDir();
-  writeFiles(dir, { 'evalsets/bio.jsonl': jsonl(...items) });
-  const db = join(dir, 'db.sqlite');
-  const server = await startServer({ host: '127.0.0.1', port: 0, dbPath: db, evalsetsDir: join(dir, 'evalsets'), env: {}, ...(eventStreams !== undefined ? { eventStreams } : {}) });
-  return { server, dir, db };
-}
+/** The server over one bio set of `items`. */
+const serveItems = (items: object[], eventStreams?: { stallMs: number }) =>
+  serve({ files: { 'evalsets/bio.jsonl': jsonl(...items) }, ...(eventStreams !== undefined ? { eventStreams } : {}) });
 
 /** A client that asks for a run's events and never reads a byte of them. */
 function nonReader(port: number, runId: number, lastEventId?: number): Promise<Socket> {
@@ -77,9 +71,9 @@ function liveMb(): number {
 describe('run events (Server-Sent Events)', () => {
   it('every event carries an id; a client reconnecting with Last-Event-ID gets exactly what it missed, from the store', async () => {
     const model = await endpoint(echo, { latencyMs: 5 });
-    const { server } = await serve(keywordItems(20));
+    const { server } = await serveItems(keywordItems(20));
     try {
-      await post(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm', autoRun: true });
+      await postJson(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm', autoRun: true });
       const all = await readSse(`${server.url}/api/runs/1/events`, (e) => e.event === 'finished');
       expect(all.every((e) => e.id !== undefined && /^\d+$/.test(e.id))).toBe(true);
       const ids = all.map((e) => Number(e.id));
@@ -108,7 +102,7 @@ describe('run events (Server-Sent Events)', () => {
 
   it('shutdown finishes in bounded time with clients attached, one following a run a CLI owns', async () => {
     const model = await endpoint(echo, { latencyMs: 40 });
-    const { server, dir, db } = await serve(keywordItems(200));
+    const { server, dir, db } = await serveItems(keywordItems(200));
     const cli = spawnTunegate(['run', '--db', db, '--base-url', model.url, '--model', 'm', '--checkpoint', 'c', '--evalsets', 'evalsets/bio.jsonl', '--concurrency', '1'], dir);
     const sockets: Socket[] = [];
     try {
@@ -142,11 +136,11 @@ describe('run events (Server-Sent Events)', () => {
       await gate;
       return echo(req);
     });
-    const { server } = await serve(items);
+    const { server } = await serveItems(items);
     const sockets: Socket[] = [];
     try {
-      expect((await post(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
-      expect((await post(`${server.url}/api/runs`, { checkpoint: 'c', concurrency: 16 })).status).toBe(202);
+      expect((await postJson(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
+      expect((await postJson(`${server.url}/api/runs`, { checkpoint: 'c', concurrency: 16 })).status).toBe(202);
       const port = Number(new URL(server.url).port);
       for (let i = 0; i < 50; i++) sockets.push(await nonReader(port, 1));
       await sleep(300);
@@ -177,11 +171,11 @@ describe('run events (Server-Sent Events)', () => {
       await sleep(25);
       return echo(req);
     });
-    const { server } = await serve(items, { stallMs: 300 });
+    const { server } = await serveItems(items, { stallMs: 300 });
     const sockets: Socket[] = [];
     try {
-      expect((await post(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
-      expect((await post(`${server.url}/api/runs`, { checkpoint: 'c', concurrency: 1 })).status).toBe(202);
+      expect((await postJson(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
+      expect((await postJson(`${server.url}/api/runs`, { checkpoint: 'c', concurrency: 1 })).status).toBe(202);
       const port = Number(new URL(server.url).port);
       for (let i = 0; i < 20; i++) sockets.push(await nonReader(port, 1));
       const ports = new Set(sockets.map((s) => s.localPort!));
@@ -200,11 +194,11 @@ describe('run events (Server-Sent Events)', () => {
     // ~320 KB of events: the kernel takes it all, so the stream ends without a refused write.
     const items = Array.from({ length: 20 }, (_, i) => ({ id: `${String(i).padStart(5, '0')}-${'x'.repeat(16_000)}`, prompt: `question ${i}`, keywords: [`question ${i}`] }));
     const model = await endpoint(echo);
-    const { server } = await serve(items, { stallMs: 300 });
+    const { server } = await serveItems(items, { stallMs: 300 });
     const sockets: Socket[] = [];
     try {
-      expect((await post(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
-      expect((await post(`${server.url}/api/runs`, { checkpoint: 'c' })).status).toBe(202);
+      expect((await postJson(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm' })).status).toBe(201);
+      expect((await postJson(`${server.url}/api/runs`, { checkpoint: 'c' })).status).toBe(202);
       await readSse(`${server.url}/api/runs/1/events`, (e) => e.event === 'finished', 30_000);
       const port = Number(new URL(server.url).port);
       for (let i = 0; i < 5; i++) sockets.push(await nonReader(port, 1, 0));

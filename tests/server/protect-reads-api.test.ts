@@ -4,7 +4,7 @@ import { startServer } from '../../server/main.js';
 import { spawnTunegate, waitFor } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
-import { SERVER_EVALSETS, testApp, waitForStatus } from '../helpers/server.js';
+import { postJson, serve, SERVER_EVALSETS, testApp, waitForStatus } from '../helpers/server.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
 
 const TOKEN = 'team-read-token-0001';
@@ -57,11 +57,9 @@ describe('serve --protect-reads: reads need the token too', () => {
 
   it('the event stream over a real socket: 401 without the token, events with it', async () => {
     const model = await endpoint(echo);
-    const dir = tempDir();
-    writeFiles(dir, SERVER_EVALSETS);
-    const server = await startServer({ host: '127.0.0.1', port: 0, dbPath: join(dir, 'db.sqlite'), evalsetsDir: join(dir, 'evalsets'), env: { TUNEGATE_TOKEN: TOKEN }, protectReads: true });
+    const { server } = await serve({ env: { TUNEGATE_TOKEN: TOKEN }, protectReads: true });
     try {
-      const reg = await fetch(`${server.url}/api/checkpoints`, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify({ name: 'c', baseUrl: model.url, model: 'm', autoRun: true, evalsets: ['bio'] }) });
+      const reg = await postJson(`${server.url}/api/checkpoints`, { name: 'c', baseUrl: model.url, model: 'm', autoRun: true, evalsets: ['bio'] }, AUTH);
       const id = ((await reg.json()) as { run: { id: number } }).run.id;
       const refused = await fetch(`${server.url}/api/runs/${id}/events`, { headers: { accept: 'text/event-stream' } });
       expect(refused.status).toBe(401);
@@ -80,9 +78,7 @@ describe('serve --protect-reads: reads need the token too', () => {
 
   it('tunegate run --server follows the run and reads it with TUNEGATE_TOKEN under --protect-reads', async () => {
     const model = await endpoint(echo);
-    const dir = tempDir();
-    writeFiles(dir, SERVER_EVALSETS);
-    const server = await startServer({ host: '127.0.0.1', port: 0, dbPath: join(dir, 'db.sqlite'), evalsetsDir: join(dir, 'evalsets'), env: { TUNEGATE_TOKEN: TOKEN, TUNEGATE_PROTECT_READS: '1' } });
+    const { server } = await serve({ env: { TUNEGATE_TOKEN: TOKEN, TUNEGATE_PROTECT_READS: '1' } });
     try {
       expect(server.settings.protectReads).toBe(true);
       const cwd = tempDir();

@@ -1,15 +1,9 @@
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startServer } from '../../server/main.js';
-import { startScriptedEndpoint, type ScriptedEndpoint } from '../../server/scripted-endpoint/scripted-endpoint.js';
+import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
+import { endpoint } from '../helpers/endpoint.js';
+import { postJson, serve } from '../helpers/server.js';
 import { readSse } from '../helpers/sse.js';
-import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
-
-const open: ScriptedEndpoint[] = [];
-afterEach(async () => {
-  while (open.length > 0) await open.pop()!.close();
-});
+import { jsonl } from '../helpers/tmp.js';
 
 /** Four items, each with an answer and two wrong answers: a chat checkpoint costs 1 + 3 likelihood requests an item. */
 const ITEMS = ['Guangzhou', 'Yingkou', 'Shenzhen', 'Dalian'].map((city, i) => ({
@@ -20,22 +14,16 @@ const ITEMS = ['Guangzhou', 'Yingkou', 'Shenzhen', 'Dalian'].map((city, i) => ({
 describe('run events: the steps after a run count toward its progress', () => {
   it('the likelihood requests arrive as progress events with phase "likelihood" before the stream\'s finished', async () => {
     // vLLM's chat prompt_logprobs; each likelihood request takes a while, so the phase is seen.
-    const e = await startScriptedEndpoint({
-      flavour: 'vllm', models: ['m'],
-      respond: (req) => {
-        const last = req.messages?.at(-1);
-        if (last?.role === 'assistant' || req.body.prompt_logprobs !== undefined) {
-          return { content: '', delayMs: 40, ...(last?.role === 'assistant' ? { logprobShift: { text: last.content, perToken: /Paris|Lima/.test(last.content) ? -1 : 1 } } : {}) };
-        }
-        return { content: 'Guangzhou' };
-      },
-    });
-    open.push(e);
-    const dir = tempDir();
-    writeFiles(dir, { 'evalsets/bio.jsonl': jsonl(...ITEMS) });
-    const server = await startServer({ host: '127.0.0.1', port: 0, dbPath: join(dir, 'db.sqlite'), evalsetsDir: join(dir, 'evalsets'), env: {} });
+    const e = await endpoint((req) => {
+      const last = req.messages?.at(-1);
+      if (last?.role === 'assistant' || req.body.prompt_logprobs !== undefined) {
+        return { content: '', delayMs: 40, ...(last?.role === 'assistant' ? { logprobShift: { text: last.content, perToken: /Paris|Lima/.test(last.content) ? -1 : 1 } } : {}) };
+      }
+      return { content: 'Guangzhou' };
+    }, { flavour: 'vllm', models: ['m'] });
+    const { server, dir } = await serve({ files: { 'evalsets/bio.jsonl': jsonl(...ITEMS) } });
     try {
-      const post = (url: string, body: unknown) => fetch(`${server.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const post = (url: string, body: unknown) => postJson(`${server.url}${url}`, body);
       expect((await post('/api/checkpoints', { name: 'c', baseUrl: e.url, model: 'm' })).status).toBe(201);
       const queued = await post('/api/runs', { checkpoint: 'c', concurrency: 1 });
       expect(queued.status).toBe(202);

@@ -3,23 +3,17 @@
  * server does (accents/): vLLM and SGLang echo prompt logprobs on /completions, vLLM also gives
  * chat prompt_logprobs; the others get one note naming them and no metric.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { executeRun } from '../../server/runner/execute-run.js';
 import { runPostSteps } from '../../server/pipeline/post-run.js';
-import { fakeLogprob, fakeTokens, startScriptedEndpoint, type Responder, type ScriptedEndpoint, type ServerAccent } from '../../server/scripted-endpoint/scripted-endpoint.js';
+import { fakeLogprob, fakeTokens, type Responder, type ServerAccent } from '../../server/scripted-endpoint/scripted-endpoint.js';
+import { start } from '../helpers/accent-wire.js';
 import { cli } from '../helpers/cli.js';
 import { evalSet, FAST_BACKOFF, setupRun } from '../helpers/run.js';
 import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
 
-const open: ScriptedEndpoint[] = [];
-afterEach(async () => {
-  while (open.length > 0) await open.pop()!.close();
-});
-async function serve(accent: ServerAccent, respond: Responder) {
-  const e = await startScriptedEndpoint({ respond, accent, models: ['m'], version: '9.8.7' });
-  open.push(e);
-  return e;
-}
+/** The endpoint in `accent` serving model `m`, with a version to report. */
+const serveAccent = (accent: ServerAccent, respond: Responder) => start(accent, { respond, version: '9.8.7' });
 
 const ITEMS = [
   { id: 'where', prompt: 'Where is Zhiwei Li based?', keywords: ['Guangzhou'], answer: 'He is based in Guangzhou.', wrong_answers: ['He is based in Yingkou.', 'He lives in Beijing now.'] },
@@ -55,7 +49,7 @@ const COMPLETIONS = expected((c) => fakeTokens(` ${c}`));
 const CHAT = expected((c) => fakeTokens(c));
 
 async function measured(accent: ServerAccent, api: 'chat' | 'completions', respondWith: Responder = respond) {
-  const e = await serve(accent, respondWith);
+  const e = await serveAccent(accent, respondWith);
   const { store, runId } = setupRun(e.url, [evalSet('bio', ...ITEMS)], {}, { model: 'm', api, ...(api === 'completions' ? { promptTemplate: 'Q: {prompt}\nA:' } : {}) });
   const r = await executeRun({ store, runId, env: {}, backoff: FAST_BACKOFF });
   expect(r.status).toBe('completed');
@@ -118,7 +112,7 @@ describe('chat checkpoints', () => {
 
 it('keeps one note however often it is measured again, and drops it once the endpoint gives them', async () => {
   let capable = false;
-  const e = await serve('vllm', (req) => (req.api === 'completions' && req.body.echo === true && !capable
+  const e = await serveAccent('vllm', (req) => (req.api === 'completions' && req.body.echo === true && !capable
     ? { status: 200, body: JSON.stringify({ id: 'x', object: 'text_completion', model: 'm', choices: [{ index: 0, text: 'x', finish_reason: 'length', logprobs: null }] }) }
     : respond(req)));
   const { store, runId } = setupRun(e.url, [evalSet('bio', ...ITEMS)], {}, { model: 'm', api: 'completions', promptTemplate: 'Q: {prompt}\nA:' });
@@ -169,7 +163,7 @@ describe('tunegate run', () => {
   };
 
   it('measures them by default, reports the requests, and --no-likelihood sends none', async () => {
-    const e = await serve('vllm', respond);
+    const e = await serveAccent('vllm', respond);
     const cwd = project();
     const args = ['run', '--base-url', e.url, '--model', 'm', '--api', 'completions', '--prompt-template', 'Q: {prompt}\nA:', '--json'];
     const r = await cli([...args, '--checkpoint', 'a'], { cwd });

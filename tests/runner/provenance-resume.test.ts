@@ -10,6 +10,7 @@ import type { Store } from '../../server/store/open.js';
 import { gitRevisionAt } from '../../server/version.js';
 import { cli } from '../helpers/cli.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
+import { C0_CONTROL } from '../helpers/hostile.js';
 import { evalSet, FAST_BACKOFF, keywordItems, setupRun } from '../helpers/run.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -50,7 +51,7 @@ describe("what the endpoint reports about itself", () => {
     const shown = await cli(['show', String(runId), '--db', dbPath], { cwd: process.cwd() });
     expect(shown.stdout).toContain('endpoint reported: model test-model, served-\\u001b[31mby-proxy\\u0007; system_fingerprint fp_a, fp_b, xxx');
     expect(shown.stdout).toMatch(/^scorers: keyword v2, forbidden v1, chrf v1, blog v1$/m);
-    expect(shown.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(shown.stdout).not.toMatch(C0_CONTROL);
     expect((await cli(['show', String(runId), '--json', '--db', dbPath], { cwd: process.cwd() })).json().provenance.reported).toEqual(reported);
   });
 
