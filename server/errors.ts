@@ -114,11 +114,15 @@ export function checkOption<T>(option: string, check: (field: string) => T): T {
   }
 }
 
-/** Runs `fn`, rewording an OptionError it throws with `name` (each edge's wording of options). */
+/** Runs `fn`, rewording an OptionError it throws (or its promise rejects with) with `name` (each edge's wording of options). */
 export function wordOptions<T>(name: OptionWording, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
+  const reword = (e: unknown): never => {
     throw e instanceof OptionError ? e.worded(name) : e;
+  };
+  try {
+    const out = fn();
+    return (out instanceof Promise ? out.catch(reword) : out) as T;
+  } catch (e) {
+    return reword(e);
   }
 }

@@ -9,7 +9,7 @@ type Command = (argv: readonly string[], io: Io) => Promise<number>;
  * SQLite driver or the OpenAI client (start-up time is measured in bench/README.md).
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  checkpoint: async () => (await import('./commands/checkpoint.js')).checkpointCommand,
+  checkpoint: async () => (await import('./commands/checkpoint-edit.js')).checkpointCommands,
   run: async () => (await import('./commands/run.js')).runCommand,
   resume: async () => (await import('./commands/resume.js')).resumeCommand,
   categorize: async () => (await import('./commands/categorize.js')).categorizeCommand,

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from './deps.js';
 import { checkKeyEnvsAllowed } from '../config.js';
-import { TunegateError } from '../errors.js';
+import { TunegateError, wordOptions } from '../errors.js';
+import { bodyPathWording, queryParamWording } from './option-fields.js';
 import { refuseUrlCredentials } from '../http/url-credentials.js';
 import { judgeKeyUse, judgeSpecUrl } from '../judge/spec.js';
 import { checkBeforeQueueing, planRun } from '../queue/submit-run.js';
@@ -61,7 +62,8 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     // taken name is refused first: a new URL must not hear from us for a request that fails anyway.
     if (store.checkpoints.find(b.name) !== undefined) throw new TunegateError('CONFLICT', `checkpoint "${b.name}" already exists`);
     const plan = b.autoRun === true ? planRun(deps.env, deps.evalsetsDir, wanted, request) : undefined;
-    const warnings = plan !== undefined ? await checkBeforeQueueing(deps.env, { ...wanted, baseUrls }, plan.params.modelCheck !== false) : [];
+    // Every registration asks the endpoint (a wrong model or a URL missing /v1 is refused; one not up yet is fine).
+    const warnings = await wordOptions(bodyPathWording, () => checkBeforeQueueing(deps.env, { ...wanted, baseUrls }, (plan?.params.modelCheck ?? b.modelCheck) !== false));
     // One transaction: a run request that is refused leaves no half-registered checkpoint.
     const { checkpoint, runId } = writeTransaction(store.db, () => {
       const c = store.checkpoints.add(wanted);
@@ -80,8 +82,25 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
   }, async (req) => checkpointBody(store.checkpoints.get(req.params.name)));
 
   app.patch('/api/checkpoints/:name', {
-    schema: { summary: 'Change step, tags or the baseline flag', params: NameParams, body: PatchCheckpointBody, response: { 200: Checkpoint, ...errors } },
-  }, async (req) => checkpointBody(store.checkpoints.update(req.params.name, req.body)));
+    schema: {
+      summary: 'Change endpoint, model, step, tags, base or the baseline flag (its runs stay); a new endpoint or model is checked like a registration',
+      params: NameParams, body: PatchCheckpointBody, response: { 200: Checkpoint, ...errors },
+    },
+  }, async (req) => {
+    const { baseUrl, baseUrls: urls, model, modelCheck, ...rest } = req.body;
+    const c = store.checkpoints.get(req.params.name);
+    if (baseUrl !== undefined && urls !== undefined && urls[0] !== baseUrl) throw new TunegateError('INVALID_INPUT', 'body/baseUrls: the first base URL must be baseUrl');
+    refuseUrlCredentials([
+      ['body/baseUrl', baseUrl, 'apiKeyEnv'],
+      ...(urls ?? []).map((u, i) => [`body/baseUrls/${i}`, u, 'apiKeyEnv'] as const),
+    ]);
+    const baseUrls = urls ?? (baseUrl !== undefined ? [baseUrl] : undefined);
+    if (baseUrls !== undefined || model !== undefined) {
+      // The key bindings and the model check of the endpoint it will have, before anything changes.
+      await wordOptions(bodyPathWording, () => checkBeforeQueueing(deps.env, { name: c.name, baseUrls: baseUrls ?? c.baseUrls, model: model ?? c.model, apiKeyEnv: c.apiKeyEnv }, modelCheck !== false));
+    }
+    return checkpointBody(store.checkpoints.update(c.name, { ...rest, ...(baseUrls !== undefined ? { baseUrls } : {}), ...(model !== undefined ? { model } : {}) }));
+  });
 
   app.delete('/api/checkpoints/:name', {
     schema: {
@@ -91,7 +110,7 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
       response: { 204: Type.Null(), ...errors },
     },
   }, async (req, reply) => {
-    store.checkpoints.delete(req.params.name, req.query.force === true);
+    wordOptions(queryParamWording, () => store.checkpoints.delete(req.params.name, req.query.force === true));
     return reply.code(204).send(null);
   });
 };

@@ -9,3 +9,9 @@ export const fieldWording = (where: 'querystring' | 'body'): OptionWording => (o
 
 /** Runs `fn` with its option errors worded as the request's fields (errors.ts: OptionError). */
 export const inFields = <T>(where: 'querystring' | 'body', fn: () => T): T => wordOptions(fieldWording(where), fn);
+
+/** Body fields as the checkpoint routes and Fastify's validation name them: `body/baseUrl` (the page's form reads this). */
+export const bodyPathWording: OptionWording = (option, value) => `body/${option}${value === undefined ? '' : `=${value}`}`;
+
+/** A query parameter as a URL spells it: `force=true`. */
+export const queryParamWording: OptionWording = (option, value) => (value === undefined ? option : `${option}=${value}`);

@@ -68,7 +68,13 @@ export const NewCheckpointBody = Type.Object(
 export type NewCheckpointBody = Static<typeof NewCheckpointBody>;
 
 export const PatchCheckpointBody = Type.Object(
-  { step: Type.Optional(Nullable(Step)), tags: Type.Optional(Tags), baseline: Type.Optional(Type.Boolean()), base: Type.Optional(Nullable(Name)) },
+  {
+    step: Type.Optional(Nullable(Step)), tags: Type.Optional(Tags), baseline: Type.Optional(Type.Boolean()), base: Type.Optional(Nullable(Name)),
+    baseUrl: Type.Optional(HttpUrl),
+    baseUrls: Type.Optional(Type.Array(HttpUrl, { minItems: 1, maxItems: MAX_REPLICAS, uniqueItems: true, description: 'every base URL serving it (replicas); the first is baseUrl' })),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    modelCheck: Type.Optional(Type.Boolean({ description: 'with baseUrl, baseUrls or model: check the model against the new endpoint\'s GET /v1/models first (default true; a 404 on a URL without /v1 is refused with a hint)' })),
+  },
   { additionalProperties: false },
 );
 

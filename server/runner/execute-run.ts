@@ -17,6 +17,7 @@ import { categoriesNote, isCategoriesNote, storeCategories } from '../categorize
 import { createModelClient, isRefusedExtrasNote, refusedExtrasNote, type Generation, type ModelClient } from './model-client.js';
 import { requestPrompt, type GenerateRequest } from '../runs/prompt.js';
 import { createBalancer, type Balancer } from './replica-balancer.js';
+import { finalStatus } from './final-status.js';
 import { probeServing, type ProbeResult } from './serving-probe.js';
 import { servingChangeNote } from '../runs/serving-notes.js';
 import { claimRun, describeOwner, type Lease } from './owner.js';
@@ -101,7 +102,7 @@ export function nothingToResume(store: Store, run: Run, retryErrors: boolean): b
  * Executes (or resumes) a stored run: sends a request for every item × sample that has no
  * stored result, scores each answer and stores it the moment it completes. A request that
  * still fails after its retries is stored with its error; the run then ends `completed` with
- * an error count. Aborting the signal stops new requests, drops the in-flight ones (they have
+ * an error count (`failed` when every item errored: final-status.ts). Aborting the signal stops new requests, drops the in-flight ones (they have
  * no result, so a resume sends them again) and ends the run `interrupted` (`cancelled` when a
  * cancel was asked for, from this process or another, which the heartbeat notices).
  *
@@ -355,7 +356,7 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
   // Stopped early only if something is left to do: an abort after the last result changes nothing.
   // A cancel asked for here (the server's queue) or from another process ends it cancelled.
   const stoppedEarly = controller.signal.aborted && summary.counts.results < total;
-  const status: RunStatus = !stoppedEarly ? 'completed' : dead === null && store.runs.cancelRequested(runId, lease.token) ? 'cancelled' : 'interrupted';
+  const { status, error } = finalStatus({ runId, stoppedEarly, cancelled: () => store.runs.cancelRequested(runId, lease.token), dead, counts: summary.counts });
   const notes = (drop: (note: string) => boolean, add: readonly string[]) => retryLocked(() => store.runs.replaceNotes(runId, drop, add));
   await notes(isTruncationNote, truncationNotes([...new Set(items.map((i) => i.set))], rows));
   await notes(isErrorNote, errorNotes(rows.flatMap((r) => (r.error !== null ? [r.error] : [])), run.provenance.endpoint.model));
@@ -365,6 +366,6 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
   if (categorize !== null && status === 'completed') {
     await notes(isCategoriesNote, [categoriesNote(await retryLocked(() => storeCategories(store, run)))]);
   }
-  if (!await retryLocked(() => store.runs.finishOwned(runId, lease.token, status, summary, status === 'interrupted' ? dead : null))) throw lostError();
+  if (!await retryLocked(() => store.runs.finishOwned(runId, lease.token, status, summary, error))) throw lostError();
   return { run: store.runs.get(runId), status, summary, requests: progress.requests };
 }

@@ -1,4 +1,4 @@
-import { TunegateError } from '../errors.js';
+import { OptionError, TunegateError } from '../errors.js';
 import type { ServingReplica } from '../store/types.js';
 import { oneLine } from '../untrusted-text.js';
 import { stripUrlCredentials } from '../http/url-credentials.js';
@@ -141,6 +141,18 @@ async function identify(get: Get, root: string, owner: string | null, entry: Rec
   return hinted.length > 0 ? { server: hinted[0]!.server, version: null, contextLength: null } : null;
 }
 
+/** Whether a base URL's path ends in /v1, where OpenAI-compatible servers serve their routes. */
+function endsInV1(baseUrl: string): boolean {
+  return /\/v1$/.test(new URL(baseUrl).pathname.replace(/\/+$/, ''));
+}
+
+/** The likeliest fix for a model list that is not found: the same URL with /v1 (once, for every edge). */
+function v1Hint(shown: string): string {
+  const base = shown.replace(/\/+$/, '');
+  return `${base} answers GET ${base}/models with 404 (not found): did you mean ${base}/v1? ` +
+    'OpenAI-compatible servers (vLLM, SGLang, llama.cpp, Ollama, TGI, LM Studio) serve their routes under /v1';
+}
+
 /** Reads one base URL: its model list (the model check) and who serves it. */
 async function probeReplica(get: Get, baseUrl: string, model: string, check: boolean): Promise<{ replica: ServingReplica; warning: string | null; unreachable: string | null }> {
   const shown = stripUrlCredentials(baseUrl);
@@ -176,6 +188,10 @@ async function probeReplica(get: Get, baseUrl: string, model: string, check: boo
       );
     }
     if (check) replica.modelCheck = 'passed';
+  } else if (listing.status === 404 && !endsInV1(baseUrl)) {
+    const hint = v1Hint(shown);
+    if (check) throw new OptionError('INVALID_INPUT', 'baseUrl', (name) => `${name('baseUrl')}: ${hint}. Nothing was sent`);
+    warning = hint;
   } else if (check) {
     const why = listing.status === 200 ? 'an empty list' : `HTTP ${listing.status}${listing.json !== null ? `: ${oneLine(parseErrorBody(JSON.stringify(listing.json)).message, 160)}` : ''}`;
     warning = `${shown} does not list its models (GET /v1/models answered ${why}); the model name "${oneLine(model, 200)}" was not verified`;
@@ -188,7 +204,10 @@ async function probeReplica(get: Get, baseUrl: string, model: string, check: boo
  * anything. A server that lists models without the checkpoint's model stops the run
  * (MODEL_NOT_SERVED: exit 2, HTTP 400), because SGLang and TGI answer a mistyped name with
  * another model and no error, and vLLM would fail every item. A server without a model list
- * gets a warning; `check: false` (--no-model-check) only reads the identity. Only the model list
+ * gets a warning, unless it answers 404 and its URL does not end in /v1: then the base URL is
+ * wrong, and the error (INVALID_INPUT, an OptionError each edge words: --base-url, body.baseUrl)
+ * asks "did you mean URL/v1?". `check: false` (--no-model-check) only reads the identity (and
+ * turns that error into a warning). Only the model list
  * (under the base URL, like every completion) carries the checkpoint's key: the identity routes
  * at the server's root are read without it, since behind a gateway they may be another
  * service's. No redirect is followed and at most 1 MiB is read.

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { TunegateError } from '../errors.js';
+import { OptionError, TunegateError } from '../errors.js';
 import { storedJson, storedText } from './stored-text.js';
 import type { Api, Checkpoint, JudgeSettings, NewCheckpoint } from './types.js';
 import { writeTransaction } from './write-lock.js';
@@ -41,6 +41,9 @@ function fromRow(r: Row): Checkpoint {
 }
 
 export interface CheckpointPatch {
+  /** Every base URL (replicas), the first being baseUrl; its runs keep the endpoint they recorded. */
+  baseUrls?: string[];
+  model?: string;
   /** The checkpoint it was fine-tuned from (a registered name), or null. */
   base?: string | null;
   step?: number | null;
@@ -62,6 +65,8 @@ export function createCheckpointRepo(db: Database) {
   const setStep = db.prepare('UPDATE checkpoints SET step = ? WHERE id = ?');
   const setTags = db.prepare('UPDATE checkpoints SET tags = ? WHERE id = ?');
   const setBase = db.prepare('UPDATE checkpoints SET base = ? WHERE id = ?');
+  const setBaseUrls = db.prepare('UPDATE checkpoints SET base_url = ?, base_urls = ? WHERE id = ?');
+  const setModel = db.prepare('UPDATE checkpoints SET model = ? WHERE id = ?');
   /** A base must be another registered checkpoint. */
   const checkBase = (name: string, base: string | null | undefined) => {
     if (base === null || base === undefined) return;
@@ -76,6 +81,8 @@ export function createCheckpointRepo(db: Database) {
   const deleteRuns = db.prepare('DELETE FROM runs WHERE checkpoint_id = ?');
   const deleteOne = db.prepare('DELETE FROM checkpoints WHERE id = ?');
   const update = writeTransaction(db, (id: number, patch: CheckpointPatch) => {
+    if (patch.baseUrls !== undefined) setBaseUrls.run(storedText(patch.baseUrls[0]!), patch.baseUrls.length > 1 ? storedJson(patch.baseUrls) : null, id);
+    if (patch.model !== undefined) setModel.run(storedText(patch.model), id);
     if (patch.step !== undefined) setStep.run(patch.step, id);
     if (patch.tags !== undefined) setTags.run(storedJson(patch.tags), id);
     if (patch.base !== undefined) setBase.run(patch.base, id);
@@ -137,9 +144,10 @@ export function createCheckpointRepo(db: Database) {
       return r === undefined ? undefined : fromRow(r);
     },
 
-    /** Changes step, tags or the baseline flag (only one checkpoint is the baseline). */
+    /** Changes endpoint, model, step, tags, base or the baseline flag (only one checkpoint is the baseline); its runs stay. */
     update(name: string, patch: CheckpointPatch): Checkpoint {
       const c = this.get(name);
+      if (patch.baseUrls !== undefined && patch.baseUrls.length === 0) throw new TunegateError('INVALID_INPUT', 'baseUrls: at least one base URL');
       checkBase(name, patch.base);
       update(c.id, patch);
       return this.get(name);
@@ -153,7 +161,8 @@ export function createCheckpointRepo(db: Database) {
       const c = this.get(name);
       const { total, active } = runStates.get(c.id)!;
       if (active > 0) throw new TunegateError('CONFLICT', `checkpoint "${name}" has ${active} queued or running runs; cancel them first`);
-      if (total > 0 && !force) throw new TunegateError('CONFLICT', `checkpoint "${name}" has ${total} runs; delete with force=true to remove them too`);
+      // Worded by each edge: the API's force=true, the CLI's --force.
+      if (total > 0 && !force) throw new OptionError('CONFLICT', 'force', (o) => `checkpoint "${name}" has ${total} runs; delete with ${o('force', 'true')} to remove them too`);
       remove(c.id);
     },
 

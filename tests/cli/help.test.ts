@@ -38,7 +38,7 @@ describe('--help is generated from the option specs', () => {
 
   it('every command parses with the spec its help is generated from', () => {
     const dir = packagePath('server', 'cli', 'commands');
-    const files = ['advise', 'categorize', 'checkpoint', 'demo', 'evalset-generate', 'evalset', 'gate', 'judge', 'plan', 'report', 'resume', 'run', 'runs', 'serve', 'show'];
+    const files = ['advise', 'categorize', 'checkpoint', 'checkpoint-edit', 'demo', 'evalset-generate', 'evalset', 'gate', 'judge', 'plan', 'report', 'resume', 'run', 'runs', 'serve', 'show'];
     let calls = 0;
     for (const f of files) {
       const src = readFileSync(join(dir, `${f}.ts`), 'utf8');

@@ -62,7 +62,9 @@ describe('the model check (GET /v1/models before a run)', () => {
     const e = await startScriptedEndpoint({ respond: echo, models: ['served'] });
     try {
       const { app } = await testApp();
-      await post(app, '/api/checkpoints', { name: 'typo', baseUrl: e.url, model: 'serverd' });
+      // Registration checks the model too (issue 22); a typo stored anyway needs modelCheck: false.
+      expect((await post(app, '/api/checkpoints', { name: 'typo', baseUrl: e.url, model: 'serverd' })).json().code).toBe('MODEL_NOT_SERVED');
+      expect((await post(app, '/api/checkpoints', { name: 'typo', baseUrl: e.url, model: 'serverd', modelCheck: false })).statusCode).toBe(201);
       const refused = await post(app, '/api/runs', { checkpoint: 'typo', evalsets: ['bio'] });
       expect(refused.statusCode).toBe(400);
       expect(refused.json()).toMatchObject({ code: 'MODEL_NOT_SERVED', error: expect.stringContaining('does not serve model "serverd": it serves "served"') });

@@ -108,7 +108,8 @@ describe('what an endpoint sends back is bounded and never carries the key into 
 
     const r1 = await post(app, '/api/checkpoints', { name: 'redirected', baseUrl: redirecting.url, model: 'm', apiKeyEnv: 'MODEL_KEY', autoRun: true, evalsets: ['bio'] });
     expect(r1.statusCode).toBe(201);
-    await waitForStatus(app, r1.json().run.id, ['completed']);
+    // Every item errored: the run measured nothing, so it is failed (issue 22), its errors kept.
+    await waitForStatus(app, r1.json().run.id, ['failed']);
     const errors = (await results(app, r1.json().run.id)).map((r) => r.error);
     expect(errors).toHaveLength(3);
     for (const e of errors) {
@@ -155,7 +156,7 @@ describe('what an endpoint sends back is bounded and never carries the key into 
     // Both caps are settings (serve --max-response-bytes / --max-answer-chars, or these variables).
     const small = await testApp({ env: { TUNEGATE_MAX_RESPONSE_BYTES: '65536', TUNEGATE_MAX_ANSWER_CHARS: '4096' } });
     const r2 = await post(small.app, '/api/checkpoints', { name: 'c', baseUrl: model.url, model: 'm', autoRun: true, evalsets: ['bio'] });
-    await waitForStatus(small.app, r2.json().run.id, ['completed']);
+    await waitForStatus(small.app, r2.json().run.id, ['failed']); // every item over the small caps errored
     const two = (await results(small.app, 1)).find((x) => x.id === 'q2')!;
     expect(two.error).toBe('response body larger than 65536 bytes (the cap; raise it with --max-response-bytes or TUNEGATE_MAX_RESPONSE_BYTES)');
   });

@@ -148,10 +148,13 @@ describe('a key bound with --key-env NAME=URL_PREFIX goes only to URLs under its
     const categorize = await post(app, '/api/categorize', { base: 'cli-ck' });
     expect(categorize.statusCode).toBe(400);
     expect(categorize.json().error).toContain('checkpoint cli-ck: baseUrls');
-    // PATCH cannot move a checkpoint's URL (or key) at all: nothing to redirect there.
-    const patch = await app.inject({ method: 'PATCH', url: '/api/checkpoints/cli-ck', headers: { 'content-type': 'application/json' }, payload: { baseUrl: model.url } });
-    expect(patch.statusCode).toBe(400);
-    expect(patch.json().error).toContain('unknown field "baseUrl"');
+    // PATCH may move a checkpoint's URL only where its key may go; it cannot change the key variable.
+    const patch = (payload: Record<string, unknown>) => app.inject({ method: 'PATCH', url: '/api/checkpoints/cli-ck', headers: { 'content-type': 'application/json' }, payload });
+    const elsewhere = await patch({ baseUrl: `${wrong.url}/other` });
+    expect(elsewhere.statusCode).toBe(400);
+    expect(elsewhere.json().error).toContain('is not a URL this server may send the key variable "MODEL_KEY" to');
+    expect((await patch({ apiKeyEnv: 'OTHER_KEY' })).json().error).toContain('unknown field "apiKeyEnv"');
+    expect(store.checkpoints.get('cli-ck').baseUrl).toBe(wrong.url);
     expect(wrong.requests).toEqual([]);
     expect(model.requests).toEqual([]);
   });

@@ -11,6 +11,8 @@ import { CHECKPOINT_ADD_SPEC, CHECKPOINT_BASELINE_SPEC, CHECKPOINT_LIST_SPEC } f
 import { ApiClient } from '../remote.js';
 import { oneLine, table } from '../format.js';
 import { println, type Io } from '../io.js';
+import { checkEndpoint } from '../../runner/reachability.js';
+import { inFlags } from '../schema-options.js';
 
 export { ENDPOINT_OPTIONS, JUDGE_OPTIONS } from '../specs/checkpoint.js';
 
@@ -43,15 +45,21 @@ export function validateBaseUrl(url: string): string {
   return url;
 }
 
-/** Endpoint fields from parsed options; `--base-url` and `--model` are required by the caller. */
-export function endpointFromOptions(values: Values, name: string): NewCheckpoint {
+/** Every --base-url given (validated: each once, at most MAX_REPLICAS); empty when none is. */
+export function baseUrlsFromOptions(values: Values): string[] {
   const baseUrls = list(values, 'base-url').map(validateBaseUrl);
-  const baseUrl = baseUrls[0];
-  const model = str(values, 'model');
-  if (baseUrl === undefined) throw new TunegateError('USAGE', '--base-url is required');
   const twice = baseUrls.find((u, i) => baseUrls.indexOf(u) !== i);
   if (twice !== undefined) throw new TunegateError('USAGE', `--base-url: "${twice}" is given twice (each replica once)`);
   if (baseUrls.length > MAX_REPLICAS) throw new TunegateError('USAGE', `--base-url: at most ${MAX_REPLICAS} replicas, got ${baseUrls.length}`);
+  return baseUrls;
+}
+
+/** Endpoint fields from parsed options; `--base-url` and `--model` are required by the caller. */
+export function endpointFromOptions(values: Values, name: string): NewCheckpoint {
+  const baseUrls = baseUrlsFromOptions(values);
+  const baseUrl = baseUrls[0];
+  const model = str(values, 'model');
+  if (baseUrl === undefined) throw new TunegateError('USAGE', '--base-url is required');
   if (model === undefined || model.trim() === '') throw new TunegateError('USAGE', '--model is required');
   const api = str(values, 'api') ?? 'chat';
   if (api !== 'chat' && api !== 'completions') throw new TunegateError('USAGE', `--api must be "chat" or "completions", got "${api}"`);
@@ -92,18 +100,34 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
   if (name === undefined) throw new TunegateError('USAGE', 'checkpoint add needs a NAME (see tunegate checkpoint add --help)');
   const c = { ...endpointFromOptions(p.values, name), judge: judgeFromOptions(p.values) };
   const server = str(p.values, 'server');
+  const check = !flag(p.values, 'no-model-check');
   if (server !== undefined) {
-    const created = await new ApiClient(server, io.env.TUNEGATE_TOKEN || undefined).request<Checkpoint>('POST', '/api/checkpoints', checkpointRequest(c));
+    const body = { ...checkpointRequest(c), ...(check ? {} : { modelCheck: false }) };
+    const created = await new ApiClient(server, io.env.TUNEGATE_TOKEN || undefined).request<Checkpoint>('POST', '/api/checkpoints', body);
     if (flag(p.values, 'json')) println(io.stdout, JSON.stringify(created));
     else println(io.stdout, `checkpoint ${oneLine(created.name, 200)} added on ${server}: ${oneLine(created.model, 200)} at ${oneLine(created.baseUrl, 200)} (${oneLine(created.api, 20)})`);
     return 0;
   }
-  return withStore(p.values, io, (store) => {
+  return withStore(p.values, io, async (store) => {
+    // A taken name first (a new URL must not hear from us for nothing), then the endpoint, then the row.
+    if (store.checkpoints.find(c.name) !== undefined) throw new TunegateError('CONFLICT', `checkpoint "${c.name}" already exists`);
+    await askEndpoint(c.baseUrls ?? [c.baseUrl], c.model, c.apiKeyEnv ?? null, check, io);
     const created = store.checkpoints.add(c);
     if (flag(p.values, 'json')) println(io.stdout, JSON.stringify(checkpointJson(created)));
     else println(io.stdout, `checkpoint ${oneLine(created.name, 200)} added: ${oneLine(created.model, 200)} at ${oneLine(created.baseUrl, 200)} (${created.api})`);
     return 0;
   });
+}
+
+/**
+ * The model check before a checkpoint is stored (add, edit): a model the endpoint does not serve,
+ * or a 404 on a URL without /v1, is refused (exit 2); one not up yet is a warning. The key is
+ * sent when its variable is set (a registration may come before the key).
+ */
+export async function askEndpoint(baseUrls: readonly string[], model: string, apiKeyEnv: string | null, check: boolean, io: Io): Promise<void> {
+  const apiKey = apiKeyEnv === null ? undefined : (io.env[apiKeyEnv] || undefined);
+  const probed = await inFlags(() => checkEndpoint(baseUrls, model, { apiKey, check, requireReachable: false }));
+  for (const w of probed.warnings) println(io.stderr, `warning: ${w}`);
 }
 
 async function listCmd(argv: readonly string[], io: Io): Promise<number> {
@@ -145,5 +169,5 @@ export async function checkpointCommand(argv: readonly string[], io: Io): Promis
   if (sub === 'add') return add(rest, io);
   if (sub === 'list') return listCmd(rest, io);
   if (sub === 'baseline') return baselineCmd(rest, io);
-  throw new TunegateError('USAGE', `unknown checkpoint command "${sub ?? ''}": use add, list or baseline`);
+  throw new TunegateError('USAGE', `unknown checkpoint command "${sub ?? ''}": use add, list, edit, remove or baseline`);
 }

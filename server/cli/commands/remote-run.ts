@@ -7,6 +7,7 @@ import type { Checkpoint, NewCheckpoint } from '../../store/types.js';
 import { flag, list, str, type Values } from '../args.js';
 import { runOptionsFromFlags } from '../run-flags.js';
 import { runText } from '../format.js';
+import { everyItemErrored } from '../../runner/final-status.js';
 import { println, type Io } from '../io.js';
 import { createRunProgressReporter } from '../progress.js';
 import type { PostRunPhase } from '../../pipeline/post-run.js';
@@ -21,7 +22,8 @@ import { dashboardFrom, gateExitCode, writeGateReports } from './gate.js';
 /** Exit code of a run, the same rules as a local run; 0 only for a completed run without errors. */
 export function exitCodeFor(run: Pick<RunJson, 'status' | 'counts'>): number {
   if (run.status === 'interrupted' || run.status === 'cancelled') return EXIT.INTERRUPTED;
-  if (run.status === 'failed') return EXIT.INTERNAL;
+  // Every item errored: the run finished with errors, as locally (exit 3), not a server fault.
+  if (run.status === 'failed') return run.counts !== null && everyItemErrored(run.counts) ? EXIT.ITEMS_ERRORED : EXIT.INTERNAL;
   if (run.status !== 'completed') return EXIT.UNFINISHED;
   return (run.counts?.errors ?? 0) > 0 ? EXIT.ITEMS_ERRORED : EXIT.OK;
 }

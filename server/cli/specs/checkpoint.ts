@@ -48,6 +48,14 @@ export const JUDGE_OPTIONS = {
   'judge-key-env': { type: 'string', value: 'VAR', help: 'key variable for an openai:MODEL@BASE_URL judge' },
 } as const satisfies Spec;
 
+/** The model check at registration and edit: the endpoint is asked before anything is stored. */
+export const MODEL_CHECK_OPTION = {
+  'no-model-check': {
+    type: 'boolean',
+    help: "do not check --model against the endpoint's GET /v1/models before storing it (a gateway that lists other names than it accepts). Checked, a model it does not serve, or a 404 on a URL without /v1 (\"did you mean URL/v1?\"), is refused; an endpoint that does not answer yet is only a warning",
+  },
+} as const satisfies Spec;
+
 export const CHECKPOINT_ADD_DOC: CommandDoc = {
   name: 'checkpoint add',
   synopsis: 'checkpoint add NAME',
@@ -61,6 +69,7 @@ TGI, …) and the model name it serves.`,
       ...JUDGE_OPTIONS,
       server: { type: 'string', value: 'URL', help: 'register it on a running tunegate server instead (TUNEGATE_TOKEN is sent)' },
       json: { type: 'boolean', help: 'print the checkpoint as JSON' },
+      ...MODEL_CHECK_OPTION,
       ...DB_OPTION,
     },
   }],
@@ -85,6 +94,49 @@ tunegate gate --help). One checkpoint is the baseline at a time.`,
   options: [{ options: { ...DB_OPTION } }],
 };
 
+export const CHECKPOINT_EDIT_DOC: CommandDoc = {
+  name: 'checkpoint edit',
+  synopsis: 'checkpoint edit NAME',
+  summary: "fix a checkpoint's endpoint, model, step or tags; its runs stay",
+  usage: ['checkpoint edit NAME [--base-url URL]... [--model MODEL] [--step N] [--tag k=v]... [--base NAME] [options]'],
+  about: `Changes a registered checkpoint in place: the name and every stored run stay (each run keeps the
+endpoint and model it recorded in its provenance; a resume sends to the new endpoint). A new
+--base-url or --model is validated like checkpoint add: no user:password in a URL, and the model
+checked against the new endpoint's GET /v1/models unless --no-model-check.`,
+  options: [{
+    options: {
+      'base-url': { type: 'string', multiple: true, value: 'URL', help: 'the new base URL; repeat it for replicas (all of them: they replace the old list)' },
+      model: { type: 'string', value: 'MODEL', help: 'the new model name sent in requests' },
+      step: ENDPOINT_OPTIONS.step,
+      tag: { type: 'string', multiple: true, value: 'k=v', help: 'set a tag (repeatable); other tags are kept. Tag keys follow checkpoint add --tag' },
+      base: { type: 'string', value: 'NAME', help: 'the registered checkpoint it was fine-tuned from' },
+      ...MODEL_CHECK_OPTION,
+      server: { type: 'string', value: 'URL', help: 'edit it on a running tunegate server instead (PATCH /api/checkpoints/NAME; TUNEGATE_TOKEN is sent)' },
+      json: { type: 'boolean', help: 'print the checkpoint as JSON' },
+      ...DB_OPTION,
+    },
+  }],
+};
+
+export const CHECKPOINT_REMOVE_DOC: CommandDoc = {
+  name: 'checkpoint remove',
+  synopsis: 'checkpoint remove NAME',
+  summary: 'remove a checkpoint (with --force, its runs too)',
+  usage: ['checkpoint remove NAME [--force]'],
+  about: `Removes a registered checkpoint, so its name can be registered again. One with runs is refused
+unless --force, which removes its runs and their results too; one with a queued or running run is
+never removed (cancel it first). The same rule as DELETE /api/checkpoints/NAME?force=true.`,
+  options: [{
+    options: {
+      force: { type: 'boolean', help: 'also remove its runs and their results' },
+      server: { type: 'string', value: 'URL', help: 'remove it on a running tunegate server instead (TUNEGATE_TOKEN is sent)' },
+      ...DB_OPTION,
+    },
+  }],
+};
+
 export const CHECKPOINT_ADD_SPEC = specOf(CHECKPOINT_ADD_DOC);
+export const CHECKPOINT_EDIT_SPEC = specOf(CHECKPOINT_EDIT_DOC);
+export const CHECKPOINT_REMOVE_SPEC = specOf(CHECKPOINT_REMOVE_DOC);
 export const CHECKPOINT_LIST_SPEC = specOf(CHECKPOINT_LIST_DOC);
 export const CHECKPOINT_BASELINE_SPEC = specOf(CHECKPOINT_BASELINE_DOC);

@@ -1,5 +1,5 @@
 import { CATEGORIZE_DOC } from './categorize.js';
-import { CHECKPOINT_ADD_DOC, CHECKPOINT_BASELINE_DOC, CHECKPOINT_LIST_DOC } from './checkpoint.js';
+import { CHECKPOINT_ADD_DOC, CHECKPOINT_BASELINE_DOC, CHECKPOINT_EDIT_DOC, CHECKPOINT_LIST_DOC, CHECKPOINT_REMOVE_DOC } from './checkpoint.js';
 import type { CommandDoc } from './command-doc.js';
 import { DEMO_DOC } from './demo.js';
 import { EVALSET_GENERATE_DOC } from './evalset-generate.js';
@@ -16,6 +16,8 @@ import { SERVE_DOC } from './serve.js';
 export const COMMAND_DOCS: readonly CommandDoc[] = [
   CHECKPOINT_ADD_DOC,
   CHECKPOINT_LIST_DOC,
+  CHECKPOINT_EDIT_DOC,
+  CHECKPOINT_REMOVE_DOC,
   RUN_DOC,
   RESUME_DOC,
   CATEGORIZE_DOC,
