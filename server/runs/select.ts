@@ -1,6 +1,6 @@
 import { TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
-import type { RunFilter } from '../store/runs.js';
+import type { RunFilter } from '../store/run-list.js';
 import type { Checkpoint, Run } from '../store/types.js';
 
 /**
