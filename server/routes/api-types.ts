@@ -13,7 +13,7 @@ import type { Metric } from './metrics.js';
 import type {
   Advice as AdviceSchema, CategoryName, Checkpoint as CheckpointSchema, MetricStat, NewCheckpointBody as NewCheckpointSchema,
 } from './schemas.js';
-import type { Progress } from '../runner/execute-run.js';
+import type { Progress } from '../runner/run-progress.js';
 
 /** GET /api/metrics: one metric's definition. */
 export type MetricDef = Static<typeof Metric>;
