@@ -1,5 +1,6 @@
 import { fmt, table } from '../report/text.js';
 import { oneLine, printable } from '../untrusted-text.js';
+import { coreWording, type OptionWording } from '../errors.js';
 import type { GateReport, MetricVerdict } from './decide.js';
 import { FLAG_BASELINE_HINT } from '../runs/reference.js';
 
@@ -28,13 +29,13 @@ const referenceLine = (r: GateReport, label: (x: GateReport['head']) => string) 
 
 /** What a first build prints first: nothing was gated, why, and how to get a reference. */
 const NOT_GATED = 'was not gated (a first build passes)';
-const noBaselineText = (r: GateReport) =>
-  `${printable(r.reference.why)}. ${FLAG_BASELINE_HINT.charAt(0).toUpperCase()}${FLAG_BASELINE_HINT.slice(1)}; pass --require-baseline (API requireBaseline=true) to fail instead.`;
+const noBaselineText = (r: GateReport, name: OptionWording) =>
+  `${printable(r.reference.why)}. ${FLAG_BASELINE_HINT.charAt(0).toUpperCase()}${FLAG_BASELINE_HINT.slice(1)}; pass ${name('requireBaseline')} to fail instead.`;
 
-/** The human table printed by `tunegate gate`. */
-export function gateText(r: GateReport): string {
+/** The human table printed by `tunegate gate`; `optionName` words options as the caller's edge spells them (the CLI: flags). */
+export function gateText(r: GateReport, optionName: OptionWording = coreWording): string {
   if (r.verdict === 'no-baseline') {
-    return [`gate: ${ICON[r.verdict]}: ${runLabel(r.head)} ${NOT_GATED}`, noBaselineText(r), ...r.warnings.slice(1).map((w) => `warning: ${printable(w)}`)].join('\n');
+    return [`gate: ${ICON[r.verdict]}: ${runLabel(r.head)} ${NOT_GATED}`, noBaselineText(r, optionName), ...r.warnings.slice(1).map((w) => `warning: ${printable(w)}`)].join('\n');
   }
   const rows = r.metrics.map((m) => [m.metric, fmt(m.base), fmt(m.head), signed(m.delta), `${interval(m)}${coverage(m)}`, pValue(m), level(m), String(m.n), m.verdict]);
   const lines = [
@@ -66,9 +67,9 @@ function xml(text: string): string {
 }
 
 /** JUnit XML: one testcase per gated metric; a regression is a failure with delta, interval and p. */
-export function gateJunit(r: GateReport): string {
+export function gateJunit(r: GateReport, optionName: OptionWording = coreWording): string {
   const cases = r.verdict !== 'no-baseline' ? [] : [
-    `    <testcase classname="tunegate.gate" name="baseline" time="0">\n      <skipped message="${xml(`no baseline: ${runLabel(r.head)} ${NOT_GATED}. ${noBaselineText(r)}`)}"/>\n    </testcase>`,
+    `    <testcase classname="tunegate.gate" name="baseline" time="0">\n      <skipped message="${xml(`no baseline: ${runLabel(r.head)} ${NOT_GATED}. ${noBaselineText(r, optionName)}`)}"/>\n    </testcase>`,
   ];
   cases.push(...r.metrics.map((m) => {
     const open = `    <testcase classname="tunegate.gate" name="${xml(m.metric)}" time="0">`;
@@ -126,10 +127,10 @@ function inert(text: string | null, max: number, where: 'table' | 'text' = 'tabl
 const runLabelMd = (r: GateReport['head']) => `run ${r.runId} (${inert(r.checkpoint, 200, 'text')}${r.step === null ? '' : `, step ${r.step}`})`;
 
 /** A short Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY. */
-export function gateMarkdown(r: GateReport): string {
+export function gateMarkdown(r: GateReport, optionName: OptionWording = coreWording): string {
   if (r.verdict === 'no-baseline') {
     const rest = r.warnings.slice(1).map((w) => `> ⚠️ ${inert(w, 300, 'text')}`);
-    return `${[`## tunegate gate: ${ICON[r.verdict]}`, '', `**Head ${runLabelMd(r.head)} ${NOT_GATED}.**`, '', inert(noBaselineText(r), 600, 'text'), ...(rest.length > 0 ? ['', ...rest] : [])].join('\n')}\n`;
+    return `${[`## tunegate gate: ${ICON[r.verdict]}`, '', `**Head ${runLabelMd(r.head)} ${NOT_GATED}.**`, '', inert(noBaselineText(r, optionName), 600, 'text'), ...(rest.length > 0 ? ['', ...rest] : [])].join('\n')}\n`;
   }
   const lines = [
     `## tunegate gate: ${ICON[r.verdict]}`,

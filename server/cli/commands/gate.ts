@@ -8,7 +8,7 @@ import { gateJunit, gateMarkdown, gateText } from '../../gate/reports.js';
 import { resolveHead } from '../../runs/select.js';
 import type { Store } from '../../store/open.js';
 import { expectPositionals, flag, parseArgs, str, type Values } from '../args.js';
-import { inFlags, readOptions } from '../schema-options.js';
+import { flagWording, inFlags, readOptions } from '../schema-options.js';
 import { withStore } from '../context.js';
 import { GATE_SPEC } from '../specs/gate.js';
 import { forOutput, println, type Io } from '../io.js';
@@ -33,12 +33,12 @@ export function gateExitCode(r: GateReport): number {
  */
 export function gateAndReport(store: Store, headId: number, v: Values, io: Io, print = true): GateReport {
   const head = store.runs.get(headId);
-  const report = inFlags(() => gateHead(store, head, gateOptionsFrom(v)));
+  const report = inFlags(() => gateHead(store, head, { ...gateOptionsFrom(v), optionName: flagWording }));
   const junit = str(v, 'junit');
   const markdown = str(v, 'markdown');
-  if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), forOutput(io, gateJunit(report)));
-  if (markdown !== undefined) writeFileSync(resolve(io.cwd, markdown), forOutput(io, gateMarkdown(report)));
-  if (print) println(io.stdout, flag(v, 'json') ? JSON.stringify(report) : gateText(report));
+  if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), forOutput(io, gateJunit(report, flagWording)));
+  if (markdown !== undefined) writeFileSync(resolve(io.cwd, markdown), forOutput(io, gateMarkdown(report, flagWording)));
+  if (print) println(io.stdout, flag(v, 'json') ? JSON.stringify(report) : gateText(report, flagWording));
   return report;
 }
 
@@ -49,10 +49,10 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   if (runRaw !== undefined && str(p.values, 'checkpoint') !== undefined) throw new TunegateError('USAGE', 'pass --run or --checkpoint, not both');
   gateOptionsFrom(p.values); // validate before opening anything
   return withStore(p.values, io, (store) => {
-    const head = resolveHead(store, {
+    const head = inFlags(() => resolveHead(store, {
       ...(runRaw !== undefined ? { run: parseRunId(runRaw, '--run') } : {}),
       ...(str(p.values, 'checkpoint') !== undefined ? { checkpoint: str(p.values, 'checkpoint')! } : {}),
-    });
+    }));
     return gateExitCode(gateAndReport(store, head.id, p.values, io));
   });
 }
