@@ -62,4 +62,15 @@ describe("the gate's messages name options as each edge spells them", () => {
     expect(r.stdout).toContain('pass --require-baseline to fail instead.');
     expect(r.stdout).not.toContain('requireBaseline');
   });
+
+  it('baseline previous on a checkpoint without a step: the API names querystring.baseline, the CLI --baseline', async () => {
+    const { app, dir, dbPath, store } = await testApp();
+    const head = syntheticRun(store, { checkpoint: 'stepless', outcomes: outcomesWith(10, 5, seededRandom(2)) });
+    const api = await app.inject({ method: 'GET', url: `/api/gate?run=${head}&baseline=previous` });
+    expect(api.statusCode).toBe(400);
+    expect(api.json().error).toBe('the previous step needs a step on checkpoint "stepless": give that checkpoint its step, or pass another querystring.baseline');
+    const r = await cli(['gate', '--db', dbPath, '--run', String(head), '--baseline', 'previous'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('give that checkpoint its step, or pass another --baseline');
+  });
 });
