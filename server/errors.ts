@@ -69,7 +69,7 @@ export const EXIT = {
 export type OptionWording = (option: string, value?: string) => string;
 
 /** The core's own wording, for library callers: the option by the name they pass it as. */
-const coreWording: OptionWording = (option, value) => (value === undefined ? `the ${option} option` : `${option}: ${value}`);
+export const coreWording: OptionWording = (option, value) => (value === undefined ? `the ${option} option` : `${option}: ${value}`);
 
 /**
  * An error about an option, worded where it reaches the user: a core says "the metrics option",

@@ -1,4 +1,4 @@
-import { TunegateError } from '../errors.js';
+import { OptionError, TunegateError } from '../errors.js';
 import type { EvalSet, KeywordItem } from '../evalsets/types.js';
 import { DEFAULT_PARAMS } from '../runs/run-options.js';
 import type { Store } from '../store/open.js';
@@ -45,11 +45,9 @@ export function planCategorize(store: Store, base: Checkpoint, sets: readonly Ev
     const already = keywordSets.flatMap((s) => s.items).filter((i) => known.has(i.hash));
     if (already.length > 0) {
       const runs = [...new Set(already.map((i) => known.get(i.hash)!.runId))];
-      throw new TunegateError(
-        'CONFLICT',
+      throw new OptionError('CONFLICT', 'recategorize', (name) =>
         `${already.length} of these items are already categorized against ${base.name} (run ${runs.join(', ')}); ` +
-          'pass --recategorize (API: "recategorize": true) to replace their categories',
-      );
+          `pass ${name('recategorize', 'true')} to replace their categories`);
     }
   }
   const params: RunParams = {

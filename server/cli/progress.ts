@@ -1,5 +1,5 @@
 import type { RunProgress } from '../pipeline/post-run.js';
-import type { Progress } from '../runner/execute-run.js';
+import type { Progress } from '../runner/run-progress.js';
 import { oneLine } from '../untrusted-text.js';
 import { println, type Out } from './io.js';
 

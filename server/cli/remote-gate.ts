@@ -26,7 +26,9 @@ const asFlags = (message: string): string =>
 /** Gates run `runId` on the server (the gate a local `run --gate` runs, over the server's database); a refusal names the flags. */
 export async function remoteGate(client: ApiClient, runId: number, v: Values): Promise<GateReport> {
   try {
-    return await client.request<GateReport>('GET', `/api/gate?${gateQuery(runId, v)}`);
+    const report = await client.request<GateReport>('GET', `/api/gate?${gateQuery(runId, v)}`);
+    // The server words its warnings for an API caller; this command's user typed flags.
+    return { ...report, warnings: report.warnings.map(asFlags) };
   } catch (e) {
     if (e instanceof TunegateError) throw new TunegateError(e.code, asFlags(e.message), e.details);
     throw e;

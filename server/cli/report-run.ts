@@ -4,7 +4,7 @@ import { judgeSummaries } from '../judge/judge-summaries.js';
 import { executeRun } from '../runner/execute-run.js';
 import { summarizeRun } from '../runs/summary.js';
 import { runPostSteps, type PostRunPhase } from '../pipeline/post-run.js';
-import type { Progress } from '../runner/execute-run.js';
+import type { Progress } from '../runner/run-progress.js';
 import type { Store } from '../store/open.js';
 import { oneLine, runText } from './format.js';
 import { runJson, type JudgeExtras } from '../report/run-json.js';

@@ -1,4 +1,4 @@
-import { checkOption, TunegateError } from '../errors.js';
+import { checkOption, coreWording, TunegateError, type OptionWording } from '../errors.js';
 import { holmLevels, signFlipTest, type SignFlipTest } from '../stats/sign-flip.js';
 import { aggregate, itemValue, metricDef, METRIC_SETS, requireMetric } from '../scoring/metric-registry.js';
 import type { CategoryOf, ItemPairing, ItemValue } from '../compare/item-values.js';
@@ -47,6 +47,8 @@ export interface GateOptions {
   categoryOf?: CategoryOf;
   /** How the baseline was chosen, reported as is (default: asked for by run id). */
   reference?: ReferenceChoice;
+  /** How the report's warnings name options: the CLI's flags, the API's fields (default: the core's wording). */
+  optionName?: OptionWording;
 }
 
 export interface ItemChange {
@@ -305,7 +307,7 @@ export function decide(loaded: GatePairs, options: GateOptions = {}): { report: 
   }
   const maxErrors = options.maxErrors ?? 0;
   const verdict = headErrors > maxErrors ? 'untrusted' : verdicts.some((v) => v.verdict === 'regression') ? 'regression' : 'pass';
-  if (headErrors > maxErrors) warnings.push(`the head run has ${headErrors} errored items (more than --max-errors ${maxErrors}): it cannot be trusted`);
+  if (headErrors > maxErrors) warnings.push(`the head run has ${headErrors} errored items (more than ${(options.optionName ?? coreWording)('maxErrors', String(maxErrors))}): it cannot be trusted`);
   const report: GateReport = {
     verdict, head: loaded.head, baseline: loaded.baseline, reference: options.reference ?? { kind: 'run', why: 'asked for by run id' }, alpha, significance: !opts.noSignificance,
     correction: opts.noSignificance ? 'none' : 'holm',

@@ -1,4 +1,4 @@
-import { OptionError, TunegateError } from '../errors.js';
+import { coreWording, OptionError, TunegateError, type OptionWording } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Run } from '../store/types.js';
 import { itemValues, pairItems, type CategoryOf, type ItemValue } from '../compare/item-values.js';
@@ -15,6 +15,8 @@ export interface LoadOptions {
   allowMismatch?: boolean;
   /** Each item's SliCK category; absent: the categories the head run's checkpoint uses. */
   categoryOf?: CategoryOf;
+  /** How warnings name options (the CLI's flags, the API's fields); default: the core's wording. */
+  optionName?: OptionWording;
 }
 
 const ref = (r: Run): RunRef => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step });
@@ -48,7 +50,7 @@ export function loadPairs(store: Store, headId: number, baselineId: number, opti
   // Which metrics read a pair is decided once, from the head's item: tags are not part of the
   // content hash, so an in_train tag added after the baseline ran still separates train from held out.
   const pairs = paired.pairs.map(inTrainFromHead);
-  warnings.push(...mismatches.map((m) => `measured differently (--allow-mismatch): ${m.message}`), ...fingerprintWarnings(baseRun, headRun));
+  warnings.push(...mismatches.map((m) => `measured differently (${(options.optionName ?? coreWording)('allowMismatch')}): ${m.message}`), ...fingerprintWarnings(baseRun, headRun));
   if (items.compared === 0) {
     throw new TunegateError('INVALID_INPUT', `runs ${headId} and ${baselineId} have no item in common with the same content; nothing to compare`);
   }

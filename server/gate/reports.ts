@@ -1,5 +1,6 @@
 import { fmt, table } from '../report/text.js';
 import { oneLine, printable } from '../untrusted-text.js';
+import { coreWording, type OptionWording } from '../errors.js';
 import type { GateReport, MetricVerdict } from './decide.js';
 import { FLAG_BASELINE_HINT } from '../runs/reference.js';
 import type { GateLinks } from './dashboard-links.js';
@@ -29,19 +30,22 @@ const referenceLine = (r: GateReport, label: (x: GateReport['head']) => string) 
 
 /** What a first build prints first: nothing was gated, why, and how to get a reference. */
 const NOT_GATED = 'was not gated (a first build passes)';
-const noBaselineText = (r: GateReport) =>
-  `${printable(r.reference.why)}. ${FLAG_BASELINE_HINT.charAt(0).toUpperCase()}${FLAG_BASELINE_HINT.slice(1)}; pass --require-baseline (API requireBaseline=true) to fail instead.`;
+const noBaselineText = (r: GateReport, name: OptionWording) =>
+  `${printable(r.reference.why)}. ${FLAG_BASELINE_HINT.charAt(0).toUpperCase()}${FLAG_BASELINE_HINT.slice(1)}; pass ${name('requireBaseline')} to fail instead.`;
 
 /** The dashboard links in one line of text (or a JUnit message's tail). */
 const linksText = (l: GateLinks) => (l.compare === null ? `dashboard: head run ${l.head}` : `dashboard: ${l.compare} (head run ${l.head}, baseline run ${l.baseline})`);
 /** `message`, with the dashboard page that shows it when there are links. */
 const linked = (message: string, link: string | null | undefined) => (link === null || link === undefined ? message : `${message}; dashboard: ${link}`);
 
-/** The human table printed by `tunegate gate`; with `links`, a line pointing into the dashboard. */
-export function gateText(r: GateReport, links?: GateLinks): string {
+/**
+ * The human table printed by `tunegate gate`; with `links`, a line pointing into the dashboard;
+ * `optionName` words options as the caller's edge spells them (the CLI: flags).
+ */
+export function gateText(r: GateReport, links?: GateLinks, optionName: OptionWording = coreWording): string {
   const dashboard = links === undefined ? [] : [linksText(links)];
   if (r.verdict === 'no-baseline') {
-    return [`gate: ${ICON[r.verdict]}: ${runLabel(r.head)} ${NOT_GATED}`, noBaselineText(r), ...dashboard, ...r.warnings.slice(1).map((w) => `warning: ${printable(w)}`)].join('\n');
+    return [`gate: ${ICON[r.verdict]}: ${runLabel(r.head)} ${NOT_GATED}`, noBaselineText(r, optionName), ...dashboard, ...r.warnings.slice(1).map((w) => `warning: ${printable(w)}`)].join('\n');
   }
   const rows = r.metrics.map((m) => [m.metric, fmt(m.base), fmt(m.head), signed(m.delta), `${interval(m)}${coverage(m)}`, pValue(m), level(m), String(m.n), m.verdict]);
   const lines = [
@@ -77,9 +81,9 @@ function xml(text: string): string {
  * JUnit XML: one testcase per gated metric; a regression is a failure with delta, interval and p
  * (and, with `links`, the compare view's URL, which most CI viewers make clickable).
  */
-export function gateJunit(r: GateReport, links?: GateLinks): string {
+export function gateJunit(r: GateReport, links?: GateLinks, optionName: OptionWording = coreWording): string {
   const cases = r.verdict !== 'no-baseline' ? [] : [
-    `    <testcase classname="tunegate.gate" name="baseline" time="0">\n      <skipped message="${xml(linked(`no baseline: ${runLabel(r.head)} ${NOT_GATED}. ${noBaselineText(r)}`, links?.head))}"/>\n    </testcase>`,
+    `    <testcase classname="tunegate.gate" name="baseline" time="0">\n      <skipped message="${xml(linked(`no baseline: ${runLabel(r.head)} ${NOT_GATED}. ${noBaselineText(r, optionName)}`, links?.head))}"/>\n    </testcase>`,
   ];
   cases.push(...r.metrics.map((m) => {
     const open = `    <testcase classname="tunegate.gate" name="${xml(m.metric)}" time="0">`;
@@ -150,11 +154,11 @@ function linksMd(r: GateReport, l: GateLinks): string {
 }
 
 /** A short Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY; with `links`, a line of links into the dashboard. */
-export function gateMarkdown(r: GateReport, links?: GateLinks): string {
+export function gateMarkdown(r: GateReport, links?: GateLinks, optionName: OptionWording = coreWording): string {
   const dashboard = links === undefined ? [] : ['', linksMd(r, links)];
   if (r.verdict === 'no-baseline') {
     const rest = r.warnings.slice(1).map((w) => `> ⚠️ ${inert(w, 300, 'text')}`);
-    return `${[`## tunegate gate: ${ICON[r.verdict]}`, '', `**Head ${runLabelMd(r.head)} ${NOT_GATED}.**`, '', inert(noBaselineText(r), 600, 'text'), ...dashboard, ...(rest.length > 0 ? ['', ...rest] : [])].join('\n')}\n`;
+    return `${[`## tunegate gate: ${ICON[r.verdict]}`, '', `**Head ${runLabelMd(r.head)} ${NOT_GATED}.**`, '', inert(noBaselineText(r, optionName), 600, 'text'), ...dashboard, ...(rest.length > 0 ? ['', ...rest] : [])].join('\n')}\n`;
   }
   const lines = [
     `## tunegate gate: ${ICON[r.verdict]}`,

@@ -1,4 +1,5 @@
-import { anthropicBaseUrl, ANTHROPIC_KEY_ENV, validateEnvName, type Env, type KeyUse } from '../config.js';
+import { anthropicBaseUrl, type Env, type KeyUse } from '../config.js';
+import { ANTHROPIC_KEY_ENV, validateEnvName } from '../env-names.js';
 import { TunegateError } from '../errors.js';
 import type { ModelSpec } from '../http/ask-json.js';
 import { refuseUrlCredentials, stripUrlCredentials, stripUrlCredentialsInText } from '../http/url-credentials.js';

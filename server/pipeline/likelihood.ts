@@ -2,7 +2,7 @@ import { APIError } from 'openai';
 import { endpointLimits, readSecret, type Env } from '../config.js';
 import { candidatesHash } from '../evalsets/hash.js';
 import type { KeywordItem } from '../evalsets/types.js';
-import type { Progress } from '../runner/execute-run.js';
+import type { Progress } from '../runner/run-progress.js';
 import { createOpenAIClient } from '../http/openai-client.js';
 import { cannotReason } from './perplexity.js';
 import { runPool } from '../http/pool.js';

@@ -1,6 +1,6 @@
 import { endpointLimits, readSecret, type Env } from '../config.js';
 import type { BlogItem } from '../evalsets/types.js';
-import type { Progress } from '../runner/execute-run.js';
+import type { Progress } from '../runner/run-progress.js';
 import type { Store } from '../store/open.js';
 import { createOpenAIClient } from '../http/openai-client.js';
 import { runPool } from '../http/pool.js';

@@ -3,7 +3,7 @@ import { judgeStoredRun, type JudgeOutcome } from '../judge/judge-stored-run.js'
 import type { Store } from '../store/open.js';
 import { summarizeRun } from '../runs/summary.js';
 import { measurePerplexity, type PerplexityReport } from './perplexity.js';
-import type { Progress } from '../runner/execute-run.js';
+import type { Progress } from '../runner/run-progress.js';
 import { measureLikelihoods, type LikelihoodReport } from './likelihood.js';
 
 /** A step after the run's items that sends requests of its own. */

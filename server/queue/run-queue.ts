@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Env } from '../config.js';
 import { TunegateError } from '../errors.js';
-import { executeRun, nothingToResume, type ItemEvent } from '../runner/execute-run.js';
+import { executeRun } from '../runner/execute-run.js';
+import type { ItemEvent } from '../runner/run-progress.js';
+import { nothingToResume } from '../runner/work-left.js';
 import { summarizeRun } from '../runs/summary.js';
 import { DEFAULT_LEASE_MS, runBusy, stopAbandoned, stopAbandonedRuns } from '../runner/owner.js';
 import { runPostSteps, type RunProgress } from '../pipeline/post-run.js';

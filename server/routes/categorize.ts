@@ -4,6 +4,7 @@ import type { AppDeps } from './deps.js';
 import { CATEGORIES } from '../scoring/category.js';
 import { CategorizeOptions } from '../categorize/categorize-options.js';
 import { planCategorize } from '../categorize/plan-categorize.js';
+import { inFields } from './option-fields.js';
 import { checkKeyEnvsAllowed } from '../config.js';
 import { TunegateError } from '../errors.js';
 import { checkBeforeQueueing, checkpointKeyUse, loadOfferedSets, requireServerKey } from '../queue/submit-run.js';
@@ -33,7 +34,7 @@ export const categorizeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     if (base === undefined) throw new TunegateError('INVALID_INPUT', `body/base: no checkpoint named "${name}"`);
     checkKeyEnvsAllowed(deps.env, [checkpointKeyUse(base)]);
     requireServerKey(deps.env, base);
-    const plan = planCategorize(store, base, loadOfferedSets(deps.evalsetsDir, evalsets), settings);
+    const plan = inFields('body', () => planCategorize(store, base, loadOfferedSets(deps.evalsetsDir, evalsets), settings));
     const warnings = await checkBeforeQueueing(deps.env, base, plan.params.modelCheck !== false);
     const id = createRun(store, base, plan.sets, plan.params, 'queued', 'categorize');
     for (const n of plan.notes) store.runs.addNote(id, n);

@@ -5,7 +5,7 @@ import { TunegateError } from '../errors.js';
 import { gateHead } from '../gate/gate-head.js';
 import { resolveHead } from '../runs/select.js';
 import { gateOptions, GateOptionsSchema } from '../gate/options.js';
-import { inFields } from './option-fields.js';
+import { fieldWording, inFields } from './option-fields.js';
 import { sendJson } from './read-cache.js';
 import { ErrorBody, RunId } from './schemas.js';
 
@@ -23,11 +23,11 @@ export const gateRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
   }, async (req, reply) => {
     const { run, checkpoint, ...request } = req.query;
     if (run !== undefined && checkpoint !== undefined) throw new TunegateError('USAGE', 'querystring: pass run or checkpoint, not both');
-    const head = resolveHead(deps.store, { ...(run !== undefined ? { run } : {}), ...(checkpoint !== undefined ? { checkpoint } : {}) });
+    const head = inFields('querystring', () => resolveHead(deps.store, { ...(run !== undefined ? { run } : {}), ...(checkpoint !== undefined ? { checkpoint } : {}) }));
     const options = inFields('querystring', () => gateOptions(request));
     // The reference and the forgetting alarm read other checkpoints' runs: any run's change counts.
     const body = await deps.readCache.get(`gate:${head.id}:${JSON.stringify(options)}`, () => deps.store.versions.allRuns(),
-      () => inFields('querystring', () => reply.serialize(gateHead(deps.store, head, options))));
+      () => inFields('querystring', () => reply.serialize(gateHead(deps.store, head, { ...options, optionName: fieldWording('querystring') }))));
     return sendJson(reply, body);
   });
 };

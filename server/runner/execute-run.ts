@@ -2,48 +2,28 @@ import { setMaxListeners } from 'node:events';
 import { endpointLimits, readSecret, type Env } from '../config.js';
 import { TunegateError } from '../errors.js';
 import type { EvalItem } from '../evalsets/types.js';
-import { summarize, type RunSummary } from '../scoring/metrics.js';
-import { splitReasoning } from '../scoring/reasoning.js';
-import { scoreAnswer } from '../scoring/score-item.js';
-import type { Store } from '../store/open.js';
-import { resultKey } from '../store/results.js';
-import { isLockError, retryLocked } from '../store/write-lock.js';
-import type { ResultRecord, Run, RunStatus } from '../store/types.js';
-import { answerCapNote, capText, isAnswerCapNote } from './answer-cap.js';
-import { errorNotes, isErrorNote } from './error-notes.js';
-import { answerOfCompletion, categorizeRequests } from '../categorize/categorize-requests.js';
-import { summarizeRun } from '../runs/summary.js';
-import { categoriesNote, isCategoriesNote, storeCategories } from '../categorize/store-categories.js';
-import { createModelClient, isRefusedExtrasNote, refusedExtrasNote, type Generation, type ModelClient } from './model-client.js';
-import { requestPrompt, type GenerateRequest } from '../runs/prompt.js';
-import { createBalancer, type Balancer } from './replica-balancer.js';
-import { finalStatus } from './final-status.js';
-import { probeServing, type ProbeResult } from './serving-probe.js';
-import { servingChangeNote } from '../runs/serving-notes.js';
-import { claimRun, describeOwner, type Lease } from './owner.js';
 import { runPool } from '../http/pool.js';
+import { DEFAULT_BACKOFF, type Backoff } from '../http/retry.js';
+import { summarizeRun } from '../runs/summary.js';
+import { summarize, type RunSummary } from '../scoring/metrics.js';
+import type { Store } from '../store/open.js';
+import type { Run, RunStatus } from '../store/types.js';
+import { isLockError, retryLocked } from '../store/write-lock.js';
+import { watchDeadEndpoint } from './dead-endpoint.js';
+import { writeEndNotes } from './end-notes.js';
+import { finalStatus } from './final-status.js';
+import { itemRequests } from './item-requests.js';
+import { createModelClient, type ModelClient } from './model-client.js';
+import { claimRun, describeOwner, type Lease } from './owner.js';
+import { recordServing } from './record-serving.js';
+import { createBalancer, type Balancer } from './replica-balancer.js';
 import { reportedCollector } from './reported-endpoint.js';
-import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, sleep, type Backoff } from '../http/retry.js';
-import { redactKnownSecrets } from '../http/redact.js';
+import { createRecorder } from './result-recorder.js';
+import type { ItemEvent, Progress } from './run-progress.js';
 import { checkScorersBeforeSending } from './scorer-check.js';
-import { isTruncationNote, truncationNotes } from './truncation-notes.js';
-
-export interface Progress {
-  done: number;
-  total: number;
-  errors: number;
-  /** Requests sent in this process, retries included. */
-  requests: number;
-  elapsedMs: number;
-}
-
-export interface ItemEvent {
-  set: string;
-  itemId: string;
-  sample: number;
-  error: string | null;
-  score: number | null;
-}
+import { sendTask, type SendContext } from './send-task.js';
+import { probeServing, type ProbeResult } from './serving-probe.js';
+import { nothingToResume, tasksLeft, type Task } from './work-left.js';
 
 export interface ExecuteOptions {
   store: Store;
@@ -63,39 +43,12 @@ export interface ExecuteOptions {
   deadAfterMs?: number;
 }
 
-/**
- * The endpoint is taken for dead when every replica has failed this many connections in a row
- * (refused, reset, unreachable: not timeouts, which a slow but alive server gives) and answered
- * nothing for DEAD_ENDPOINT_QUIET_MS: the run stops `interrupted` instead of spending every
- * remaining item's retries, and `resume` continues it once the server is back.
- */
-export const DEAD_ENDPOINT_FAILURES = 20;
-/** See DEAD_ENDPOINT_FAILURES: long enough that a restart or a burst of in-flight failures is not a death. */
-export const DEAD_ENDPOINT_QUIET_MS = 10_000;
-
 export interface ExecuteResult {
   run: Run;
   status: RunStatus;
   summary: RunSummary;
   /** Requests sent by this execution (0 for a resume of a finished run). */
   requests: number;
-}
-
-interface Task {
-  item: EvalItem;
-  sample: number;
-}
-
-/**
- * Whether resuming a run has nothing to do: it completed and every item × sample has a result
- * (with `retryErrors`, none errored). A failed, interrupted or cancelled run always has
- * something, if only its end (notes, summary, status), which the resume writes. The one rule
- * for `tunegate resume` and `POST /api/runs/:id/resume`.
- */
-export function nothingToResume(store: Store, run: Run, retryErrors: boolean): boolean {
-  if (run.status !== 'completed') return false;
-  const { results, errors } = store.results.counts(run.id);
-  return results >= store.runs.items(run.id).length * run.params.samples && !(retryErrors && errors > 0);
 }
 
 /**
@@ -123,16 +76,6 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   checkScorersBeforeSending(store, run, retryErrors);
   const backoff = opts.backoff ?? DEFAULT_BACKOFF;
   const items = store.runs.items(runId);
-  const tasksLeft = (): Task[] => {
-    const done = store.results.doneKeys(runId);
-    const tasks: Task[] = [];
-    for (const item of items) {
-      for (let sample = 0; sample < params.samples; sample++) {
-        if (!done.has(resultKey(item.set, item.id, sample))) tasks.push({ item, sample });
-      }
-    }
-    return tasks;
-  };
 
   if (nothingToResume(store, run, retryErrors)) {
     // Nothing to do: leave a finished run exactly as it was (its timings included).
@@ -178,7 +121,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
       if (!await retryLocked(() => store.runs.finishOwned(runId, lease.token, 'interrupted', summarizeRun(store, runId), why))) throw new TunegateError('RUN_BUSY', `run ${runId}: another process took it over`);
       return { run: store.runs.get(runId), status: 'interrupted', summary: summarizeRun(store, runId), requests: 0 };
     }
-    return await executeClaimed({ opts, run, items, tasks: tasksLeft(), balancer, controller, lease, backoff, apiKey, limits });
+    return await executeClaimed({ opts, run, items, tasks: tasksLeft(store, runId, items, params.samples), balancer, controller, lease, backoff, apiKey, limits });
   } catch (e) {
     // The store failed (disk full, database removed) or a bug: stop the run as failed, keeping
     // what is stored, unless it is no longer this process's (then its new owner's state stands).
@@ -200,18 +143,6 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   }
 }
 
-/**
- * Stores what the endpoint said about itself in the run's provenance (a model check that could
- * not be done shows there as `modelCheck: "not-listed"`). A resume served by another server or
- * version says so in a note: its answers may not be comparable with the ones before.
- */
-function recordServing(store: Store, runId: number, run: Run, probed: ProbeResult): void {
-  const before = run.provenance.serving;
-  const change = before === undefined ? null : servingChangeNote(before, probed.replicas);
-  if (before === undefined || change !== null) store.runs.setProvenanceField(runId, 'serving', probed.replicas);
-  if (change !== null && !store.runs.get(runId).notes.includes(change)) store.runs.addNote(runId, change);
-}
-
 interface Claimed {
   opts: ExecuteOptions;
   run: Run;
@@ -230,15 +161,6 @@ interface Claimed {
 async function executeClaimed({ opts, run, items, tasks, balancer, controller, lease, backoff, apiKey, limits }: Claimed): Promise<ExecuteResult> {
   const { store, runId } = opts;
   const { params } = run;
-  // An endpoint that echoes the key (in an error or an answer) must not get it stored.
-  const secrets = [apiKey];
-  let capped = false;
-  /** What is stored of an endpoint's text: no key, at most maxAnswerChars (see answer-cap.ts). */
-  const keep = (text: string) => {
-    const c = capText(redactKnownSecrets(text, secrets), limits.maxAnswerChars);
-    capped ||= c.cut;
-    return c;
-  };
   const lostError = () => {
     const hold = store.runs.hold(runId);
     return new TunegateError(
@@ -246,126 +168,33 @@ async function executeClaimed({ opts, run, items, tasks, balancer, controller, l
       `run ${runId}: this process stopped renewing its lease in time and ${hold === undefined ? 'another process' : describeOwner(hold)} took the run over; this process stopped executing it`,
     );
   };
-  const reported = reportedCollector(run.provenance.reported);
-  const started = performance.now();
   const total = items.length * params.samples;
-  const counts = store.results.counts(runId);
-  const progress: Progress = { done: counts.results, total, errors: counts.errors, requests: 0, elapsedMs: 0 };
-  const report = () => {
-    progress.elapsedMs = performance.now() - started;
-    opts.onProgress?.({ ...progress });
+  // An endpoint that echoes the key (in an error or an answer) must not get it stored.
+  const secrets = [apiKey];
+  const recorder = createRecorder({
+    store, runId, endpoint: run.provenance.endpoint, counts: store.results.counts(runId), total, secrets, maxAnswerChars: limits.maxAnswerChars,
+    ...(opts.onProgress !== undefined ? { onProgress: opts.onProgress } : {}),
+    ...(opts.onItem !== undefined ? { onItem: opts.onItem } : {}),
+  });
+  const requests = itemRequests(run, items);
+  const watch = watchDeadEndpoint(balancer, controller, runId, opts.deadAfterMs);
+  const ctx: SendContext = {
+    store, runId, params, balancer, signal: controller.signal, backoff, secrets, requests, recorder, watch, reported: reportedCollector(run.provenance.reported),
   };
-  report();
 
-  type Outcome = Pick<ResultRecord, 'answer' | 'reasoning' | 'scores' | 'score' | 'hallucinated' | 'passed' | 'error' | 'latencyMs' | 'promptTokens' | 'completionTokens' | 'finishReason'>;
-
-  // A categorization asks each item with k-shot prompts, greedy and sampled (categorize/); an
-  // evaluation sends the item as it is.
-  const endpoint = run.provenance.endpoint;
-  const categorize = run.kind === 'categorize' && params.categorize !== undefined ? categorizeRequests(params.categorize, items, endpoint) : null;
-  const requestFor = ({ item, sample }: Task): GenerateRequest =>
-    categorize !== null && item.kind === 'keyword'
-      ? categorize(item, sample)
-      : { item, maxTokens: params.maxTokens[item.kind], temperature: params.temperature, seed: params.seed === null ? null : params.seed + sample };
-
-  /** Stores one finished item × sample (answered or errored) with the exact prompt sent, and reports it. */
-  async function record({ item, sample }: Task, req: GenerateRequest, attempts: number, o: Outcome): Promise<void> {
-    await retryLocked(() => store.results.insert({ runId, set: item.set, itemId: item.id, sample, prompt: requestPrompt(endpoint, req), attempts, ...o }));
-    progress.done++;
-    if (o.error !== null) progress.errors++;
-    opts.onItem?.({ set: item.set, itemId: item.id, sample, error: o.error, score: o.score });
-    report();
-  }
-
-  // Items given up on while every replica was failing are forgotten if the endpoint is then
-  // taken for dead (balancer.dead), so `resume` sends them again instead of keeping an outage's errors.
-  const givenUpInOutage: Task[] = [];
-  let dead: string | null = null;
-  const quietMs = opts.deadAfterMs ?? DEAD_ENDPOINT_QUIET_MS;
-
-  async function attempt(task: Task): Promise<void> {
-    const { item } = task;
-    const req = requestFor(task);
-    for (let tries = 1; tries <= params.retries + 1; tries++) {
-      if (controller.signal.aborted) return;
-      let replica;
-      try {
-        replica = await balancer.acquire(controller.signal);
-      } catch {
-        return; // aborted while waiting for a replica
-      }
-      const t0 = performance.now();
-      progress.requests++;
-      let g: Generation;
-      try {
-        g = await replica.client.generate(req);
-        balancer.release(replica, 'answered');
-        givenUpInOutage.length = 0;
-      } catch (e) {
-        if (controller.signal.aborted) {
-          balancer.release(replica, 'dropped');
-          return; // dropped, not failed: a resume sends it again
-        }
-        const failure = classifyFailure(e, params.timeoutMs, secrets);
-        // Whatever the server sent (an error status, a bad body) is an answer: it is alive. A
-        // timeout says nothing either way.
-        balancer.release(replica, failure.connection === true ? 'connection-failure' : failure.timeout === true ? 'dropped' : 'answered');
-        if (failure.connection === true && dead === null && balancer.dead(DEAD_ENDPOINT_FAILURES, quietMs)) {
-          dead = `the endpoint stopped answering: every replica failed ${DEAD_ENDPOINT_FAILURES}+ connections in a row and answered nothing for ` +
-            `${Math.round(quietMs / 1000)} s (last: ${failure.message}); resume with \`tunegate resume ${runId}\` once it is back`;
-          controller.abort(new Error('endpoint dead'));
-          return;
-        }
-        if (!failure.retryable || tries > params.retries) {
-          await record(task, req, tries, {
-            answer: null, reasoning: null, scores: null, score: null, hallucinated: null, passed: null, error: failure.message,
-            latencyMs: null, promptTokens: null, completionTokens: null, finishReason: null,
-          });
-          if (failure.connection === true) givenUpInOutage.push(task);
-          return;
-        }
-        try {
-          await sleep(backoffDelay(tries, failure, backoff), controller.signal);
-        } catch {
-          return; // aborted while waiting
-        }
-        continue;
-      }
-      // Stored as soon as a new value appears (rarely more than once), so a killed run keeps it.
-      if (reported.add(g)) await retryLocked(() => store.runs.setProvenanceField(runId, 'reported', reported.value()));
-      // Stored even if the run was aborted meanwhile: the answer is complete.
-      const split = splitReasoning(categorize !== null && endpoint.api === 'completions' ? answerOfCompletion(g.content, endpoint.promptTemplate) : g.content, g.reasoningField);
-      const answer = keep(split.answer);
-      const reasoning = split.reasoning === null ? null : keep(split.reasoning).stored;
-      const s = scoreAnswer(item, answer.scored);
-      await record(task, req, tries, {
-        answer: answer.stored, reasoning, scores: s.scores, score: s.score, hallucinated: s.hallucinated, passed: s.passed, error: null,
-        latencyMs: performance.now() - t0, promptTokens: g.promptTokens, completionTokens: g.completionTokens, finishReason: g.finishReason,
-      });
-      return;
-    }
-  }
-
-  await runPool(tasks, params.concurrency * balancer.replicas.length, attempt, controller.signal);
+  await runPool(tasks, params.concurrency * balancer.replicas.length, (task) => sendTask(task, ctx), controller.signal);
   if (lease.lost) throw lostError();
-  if (dead !== null) {
-    for (const t of givenUpInOutage) await retryLocked(() => store.results.delete(runId, t.item.set, t.item.id, t.sample));
-  }
+  await watch.forgetOutage(store, runId);
   const rows = store.results.scoringRows(runId);
   const summary = summarize(items, rows);
   // Stopped early only if something is left to do: an abort after the last result changes nothing.
   // A cancel asked for here (the server's queue) or from another process ends it cancelled.
   const stoppedEarly = controller.signal.aborted && summary.counts.results < total;
-  const { status, error } = finalStatus({ runId, stoppedEarly, cancelled: () => store.runs.cancelRequested(runId, lease.token), dead, counts: summary.counts });
-  const notes = (drop: (note: string) => boolean, add: readonly string[]) => retryLocked(() => store.runs.replaceNotes(runId, drop, add));
-  await notes(isTruncationNote, truncationNotes([...new Set(items.map((i) => i.set))], rows));
-  await notes(isErrorNote, errorNotes(rows.flatMap((r) => (r.error !== null ? [r.error] : [])), run.provenance.endpoint.model));
-  if (capped) await notes(isAnswerCapNote, [answerCapNote(limits.maxAnswerChars)]);
-  const refused = [...new Set(balancer.replicas.flatMap((r) => r.client.refusedExtras()))];
-  if (refused.length > 0) await notes(isRefusedExtrasNote, [refusedExtrasNote(refused)]);
-  if (categorize !== null && status === 'completed') {
-    await notes(isCategoriesNote, [categoriesNote(await retryLocked(() => storeCategories(store, run)))]);
-  }
+  const { status, error } = finalStatus({ runId, stoppedEarly, cancelled: () => store.runs.cancelRequested(runId, lease.token), dead: watch.reason, counts: summary.counts });
+  await writeEndNotes(store, run, {
+    items, rows, status, cappedAt: recorder.capped ? limits.maxAnswerChars : null,
+    refusedExtras: [...new Set(balancer.replicas.flatMap((r) => r.client.refusedExtras()))], categorizing: requests.categorizing,
+  });
   if (!await retryLocked(() => store.runs.finishOwned(runId, lease.token, status, summary, error))) throw lostError();
-  return { run: store.runs.get(runId), status, summary, requests: progress.requests };
+  return { run: store.runs.get(runId), status, summary, requests: recorder.progress.requests };
 }

@@ -3,7 +3,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
-import type { RunHold, RunOwner } from '../store/runs.js';
+import type { RunHold, RunOwner } from '../store/run-ownership.js';
 import type { RunStatus } from '../store/types.js';
 import { summarizeRun } from '../runs/summary.js';
 

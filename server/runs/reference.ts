@@ -1,4 +1,4 @@
-import { TunegateError } from '../errors.js';
+import { OptionError, TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { Checkpoint, Run } from '../store/types.js';
 import { latestCompleted } from './select.js';
@@ -91,7 +91,8 @@ function resolveNamed(store: Store, head: Run, choice: string): Run {
     return run;
   }
   if (choice === 'previous') {
-    if (head.step === null) throw new TunegateError('USAGE', `the previous step needs a step on checkpoint "${head.checkpoint}" (set one with PATCH or re-register it with --step)`);
+    // The reference was asked for by the baseline option, the one each edge can name.
+    if (head.step === null) throw new OptionError('USAGE', 'baseline', (name) => `the previous step needs a step on checkpoint "${head.checkpoint}": give that checkpoint its step, or pass another ${name('baseline')}`);
     const earlier = store.checkpoints
       .list()
       .filter((c) => c.step !== null && c.step < head.step!)

@@ -1,6 +1,6 @@
-import { TunegateError } from '../errors.js';
+import { OptionError, TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
-import type { RunFilter } from '../store/runs.js';
+import type { RunFilter } from '../store/run-list.js';
 import type { Checkpoint, Run } from '../store/types.js';
 
 /**
@@ -21,8 +21,8 @@ export function latestCompleted(store: Store, of: Pick<Checkpoint, 'id'> | 'any 
 }
 
 /**
- * The run to gate: `--run ID` (it must have completed), else the latest completed run of
- * `--checkpoint NAME`, else the latest completed run of all.
+ * The run to gate: the `run` option (it must have completed), else the latest completed run of
+ * the `checkpoint` option, else the latest completed run of all (an OptionError when there is none).
  */
 export function resolveHead(store: Store, sel: { run?: number; checkpoint?: string }): Run {
   if (sel.run !== undefined) {
@@ -38,6 +38,6 @@ export function resolveHead(store: Store, sel: { run?: number; checkpoint?: stri
     return run;
   }
   const run = latestCompleted(store, 'any checkpoint');
-  if (run === undefined) throw new TunegateError('NOT_FOUND', 'no completed run to gate; pass --run RUN_ID or --checkpoint NAME');
+  if (run === undefined) throw new OptionError('NOT_FOUND', 'run', (name) => `no completed run to gate; pass ${name('run', 'RUN_ID')} or ${name('checkpoint', 'NAME')}`);
   return run;
 }

@@ -120,7 +120,8 @@ describe('tunegate categorize', () => {
     const sent = e.requests.length;
     const again = await cli(['categorize', '--base', 'base', '--prompts', '2', '--samples', '1'], { cwd });
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain('7 of these items are already categorized against base (run 1); pass --recategorize');
+    expect(again.stderr).toContain('7 of these items are already categorized against base (run 1); pass --recategorize to replace their categories');
+    expect(again.stderr).not.toContain('API');
     expect(e.requests.length).toBe(sent);
     const re = await cli(['categorize', '--base', 'base', '--prompts', '2', '--samples', '1', '--recategorize', '--json'], { cwd });
     expect(re.code, re.stderr).toBe(0);
@@ -194,6 +195,9 @@ describe('POST /api/categorize and GET /api/categories', () => {
     const again = await post(app, '/api/categorize', { base: 'base', prompts: 2, samples: 2 });
     expect(again.statusCode).toBe(409);
     expect(again.json().error).toContain('already categorized against base');
+    // The API names its field, never the CLI's flag.
+    expect(again.json().error).toContain('pass body.recategorize=true to replace their categories');
+    expect(again.json().error).not.toContain('--');
     expect((await post(app, '/api/categorize', { base: 'base', prompts: 2, samples: 2, recategorize: true })).statusCode).toBe(202);
   });
 });

@@ -227,7 +227,8 @@ describe('provenance is enforced', () => {
     const allowed = await app.inject({ method: 'GET', url: `/api/gate?run=${h}&baseline=${b}&allowMismatch=true` });
     expect(allowed.statusCode).toBe(200);
     expect(allowed.json().mismatches.map((m: { field: string }) => m.field).sort()).toEqual(['maxTokens.keyword', 'temperature']);
-    expect(allowed.json().warnings.join('\n')).toContain('measured differently (--allow-mismatch)');
+    // The API names its field; the CLI (below) its flag.
+    expect(allowed.json().warnings.join('\n')).toContain('measured differently (querystring.allowMismatch)');
     const cliRefused = await cli(['gate', '--db', dbPath, '--run', String(h), '--baseline', String(b)], { cwd: dir });
     expect(cliRefused.code).toBe(2);
     expect(cliRefused.stderr).toContain('--allow-mismatch');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEAD_ENDPOINT_FAILURES, DEAD_ENDPOINT_QUIET_MS, executeRun } from '../../server/runner/execute-run.js';
+import { DEAD_ENDPOINT_FAILURES, DEAD_ENDPOINT_QUIET_MS } from '../../server/runner/dead-endpoint.js';
+import { executeRun } from '../../server/runner/execute-run.js';
 import { startScriptedEndpoint, type ScriptedEndpoint } from '../../server/scripted-endpoint/scripted-endpoint.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { evalSet, FAST_BACKOFF, keywordItems, setupRun } from '../helpers/run.js';

@@ -4,7 +4,8 @@
  * compatibility table in docs/servers.md.
  */
 import { describe, expect, it } from 'vitest';
-import { DEAD_ENDPOINT_FAILURES, executeRun } from '../../server/runner/execute-run.js';
+import { DEAD_ENDPOINT_FAILURES } from '../../server/runner/dead-endpoint.js';
+import { executeRun } from '../../server/runner/execute-run.js';
 import {
   fakeLogprob, fakeTokens, type Responder, type ScriptedEndpoint, type ScriptedEndpointOptions, type ServerAccent,
 } from '../../server/scripted-endpoint/scripted-endpoint.js';

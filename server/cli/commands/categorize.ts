@@ -2,6 +2,7 @@ import { checkpointKeyTarget } from '../../queue/submit-run.js';
 import { CATEGORIES } from '../../scoring/category.js';
 import { CATEGORIZE_OPTION_BOUNDS as B } from '../../categorize/categorize-options.js';
 import { planCategorize } from '../../categorize/plan-categorize.js';
+import { inFlags } from '../schema-options.js';
 import { DEFAULT_EVALSETS_DIR, readSecret } from '../../config.js';
 import { EXIT, TunegateError } from '../../errors.js';
 import { loadEvalSets, resolveEvalsetPaths } from '../../evalsets/load.js';
@@ -43,7 +44,7 @@ export async function categorizeCommand(argv: readonly string[], io: Io): Promis
   const leaseMs = leaseMsFrom(v);
   return withStore(v, io, async (store) => {
     const base = store.checkpoints.get(baseName);
-    const plan = planCategorize(store, base, sets, request);
+    const plan = inFlags(() => planCategorize(store, base, sets, request));
     const apiKey = readSecret(base.apiKeyEnv, io.env, checkpointKeyTarget(base));
     const probed = await checkEndpoint(base.baseUrls, base.model, { apiKey, check: request.modelCheck, requireReachable: true });
     for (const w of probed.warnings) println(io.stderr, `warning: ${w}`);

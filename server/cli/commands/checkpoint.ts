@@ -1,5 +1,5 @@
 import { MAX_REPLICAS, STEP_BOUND, validateCheckpointName } from '../../checkpoint-name.js';
-import { validateEnvName } from '../../config.js';
+import { validateEnvName } from '../../env-names.js';
 import { TunegateError } from '../../errors.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
 import { refuseUrlCredentials, stripUrlCredentialsInText } from '../../http/url-credentials.js';

@@ -12,7 +12,7 @@ import { writeHtmlReport } from '../html-report-file.js';
 import { resolveHead } from '../../runs/select.js';
 import type { Store } from '../../store/open.js';
 import { expectPositionals, flag, parseArgs, str, type Values } from '../args.js';
-import { inFlags, readOptions } from '../schema-options.js';
+import { flagWording, inFlags, readOptions } from '../schema-options.js';
 import { withStore } from '../context.js';
 import { GATE_SPEC } from '../specs/gate.js';
 import { forOutput, println, type Io } from '../io.js';
@@ -51,15 +51,15 @@ export function writeGateReports(report: GateReport, v: Values, io: Io, print = 
   const links = dashboard === undefined ? undefined : gateLinks(dashboard, report);
   const junit = str(v, 'junit');
   const markdown = str(v, 'markdown');
-  if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), forOutput(io, gateJunit(report, links)));
-  if (markdown !== undefined) writeFileSync(resolve(io.cwd, markdown), forOutput(io, gateMarkdown(report, links)));
-  if (print) println(io.stdout, flag(v, 'json') ? JSON.stringify(report) : gateText(report, links));
+  if (junit !== undefined) writeFileSync(resolve(io.cwd, junit), forOutput(io, gateJunit(report, links, flagWording)));
+  if (markdown !== undefined) writeFileSync(resolve(io.cwd, markdown), forOutput(io, gateMarkdown(report, links, flagWording)));
+  if (print) println(io.stdout, flag(v, 'json') ? JSON.stringify(report) : gateText(report, links, flagWording));
 }
 
 /** Runs the gate for `headId` and writes its reports (writeGateReports). Returns the report. */
 export function gateAndReport(store: Store, headId: number, v: Values, io: Io, print = true): GateReport {
   const head = store.runs.get(headId);
-  const report = inFlags(() => gateHead(store, head, gateOptionsFrom(v)));
+  const report = inFlags(() => gateHead(store, head, { ...gateOptionsFrom(v), optionName: flagWording }));
   const dashboard = dashboardFrom(v, io);
   writeGateReports(report, v, io, print, dashboard);
   const html = str(v, 'html');
@@ -76,10 +76,10 @@ export async function gateCommand(argv: readonly string[], io: Io): Promise<numb
   gateOptionsFrom(p.values); // validate before opening anything
   dashboardFrom(p.values, io);
   return withStore(p.values, io, (store) => {
-    const head = resolveHead(store, {
+    const head = inFlags(() => resolveHead(store, {
       ...(runRaw !== undefined ? { run: parseRunId(runRaw, '--run') } : {}),
       ...(str(p.values, 'checkpoint') !== undefined ? { checkpoint: str(p.values, 'checkpoint')! } : {}),
-    });
+    }));
     return gateExitCode(gateAndReport(store, head.id, p.values, io));
   });
 }

@@ -11,7 +11,7 @@ import { everyItemErrored } from '../../runner/final-status.js';
 import { println, type Io } from '../io.js';
 import { createRunProgressReporter } from '../progress.js';
 import type { PostRunPhase } from '../../pipeline/post-run.js';
-import type { Progress } from '../../runner/execute-run.js';
+import type { Progress } from '../../runner/run-progress.js';
 import type { ApiClient } from '../remote.js';
 import { checkpointRequest, judgeFromOptions } from './checkpoint.js';
 import { checkSameEndpoint } from '../same-endpoint.js';

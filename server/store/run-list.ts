@@ -1,0 +1,41 @@
+import type { Database } from 'better-sqlite3';
+import { fromRow, SELECT, type Row } from './run-rows.js';
+import type { Run, RunKind, RunStatus } from './types.js';
+
+export interface RunFilter {
+  /** Default 'eval'; 'any' for both kinds. */
+  kind?: RunKind | 'any';
+  checkpointId?: number;
+  status?: RunStatus;
+  limit?: number;
+  /** Only runs with an id below this (cursor paging, newest first). */
+  before?: number;
+  /** Only each checkpoint's newest run among those the filter matches (one query for charts across checkpoints). */
+  newestPerCheckpoint?: boolean;
+}
+
+/** Runs matching `filter`, newest first: the one query behind every run list (built from fixed conditions, values bound). */
+export function listRuns(db: Database, filter: RunFilter): Run[] {
+  // Evaluations unless asked otherwise: a categorization's numbers are not a checkpoint's scores.
+  const kind = filter.kind ?? 'eval';
+  const where: string[] = kind === 'any' ? [] : ['runs.kind = @kind'];
+  const params: Record<string, unknown> = kind === 'any' ? {} : { kind };
+  if (filter.checkpointId !== undefined) {
+    where.push('runs.checkpoint_id = @checkpointId');
+    params.checkpointId = filter.checkpointId;
+  }
+  if (filter.status !== undefined) {
+    where.push('runs.status = @status');
+    params.status = filter.status;
+  }
+  if (filter.before !== undefined) {
+    where.push('runs.id < @before');
+    params.before = filter.before;
+  }
+  params.limit = filter.limit ?? -1;
+  // The same conditions inside the subquery name its own `runs` (the inner table shadows the outer).
+  const matching = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const cond = filter.newestPerCheckpoint === true ? `WHERE runs.id IN (SELECT MAX(runs.id) FROM runs ${matching} GROUP BY runs.checkpoint_id)` : matching;
+  const sql = `${SELECT} ${cond} ORDER BY runs.id DESC LIMIT @limit`;
+  return (db.prepare(sql).all(params) as Row[]).map(fromRow);
+}
