@@ -18,6 +18,7 @@ import { createModelClient, isRefusedExtrasNote, refusedExtrasNote, type Generat
 import { requestPrompt, type GenerateRequest } from '../runs/prompt.js';
 import { createBalancer, type Balancer } from './replica-balancer.js';
 import { probeServing, type ProbeResult } from './serving-probe.js';
+import { loadLoraAdapter } from './lora-adapter.js';
 import { servingChangeNote } from '../runs/serving-notes.js';
 import { claimRun, describeOwner, type Lease } from './owner.js';
 import { runPool } from '../http/pool.js';
@@ -58,6 +59,8 @@ export interface ExecuteOptions {
   leaseMs?: number;
   /** What the endpoint said before the run was created (the CLI probes first); read again when absent. */
   probed?: ProbeResult;
+  /** serve --lora-keep: this server's adapters kept loaded per model server (absent: the CLI, which unloads none). */
+  loraKeep?: number;
   /** How long every replica must have answered nothing before the endpoint is taken for dead (default DEAD_ENDPOINT_QUIET_MS). */
   deadAfterMs?: number;
 }
@@ -112,9 +115,9 @@ export function nothingToResume(store: Store, run: Run, retryErrors: boolean): b
 export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   const { store, runId } = opts;
   const run = store.runs.get(runId);
-  const checkpoint = store.checkpoints.getById(run.checkpointId);
-  if (checkpoint === undefined) throw new TunegateError('NOT_FOUND', `run ${runId}: its checkpoint no longer exists`);
-  const apiKey = readSecret(checkpoint.apiKeyEnv, opts.env, { field: `checkpoint ${checkpoint.name}: baseUrls`, urls: checkpoint.baseUrls });
+  const registered = store.checkpoints.getById(run.checkpointId);
+  if (registered === undefined) throw new TunegateError('NOT_FOUND', `run ${runId}: its checkpoint no longer exists`);
+  const apiKey = readSecret(registered.apiKeyEnv, opts.env, { field: `checkpoint ${registered.name}: baseUrls`, urls: registered.baseUrls });
   const limits = endpointLimits(opts.env);
   const { params } = run;
   const retryErrors = opts.retryErrors === true;
@@ -138,6 +141,8 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     return { run, status: 'completed', summary: summarizeRun(store, runId), requests: 0 };
   }
 
+  // A LoRA checkpoint's adapter is loaded (and listed) first; its requests then name the adapter.
+  const checkpoint = await loadLoraAdapter(store, registered, { apiKey, timeoutMs: params.timeoutMs, keep: opts.loraKeep });
   // Before the claim and before any completion: which server answers, and does it serve the model?
   // A model it does not serve throws MODEL_NOT_SERVED with nothing changed (a queued run then fails).
   const probed = opts.probed ?? await probeServing(checkpoint.baseUrls, checkpoint.model, {

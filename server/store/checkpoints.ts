@@ -18,6 +18,8 @@ interface Row {
   is_baseline: number;
   judge: string | null;
   base: string | null;
+  lora_path: string | null;
+  lora_name: string | null;
   created_at: string;
 }
 
@@ -36,6 +38,7 @@ function fromRow(r: Row): Checkpoint {
     isBaseline: r.is_baseline === 1,
     judge: r.judge === null ? null : (JSON.parse(r.judge) as JudgeSettings),
     base: r.base,
+    lora: r.lora_path === null || r.lora_name === null ? null : { path: r.lora_path, name: r.lora_name },
     createdAt: r.created_at,
   };
 }
@@ -53,8 +56,8 @@ export type CheckpointRepo = ReturnType<typeof createCheckpointRepo>;
 /** Checkpoint table access; statements are prepared once per store. */
 export function createCheckpointRepo(db: Database) {
   const insert = db.prepare(
-    `INSERT INTO checkpoints (name, base_url, base_urls, model, step, api, prompt_template, api_key_env, tags, judge, base, created_at)
-     VALUES (@name, @baseUrl, @baseUrls, @model, @step, @api, @promptTemplate, @apiKeyEnv, @tags, @judge, @base, @createdAt)`,
+    `INSERT INTO checkpoints (name, base_url, base_urls, model, step, api, prompt_template, api_key_env, tags, judge, base, lora_path, lora_name, created_at)
+     VALUES (@name, @baseUrl, @baseUrls, @model, @step, @api, @promptTemplate, @apiKeyEnv, @tags, @judge, @base, @loraPath, @loraName, @createdAt)`,
   );
   const byName = db.prepare<[string], Row>('SELECT * FROM checkpoints WHERE name = ?');
   const byId = db.prepare<[number], Row>('SELECT * FROM checkpoints WHERE id = ?');
@@ -97,6 +100,7 @@ export function createCheckpointRepo(db: Database) {
         throw new TunegateError('CONFLICT', `checkpoint "${c.name}" already exists`);
       }
       checkBase(c.name, c.base);
+      if (c.lora !== undefined && c.lora !== null && c.model !== c.lora.name) throw new TunegateError('INVALID_INPUT', 'model: a LoRA checkpoint is evaluated as its adapter: model must be lora.name');
       const info = insert.run({
         name: c.name,
         // Fields sent to the API are stored as valid UTF-8 (see stored-text.ts).
@@ -110,6 +114,8 @@ export function createCheckpointRepo(db: Database) {
         tags: storedJson(c.tags ?? {}),
         judge: storedJson(c.judge),
         base: c.base ?? null,
+        loraPath: c.lora === undefined || c.lora === null ? null : storedText(c.lora.path),
+        loraName: c.lora === undefined || c.lora === null ? null : storedText(c.lora.name),
         createdAt: new Date().toISOString(),
       });
       return fromRow(byId.get(Number(info.lastInsertRowid))!);

@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRun } from '../../server/runner/create-run.js';
+import { executeRun } from '../../server/runner/execute-run.js';
+import { DEFAULT_PARAMS } from '../../server/runs/run-options.js';
+import { loadEvalSets } from '../../server/evalsets/load.js';
+import { openStore } from '../../server/store/open.js';
+import { cli } from '../helpers/cli.js';
+import { echo, endpoint } from '../helpers/endpoint.js';
+import { post, testApp, waitForStatus } from '../helpers/server.js';
+import { jsonl, tempDir, writeFiles } from '../helpers/tmp.js';
+
+const project = () => {
+  const cwd = tempDir();
+  writeFiles(cwd, { 'evalsets/bio.jsonl': jsonl({ id: 'q1', prompt: 'question one', keywords: ['question one'] }, { id: 'q2', prompt: 'question two', keywords: ['question two'] }) });
+  return cwd;
+};
+
+describe('LoRA adapters loaded into a running server before the run', () => {
+  it('checkpoint add --lora-path → run: vLLM gets the load with the exact body, lists the adapter, and every completion names it', async () => {
+    const e = await endpoint(echo, { accent: 'vllm', lora: true, models: ['Qwen/Qwen2.5-0.5B'] });
+    const cwd = project();
+    const add = await cli(['checkpoint', 'add', 'sft/step:100', '--base-url', e.url, '--lora-path', '/ckpt/run1/checkpoint-100', '--step', '100', '--json'], { cwd });
+    expect(add.code, add.stderr).toBe(0);
+    // The default name is the checkpoint's, made safe for a model name.
+    expect(add.json()).toMatchObject({ model: 'sft-step-100', lora: { path: '/ckpt/run1/checkpoint-100', name: 'sft-step-100' } });
+    const list = await cli(['checkpoint', 'list'], { cwd });
+    expect(list.stdout).toContain('sft-step-100 (LoRA /ckpt/run1/checkpoint-100)');
+
+    const run = await cli(['run', 'sft/step:100', '--json'], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    expect(e.adapterRequests).toEqual([{ path: '/v1/load_lora_adapter', body: { lora_name: 'sft-step-100', lora_path: '/ckpt/run1/checkpoint-100' } }]);
+    expect([...e.adapters.keys()]).toEqual(['sft-step-100']);
+    expect(e.requests.length).toBe(2);
+    expect(e.requests.every((r) => r.model === 'sft-step-100')).toBe(true);
+    expect(run.json().provenance.endpoint).toMatchObject({ model: 'sft-step-100', lora: { path: '/ckpt/run1/checkpoint-100', name: 'sft-step-100' } });
+    expect(run.json().status).toBe('completed');
+  });
+
+  it('run --base-url --lora-path --lora-name registers on the fly; SGLang gets its own route and body', async () => {
+    const e = await endpoint(echo, { accent: 'sglang', lora: true, models: ['base'] });
+    const cwd = project();
+    const run = await cli(['run', '--base-url', e.url, '--lora-path', '/ckpt/a', '--lora-name', 'adapter-a', '--checkpoint', 'a', '--json'], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    expect(e.adapterRequests).toEqual([{ path: '/load_lora_adapter', body: { lora_name: 'adapter-a', lora_path: '/ckpt/a' } }]);
+    expect(e.requests.every((r) => r.model === 'adapter-a')).toBe(true);
+  });
+
+  it('a server without runtime adapter loading fails the run with one error naming what it needs, before any completion', async () => {
+    for (const accent of ['vllm', 'sglang'] as const) {
+      const e = await endpoint(echo, { accent, models: ['base'] });
+      const cwd = project();
+      await cli(['checkpoint', 'add', 'c', '--base-url', e.url, '--lora-path', '/ckpt/c'], { cwd });
+      const run = await cli(['run', 'c'], { cwd });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('cannot load LoRA adapters');
+      expect(run.stderr).toContain('VLLM_ALLOW_RUNTIME_LORA_UPDATING=True');
+      expect(run.stderr).toContain('--enable-lora');
+      expect(e.requests.length).toBe(0);
+    }
+  });
+
+  it('an adapter already loaded under the name is loaded again from the checkpoint\'s path', async () => {
+    const e = await endpoint(echo, { accent: 'vllm', lora: true, models: ['base'] });
+    const cwd = project();
+    await cli(['checkpoint', 'add', 'c', '--base-url', e.url, '--lora-path', '/ckpt/c'], { cwd });
+    expect((await cli(['run', 'c'], { cwd })).code).toBe(0);
+    expect((await cli(['run', 'c'], { cwd })).code).toBe(0);
+    expect(e.adapterRequests.map((r) => r.path)).toEqual(['/v1/load_lora_adapter', '/v1/load_lora_adapter', '/v1/unload_lora_adapter', '/v1/load_lora_adapter']);
+    expect(e.adapters.get('c')).toBe('/ckpt/c');
+  });
+
+  it('the API: POST /api/checkpoints with lora and autoRun loads the adapter and evaluates it', async () => {
+    const e = await endpoint(echo, { accent: 'vllm', lora: true, models: ['base'] });
+    const t = await testApp();
+    const r = await post(t.app, '/api/checkpoints', { name: 'api-1', baseUrl: e.url, lora: { path: '/ckpt/api-1' }, autoRun: true, evalsets: ['bio'] });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json()).toMatchObject({ model: 'api-1', lora: { path: '/ckpt/api-1', name: 'api-1' } });
+    const run = await waitForStatus(t.app, r.json().run.id, ['completed', 'failed']);
+    expect(run.status, run.error).toBe('completed');
+    expect(e.adapterRequests).toEqual([{ path: '/v1/load_lora_adapter', body: { lora_name: 'api-1', lora_path: '/ckpt/api-1' } }]);
+    expect(e.requests.length).toBeGreaterThan(0);
+    expect(e.requests.every((q) => q.model === 'api-1')).toBe(true);
+    const got = await t.app.inject({ method: 'GET', url: '/api/checkpoints/api-1' });
+    expect(got.json().lora).toEqual({ path: '/ckpt/api-1', name: 'api-1' });
+  });
+
+  it('with lora-keep 2, the third adapter run unloads the oldest this server loaded, remembered in SQLite across a reopen', async () => {
+    const e = await endpoint(echo, { accent: 'vllm', lora: true, models: ['base'] });
+    const cwd = project();
+    const dbPath = join(cwd, 'keep.db');
+    const sets = loadEvalSets([join(cwd, 'evalsets/bio.jsonl')], cwd);
+    for (const [i, name] of ['s1', 's2', 's3'].entries()) {
+      // A fresh store each time: what was loaded is read from the file, not from memory.
+      const store = openStore(dbPath);
+      try {
+        const c = store.checkpoints.add({ name, baseUrl: e.url, model: name, lora: { path: `/ckpt/${name}`, name }, step: i });
+        const runId = createRun(store, c, sets, { ...DEFAULT_PARAMS });
+        const r = await executeRun({ store, runId, env: {}, loraKeep: 2 });
+        expect(r.status).toBe('completed');
+      } finally {
+        store.close();
+      }
+    }
+    expect([...e.adapters.keys()]).toEqual(['s2', 's3']);
+    expect(e.adapterRequests.at(-1)).toEqual({ path: '/v1/unload_lora_adapter', body: { lora_name: 's1' } });
+    const store = openStore(dbPath);
+    try {
+      expect(store.loraLoads.beyond(e.url, 0)).toEqual(['s3', 's2']);
+    } finally {
+      store.close();
+    }
+  });
+});
