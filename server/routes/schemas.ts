@@ -76,7 +76,10 @@ export const NewCheckpointBody = Type.Object(
 export type NewCheckpointBody = Static<typeof NewCheckpointBody>;
 
 export const PatchCheckpointBody = Type.Object(
-  { step: Type.Optional(Nullable(Step)), tags: Type.Optional(Tags), baseline: Type.Optional(Type.Boolean()), base: Type.Optional(Nullable(Name)) },
+  {
+    step: Type.Optional(Nullable(Step)), tags: Type.Optional(Tags), baseline: Type.Optional(Type.Boolean()), base: Type.Optional(Nullable(Name)),
+    lora: Type.Optional(Type.Object({ path: LoraBody.properties.path, name: Type.Optional(LoraBody.properties.name) }, { additionalProperties: false, description: "a LoRA checkpoint's adapter: a new path (and name; default: the one it has); the model sent is its name" })),
+  },
   { additionalProperties: false },
 );
 

@@ -49,6 +49,8 @@ export interface CheckpointPatch {
   step?: number | null;
   tags?: Record<string, string>;
   baseline?: boolean;
+  /** A LoRA checkpoint's adapter (name absent: the one it has); `model` follows its name. */
+  lora?: { path: string; name?: string | undefined };
 }
 
 export type CheckpointRepo = ReturnType<typeof createCheckpointRepo>;
@@ -65,6 +67,7 @@ export function createCheckpointRepo(db: Database) {
   const setStep = db.prepare('UPDATE checkpoints SET step = ? WHERE id = ?');
   const setTags = db.prepare('UPDATE checkpoints SET tags = ? WHERE id = ?');
   const setBase = db.prepare('UPDATE checkpoints SET base = ? WHERE id = ?');
+  const setLora = db.prepare('UPDATE checkpoints SET lora_path = ?, lora_name = ?, model = ? WHERE id = ?');
   /** A base must be another registered checkpoint. */
   const checkBase = (name: string, base: string | null | undefined) => {
     if (base === null || base === undefined) return;
@@ -82,6 +85,7 @@ export function createCheckpointRepo(db: Database) {
     if (patch.step !== undefined) setStep.run(patch.step, id);
     if (patch.tags !== undefined) setTags.run(storedJson(patch.tags), id);
     if (patch.base !== undefined) setBase.run(patch.base, id);
+    if (patch.lora !== undefined) setLora.run(storedText(patch.lora.path), storedText(patch.lora.name!), storedText(patch.lora.name!), id);
     if (patch.baseline === true) clearBaseline.run();
     if (patch.baseline !== undefined) setBaseline.run(patch.baseline ? 1 : 0, id);
   });
@@ -147,7 +151,8 @@ export function createCheckpointRepo(db: Database) {
     update(name: string, patch: CheckpointPatch): Checkpoint {
       const c = this.get(name);
       checkBase(name, patch.base);
-      update(c.id, patch);
+      if (patch.lora !== undefined && c.lora === null) throw new TunegateError('INVALID_INPUT', `lora: checkpoint "${name}" is a served model, not an adapter; register the adapter as a checkpoint of its own`);
+      update(c.id, patch.lora === undefined ? patch : { ...patch, lora: { path: patch.lora.path, name: patch.lora.name ?? c.lora!.name } });
       return this.get(name);
     },
 

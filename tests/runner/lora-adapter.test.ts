@@ -83,6 +83,12 @@ describe('LoRA adapters loaded into a running server before the run', () => {
     expect(e.requests.every((q) => q.model === 'api-1')).toBe(true);
     const got = await t.app.inject({ method: 'GET', url: '/api/checkpoints/api-1' });
     expect(got.json().lora).toEqual({ path: '/ckpt/api-1', name: 'api-1' });
+    // PATCH moves the adapter to a new path (name kept); the model sent follows its name.
+    const patched = await t.app.inject({ method: 'PATCH', url: '/api/checkpoints/api-1', payload: { lora: { path: '/ckpt/api-1-fixed', name: 'api-1b' } } });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json()).toMatchObject({ model: 'api-1b', lora: { path: '/ckpt/api-1-fixed', name: 'api-1b' } });
+    const moved = await t.app.inject({ method: 'PATCH', url: '/api/checkpoints/api-1', payload: { lora: { path: '/ckpt/api-1-v3' } } });
+    expect(moved.json()).toMatchObject({ model: 'api-1b', lora: { path: '/ckpt/api-1-v3', name: 'api-1b' } });
   });
 
   it('with lora-keep 2, the third adapter run unloads the oldest this server loaded, remembered in SQLite across a reopen', async () => {
