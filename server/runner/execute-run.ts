@@ -115,9 +115,9 @@ export function nothingToResume(store: Store, run: Run, retryErrors: boolean): b
 export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   const { store, runId } = opts;
   const run = store.runs.get(runId);
-  const registered = store.checkpoints.getById(run.checkpointId);
-  if (registered === undefined) throw new TunegateError('NOT_FOUND', `run ${runId}: its checkpoint no longer exists`);
-  const apiKey = readSecret(registered.apiKeyEnv, opts.env, { field: `checkpoint ${registered.name}: baseUrls`, urls: registered.baseUrls });
+  const checkpoint = store.checkpoints.getById(run.checkpointId);
+  if (checkpoint === undefined) throw new TunegateError('NOT_FOUND', `run ${runId}: its checkpoint no longer exists`);
+  const apiKey = readSecret(checkpoint.apiKeyEnv, opts.env, { field: `checkpoint ${checkpoint.name}: baseUrls`, urls: checkpoint.baseUrls });
   const limits = endpointLimits(opts.env);
   const { params } = run;
   const retryErrors = opts.retryErrors === true;
@@ -141,12 +141,10 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
     return { run, status: 'completed', summary: summarizeRun(store, runId), requests: 0 };
   }
 
-  // A LoRA checkpoint's adapter is loaded (and listed) first; its requests then name the adapter.
-  const checkpoint = await loadLoraAdapter(store, registered, { apiKey, timeoutMs: params.timeoutMs, keep: opts.loraKeep });
   // Before the claim and before any completion: which server answers, and does it serve the model?
   // A model it does not serve throws MODEL_NOT_SERVED with nothing changed (a queued run then fails).
   const probed = opts.probed ?? await probeServing(checkpoint.baseUrls, checkpoint.model, {
-    apiKey, check: params.modelCheck !== false, timeoutMs: Math.min(params.timeoutMs, 10_000),
+    apiKey, check: params.modelCheck !== false && checkpoint.lora === null, timeoutMs: Math.min(params.timeoutMs, 10_000),
   });
 
   // From here on this process is the run's one owner, or it throws RUN_BUSY having changed nothing.
@@ -175,6 +173,8 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (retryErrors) await retryLocked(() => store.results.deleteErrored(runId));
+    // A LoRA checkpoint's adapter is loaded and listed before anything is sent; failing, the run fails.
+    await loadLoraAdapter(store, checkpoint, { apiKey, timeoutMs: params.timeoutMs, keep: opts.loraKeep });
     await retryLocked(() => recordServing(store, runId, run, probed));
     if (usable.length === 0) {
       // Nothing answered before the run (a queued run whose server is still starting): nothing is sent.

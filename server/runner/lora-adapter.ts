@@ -104,12 +104,12 @@ async function checkListed(send: ReturnType<typeof poster>['send'], baseUrl: str
 /**
  * Before a run (and its resume): loads the checkpoint's adapter into every replica, checks each
  * lists it, and with `keep` records the load and unloads this server's oldest adapters beyond
- * `keep` on that replica. Returns the checkpoint as its requests see it: `model` is the
- * adapter's name. A checkpoint without an adapter is returned as it is, with nothing sent.
+ * `keep` on that replica. The checkpoint's `model` is the adapter's name (the store keeps them
+ * equal), so its requests name the adapter. Without an adapter nothing is sent.
  */
-export async function loadLoraAdapter(store: Store, checkpoint: Checkpoint, opts: AdapterOptions): Promise<Checkpoint> {
+export async function loadLoraAdapter(store: Store, checkpoint: Checkpoint, opts: AdapterOptions): Promise<void> {
   const lora = checkpoint.lora;
-  if (lora === null) return checkpoint;
+  if (lora === null) return;
   const { send, close } = poster(opts);
   try {
     for (const baseUrl of checkpoint.baseUrls) {
@@ -130,5 +130,4 @@ export async function loadLoraAdapter(store: Store, checkpoint: Checkpoint, opts
   } finally {
     close();
   }
-  return { ...checkpoint, model: lora.name };
 }

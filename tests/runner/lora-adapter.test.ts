@@ -57,6 +57,13 @@ describe('LoRA adapters loaded into a running server before the run', () => {
       expect(run.stderr).toContain('VLLM_ALLOW_RUNTIME_LORA_UPDATING=True');
       expect(run.stderr).toContain('--enable-lora');
       expect(e.requests.length).toBe(0);
+      // The run is failed with the reason, not left for the sweep to call interrupted.
+      const store = openStore(join(cwd, 'runs/tunegate.db'));
+      try {
+        expect(store.runs.get(1)).toMatchObject({ status: 'failed', error: expect.stringContaining('cannot load LoRA adapters') });
+      } finally {
+        store.close();
+      }
     }
   });
 
@@ -89,6 +96,17 @@ describe('LoRA adapters loaded into a running server before the run', () => {
     expect(patched.json()).toMatchObject({ model: 'api-1b', lora: { path: '/ckpt/api-1-fixed', name: 'api-1b' } });
     const moved = await t.app.inject({ method: 'PATCH', url: '/api/checkpoints/api-1', payload: { lora: { path: '/ckpt/api-1-v3' } } });
     expect(moved.json()).toMatchObject({ model: 'api-1b', lora: { path: '/ckpt/api-1-v3', name: 'api-1b' } });
+  });
+
+  it('the API: a queued run on a server that cannot load adapters fails with the reason, and no completion is sent', async () => {
+    const e = await endpoint(echo, { accent: 'sglang', models: ['base'] });
+    const t = await testApp();
+    const r = await post(t.app, '/api/checkpoints', { name: 'api-2', baseUrl: e.url, lora: { path: '/ckpt/api-2', name: 'a2' }, autoRun: true, evalsets: ['bio'] });
+    expect(r.statusCode, r.body).toBe(201);
+    const run = await waitForStatus(t.app, r.json().run.id, ['completed', 'failed']);
+    expect(run.status).toBe('failed');
+    expect(run.error).toContain('(SGLang) cannot load LoRA adapters: it answered "LoRA is not enabled. Please set `--enable-lora` to enable LoRA."');
+    expect(e.requests.length).toBe(0);
   });
 
   it('with lora-keep 2, the third adapter run unloads the oldest this server loaded, remembered in SQLite across a reopen', async () => {
