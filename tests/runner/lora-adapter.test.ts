@@ -44,6 +44,11 @@ describe('LoRA adapters loaded into a running server before the run', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(e.adapterRequests).toEqual([{ path: '/load_lora_adapter', body: { lora_name: 'adapter-a', lora_path: '/ckpt/a' } }]);
     expect(e.requests.every((r) => r.model === 'adapter-a')).toBe(true);
+    // The name stays with its adapter: another path under it is refused before anything is sent.
+    const other = await cli(['run', '--base-url', e.url, '--lora-path', '/ckpt/b', '--checkpoint', 'a'], { cwd });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('checkpoint "a" is registered with --lora-path "/ckpt/a", not "/ckpt/b"');
+    expect(e.adapterRequests.length).toBe(1);
   });
 
   it('a server without runtime adapter loading fails the run with one error naming what it needs, before any completion', async () => {
