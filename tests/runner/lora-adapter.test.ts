@@ -5,6 +5,9 @@ import { executeRun } from '../../server/runner/execute-run.js';
 import { DEFAULT_PARAMS } from '../../server/runs/run-options.js';
 import { loadEvalSets } from '../../server/evalsets/load.js';
 import { openStore } from '../../server/store/open.js';
+import { startServer } from '../../server/main.js';
+import { loraKeepOf } from '../../server/config.js';
+import { SERVER_EVALSETS } from '../helpers/server.js';
 import { cli } from '../helpers/cli.js';
 import { echo, endpoint } from '../helpers/endpoint.js';
 import { post, testApp, waitForStatus } from '../helpers/server.js';
@@ -139,5 +142,36 @@ describe('LoRA adapters loaded into a running server before the run', () => {
     } finally {
       store.close();
     }
+  });
+
+  it('tunegate serve with loraKeep 2: three adapter checkpoints registered and run with --server; the oldest is unloaded, the flag sent as given', async () => {
+    const e = await endpoint(echo, { accent: 'vllm', lora: true, models: ['base'] });
+    const dir = tempDir();
+    writeFiles(dir, SERVER_EVALSETS);
+    const server = await startServer({ host: '127.0.0.1', port: 0, dbPath: join(dir, 'db.sqlite'), evalsetsDir: join(dir, 'evalsets'), env: {}, loraKeep: 2, logger: false });
+    const cwd = tempDir();
+    try {
+      for (const n of [1, 2, 3]) {
+        const add = await cli(['checkpoint', 'add', `step-${n}`, '--server', server.url, '--base-url', e.url, '--lora-path', `/out/checkpoint-${n}`, '--step', String(n)], { cwd });
+        expect(add.code, add.stderr).toBe(0);
+        const run = await cli(['run', `step-${n}`, '--server', server.url, '--evalsets', 'bio', '--json'], { cwd });
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.json()).toMatchObject({ status: 'completed', counts: { errors: 0 } });
+      }
+      expect(server.store.checkpoints.get('step-3')).toMatchObject({ model: 'step-3', lora: { path: '/out/checkpoint-3', name: 'step-3' } });
+      expect([...e.adapters.keys()]).toEqual(['step-2', 'step-3']);
+      expect(e.adapterRequests.map((r) => r.path)).toEqual(['/v1/load_lora_adapter', '/v1/load_lora_adapter', '/v1/load_lora_adapter', '/v1/unload_lora_adapter']);
+      expect(e.adapterRequests[3]!.body).toEqual({ lora_name: 'step-1' });
+      expect(new Set(e.requests.map((r) => r.model))).toEqual(new Set(['step-1', 'step-2', 'step-3']));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('--lora-keep wins over TUNEGATE_LORA_KEEP, which wins over 4; a bad value is a usage error naming the variable', () => {
+    expect(loraKeepOf(undefined, {})).toBe(4);
+    expect(loraKeepOf(undefined, { TUNEGATE_LORA_KEEP: '7' })).toBe(7);
+    expect(loraKeepOf(2, { TUNEGATE_LORA_KEEP: '7' })).toBe(2);
+    expect(() => loraKeepOf(undefined, { TUNEGATE_LORA_KEEP: '0' })).toThrow('TUNEGATE_LORA_KEEP must be a whole number from 1 to 1000, got "0"');
   });
 });
