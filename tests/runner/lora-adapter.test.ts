@@ -38,6 +38,8 @@ describe('LoRA adapters loaded into a running server before the run', () => {
     expect(e.requests.every((r) => r.model === 'sft-step-100')).toBe(true);
     expect(run.json().provenance.endpoint).toMatchObject({ model: 'sft-step-100', lora: { path: '/ckpt/run1/checkpoint-100', name: 'sft-step-100' } });
     expect(run.json().status).toBe('completed');
+    const show = await cli(['show', String(run.json().runId)], { cwd });
+    expect(show.stdout).toContain(`endpoint: sft-step-100 (LoRA adapter /ckpt/run1/checkpoint-100) at ${e.url}`);
   });
 
   it('run --base-url --lora-path --lora-name registers on the fly; SGLang gets its own route and body', async () => {
