@@ -34,7 +34,7 @@ const flavours = (root: string): Flavour[] => [
 /** What a server needs to load adapters at runtime, said once for both. */
 export const ADAPTER_FLAGS = 'vLLM needs --enable-lora and VLLM_ALLOW_RUNTIME_LORA_UPDATING=True in its environment; SGLang needs --enable-lora';
 
-type Answer = { status: number; message: string; text: string };
+type Answer = { status: number; message: string; text: string; errorField: boolean };
 
 function poster(opts: AdapterOptions) {
   const transport = createHttpFetch({ maxSockets: 2, maxResponseBytes: BODY_BYTES, secrets: [opts.apiKey] });
@@ -47,18 +47,25 @@ function poster(opts: AdapterOptions) {
     const text = await res.text();
     // SGLang answers {success, error_message}; vLLM an OpenAI error (or plain text on success).
     let message = parseErrorBody(text).message;
+    let errorField = false;
     try {
-      const j = JSON.parse(text) as { error_message?: unknown };
+      const j = JSON.parse(text) as { error_message?: unknown; error?: unknown };
       if (typeof j.error_message === 'string') message = j.error_message;
+      errorField = j !== null && typeof j === 'object' && j.error !== undefined && j.error !== null;
     } catch {
       // plain text
     }
-    return { status: res.status, message: oneLine(message, 300), text };
+    return { status: res.status, message: oneLine(message, 300), text, errorField };
   };
   return { send, close: () => transport.destroy() };
 }
 
-const missingRoute = (a: Answer) => a.status === 404 && !/lora|adapter/i.test(a.message) || a.status === 405;
+/**
+ * No such route: a 405, a 404 that is not about this adapter (vLLM's "No adapter found" names
+ * it), or LM Studio's 200 with an error body for any path it does not serve.
+ */
+const missingRoute = (a: Answer, lora: LoraAdapter) =>
+  a.status === 405 || (a.status === 404 && !a.message.includes(lora.name) && !a.message.includes(lora.path)) || (a.status < 300 && a.errorField);
 const notEnabled = (a: Answer) => /lora is not enabled|enable-lora|enable_lora/i.test(a.message);
 const alreadyLoaded = (a: Answer) => a.status === 400 && /already/i.test(a.message);
 
@@ -68,7 +75,7 @@ async function loadOn(send: ReturnType<typeof poster>['send'], baseUrl: string, 
   const body = { lora_name: lora.name, lora_path: lora.path };
   for (const f of flavours(serverRoot(baseUrl))) {
     let a = await send(f.load, 'POST', body);
-    if (missingRoute(a)) continue;
+    if (missingRoute(a, lora)) continue;
     if (alreadyLoaded(a)) {
       // The name may stand for an older adapter at another path: load it again from this one.
       await send(f.unload, 'POST', { lora_name: lora.name });

@@ -5,6 +5,7 @@ import { executeRun } from '../../server/runner/execute-run.js';
 import { DEFAULT_PARAMS } from '../../server/runs/run-options.js';
 import { loadEvalSets } from '../../server/evalsets/load.js';
 import { openStore } from '../../server/store/open.js';
+import { SERVER_ACCENTS } from '../../server/scripted-endpoint/scripted-endpoint.js';
 import { startServer } from '../../server/main.js';
 import { loraKeepOf } from '../../server/config.js';
 import { SERVER_EVALSETS } from '../helpers/server.js';
@@ -57,12 +58,14 @@ describe('LoRA adapters loaded into a running server before the run', () => {
   });
 
   it('a server without runtime adapter loading fails the run with one error naming what it needs, before any completion', async () => {
-    for (const accent of ['vllm', 'sglang'] as const) {
+    // vLLM and SGLang without their flags, and every server that has no adapter routes at all.
+    for (const accent of SERVER_ACCENTS) {
       const e = await endpoint(echo, { accent, models: ['base'] });
       const cwd = project();
       await cli(['checkpoint', 'add', 'c', '--base-url', e.url, '--lora-path', '/ckpt/c'], { cwd });
       const run = await cli(['run', 'c'], { cwd });
-      expect(run.code).toBe(2);
+      expect(run.code, `${accent}: ${run.stderr}`).toBe(2);
+      expect(run.stderr, accent).toContain('cannot load LoRA adapters');
       expect(run.stderr).toContain('cannot load LoRA adapters');
       expect(run.stderr).toContain('VLLM_ALLOW_RUNTIME_LORA_UPDATING=True');
       expect(run.stderr).toContain('--enable-lora');
