@@ -3,6 +3,7 @@ import { parseErrorBody } from '../http/error-body.js';
 import { createHttpFetch } from '../http/transport.js';
 import { stripUrlCredentials } from '../http/url-credentials.js';
 import type { Store } from '../store/open.js';
+import { retryLocked } from '../store/write-lock.js';
 import type { Checkpoint, LoraAdapter } from '../store/types.js';
 import { oneLine } from '../untrusted-text.js';
 import { listedAs, serverRoot } from './serving-probe.js';
@@ -123,11 +124,12 @@ export async function loadLoraAdapter(store: Store, checkpoint: Checkpoint, opts
       const f = await loadOn(send, baseUrl, lora);
       await checkListed(send, baseUrl, lora);
       if (opts.keep === undefined) continue;
-      store.loraLoads.loaded(baseUrl, lora.name);
-      for (const old of store.loraLoads.beyond(baseUrl, opts.keep)) {
+      await retryLocked(() => store.loraLoads.loaded(baseUrl, lora.name));
+      const inUse = store.loraLoads.inUse();
+      for (const old of store.loraLoads.beyond(baseUrl, opts.keep).filter((n) => !inUse.has(n))) {
         // Gone already (the model server restarted) is as good as unloaded.
         const a = await send(f.unload, 'POST', { lora_name: old }).catch(() => null);
-        if (a !== null && (a.status < 300 || a.status === 404 || /not found|cannot be found|not loaded/i.test(a.message))) store.loraLoads.unloaded(baseUrl, old);
+        if (a !== null && (a.status < 300 || a.status === 404 || /not found|cannot be found|not loaded/i.test(a.message))) await retryLocked(() => store.loraLoads.unloaded(baseUrl, old));
       }
     }
   } catch (e) {

@@ -144,6 +144,12 @@ describe('LoRA adapters loaded into a running server before the run', () => {
     const store = openStore(dbPath);
     try {
       expect(store.loraLoads.beyond(e.url, 0)).toEqual(['s3', 's2']);
+      // An adapter a running run asks for is not unloaded under it: s2 is running (here, reserved).
+      createRun(store, store.checkpoints.get('s2'), sets, { ...DEFAULT_PARAMS });
+      const s4 = store.checkpoints.add({ name: 's4', baseUrl: e.url, model: 's4', lora: { path: '/ckpt/s4', name: 's4' }, step: 4 });
+      const r4 = await executeRun({ store, runId: createRun(store, s4, sets, { ...DEFAULT_PARAMS }), env: {}, loraKeep: 1 });
+      expect(r4.status).toBe('completed');
+      expect([...e.adapters.keys()].sort()).toEqual(['s2', 's4']);
     } finally {
       store.close();
     }
