@@ -84,13 +84,13 @@ async function loadOn(send: ReturnType<typeof poster>['send'], baseUrl: string, 
     }
     if (a.status >= 200 && a.status < 300) return f;
     if (notEnabled(a)) {
-      throw new TunegateError('MODEL_NOT_SERVED', `${shown} (${f.server}) cannot load LoRA adapters: it answered "${a.message}". ${ADAPTER_FLAGS}. Nothing was sent.`);
+      throw new TunegateError('MODEL_NOT_SERVED', `${shown} (${f.server}) cannot load LoRA adapters: it answered "${a.message}". ${ADAPTER_FLAGS}. No item was sent.`);
     }
-    throw new TunegateError('MODEL_NOT_SERVED', `${shown} (${f.server}) did not load LoRA adapter "${oneLine(lora.name, 200)}" from ${JSON.stringify(oneLine(lora.path, 300))}: HTTP ${a.status}: ${a.message}. Nothing was sent.`);
+    throw new TunegateError('MODEL_NOT_SERVED', `${shown} (${f.server}) did not load LoRA adapter "${oneLine(lora.name, 200)}" from ${JSON.stringify(oneLine(lora.path, 300))}: HTTP ${a.status}: ${a.message}. No item was sent.`);
   }
   throw new TunegateError(
     'MODEL_NOT_SERVED',
-    `${shown} cannot load LoRA adapters at runtime (POST /v1/load_lora_adapter and /load_lora_adapter: no such route). ${ADAPTER_FLAGS}. Nothing was sent.`,
+    `${shown} cannot load LoRA adapters at runtime (POST /v1/load_lora_adapter and /load_lora_adapter: no such route). ${ADAPTER_FLAGS}. No item was sent.`,
   );
 }
 
@@ -105,7 +105,7 @@ async function checkListed(send: ReturnType<typeof poster>['send'], baseUrl: str
     // not a model list
   }
   if (!ids.some((id) => listedAs(lora.name, id))) {
-    throw new TunegateError('MODEL_NOT_SERVED', `${stripUrlCredentials(baseUrl)} loaded LoRA adapter "${oneLine(lora.name, 200)}" but GET /v1/models does not list it (HTTP ${a.status}). Nothing was sent.`);
+    throw new TunegateError('MODEL_NOT_SERVED', `${stripUrlCredentials(baseUrl)} loaded LoRA adapter "${oneLine(lora.name, 200)}" but GET /v1/models does not list it (HTTP ${a.status}). No item was sent.`);
   }
 }
 

@@ -80,6 +80,16 @@ describe('LoRA adapters loaded into a running server before the run', () => {
     }
   });
 
+  it('a path the server cannot load fails the run with the server\'s own words, before any completion', async () => {
+    const e = await endpoint(echo, { accent: 'vllm', lora: true, models: ['base'] });
+    const cwd = project();
+    await cli(['checkpoint', 'add', 'bad-path', '--base-url', e.url, '--lora-path', '/ckpt/missing-run'], { cwd });
+    const run = await cli(['run', 'bad-path'], { cwd });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${e.url} (vLLM) did not load LoRA adapter "bad-path" from "/ckpt/missing-run": HTTP 404: No adapter found for bad-path. No item was sent.`);
+    expect(e.requests.length).toBe(0);
+  });
+
   it('an adapter already loaded under the name is loaded again from the checkpoint\'s path', async () => {
     const e = await endpoint(echo, { accent: 'vllm', lora: true, models: ['base'] });
     const cwd = project();
