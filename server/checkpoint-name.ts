@@ -29,3 +29,8 @@ export const STEP_BOUND = { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true 
 
 /** Base URLs one checkpoint may name (replicas of one model). */
 export const MAX_REPLICAS = 64;
+
+/** The LoRA name a checkpoint's adapter is loaded as by default: its name, with what servers may not take in a model name replaced by "-". */
+export function defaultLoraName(checkpoint: string): string {
+  return checkpoint.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100);
+}

@@ -176,3 +176,18 @@ export function serverEnv(env: Env, settings: Pick<ServeSettings, 'keyEnvs'> & P
   Object.defineProperty(out, KEY_ENVS, { value: new Map(bindings.map((b) => [b.name, b.prefixes === null ? null : Object.freeze([...b.prefixes])])), enumerable: false });
   return Object.freeze(out) as ServerEnv;
 }
+
+/** serve --lora-keep: the adapters a server keeps loaded per model server (its oldest beyond are unloaded). */
+export const LORA_KEEP = { env: 'TUNEGATE_LORA_KEEP', default: 4, min: 1, max: 1000 } as const;
+
+/** --lora-keep if given, else TUNEGATE_LORA_KEEP, else 4. */
+export function loraKeepOf(flag: number | undefined, env: Env): number {
+  if (flag !== undefined) return flag;
+  const raw = env[LORA_KEEP.env];
+  if (raw === undefined || raw === '') return LORA_KEEP.default;
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < LORA_KEEP.min || n > LORA_KEEP.max) {
+    throw new TunegateError('USAGE', `${LORA_KEEP.env} must be a whole number from ${LORA_KEEP.min} to ${LORA_KEEP.max}, got "${raw.slice(0, 40)}"`);
+  }
+  return n;
+}

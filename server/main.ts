@@ -17,6 +17,8 @@ export interface ServeOptions {
   evalsetsDir: string;
   env: Env;
   perEndpoint?: number;
+  /** LoRA adapters kept loaded per model server (`--lora-keep`; else TUNEGATE_LORA_KEEP; 4). */
+  loraKeep?: number;
   insecureNoAuth?: boolean;
   logger?: boolean;
   /** Where the log goes when `logger` is on (default stdout); tests read it. */
@@ -87,7 +89,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   recoverCrashedRuns(store);
   let app: FastifyInstance | undefined;
   const queue = new RunQueue({
-    store, env, perEndpoint: opts.perEndpoint ?? 1, ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
+    store, env, perEndpoint: opts.perEndpoint ?? 1, ...(opts.loraKeep !== undefined ? { loraKeep: opts.loraKeep } : {}), ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
     onError: (runId, e) => {
       // A run that failed on a damaged file marks the database damaged for /api/health too.
       damagedError(store.integrity, store.path, e);

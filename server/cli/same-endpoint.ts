@@ -5,6 +5,7 @@ import type { Values } from './args.js';
 const COMPARED = [
   ['baseUrl', 'base-url'], ['model', 'model'], ['api', 'api'], ['promptTemplate', 'prompt-template'],
   ['apiKeyEnv', 'api-key-env'], ['step', 'step'],
+  ['model', 'lora-name'],
 ] as const;
 
 /**
@@ -12,7 +13,11 @@ const COMPARED = [
  * matches it. A name already bound to another endpoint is refused rather than silently mixing
  * two models' runs under one name. Used locally and against a server.
  */
-export function checkSameEndpoint(existing: Pick<Checkpoint, (typeof COMPARED)[number][0] | 'baseUrls'>, wanted: NewCheckpoint, values: Values): void {
+export function checkSameEndpoint(existing: Pick<Checkpoint, (typeof COMPARED)[number][0] | 'baseUrls'> & { lora?: Checkpoint['lora'] | undefined }, wanted: NewCheckpoint, values: Values): void {
+  // Another adapter path is other weights: the name stays with the adapter it was registered with.
+  if (values['lora-path'] !== undefined && (wanted.lora?.path ?? null) !== (existing.lora?.path ?? null)) {
+    throw new TunegateError('CONFLICT', `checkpoint "${wanted.name}" is registered with --lora-path ${JSON.stringify(existing.lora?.path ?? null)}, not ${JSON.stringify(wanted.lora?.path ?? null)}; use another --checkpoint name for another adapter`);
+  }
   for (const [field, option] of COMPARED) {
     if (values[option] === undefined) continue;
     // Replicas count: the same first URL with other replicas is another endpoint.

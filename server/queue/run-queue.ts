@@ -30,6 +30,8 @@ export interface QueueOptions {
   onError?: (runId: number, e: unknown) => void;
   /** The lease this server holds on the runs it executes (default 30 s; see owner.ts). */
   leaseMs?: number;
+  /** serve --lora-keep: adapters kept loaded per model server; absent: none unloaded. */
+  loraKeep?: number;
 }
 
 interface Active {
@@ -56,6 +58,7 @@ export class RunQueue {
   private readonly active = new Map<number, Active>();
   private readonly events = new EventEmitter();
   private readonly leaseMs: number;
+  private readonly loraKeep: number | undefined;
   private readonly sweeper: NodeJS.Timeout;
   private stopped = false;
 
@@ -65,6 +68,7 @@ export class RunQueue {
     this.perEndpoint = Math.max(1, opts.perEndpoint ?? 1);
     this.onError = opts.onError;
     this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+    this.loraKeep = opts.loraKeep;
     this.events.setMaxListeners(0);
     this.sweeper = setInterval(() => this.sweep(), Math.min(5_000, Math.max(100, this.leaseMs / 2)));
     this.sweeper.unref();
@@ -100,7 +104,7 @@ export class RunQueue {
     entry.done = (async () => {
       try {
         const r = await executeRun({
-          store: this.store, runId, env: this.env, signal: controller.signal, leaseMs: this.leaseMs,
+          store: this.store, runId, env: this.env, signal: controller.signal, leaseMs: this.leaseMs, ...(this.loraKeep !== undefined ? { loraKeep: this.loraKeep } : {}),
           onProgress: (progress) => {
             entry.progress = progress;
             this.emit(runId, { type: 'progress', progress });

@@ -11,7 +11,7 @@ import { createRun } from '../runner/create-run.js';
 import type { RunOptions } from '../runs/run-options.js';
 import { checkEndpoint } from '../runner/reachability.js';
 import type { Store } from '../store/open.js';
-import type { Checkpoint, RunParams } from '../store/types.js';
+import type { Checkpoint, LoraAdapter, RunParams } from '../store/types.js';
 
 /** What an accepted request becomes: the run's eval sets and parameters, checked. */
 export interface RunPlan {
@@ -80,11 +80,12 @@ export function planRun(env: Env, evalsetsDir: string, checkpoint: Pick<Checkpoi
  * is only a warning: a queued run may wait for a server still loading its weights, and the run
  * checks again when it starts.
  */
-export async function checkBeforeQueueing(env: Env, endpoint: { name: string; baseUrls: readonly string[]; model: string; apiKeyEnv: string | null }, check: boolean): Promise<string[]> {
+export async function checkBeforeQueueing(env: Env, endpoint: { name: string; baseUrls: readonly string[]; model: string; apiKeyEnv: string | null; lora?: LoraAdapter | null }, check: boolean): Promise<string[]> {
   // The callers checked already; checked again here because this is where the key is sent.
   checkKeyEnvsAllowed(env, [checkpointKeyUse(endpoint)]);
   const apiKey = endpoint.apiKeyEnv === null ? undefined : (env[endpoint.apiKeyEnv] || undefined);
-  return (await checkEndpoint(endpoint.baseUrls, endpoint.model, { apiKey, check, requireReachable: false })).warnings;
+  // An adapter is listed only once loaded, when its run starts: until then only reachability.
+  return (await checkEndpoint(endpoint.baseUrls, endpoint.model, { apiKey, check: check && (endpoint.lora ?? null) === null, requireReachable: false })).warnings;
 }
 
 /** Validates a run request, checks the endpoint, and records the run as `queued`. */

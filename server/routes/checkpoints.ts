@@ -10,6 +10,7 @@ import { checkBeforeQueueing, planRun } from '../queue/submit-run.js';
 import { createRun } from '../runner/create-run.js';
 import type { Checkpoint as CheckpointRecord } from '../store/types.js';
 import { writeTransaction } from '../store/write-lock.js';
+import { defaultLoraName } from '../checkpoint-name.js';
 import { Checkpoint, ErrorBody, NameParams, NewCheckpointBody, PatchCheckpointBody } from './schemas.js';
 
 /** A checkpoint as the API shows it (the key variable's name only, never a key). */
@@ -51,8 +52,11 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
       ['body/apiKeyEnv', b.apiKeyEnv, { field: b.baseUrls !== undefined ? 'body/baseUrls' : 'body/baseUrl', urls: baseUrls }],
       judgeKeyUse(b.judge, deps.env, 'body/judge'),
     ]);
+    const lora = b.lora === undefined ? null : { path: b.lora.path, name: b.lora.name ?? defaultLoraName(b.name) };
+    if (b.model === undefined && lora === null) throw new TunegateError('INVALID_INPUT', 'body/model: required (or lora, for an adapter)');
+    if (b.model !== undefined && lora !== null && b.model !== lora.name) throw new TunegateError('INVALID_INPUT', 'body/model: an adapter is asked for by its name: leave model out, or set lora.name');
     const wanted = {
-      name: b.name, baseUrl: b.baseUrl ?? baseUrls[0]!, ...(baseUrls.length > 1 ? { baseUrls } : {}), model: b.model, step: b.step ?? null, api: b.api ?? 'chat',
+      name: b.name, baseUrl: b.baseUrl ?? baseUrls[0]!, ...(baseUrls.length > 1 ? { baseUrls } : {}), model: lora?.name ?? b.model!, lora, step: b.step ?? null, api: b.api ?? 'chat',
       promptTemplate: b.promptTemplate ?? null, apiKeyEnv: b.apiKeyEnv ?? null, tags: b.tags ?? {},
       judge: b.judge === undefined || b.judge === null ? null : { spec: b.judge.spec, keyEnv: b.judge.keyEnv ?? null },
       base: b.base ?? null,
@@ -97,7 +101,7 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     const baseUrls = urls ?? (baseUrl !== undefined ? [baseUrl] : undefined);
     if (baseUrls !== undefined || model !== undefined) {
       // The key bindings and the model check of the endpoint it will have, before anything changes.
-      await wordOptions(bodyPathWording, () => checkBeforeQueueing(deps.env, { name: c.name, baseUrls: baseUrls ?? c.baseUrls, model: model ?? c.model, apiKeyEnv: c.apiKeyEnv }, modelCheck !== false));
+      await wordOptions(bodyPathWording, () => checkBeforeQueueing(deps.env, { name: c.name, baseUrls: baseUrls ?? c.baseUrls, model: model ?? c.model, apiKeyEnv: c.apiKeyEnv, lora: c.lora }, modelCheck !== false));
     }
     return checkpointBody(store.checkpoints.update(c.name, { ...rest, ...(baseUrls !== undefined ? { baseUrls } : {}), ...(model !== undefined ? { model } : {}) }));
   });

@@ -22,6 +22,12 @@ export const ErrorBody = Type.Object({
   details: Type.Optional(Type.Array(Type.String())),
 });
 
+/** A LoRA adapter: its path on the model server (sent as given) and the name it is loaded and asked for as. */
+export const LoraBody = Type.Object({
+  path: Type.String({ minLength: 1, maxLength: 4096, description: "the adapter's path on the model server, sent as given; tunegate never reads it" }),
+  name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._-]+$', description: 'the name it is loaded as and asked for (the model); default: the checkpoint name with other characters replaced by -' }),
+});
+
 export const Checkpoint = Type.Object({
   name: Type.String(),
   baseUrl: Type.String({ description: 'the first of baseUrls' }),
@@ -35,6 +41,7 @@ export const Checkpoint = Type.Object({
   isBaseline: Type.Boolean(),
   judge: Nullable(Type.Object({ spec: Type.String(), keyEnv: Nullable(Type.String()) })),
   base: Nullable(Type.String({ description: 'the checkpoint it was fine-tuned from, whose knowledge categories its runs use; null: the baseline\'s' })),
+  lora: Nullable(LoraBody),
   createdAt: Type.String(),
 });
 
@@ -51,7 +58,8 @@ export const NewCheckpointBody = Type.Object(
       minItems: 1, maxItems: MAX_REPLICAS, uniqueItems: true,
       description: 'replicas: every base URL serving this model (requests go to the least busy; concurrency is per replica); the first is baseUrl',
     })),
-    model: Type.String({ minLength: 1, maxLength: 500 }),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'the model name sent; required unless lora is given (then it is lora.name)' })),
+    lora: Type.Optional(Type.Object({ path: LoraBody.properties.path, name: Type.Optional(LoraBody.properties.name) }, { additionalProperties: false, description: 'a LoRA adapter loaded into the running server (vLLM, SGLang) before each run and evaluated as the model' })),
     step: Type.Optional(Step),
     api: Type.Optional(Type.Union([Type.Literal('chat'), Type.Literal('completions')])),
     promptTemplate: Type.Optional(Type.String({ maxLength: 10000 })),
@@ -74,6 +82,7 @@ export const PatchCheckpointBody = Type.Object(
     baseUrls: Type.Optional(Type.Array(HttpUrl, { minItems: 1, maxItems: MAX_REPLICAS, uniqueItems: true, description: 'every base URL serving it (replicas); the first is baseUrl' })),
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
     modelCheck: Type.Optional(Type.Boolean({ description: 'with baseUrl, baseUrls or model: check the model against the new endpoint\'s GET /v1/models first (default true; a 404 on a URL without /v1 is refused with a hint)' })),
+    lora: Type.Optional(Type.Object({ path: LoraBody.properties.path, name: Type.Optional(LoraBody.properties.name) }, { additionalProperties: false, description: "a LoRA checkpoint's adapter: a new path (and name; default: the one it has); the model sent is its name" })),
   },
   { additionalProperties: false },
 );

@@ -21,6 +21,7 @@ export function buildProvenance(checkpoint: Checkpoint, sets: readonly EvalSet[]
       api: checkpoint.api,
       promptTemplate: checkpoint.promptTemplate,
       ...(checkpoint.baseUrls.length > 1 ? { baseUrls: checkpoint.baseUrls.map(stripUrlCredentials) } : {}),
+      ...(checkpoint.lora !== null ? { lora: checkpoint.lora } : {}),
     },
     scorers: { ...SCORER_VERSIONS },
     evalsets: sets.map((s) => ({ name: s.name, path: s.path, hash: s.hash, items: s.items.length })),

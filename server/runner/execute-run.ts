@@ -22,6 +22,7 @@ import { createRecorder } from './result-recorder.js';
 import type { ItemEvent, Progress } from './run-progress.js';
 import { checkScorersBeforeSending } from './scorer-check.js';
 import { sendTask, type SendContext } from './send-task.js';
+import { loadLoraAdapter } from './lora-adapter.js';
 import { probeServing, type ProbeResult } from './serving-probe.js';
 import { nothingToResume, tasksLeft, type Task } from './work-left.js';
 
@@ -39,6 +40,8 @@ export interface ExecuteOptions {
   leaseMs?: number;
   /** What the endpoint said before the run was created (the CLI probes first); read again when absent. */
   probed?: ProbeResult;
+  /** serve --lora-keep: this server's adapters kept loaded per model server (absent: the CLI, which unloads none). */
+  loraKeep?: number;
   /** How long every replica must have answered nothing before the endpoint is taken for dead (default DEAD_ENDPOINT_QUIET_MS). */
   deadAfterMs?: number;
 }
@@ -85,7 +88,7 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   // Before the claim and before any completion: which server answers, and does it serve the model?
   // A model it does not serve throws MODEL_NOT_SERVED with nothing changed (a queued run then fails).
   const probed = opts.probed ?? await probeServing(checkpoint.baseUrls, checkpoint.model, {
-    apiKey, check: params.modelCheck !== false, timeoutMs: Math.min(params.timeoutMs, 10_000),
+    apiKey, check: params.modelCheck !== false && checkpoint.lora === null, timeoutMs: Math.min(params.timeoutMs, 10_000),
   });
 
   // From here on this process is the run's one owner, or it throws RUN_BUSY having changed nothing.
@@ -114,6 +117,8 @@ export async function executeRun(opts: ExecuteOptions): Promise<ExecuteResult> {
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (retryErrors) await retryLocked(() => store.results.deleteErrored(runId));
+    // A LoRA checkpoint's adapter is loaded and listed before anything is sent; failing, the run fails.
+    await loadLoraAdapter(store, checkpoint, { apiKey, timeoutMs: params.timeoutMs, keep: opts.loraKeep });
     await retryLocked(() => recordServing(store, runId, run, probed));
     if (usable.length === 0) {
       // Nothing answered before the run (a queued run whose server is still starting): nothing is sent.

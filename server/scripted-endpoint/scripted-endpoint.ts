@@ -1,3 +1,4 @@
+import { adapterRoute, type AdapterRequest } from './lora-routes.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ChatMessage } from '../evalsets/types.js';
@@ -45,6 +46,8 @@ export interface ScriptedEndpointOptions {
   port?: number;
   /** Added to every reply, to model a server's generation time. */
   latencyMs?: number;
+  /** The accent's runtime LoRA loading is on (vLLM: VLLM_ALLOW_RUNTIME_LORA_UPDATING + --enable-lora; SGLang: --enable-lora). */
+  lora?: boolean;
   /** Names served by GET /v1/models; read live, so changing the array models a server restarted with another model. */
   models?: string[];
   /** The `system_fingerprint` of every completion (a reply may override it); none when absent. */
@@ -76,6 +79,10 @@ export interface ScriptedEndpoint {
   url: string;
   port: number;
   requests: ScriptedRequest[];
+  /** LoRA load and unload requests, as sent. */
+  adapterRequests: AdapterRequest[];
+  /** Loaded LoRA adapters: name → path. */
+  adapters: ReadonlyMap<string, string>;
   close(): Promise<void>;
 }
 
@@ -164,7 +171,11 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
   const accent = ACCENTS[opts.accent ?? opts.flavour ?? 'openai'];
   const served = opts.models ?? [];
   const version = opts.version ?? accent.defaultVersion;
-  const state = { models: served, contextLength: opts.contextLength ?? LISTED_CONTEXT_WHEN_UNSET, version };
+  // Loaded LoRA adapters (name → path): listed and served besides the models.
+  const adapters = new Map<string, string>();
+  const adapterRequests: AdapterRequest[] = [];
+  const listed = () => [...served, ...adapters.keys()];
+  const state = { get models() { return listed(); }, contextLength: opts.contextLength ?? LISTED_CONTEXT_WHEN_UNSET, version };
   const headers = accent.headers;
 
   const server = createServer(async (req, res) => {
@@ -174,6 +185,16 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
       if (method === 'GET') {
         const answer = accent.get(path, state);
         if (answer !== undefined) return sendWire(res, answer, headers);
+      }
+      if (method === 'POST' && accent.lora !== undefined && (path === accent.lora.load || path === accent.lora.unload)) {
+        let body: unknown = null;
+        try {
+          body = JSON.parse(await readBody(req)) as unknown;
+        } catch {
+          return sendWire(res, accent.badRequest('body is not JSON'), headers);
+        }
+        adapterRequests.push({ path, body });
+        return sendWire(res, adapterRoute(accent, opts.lora === true, path, (body ?? {}) as Record<string, unknown>, adapters)!, headers);
       }
       const api = /\/chat\/completions$/.test(path) ? 'chat' : /\/completions$/.test(path) ? 'completions' : /\/messages$/.test(path) ? 'messages' : null;
       if (method !== 'POST' || api === null) return sendWire(res, accent.routeNotFound(method, path), headers);
@@ -198,8 +219,8 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
       // What the server decides before it generates anything: the script is not consulted.
       let stopAt: number | null = null;
       if (api !== 'messages') {
-        if (served.length > 0 && !accent.serves(request.model, served)) {
-          const refusal = accent.unknownModel(request.model, served);
+        if (served.length > 0 && !accent.serves(request.model, listed())) {
+          const refusal = accent.unknownModel(request.model, listed());
           if (refusal !== null) return sendWire(res, refusal, headers);
         }
         if (api === 'completions' && body.echo === true && accent.echoRefusal !== undefined) {
@@ -293,6 +314,8 @@ export async function startScriptedEndpoint(opts: ScriptedEndpointOptions): Prom
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`,
     port,
     requests,
+    adapterRequests,
+    adapters,
     async close() {
       closing = true;
       for (const r of hanging) r.destroy();

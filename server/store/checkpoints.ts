@@ -18,6 +18,8 @@ interface Row {
   is_baseline: number;
   judge: string | null;
   base: string | null;
+  lora_path: string | null;
+  lora_name: string | null;
   created_at: string;
 }
 
@@ -36,6 +38,7 @@ function fromRow(r: Row): Checkpoint {
     isBaseline: r.is_baseline === 1,
     judge: r.judge === null ? null : (JSON.parse(r.judge) as JudgeSettings),
     base: r.base,
+    lora: r.lora_path === null || r.lora_name === null ? null : { path: r.lora_path, name: r.lora_name },
     createdAt: r.created_at,
   };
 }
@@ -49,6 +52,8 @@ export interface CheckpointPatch {
   step?: number | null;
   tags?: Record<string, string>;
   baseline?: boolean;
+  /** A LoRA checkpoint's adapter (name absent: the one it has); `model` follows its name. */
+  lora?: { path: string; name?: string | undefined };
 }
 
 export type CheckpointRepo = ReturnType<typeof createCheckpointRepo>;
@@ -56,8 +61,8 @@ export type CheckpointRepo = ReturnType<typeof createCheckpointRepo>;
 /** Checkpoint table access; statements are prepared once per store. */
 export function createCheckpointRepo(db: Database) {
   const insert = db.prepare(
-    `INSERT INTO checkpoints (name, base_url, base_urls, model, step, api, prompt_template, api_key_env, tags, judge, base, created_at)
-     VALUES (@name, @baseUrl, @baseUrls, @model, @step, @api, @promptTemplate, @apiKeyEnv, @tags, @judge, @base, @createdAt)`,
+    `INSERT INTO checkpoints (name, base_url, base_urls, model, step, api, prompt_template, api_key_env, tags, judge, base, lora_path, lora_name, created_at)
+     VALUES (@name, @baseUrl, @baseUrls, @model, @step, @api, @promptTemplate, @apiKeyEnv, @tags, @judge, @base, @loraPath, @loraName, @createdAt)`,
   );
   const byName = db.prepare<[string], Row>('SELECT * FROM checkpoints WHERE name = ?');
   const byId = db.prepare<[number], Row>('SELECT * FROM checkpoints WHERE id = ?');
@@ -67,6 +72,7 @@ export function createCheckpointRepo(db: Database) {
   const setBase = db.prepare('UPDATE checkpoints SET base = ? WHERE id = ?');
   const setBaseUrls = db.prepare('UPDATE checkpoints SET base_url = ?, base_urls = ? WHERE id = ?');
   const setModel = db.prepare('UPDATE checkpoints SET model = ? WHERE id = ?');
+  const setLora = db.prepare('UPDATE checkpoints SET lora_path = ?, lora_name = ?, model = ? WHERE id = ?');
   /** A base must be another registered checkpoint. */
   const checkBase = (name: string, base: string | null | undefined) => {
     if (base === null || base === undefined) return;
@@ -86,6 +92,7 @@ export function createCheckpointRepo(db: Database) {
     if (patch.step !== undefined) setStep.run(patch.step, id);
     if (patch.tags !== undefined) setTags.run(storedJson(patch.tags), id);
     if (patch.base !== undefined) setBase.run(patch.base, id);
+    if (patch.lora !== undefined) setLora.run(storedText(patch.lora.path), storedText(patch.lora.name!), storedText(patch.lora.name!), id);
     if (patch.baseline === true) clearBaseline.run();
     if (patch.baseline !== undefined) setBaseline.run(patch.baseline ? 1 : 0, id);
   });
@@ -104,6 +111,7 @@ export function createCheckpointRepo(db: Database) {
         throw new TunegateError('CONFLICT', `checkpoint "${c.name}" already exists`);
       }
       checkBase(c.name, c.base);
+      if (c.lora !== undefined && c.lora !== null && c.model !== c.lora.name) throw new TunegateError('INVALID_INPUT', 'model: a LoRA checkpoint is evaluated as its adapter: model must be lora.name');
       const info = insert.run({
         name: c.name,
         // Fields sent to the API are stored as valid UTF-8 (see stored-text.ts).
@@ -117,6 +125,8 @@ export function createCheckpointRepo(db: Database) {
         tags: storedJson(c.tags ?? {}),
         judge: storedJson(c.judge),
         base: c.base ?? null,
+        loraPath: c.lora === undefined || c.lora === null ? null : storedText(c.lora.path),
+        loraName: c.lora === undefined || c.lora === null ? null : storedText(c.lora.name),
         createdAt: new Date().toISOString(),
       });
       return fromRow(byId.get(Number(info.lastInsertRowid))!);
@@ -149,7 +159,8 @@ export function createCheckpointRepo(db: Database) {
       const c = this.get(name);
       if (patch.baseUrls !== undefined && patch.baseUrls.length === 0) throw new TunegateError('INVALID_INPUT', 'baseUrls: at least one base URL');
       checkBase(name, patch.base);
-      update(c.id, patch);
+      if (patch.lora !== undefined && c.lora === null) throw new TunegateError('INVALID_INPUT', `lora: checkpoint "${name}" is a served model, not an adapter; register the adapter as a checkpoint of its own`);
+      update(c.id, patch.lora === undefined ? patch : { ...patch, lora: { path: patch.lora.path, name: patch.lora.name ?? c.lora!.name } });
       return this.get(name);
     },
 

@@ -5,6 +5,7 @@ import { TunegateError } from '../errors.js';
 import { createCategoryRepo, type CategoryRepo } from './categories.js';
 import { createCheckpointRepo, type CheckpointRepo } from './checkpoints.js';
 import { createGenerationRepo, type GenerationRepo } from './generations.js';
+import { createLoraLoadRepo, type LoraLoadRepo } from './lora-loads.js';
 import { createJudgeRepo, type JudgeRepo } from './judgments.js';
 import { checkAtOpen, damagedDatabase, isCorruption, type Integrity } from './integrity.js';
 import { migrate } from './migrate.js';
@@ -22,6 +23,7 @@ export interface Store {
   judge: JudgeRepo;
   categories: CategoryRepo;
   generations: GenerationRepo;
+  loraLoads: LoraLoadRepo;
   /** Checked at open (when small enough); `damaged` is set when a query later finds damage. */
   integrity: Integrity;
   /** Change marks for caches of computed reads. */
@@ -94,6 +96,7 @@ export function openStore(path: string): Store {
     judge: createJudgeRepo(db),
     categories: createCategoryRepo(db),
     generations: createGenerationRepo(db),
+    loraLoads: createLoraLoadRepo(db),
     integrity: { checked, damaged: null },
     versions: createVersionRepo(db),
     close: () => db.close(),

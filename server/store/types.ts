@@ -22,7 +22,15 @@ export interface Checkpoint {
   judge: JudgeSettings | null;
   /** The checkpoint it was fine-tuned from, whose knowledge categories its runs use; null: the baseline's. */
   base: string | null;
+  /** A LoRA adapter loaded into the server before each run and evaluated as `model` (its name); null: a served model. */
+  lora: LoraAdapter | null;
   createdAt: string;
+}
+
+/** A LoRA adapter: its path on the model server (sent as given, never read here) and the name it is loaded as. */
+export interface LoraAdapter {
+  path: string;
+  name: string;
 }
 
 export interface NewCheckpoint {
@@ -38,6 +46,8 @@ export interface NewCheckpoint {
   tags?: Record<string, string>;
   judge?: JudgeSettings | null;
   base?: string | null;
+  /** A LoRA adapter: `model` must then be its name. */
+  lora?: LoraAdapter | null;
 }
 
 /** An LLM judge: its spec (anthropic:MODEL, openai:MODEL@URL) and its key variable's name. */
@@ -137,6 +147,8 @@ export interface Provenance {
     baseUrl: string; model: string; api: Api; promptTemplate: string | null;
     /** Every replica's base URL when the checkpoint has several (redacted). */
     baseUrls?: string[];
+    /** The LoRA adapter loaded before the run: `model` is its name, `path` the model server's path. */
+    lora?: LoraAdapter;
   };
   /** Which server answered, read before the first request of each execution; absent in older runs. */
   serving?: ServingReplica[];

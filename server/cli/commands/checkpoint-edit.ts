@@ -66,7 +66,7 @@ export async function editCommand(argv: readonly string[], io: Io): Promise<numb
   return withStore(p.values, io, async (store) => {
     const c = store.checkpoints.get(name);
     if (edit.baseUrls !== undefined || edit.model !== undefined) {
-      await askEndpoint(edit.baseUrls ?? c.baseUrls, edit.model ?? c.model, c.apiKeyEnv, check, io);
+      await askEndpoint(edit.baseUrls ?? c.baseUrls, edit.model ?? c.model, c.apiKeyEnv, check && c.lora === null, io);
     }
     const updated = store.checkpoints.update(name, { ...edit, ...(edit.tags !== undefined ? { tags: { ...c.tags, ...edit.tags } } : {}) });
     printEdited(updated, '', flag(p.values, 'json'), io, checkpointJson(updated));

@@ -1,4 +1,5 @@
 import { MAX_REPLICAS, STEP_BOUND, validateCheckpointName } from '../../checkpoint-name.js';
+import { defaultLoraName } from '../../checkpoint-name.js';
 import { validateEnvName } from '../../env-names.js';
 import { TunegateError } from '../../errors.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
@@ -60,7 +61,13 @@ export function endpointFromOptions(values: Values, name: string): NewCheckpoint
   const baseUrl = baseUrls[0];
   const model = str(values, 'model');
   if (baseUrl === undefined) throw new TunegateError('USAGE', '--base-url is required');
-  if (model === undefined || model.trim() === '') throw new TunegateError('USAGE', '--model is required');
+  const loraPath = str(values, 'lora-path');
+  const loraName = str(values, 'lora-name');
+  if (loraName !== undefined && loraPath === undefined) throw new TunegateError('USAGE', '--lora-name goes with --lora-path');
+  if (loraPath !== undefined && model !== undefined) throw new TunegateError('USAGE', '--model names a served model; an adapter (--lora-path) is asked for by --lora-name');
+  if (loraName !== undefined && !/^[A-Za-z0-9._-]{1,200}$/.test(loraName)) throw new TunegateError('USAGE', `--lora-name: "${loraName.slice(0, 60)}" must be 1–200 letters, digits or . _ -`);
+  const lora = loraPath === undefined ? null : { path: loraPath, name: loraName ?? defaultLoraName(name) };
+  if (lora === null && (model === undefined || model.trim() === '')) throw new TunegateError('USAGE', '--model is required (or --lora-path, for an adapter)');
   const api = str(values, 'api') ?? 'chat';
   if (api !== 'chat' && api !== 'completions') throw new TunegateError('USAGE', `--api must be "chat" or "completions", got "${api}"`);
   const keyEnv = str(values, 'api-key-env');
@@ -68,7 +75,8 @@ export function endpointFromOptions(values: Values, name: string): NewCheckpoint
     name: validateCheckpointName(name),
     baseUrl,
     ...(baseUrls.length > 1 ? { baseUrls } : {}),
-    model,
+    model: lora?.name ?? model!,
+    lora,
     step: bounded(values, 'step', STEP_BOUND) ?? null,
     api: api as Api,
     promptTemplate: str(values, 'prompt-template') ?? null,
@@ -84,6 +92,7 @@ export function checkpointRequest(c: NewCheckpoint): Record<string, unknown> {
     name: c.name, ...(c.baseUrls !== undefined && c.baseUrls.length > 1 ? { baseUrls: c.baseUrls } : { baseUrl: c.baseUrl }), model: c.model, step: c.step ?? undefined, api: c.api,
     promptTemplate: c.promptTemplate ?? undefined, apiKeyEnv: c.apiKeyEnv ?? undefined,
     tags: c.tags !== undefined && Object.keys(c.tags).length > 0 ? c.tags : undefined, judge: c.judge ?? undefined, base: c.base ?? undefined,
+    ...(c.lora !== undefined && c.lora !== null ? { lora: c.lora, model: undefined } : {}),
   }).filter(([, v]) => v !== undefined));
 }
 
@@ -111,7 +120,8 @@ async function add(argv: readonly string[], io: Io): Promise<number> {
   return withStore(p.values, io, async (store) => {
     // A taken name first (a new URL must not hear from us for nothing), then the endpoint, then the row.
     if (store.checkpoints.find(c.name) !== undefined) throw new TunegateError('CONFLICT', `checkpoint "${c.name}" already exists`);
-    await askEndpoint(c.baseUrls ?? [c.baseUrl], c.model, c.apiKeyEnv ?? null, check, io);
+    // An adapter is listed only once loaded, when its run starts: until then only reachability.
+    await askEndpoint(c.baseUrls ?? [c.baseUrl], c.model, c.apiKeyEnv ?? null, check && (c.lora ?? null) === null, io);
     const created = store.checkpoints.add(c);
     if (flag(p.values, 'json')) println(io.stdout, JSON.stringify(checkpointJson(created)));
     else println(io.stdout, `checkpoint ${oneLine(created.name, 200)} added: ${oneLine(created.model, 200)} at ${oneLine(created.baseUrl, 200)} (${created.api})`);
@@ -144,7 +154,7 @@ async function listCmd(argv: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     const rows = all.map((c) => [
-      c.name, c.step === null ? '-' : String(c.step), c.model, c.baseUrls.join(' '), c.api,
+      c.name, c.step === null ? '-' : String(c.step), c.lora === null ? c.model : `${c.model} (LoRA ${c.lora.path})`, c.baseUrls.join(' '), c.api,
       Object.entries(c.tags).map(([k, v]) => `${k}=${v}`).join(',') || '-',
     ]);
     println(io.stdout, table(['name', 'step', 'model', 'base url', 'api', 'tags'], rows));

@@ -35,7 +35,7 @@ export async function resumeCommand(argv: readonly string[], io: Io): Promise<nu
     const checkpoint = store.checkpoints.getById(run.checkpointId);
     const apiKey = checkpoint === undefined ? undefined : readSecret(checkpoint.apiKeyEnv, io.env, checkpointKeyTarget(checkpoint));
     const check = run.params.modelCheck !== false && !flag(p.values, 'no-model-check');
-    const probed = checkpoint === undefined ? undefined : await checkEndpoint(checkpoint.baseUrls, checkpoint.model, { apiKey, check, requireReachable: true });
+    const probed = checkpoint === undefined ? undefined : await checkEndpoint(checkpoint.baseUrls, checkpoint.model, { apiKey, check: check && checkpoint.lora === null, requireReachable: true });
     for (const w of probed?.warnings ?? []) println(io.stderr, `warning: ${w}`);
     const leaseMs = leaseMsFrom(p.values);
     return executeAndReport(store, runId, io, {

@@ -78,7 +78,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   // Before registering: a failed command leaves nothing behind.
   const probedWanted = wanted === undefined
     ? undefined
-    : await inFlags(() => checkEndpoint(wanted.baseUrls ?? [wanted.baseUrl], wanted.model, { apiKey: readSecret(wanted.apiKeyEnv, io.env, { field: '--base-url', urls: wanted.baseUrls ?? [wanted.baseUrl] }), check, requireReachable: true }));
+    : await inFlags(() => checkEndpoint(wanted.baseUrls ?? [wanted.baseUrl], wanted.model, { apiKey: readSecret(wanted.apiKeyEnv, io.env, { field: '--base-url', urls: wanted.baseUrls ?? [wanted.baseUrl] }), check: check && (wanted.lora ?? null) === null, requireReachable: true }));
 
   return withStore(v, io, async (store) => {
     const checkpoint = wanted !== undefined ? registerOnTheFly(store, wanted, v) : store.checkpoints.get(name);
@@ -90,7 +90,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       if (judge === null) throw new TunegateError('USAGE', '--judge-pairwise needs a judge: pass --judge or give the checkpoint one');
       store.runs.get(pairwiseBaseline);
     }
-    const probed = probedWanted ?? await inFlags(() => checkEndpoint(checkpoint.baseUrls, checkpoint.model, { apiKey: readSecret(checkpoint.apiKeyEnv, io.env, checkpointKeyTarget(checkpoint)), check, requireReachable: true }));
+    const probed = probedWanted ?? await inFlags(() => checkEndpoint(checkpoint.baseUrls, checkpoint.model, { apiKey: readSecret(checkpoint.apiKeyEnv, io.env, checkpointKeyTarget(checkpoint)), check: check && checkpoint.lora === null, requireReachable: true }));
     for (const w of probed.warnings) println(io.stderr, `warning: ${w}`);
     const runId = createRun(store, checkpoint, sets, planRunParams(options, judge));
     const json = flag(v, 'json');

@@ -4,6 +4,7 @@ import { startServer } from '../../main.js';
 import { expectPositionals, flag, int, list, parseArgs, str } from '../args.js';
 import { resolve } from 'node:path';
 import { resolveDbPath } from '../../config.js';
+import { LORA_KEEP, loraKeepOf } from '../../config.js';
 import { println, type Io } from '../io.js';
 import { leaseMsFrom } from '../context.js';
 import { SERVE_SPEC } from '../specs/serve.js';
@@ -23,6 +24,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     evalsetsDir: resolve(io.cwd, str(p.values, 'evalsets') ?? DEFAULT_EVALSETS_DIR),
     env: io.env,
     perEndpoint: int(p.values, 'per-endpoint', 1, 64) ?? 1,
+    loraKeep: loraKeepOf(int(p.values, 'lora-keep', LORA_KEEP.min, LORA_KEEP.max), io.env),
     insecureNoAuth: flag(p.values, 'insecure-no-auth'),
     logger: !flag(p.values, 'quiet'),
     keyEnvs: list(p.values, 'key-env'),

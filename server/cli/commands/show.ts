@@ -54,7 +54,7 @@ export async function showCommand(argv: readonly string[], io: Io): Promise<numb
     println(io.stdout, runText(runJson(run, summary, extras)));
     const prov = run.provenance;
     const revision = prov.revision === undefined || prov.revision === null ? '' : ` (${prov.revision.slice(0, 12)})`;
-    println(io.stdout, `\nendpoint: ${oneLine(prov.endpoint.model, 200)} at ${oneLine(prov.endpoint.baseUrl, 200)} (${prov.endpoint.api}) · tunegate ${prov.tool}${revision}`);
+    println(io.stdout, `\nendpoint: ${oneLine(prov.endpoint.model, 200)}${prov.endpoint.lora !== undefined ? ` (LoRA adapter ${oneLine(prov.endpoint.lora.path, 300)})` : ''} at ${oneLine(prov.endpoint.baseUrl, 200)} (${prov.endpoint.api}) · tunegate ${prov.tool}${revision}`);
     for (const r of prov.serving ?? []) println(io.stdout, `served by: ${oneLine(servingLine(r), 400)}`);
     const reported = prov.reported;
     if (reported !== undefined && reported.models.length + reported.systemFingerprints.length > 0) {

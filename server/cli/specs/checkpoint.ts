@@ -35,6 +35,12 @@ export const ENDPOINT_OPTIONS = {
     value: 'k=v',
     help: 'label (repeatable), e.g. --tag mix=bio-v2; a key has no "=" and is not __proto__, constructor or prototype',
   },
+  'lora-path': {
+    type: 'string',
+    value: 'PATH',
+    help: "a LoRA adapter to evaluate instead of a served model: its path on the model server (sent as given, never read here). Before each run (and resume) it is loaded into the running server (vLLM started with its enable-lora flag and VLLM_ALLOW_RUNTIME_LORA_UPDATING=True; SGLang with its enable-lora flag; see docs/servers.md), checked in GET /v1/models and asked for as the model; --model is then its name",
+  },
+  'lora-name': { type: 'string', value: 'NAME', help: 'the name the adapter is loaded as and asked for (default: the checkpoint name, with characters other than letters, digits, . _ - replaced by -)' },
   base: {
     type: 'string',
     value: 'NAME',

@@ -1,4 +1,4 @@
-import { DEFAULT_EVALSETS_DIR } from '../../config.js';
+import { DEFAULT_EVALSETS_DIR, LORA_KEEP } from '../../config.js';
 import { DEFAULT_LIMITS, DEFAULT_REQUEST_LIMITS, REQUEST_WINDOW_MS } from '../../setting-limits.js';
 import { DB_OPTION, LEASE_OPTION, specOf, type CommandDoc } from './command-doc.js';
 
@@ -24,6 +24,7 @@ runs are interrupted after their results are stored, and event streams end.`,
       ...DB_OPTION,
       evalsets: { type: 'string', value: 'DIR', help: 'folder of the eval sets the API offers by name', default: `./${DEFAULT_EVALSETS_DIR}` },
       'per-endpoint': { type: 'string', value: 'N', help: 'runs executed at once against one endpoint', default: 1 },
+      'lora-keep': { type: 'string', value: 'N', help: `LoRA adapters this server keeps loaded per model server (else ${LORA_KEEP.env}): after loading a checkpoint's adapter it unloads its own oldest beyond N, so GPU memory stays bounded; what it loaded is kept in the database, so a restarted server knows`, default: LORA_KEEP.default },
       'key-env': {
         type: 'string',
         multiple: true,

@@ -98,6 +98,19 @@ export interface Accent {
    * (vLLM's ChatCompletionRequest and serving_chat.py); elsewhere those fields are not read.
    */
   chatPromptLogprobs?: true;
+  /** Runtime LoRA adapter loading (vLLM, SGLang); absent: the routes are unknown to this server. */
+  lora?: LoraAccent;
+}
+
+/** How a server loads LoRA adapters at runtime: its routes and its answers (scripted-endpoint/lora-routes.ts). */
+export interface LoraAccent {
+  load: string;
+  unload: string;
+  /** The answer when the server was started without runtime adapter loading. */
+  disabled(): WireReply;
+  loaded(name: string, adapters: ReadonlyMap<string, string>): WireReply;
+  unloaded(name: string, adapters: ReadonlyMap<string, string>): WireReply;
+  failed(why: 'missing' | 'already' | 'no-adapter' | 'unknown', name: string): WireReply;
 }
 
 /** A request's completion budget as a server reads it, and the field it read it from. */

@@ -45,6 +45,20 @@ export const sglang: Accent = {
   placeReasoning: (content, reasoning) => ({ content, fields: { reasoning_content: reasoning || null } }),
   echo: 'legacy-logprobs-no-offsets',
   logprobs: null,
+  // entrypoints/http_server.py and managers/tokenizer_manager.py: {success, error_message,
+  // loaded_adapters}, 400 when not successful; without --enable-lora every load is refused.
+  lora: {
+    load: '/load_lora_adapter',
+    unload: '/unload_lora_adapter',
+    disabled: () => json(400, { success: false, error_message: 'LoRA is not enabled. Please set `--enable-lora` to enable LoRA.', loaded_adapters: null }),
+    loaded: (_name, adapters) => json(200, { success: true, error_message: null, loaded_adapters: Object.fromEntries(adapters) }),
+    unloaded: (_name, adapters) => json(200, { success: true, error_message: null, loaded_adapters: Object.fromEntries(adapters) }),
+    failed: (why, name) => json(400, {
+      success: false,
+      error_message: why === 'already' ? `The LoRA adapter ${name} is already loaded.` : why === 'unknown' ? `LoRA adapter ${name} is not loaded.` : why === 'missing' ? 'lora_name and lora_path are required' : `Failed to load LoRA adapter ${name}`,
+      loaded_adapters: null,
+    }),
+  },
 };
 
 function sglangModelInfo(s: ServerState): WireReply {

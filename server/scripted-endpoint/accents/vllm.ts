@@ -54,4 +54,20 @@ export const vllm: Accent = {
   echo: 'legacy-logprobs',
   logprobs: null,
   chatPromptLogprobs: true,
+  // entrypoints/serve/lora/api_router.py: the routes exist only with VLLM_ALLOW_RUNTIME_LORA_UPDATING
+  // (else FastAPI's 404); serving_models.py answers success as plain text, errors as ErrorResponse.
+  lora: {
+    load: '/v1/load_lora_adapter',
+    unload: '/v1/unload_lora_adapter',
+    disabled: fastapiNotFound,
+    loaded: (name) => ({ status: 200, text: `Success: LoRA adapter '${name}' added successfully.`, contentType: 'text/plain; charset=utf-8' }),
+    unloaded: (name) => ({ status: 200, text: `Success: LoRA adapter '${name}' removed successfully.`, contentType: 'text/plain; charset=utf-8' }),
+    failed: (why, name) => {
+      const [status, type, message] = why === 'missing' ? [400, 'InvalidUserInput', "Both 'lora_name' and 'lora_path' must be provided."]
+        : why === 'already' ? [400, 'InvalidUserInput', `The lora adapter '${name}' has already been loaded.`]
+          : why === 'unknown' ? [404, 'NotFoundError', `The lora adapter '${name}' cannot be found.`]
+            : [404, 'NotFoundError', `No adapter found for ${name}`];
+      return json(status, { error: { message, type, param: null, code: status } });
+    },
+  },
 };
