@@ -1,8 +1,8 @@
-import { ANTHROPIC_KEY_ENV, isEnvName, TOKEN_ENV } from './env-names.js';
+import { ANTHROPIC_KEY_ENV, isEnvName, TOKEN_ENV } from './settings/env-names.js';
 import { TunegateError } from './errors.js';
-import { checkKeyBinding, parseKeyBindings, type KeyBindings, type KeyTarget } from './key-bindings.js';
-import { listSetting, parseAllowedHosts, protectReadsOf, type ServeFlags, type ServeSettings } from './serve-options.js';
-import { DEFAULT_LIMITS, DEFAULT_REQUEST_LIMITS, LIMIT_RANGES, limitValue, type EndpointLimits } from './setting-limits.js';
+import { checkKeyBinding, parseKeyBindings, type KeyBindings, type KeyTarget } from './settings/key-bindings.js';
+import { listSetting, parseAllowedHosts, protectReadsOf, type ServeFlags, type ServeSettings } from './settings/serve-options.js';
+import { DEFAULT_LIMITS, DEFAULT_REQUEST_LIMITS, LIMIT_RANGES, limitValue, type EndpointLimits } from './settings/setting-limits.js';
 
 /**
  * The only module that reads environment variables. Everything else receives an `Env`

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { EventStreamTimings } from './routes/run-events.js';
 import { resolveServeSettings, serverEnv, type Env } from './config.js';
-import type { ServeSettings } from './serve-options.js';
+import type { ServeSettings } from './settings/serve-options.js';
 import { TunegateError } from './errors.js';
 import { RunQueue } from './queue/run-queue.js';
 import { stopAbandonedRuns } from './runner/owner.js';

@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { REQUEST_WINDOW_MS, type RequestLimits } from './setting-limits.js';
+import { REQUEST_WINDOW_MS, type RequestLimits } from './settings/setting-limits.js';
 import { TunegateError } from './errors.js';
 
 /**

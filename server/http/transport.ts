@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import { DEFAULT_LIMITS } from '../setting-limits.js';
+import { DEFAULT_LIMITS } from '../settings/setting-limits.js';
 import { redactBody } from './redact-body.js';
 import { redactSecretForms } from './secret-forms.js';
 

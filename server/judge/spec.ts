@@ -1,5 +1,5 @@
 import { anthropicBaseUrl, type Env, type KeyUse } from '../config.js';
-import { ANTHROPIC_KEY_ENV, validateEnvName } from '../env-names.js';
+import { ANTHROPIC_KEY_ENV, validateEnvName } from '../settings/env-names.js';
 import { TunegateError } from '../errors.js';
 import type { ModelSpec } from '../http/ask-json.js';
 import { refuseUrlCredentials, stripUrlCredentials, stripUrlCredentialsInText } from '../http/url-credentials.js';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkKeyEnvsAllowed, type Env, type KeyUse } from '../config.js';
-import type { KeyTarget } from '../key-bindings.js';
+import type { KeyTarget } from '../settings/key-bindings.js';
 import { TunegateError } from '../errors.js';
 import { loadEvalSets, setNameOf } from '../evalsets/load.js';
 import { checkJudgeReady } from '../judge/judge-stored-run.js';

@@ -1,5 +1,5 @@
 import { serverSecrets, type ServerEnv } from '../config.js';
-import type { RequestLimits } from '../setting-limits.js';
+import type { RequestLimits } from '../settings/setting-limits.js';
 import type { RunQueue } from '../queue/run-queue.js';
 import type { Store } from '../store/open.js';
 import type { ReadCache } from './read-cache.js';

@@ -1,6 +1,6 @@
 import { MAX_REPLICAS, STEP_BOUND, validateCheckpointName } from '../../checkpoint-name.js';
 import { defaultLoraName } from '../../checkpoint-name.js';
-import { validateEnvName } from '../../env-names.js';
+import { validateEnvName } from '../../settings/env-names.js';
 import { TunegateError } from '../../errors.js';
 import { parseJudgeSpec } from '../../judge/spec.js';
 import { refuseUrlCredentials, stripUrlCredentialsInText } from '../../http/url-credentials.js';

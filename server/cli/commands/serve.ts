@@ -1,5 +1,5 @@
 import { DEFAULT_EVALSETS_DIR } from '../../config.js';
-import { SETTING_RANGES } from '../../setting-limits.js';
+import { SETTING_RANGES } from '../../settings/setting-limits.js';
 import { startServer } from '../../main.js';
 import { expectPositionals, flag, int, list, parseArgs, str } from '../args.js';
 import { resolve } from 'node:path';

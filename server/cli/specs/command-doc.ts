@@ -1,5 +1,5 @@
 import { DEFAULT_DB_PATH } from '../../config.js';
-import { DEFAULT_LIMITS, REQUEST_WINDOW_MS } from '../../setting-limits.js';
+import { DEFAULT_LIMITS, REQUEST_WINDOW_MS } from '../../settings/setting-limits.js';
 import type { Spec } from '../args.js';
 
 /**

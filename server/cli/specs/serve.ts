@@ -1,5 +1,5 @@
 import { DEFAULT_EVALSETS_DIR, LORA_KEEP } from '../../config.js';
-import { DEFAULT_LIMITS, DEFAULT_REQUEST_LIMITS, REQUEST_WINDOW_MS } from '../../setting-limits.js';
+import { DEFAULT_LIMITS, DEFAULT_REQUEST_LIMITS, REQUEST_WINDOW_MS } from '../../settings/setting-limits.js';
 import { DB_OPTION, LEASE_OPTION, specOf, type CommandDoc } from './command-doc.js';
 
 const WINDOW_S = REQUEST_WINDOW_MS / 1000;

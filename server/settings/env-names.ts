@@ -1,4 +1,4 @@
-import { TunegateError } from './errors.js';
+import { TunegateError } from '../errors.js';
 
 /** The variable holding the server's own bearer token: never a key the server may send anywhere. */
 export const TOKEN_ENV = 'TUNEGATE_TOKEN';

@@ -1,4 +1,4 @@
-import { TunegateError } from './errors.js';
+import { TunegateError } from '../errors.js';
 import type { KeyBinding } from './key-bindings.js';
 import type { EndpointLimits, RequestLimits } from './setting-limits.js';
 

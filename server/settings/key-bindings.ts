@@ -1,6 +1,6 @@
-import { TunegateError } from './errors.js';
+import { TunegateError } from '../errors.js';
 import { TOKEN_ENV, validateEnvName } from './env-names.js';
-import { splitKeyValue } from './key-value.js';
+import { splitKeyValue } from '../key-value.js';
 
 /** A key variable a server may send, and where: URL prefixes, or null for any URL (a plain `--key-env NAME`). */
 export interface KeyBinding {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { matchesUrlPrefix } from '../../server/key-bindings.js';
+import { matchesUrlPrefix } from '../../server/settings/key-bindings.js';
 import { loadEvalSets } from '../../server/evalsets/load.js';
 import { startServer } from '../../server/main.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';

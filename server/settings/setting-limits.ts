@@ -1,4 +1,4 @@
-import { TunegateError } from './errors.js';
+import { TunegateError } from '../errors.js';
 
 /** What an endpoint may make tunegate keep (see `endpointLimits`). */
 export interface EndpointLimits {
