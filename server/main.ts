@@ -3,14 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { EventStreamTimings } from './routes/run-events.js';
 import { resolveServeSettings, serverEnv, type Env } from './config.js';
-import type { ServeSettings } from './settings/serve-options.js';
+import type { ServeFlags, ServeSettings } from './settings/serve-options.js';
 import { TunegateError } from './errors.js';
 import { RunQueue } from './queue/run-queue.js';
 import { stopAbandonedRuns } from './runner/owner.js';
 import { damagedError } from './store/integrity.js';
 import { openStore, type Store } from './store/open.js';
 
-export interface ServeOptions {
+/** How to start the server: where it listens and what it serves, and what `tunegate serve` was told (ServeFlags). */
+export interface ServeOptions extends ServeFlags {
   host: string;
   port: number;
   dbPath: string;
@@ -23,20 +24,6 @@ export interface ServeOptions {
   logger?: boolean;
   /** Where the log goes when `logger` is on (default stdout); tests read it. */
   logStream?: NodeJS.WritableStream;
-  /** Key variables the server may read (`--key-env`; else TUNEGATE_KEY_ENVS). */
-  keyEnvs?: readonly string[];
-  /** Host names accepted besides loopback and the bound address (`--allowed-host`; else TUNEGATE_ALLOWED_HOSTS). */
-  allowedHosts?: readonly string[];
-  /** Reads need the token too (`--protect-reads`; else TUNEGATE_PROTECT_READS=1); needs TUNEGATE_TOKEN. */
-  protectReads?: boolean;
-  /** Cap on a response body read from an endpoint (`--max-response-bytes`; else TUNEGATE_MAX_RESPONSE_BYTES; 8 MiB). */
-  maxResponseBytes?: number;
-  /** Cap on a stored answer (`--max-answer-chars`; else TUNEGATE_MAX_ANSWER_CHARS; 262144). */
-  maxAnswerChars?: number;
-  /** Requests per client per 10 s (`--rate-limit`; else TUNEGATE_RATE_LIMIT; 300; 0: none). */
-  rateLimit?: number;
-  /** Event-loop delay (ms) above which requests get 503 (`--max-event-loop-delay`; else TUNEGATE_MAX_EVENT_LOOP_DELAY; 1000; 0: none). */
-  maxEventLoopDelay?: number;
   /** The lease the server holds on the runs it executes (default 30 s). */
   leaseMs?: number;
   /** Event-stream timings (tests shorten them; the defaults are run-events.ts's). */

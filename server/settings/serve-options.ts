@@ -4,12 +4,19 @@ import type { EndpointLimits, RequestLimits } from './setting-limits.js';
 
 /** What `tunegate serve` was told, flags first (each flag replaces its environment form). */
 export interface ServeFlags {
+  /** Key variables the server may read (`--key-env`; else TUNEGATE_KEY_ENVS). */
   keyEnvs?: readonly string[];
+  /** Host names accepted besides loopback and the bound address (`--allowed-host`; else TUNEGATE_ALLOWED_HOSTS). */
   allowedHosts?: readonly string[];
+  /** Reads need the token too (`--protect-reads`; else TUNEGATE_PROTECT_READS=1); needs TUNEGATE_TOKEN. */
   protectReads?: boolean;
+  /** Cap on a response body read from an endpoint (`--max-response-bytes`; else TUNEGATE_MAX_RESPONSE_BYTES; 8 MiB). */
   maxResponseBytes?: number;
+  /** Cap on a stored answer (`--max-answer-chars`; else TUNEGATE_MAX_ANSWER_CHARS; 262144). */
   maxAnswerChars?: number;
+  /** Requests per client per 10 s (`--rate-limit`; else TUNEGATE_RATE_LIMIT; 300; 0: none). */
   rateLimit?: number;
+  /** Event-loop delay (ms) above which requests get 503 (`--max-event-loop-delay`; else TUNEGATE_MAX_EVENT_LOOP_DELAY; 1000; 0: none). */
   maxEventLoopDelay?: number;
 }
 
