@@ -35,6 +35,7 @@ HEADLINE_METRICS = ("bio_accuracy", "blog_quality", "known_accuracy", "knowledge
 #: The gate's forgetting alarm: accuracy on what the base model knew.
 FORGETTING_METRICS = ("acc_highly_known", "acc_maybe_known")
 _FINISHED = ("completed", "failed", "cancelled", "interrupted")
+_WAIT_FAILURES = 3
 # The checkpoint-name rule of server/checkpoint-name.ts: letters, digits and . _ : @ + - /, at most 200.
 _NAME_MAX = 200
 _NOT_NAME = re.compile(r"[^\w.:@+\-/]")
@@ -91,6 +92,7 @@ class TunegateCallback:
         self._stopped = False
         self._logged = set()
         self._poller = None
+        self._poll_failures = 0
 
     # The Trainer calls every event on every callback; the ones not written here do nothing.
     def __getattr__(self, name):
@@ -177,9 +179,14 @@ class TunegateCallback:
             self._pending.append((run_id, name, step, run))
         if self.wait:
             deadline = time.monotonic() + self.wait_timeout
-            while self._poll_once() and time.monotonic() < deadline:
+            self._poll_failures = 0
+            # A server that stops answering while we wait must not hold training: after a few
+            # failed reads (or wait_timeout) the run is followed in the background instead.
+            while self._poll_once() and time.monotonic() < deadline and self._poll_failures < _WAIT_FAILURES:
                 time.sleep(self.poll_interval)
-        else:
+        with self._lock:
+            left = len(self._pending) > 0
+        if left:
             self._start_poller()
 
     def _start_poller(self):
@@ -200,8 +207,10 @@ class TunegateCallback:
             try:
                 run = self._request("GET", "/api/runs/%d" % run_id)
             except _Failure as f:
+                self._poll_failures += 1
                 self._fail(f)
                 continue
+            self._poll_failures = 0
             status = run.get("status")
             if status not in _FINISHED:
                 continue

@@ -4,6 +4,7 @@
  * the scripted endpoint in vLLM's accent loading adapters.
  */
 import { spawn } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -47,7 +48,7 @@ interface Trained {
 /** Runs the stand-in Trainer (asynchronously: the server answering it lives in this process). */
 function train(config: Record<string, unknown>, env: Record<string, string | undefined>): Promise<Trained> {
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', [STAND_IN], { env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('python3', [STAND_IN], { env: { PATH: process.env.PATH, PYTHONDONTWRITEBYTECODE: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -144,6 +145,27 @@ describe.runIf(hasPython)('the Trainer callback (python3)', () => {
     expect(warnings(t)[0]).toContain('training goes on');
   });
 
+  it('a server that accepts but never answers costs each save one timeout, logged once', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const t = await train({
+        callback: { server: `http://127.0.0.1:${port}`, base_url: 'http://127.0.0.1:8000/v1', timeout: 0.3, wait: true },
+        output_dir: join(tempDir(), 'sft'), run_name: 'sft', max_steps: 6, save_steps: 2,
+      }, { TUNEGATE_TOKEN: TOKEN });
+      expect(t).toMatchObject({ saved: [2, 4, 6], stopped: false, trainedTo: 6 });
+      expect(warnings(t)).toEqual([expect.stringContaining('no answer within 0.3s')]);
+      expect(sockets.length).toBe(3);
+      // One request per save, bounded by the timeout.
+      expect(Math.max(...t.saveSeconds)).toBeLessThan(2);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
   it('a 401 (a wrong token, or none) is logged once naming the variable; a 400 once on its own; nothing is registered', async () => {
     const e = await endpoint(responder, { accent: 'vllm', lora: true, models: ['base'] });
     const { server } = await serve({ files: FILES, env: { TUNEGATE_TOKEN: TOKEN }, loraKeep: 2 });
@@ -163,6 +185,20 @@ describe.runIf(hasPython)('the Trainer callback (python3)', () => {
     expect(server.store.checkpoints.list()).toEqual([]);
     expect(e.adapterRequests).toEqual([]);
   });
+
+  it('with wait, a server that stops answering the run\'s reads is given up after a few polls: training goes on', async () => {
+    const e = await endpoint(responder, { accent: 'vllm', lora: true, models: ['base'] });
+    // One request per 10 s: the registration passes, every read after it is a 429.
+    const { server } = await serve({ files: FILES, env: { TUNEGATE_TOKEN: TOKEN }, rateLimit: 1 });
+    const t = await train({
+      callback: { server: server.url, base_url: e.url, wait: true, wait_timeout: 20, poll_interval: 0.05 },
+      output_dir: join(tempDir(), 'sft'), run_name: 'sft', max_steps: 4, save_at: [2],
+    }, { TUNEGATE_TOKEN: TOKEN });
+    expect(t).toMatchObject({ saved: [2], stopped: false, trainedTo: 4 });
+    expect(server.store.checkpoints.get('sft-step-2').step).toBe(2);
+    expect(warnings(t)).toEqual([expect.stringMatching(/GET .*\/api\/runs\/\d+: HTTP 429/)]);
+    expect(t.saveSeconds[0]).toBeLessThan(5);
+  }, 30_000);
 
   it('without wait, a save costs one request: the run is followed in the background and its metrics reach a later log', async () => {
     const e = await endpoint(responder, { accent: 'vllm', lora: true, models: ['base'] });
