@@ -190,13 +190,23 @@ class TunegateCallback:
             self._start_poller()
 
     def _start_poller(self):
-        if self._poller is not None and self._poller.is_alive():
-            return
-        self._poller = threading.Thread(target=self._poll_loop, name="tunegate-poller", daemon=True)
-        self._poller.start()
+        with self._lock:
+            if self._poller is not None:
+                return
+            self._poller = threading.Thread(target=self._poll_loop, name="tunegate-poller", daemon=True)
+            self._poller.start()
 
     def _poll_loop(self):
-        while self._poll_once():
+        while True:
+            try:
+                self._poll_once()
+            except Exception as e:  # a thread's exception would only be printed; log it once instead
+                self._fail(_Failure("unexpected", "following runs failed: %r" % (e,)))
+            with self._lock:
+                # Decided under the lock, so a run added meanwhile is never left unfollowed.
+                if not self._pending:
+                    self._poller = None
+                    return
             time.sleep(self.poll_interval)
 
     def _poll_once(self):
@@ -215,6 +225,9 @@ class TunegateCallback:
             if status not in _FINISHED:
                 continue
             with self._lock:
+                # The background thread and a waiting save may both have read it: one handles it.
+                if (run_id, name, step, run_name) not in self._pending:
+                    continue
                 self._pending.remove((run_id, name, step, run_name))
             if status != "completed":
                 self._fail(_Failure("run-" + status, "run %s of %s ended %s: %s" % (run_id, name, status, run.get("error") or "see GET %s/api/runs/%s" % (self.server, run_id))))

@@ -27,11 +27,12 @@ const FILES = {
   'evalsets/blog.jsonl': jsonl({ id: 'p1', title: 'WAL mode', reference: 'answer to: WAL mode' }),
 };
 
-/** The base and the first two adapters know the known facts; the third (sft-step-6) has forgotten them all. */
+/** Adapters that have forgotten every known fact; the base and every other adapter know them. */
+const FORGETFUL = new Set(['sft-step-6', 'my-run-step-200']);
 const responder: Responder = (req) => {
   const m = /^(known|new) question (\d+)\?$/.exec(req.userText);
   if (m === null) return { content: `answer to: ${req.userText}` };
-  const knows = m[1] === 'known' && req.model !== 'sft-step-6';
+  const knows = m[1] === 'known' && !FORGETFUL.has(req.model);
   return { content: knows ? `It is ${m[1]}-${m[2]}.` : 'I am not sure.' };
 };
 
@@ -205,14 +206,19 @@ describe.runIf(hasPython)('the Trainer callback (python3)', () => {
     const { server } = await serve({ files: FILES, env: { TUNEGATE_TOKEN: TOKEN } });
     const t = await train({
       callback: { server: server.url, base_url: e.url, poll_interval: 0.05 },
-      output_dir: join(tempDir(), 'my-run'), run_name: null, max_steps: 300, save_at: [2], attach: true, step_seconds: 0.01,
+      output_dir: join(tempDir(), 'my-run'), run_name: null, max_steps: 700, save_at: [2, 200], attach: true, step_seconds: 0.01,
     }, { TUNEGATE_TOKEN: TOKEN });
-    expect(t.saved).toEqual([2]);
+    expect(t.saved).toEqual([2, 200]);
+    expect(warnings(t)).toEqual([]);
     // run_name unset: the output folder's name.
     expect(server.store.checkpoints.get('my-run-step-2')).toMatchObject({ tags: { run: 'my-run' } });
     const first = t.reportTo.find((r) => r.logs['tunegate/bio_accuracy'] !== undefined);
     expect(first, 'a finished run\'s metrics reached the logs').toBeDefined();
     expect(first!.step).toBeGreaterThan(2);
+    expect(first!.logs['tunegate/bio_accuracy']).toBe(KNOWN / (KNOWN + UNKNOWN));
+    // The second save, long after the first run was followed to its end, is followed too: the
+    // last logs carry its run's metrics (it forgot every known fact).
+    expect(t.reportTo.at(-1)!.logs['tunegate/bio_accuracy']).toBe(0);
   });
 });
 
