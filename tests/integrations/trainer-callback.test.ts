@@ -192,11 +192,12 @@ describe.runIf(hasPython)('the Trainer callback (python3)', () => {
     // One request per 10 s: the registration passes, every read after it is a 429.
     const { server } = await serve({ files: FILES, env: { TUNEGATE_TOKEN: TOKEN }, rateLimit: 1 });
     const t = await train({
-      callback: { server: server.url, base_url: e.url, wait: true, wait_timeout: 20, poll_interval: 0.05 },
-      output_dir: join(tempDir(), 'sft'), run_name: 'sft', max_steps: 4, save_at: [2],
+      callback: { server: server.url, base_url: e.url, wait: true, wait_timeout: 20, poll_interval: 0.05, adapter_path: '/models/{run_name}/checkpoint-{step}' },
+      output_dir: join(tempDir(), 'sft'), run_name: 'sft v2 (bio)', max_steps: 4, save_at: [2],
     }, { TUNEGATE_TOKEN: TOKEN });
     expect(t).toMatchObject({ saved: [2], stopped: false, trainedTo: 4 });
-    expect(server.store.checkpoints.get('sft-step-2').step).toBe(2);
+    // The run name made a checkpoint name; the adapter path as the model server sees it.
+    expect(server.store.checkpoints.get('sft-v2--bio-step-2')).toMatchObject({ step: 2, tags: { run: 'sft-v2--bio' }, lora: { path: '/models/sft-v2--bio/checkpoint-2' } });
     expect(warnings(t)).toEqual([expect.stringMatching(/GET .*\/api\/runs\/\d+: HTTP 429/)]);
     expect(t.saveSeconds[0]).toBeLessThan(5);
   }, 30_000);
