@@ -8,9 +8,10 @@ const ROOT = dirname(TESTS);
 
 /**
  * Test folders with no source folder of their name: shared helpers and fixtures, the page (web/),
- * the top-level server modules and whole-server flows (server/), the documentation checks (docs/).
+ * the top-level server modules and whole-server flows (server/), the documentation checks (docs/),
+ * the clients in other languages (integrations/, beside server/).
  */
-const NOT_MIRRORED = new Set(['helpers', 'fixtures', 'web', 'server', 'docs']);
+const NOT_MIRRORED = new Set(['helpers', 'fixtures', 'web', 'server', 'docs', 'integrations']);
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
