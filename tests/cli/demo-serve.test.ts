@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { packagePath } from '../../server/paths.js';
 import { spawnTunegate, waitFor } from '../helpers/bin.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -18,6 +19,16 @@ describe('tunegate demo (serving)', () => {
     expect(trend.series[0].points.map((p: { checkpoint: string }) => p.checkpoint)).toEqual(['bio-v2-1000', 'bio-v2-2000', 'bio-v2-3000']);
     const cmp = (await (await fetch(`${url}/api/compare`)).json()) as any;
     expect([cmp.base.checkpoint, cmp.head.checkpoint]).toEqual(['base', 'bio-v2-3000']);
+
+    // Its endpoint loads LoRA adapters as vLLM does; one whose path names a demo checkpoint answers as it.
+    const endpoint = /scripted endpoint: (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(child.stdout())![1]!;
+    const adapter = spawnTunegate(['run', '--db', 'runs/adapters.db', '--base-url', endpoint, '--lora-path', '/adapters/bio-v2-3000', '--checkpoint', 'ad-3000',
+      '--evalsets', packagePath('evalsets', 'bio.jsonl'), '--no-likelihood', '--json'], cwd);
+    const ran = await adapter.exit;
+    expect(ran.code, adapter.stderr()).toBe(0);
+    const run = JSON.parse(adapter.stdout()) as any;
+    expect(run.metrics.bio_accuracy).toBeGreaterThan(0.8);
+    expect(run.provenance.endpoint.lora).toMatchObject({ path: '/adapters/bio-v2-3000' });
 
     // A second demo in the same folder would recreate the database under this one: refused.
     const second = spawnTunegate(['demo', '--no-serve'], cwd);

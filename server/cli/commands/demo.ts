@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { DEMO_CHECKPOINTS, demoResponder } from '../../demo/script.js';
 import { DEMO_GENERATOR } from '../../demo/generator-script.js';
 import { EXIT, TunegateError } from '../../errors.js';
@@ -79,7 +79,18 @@ export async function demoCommand(argv: readonly string[], io: Io): Promise<numb
       path: relative(io.cwd, resolve(io.cwd, s.path)) || s.path,
     }));
     // In vLLM's accent: it gives prompt log-probabilities, so the runs show the likelihood metrics.
-    endpoint = await startScriptedEndpoint({ respond: demoResponder(sets), models: [...DEMO_CHECKPOINTS.map((c) => c.name), DEMO_GENERATOR], record: false, accent: 'vllm' });
+    // With runtime LoRA loading on, as vLLM's with VLLM_ALLOW_RUNTIME_LORA_UPDATING: an adapter whose
+    // path ends in a demo checkpoint's name answers as that checkpoint, so the training-loop hook can
+    // be tried on the demo (tunegate run --base-url ENDPOINT --lora-path /adapters/bio-v2-2000 …).
+    const answer = demoResponder(sets);
+    const asCheckpoint = (model: string) => {
+      const path = endpoint?.adapters.get(model);
+      return path === undefined ? model : basename(path.replace(/\/+$/, ''));
+    };
+    endpoint = await startScriptedEndpoint({
+      respond: (req) => answer({ ...req, model: asCheckpoint(req.model) }),
+      models: [...DEMO_CHECKPOINTS.map((c) => c.name), DEMO_GENERATOR], record: false, accent: 'vllm', lora: true,
+    });
     // The dashboard first: a port that cannot be had fails before any run, and the page fills in as they finish.
     if (serve) server = await serveDemo(dbPath, io, port);
     if (!json) {
