@@ -183,7 +183,9 @@ describe('a key bound with --key-env NAME=URL_PREFIX goes only to URLs under its
 
     const child = spawnTunegate(['serve', '--port', '0', '--db', 'db.sqlite', '--key-env', 'MODEL_KEY', '--key-env', 'JUDGE_KEY=http://127.0.0.1:8001/v1'], dir, ENV);
     try {
-      await waitFor(() => child.stderr().includes('tunegate serving'), 15_000, 'the server banner');
+      // The banner and the warnings are separate writes: a pipe may deliver them apart.
+      await waitFor(() => child.stderr().includes('key variables checkpoints and judges may name'), 15_000, 'the key variables line');
+      await waitFor(() => child.stderr().includes('warning: key MODEL_KEY'), 5_000, 'the plain-NAME warning');
       expect(child.stderr()).toContain('key MODEL_KEY may be sent to any URL; bind it with --key-env MODEL_KEY=URL_PREFIX');
       expect(child.stderr()).not.toContain('key JUDGE_KEY may be sent to any URL');
     } finally {
