@@ -12,6 +12,7 @@ import { interval, num } from '../format.js';
 import type { ViewContext } from '../router.js';
 import { chartPanel, runLink, table } from './common.js';
 import { CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
+import { pageUrl } from '../../../server/shared/page-urls.js';
 
 export const CATEGORY_NAMES: readonly Category[] = ['HighlyKnown', 'MaybeKnown', 'WeaklyKnown', 'Unknown'];
 const MEANING: Record<Category, string> = {
@@ -170,7 +171,7 @@ export function knowledgeSection(ctx: ViewContext, series: readonly TrendSeries[
       if (ctx.signal.aborted) return;
       const fallback = `Accuracy per knowledge category against training step for ${rows.length} checkpoints; the table below has every value.`;
       ctx.onLeave(await mountChart(holder, categoryChartConfig(chosen, advised, (d) => {
-        if (d.runId > 0) ctx.navigate(`/runs/${d.runId}`);
+        if (d.runId > 0) ctx.navigate(pageUrl('', 'run', { id: d.runId }));
       }), fallback));
     },
     async fill() {

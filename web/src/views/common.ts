@@ -1,8 +1,9 @@
 import type { MetricDef, RunBody } from '../api.js';
 import { h, tid, type Child } from '../dom.js';
+import { pageUrl } from '../../../server/shared/page-urls.js';
 
 /** A link to a run's page. */
-export const runLink = (id: number, text: Child = `run ${id}`) => h('a', { href: `/runs/${id}` }, text);
+export const runLink = (id: number, text: Child = `run ${id}`) => h('a', { href: pageUrl('', 'run', { id }) }, text);
 
 /** A run's status as a badge (colour and text, never colour alone). */
 export function statusBadge(status: string): HTMLElement {

@@ -9,6 +9,7 @@ import { markChips, markedAnswer } from './marks.js';
 import { chartPanel, emptyState, firstSteps, optionSelect, runLink, table } from './common.js';
 import { CATEGORY_NAMES, categoryChip } from './categories.js';
 import { blogComponent, CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
+import { pageUrl } from '../../../server/shared/page-urls.js';
 
 /** Metrics drawn as before/after bars (all on 0–1); every metric with a value is in the table. */
 const BAR_METRICS: readonly string[] = CHOSEN_METRIC_SETS.compared;
@@ -177,7 +178,7 @@ export async function renderComparison(root: HTMLElement, data: CompareData, hos
       optionSelect('Before (base)', options, String(cmp.base.runId), choose('base'), 'pick-base'),
       optionSelect('After (head)', options, String(cmp.head.runId), choose('head'), 'pick-head'),
       h('button', { type: 'button', onclick: () => host.setQuery({ base: String(cmp.head.runId), head: String(cmp.base.runId) }) }, 'Swap'),
-      h('a', { href: `/compare?base=${cmp.base.runId}&head=${cmp.head.runId}`, attrs: tid('permalink') }, 'Link to this pair')));
+      h('a', { href: pageUrl('', 'compare', {}, { base: cmp.base.runId, head: cmp.head.runId }), attrs: tid('permalink') }, 'Link to this pair')));
   }
   root.append(h('p', { class: 'lede' },
     'Before: ', host.runLink(cmp.base.runId, `${cmp.base.checkpoint} (run ${cmp.base.runId})`), ` · after: `, host.runLink(cmp.head.runId, `${cmp.head.checkpoint} (run ${cmp.head.runId})`),

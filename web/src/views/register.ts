@@ -3,6 +3,7 @@ import { h, tid } from '../dom.js';
 import type { ViewContext } from '../router.js';
 import { command } from './common.js';
 import { tagKeyProblem } from '../../../server/shared/tag-rule.js';
+import { pageUrl } from '../../../server/shared/page-urls.js';
 
 /** The form's fields, in order; each shows its own server error next to it. */
 const FIELDS = ['name', 'baseUrl', 'model', 'step', 'api', 'promptTemplate', 'apiKeyEnv', 'tags', 'evalsets'] as const;
@@ -132,7 +133,7 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
         // A server with a token answers 401 first: api.ts asks for it (the form above the page) and sends again.
         const created = await api.addCheckpoint(body);
         if (created.run !== undefined) {
-          ctx.navigate(`/runs/${created.run.id}`);
+          ctx.navigate(pageUrl('', 'run', { id: created.run.id }));
           return;
         }
         form.replaceWith(h('section', { class: 'done', attrs: tid('registered') },

@@ -9,6 +9,7 @@ import { countedGroups } from '../../../server/shared/counted-groups.js';
 import { markChips, markedAnswer } from './marks.js';
 import { emptyState, optionSelect, statusBadge, table } from './common.js';
 import { CATEGORY_NAMES, categoryChip, categoryCounts } from './categories.js';
+import { pageUrl } from '../../../server/shared/page-urls.js';
 
 const PAGE = 50;
 const LIVE = new Set(['queued', 'running']);
@@ -245,7 +246,7 @@ export async function runView(root: HTMLElement, ctx: ViewContext): Promise<void
     h('h1', null, `Run ${run.runId}: ${run.checkpoint}`, ' ', statusBadge(run.status)),
     h('p', { class: 'lede' }, run.step === null ? 'no step' : `step ${run.step}`, ` · ${run.counts?.items ?? 0} items · ${run.counts?.errors ?? 0} errors`,
       (run.counts?.truncated ?? 0) > 0 ? h('span', { attrs: tid('run-truncated') }, ` · ${run.counts!.truncated} answers cut off at max tokens`) : null,
-      run.status === 'completed' ? [' · ', h('a', { href: `/compare?head=${run.runId}`, attrs: tid('compare-link') }, 'compare with its baseline')] : null),
+      run.status === 'completed' ? [' · ', h('a', { href: pageUrl('', 'compare', {}, { head: run.runId }), attrs: tid('compare-link') }, 'compare with its baseline')] : null),
   );
   if (run.error !== null) root.append(h('p', { class: 'error', attrs: { role: 'alert' } }, `error: ${run.error}`));
   for (const n of run.notes) root.append(h('p', { class: 'note', attrs: tid('run-note') }, `note: ${n}`));

@@ -10,6 +10,7 @@ import { chartPanel, emptyState, firstSteps, metricSelect, optionSelect, runLabe
 import { CATEGORY_METRICS } from '../charts/category-chart.js';
 import { knowledgeSection } from './categories.js';
 import { CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
+import { pageUrl } from '../../../server/shared/page-urls.js';
 
 export const DEFAULT_TREND_METRICS: readonly string[] = CHOSEN_METRIC_SETS.charted;
 const [DEFAULT_Y, DEFAULT_X] = CHOSEN_METRIC_SETS.tradeoff;
@@ -78,7 +79,7 @@ async function latestRuns(ctx: ViewContext, holder: HTMLElement): Promise<void> 
     runs.map((r) => ({
       attrs: tid('latest-run'),
       cells: [runLink(r.runId), runLabel(r).replace(/^run \d+ · /, ''), statusBadge(r.status), `${r.progress.done}/${r.progress.total}`,
-        ...columns.map((m) => num(r.metrics?.[m])), h('a', { href: `/compare?head=${r.runId}` }, 'compare with baseline')],
+        ...columns.map((m) => num(r.metrics?.[m])), h('a', { href: pageUrl('', 'compare', {}, { head: r.runId }) }, 'compare with baseline')],
     })), 'latest-runs'));
 }
 
@@ -131,7 +132,7 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   }
 
   const order = groupLabels(points, state.colour);
-  const open = (runId: number) => ctx.navigate(`/runs/${runId}`);
+  const open = (runId: number) => ctx.navigate(pageUrl('', 'run', { id: runId }));
   // Built once the page shows: charts first (so the first one paints at once), then the tables.
   const charts: Array<() => Promise<void>> = [];
   const tables: Array<() => void> = [];
