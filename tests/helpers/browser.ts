@@ -176,30 +176,52 @@ export interface WatchedPage {
 
 const CSP_TAG = '__tunegate_csp_violation__';
 
-/**
- * One context per browser (a test file's), made on first use: the dashboard keeps nothing in
- * cookies or storage, and every test's app listens on its own port, so tests share nothing
- * through it. A new context costs a renderer start (~0.5 s on two cores); a page does not.
- */
-const sharedContexts = new WeakMap<Browser, Promise<BrowserContext>>();
+/** A screen to test on: the viewport and the colour scheme the browser prefers. */
+export interface Screen {
+  width: number;
+  height: number;
+  colorScheme: 'light' | 'dark';
+}
 
-function contextOf(browser: Browser): Promise<BrowserContext> {
-  let c = sharedContexts.get(browser);
+/** The desktop default every test used before screens mattered. */
+export const DEFAULT_SCREEN: Screen = { width: 1024, height: 768, colorScheme: 'light' };
+/** The four screens the dashboard must serve: a phone (390 px) and a desktop (1440 px), each light and dark. */
+export const SCREENS: readonly Screen[] = [
+  { width: 390, height: 844, colorScheme: 'light' },
+  { width: 390, height: 844, colorScheme: 'dark' },
+  { width: 1440, height: 900, colorScheme: 'light' },
+  { width: 1440, height: 900, colorScheme: 'dark' },
+];
+/** "390×844 dark": a screen's name in test titles and messages. */
+export const screenName = (s: Screen) => `${s.width}×${s.height} ${s.colorScheme}`;
+
+/**
+ * One context per browser and screen (a test file's), made on first use: the dashboard keeps
+ * nothing in cookies or storage, and every test's app listens on its own port, so tests share
+ * nothing through it. A new context costs a renderer start (~0.5 s on two cores); a page does not.
+ */
+const sharedContexts = new WeakMap<Browser, Map<string, Promise<BrowserContext>>>();
+
+function contextOf(browser: Browser, screen: Screen): Promise<BrowserContext> {
+  let byScreen = sharedContexts.get(browser);
+  if (byScreen === undefined) sharedContexts.set(browser, (byScreen = new Map()));
+  const key = screenName(screen);
+  let c = byScreen.get(key);
   if (c === undefined) {
     c = (async () => {
-      const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, deviceScaleFactor: 1 });
+      const context = await browser.newContext({ viewport: { width: screen.width, height: screen.height }, colorScheme: screen.colorScheme, deviceScaleFactor: 1 });
       // Runs before the page's own scripts in every document (not subject to the page's CSP).
       await context.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.warn(${JSON.stringify(CSP_TAG)} + ' ' + e.violatedDirective + ' ' + e.blockedURI), true);`);
       return context;
     })();
-    sharedContexts.set(browser, c);
+    byScreen.set(key, c);
   }
   return c;
 }
 
-/** A fresh page whose traffic and errors are recorded; closed after the test. */
-export async function openPage(browser: Browser): Promise<WatchedPage> {
-  const context = await contextOf(browser);
+/** A fresh page (on `screen`: the default 1024×768 light) whose traffic and errors are recorded; closed after the test. */
+export async function openPage(browser: Browser, screen: Screen = DEFAULT_SCREEN): Promise<WatchedPage> {
+  const context = await contextOf(browser, screen);
   const page = await context.newPage();
   pages.push(page);
   const log: PageLog = { requests: [], failures: [], requestFailures: [], pageErrors: [], consoleErrors: [], cspViolations: [] };
