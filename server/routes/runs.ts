@@ -5,8 +5,9 @@ import { checkKeyEnvsAllowed } from '../config.js';
 import { refuseUrlCredentials } from '../http/url-credentials.js';
 import { checkpointKeyUse } from '../queue/submit-run.js';
 import { judgeKeyUse, judgeSpecUrl } from '../judge/spec.js';
-import { itemJson, runJson } from '../report/run-json.js';
-import { categoryLookup, runCategories } from '../runs/categories.js';
+import { runJson } from '../report/run-json.js';
+import { resultJsonOf } from './result-json.js';
+import { streamResultsJsonl } from './results-jsonl.js';
 import { currentSummary } from '../runs/summary.js';
 import { TunegateError } from '../errors.js';
 import { judgeSummaries } from '../judge/judge-summaries.js';
@@ -49,15 +50,7 @@ function runList(store: Store, q: { checkpoint?: string; status?: RunStatus; kin
 
 /** One page of a run's results, optionally only the keyword items of one knowledge category. */
 function resultsPage(store: Store, id: number, page: ResultPage & { limit: number; offset: number }, category: Category | undefined) {
-  const run = store.runs.get(id);
-  const items = new Map(store.runs.items(id).map((i) => [`${i.set}\u0000${i.id}`, i]));
-  const judgments = new Map(store.judge.judgments(id).map((j) => [`${j.set}\u0000${j.itemId}\u0000${j.sample}`, j]));
-  const categoryOf = categoryLookup(runCategories(store, run));
-  const itemOf = (r: { set: string; itemId: string }) => items.get(`${r.set}\u0000${r.itemId}`);
-  const json = (r: ReturnType<typeof store.results.list>[number]) => {
-    const item = itemOf(r);
-    return itemJson(r, item, judgments.get(`${r.set}\u0000${r.itemId}\u0000${r.sample}`), item === undefined ? null : categoryOf(item));
-  };
+  const { json, itemOf, categoryOf } = resultJsonOf(store, store.runs.get(id));
   if (category === undefined) {
     return { results: store.results.list(id, page).map(json), total: store.results.count(id, page), limit: page.limit, offset: page.offset };
   }
@@ -147,6 +140,23 @@ export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
   });
 
   const secrets = servedSecrets(deps);
+  app.get('/api/runs/:id/results.jsonl', {
+    schema: {
+      summary: "Every stored result of a run as JSON Lines, streamed (a download): one object per line, the same objects and order as GET /api/runs/:id/results; a running run sends what is stored so far",
+      params: RunParams,
+      produces: ['application/x-ndjson'],
+      response: { 200: Type.String({ description: 'one ItemJson (with category) per line, UTF-8, newline-terminated' }), ...errors },
+    },
+  }, async (req, reply) => {
+    const id = req.params.id;
+    const body = streamResultsJsonl(store, id, (text) => redactSecretForms(text, secrets));
+    return reply
+      // x-ndjson: the type jq, pandas (lines=True), DuckDB and HTTP clients know for one JSON value per line.
+      .type('application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="run-${id}-results.jsonl"`)
+      // A stream is sent as is (the 200 schema documents its lines; Fastify serializes no stream).
+      .send(body as unknown as string);
+  });
   const streams = runStreams(app, {
     ...deps.eventStreams, store, queue, runBody: (id) => runBody(store, id), redact: (text) => redactSecretForms(text, secrets),
     headers: { 'x-content-type-options': 'nosniff', 'content-security-policy': CSP },

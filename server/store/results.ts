@@ -141,6 +141,11 @@ export function createResultRepo(db: Database) {
   const counts = db.prepare<[number], { results: number; errors: number }>(
     'SELECT COUNT(*) AS results, COUNT(error) AS errors FROM results WHERE run_id = ?',
   );
+  const chunkAfter = db.prepare<{ runId: number; position: number; sample: number; limit: number }, Row & { item_position: number }>(
+    `SELECT results.*, run_items.position AS item_position FROM results
+     JOIN run_items ON run_items.run_id = results.run_id AND run_items.set_name = results.set_name AND run_items.item_id = results.item_id
+     WHERE results.run_id = @runId AND (run_items.position, results.sample) > (@position, @sample)
+     ORDER BY run_items.position, results.sample LIMIT @limit`);
   const deleteErrored = db.prepare('DELETE FROM results WHERE run_id = ? AND error IS NOT NULL');
   const deleteOne = db.prepare('DELETE FROM results WHERE run_id = ? AND set_name = ? AND item_id = ? AND sample = ?');
   const addScore = db.prepare(
@@ -223,6 +228,21 @@ export function createResultRepo(db: Database) {
                    ORDER BY run_items.position, results.sample LIMIT @limit OFFSET @offset`;
       const rows = db.prepare(sql).all({ runId, set: page.set, limit: page.limit ?? -1, offset: page.offset ?? 0 }) as Row[];
       return rows.map(fromRow);
+    },
+
+    /**
+     * Up to `limit` results in run order (as `list`) after the one at `after` (its item's position
+     * and sample; null: from the start). Keyset paging: a caller streaming a whole run reads it in
+     * chunks, leaving the connection free between them (an open iterator would keep it busy while
+     * a slow client reads, and the runner could not store a result meanwhile).
+     */
+    chunkAfter(runId: number, after: { position: number; sample: number } | null, limit: number): Array<{ position: number; record: ResultRecord }> {
+      const out: Array<{ position: number; record: ResultRecord }> = [];
+      for (const r of chunkAfter.iterate({ runId, position: after?.position ?? -1, sample: after?.sample ?? -1, limit })) {
+        const { item_position: position, ...row } = r;
+        out.push({ position, record: fromRow(row) });
+      }
+      return out;
     },
 
     /** Adds (or replaces) one named score on a stored result, e.g. a perplexity measured later. */
