@@ -10,7 +10,7 @@ import { mountChart } from '../charts/lazy.js';
 import { h, tid, type Child } from '../dom.js';
 import { interval, num } from '../format.js';
 import type { ViewContext } from '../router.js';
-import { chartPanel, runLink, table } from './common.js';
+import { chartPanel, csvFileName, runLink, table } from './common.js';
 import { CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
 import { pageUrl } from '../../../server/shared/page-urls.js';
 
@@ -90,7 +90,7 @@ function adviceBox(a: Advice, label: (metric: string) => string): HTMLElement {
         cells: [r.step === null ? 'no step' : String(r.step), h('span', null, runLink(r.runId, r.checkpoint)), valueCell(r.heldout.value, r.heldout),
           ...CHOSEN_METRIC_SETS.forgetting.map((m) => knownCell(r, m)), verdict],
       };
-    }));
+    }), undefined, csvFileName('advice', `${a.tag.key}=${a.tag.value}`));
   const pick = a.pick;
   return h('div', { class: `advice-box ${pick === null ? 'advice-none' : 'advice-pick'}` },
     h('p', { class: 'advice-head', attrs: tid('advice-pick') }, pick === null
@@ -135,7 +135,7 @@ export function knowledgeSection(ctx: ViewContext, series: readonly TrendSeries[
           return q === undefined ? '–' : valueCell(q.value, q);
         }),
         h('span', { class: 'nowrap' }, runLink(p.runId))],
-    })), 'category-table');
+    })), 'category-table', csvFileName('knowledge-categories'));
   const counts = h('div', { class: 'cat-base-list', attrs: tid('category-counts') });
   const advice = h('section', { class: 'advice', attrs: { ...tid('advice'), 'aria-live': 'polite' } });
 

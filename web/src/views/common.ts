@@ -1,6 +1,8 @@
 import type { MetricDef, RunBody } from '../api.js';
 import { h, tid, type Child } from '../dom.js';
 import { pageUrl } from '../../../server/shared/page-urls.js';
+import { downloadTable } from '../download.js';
+export { csvFileName } from '../csv.js';
 
 /** A link to a run's page. */
 export const runLink = (id: number, text: Child = `run ${id}`) => h('a', { href: pageUrl('', 'run', { id }) }, text);
@@ -44,12 +46,21 @@ export function optionSelect(label: string, options: ReadonlyArray<{ value: stri
   return h('label', { class: 'control' }, h('span', null, label), select);
 }
 
-/** A table with a caption, header and rows (header and body cells are DOM children, so text stays text). */
-export function table(caption: string, head: readonly Child[], rows: ReadonlyArray<{ cells: Child[]; attrs?: Record<string, string> }>, testId?: string): HTMLTableElement {
-  return h('table', { class: 'data', attrs: testId === undefined ? {} : tid(testId) },
+/** A table row: its cells (DOM children, so text stays text) and attributes, or a row built whole (cells with classes of their own). */
+export type TableRow = { cells: Child[]; attrs?: Record<string, string> } | HTMLTableRowElement;
+
+/**
+ * A table with a caption, header and rows, and a button that downloads it as the CSV file `file`
+ * (from csvFileName: it names the table and its context): exactly the rows and columns shown.
+ * Returns the box holding both; the table itself keeps `class="data"` and `testId`.
+ */
+export function table(caption: string, head: readonly Child[], rows: readonly TableRow[], testId: string | undefined, file: string, cls = ''): HTMLElement {
+  const el = h('table', { class: `data ${cls}`.trim(), attrs: testId === undefined ? {} : tid(testId) },
     h('caption', null, caption),
     h('thead', null, h('tr', null, head.map((c) => h('th', { attrs: { scope: 'col' } }, c)))),
-    h('tbody', null, rows.map((r) => h('tr', { attrs: r.attrs ?? {} }, r.cells.map((c) => h('td', null, c))))));
+    h('tbody', null, rows.map((r) => (r instanceof HTMLTableRowElement ? r : h('tr', { attrs: r.attrs ?? {} }, r.cells.map((c) => h('td', null, c)))))));
+  const button = h('button', { type: 'button', class: 'download-csv', title: `Download this table as ${file} (UTF-8, opens in spreadsheets)`, onclick: () => downloadTable(el, file), attrs: { ...tid('download-csv'), 'data-file': file } }, 'Download CSV');
+  return h('div', { class: 'table-box' }, h('div', { class: 'table-tools' }, button), el);
 }
 
 /** A chart with its table view: the same numbers as a real table (accessible, copyable). */

@@ -6,7 +6,7 @@ import { h, tid, type Child } from '../dom.js';
 import { digitsFor, interval, num, signed, withInterval } from '../format.js';
 import type { ViewContext } from '../router.js';
 import { markChips, markedAnswer } from './marks.js';
-import { chartPanel, emptyState, firstSteps, optionSelect, runLink, table } from './common.js';
+import { chartPanel, csvFileName, emptyState, firstSteps, optionSelect, runLink, table } from './common.js';
 import { CATEGORY_NAMES, categoryChip } from './categories.js';
 import { blogComponent, CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
 import { pageUrl } from '../../../server/shared/page-urls.js';
@@ -52,7 +52,10 @@ function consistencyRow(set: string, c: MetricChange, definition: string): { att
   };
 }
 
-function metricTable(cmp: Comparison, gate: GateReport | Error, defs: ReadonlyMap<string, MetricDef>, consistencyDefinition: string): HTMLTableElement {
+/** The pair's name in its tables' file names: compare-7-vs-12. */
+const pairName = (cmp: Comparison) => `compare-${cmp.base.runId}-vs-${cmp.head.runId}`;
+
+function metricTable(cmp: Comparison, gate: GateReport | Error, defs: ReadonlyMap<string, MetricDef>, consistencyDefinition: string): HTMLElement {
   const verdicts = new Map(gate instanceof Error ? [] : gate.metrics.map((m) => [m.metric, m]));
   const rows = Object.entries(cmp.metrics).filter(([, c]) => c.base !== null || c.head !== null);
   return table('Every metric before and after: each run\'s own 95% interval and n; the paired interval of the change (the gate\'s sign-flip test inverted at the metric\'s level), the one-sided p that it got worse with the level it was tested at, and the verdict come from the gate (gated metrics only)',
@@ -70,7 +73,7 @@ function metricTable(cmp: Comparison, gate: GateReport | Error, defs: ReadonlyMa
           v?.p === null || v === undefined ? '' : `${v.p < 0.001 ? '<0.001' : v.p.toFixed(3)}${v.level === null ? '' : ` / ${v.level.toPrecision(2)}`}`,
           v === undefined ? '' : h('span', { class: `verdict verdict-${v.verdict}`, title: v.reason }, v.verdict)],
       }, ...facts];
-    }), 'metric-table');
+    }), 'metric-table', csvFileName(pairName(cmp), 'metrics'));
 }
 
 function transitionsTable(cmp: Comparison, pass: string): HTMLElement {
@@ -90,36 +93,32 @@ function transitionsTable(cmp: Comparison, pass: string): HTMLElement {
     sets.map(([set, t]) => ({
       attrs: { ...tid('transition-row'), 'data-set': set },
       cells: [set, String(t.stayedRight), String(t.learned), String(t.forgotten), String(t.stayedWrong), String(t.unscored), bar(t)],
-    })), 'transitions');
+    })), 'transitions', csvFileName(pairName(cmp), 'transitions'));
 }
 
-function flipTable(flips: readonly Flip[]): HTMLElement {
+function flipTable(flips: readonly Flip[], file: string): HTMLElement {
   if (flips.length === 0) return h('p', { class: 'note', attrs: tid('no-flips') }, 'No keyword item changed outcome with these filters.');
-  return h('table', { class: 'data flips', attrs: tid('flip-table') },
-    h('caption', null, `${flips.length} keyword items changed outcome, forgotten first, largest drop first`),
-    h('thead', null, h('tr', null, ['item', 'outcome', 'question', 'before', 'after'].map((c) => h('th', { attrs: { scope: 'col' } }, c)))),
-    h('tbody', null, flips.map((f) => h('tr', { attrs: { ...tid('flip-row'), 'data-item': `${f.set}/${f.id}`, 'data-outcome': OUTCOME_TEXT[f.to] } },
+  return table(`${flips.length} keyword items changed outcome, forgotten first, largest drop first`, ['item', 'outcome', 'question', 'before', 'after'],
+    flips.map((f) => h('tr', { attrs: { ...tid('flip-row'), 'data-item': `${f.set}/${f.id}`, 'data-outcome': OUTCOME_TEXT[f.to] } },
       h('td', null, h('div', null, `${f.set}/${f.id}`), f.tags.length > 0 ? h('div', { class: 'tags' }, f.tags.join(', ')) : null,
         f.category !== null ? h('div', { class: 'item-cats' }, categoryChip(f.category)) : null),
       h('td', null, h('span', { class: `badge outcome-${OUTCOME_TEXT[f.to]}` }, OUTCOME_TEXT[f.to]), h('div', { class: 'note' }, `score ${signed(-f.drop)}`)),
       h('td', { class: 'prompt' }, f.prompt),
       h('td', { class: 'side' }, sideCell(f.base, 'before')),
-      h('td', { class: 'side' }, sideCell(f.head, 'after'))))));
+      h('td', { class: 'side' }, sideCell(f.head, 'after')))), 'flip-table', file, 'flips');
 }
 
-function blogTable(items: readonly BlogChange[]): HTMLElement {
+function blogTable(items: readonly BlogChange[], file: string): HTMLElement {
   if (items.length === 0) return h('p', { class: 'note' }, 'No blog items in common with these filters.');
   const comps = CHOSEN_METRIC_SETS.comparedBlog.map(blogComponent);
   const compText = (c: Record<string, number>) => comps.filter((k) => c[k] !== undefined).map((k) => `${k} ${num(c[k], k === 'chrf' ? 1 : 3)}`).join(' · ');
-  return h('table', { class: 'data blog', attrs: tid('blog-table') },
-    h('caption', null, 'Blog items: both posts with their component scores, largest drop in blog quality first'),
-    h('thead', null, h('tr', null, ['post', 'change', 'before', 'after'].map((c) => h('th', { attrs: { scope: 'col' } }, c)))),
-    h('tbody', null, items.map((b) => h('tr', { attrs: { ...tid('blog-row'), 'data-item': `${b.set}/${b.id}` } },
+  return table('Blog items: both posts with their component scores, largest drop in blog quality first', ['post', 'change', 'before', 'after'],
+    items.map((b) => h('tr', { attrs: { ...tid('blog-row'), 'data-item': `${b.set}/${b.id}` } },
       h('td', null, h('div', { class: 'title' }, b.title), h('div', { class: 'tags' }, `${b.set}/${b.id}`),
         h('details', null, h('summary', null, 'held-out reference'), h('p', { class: 'answer' }, b.reference))),
       h('td', null, signed(b.drop === null ? null : -b.drop)),
       h('td', { class: 'side' }, h('div', { class: 'side-head' }, compText(b.base.components)), h('details', null, h('summary', null, 'post before'), h('p', { class: 'answer' }, b.base.answer ?? 'no answer'))),
-      h('td', { class: 'side' }, h('div', { class: 'side-head' }, compText(b.head.components)), h('details', null, h('summary', null, 'post after'), h('p', { class: 'answer' }, b.head.answer ?? 'no answer')))))));
+      h('td', { class: 'side' }, h('div', { class: 'side-head' }, compText(b.head.components)), h('details', null, h('summary', null, 'post after'), h('p', { class: 'answer' }, b.head.answer ?? 'no answer'))))), 'blog-table', file, 'blog');
 }
 
 /** What the compare view shows: the comparison, the gate's report on the pair (or why there is none), the metric definitions. */
@@ -219,6 +218,6 @@ export async function renderComparison(root: HTMLElement, data: CompareData, hos
       categorized
         ? optionSelect('Knowledge category', [{ value: '', text: 'any category' }, ...CATEGORY_NAMES.map((c) => ({ value: c, text: c }))], category, (v) => host.setQuery({ category: v === '' ? null : v }), 'filter-category')
         : null),
-    flipTable(flips));
-  if (cmp.blog.length > 0) root.append(h('h2', null, 'Blog posts'), blogTable(blog));
+    flipTable(flips, csvFileName(pairName(cmp), 'flips')));
+  if (cmp.blog.length > 0) root.append(h('h2', null, 'Blog posts'), blogTable(blog, csvFileName(pairName(cmp), 'blog')));
 }

@@ -7,7 +7,7 @@ import { servingLine } from '../../../server/shared/serving-line.js';
 // The same words for a consistency's n as `show` (it imports nothing at run time either).
 import { countedGroups } from '../../../server/shared/counted-groups.js';
 import { markChips, markedAnswer } from './marks.js';
-import { emptyState, optionSelect, statusBadge, table } from './common.js';
+import { csvFileName, emptyState, optionSelect, statusBadge, table } from './common.js';
 import { CATEGORY_NAMES, categoryChip, categoryCounts } from './categories.js';
 import { pageUrl } from '../../../server/shared/page-urls.js';
 
@@ -105,7 +105,7 @@ function metricsTable(run: RunBody, defs: readonly MetricDef[]): HTMLElement {
       const s = run.stats[d.name];
       const digits = digitsFor(d);
       return { attrs: { ...tid('run-metric-row'), 'data-metric': d.name }, cells: [d.label, num(run.metrics![d.name], digits), interval(s?.ci, digits), String(s?.n ?? 0), s?.method ?? ''] };
-    }), 'run-metrics');
+    }), 'run-metrics', csvFileName('run', run.runId, 'metrics'));
 }
 
 /** The run's keyword items per knowledge category against its base; each count filters the answers below. */
@@ -143,13 +143,13 @@ function setsTable(run: RunBody, consistencyDefinition: string): HTMLElement {
         ...(consistency ? [consistencyCell(s, consistencyDefinition)] : []),
         s.hallucination_rate === undefined ? '' : withInterval(s.hallucination_rate, s.stats.hallucination_rate),
         typeof s.blog_quality === 'number' ? withInterval(s.blog_quality, s.stats.blog_quality) : ''],
-    })), 'run-sets');
+    })), 'run-sets', csvFileName('run', run.runId, 'sets'));
   if (!consistency) return t;
   return h('div', null, t, h('p', { class: 'note', attrs: tid('consistency-note') }, consistencyDefinition));
 }
 
 /** How a run was measured (endpoint, parameters, scorers, tool, times, eval set hashes); the HTML report shows both runs' too. */
-export function provenance(run: Pick<RunBody, 'provenance' | 'params' | 'createdAt' | 'startedAt' | 'finishedAt'>, title = 'Provenance'): HTMLElement {
+export function provenance(run: Pick<RunBody, 'runId' | 'provenance' | 'params' | 'createdAt' | 'startedAt' | 'finishedAt'>, title = 'Provenance'): HTMLElement {
   const p = run.provenance;
   const pr = run.params;
   const dl = (pairs: Array<[string, string] | [string, string, string]>) =>
@@ -174,10 +174,10 @@ export function provenance(run: Pick<RunBody, 'provenance' | 'params' | 'created
       ['finished', `${dateTime(run.finishedAt)} (${duration(run.startedAt, run.finishedAt)})`],
     ]),
     table('Eval sets and their content hashes (two runs are compared only on items with the same content)', ['set', 'items', 'hash'],
-      p.evalsets.map((s) => ({ cells: [s.name, String(s.items), h('code', null, s.hash)] }))));
+      p.evalsets.map((s) => ({ cells: [s.name, String(s.items), h('code', null, s.hash)] })), undefined, csvFileName('run', run.runId, 'evalsets')));
 }
 
-function itemRow(r: ItemJson, samples: number): HTMLElement {
+function itemRow(r: ItemJson, samples: number): HTMLTableRowElement {
   const scoreText = r.kind === 'blog'
     ? Object.entries(r.scores).map(([k, v]) => `${k} ${num(v, k === 'chrf' ? 1 : 3)}`).join(' · ')
     : `score ${num(r.score)}${r.passed === null ? '' : r.passed ? ' · pass' : ' · fail'}${r.hallucinated === true ? ' · hallucinated' : ''}`;
@@ -219,9 +219,11 @@ async function itemsSection(run: RunBody, ctx: ViewContext): Promise<HTMLElement
         ? optionSelect('Knowledge category', [{ value: '', text: 'all categories' }, ...CATEGORY_NAMES.map((c) => ({ value: c, text: c }))], category,
           (v) => ctx.setQuery({ category: v === '' ? null : v, page: null }), 'items-category')
         : null),
-    res.results.length === 0 ? h('p', { class: 'note' }, 'No results match.') : h('table', { class: 'data items-table', attrs: tid('items-table') },
-      h('thead', null, h('tr', null, ['item', 'question', 'answer', 'scores', 'latency'].map((c) => h('th', { attrs: { scope: 'col' } }, c)))),
-      h('tbody', null, res.results.map((r) => itemRow(r, run.params.samples)))),
+    h('p', { class: 'downloads' }, h('a', { href: api.resultsJsonlUrl(run.runId), download: `run-${run.runId}-results.jsonl`, attrs: tid('download-jsonl') }, 'Download all answers (JSONL)'),
+      ' · one JSON object per line, every stored result of the run; the CSV button below saves the rows on this page.'),
+    res.results.length === 0 ? h('p', { class: 'note' }, 'No results match.') : table(`Answers ${(page - 1) * PAGE + 1}–${(page - 1) * PAGE + res.results.length} of ${res.total}`,
+      ['item', 'question', 'answer', 'scores', 'latency'], res.results.map((r) => itemRow(r, run.params.samples)), 'items-table',
+      csvFileName('run', run.runId, 'results', ...(set !== '' ? [set] : []), ...(outcome !== '' ? [outcome] : []), ...(category !== '' ? [category] : []), ...(page > 1 ? ['page', page] : [])), 'items-table'),
     nav);
 }
 

@@ -6,7 +6,7 @@ import { directionHint, trendChartConfig, trendGroups } from '../charts/trend-ch
 import { h, tid } from '../dom.js';
 import { digitsFor, interval, num, stepLabel } from '../format.js';
 import { nextFrame, type AfterAttach, type ViewContext } from '../router.js';
-import { chartPanel, emptyState, firstSteps, metricSelect, optionSelect, runLabel, runLink, statusBadge, table } from './common.js';
+import { chartPanel, csvFileName, emptyState, firstSteps, metricSelect, optionSelect, runLabel, runLink, statusBadge, table } from './common.js';
 import { CATEGORY_METRICS } from '../charts/category-chart.js';
 import { knowledgeSection } from './categories.js';
 import { CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
@@ -36,7 +36,7 @@ function readState(q: URLSearchParams, checkpoints: readonly Checkpoint[]): Tren
   };
 }
 
-function trendTable(series: TrendSeries, colour: string | null): HTMLTableElement {
+function trendTable(series: TrendSeries, colour: string | null): HTMLElement {
   const digits = digitsFor(series);
   return table(`${series.label}: each checkpoint's latest completed run, by step (${directionHint(series.direction)})`,
     ['checkpoint', 'step', 'group', 'value', '95% interval', 'n', 'run'],
@@ -47,7 +47,7 @@ function trendTable(series: TrendSeries, colour: string | null): HTMLTableElemen
         p.step === null ? 'no step (not charted)' : String(p.step),
         groupOf(p, colour), num(p.value, digits), interval(p.ci, digits), String(p.n), runLink(p.runId),
       ],
-    })), 'trend-table');
+    })), 'trend-table', csvFileName('trend', series.metric));
 }
 
 function controls(ctx: ViewContext, state: TrendState, metrics: readonly MetricDef[], checkpoints: readonly Checkpoint[]): HTMLElement {
@@ -80,7 +80,7 @@ async function latestRuns(ctx: ViewContext, holder: HTMLElement): Promise<void> 
       attrs: tid('latest-run'),
       cells: [runLink(r.runId), runLabel(r).replace(/^run \d+ · /, ''), statusBadge(r.status), `${r.progress.done}/${r.progress.total}`,
         ...columns.map((m) => num(r.metrics?.[m])), h('a', { href: pageUrl('', 'compare', {}, { head: r.runId }) }, 'compare with baseline')],
-    })), 'latest-runs'));
+    })), 'latest-runs', csvFileName('latest-runs')));
 }
 
 /** `/`: every checkpoint's latest completed run against training step, and the trade-off scatter. */
@@ -171,7 +171,7 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
         attrs: { ...tid('tradeoff-row'), 'data-checkpoint': p.checkpoint, 'data-pareto': String(p.pareto) },
         cells: [p.checkpoint, stepLabel(p.step), p.group, `${num(p.x, dx)} ${interval(p.xCi, dx)} n=${p.xN}`, `${num(p.y, dy)} ${interval(p.yCi, dy)} n=${p.yN}`,
           p.pareto ? 'yes' : '', runLink(p.runId)],
-      })), 'tradeoff-table');
+      })), 'tradeoff-table', csvFileName('tradeoff', ys.metric, 'vs', xs.metric));
     const tableSlot = h('div');
     tables.push(() => tableSlot.replaceWith(tableEl()));
     const front = tp.filter((p) => p.pareto).map((p) => p.checkpoint);
