@@ -16,9 +16,9 @@ interface PropertySchema {
 /** An option's flag: `allowMismatch` is `allow-mismatch`. */
 export const flagName = (option: string): string => option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** Options as the CLI spells them: `--allow-mismatch`, `--metrics a,b`. */
+/** Options as the CLI spells them: `--allow-mismatch`, `--metrics a,b`; a switch turned off is `--no-model-check`. */
 export const flagWording: OptionWording = (option, value) =>
-  (value === undefined || value === 'true' ? `--${flagName(option)}` : `--${flagName(option)} ${value}`);
+  (value === undefined || value === 'true' ? `--${flagName(option)}` : value === 'false' ? `--no-${flagName(option)}` : `--${flagName(option)} ${value}`);
 
 /** Runs `fn` with its option errors worded as flags (errors.ts: OptionError). */
 export const inFlags = <T>(fn: () => T): T => wordOptions(flagWording, fn);

@@ -1,4 +1,4 @@
-import { OptionError, TunegateError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import type { ServingReplica } from '../store/types.js';
 import { oneLine } from '../untrusted-text.js';
 import { stripUrlCredentials } from '../http/url-credentials.js';
@@ -181,10 +181,11 @@ async function probeReplica(get: Get, baseUrl: string, model: string, check: boo
     const served = mine !== undefined || (identity?.server === 'TGI' && model === 'tgi');
     if (check && !served) {
       const names = ids.map((d) => JSON.stringify(oneLine(d.id as string, 200)));
-      throw new TunegateError(
-        'MODEL_NOT_SERVED',
-        `${shown} does not serve model ${JSON.stringify(oneLine(model, 200))}: it serves ${names.slice(0, MAX_LISTED).join(', ')}${names.length > MAX_LISTED ? ` and ${names.length - MAX_LISTED} more` : ''} ` +
-          '(GET /v1/models); fix --model, or skip this check with --no-model-check. Nothing was sent.',
+      // Worded by each edge: the CLI names --model and --no-model-check, the API body/model and body/modelCheck=false.
+      throw new OptionError(
+        'MODEL_NOT_SERVED', 'model',
+        (name) => `${shown} does not serve model ${JSON.stringify(oneLine(model, 200))}: it serves ${names.slice(0, MAX_LISTED).join(', ')}${names.length > MAX_LISTED ? ` and ${names.length - MAX_LISTED} more` : ''} ` +
+          `(GET /v1/models); fix ${name('model')}, or skip this check with ${name('modelCheck', 'false')}. Nothing was sent.`,
       );
     }
     if (check) replica.modelCheck = 'passed';

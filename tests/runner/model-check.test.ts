@@ -63,11 +63,16 @@ describe('the model check (GET /v1/models before a run)', () => {
     try {
       const { app } = await testApp();
       // Registration checks the model too (issue 22); a typo stored anyway needs modelCheck: false.
-      expect((await post(app, '/api/checkpoints', { name: 'typo', baseUrl: e.url, model: 'serverd' })).json().code).toBe('MODEL_NOT_SERVED');
+      const unserved = (await post(app, '/api/checkpoints', { name: 'typo', baseUrl: e.url, model: 'serverd' })).json();
+      expect(unserved.code).toBe('MODEL_NOT_SERVED');
+      // Worded for the API: its fields, never the CLI's flags.
+      expect(unserved.error).toContain('fix body/model, or skip this check with body/modelCheck=false');
+      expect(unserved.error).not.toMatch(/--[a-z]/);
       expect((await post(app, '/api/checkpoints', { name: 'typo', baseUrl: e.url, model: 'serverd', modelCheck: false })).statusCode).toBe(201);
       const refused = await post(app, '/api/runs', { checkpoint: 'typo', evalsets: ['bio'] });
       expect(refused.statusCode).toBe(400);
       expect(refused.json()).toMatchObject({ code: 'MODEL_NOT_SERVED', error: expect.stringContaining('does not serve model "serverd": it serves "served"') });
+      expect(refused.json().error).not.toMatch(/--[a-z]/);
       expect((await app.inject({ method: 'GET', url: '/api/runs' })).json().runs).toEqual([]);
 
       const skipped = await post(app, '/api/runs', { checkpoint: 'typo', evalsets: ['bio'], modelCheck: false });

@@ -49,8 +49,21 @@ describeBrowser('dashboard /runs/:id: served by, in chromium', (browser) => {
     const modelError = w.page.locator('[data-testid=error-model]');
     await modelError.waitFor({ state: 'visible' });
     expect(await modelError.textContent()).toContain('does not serve model "sft-200": it serves "sft-2000"');
+    // In the form's words: its Model field and its own box, not the API's field names or the CLI's flags.
+    expect(await modelError.textContent()).toContain('fix the Model field, or skip this check with the "Skip the model check" box');
+    expect(await modelError.textContent()).not.toMatch(/--[a-z]|body\//);
     expect(replicas.every((r) => r.requests.length === 0)).toBe(true);
     expect(d.store.checkpoints.find('two-gpus')).toBeUndefined();
+    // The box sends modelCheck: false: the name is stored unchecked (no run: nothing is sent to a name not served).
+    await w.page.locator('[data-testid=run-now]').uncheck();
+    await w.page.locator('#f-name').fill('unchecked');
+    await w.page.locator('[data-testid=skip-model-check]').check();
+    await w.page.locator('[data-testid=register-submit]').click();
+    await w.page.locator('[data-testid=registered]').waitFor();
+    expect(d.store.checkpoints.get('unchecked').model).toBe('sft-200');
+    await visit(w, d, '/checkpoints/new');
+    await w.page.locator('#f-name').fill('two-gpus');
+    await w.page.locator('#f-baseUrl').fill(urls.join(' '));
 
     await w.page.locator('#f-model').fill('sft-2000');
     await w.page.locator('[data-testid=register-submit]').click();

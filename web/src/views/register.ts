@@ -21,6 +21,22 @@ export function fieldOf(message: string): Field | null {
   return null;
 }
 
+/** The form's label of each request field the server names (body/model → the Model field): the one map from the API's words to the form's. */
+const LABELS: Record<string, string> = {
+  name: 'Name', baseUrl: 'Base URL', baseUrls: 'Base URL', model: 'Model', step: 'Training step', api: 'API', promptTemplate: 'Prompt template',
+  apiKeyEnv: 'Key variable', tags: 'Tags', evalsets: 'Eval sets to run',
+};
+/** Request fields set to a value the form sets with a control of its own. */
+const SETTINGS: Record<string, string> = { 'modelCheck=false': 'the "Skip the model check" box' };
+
+/** A server message in the form's words: `body/model` → the Model field; `body/modelCheck=false` → the "Skip the model check" box. */
+export function inFormWords(message: string): string {
+  return message.replace(/\bbody\/([A-Za-z]+)(=[A-Za-z0-9]+)?/g, (whole, f: string, v: string | undefined) => {
+    if (v !== undefined) return SETTINGS[`${f}${v}`] ?? whole;
+    return LABELS[f] !== undefined ? `the ${LABELS[f]} field` : whole;
+  });
+}
+
 /** "mix=bio-v2, lr=1e-5" (commas or new lines) → {mix: "bio-v2", lr: "1e-5"}; a malformed part is an error naming it. */
 export function parseTags(text: string): Record<string, string> {
   const tags: Record<string, string> = {};
@@ -65,11 +81,12 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
   const keyIn = text('apiKeyEnv', 'e.g. VLLM_API_KEY');
   const tagsIn = text('tags', 'mix=bio-v2, lr=1e-5');
   const runNow = h('input', { type: 'checkbox', name: 'autoRun', checked: true, attrs: tid('run-now') });
+  const skipCheck = h('input', { type: 'checkbox', name: 'modelCheck', attrs: tid('skip-model-check') });
   const usable = evalsets.filter((s) => s.error === undefined);
   const boxes = usable.map((s) => h('input', { type: 'checkbox', name: 'evalsets', value: s.name, checked: true }));
   const evalsetsIn = h('fieldset', { class: 'evalsets', id: 'f-evalsets', attrs: tid('evalsets') },
     h('legend', null, 'Eval sets to run'),
-    usable.length === 0 ? h('p', { class: 'note' }, 'This server offers no eval sets (serve --evalsets DIR).') : null,
+    usable.length === 0 ? h('p', { class: 'note' }, 'This server offers no eval sets (start it with a folder of eval sets).') : null,
     usable.map((s, i) => h('label', { class: 'check' }, boxes[i]!, `${s.name} (${s.items} items: ${s.keyword} keyword, ${s.blog} blog)`)),
     evalsets.filter((s) => s.error !== undefined).map((s) => h('p', { class: 'field-error' }, `${s.name}: ${s.error}`)));
   const general = h('div', { class: 'error', attrs: { ...tid('form-error'), role: 'alert' } });
@@ -119,6 +136,7 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
       if (templateIn.value !== '') body.promptTemplate = templateIn.value;
       if (keyIn.value.trim() !== '') body.apiKeyEnv = keyIn.value.trim();
       if (Object.keys(tags).length > 0) body.tags = tags;
+      if (skipCheck.checked) body.modelCheck = false;
       if (runNow.checked) {
         body.autoRun = true;
         const chosen = boxes.filter((b) => b.checked).map((b) => b.value);
@@ -142,7 +160,7 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
           command(`npx tunegate run ${created.name}`),
           h('p', null, h('a', { href: '/' }, 'Back to the charts'))));
       } catch (err) {
-        showError(fieldOf((err as Error).message), (err as Error).message);
+        showError(fieldOf((err as Error).message), inFormWords((err as Error).message));
       } finally {
         submit.disabled = false;
       }
@@ -150,7 +168,8 @@ export async function registerView(root: HTMLElement, ctx: ViewContext): Promise
   },
   field('name', 'Name', nameIn, 'Unique. Letters, digits and . _ : @ + - / (no spaces).'),
   field('baseUrl', 'Base URL', urlIn, 'The OpenAI-compatible endpoint serving the checkpoint, including /v1. Replicas of one model on several machines: give each URL, separated by spaces.'),
-  field('model', 'Model', modelIn, 'The model name sent in each request (vllm serve … --served-model-name); a run checks it against the server\'s GET /v1/models first.'),
+  field('model', 'Model', modelIn, 'The model name sent in each request (the name the server serves it under); a run checks it against the server\'s GET /v1/models first, unless the box below says to skip that.'),
+  h('label', { class: 'check' }, skipCheck, 'Skip the model check (a gateway that lists other names than it accepts)'),
   field('step', 'Training step', stepIn, 'Orders checkpoints on the charts. Optional.'),
   field('api', 'API', apiIn, 'chat for instruction-tuned models; completions for base models without a chat template.'),
   field('promptTemplate', 'Prompt template', templateIn, 'completions only: {prompt} and {system} are filled in.'),
