@@ -1,4 +1,5 @@
 import { fmt, table } from '../report/text.js';
+import { signedDigits } from '../shared/fixed-digits.js';
 import { oneLine, printable } from '../untrusted-text.js';
 import { coreWording, type OptionWording } from '../errors.js';
 import type { GateReport, MetricVerdict } from './decide.js';
@@ -7,7 +8,7 @@ import type { GateLinks } from './dashboard-links.js';
 
 const ICON = { pass: '✅ pass', regression: '❌ regression', untrusted: '⚠️ untrusted (too many errored items)', 'no-baseline': '⏭️ no baseline' } as const;
 
-const signed = (v: number | null, digits = 3) => (v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`);
+const signed = (v: number | null, digits = 3) => (v === null ? '-' : signedDigits(v, digits));
 const interval = (m: MetricVerdict) => (m.interval === null ? '-' : `[${signed(m.interval[0])}, ${signed(m.interval[1])}]`);
 const pValue = (m: MetricVerdict) => (m.p === null ? '-' : m.p < 0.001 ? '<0.001' : m.p.toFixed(3));
 const level = (m: MetricVerdict) => (m.level === null ? '-' : m.level.toPrecision(2));

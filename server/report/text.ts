@@ -1,5 +1,6 @@
 /** Plain-text helpers shared by the CLI and the gate's reports. */
 import { oneLine } from '../untrusted-text.js';
+import { fixedDigits } from '../shared/fixed-digits.js';
 
 /**
  * Left-aligned text table; numbers are pre-formatted by the caller. Cells may hold untrusted
@@ -14,5 +15,5 @@ export function table(header: readonly string[], rawRows: ReadonlyArray<readonly
 }
 
 export function fmt(v: number | null | undefined, digits = 3): string {
-  return v === null || v === undefined ? '-' : v.toFixed(digits);
+  return v === null || v === undefined ? '-' : fixedDigits(v, digits);
 }

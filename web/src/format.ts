@@ -1,4 +1,6 @@
 import type { MetricDef, MetricInterval } from '../../server/routes/api-types.js';
+// The one rounding rule the CLI and the reports print with (no "-0.000"; it imports nothing).
+import { fixedDigits, signedDigits } from '../../server/shared/fixed-digits.js';
 
 /** Decimals for a metric: three on 0–1 scales, one on chrF's 0–100, two when unbounded. */
 export function digitsFor(def: Pick<MetricDef, 'range'> | undefined): number {
@@ -7,11 +9,11 @@ export function digitsFor(def: Pick<MetricDef, 'range'> | undefined): number {
 }
 
 export function num(v: number | null | undefined, digits = 3): string {
-  return v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits);
+  return v === null || v === undefined || Number.isNaN(v) ? '–' : fixedDigits(v, digits);
 }
 
 export function signed(v: number | null | undefined, digits = 3): string {
-  return v === null || v === undefined || Number.isNaN(v) ? '–' : `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
+  return v === null || v === undefined || Number.isNaN(v) ? '–' : signedDigits(v, digits, '−');
 }
 
 export function interval(ci: readonly [number, number] | null | undefined, digits = 3): string {
