@@ -14,7 +14,7 @@ import { registerRequestGuards } from './request-guards.js';
 import { redactSecretForms } from './http/secret-forms.js';
 import { registerRequestLimits } from './request-limits.js';
 import { checkpointRoutes } from './routes/checkpoints.js';
-import { CSP, servedSecrets, type AppDeps, type RouteDeps } from './routes/deps.js';
+import { CSP, DOCS_CSP, servedSecrets, type AppDeps, type RouteDeps } from './routes/deps.js';
 import { ReadCache } from './routes/read-cache.js';
 import { compareRoutes } from './routes/compare.js';
 import { evalsetRoutes } from './routes/evalsets.js';
@@ -137,7 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: DOCS_CSP });
 
   const routeDeps: RouteDeps = { ...deps, readCache: deps.readCache ?? new ReadCache() };
   await app.register(healthRoutes, routeDeps);
