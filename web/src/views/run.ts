@@ -92,6 +92,11 @@ function metricsTable(run: RunBody, defs: readonly MetricDef[]): HTMLElement {
   const rows = defs.filter((d) => run.metrics?.[d.name] !== null && run.metrics?.[d.name] !== undefined);
   if (rows.length === 0) {
     const c = run.counts;
+    // A live run's answers are scored as they come, but its metrics are computed when it finishes.
+    if (LIVE.has(run.status)) {
+      return h('p', { class: 'note', attrs: tid('no-metrics') },
+        'Metrics are computed when the run finishes; the progress above counts the results stored so far, and the answers below are scored as they come.');
+    }
     if (c === null || c.results - c.errors === 0) return h('p', { class: 'note', attrs: tid('no-metrics') }, 'No metric yet: no item has been scored.');
     // Scored, but no run-level metric reads these sets: say which items the metrics read (from the registry).
     const families = [...new Set(defs.flatMap((d) => (d.items.family === null ? [] : [d.items.family])))];
