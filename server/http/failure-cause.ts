@@ -59,11 +59,11 @@ export function describeCause(cause: FailureCause, count: number, example: strin
   switch (cause.kind) {
     case 'context':
       return `${items} ${count === 1 ? 'exceeds' : 'exceed'} the context${cause.contextLength !== null ? ` of ${cause.contextLength} tokens` : ' the server serves'} ` +
-        `(prompt + max tokens), not retried; lower --max-tokens or serve a longer context. ${said}`;
+        `(prompt + max tokens), not retried; lower max tokens (maxTokens) or serve a longer context. ${said}`;
     case 'model':
-      return `${items}: the server does not serve model "${model}", not retried; check --model against GET /v1/models. ${said}`;
+      return `${items}: the server does not serve model "${model}", not retried; check the checkpoint's model name against GET /v1/models. ${said}`;
     case 'auth':
-      return `${items}: the endpoint refused the request's credentials, not retried; check the key variable (--api-key-env). ${said}`;
+      return `${items}: the endpoint refused the request's credentials, not retried; check the checkpoint's key variable (apiKeyEnv). ${said}`;
     case 'invalid':
       return `${items}: the server rejected the request as invalid, not retried. ${said}`;
   }

@@ -10,7 +10,7 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** A response body over the cap: the request is dropped and the call fails (not retried by the runner). */
 export class ResponseTooLargeError extends Error {
   constructor(readonly limit: number) {
-    super(`response body larger than ${limit} bytes (the cap; raise it with --max-response-bytes or TUNEGATE_MAX_RESPONSE_BYTES)`);
+    super(`response body larger than ${limit} bytes (the cap; raise it with the TUNEGATE_MAX_RESPONSE_BYTES setting)`);
     this.name = 'ResponseTooLargeError';
   }
 }

@@ -36,7 +36,7 @@ const CANNOT_CHAT: Record<string, string> = {
   'LM Studio': "LM Studio's /v1/chat/completions returns no prompt log-probabilities",
 };
 
-const WHERE = 'the likelihood metrics are measured on vLLM (chat or --api completions) and SGLang (--api completions)';
+const WHERE = 'the likelihood metrics are measured on vLLM (the chat or completions API) and SGLang (the completions API)';
 
 /** The one-line reason for the note, naming the server when it is known not to support it. */
 export function likelihoodSkipReason(server: string | null, api: Api, detail: string): string {

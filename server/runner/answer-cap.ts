@@ -16,7 +16,7 @@ export function capText(text: string, max: number): { stored: string; scored: st
 
 /** The run note for answers cut by the cap. */
 export function answerCapNote(max: number): string {
-  return `${NOTE_PREFIX} some answers or reasoning were longer than ${max} characters and are stored cut (ending with "${MARK} …]") and scored as stored; raise TUNEGATE_MAX_ANSWER_CHARS (serve: --max-answer-chars) to keep more`;
+  return `${NOTE_PREFIX} some answers or reasoning were longer than ${max} characters and are stored cut (ending with "${MARK} …]") and scored as stored; raise the server's TUNEGATE_MAX_ANSWER_CHARS setting to keep more`;
 }
 
 export const isAnswerCapNote = (note: string): boolean => note.startsWith(NOTE_PREFIX);

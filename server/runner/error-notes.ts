@@ -31,7 +31,7 @@ export function errorNotes(errors: readonly string[], model: string): string[] {
     lines.push(`${MARK}${count} ${count === 1 ? 'item' : 'items'} failed: ${message}`);
   }
   const left = rest.slice(MAX_MESSAGES).reduce((s, [, n]) => s + n, 0);
-  if (left > 0) lines.push(`${MARK}${left} more ${left === 1 ? 'item' : 'items'} failed with other messages (tunegate show RUN --items lists them)`);
+  if (left > 0) lines.push(`${MARK}${left} more ${left === 1 ? 'item' : 'items'} failed with other messages (the run's answers list them)`);
   return lines;
 }
 

@@ -32,7 +32,7 @@ export function finalStatus(end: EndOfRun): { status: RunStatus; error: string |
     return {
       status: 'failed',
       error: `every item errored (${end.counts.errors} of ${end.counts.results}; the notes say why): nothing was measured. ` +
-        `Once the endpoint answers, send them again: tunegate resume ${end.runId} --retry-errors (API: POST /api/runs/${end.runId}/resume with {"retryErrors": true})`,
+        `Once the endpoint answers, send them again: resume the run retrying errors (POST /api/runs/${end.runId}/resume with {"retryErrors": true}, or tunegate resume ${end.runId} and its retry-errors option)`,
     };
   }
   return { status: 'completed', error: null };

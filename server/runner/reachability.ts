@@ -1,4 +1,4 @@
-import { TunegateError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import { probeServing, type ProbeResult } from './serving-probe.js';
 
 export interface EndpointCheck {
@@ -19,9 +19,10 @@ export interface EndpointCheck {
 export async function checkEndpoint(baseUrls: readonly string[], model: string, opts: EndpointCheck): Promise<ProbeResult> {
   const probed = await probeServing(baseUrls, model, { apiKey: opts.apiKey, check: opts.check });
   if (probed.unreachable.length === baseUrls.length && opts.requireReachable) {
-    throw new TunegateError(
-      'UNREACHABLE',
-      `cannot connect to ${probed.unreachable.join(', ')}; is the model server running and is --base-url right?`,
+    // Worded by each edge: the CLI's --base-url, the API's body/baseUrl.
+    throw new OptionError(
+      'UNREACHABLE', 'baseUrl',
+      (name) => `cannot connect to ${probed.unreachable.join(', ')}; is the model server running and is ${name('baseUrl')} right?`,
     );
   }
   const down = probed.unreachable.map((u) =>

@@ -27,7 +27,7 @@ export function truncationNotes(sets: readonly string[], rows: readonly ResultRo
     return [
       `set ${set}: ${c.truncated} of ${c.answered} answers (${pct}%) ${MARK} (finish_reason "length")` +
         (c.thoughtOnly > 0 ? `, ${c.thoughtOnly} of them reasoning with no answer at all (the budget covers reasoning and answer)` : '') +
-        '; raise --max-tokens, or the model spent its budget reasoning; a cut-off answer scores low without being worse',
+        '; raise max tokens (maxTokens), or the model spent its budget reasoning; a cut-off answer scores low without being worse',
     ];
   });
 }

@@ -66,7 +66,7 @@ describe('errorNotes: one line per cause, with its count', () => {
     const errors = [...Array(23).fill(overflow), 'HTTP 500: boom', 'HTTP 500: boom', 'timed out after 60 s'];
     const notes = errorNotes(errors, 'qwen');
     expect(notes).toEqual([
-      expect.stringMatching(/^errored: 23 items exceed the context of 4096 tokens \(prompt \+ max tokens\), not retried; lower --max-tokens or serve a longer context\. the server said \(HTTP 400\): This model's/),
+      expect.stringMatching(/^errored: 23 items exceed the context of 4096 tokens \(prompt \+ max tokens\), not retried; lower max tokens \(maxTokens\) or serve a longer context\. the server said \(HTTP 400\): This model's/),
       'errored: 2 items failed: HTTP 500: boom',
       'errored: 1 item failed: timed out after 60 s',
     ]);
@@ -81,6 +81,6 @@ describe('errorNotes: one line per cause, with its count', () => {
 
   it('counts what it does not list, past three distinct messages', () => {
     const notes = errorNotes(['a', 'b', 'c', 'd', 'e', 'e'], 'm');
-    expect(notes).toEqual(['errored: 2 items failed: e', 'errored: 1 item failed: a', 'errored: 1 item failed: b', 'errored: 2 more items failed with other messages (tunegate show RUN --items lists them)']);
+    expect(notes).toEqual(['errored: 2 items failed: e', 'errored: 1 item failed: a', 'errored: 1 item failed: b', "errored: 2 more items failed with other messages (the run's answers list them)"]);
   });
 });

@@ -182,7 +182,7 @@ describe('a model the server does not serve, with the check skipped', () => {
       return;
     }
     expect(r.summary.counts.errors).toBe(8);
-    expect(run.notes).toEqual([expect.stringMatching(/^errored: 8 items: the server does not serve model "typo", not retried; check --model against GET \/v1\/models\. the server said /)]);
+    expect(run.notes).toEqual([expect.stringMatching(/^errored: 8 items: the server does not serve model "typo", not retried; check the checkpoint's model name against GET \/v1\/models\. the server said /)]);
     expect(run.notes[0]).toMatch(fails);
     expect(completionsSent(e)).toBe(8); // not retried
   });

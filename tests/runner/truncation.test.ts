@@ -17,7 +17,7 @@ describe('truncationNotes', () => {
     const above = [row('a', 'length'), ...Array(18).fill(row('a', 'stop')), row('a', null, 'HTTP 500')];
     const notes = truncationNotes(['a'], above);
     expect(notes).toEqual([
-      'set a: 1 of 19 answers (5%) were cut off at max tokens (finish_reason "length"); raise --max-tokens, or the model spent its budget reasoning; a cut-off answer scores low without being worse',
+      'set a: 1 of 19 answers (5%) were cut off at max tokens (finish_reason "length"); raise max tokens (maxTokens), or the model spent its budget reasoning; a cut-off answer scores low without being worse',
     ]);
     expect(isTruncationNote(notes[0]!)).toBe(true);
     expect(isTruncationNote('perplexity skipped: the endpoint returns no prompt logprobs')).toBe(false);

@@ -139,7 +139,7 @@ describe('what an endpoint sends back is bounded and never carries the key into 
     const r = await post(app, '/api/checkpoints', { name: 'c', baseUrl: model.url, model: 'm', autoRun: true, evalsets: ['bio'] });
     await waitForStatus(app, r.json().run.id, ['completed']);
     const byId = Object.fromEntries((await results(app, 1)).map((x) => [x.id, x]));
-    expect(byId.q1).toMatchObject({ answer: null, error: 'response body larger than 8388608 bytes (the cap; raise it with --max-response-bytes or TUNEGATE_MAX_RESPONSE_BYTES)' });
+    expect(byId.q1).toMatchObject({ answer: null, error: 'response body larger than 8388608 bytes (the cap; raise it with the TUNEGATE_MAX_RESPONSE_BYTES setting)' });
     expect(model.requests.filter((q) => q.userText === 'question one')).toHaveLength(1); // not retried
     expect(byId.q2.answer).toBe(`${long.slice(0, 262_144)}\n[truncated by tunegate: ${long.length} characters received, the first 262144 kept]`);
     expect(byId.q2.score).toBe(1); // scored as stored
@@ -148,7 +148,7 @@ describe('what an endpoint sends back is bounded and never carries the key into 
     const run = (await app.inject({ method: 'GET', url: '/api/runs/1' })).json();
     expect(run.notes).toEqual([
       expect.stringMatching(/^errored: 1 item: the server rejected the request as invalid, not retried\. the server said \(HTTP 400\): bad request .{100,200}…$/),
-      'errored: 1 item failed: response body larger than 8388608 bytes (the cap; raise it with --max-response-bytes or TUNEGATE_MAX_RESPONSE_BYTES)',
+      'errored: 1 item failed: response body larger than 8388608 bytes (the cap; raise it with the TUNEGATE_MAX_RESPONSE_BYTES setting)',
       expect.stringContaining('answers cut by tunegate: some answers or reasoning were longer than 262144 characters')]);
     store.db.pragma('wal_checkpoint(TRUNCATE)');
     expect(readFileSync(dbPath).length).toBeLessThan(4 * 1024 * 1024);
@@ -158,6 +158,6 @@ describe('what an endpoint sends back is bounded and never carries the key into 
     const r2 = await post(small.app, '/api/checkpoints', { name: 'c', baseUrl: model.url, model: 'm', autoRun: true, evalsets: ['bio'] });
     await waitForStatus(small.app, r2.json().run.id, ['failed']); // every item over the small caps errored
     const two = (await results(small.app, 1)).find((x) => x.id === 'q2')!;
-    expect(two.error).toBe('response body larger than 65536 bytes (the cap; raise it with --max-response-bytes or TUNEGATE_MAX_RESPONSE_BYTES)');
+    expect(two.error).toBe('response body larger than 65536 bytes (the cap; raise it with the TUNEGATE_MAX_RESPONSE_BYTES setting)');
   });
 });

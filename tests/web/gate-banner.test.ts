@@ -28,7 +28,8 @@ describeBrowser('the gate banner on /compare, in chromium', (browser) => {
     const lines = w.page.locator('[data-testid=gate-sensitivity] li');
     expect(await lines.count()).toBe(4);
     expect(await w.page.locator('[data-testid=gate-sensitivity] li[data-metric=blog_quality]').textContent()).toMatch(/^Sensitivity: blog_quality \(n=6\): the smallest drop it can show is none \(too few items\) at level 0\.013, 0\.020 at level 0\.050/);
-    expect(await w.page.locator('[data-testid=gate-sensitivity] code').textContent()).toBe(`tunegate plan --run ${head}`);
+    expect(await w.page.locator('[data-testid=gate-sensitivity] code').textContent()).toBe(`GET /api/plan?run=${head}`);
+    expect(await w.page.locator('[data-testid=gate-sensitivity]').textContent()).not.toMatch(/--\w/);
     expect((await w.page.locator('[data-testid=gate-sensitivity] li').allTextContents()).join(' ')).not.toMatch(/--\w/);
     expectClean(w.log, d);
   });

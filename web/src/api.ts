@@ -195,6 +195,8 @@ export const api = {
     get<{ runs: RunBody[]; nextCursor: number | null }>(`/api/runs${query(opts)}`),
   results: (id: number, opts: { set?: string; outcome?: string; category?: string; limit: number; offset: number }) =>
     get<{ results: ItemJson[]; total: number; limit: number; offset: number }>(`/api/runs/${id}/results${query(opts)}`),
+  /** The plan of a run (power, items a drop would take), as a request path to show. */
+  planPath: (runId: number) => `/api/plan${query({ run: runId })}`,
   /** Where every stored result of a run downloads as JSON Lines (a link: the browser saves it, streamed). */
   resultsJsonlUrl: (id: number) => `/api/runs/${id}/results.jsonl`,
   /** Early-stopping advice across the checkpoints tagged `tag` (KEY=VALUE). */

@@ -35,12 +35,12 @@ function gateBanner(gate: GateReport | Error): HTMLElement {
     sensitivityList(gate));
 }
 
-/** One line per tested metric: the smallest drop its items can show; the power and the items a drop would take are the plan's (a command to copy). */
+/** One line per tested metric: the smallest drop its items can show; the power and the items a drop would take are the plan's (the API request that reads it: the page names no CLI flag). */
 function sensitivityList(gate: GateReport): HTMLElement | null {
   if (gate.sensitivity.length === 0) return null;
   return h('div', { class: 'gate-sensitivity', attrs: tid('gate-sensitivity') },
     h('ul', null, gate.sensitivity.map((x) => h('li', { attrs: { 'data-metric': x.metric } }, `Sensitivity: ${x.text}`))),
-    'Power, and the items a drop would take: ', h('code', null, gate.planCommand));
+    'Power, and the items a drop would take: the plan of the run, ', h('code', null, `GET ${api.planPath(gate.head.runId)}`), ' (or the CLI\'s plan command).');
 }
 
 /** A set's consistency before and after, right below its score (not gated: no paired interval or verdict). */
