@@ -128,7 +128,7 @@ describe('a key the endpoint echoes, in any field and any common encoding, is st
     t.store.db.prepare("UPDATE runs SET provenance = json_set(provenance, '$.reported.models', json_array(?)), notes = json_array(?)").run(KEY, `note ${ECHOED.percent} and ${TOKEN}`);
 
     const seen: Array<[string, string]> = [];
-    for (const url of ['/api/runs/1', '/api/runs', '/api/runs/1/results?limit=1000', '/api/checkpoints']) seen.push([url, (await t.app.inject({ method: 'GET', url })).body]);
+    for (const url of ['/api/runs/1', '/api/runs', '/api/runs/1/results?limit=1000', '/api/runs/1/results.jsonl', '/api/checkpoints']) seen.push([url, (await t.app.inject({ method: 'GET', url })).body]);
     expect(seen[0]![1]).toContain('"models":["[redacted]"]');
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const events = await readSse(`${address}/api/runs/1/events`, (e) => e.event === 'finished', 10_000, '0');

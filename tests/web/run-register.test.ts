@@ -191,7 +191,8 @@ describeBrowser('dashboard /runs/:id and /checkpoints/new, in chromium', (browse
     await w.page.locator('[data-testid=register-submit]').click();
     const urlError = w.page.locator('[data-testid=error-baseUrl]');
     await urlError.waitFor({ state: 'visible' });
-    expect(await urlError.textContent()).toMatch(/baseUrl/);
+    // In the form's words: its label, not the API's field path.
+    expect(await urlError.textContent()).toMatch(/^the Base URL field must match pattern/);
     expect(await w.page.locator('#f-baseUrl').getAttribute('aria-invalid')).toBe('true');
     expect(await w.page.locator('[data-testid=error-name]').isVisible()).toBe(false);
     expect(await w.page.locator('[data-testid=form-error]').isVisible()).toBe(false);

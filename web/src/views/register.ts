@@ -31,7 +31,7 @@ const SETTINGS: Record<string, string> = { 'modelCheck=false': 'the "Skip the mo
 
 /** A server message in the form's words: `body/model` → the Model field; `body/modelCheck=false` → the "Skip the model check" box. */
 export function inFormWords(message: string): string {
-  return message.replace(/\bbody\/([A-Za-z]+)(=[A-Za-z0-9]+)?/g, (whole, f: string, v: string | undefined) => {
+  return message.replace(/\bbody\/([A-Za-z]+)(?:\/\d+)*(=[A-Za-z0-9]+)?/g, (whole, f: string, v: string | undefined) => {
     if (v !== undefined) return SETTINGS[`${f}${v}`] ?? whole;
     return LABELS[f] !== undefined ? `the ${LABELS[f]} field` : whole;
   });
