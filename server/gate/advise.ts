@@ -60,7 +60,7 @@ export function advise(store: Store, tag: { key: string; value: string }, opts: 
   if (runs.length === 0) throw new TunegateError('NOT_FOUND', `no checkpoint tagged ${tag.key}=${tag.value} has a completed run`);
   const cats = runCategories(store, runs[0]!.r);
   if (cats === null) {
-    throw new TunegateError('INVALID_INPUT', `no knowledge categories apply to these checkpoints: categorize the base model first (tunegate categorize --base NAME) and give the checkpoints --base NAME`);
+    throw new TunegateError('INVALID_INPUT', `no knowledge categories apply to these checkpoints: categorize the base model first (tunegate categorize, or POST /api/categorize) and give each checkpoint that base model as its base`);
   }
   const baseCheckpoint = store.checkpoints.get(cats.base);
   const baseRun = latestCompleted(store, baseCheckpoint);

@@ -19,7 +19,7 @@ describeBrowser('a live run\'s metrics note, in chromium', (browser) => {
       // Opened before any result is stored; the note must stay true while results arrive live.
       const w = await openPage(browser(), screen);
       await visit(w, d, `/runs/${runId}`);
-      await w.page.waitForFunction("Number(document.querySelector('section[data-testid=progress]')?.getAttribute('data-done') ?? '0') >= 2", null, { timeout: 20_000 });
+      await expect.poll(async () => Number(await w.page.evaluate("document.querySelector('section[data-testid=progress]')?.getAttribute('data-done') ?? '0'")), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
       const run = (await apiGet(d, `/api/runs/${runId}`)).body;
       expect(run.status).toBe('running');
       expect(run.progress.done).toBeGreaterThanOrEqual(2);

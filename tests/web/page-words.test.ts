@@ -10,7 +10,7 @@ import { loadEvalSets } from '../../server/evalsets/load.js';
 import { createRun, DEFAULT_PARAMS } from '../../server/runner/create-run.js';
 import { executeRun } from '../../server/runner/execute-run.js';
 import { startScriptedEndpoint } from '../../server/scripted-endpoint/scripted-endpoint.js';
-import { completeRun, describeBrowser, openPage, SCREENS, screenName, startEndpoint, visit, waitReady } from '../helpers/browser.js';
+import { completeRun, describeBrowser, openPage, SCREENS, screenName, startDashboard, startEndpoint, visit, waitReady } from '../helpers/browser.js';
 import { seedDashboard, SETS } from './seed.js';
 
 /** Every flag-like word the page shows, all <details> opened. */
@@ -71,6 +71,13 @@ describeBrowser('the page names no CLI flag, in chromium', (browser) => {
         await listing.close();
       }
       expect(await waitReady(w.page)).toBe('register');
+      // The empty states of a dashboard with nothing yet.
+      const empty = await startDashboard({});
+      for (const path of ['/', '/compare']) {
+        await visit(w, empty, path);
+        await w.page.waitForTimeout(300);
+        seen[`empty ${path}`] = await flagsShown(w.page);
+      }
       expect(Object.fromEntries(Object.entries(seen).filter(([, v]) => v.length > 0)), 'flag-like words on the page').toEqual({});
     }, 180_000);
   }

@@ -187,7 +187,7 @@ export function knowledgeSection(ctx: ViewContext, series: readonly TrendSeries[
       } else {
         advice.replaceChildren(h('h3', null, 'Where to stop'), h('p', { class: 'note', attrs: tid('advice-none') },
           'Tag the checkpoints of one training run (e.g. ', h('code', null, 'run=bio-v2'), ') to get early-stopping advice here, as ',
-          h('code', null, 'tunegate advise --tag run=bio-v2'), ' prints it.'));
+          'the CLI\'s advise command prints it.'));
       }
     },
   };

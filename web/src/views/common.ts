@@ -25,9 +25,9 @@ export function firstSteps(): Child[] {
   const origin = window.location.origin;
   return [
     h('p', null, 'See a worked example first: ', h('code', null, 'npm run demo'), ' builds a scripted fine-tuning story (two data mixes, steps 0–3000) and opens this dashboard on it.'),
+    // The page's words name no CLI flag: the CLI's own help shows its command (docs/cli.md).
     h('p', null, 'Or register your own checkpoint, served by any OpenAI-compatible server (vLLM, Ollama, llama.cpp, TGI, SGLang, LM Studio): use the ',
-      h('a', { href: '/checkpoints/new' }, 'register form'), ', the CLI, or one request from your training loop:'),
-    command('npx tunegate checkpoint add sft-2000 --base-url http://127.0.0.1:8000/v1 --model my-model --step 2000 --tag mix=bio-v2\nnpx tunegate run sft-2000'),
+      h('a', { href: '/checkpoints/new' }, 'register form'), ', the CLI\'s ', h('code', null, 'tunegate checkpoint add'), ' command, or one request from your training loop:'),
     command(`curl -X POST ${origin}/api/checkpoints -H 'content-type: application/json' \\\n  -d '{"name": "sft-2000", "baseUrl": "http://127.0.0.1:8000/v1", "model": "my-model", "step": 2000, "tags": {"mix": "bio-v2"}, "autoRun": true}'`),
   ];
 }
