@@ -100,6 +100,11 @@ describeBrowser('the HTML report (report --html, gate --html), opened from disk 
     await waitReady(w.page);
     expect(await w.page.locator('tr[data-testid=flip-row]').count()).toBe(12);
 
+    // Its tables download as CSV too, built in the page under the report's CSP (nothing fetched).
+    const [csv] = await Promise.all([w.page.waitForEvent('download'), w.page.locator('.table-box:has(> table[data-testid=flip-table]) [data-testid=download-csv]').click()]);
+    expect(csv.suggestedFilename()).toMatch(/^compare-\d+-vs-\d+-flips\.csv$/);
+    expect(readFileSync((await csv.path())!, 'utf8').split('\r\n').filter((l) => l !== '').length).toBeGreaterThanOrEqual(13);
+
     // TUNEGATE_TEST_SCREENSHOTS=DIR keeps a picture of the report to look at.
     const shots = process.env.TUNEGATE_TEST_SCREENSHOTS;
     if (shots !== undefined) await w.page.screenshot({ path: join(shots, 'html-report.png'), fullPage: true });
