@@ -58,33 +58,37 @@ const runName = (r: { runId: number; checkpoint: string; step: number | null }) 
  * `label` names a metric for people (its registry label).
  */
 export function gateCard(gate: GateReport | Error | null, label: (metric: string) => string = (m) => m): HTMLElement {
-  const card = (verdict: string | null, ...children: Child[]) => h('div', {
-    class: `gate gate-compact gate-${verdict ?? 'none'}`,
-    attrs: { ...tid('gate-verdict'), role: 'status', ...(verdict === null ? {} : { 'data-verdict': verdict }) },
+  const report = gate === null || gate instanceof Error ? null : gate;
+  const card = (...children: Child[]) => h('div', {
+    class: `gate gate-compact gate-${report?.verdict ?? 'none'}`,
+    attrs: {
+      ...tid('gate-verdict'), role: 'status',
+      ...(report === null ? {} : { 'data-verdict': report.verdict, 'data-head-run': report.head.runId, 'data-reference-kind': report.reference.kind }),
+    },
   }, ...children);
   if (gate === null || (gate instanceof ApiError && gate.status === 404)) {
-    return card(null, h('p', { class: 'gate-line' }, h('strong', null, 'No verdict yet'), ': no checkpoint has a completed run, so there is nothing to gate.'),
+    return card(h('p', { class: 'gate-line' }, h('strong', null, 'No verdict yet'), ': no checkpoint has a completed run, so there is nothing to gate.'),
       h('p', { class: 'note' }, NO_RUN_TODO));
   }
   if (gate instanceof Error) {
-    return card(null, h('p', { class: 'gate-line' }, h('strong', null, 'No verdict'), `: ${gate.message}`));
+    return card(h('p', { class: 'gate-line' }, h('strong', null, 'No verdict'), `: ${gate.message}`));
   }
-  const facts: Child[] = [h('dt', null, 'Checkpoint'), h('dd', { attrs: tid('gate-head') }, runName(gate.head))];
+  const lines: Child[] = [h('dt', null, 'Checkpoint'), h('dd', { attrs: tid('gate-head') }, runName(gate.head))];
   if (gate.baseline === null) {
-    facts.push(h('dt', null, 'Reference'), h('dd', { attrs: tid('gate-reference') }, 'none: ', gate.reference.why.replace(/^no reference to gate against: /, '')));
+    lines.push(h('dt', null, 'Reference'), h('dd', { attrs: tid('gate-reference') }, 'none: ', gate.reference.why.replace(/^no reference to gate against: /, '')));
   } else {
-    facts.push(h('dt', null, 'Against'), h('dd', { attrs: tid('gate-reference') }, runName(gate.baseline), ` (${gate.reference.why})`));
+    lines.push(h('dt', null, 'Against'), h('dd', { attrs: tid('gate-reference') }, runName(gate.baseline), ` (${gate.reference.why})`));
     const regressed = regressedOf(gate);
-    facts.push(h('dt', null, 'Regressed'), h('dd', { attrs: tid('gate-regressed') }, regressed.length === 0 ? 'none' : regressed.map(label).join(', ')));
-    facts.push(h('dt', null, 'Compared'), h('dd', null, `${gate.items.compared} items · ${gate.significance ? `significance at α = ${gate.alpha} (Holm)` : 'tolerance only'}`));
+    lines.push(h('dt', null, 'Regressed'), h('dd', { attrs: tid('gate-regressed') }, regressed.length === 0 ? 'none' : regressed.map(label).join(', ')));
+    lines.push(h('dt', null, 'Compared'), h('dd', null, `${gate.items.compared} items · ${gate.significance ? `significance at α = ${gate.alpha} (Holm)` : 'tolerance only'}`));
   }
   // Without a reference the first warning says what the lines above say, worded for the CLI.
   const warnings = gate.baseline === null ? gate.warnings.filter((w) => !w.startsWith('not gated: ')) : gate.warnings;
   const folded = warnings.length + gate.sensitivity.length;
-  return card(gate.verdict,
+  return card(
     h('p', { class: 'gate-line' }, h('strong', null, `Gate: ${VERDICT_TEXT[gate.verdict]}`),
       gate.baseline === null ? '' : ` · ${gate.head.checkpoint} against ${gate.baseline.checkpoint}`),
-    h('dl', { class: 'facts' }, facts),
+    h('dl', { class: 'facts' }, lines),
     gate.baseline === null
       ? h('p', { class: 'note' }, NO_REFERENCE_TODO)
       : h('p', null, h('a', { href: pageUrl('', 'compare', {}, { base: gate.baseline.runId, head: gate.head.runId }), attrs: tid('gate-compare-link') },
