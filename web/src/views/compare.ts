@@ -1,6 +1,7 @@
 import { api, ApiError, type BlogChange, type Comparison, type Flip, type FlipSide, type GateReport, type MetricChange, type MetricDef, type TrendPoint } from '../api.js';
 import { CATEGORY_LINES } from '../charts/category-chart.js';
 import { compareBarsConfig } from '../charts/compare-chart.js';
+import { gateBanner } from './gate-verdict.js';
 import { mountChart, preloadCharts } from '../charts/lazy.js';
 import { h, tid, type Child } from '../dom.js';
 import { digitsFor, interval, num, signed, withInterval } from '../format.js';
@@ -8,7 +9,6 @@ import type { ViewContext } from '../router.js';
 import { markChips, markedAnswer } from './marks.js';
 import { chartPanel, emptyState, firstSteps, optionSelect, runLink, table } from './common.js';
 import { CATEGORY_NAMES, categoryChip } from './categories.js';
-import { gateBanner } from './gate-verdict.js';
 import { blogComponent, CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
 import { pageUrl } from '../../../server/shared/page-urls.js';
 
