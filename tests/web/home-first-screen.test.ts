@@ -38,6 +38,7 @@ describeBrowser('the first screen of /, in chromium', (browser) => {
       await w.page.addInitScript(RECORD_CANVASES);
       expect(await visit(w, s.d, '/')).toBe('trend');
       expect(await w.page.evaluate('window.scrollY')).toBe(0);
+      expect(await w.page.locator('[data-testid=headline] h2').first().textContent()).toBe('Did the data mix trade blog quality for bio accuracy?');
       // Inside the viewport, without scrolling: the chart's canvas and the whole verdict card.
       for (const sel of ['[data-testid=headline] [data-testid=tradeoff] canvas', '[data-testid=headline] [data-testid=verdict-card]']) {
         const b = await box(w.page, sel);

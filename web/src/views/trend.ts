@@ -76,6 +76,9 @@ async function latestRuns(ctx: ViewContext, holder: HTMLElement): Promise<void> 
     })), 'latest-runs'));
 }
 
+/** A label inside a sentence: "Blog quality" → "blog quality"; "ROUGE-L" and "HighlyKnown" keep their capitals. */
+const inSentence = (label: string) => (/^[A-Z][a-z]/.test(label) ? label[0]!.toLowerCase() + label.slice(1) : label);
+
 /** `/`: every checkpoint's latest completed run against training step, and the trade-off scatter. */
 export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<AfterAttach | void> {
   document.title = 'tunegate: across checkpoints';
@@ -141,7 +144,7 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   const xs = byMetric.get(state.x);
   const ys = byMetric.get(state.y);
   root.append(h('section', { class: 'headline', attrs: tid('headline') },
-    h('h2', null, xs !== undefined && ys !== undefined ? `Did the data mix trade ${xs.label.toLowerCase()} for ${ys.label.toLowerCase()}?` : 'Trade-off'),
+    h('h2', null, xs !== undefined && ys !== undefined ? `Did the data mix trade ${inSentence(xs.label)} for ${inSentence(ys.label)}?` : 'Trade-off'),
     h('div', { class: 'headline-grid' }, tradeoff, verdict)));
   if (xs !== undefined && ys !== undefined) {
     const { points: tp, paretoAvailable } = tradeoffPoints(xs, ys, state.colour);
