@@ -9,7 +9,7 @@
 import type { Static } from 'typebox';
 import type { Comparison as ComparisonSchema, MetricChange as MetricChangeSchema, TrendSeries as TrendSeriesSchema } from './compare.js';
 import type { EvalSetListing as EvalSetListingSchema } from './evalsets.js';
-import type { Metric } from './metrics.js';
+import type { Metric, MetricGroup as MetricGroupSchema } from './metrics.js';
 import type {
   Advice as AdviceSchema, CategoryName, Checkpoint as CheckpointSchema, MetricStat, NewCheckpointBody as NewCheckpointSchema,
 } from './schemas.js';
@@ -17,6 +17,8 @@ import type { RunProgress } from '../pipeline/post-run.js';
 
 /** GET /api/metrics: one metric's definition. */
 export type MetricDef = Static<typeof Metric>;
+/** GET /api/metrics: one named group of metrics (the metric picker's). */
+export type MetricGroup = Static<typeof MetricGroupSchema>;
 /** A SliCK knowledge category against the base model. */
 export type Category = Static<typeof CategoryName>;
 /** A metric's n and 95% interval. */

@@ -4,13 +4,13 @@
  * the API cannot drift apart.
  */
 import type {
-  Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, NewCheckpoint, RunJson, TrendSeries,
+  Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, MetricGroup, NewCheckpoint, RunJson, TrendSeries,
 } from '../../server/routes/api-types.js';
 // The CLI's parser of the event stream and its busy-retry rule (plain functions that import nothing).
 import { sseEvents } from '../../server/shared/sse-events.js';
 import { busyRetryDelay } from '../../server/shared/busy-retry.js';
 
-export type { Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, NewCheckpoint, TrendSeries };
+export type { Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, MetricGroup, NewCheckpoint, TrendSeries };
 export type {
   AdviceRow, BlogChange, Flip, FlipSide, KeywordMarks, MetricChange, MetricInterval, PostRunPhase, TrendPoint, Transitions,
 } from '../../server/routes/api-types.js';
@@ -180,10 +180,10 @@ export function query(params: Record<string, string | number | boolean | readonl
   return s === '' ? '' : `?${s}`;
 }
 
-const definitions = () => get<{ metrics: MetricDef[]; pass: string; consistency: string }>('/api/metrics');
+const definitions = () => get<{ metrics: MetricDef[]; pass: string; consistency: string; groups: MetricGroup[] }>('/api/metrics');
 
 export const api = {
-  /** The metric registry, what "pass" means for an item and what a set's consistency means. */
+  /** The metric registry (with the picker's named groups), what "pass" means for an item and what a set's consistency means. */
   definitions,
   metrics: () => definitions().then((r) => r.metrics),
   checkpoints: () => get<{ checkpoints: Checkpoint[] }>('/api/checkpoints').then((r) => r.checkpoints),
@@ -202,6 +202,8 @@ export const api = {
   compare: (base?: number, head?: number) => get<Comparison>(`/api/compare${query({ base, head })}`),
   gate: (run: number, baseline: number, metrics?: readonly string[]) =>
     get<GateReport>(`/api/gate${query({ run, baseline: String(baseline), metrics })}`),
+  /** The gate's verdict on its default head (the server's choice) against its default reference. */
+  latestGate: () => get<GateReport>('/api/gate'),
   addCheckpoint: (body: NewCheckpoint) =>
     request<Checkpoint & { run?: { id: number; status: string } }>('POST', '/api/checkpoints', body),
   /** The run's Server-Sent Events (progress, item, finished), until closed or `signal` aborts. */

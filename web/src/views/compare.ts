@@ -1,6 +1,7 @@
 import { api, ApiError, type BlogChange, type Comparison, type Flip, type FlipSide, type GateReport, type MetricChange, type MetricDef, type TrendPoint } from '../api.js';
 import { CATEGORY_LINES } from '../charts/category-chart.js';
 import { compareBarsConfig } from '../charts/compare-chart.js';
+import { gateBanner } from './gate-verdict.js';
 import { mountChart, preloadCharts } from '../charts/lazy.js';
 import { h, tid, type Child } from '../dom.js';
 import { digitsFor, interval, num, signed, withInterval } from '../format.js';
@@ -20,28 +21,6 @@ const sideCell = (s: FlipSide, label: string): Child[] => [
   markedAnswer(s.answer, s.marks),
   markChips(s.marks),
 ];
-
-function gateBanner(gate: GateReport | Error): HTMLElement {
-  if (gate instanceof Error) {
-    return h('div', { class: 'gate gate-none', attrs: { ...tid('gate-verdict'), role: 'status' } }, `No gate verdict: ${gate.message}`);
-  }
-  const text = { pass: 'pass: no metric regressed', regression: 'REGRESSION', untrusted: 'untrusted: too many errored items', 'no-baseline': 'not gated: no baseline' }[gate.verdict];
-  const regressed = gate.metrics.filter((m) => m.verdict === 'regression').map((m) => m.metric);
-  return h('div', { class: `gate gate-${gate.verdict}`, attrs: { ...tid('gate-verdict'), role: 'status', 'data-verdict': gate.verdict } },
-    h('strong', null, `Gate: ${text}`),
-    ` · ${gate.items.compared} items compared · ${gate.significance ? `beyond tolerance and significant, α = ${gate.alpha} for the whole gate (Holm)` : 'tolerance only'}`,
-    regressed.length > 0 ? ` · regressed: ${regressed.join(', ')}` : '',
-    gate.warnings.length > 0 ? h('ul', null, gate.warnings.map((w) => h('li', null, w))) : null,
-    sensitivityList(gate));
-}
-
-/** One line per tested metric: the smallest drop its items can show; the power and the items a drop would take are the plan's (a command to copy). */
-function sensitivityList(gate: GateReport): HTMLElement | null {
-  if (gate.sensitivity.length === 0) return null;
-  return h('div', { class: 'gate-sensitivity', attrs: tid('gate-sensitivity') },
-    h('ul', null, gate.sensitivity.map((x) => h('li', { attrs: { 'data-metric': x.metric } }, `Sensitivity: ${x.text}`))),
-    'Power, and the items a drop would take: ', h('code', null, gate.planCommand));
-}
 
 /** A set's consistency before and after, right below its score (not gated: no paired interval or verdict). */
 function consistencyRow(set: string, c: MetricChange, definition: string): { attrs: Record<string, string>; cells: Child[] } {

@@ -1,4 +1,4 @@
-import { api, ApiError, type Checkpoint, type MetricDef, type TrendSeries } from '../api.js';
+import { api, ApiError, type Checkpoint, type GateReport, type MetricDef, type MetricGroup, type TrendSeries } from '../api.js';
 import { defaultColourKey, groupLabels, groupOf, tagKeys } from '../charts/groups.js';
 import { mountChart, preloadCharts } from '../charts/lazy.js';
 import { tradeoffChartConfig, tradeoffPoints } from '../charts/tradeoff-chart.js';
@@ -9,6 +9,8 @@ import { nextFrame, type AfterAttach, type ViewContext } from '../router.js';
 import { chartPanel, emptyState, firstSteps, metricSelect, optionSelect, runLabel, runLink, statusBadge, table } from './common.js';
 import { CATEGORY_METRICS } from '../charts/category-chart.js';
 import { knowledgeSection } from './categories.js';
+import { gateCard } from './gate-verdict.js';
+import { metricPicker } from './metric-picker.js';
 import { CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
 import { pageUrl } from '../../../server/shared/page-urls.js';
 
@@ -50,20 +52,11 @@ function trendTable(series: TrendSeries, colour: string | null): HTMLTableElemen
     })), 'trend-table');
 }
 
-function controls(ctx: ViewContext, state: TrendState, metrics: readonly MetricDef[], checkpoints: readonly Checkpoint[]): HTMLElement {
+function controls(ctx: ViewContext, state: TrendState, metrics: readonly MetricDef[], groups: readonly MetricGroup[], checkpoints: readonly Checkpoint[]): HTMLElement {
   const keys = tagKeys(checkpoints);
-  const picked = new Set(state.metrics);
-  const toggle = (name: string, on: boolean) => {
-    const next = on ? [...state.metrics, name] : state.metrics.filter((m) => m !== name);
-    ctx.setQuery({ metric: next.length === 0 ? [name] : next });
-  };
   const tagOptions = [{ value: '', text: 'all checkpoints' }, ...[...keys].flatMap(([k, vs]) => [...vs].sort().map((v) => ({ value: `${k}=${v}`, text: `${k}=${v}` })))];
   return h('form', { class: 'controls', attrs: { 'aria-label': 'Chart settings' }, onsubmit: (e: Event) => e.preventDefault() },
-    h('fieldset', { class: 'metric-picker', attrs: tid('metric-picker') },
-      h('legend', null, 'Metrics charted against step'),
-      metrics.map((m) => h('label', { class: 'check', title: m.description },
-        h('input', { type: 'checkbox', value: m.name, checked: picked.has(m.name), onchange: (e: Event) => toggle(m.name, (e.target as HTMLInputElement).checked) }),
-        m.label))),
+    metricPicker({ metrics, groups, picked: state.metrics, onChange: (next) => ctx.setQuery({ metric: next }) }),
     h('div', { class: 'control-row' },
       optionSelect('Only checkpoints tagged', tagOptions, state.tags[0] ?? '', (v) => ctx.setQuery({ tag: v === '' ? null : v }), 'tag-filter'),
       optionSelect('Colour by tag', [{ value: '', text: 'none (one line)' }, ...[...keys.keys()].map((k) => ({ value: k, text: k }))], state.colour ?? '', (v) => ctx.setQuery({ colour: v }), 'colour-by'),
@@ -83,6 +76,9 @@ async function latestRuns(ctx: ViewContext, holder: HTMLElement): Promise<void> 
     })), 'latest-runs'));
 }
 
+/** A label inside a sentence: "Blog quality" → "blog quality"; "ROUGE-L" and "HighlyKnown" keep their capitals. */
+const inSentence = (label: string) => (/^[A-Z][a-z]/.test(label) ? label[0]!.toLowerCase() + label.slice(1) : label);
+
 /** `/`: every checkpoint's latest completed run against training step, and the trade-off scatter. */
 export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<AfterAttach | void> {
   document.title = 'tunegate: across checkpoints';
@@ -90,8 +86,8 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   const q = ctx.query;
   const wanted = q.getAll('metric');
   const axes = [q.get('x') ?? DEFAULT_X, q.get('y') ?? DEFAULT_Y];
-  const [metrics, checkpoints, series] = await Promise.all([
-    api.metrics(),
+  const [definitions, checkpoints, series] = await Promise.all([
+    api.definitions(),
     api.checkpoints(),
     api.trend([...new Set([...(wanted.length > 0 ? wanted : DEFAULT_TREND_METRICS), ...axes])], q.getAll('tag').filter((t) => t.includes('=')))
       .catch((e: unknown) => e as Error),
@@ -108,23 +104,29 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
     root.append(emptyState('No checkpoints yet', ...firstSteps()));
     return;
   }
+  const { metrics, groups } = definitions;
   const state = readState(q, checkpoints);
   const byMetric = new Map(series.map((s) => [s.metric, s]));
   const known = new Map(metrics.map((m) => [m.name, m]));
   const points = series[0]?.points ?? [];
-  const baseline = checkpoints.find((c) => c.isBaseline);
+  // The gate's latest verdict, asked for while the page is built (no run completed at all: nothing to ask).
+  const gate: Promise<GateReport | Error | null> = points.length > 0 || state.tags.length > 0 ? api.latestGate().catch((e: unknown) => e as Error) : Promise.resolve(null);
+  const label = (m: string) => known.get(m)?.label ?? m;
   root.append(
     h('p', { class: 'lede' },
-      `${points.length} of ${checkpoints.length} checkpoints have a completed run${state.tags.length > 0 ? ` (tagged ${state.tags.join(', ')})` : ''}. `,
-      'Each point is a checkpoint\'s latest completed run; whiskers are 95% intervals (Wilson for 0/1 shares, a bootstrap over items otherwise). ',
-      baseline !== undefined ? `Baseline: ${baseline.name}. ` : 'No baseline is flagged (tunegate checkpoint baseline NAME). ',
-      'Click a point to open its run.'),
-    controls(ctx, state, metrics, checkpoints),
+      `Each point is a checkpoint's latest completed run (${points.length} of ${checkpoints.length} checkpoints${state.tags.length > 0 ? ` tagged ${state.tags.join(', ')}` : ''} have one), with its 95% interval; click a point to open its run.`),
   );
+  const verdict = h('aside', { class: 'verdict-card', attrs: { ...tid('verdict-card'), 'aria-label': "The gate's latest verdict" } },
+    h('h3', null, 'Latest gate verdict'), h('p', { class: 'note', attrs: tid('gate-loading') }, 'Asking the gate…'));
+  const fillVerdict = async () => {
+    const card = gateCard(await gate, label);
+    if (!ctx.signal.aborted) verdict.replaceChildren(h('h3', null, 'Latest gate verdict'), card);
+  };
   if (points.length === 0) {
-    root.append(emptyState('No completed runs yet',
+    root.append(controls(ctx, state, metrics, groups, checkpoints), emptyState('No completed runs yet',
       h('p', null, state.tags.length > 0 ? `No checkpoint tagged ${state.tags.join(', ')} has a completed run. ` : 'Checkpoints are registered, but none has a completed run. ',
-        'Run one with ', h('code', null, `npx tunegate run ${checkpoints[0]!.name}`), ', or POST /api/runs {"checkpoint": "…"}; a running run shows its progress under Latest runs.')));
+        'Run one with ', h('code', null, `npx tunegate run ${checkpoints[0]!.name}`), ', or POST /api/runs {"checkpoint": "…"}; a running run shows its progress under Latest runs.')), verdict);
+    await fillVerdict();
     const recent = h('section', { class: 'latest' });
     root.append(recent);
     await latestRuns(ctx, recent);
@@ -136,30 +138,14 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   // Built once the page shows: charts first (so the first one paints at once), then the tables.
   const charts: Array<() => Promise<void>> = [];
   const tables: Array<() => void> = [];
-  const grid = h('div', { class: 'panels' });
+
+  // The headline: does the mix trade one axis for the other (the trade-off), and did the gate pass (the verdict)?
   const tradeoff = h('section', { class: 'tradeoff' });
-  root.append(h('h2', null, 'Against training step'), grid, h('h2', null, 'Trade-off'), tradeoff);
-  for (const name of state.metrics) {
-    const s = byMetric.get(name);
-    if (s === undefined) continue;
-    const holder = h('div', { class: 'chart' });
-    const { unplaced } = trendGroups(s, state.colour, order);
-    const note = unplaced.length > 0 ? h('p', { class: 'note' }, `${unplaced.length} checkpoint(s) without a step are in the table only.`) : null;
-    const tableSlot = h('div');
-    grid.append(chartPanel(s.label, holder, tableSlot, note, `trend-${s.metric}`));
-    const fallback = `${s.label} against training step for ${s.points.length} checkpoints; the table below has every value.`;
-    charts.push(async () => ctx.onLeave(await mountChart(holder, trendChartConfig(s, state.colour, order, (d) => open(d.runId)), fallback)));
-    tables.push(() => tableSlot.replaceWith(trendTable(s, state.colour)));
-  }
-
-  // Knowledge categories: only when a charted checkpoint's items are categorized (the points say so),
-  // read apart and unfiltered (the section adds the base even when it lacks the tag), off the first paint's path.
-  const categorySeries = points.some((p) => p.categories !== null) ? api.trend(CATEGORY_METRICS) : null;
-  const knowledgeSlot = h('section', { class: 'knowledge' }, h('h2', null, 'Knowledge categories'), h('p', { class: 'note' }, 'Loading accuracy per knowledge category…'));
-  if (categorySeries !== null) root.insertBefore(knowledgeSlot, tradeoff.previousElementSibling);
-
   const xs = byMetric.get(state.x);
   const ys = byMetric.get(state.y);
+  root.append(h('section', { class: 'headline', attrs: tid('headline') },
+    h('h2', null, xs !== undefined && ys !== undefined ? `Did the data mix trade ${inSentence(xs.label)} for ${inSentence(ys.label)}?` : 'Trade-off'),
+    h('div', { class: 'headline-grid' }, tradeoff, verdict)));
   if (xs !== undefined && ys !== undefined) {
     const { points: tp, paretoAvailable } = tradeoffPoints(xs, ys, state.colour);
     const holder = h('div', { class: 'chart chart-tall' });
@@ -181,17 +167,48 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
       ? `Pareto-optimal (ringed): ${front.join(', ')}. Any other checkpoint is beaten on both axes by one of these.`
       : `${[xs, ys].filter((s) => s.direction === null).map((s) => s.label).join(' and ')} has no better direction, so no Pareto set is drawn.`);
     tradeoff.append(chartPanel(`${ys.label} against ${xs.label}`, holder, tableSlot, note, 'tradeoff'));
+    // The first chart mounted: the headline paints before the per-step charts.
     charts.push(async () => ctx.onLeave(await mountChart(holder, tradeoffChartConfig(xs, ys, state.colour, order, (d) => open(d.runId)), `${ys.label} against ${xs.label} for ${tp.length} checkpoints; the table below has every value.`)));
   }
+
+  const grid = h('div', { class: 'panels' });
+  const baseline = checkpoints.find((c) => c.isBaseline);
+  root.append(controls(ctx, state, metrics, groups, checkpoints),
+    h('h2', null, 'Against training step'),
+    h('p', { class: 'note' }, 'Whiskers are 95% intervals (Wilson for 0/1 shares, a bootstrap over items otherwise). ',
+      baseline !== undefined ? `The baseline checkpoint, ${baseline.name}, is marked and drawn across as a dashed line.` : 'No baseline checkpoint is flagged.'),
+    grid);
+  for (const name of state.metrics) {
+    const s = byMetric.get(name);
+    if (s === undefined) continue;
+    const holder = h('div', { class: 'chart' });
+    const { unplaced } = trendGroups(s, state.colour, order);
+    const note = unplaced.length > 0 ? h('p', { class: 'note' }, `${unplaced.length} checkpoint(s) without a step are in the table only.`) : null;
+    const tableSlot = h('div');
+    grid.append(chartPanel(s.label, holder, tableSlot, note, `trend-${s.metric}`));
+    const fallback = `${s.label} against training step for ${s.points.length} checkpoints; the table below has every value.`;
+    charts.push(async () => ctx.onLeave(await mountChart(holder, trendChartConfig(s, state.colour, order, (d) => open(d.runId)), fallback)));
+    tables.push(() => tableSlot.replaceWith(trendTable(s, state.colour)));
+  }
+
+  // Knowledge categories: only when a charted checkpoint's items are categorized (the points say so),
+  // read apart and unfiltered (the section adds the base even when it lacks the tag), off the first paint's path.
+  const categorySeries = points.some((p) => p.categories !== null) ? api.trend(CATEGORY_METRICS) : null;
+  const knowledgeSlot = h('section', { class: 'knowledge' }, h('h2', null, 'Knowledge categories'), h('p', { class: 'note' }, 'Loading accuracy per knowledge category…'));
+  if (categorySeries !== null) root.append(knowledgeSlot);
+
   const recent = h('section', { class: 'latest' }, h('p', { class: 'note' }, 'Loading the latest runs…'));
   root.append(h('h2', null, 'Latest runs'), recent);
   const latest = latestRuns(ctx, recent).catch((e: Error) => recent.replaceChildren(h('p', { class: 'error' }, e.message)));
   return async () => {
-    // One chart per frame: the first is on screen before the others are drawn.
+    // One chart per frame: the first (the trade-off) is on screen before the others are drawn.
+    let verdictShown: Promise<void> | undefined;
     for (const mount of charts) {
       await mount();
+      verdictShown ??= fillVerdict();
       await nextFrame();
     }
+    await (verdictShown ?? fillVerdict());
     const knowledge = categorySeries === null ? null : knowledgeSection(ctx, await categorySeries, state.tags, metrics);
     if (ctx.signal.aborted) return;
     if (knowledge === null) knowledgeSlot.remove();
