@@ -43,11 +43,13 @@ async function seed(): Promise<{ d: Dashboard; base: number; head: number }> {
 /** What the page's search must find, by the test's own reading of the stored text (NFKC, lower case). */
 const has = (word: string, ...texts: Array<string | null>) => texts.some((t) => t !== null && t.normalize('NFKC').toLowerCase().includes(word.normalize('NFKC').toLowerCase()));
 
+type Doc = { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null }> };
+
 /** Types into the search box and waits until the URL holds it and the list shows `rows` (selector) with `want` data-item values. */
 async function search(page: Page, text: string, rows: string, want: readonly string[]): Promise<void> {
   await page.locator('[data-testid=answer-search]').fill(text);
   await page.waitForURL((u) => u.searchParams.get('q') === text);
-  await page.waitForFunction(([sel, w]) => [...document.querySelectorAll(sel)].map((e) => e.getAttribute('data-item')).join() === w, [rows, want.join()] as const, { timeout: 5000 })
+  await page.waitForFunction(([q, w]) => Array.from((globalThis as unknown as { document: Doc }).document.querySelectorAll(q)).map((e) => e.getAttribute('data-item')).join() === w, [rows, want.join()] as const, { timeout: 5000 })
     .catch(async () => expect((await readRows(page, rows)).map((r) => r.attrs['data-item'])).toEqual(want));
 }
 
@@ -83,9 +85,9 @@ describeBrowser('text search over prompts and answers, and "score moved", in chr
       // Cleared: every result again (the first page).
       await w.page.locator('[data-testid=answer-search]').fill('');
       await w.page.waitForURL((u) => !u.searchParams.has('q'));
-      await w.page.waitForFunction(() => document.querySelectorAll('tr[data-testid=item-row]').length === 50);
+      await w.page.waitForFunction(() => (globalThis as unknown as { document: Doc }).document.querySelectorAll('tr[data-testid=item-row]').length === 50);
       // The search box fits the screen (390 px too).
-      expect(await w.page.evaluate(() => document.querySelector('.search-control')!.getBoundingClientRect().right <= document.documentElement.clientWidth)).toBe(true);
+      expect(await w.page.evaluate("document.querySelector('.search-control').getBoundingClientRect().right <= document.documentElement.clientWidth")).toBe(true);
       expectClean(w.log, d);
     });
 

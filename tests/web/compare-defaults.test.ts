@@ -16,19 +16,23 @@ const TWO_SCREENS: Screen[] = [SCREENS.find((s) => s.width === 390 && s.colorSch
 
 /** Elements matching `selector` that reach past the right edge of the screen (or make the page scroll sideways). */
 async function overflowing(page: Page, selector: string): Promise<string[]> {
-  return page.$$eval(selector, (els) => {
+  return page.evaluate(`(() => {
     const width = document.documentElement.clientWidth;
-    return els.filter((e) => e.getBoundingClientRect().right > width + 0.5).map((e) => `${e.tagName}.${e.className} right=${e.getBoundingClientRect().right} > ${width}`);
-  });
+    return [...document.querySelectorAll(${JSON.stringify(selector)})].filter((e) => e.getBoundingClientRect().right > width + 0.5)
+      .map((e) => e.tagName + '.' + e.className + ' right=' + e.getBoundingClientRect().right + ' > ' + width);
+  })()`);
 }
+
+type Doc = { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null }> };
 
 /** The run ids a picker lists, in order. */
 const options = (page: Page, picker: string) => page.locator(`[data-testid=${picker}-results] [data-testid=pick-option]`).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-run'))));
 
 /** Waits until a picker lists exactly `ids`, in order (its search answers after a pause in typing). */
 async function waitOptions(page: Page, picker: string, ids: readonly number[]): Promise<void> {
-  await page.waitForFunction(([p, want]) => [...document.querySelectorAll(`[data-testid=${p}-results] [data-testid=pick-option]`)].map((e) => e.getAttribute('data-run')).join() === want,
-    [picker, ids.join()] as const, { timeout: 5000 }).catch(async () => expect(await options(page, picker)).toEqual(ids));
+  const sel = `[data-testid=${picker}-results] [data-testid=pick-option]`;
+  await page.waitForFunction(([q, want]) => Array.from((globalThis as unknown as { document: Doc }).document.querySelectorAll(q)).map((e) => e.getAttribute('data-run')).join() === want,
+    [sel, ids.join()] as const, { timeout: 5000 }).catch(async () => expect(await options(page, picker)).toEqual(ids));
 }
 
 describeBrowser('/compare defaults and run pickers, in chromium', (browser) => {
