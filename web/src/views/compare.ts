@@ -194,9 +194,10 @@ export async function renderComparison(root: HTMLElement, data: CompareData, hos
   });
   const draw = (text: string) => {
     const term = searchTerm(text);
-    const found = moved ? movedItems.filter((m) => flipFound(m, term)) : flips.filter((f) => flipFound(f, term));
+    const foundMoved = movedItems.filter((m) => flipFound(m, term));
+    const found = moved ? foundMoved : flips.filter((f) => flipFound(f, term));
     const posts = blog.filter((b) => blogFound(b, term));
-    itemsHolder.replaceChildren(moved ? movedTable(movedItems.filter((m) => flipFound(m, term)), term) : flipTable(found, term));
+    itemsHolder.replaceChildren(moved ? movedTable(foundMoved, term) : flipTable(found, term));
     blogHolder.replaceChildren(blogTable(posts, term));
     const total = (moved ? movedItems.length : flips.length) + blog.length;
     search.setCount(term === '' ? '' : `${found.length + posts.length} of ${total} items match`);

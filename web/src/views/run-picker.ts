@@ -70,8 +70,13 @@ export function runPicker(label: string, testId: string, current: PickedRun | nu
       if (first !== null) first.click();
     }
   });
-  return h('div', { class: 'run-picker' },
+  const box = h('div', { class: 'run-picker' },
     h('label', { class: 'control' }, h('span', null, label), input),
     h('div', { class: 'note picker-current', attrs: tid(`${testId}-current`) }, current === null ? 'none chosen' : current.label),
     list);
+  // The list closes when the focus leaves the picker (not when it moves from the box to an option).
+  box.addEventListener('focusout', (e) => {
+    if (!(e.relatedTarget instanceof Node && box.contains(e.relatedTarget))) list.hidden = true;
+  });
+  return box;
 }
