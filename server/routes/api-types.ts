@@ -37,6 +37,7 @@ export type Comparison = Static<typeof ComparisonSchema>;
 export type MetricChange = Static<typeof MetricChangeSchema>;
 export type Flip = Comparison['flips'][number];
 export type FlipSide = Flip['base'];
+export type Moved = Comparison['moved'][number];
 export type BlogChange = Comparison['blog'][number];
 export type Transitions = Comparison['transitions'][string];
 export type KeywordMarks = NonNullable<FlipSide['marks']>;

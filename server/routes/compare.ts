@@ -16,6 +16,14 @@ const Marks = Nullable(Type.Object({
 }, { description: 'each expected keyword group and the alternative the answer contained (null: missed); each forbidden string and whether it was found' }));
 const Side = Type.Object({ answer: Nullable(Type.String()), sample: Nullable(Type.Integer()), score: Nullable(Type.Number({ description: 'mean over the samples' })), marks: Marks });
 const Components = Type.Record(Type.String(), Type.Number());
+const Outcome = Type.Union([Type.Literal('pass'), Type.Literal('fail')]);
+/** A changed keyword item (flips and moved). */
+const FlipFields = {
+  set: Type.String(), id: Type.String(), prompt: Type.String(), tags: Type.Array(Type.String()),
+  category: Type.Union([CategoryName, Type.Null()], { description: "the item's SliCK knowledge category against the head run's base checkpoint (by content hash); null when it has none" }),
+  from: Outcome, to: Outcome,
+  drop: Type.Number({ description: 'base score − head score' }), base: Side, head: Side,
+};
 
 export const MetricChange = Type.Object({
   base: Nullable(Type.Number()), head: Nullable(Type.Number()), delta: Nullable(Type.Number()),
@@ -32,12 +40,10 @@ export const Comparison = Type.Object({
   transitions: Type.Record(Type.String(), Type.Object({
     stayedRight: Type.Integer(), learned: Type.Integer(), forgotten: Type.Integer(), stayedWrong: Type.Integer(), unscored: Type.Integer(),
   }), { description: 'per set, how its keyword items moved (pass = every keyword found and no forbidden string)' }),
-  flips: Type.Array(Type.Object({
-    set: Type.String(), id: Type.String(), prompt: Type.String(), tags: Type.Array(Type.String()),
-    category: Type.Union([CategoryName, Type.Null()], { description: "the item's SliCK knowledge category against the head run's base checkpoint (by content hash); null when it has none" }),
-    from: Type.Union([Type.Literal('pass'), Type.Literal('fail')]), to: Type.Union([Type.Literal('pass'), Type.Literal('fail')]),
-    drop: Type.Number({ description: 'base score − head score' }), base: Side, head: Side,
-  }), { description: 'keyword items that changed outcome: forgotten first, largest drop first' }),
+  flips: Type.Array(Type.Object(FlipFields), { description: 'keyword items that changed outcome: forgotten first, largest drop first' }),
+  moved: Type.Array(Type.Object({ ...FlipFields, change: Type.Number({ description: 'head score − base score (means over the samples)' }) }), {
+    description: 'keyword items whose score changed without changing outcome (e.g. 0.75 → 0.25, both fail), with both answers and keyword marks: largest |change| first, losses before gains of the same size',
+  }),
   blog: Type.Array(Type.Object({
     set: Type.String(), id: Type.String(), title: Type.String(), tags: Type.Array(Type.String()), reference: Type.String(),
     drop: Nullable(Type.Number()),
@@ -73,7 +79,7 @@ export const TrendSeries = Type.Object({
 export const compareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   app.get('/api/compare', {
     schema: {
-      summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome with both answers and keyword marks, and both posts of every blog item; how the runs were measured differently (mismatches, each also a warning). Without base: the head (default: the latest completed run) against the gate\'s default reference (the flagged baseline checkpoint, else the head\'s base checkpoint, else the first checkpoint of its run= tag; a 404 saying so when none has a completed run); `reference` says which and why',
+      summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome (flips) or only their score (moved) with both answers and keyword marks, and both posts of every blog item; how the runs were measured differently (mismatches, each also a warning). Without base: the head (default: the gate\'s default head, the latest completed run of the checkpoint with the highest step) against the gate\'s default reference (the flagged baseline checkpoint, else the head\'s base checkpoint, else the first checkpoint of its run= tag; when the default head has none: the next checkpoint down by step, see docs/gate.md; a 404 only with fewer than two completed runs); `reference` says which and why',
       querystring: Type.Object({ base: Type.Optional(RunId), head: Type.Optional(RunId) }, { additionalProperties: false }),
       response: { 200: Comparison, 400: ErrorBody, 404: ErrorBody },
     },

@@ -12,6 +12,10 @@ export interface RunFilter {
   before?: number;
   /** Only each checkpoint's newest run among those the filter matches (one query for charts across checkpoints). */
   newestPerCheckpoint?: boolean;
+  /** A folded search term (shared/text-search.ts searchTerm): runs whose checkpoint name contains it, or whose id it is. */
+  search?: string;
+  /** Order by the checkpoint's step (highest first, checkpoints without a step last), then newest run: the default head's order (runs/select.ts). */
+  byStep?: boolean;
 }
 
 /** Runs matching `filter`, newest first: the one query behind every run list (built from fixed conditions, values bound). */
@@ -28,6 +32,12 @@ export function listRuns(db: Database, filter: RunFilter): Run[] {
     where.push('runs.status = @status');
     params.status = filter.status;
   }
+  if (filter.search !== undefined && filter.search !== '') {
+    // search_fold is registered by openStore; the term is bound. A subquery, so it reads the same inside newestPerCheckpoint's.
+    where.push(`(runs.checkpoint_id IN (SELECT checkpoints.id FROM checkpoints WHERE instr(search_fold(checkpoints.name), @search) > 0)${/^\d+$/.test(filter.search) ? ' OR runs.id = @searchId' : ''})`);
+    params.search = filter.search;
+    if (/^\d+$/.test(filter.search)) params.searchId = Number(filter.search);
+  }
   if (filter.before !== undefined) {
     where.push('runs.id < @before');
     params.before = filter.before;
@@ -36,6 +46,7 @@ export function listRuns(db: Database, filter: RunFilter): Run[] {
   // The same conditions inside the subquery name its own `runs` (the inner table shadows the outer).
   const matching = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const cond = filter.newestPerCheckpoint === true ? `WHERE runs.id IN (SELECT MAX(runs.id) FROM runs ${matching} GROUP BY runs.checkpoint_id)` : matching;
-  const sql = `${SELECT} ${cond} ORDER BY runs.id DESC LIMIT @limit`;
+  const order = filter.byStep === true ? 'checkpoints.step IS NULL, checkpoints.step DESC, runs.id DESC' : 'runs.id DESC';
+  const sql = `${SELECT} ${cond} ORDER BY ${order} LIMIT @limit`;
   return (db.prepare(sql).all(params) as Row[]).map(fromRow);
 }

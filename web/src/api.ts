@@ -12,7 +12,7 @@ import { busyRetryDelay } from '../../server/shared/busy-retry.js';
 
 export type { Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, MetricGroup, NewCheckpoint, TrendSeries };
 export type {
-  AdviceRow, BlogChange, Flip, FlipSide, KeywordMarks, MetricChange, MetricInterval, PostRunPhase, TrendPoint, Transitions,
+  AdviceRow, BlogChange, Flip, FlipSide, KeywordMarks, MetricChange, Moved, MetricInterval, PostRunPhase, TrendPoint, Transitions,
 } from '../../server/routes/api-types.js';
 
 export type RunBody = RunJson & { progress: { done: number; total: number; errors: number } };
@@ -191,9 +191,9 @@ export const api = {
   trend: (metrics: readonly string[], tags: readonly string[] = []) =>
     get<{ series: TrendSeries[] }>(`/api/trend${query({ metric: metrics, tag: tags })}`).then((r) => r.series),
   run: (id: number) => get<RunBody>(`/api/runs/${id}`),
-  runs: (opts: { checkpoint?: string; status?: string; limit?: number } = {}) =>
+  runs: (opts: { checkpoint?: string; status?: string; limit?: number; q?: string; cursor?: number } = {}) =>
     get<{ runs: RunBody[]; nextCursor: number | null }>(`/api/runs${query(opts)}`),
-  results: (id: number, opts: { set?: string; outcome?: string; category?: string; limit: number; offset: number }) =>
+  results: (id: number, opts: { set?: string; outcome?: string; category?: string; q?: string; limit: number; offset: number }) =>
     get<{ results: ItemJson[]; total: number; limit: number; offset: number }>(`/api/runs/${id}/results${query(opts)}`),
   /** Early-stopping advice across the checkpoints tagged `tag` (KEY=VALUE). */
   advise: (tag: string) => get<Advice>(`/api/advise${query({ tag })}`),
