@@ -8,6 +8,7 @@ import { paretoOptimal } from '../../web/src/charts/pareto.js';
 import { tradeoffChartConfig, tradeoffPoints } from '../../web/src/charts/tradeoff-chart.js';
 import { trendChartConfig, trendGroups, type TrendDatum } from '../../web/src/charts/trend-chart.js';
 import { chartTheme } from '../../web/src/charts/theme.js';
+import { chartTitle, wrapWords } from '../../web/src/charts/datum.js';
 import { stylesheetVariables } from '../helpers/colours.js';
 
 // Chart construction is pure: these run without a browser (the page's own tests drive Chromium).
@@ -267,5 +268,18 @@ describe('chart theme (the colours come from the stylesheet, light or dark)', ()
     for (const d of trend.data.datasets) expect(d.borderColor).not.toBe('#000000');
     expect(b.options!.plugins!.tunegateErrorBars).toMatchObject({ colour: DARK.strong, halo: DARK.background });
     expect(categories.data.datasets.map((d) => d.borderColor)).toEqual([DARK.palette[0], DARK.palette[6], DARK.muted]);
+  });
+
+  it('a title wraps onto lines that fit the chart: one line on a desktop, several on a phone, no word split', () => {
+    const text = 'Accuracy per knowledge category (what the base model knew), against training step; whiskers: 95% intervals';
+    expect(wrapWords('a bb ccc dddd', 6)).toEqual(['a bb', 'ccc', 'dddd']);
+    expect(wrapWords('unbreakable-word-longer-than-the-line', 5)).toEqual(['unbreakable-word-longer-than-the-line']);
+    const lines = chartTitle(DARK, text).text as unknown as (ctx: { chart: { width: number } }) => string[];
+    expect(lines({ chart: { width: 1300 } })).toEqual([text]);
+    const phone = lines({ chart: { width: 340 } });
+    expect(phone.length).toBeGreaterThan(2);
+    expect(phone.join(' ')).toBe(text);
+    for (const l of phone) expect(l.length * 7.8).toBeLessThanOrEqual(340);
+    expect(chartTitle(DARK, text).color).toBe(DARK.text);
   });
 });
