@@ -2,6 +2,7 @@ import { api, ApiError, type Comparison, type GateReport, type MetricChange, typ
 import { CATEGORY_LINES } from '../charts/category-chart.js';
 import { compareBarsConfig } from '../charts/compare-chart.js';
 import { gateBanner } from './gate-verdict.js';
+import type { ChartTheme } from '../charts/theme.js';
 import { mountChart, preloadCharts } from '../charts/lazy.js';
 import { h, tid, type Child } from '../dom.js';
 import { digitsFor, interval, signed, withInterval } from '../format.js';
@@ -139,14 +140,15 @@ export async function renderComparison(root: HTMLElement, data: CompareData, hos
   root.append(gateBanner(gate));
 
   const bars = BAR_METRICS.filter((m) => cmp.metrics[m] !== undefined && (cmp.metrics[m]!.base !== null || cmp.metrics[m]!.head !== null));
-  const holder = h('div', { class: 'chart' });
+  const holder = h('div', { class: 'chart chart-bars' });
   root.append(h('h2', null, 'Metrics'), chartPanel('every metric before and after', holder, metricTable(cmp, gate, defs, consistency), null, 'compare-metrics', true));
   // Short labels for the per-category bars ("HighlyKnown accuracy"), so five or more fit side by side.
   const barLabel = (m: string) => {
     const line = CATEGORY_LINES.find((l) => l.metric === m && l.category !== null);
     return line !== undefined ? `${line.label} accuracy` : defs.get(m)?.label ?? m;
   };
-  const config = compareBarsConfig(bars.map((m) => ({ label: barLabel(m), change: cmp.metrics[m]! })), { base: cmp.base.checkpoint, head: cmp.head.checkpoint });
+  const rows = bars.map((m) => ({ label: barLabel(m), change: cmp.metrics[m]! }));
+  const config = (theme: ChartTheme) => compareBarsConfig(rows, { base: cmp.base.checkpoint, head: cmp.head.checkpoint }, theme);
   host.onLeave(await mountChart(holder, config, `Before/after bars for ${bars.join(', ')}; the table below has every value.`));
 
   root.append(h('h2', null, 'What moved, per set'), transitionsTable(cmp, pass));

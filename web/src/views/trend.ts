@@ -168,7 +168,7 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
       : `${[xs, ys].filter((s) => s.direction === null).map((s) => s.label).join(' and ')} has no better direction, so no Pareto set is drawn.`);
     tradeoff.append(chartPanel(`${ys.label} against ${xs.label}`, holder, tableSlot, note, 'tradeoff'));
     // The first chart mounted: the headline paints before the per-step charts.
-    charts.push(async () => ctx.onLeave(await mountChart(holder, tradeoffChartConfig(xs, ys, state.colour, order, (d) => open(d.runId)), `${ys.label} against ${xs.label} for ${tp.length} checkpoints; the table below has every value.`)));
+    charts.push(async () => ctx.onLeave(await mountChart(holder, (theme) => tradeoffChartConfig(xs, ys, state.colour, theme, order, (d) => open(d.runId)), `${ys.label} against ${xs.label} for ${tp.length} checkpoints; the table below has every value.`)));
   }
 
   const grid = h('div', { class: 'panels' });
@@ -187,7 +187,7 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
     const tableSlot = h('div');
     grid.append(chartPanel(s.label, holder, tableSlot, note, `trend-${s.metric}`));
     const fallback = `${s.label} against training step for ${s.points.length} checkpoints; the table below has every value.`;
-    charts.push(async () => ctx.onLeave(await mountChart(holder, trendChartConfig(s, state.colour, order, (d) => open(d.runId)), fallback)));
+    charts.push(async () => ctx.onLeave(await mountChart(holder, (theme) => trendChartConfig(s, state.colour, theme, order, (d) => open(d.runId)), fallback)));
     tables.push(() => tableSlot.replaceWith(trendTable(s, state.colour)));
   }
 
