@@ -1,6 +1,6 @@
 import { requireMetric, type MetricDef } from '../scoring/metric-registry.js';
 import { metricOf } from '../scoring/metrics.js';
-import { latestCompleted } from '../runs/select.js';
+import { latestCompletedHeads } from '../runs/select.js';
 import { currentSummary } from '../runs/summary.js';
 import type { IntervalMethod } from '../stats/interval.js';
 import type { Store } from '../store/open.js';
@@ -94,7 +94,7 @@ export function trendWindow(store: Store, metrics: readonly string[], opts: Tren
   const all = store.checkpoints.list();
   const checkpoints = new Map(all.map((c) => [c.id, c]));
   const wanted = opts.tags ?? {};
-  const measured = latestCompleted(store, 'each checkpoint').flatMap((run) => {
+  const measured = latestCompletedHeads(store).flatMap((run) => {
     const c = checkpoints.get(run.checkpointId);
     return c === undefined || !hasTags(c.tags, wanted) ? [] : [{ c, run }];
   });
@@ -118,7 +118,10 @@ export function trendWindow(store: Store, metrics: readonly string[], opts: Tren
     .sort((a, b) =>
       (a.c.step ?? Number.MAX_SAFE_INTEGER) - (b.c.step ?? Number.MAX_SAFE_INTEGER) ||
       (a.run.finishedAt ?? '').localeCompare(b.run.finishedAt ?? ''))
-    .map(({ c, run }) => ({ c, run, summary: currentSummary(store, run) }));
+    .map(({ c, run: head }) => {
+      const run = store.runs.get(head.id);
+      return { c, run, summary: currentSummary(store, run) };
+    });
   const maxPoints = opts.maxPoints ?? 0;
   const kept = maxPoints > 0 && chosen.length > maxPoints
     ? decimate(chosen.map(({ c, summary }) => ({
