@@ -47,12 +47,12 @@ function readState(q: URLSearchParams, keys: ReadonlyMap<string, ReadonlySet<str
 }
 
 /** "Showing N of M checkpoints: …" when the window or the decimation left points out; null when every one is charted. */
-function windowNote(w: TrendBody['window']): HTMLElement | null {
+function windowNote(w: TrendBody['window'], baseline: string | null): HTMLElement | null {
   const windowed = w.shown < w.trainingRuns;
   if (!windowed && !w.decimated) return null;
   const parts = [
-    windowed ? `the ${w.shown} most recent of ${w.trainingRuns} training runs (by their ${w.group}= tag) and the baseline` : `all ${w.trainingRuns} training runs`,
-    ...(w.decimated ? ['thinned to each stretch of steps\' highest and lowest values, each training run\'s first and last save and the baseline'] : []),
+    windowed ? `the ${w.shown} most recent of ${w.trainingRuns} training runs (by their ${w.group}= tag)${baseline !== null ? ' and the baseline' : ''}` : `all ${w.trainingRuns} training runs`,
+    ...(w.decimated ? [`thinned to each stretch of steps' highest and lowest values, each training run's first and last save${baseline !== null ? ' and the baseline' : ''}`] : []),
   ];
   return h('p', { class: 'note', attrs: tid('trend-window-note') }, `Showing ${w.returned} of ${w.checkpoints} checkpoints: ${parts.join('; ')}. Widen it with "Training runs shown".`);
 }
@@ -145,7 +145,7 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
       'Click a point to open its run.'),
     controls(ctx, state, metrics, keys),
   );
-  const note = windowNote(body.window);
+  const note = windowNote(body.window, body.baseline);
   if (note !== null) root.append(note);
   if (points.length === 0) {
     const [first] = await api.checkpoints({ limit: 1 });
