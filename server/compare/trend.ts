@@ -147,8 +147,3 @@ export function trendWindow(store: Store, metrics: readonly string[], opts: Tren
     checkpointsTotal: all.length,
   };
 }
-
-/** Every point of every training run (no window, no decimation): trendWindow's series alone. */
-export function trend(store: Store, metrics: readonly string[], tags: Record<string, string> = {}): TrendSeries[] {
-  return trendWindow(store, metrics, { tags }).series;
-}
