@@ -86,8 +86,8 @@ function tagValues(checkpoints: readonly Checkpoint[]): Record<string, string[]>
  * tag (k=v), only the `window` most recent training runs (checkpoints sharing a `run=` tag, most
  * recent by their newest completed run; the flagged baseline and the base checkpoints of those
  * included always), decimated to about `maxPoints` per series with every series keeping the same
- * checkpoints. Reads every checkpoint's latest completed run in one query and summarizes only the
- * points it may return.
+ * checkpoints. Reads every checkpoint's latest completed run as heads in one query, then reads and
+ * summarizes only the runs in the window (the decimation chooses among those).
  */
 export function trendWindow(store: Store, metrics: readonly string[], opts: TrendOptions = {}): Trend {
   const defs = metrics.map((m) => requireMetric(m, 'metric'));
