@@ -7,7 +7,7 @@
  * passed on until the schema describes it.
  */
 import type { Static } from 'typebox';
-import type { Comparison as ComparisonSchema, MetricChange as MetricChangeSchema, TrendSeries as TrendSeriesSchema } from './compare.js';
+import type { Comparison as ComparisonSchema, MetricChange as MetricChangeSchema, TrendBody as TrendBodySchema, TrendSeries as TrendSeriesSchema } from './compare.js';
 import type { EvalSetListing as EvalSetListingSchema } from './evalsets.js';
 import type { Metric, MetricGroup as MetricGroupSchema } from './metrics.js';
 import type {
@@ -32,6 +32,8 @@ export type EvalSetListing = Static<typeof EvalSetListingSchema>;
 /** GET /api/trend: one metric's series. */
 export type TrendSeries = Static<typeof TrendSeriesSchema>;
 export type TrendPoint = TrendSeries['points'][number];
+/** GET /api/trend: the series with their window, the tags and the baseline. */
+export type TrendBody = Static<typeof TrendBodySchema>;
 /** GET /api/compare. */
 export type Comparison = Static<typeof ComparisonSchema>;
 export type MetricChange = Static<typeof MetricChangeSchema>;

@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import type { RouteDeps } from './deps.js';
 import { CATEGORIES } from '../scoring/category.js';
 import { compareSteps, PAIR_BY_ID, resolvePair } from '../compare/compare-runs.js';
-import { trend } from '../compare/trend.js';
+import { trendWindow } from '../compare/trend.js';
+import { TREND_MAX_POINTS, TREND_WINDOW } from '../shared/trend-window.js';
 import { parseTags } from '../tag.js';
 import { runsMark, sendJson } from './read-cache.js';
 import { CategoryName, ErrorBody, Nullable, RunId } from './schemas.js';
@@ -61,6 +62,16 @@ export const Comparison = Type.Object({
   }, { description: "how base was chosen: asked for (run), or the gate's default reference (baseline, base, run-tag) and why" }),
 });
 
+/** GET /api/trend's window: which training runs and how many points were returned. */
+const TrendWindowBody = Type.Object({
+  group: Type.String({ description: 'the tag whose value names a training run (run)' }),
+  trainingRuns: Type.Integer({ description: 'training runs with a completed run, after the tag filter (checkpoints without the tag count as one)' }),
+  shown: Type.Integer({ description: 'how many of them are included (the most recent)' }),
+  checkpoints: Type.Integer({ description: 'checkpoints with a completed run, after the tag filter' }),
+  returned: Type.Integer({ description: 'points returned per series' }),
+  decimated: Type.Boolean({ description: 'whether the series were thinned to their extremes (more points than maxPoints)' }),
+}, { description: 'what the series cover: the window of training runs and the decimation' });
+
 export const TrendSeries = Type.Object({
   metric: Type.String(),
   label: Type.String(),
@@ -74,6 +85,15 @@ export const TrendSeries = Type.Object({
     categories: Nullable(Type.Object(Object.fromEntries(CATEGORIES.map((c) => [c, Type.Integer()])), { description: "the run's keyword items per SliCK category against its base (the n behind acc_highly_known, …); null when none is categorized" })),
     categoryBase: Nullable(Type.String({ description: 'the checkpoint whose knowledge categories apply to the run\'s items; null when none do' })),
   })),
+});
+
+/** GET /api/trend's body. */
+export const TrendBody = Type.Object({
+  series: Type.Array(TrendSeries),
+  window: TrendWindowBody,
+  tags: Type.Record(Type.String(), Type.Array(Type.String()), { description: 'every tag key with its sorted values, across all checkpoints' }),
+  baseline: Nullable(Type.String({ description: 'the flagged baseline checkpoint, or null' })),
+  checkpointsTotal: Type.Integer({ description: 'every registered checkpoint, with a completed run or not' }),
 });
 
 export const compareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
@@ -98,17 +118,27 @@ export const compareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
 
   app.get('/api/trend', {
     schema: {
-      summary: "One series per metric: each checkpoint's latest completed run, by step then time, with value, n, 95% interval (ci), tags and the baseline flag",
+      summary: "One series per metric: each checkpoint's latest completed run, by step then time, with value, n, 95% interval (ci), tags and the baseline flag; only the `window` most recent training runs (checkpoints sharing a run= tag) plus the flagged baseline, long series decimated to their extremes",
       querystring: Type.Object({
         metric: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
         tag: Type.Optional(Type.Array(Type.String({ pattern: '^[^=]+=.*$' }))),
+        window: Type.Optional(Type.Integer({
+          minimum: 0, default: TREND_WINDOW,
+          description: `how many training runs (checkpoints sharing a run= tag; those without one form one) to include, the most recent by their newest completed run; 0 = all. Default ${TREND_WINDOW}. The flagged baseline and the base checkpoints of those included are always returned`,
+        })),
+        maxPoints: Type.Optional(Type.Integer({
+          minimum: 0, default: TREND_MAX_POINTS,
+          description: `points per series above which every series is decimated (0 = never). Default ${TREND_MAX_POINTS}. Decimation keeps, per bucket of steps, each metric's lowest and highest point, each training run's first and last point, and the baseline, the same checkpoints in every series`,
+        })),
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ series: Type.Array(TrendSeries) }), 400: ErrorBody },
+      response: { 200: TrendBody, 400: ErrorBody },
     },
   }, async (req, reply) => {
     const tags = parseTags(req.query.tag ?? [], 'querystring/tag', 'INVALID_INPUT');
-    const body = await deps.readCache.get(`trend:${JSON.stringify([req.query.metric, tags])}`, () => deps.store.versions.allRuns(),
-      () => reply.serialize({ series: trend(deps.store, req.query.metric, tags) }));
+    const window = req.query.window ?? TREND_WINDOW;
+    const maxPoints = req.query.maxPoints ?? TREND_MAX_POINTS;
+    const body = await deps.readCache.get(`trend:${JSON.stringify([req.query.metric, tags, window, maxPoints])}`, () => deps.store.versions.allRuns(),
+      () => reply.serialize(trendWindow(deps.store, req.query.metric, { tags, window, maxPoints })));
     return sendJson(reply, body);
   });
 };

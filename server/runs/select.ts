@@ -1,6 +1,6 @@
 import { OptionError, TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
-import type { RunFilter } from '../store/run-list.js';
+import type { RunFilter, RunHead } from '../store/run-list.js';
 import type { Checkpoint, Run } from '../store/types.js';
 
 /**
@@ -18,6 +18,11 @@ export function latestCompleted(store: Store, of: 'each checkpoint'): Run[];
 export function latestCompleted(store: Store, of: Pick<Checkpoint, 'id'> | 'any checkpoint' | 'each checkpoint'): Run | Run[] | undefined {
   if (of === 'each checkpoint') return store.runs.list({ ...COMPLETED, newestPerCheckpoint: true }).reverse();
   return store.runs.list({ ...COMPLETED, ...(of === 'any checkpoint' ? {} : { checkpointId: of.id }), limit: 1 })[0];
+}
+
+/** latestCompleted(store, 'each checkpoint') as heads (id, checkpoint, end; oldest first): choose first, then read the runs chosen. */
+export function latestCompletedHeads(store: Store): RunHead[] {
+  return store.runs.heads({ ...COMPLETED, newestPerCheckpoint: true }).reverse();
 }
 
 /**

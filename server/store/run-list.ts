@@ -18,8 +18,26 @@ export interface RunFilter {
   byStep?: boolean;
 }
 
+/** A run's id, checkpoint and end: what choosing runs needs, without parsing their JSON columns. */
+export interface RunHead {
+  id: number;
+  checkpointId: number;
+  finishedAt: string | null;
+}
+
 /** Runs matching `filter`, newest first: the one query behind every run list (built from fixed conditions, values bound). */
 export function listRuns(db: Database, filter: RunFilter): Run[] {
+  const { sql, params } = runQuery(SELECT, filter);
+  return (db.prepare(sql).all(params) as Row[]).map(fromRow);
+}
+
+/** listRuns' runs as heads only (ids, checkpoint, end): a chart over thousands of checkpoints parses only the runs it shows. */
+export function listRunHeads(db: Database, filter: RunFilter): RunHead[] {
+  const { sql, params } = runQuery('SELECT runs.id AS id, runs.checkpoint_id AS checkpointId, runs.finished_at AS finishedAt FROM runs', filter);
+  return db.prepare(sql).all(params) as RunHead[];
+}
+
+function runQuery(select: string, filter: RunFilter): { sql: string; params: Record<string, unknown> } {
   // Evaluations unless asked otherwise: a categorization's numbers are not a checkpoint's scores.
   const kind = filter.kind ?? 'eval';
   const where: string[] = kind === 'any' ? [] : ['runs.kind = @kind'];
@@ -47,6 +65,5 @@ export function listRuns(db: Database, filter: RunFilter): Run[] {
   const matching = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const cond = filter.newestPerCheckpoint === true ? `WHERE runs.id IN (SELECT MAX(runs.id) FROM runs ${matching} GROUP BY runs.checkpoint_id)` : matching;
   const order = filter.byStep === true ? 'checkpoints.step IS NULL, checkpoints.step DESC, runs.id DESC' : 'runs.id DESC';
-  const sql = `${SELECT} ${cond} ORDER BY ${order} LIMIT @limit`;
-  return (db.prepare(sql).all(params) as Row[]).map(fromRow);
+  return { sql: `${select} ${cond} ORDER BY ${order} LIMIT @limit`, params };
 }

@@ -1,5 +1,5 @@
-import { api, ApiError, type Checkpoint, type GateReport, type MetricDef, type MetricGroup, type TrendSeries } from '../api.js';
-import { defaultColourKey, groupLabels, groupOf, tagKeys } from '../charts/groups.js';
+import { api, ApiError, type GateReport, type MetricDef, type MetricGroup, type TrendBody, type TrendSeries } from '../api.js';
+import { firstVariedKey, groupLabels, groupOf, tagKeysOf } from '../charts/groups.js';
 import { mountChart, preloadCharts } from '../charts/lazy.js';
 import { tradeoffChartConfig, tradeoffPoints } from '../charts/tradeoff-chart.js';
 import { directionHint, trendChartConfig, trendGroups } from '../charts/trend-chart.js';
@@ -13,29 +13,50 @@ import { gateCard } from './gate-verdict.js';
 import { metricPicker } from './metric-picker.js';
 import { CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
 import { pageUrl } from '../../../server/shared/page-urls.js';
+import { TREND_WINDOW, TREND_WINDOW_CHOICES } from '../../../server/shared/trend-window.js';
 
 export const DEFAULT_TREND_METRICS: readonly string[] = CHOSEN_METRIC_SETS.charted;
 const [DEFAULT_Y, DEFAULT_X] = CHOSEN_METRIC_SETS.tradeoff;
 
-/** The view's state, all of it in the query string: metric (repeatable), tag=k=v (repeatable), colour, x, y. */
+/** The view's state, all of it in the query string: metric (repeatable), tag=k=v (repeatable), colour, x, y, window. */
 interface TrendState {
   metrics: string[];
   tags: string[];
   colour: string | null;
   x: string;
   y: string;
+  /** The most recent training runs charted; 0 = all. */
+  window: number;
 }
 
-function readState(q: URLSearchParams, checkpoints: readonly Checkpoint[]): TrendState {
+/** `window=` from the URL: a whole number, else the default. */
+function readWindow(q: URLSearchParams): number {
+  const w = q.get('window') ?? '';
+  return /^\d{1,6}$/.test(w) ? Number(w) : TREND_WINDOW;
+}
+
+function readState(q: URLSearchParams, keys: ReadonlyMap<string, ReadonlySet<string>>): TrendState {
   const metrics = q.getAll('metric');
   const colour = q.get('colour');
   return {
     metrics: metrics.length > 0 ? [...new Set(metrics)] : [...DEFAULT_TREND_METRICS],
     tags: q.getAll('tag').filter((t) => t.includes('=')),
-    colour: colour === null ? defaultColourKey(checkpoints) : colour === '' ? null : colour,
+    colour: colour === null ? firstVariedKey(keys) : colour === '' ? null : colour,
     x: q.get('x') ?? DEFAULT_X,
     y: q.get('y') ?? DEFAULT_Y,
+    window: readWindow(q),
   };
+}
+
+/** "Showing N of M checkpoints: …" when the window or the decimation left points out; null when every one is charted. */
+function windowNote(w: TrendBody['window'], baseline: string | null): HTMLElement | null {
+  const windowed = w.shown < w.trainingRuns;
+  if (!windowed && !w.decimated) return null;
+  const parts = [
+    windowed ? `the ${w.shown} most recent of ${w.trainingRuns} training runs (by their ${w.group}= tag)${baseline !== null ? ' and the baseline' : ''}` : `all ${w.trainingRuns} training runs`,
+    ...(w.decimated ? [`thinned to each stretch of steps' highest and lowest values, each training run's first and last save${baseline !== null ? ' and the baseline' : ''}`] : []),
+  ];
+  return h('p', { class: 'note', attrs: tid('trend-window-note') }, `Showing ${w.returned} of ${w.checkpoints} checkpoints: ${parts.join('; ')}. Widen it with "Training runs shown".`);
 }
 
 function trendTable(series: TrendSeries, colour: string | null): HTMLTableElement {
@@ -52,8 +73,8 @@ function trendTable(series: TrendSeries, colour: string | null): HTMLTableElemen
     })), 'trend-table');
 }
 
-function controls(ctx: ViewContext, state: TrendState, metrics: readonly MetricDef[], groups: readonly MetricGroup[], checkpoints: readonly Checkpoint[]): HTMLElement {
-  const keys = tagKeys(checkpoints);
+function controls(ctx: ViewContext, state: TrendState, metrics: readonly MetricDef[], groups: readonly MetricGroup[], keys: ReadonlyMap<string, ReadonlySet<string>>): HTMLElement {
+  const windows = TREND_WINDOW_CHOICES.includes(state.window) ? TREND_WINDOW_CHOICES : [...TREND_WINDOW_CHOICES, state.window].sort((a, b) => (a === 0 ? 1 : b === 0 ? -1 : a - b));
   const tagOptions = [{ value: '', text: 'all checkpoints' }, ...[...keys].flatMap(([k, vs]) => [...vs].sort().map((v) => ({ value: `${k}=${v}`, text: `${k}=${v}` })))];
   return h('form', { class: 'controls', attrs: { 'aria-label': 'Chart settings' }, onsubmit: (e: Event) => e.preventDefault() },
     metricPicker({ metrics, groups, picked: state.metrics, onChange: (next) => ctx.setQuery({ metric: next }) }),
@@ -61,7 +82,9 @@ function controls(ctx: ViewContext, state: TrendState, metrics: readonly MetricD
       optionSelect('Only checkpoints tagged', tagOptions, state.tags[0] ?? '', (v) => ctx.setQuery({ tag: v === '' ? null : v }), 'tag-filter'),
       optionSelect('Colour by tag', [{ value: '', text: 'none (one line)' }, ...[...keys.keys()].map((k) => ({ value: k, text: k }))], state.colour ?? '', (v) => ctx.setQuery({ colour: v }), 'colour-by'),
       metricSelect('Trade-off x', metrics, state.x, (v) => ctx.setQuery({ x: v }), 'tradeoff-x'),
-      metricSelect('Trade-off y', metrics, state.y, (v) => ctx.setQuery({ y: v }), 'tradeoff-y')));
+      metricSelect('Trade-off y', metrics, state.y, (v) => ctx.setQuery({ y: v }), 'tradeoff-y'),
+      optionSelect('Training runs shown', windows.map((n) => ({ value: String(n), text: n === 0 ? 'all training runs' : `last ${n} training runs` })), String(state.window),
+        (v) => ctx.setQuery({ window: v === String(TREND_WINDOW) ? null : v }), 'trend-window')));
 }
 
 async function latestRuns(ctx: ViewContext, holder: HTMLElement): Promise<void> {
@@ -86,26 +109,28 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   const q = ctx.query;
   const wanted = q.getAll('metric');
   const axes = [q.get('x') ?? DEFAULT_X, q.get('y') ?? DEFAULT_Y];
-  const [definitions, checkpoints, series] = await Promise.all([
+  const window = readWindow(q);
+  const [definitions, body] = await Promise.all([
     api.definitions(),
-    api.checkpoints(),
-    api.trend([...new Set([...(wanted.length > 0 ? wanted : DEFAULT_TREND_METRICS), ...axes])], q.getAll('tag').filter((t) => t.includes('=')))
+    api.trendBody([...new Set([...(wanted.length > 0 ? wanted : DEFAULT_TREND_METRICS), ...axes])], q.getAll('tag').filter((t) => t.includes('=')), { window })
       .catch((e: unknown) => e as Error),
   ]);
   root.append(h('h1', null, 'Across checkpoints'));
-  if (series instanceof Error) {
+  if (body instanceof Error) {
     // A hand-edited link (an unknown metric, a malformed tag): say what, and offer the way back.
-    if (!(series instanceof ApiError) || series.status >= 500) throw series;
-    root.append(emptyState('Cannot chart that', h('p', { attrs: tid('trend-error') }, series.message),
+    if (!(body instanceof ApiError) || body.status >= 500) throw body;
+    root.append(emptyState('Cannot chart that', h('p', { attrs: tid('trend-error') }, body.message),
       h('p', null, h('a', { href: '/' }, 'Back to the default charts'))));
     return;
   }
-  if (checkpoints.length === 0) {
+  if (body.checkpointsTotal === 0) {
     root.append(emptyState('No checkpoints yet', ...firstSteps()));
     return;
   }
   const { metrics, groups } = definitions;
-  const state = readState(q, checkpoints);
+  const { series } = body;
+  const keys = tagKeysOf(body.tags);
+  const state = readState(q, keys);
   const byMetric = new Map(series.map((s) => [s.metric, s]));
   const known = new Map(metrics.map((m) => [m.name, m]));
   const points = series[0]?.points ?? [];
@@ -114,7 +139,7 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   const label = (m: string) => known.get(m)?.label ?? m;
   root.append(
     h('p', { class: 'lede' },
-      `Each point is a checkpoint's latest completed run (${points.length} of ${checkpoints.length} checkpoints${state.tags.length > 0 ? ` tagged ${state.tags.join(', ')}` : ''} have one), with its 95% interval; click a point to open its run.`),
+      `Each point is a checkpoint's latest completed run (${body.window.checkpoints} of ${body.checkpointsTotal} checkpoints${state.tags.length > 0 ? ` tagged ${state.tags.join(', ')}` : ''} have one), with its 95% interval; click a point to open its run.`),
   );
   const verdict = h('aside', { class: 'verdict-card', attrs: { ...tid('verdict-card'), 'aria-label': "The gate's latest verdict" } },
     h('h3', null, 'Latest gate verdict'), h('p', { class: 'note', attrs: tid('gate-loading') }, 'Asking the gate…'));
@@ -122,10 +147,12 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
     const card = gateCard(await gate, label);
     if (!ctx.signal.aborted) verdict.replaceChildren(h('h3', null, 'Latest gate verdict'), card);
   };
+  const windowed = windowNote(body.window, body.baseline);
   if (points.length === 0) {
-    root.append(controls(ctx, state, metrics, groups, checkpoints), emptyState('No completed runs yet',
+    const [first] = await api.checkpoints({ limit: 1 });
+    root.append(controls(ctx, state, metrics, groups, keys), emptyState('No completed runs yet',
       h('p', null, state.tags.length > 0 ? `No checkpoint tagged ${state.tags.join(', ')} has a completed run. ` : 'Checkpoints are registered, but none has a completed run. ',
-        'Run one with ', h('code', null, `npx tunegate run ${checkpoints[0]!.name}`), ', or POST /api/runs {"checkpoint": "…"}; a running run shows its progress under Latest runs.')), verdict);
+        'Run one with ', h('code', null, `npx tunegate run ${first?.name ?? 'NAME'}`), ', or POST /api/runs {"checkpoint": "…"}; a running run shows its progress under Latest runs.')), verdict);
     await fillVerdict();
     const recent = h('section', { class: 'latest' });
     root.append(recent);
@@ -172,11 +199,10 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
   }
 
   const grid = h('div', { class: 'panels' });
-  const baseline = checkpoints.find((c) => c.isBaseline);
-  root.append(controls(ctx, state, metrics, groups, checkpoints),
+  root.append(controls(ctx, state, metrics, groups, keys), windowed ?? '',
     h('h2', null, 'Against training step'),
     h('p', { class: 'note' }, 'Whiskers are 95% intervals (Wilson for 0/1 shares, a bootstrap over items otherwise). ',
-      baseline !== undefined ? `The baseline checkpoint, ${baseline.name}, is marked and drawn across as a dashed line.` : 'No baseline checkpoint is flagged.'),
+      body.baseline !== null ? `The baseline checkpoint, ${body.baseline}, is marked and drawn across as a dashed line.` : 'No baseline checkpoint is flagged.'),
     grid);
   for (const name of state.metrics) {
     const s = byMetric.get(name);
@@ -193,7 +219,7 @@ export async function trendView(root: HTMLElement, ctx: ViewContext): Promise<Af
 
   // Knowledge categories: only when a charted checkpoint's items are categorized (the points say so),
   // read apart and unfiltered (the section adds the base even when it lacks the tag), off the first paint's path.
-  const categorySeries = points.some((p) => p.categories !== null) ? api.trend(CATEGORY_METRICS) : null;
+  const categorySeries = points.some((p) => p.categories !== null) ? api.trend(CATEGORY_METRICS, [], { window: state.window }) : null;
   const knowledgeSlot = h('section', { class: 'knowledge' }, h('h2', null, 'Knowledge categories'), h('p', { class: 'note' }, 'Loading accuracy per knowledge category…'));
   if (categorySeries !== null) root.append(knowledgeSlot);
 
