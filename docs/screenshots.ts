@@ -8,7 +8,8 @@ import { startServer } from '../server/main.js';
 import { packagePath } from '../server/paths.js';
 
 /**
- * Regenerates the screenshots of the README and docs/dashboard.md from the demo database: `/` and `/compare` in headless
+ * Regenerates the screenshots of the README and docs/dashboard.md from the demo database: `/` and `/compare` (and
+ * the trade-off chart on a dark-preferring phone) in headless
  * Chromium (Debian's, /usr/bin/chromium; fonts-noto-cjk renders the Chinese answers). Where
  * pngquant is installed (apt-get install pngquant) the PNGs are quantized to about a third.
  * Usage: npm run build && npm run screenshots
@@ -41,6 +42,15 @@ try {
     const small = spawnSync('pngquant', ['--quality=70-90', '--speed', '1', '--force', '--output', join(out, file), join(out, file)]);
     console.log(`docs/img/${file}${small.status === 0 ? ' (quantized)' : ''}`);
   }
+  // A phone that prefers dark: the trade-off chart of `/`, narrow and in its dark colours (docs/dashboard.md).
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', deviceScaleFactor: 1 });
+  await phone.goto(`${server.url}/`);
+  await phone.waitForSelector('#view[data-ready]');
+  await phone.waitForLoadState('networkidle');
+  const file = join(out, 'tradeoff-phone-dark.png');
+  await phone.locator('[data-testid=tradeoff]').screenshot({ path: file });
+  const small = spawnSync('pngquant', ['--quality=70-90', '--speed', '1', '--force', '--output', file, file]);
+  console.log(`docs/img/tradeoff-phone-dark.png${small.status === 0 ? ' (quantized)' : ''}`);
 } finally {
   await browser.close();
   await server.close();

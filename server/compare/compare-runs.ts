@@ -40,6 +40,12 @@ export interface Flip {
   head: FlipSide;
 }
 
+/** A keyword item whose score changed while its outcome did not (0.75 → 0.25, both failing): a flip's shape plus the change. */
+export interface Moved extends Flip {
+  /** Head score − base score (means over the samples): negative when the head got worse. */
+  change: number;
+}
+
 /** A blog item in both runs: both posts and their component scores. */
 export interface BlogChange {
   set: string;
@@ -87,6 +93,8 @@ export interface Comparison {
   transitions: Record<string, Transitions>;
   /** Changed keyword items, largest drop first. */
   flips: Flip[];
+  /** Keyword items whose score changed without changing outcome, largest |change| first. */
+  moved: Moved[];
   /** Blog items in both runs, largest drop first. */
   blog: BlogChange[];
   /** How the two runs were measured differently (scorers, parameters, prompts, rubric); each is also a warning. */
@@ -95,6 +103,9 @@ export interface Comparison {
   warnings: string[];
 }
 
+/** Score changes smaller than this are float noise (a mean over samples), not a move. */
+const SCORE_EPSILON = 1e-9;
+
 const side = (v: ItemValue): FlipSide => ({
   answer: v.answer,
   sample: v.sample,
@@ -102,20 +113,31 @@ const side = (v: ItemValue): FlipSide => ({
   marks: v.item.kind === 'keyword' && v.answer !== null ? keywordMarks(v.item, v.answer) : null,
 });
 
-/**
- * The pair a comparison shows when the caller names none: the latest completed run against the
- * gate's default reference (runs/reference.ts), or NOT_FOUND saying why there is none. Explicit
- * run ids may be of any status.
- */
 /** The reference of a pair whose base the caller named by run id. */
 export const PAIR_BY_ID: ReferenceChoice = { kind: 'run', why: 'asked for by run id' };
 
+/**
+ * The pair a comparison shows when the caller names none: the default head (runs/select.ts, the
+ * gate's rule) against the gate's default reference (runs/reference.ts). When that head has no
+ * reference, pairs that exist are still shown: if the head is the flagged baseline itself, the
+ * next checkpoint down by step against it; else the head against the next checkpoint down by step
+ * (kind `previous`). NOT_FOUND saying why only with fewer than two completed runs. Explicit run
+ * ids may be of any status.
+ */
 export function resolvePair(store: Store, sel: { base?: number; head?: number }): { base: Run; head: Run; reference: ReferenceChoice } {
   if (sel.base !== undefined && sel.head === undefined) throw new TunegateError('USAGE', 'querystring: give head with base (or neither, for the default pair)');
   const head = sel.head !== undefined ? store.runs.get(sel.head) : resolveHead(store, {});
   if (sel.base !== undefined) return { base: store.runs.get(sel.base), head, reference: PAIR_BY_ID };
   const ref = resolveReference(store, head);
-  return { base: requireReference(ref), head, reference: { kind: ref.kind, why: ref.why } };
+  if (ref.run !== null || sel.head !== undefined) return { base: requireReference(ref), head, reference: { kind: ref.kind, why: ref.why } };
+  // The default head without a reference: the next checkpoint down by step (each checkpoint's latest completed run).
+  const next = store.runs.list({ kind: 'eval', status: 'completed', newestPerCheckpoint: true, byStep: true, limit: 2 }).find((r) => r.checkpointId !== head.checkpointId);
+  if (next === undefined) return { base: requireReference(ref), head, reference: { kind: ref.kind, why: ref.why } };
+  if (store.checkpoints.getById(head.checkpointId)?.isBaseline === true) {
+    const fromBaseline = resolveReference(store, next);
+    if (fromBaseline.run !== null) return { base: fromBaseline.run, head: next, reference: { kind: fromBaseline.kind, why: `${fromBaseline.why} (the newest checkpoint by step is the baseline itself, so the next one down is shown)` } };
+  }
+  return { base: next, head, reference: { kind: 'previous', why: 'the next checkpoint down by step (no default reference has a completed run: flag a baseline checkpoint)' } };
 }
 
 /**
@@ -177,6 +199,7 @@ export function* compareSteps(store: Store, baseId: number, headId: number): Gen
   const { pairs, items, warnings } = pairItems(baseValues, headValues);
   const transitions: Comparison['transitions'] = {};
   const flips: Flip[] = [];
+  const moved: Moved[] = [];
   const blog: BlogChange[] = [];
   for (const { base: b, head: h } of pairs) {
     const item = h.item;
@@ -190,23 +213,28 @@ export function* compareSteps(store: Store, baseId: number, headId: number): Gen
     }
     const t = (transitions[item.set] ??= { stayedRight: 0, learned: 0, forgotten: 0, stayedWrong: 0, unscored: 0 });
     if (b.passed === null || h.passed === null) { t.unscored++; continue; }
-    if (b.passed && h.passed) t.stayedRight++;
-    else if (!b.passed && !h.passed) t.stayedWrong++;
-    else {
+    const flip = {
+      set: item.set, id: item.id, prompt: item.prompt, tags: item.tags, category: h.category, from: b.passed ? 'pass' : 'fail', to: h.passed ? 'pass' : 'fail',
+      drop: (b.score ?? 0) - (h.score ?? 0), base: side(b), head: side(h),
+    } as const;
+    if (b.passed === h.passed) {
+      if (b.passed) t.stayedRight++;
+      else t.stayedWrong++;
+      // Counted by the gate's means, shown by nothing else: the score moved, the outcome did not.
+      if (b.score !== null && h.score !== null && Math.abs(h.score - b.score) > SCORE_EPSILON) moved.push({ ...flip, change: h.score - b.score });
+    } else {
       if (h.passed) t.learned++;
       else t.forgotten++;
-      flips.push({
-        set: item.set, id: item.id, prompt: item.prompt, tags: item.tags, category: h.category, from: b.passed ? 'pass' : 'fail', to: h.passed ? 'pass' : 'fail',
-        drop: (b.score ?? 0) - (h.score ?? 0), base: side(b), head: side(h),
-      });
+      flips.push(flip);
     }
   }
   // Forgotten before learned; within each, the largest drop (smallest gain) first.
   flips.sort((x, y) => (x.to === y.to ? y.drop - x.drop : x.to === 'fail' ? -1 : 1));
+  moved.sort((x, y) => Math.abs(y.change) - Math.abs(x.change) || x.change - y.change);
   blog.sort((x, y) => (y.drop ?? -Infinity) - (x.drop ?? -Infinity));
   const describe = (r: Run): RunRef => ({ runId: r.id, checkpoint: r.checkpoint, step: r.step, status: r.status });
   yield;
   const mismatches = provenanceMismatches(base, head, { base: runFacts(store, baseId), head: runFacts(store, headId) });
   warnings.push(...mismatches.map((m) => m.message), ...fingerprintWarnings(base, head));
-  return { base: describe(base), head: describe(head), metrics, consistency, items, transitions, flips, blog, mismatches, warnings };
+  return { base: describe(base), head: describe(head), metrics, consistency, items, transitions, flips, moved, blog, mismatches, warnings };
 }

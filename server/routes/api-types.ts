@@ -7,9 +7,9 @@
  * passed on until the schema describes it.
  */
 import type { Static } from 'typebox';
-import type { Comparison as ComparisonSchema, MetricChange as MetricChangeSchema, TrendSeries as TrendSeriesSchema } from './compare.js';
+import type { Comparison as ComparisonSchema, MetricChange as MetricChangeSchema, TrendBody as TrendBodySchema, TrendSeries as TrendSeriesSchema } from './compare.js';
 import type { EvalSetListing as EvalSetListingSchema } from './evalsets.js';
-import type { Metric } from './metrics.js';
+import type { Metric, MetricGroup as MetricGroupSchema } from './metrics.js';
 import type {
   Advice as AdviceSchema, CategoryName, Checkpoint as CheckpointSchema, MetricStat, NewCheckpointBody as NewCheckpointSchema,
 } from './schemas.js';
@@ -17,6 +17,8 @@ import type { RunProgress } from '../pipeline/post-run.js';
 
 /** GET /api/metrics: one metric's definition. */
 export type MetricDef = Static<typeof Metric>;
+/** GET /api/metrics: one named group of metrics (the metric picker's). */
+export type MetricGroup = Static<typeof MetricGroupSchema>;
 /** A SliCK knowledge category against the base model. */
 export type Category = Static<typeof CategoryName>;
 /** A metric's n and 95% interval. */
@@ -30,11 +32,14 @@ export type EvalSetListing = Static<typeof EvalSetListingSchema>;
 /** GET /api/trend: one metric's series. */
 export type TrendSeries = Static<typeof TrendSeriesSchema>;
 export type TrendPoint = TrendSeries['points'][number];
+/** GET /api/trend: the series with their window, the tags and the baseline. */
+export type TrendBody = Static<typeof TrendBodySchema>;
 /** GET /api/compare. */
 export type Comparison = Static<typeof ComparisonSchema>;
 export type MetricChange = Static<typeof MetricChangeSchema>;
 export type Flip = Comparison['flips'][number];
 export type FlipSide = Flip['base'];
+export type Moved = Comparison['moved'][number];
 export type BlogChange = Comparison['blog'][number];
 export type Transitions = Comparison['transitions'][string];
 export type KeywordMarks = NonNullable<FlipSide['marks']>;

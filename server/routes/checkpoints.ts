@@ -21,6 +21,10 @@ export function checkpointBody(c: CheckpointRecord) {
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
+/** GET /api/checkpoints's page size by default: every checkpoint of most teams in one page. */
+const CHECKPOINT_PAGE = 1000;
+const CHECKPOINT_PAGE_MAX = 5000;
+
 export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   const { store, queue } = deps;
 
@@ -78,8 +82,30 @@ export const checkpointRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
   });
 
   app.get('/api/checkpoints', {
-    schema: { summary: 'All checkpoints, ordered by step', response: { 200: Type.Object({ checkpoints: Type.Array(Checkpoint) }) } },
-  }, async () => ({ checkpoints: store.checkpoints.list().map(checkpointBody) }));
+    schema: {
+      summary: `Checkpoints, ordered by step then registration; ${CHECKPOINT_PAGE} per page unless limit says otherwise (all of them for most teams), the next page with cursor = nextCursor`,
+      querystring: Type.Object({
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: CHECKPOINT_PAGE_MAX, default: CHECKPOINT_PAGE, description: `checkpoints per page (default ${CHECKPOINT_PAGE})` })),
+        cursor: Type.Optional(Type.Integer({ minimum: 1, description: "the previous page's nextCursor (the id of its last checkpoint)" })),
+      }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          checkpoints: Type.Array(Checkpoint),
+          nextCursor: Type.Union([Type.Integer(), Type.Null()], { description: 'pass as cursor for the next page; null on the last page' }),
+        }),
+        ...errors,
+      },
+    },
+  }, async (req) => {
+    const limit = req.query.limit ?? CHECKPOINT_PAGE;
+    const cursor = req.query.cursor;
+    if (cursor !== undefined && store.checkpoints.getById(cursor) === undefined) {
+      throw new TunegateError('INVALID_INPUT', `querystring/cursor: no checkpoint has id ${cursor} (it was deleted?); list again without cursor`);
+    }
+    const rows = store.checkpoints.page(limit + 1, cursor);
+    const page = rows.slice(0, limit);
+    return { checkpoints: page.map(checkpointBody), nextCursor: rows.length > limit ? page.at(-1)!.id : null };
+  });
 
   app.get('/api/checkpoints/:name', {
     schema: { summary: 'One checkpoint', params: NameParams, response: { 200: Checkpoint, ...errors } },

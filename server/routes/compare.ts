@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import type { RouteDeps } from './deps.js';
 import { CATEGORIES } from '../scoring/category.js';
 import { compareSteps, PAIR_BY_ID, resolvePair } from '../compare/compare-runs.js';
-import { trend } from '../compare/trend.js';
+import { trendWindow } from '../compare/trend.js';
+import { TREND_MAX_POINTS, TREND_WINDOW } from '../shared/trend-window.js';
 import { parseTags } from '../tag.js';
 import { runsMark, sendJson } from './read-cache.js';
 import { CategoryName, ErrorBody, Nullable, RunId } from './schemas.js';
@@ -16,6 +17,14 @@ const Marks = Nullable(Type.Object({
 }, { description: 'each expected keyword group and the alternative the answer contained (null: missed); each forbidden string and whether it was found' }));
 const Side = Type.Object({ answer: Nullable(Type.String()), sample: Nullable(Type.Integer()), score: Nullable(Type.Number({ description: 'mean over the samples' })), marks: Marks });
 const Components = Type.Record(Type.String(), Type.Number());
+const Outcome = Type.Union([Type.Literal('pass'), Type.Literal('fail')]);
+/** A changed keyword item (flips and moved). */
+const FlipFields = {
+  set: Type.String(), id: Type.String(), prompt: Type.String(), tags: Type.Array(Type.String()),
+  category: Type.Union([CategoryName, Type.Null()], { description: "the item's SliCK knowledge category against the head run's base checkpoint (by content hash); null when it has none" }),
+  from: Outcome, to: Outcome,
+  drop: Type.Number({ description: 'base score − head score' }), base: Side, head: Side,
+};
 
 export const MetricChange = Type.Object({
   base: Nullable(Type.Number()), head: Nullable(Type.Number()), delta: Nullable(Type.Number()),
@@ -32,12 +41,10 @@ export const Comparison = Type.Object({
   transitions: Type.Record(Type.String(), Type.Object({
     stayedRight: Type.Integer(), learned: Type.Integer(), forgotten: Type.Integer(), stayedWrong: Type.Integer(), unscored: Type.Integer(),
   }), { description: 'per set, how its keyword items moved (pass = every keyword found and no forbidden string)' }),
-  flips: Type.Array(Type.Object({
-    set: Type.String(), id: Type.String(), prompt: Type.String(), tags: Type.Array(Type.String()),
-    category: Type.Union([CategoryName, Type.Null()], { description: "the item's SliCK knowledge category against the head run's base checkpoint (by content hash); null when it has none" }),
-    from: Type.Union([Type.Literal('pass'), Type.Literal('fail')]), to: Type.Union([Type.Literal('pass'), Type.Literal('fail')]),
-    drop: Type.Number({ description: 'base score − head score' }), base: Side, head: Side,
-  }), { description: 'keyword items that changed outcome: forgotten first, largest drop first' }),
+  flips: Type.Array(Type.Object(FlipFields), { description: 'keyword items that changed outcome: forgotten first, largest drop first' }),
+  moved: Type.Array(Type.Object({ ...FlipFields, change: Type.Number({ description: 'head score − base score (means over the samples)' }) }), {
+    description: 'keyword items whose score changed without changing outcome (e.g. 0.75 → 0.25, both fail), with both answers and keyword marks: largest |change| first, losses before gains of the same size',
+  }),
   blog: Type.Array(Type.Object({
     set: Type.String(), id: Type.String(), title: Type.String(), tags: Type.Array(Type.String()), reference: Type.String(),
     drop: Nullable(Type.Number()),
@@ -55,6 +62,16 @@ export const Comparison = Type.Object({
   }, { description: "how base was chosen: asked for (run), or the gate's default reference (baseline, base, run-tag) and why" }),
 });
 
+/** GET /api/trend's window: which training runs and how many points were returned. */
+const TrendWindowBody = Type.Object({
+  group: Type.String({ description: 'the tag whose value names a training run (run)' }),
+  trainingRuns: Type.Integer({ description: 'training runs with a completed run, after the tag filter (checkpoints without the tag count as one)' }),
+  shown: Type.Integer({ description: 'how many of them are included (the most recent)' }),
+  checkpoints: Type.Integer({ description: 'checkpoints with a completed run, after the tag filter' }),
+  returned: Type.Integer({ description: 'points returned per series' }),
+  decimated: Type.Boolean({ description: 'whether the series were thinned to their extremes (more points than maxPoints)' }),
+}, { description: 'what the series cover: the window of training runs and the decimation' });
+
 export const TrendSeries = Type.Object({
   metric: Type.String(),
   label: Type.String(),
@@ -70,10 +87,19 @@ export const TrendSeries = Type.Object({
   })),
 });
 
+/** GET /api/trend's body. */
+export const TrendBody = Type.Object({
+  series: Type.Array(TrendSeries),
+  window: TrendWindowBody,
+  tags: Type.Record(Type.String(), Type.Array(Type.String()), { description: 'every tag key with its sorted values, across all checkpoints' }),
+  baseline: Nullable(Type.String({ description: 'the flagged baseline checkpoint, or null' })),
+  checkpointsTotal: Type.Integer({ description: 'every registered checkpoint, with a completed run or not' }),
+});
+
 export const compareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
   app.get('/api/compare', {
     schema: {
-      summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome with both answers and keyword marks, and both posts of every blog item; how the runs were measured differently (mismatches, each also a warning). Without base: the head (default: the latest completed run) against the gate\'s default reference (the flagged baseline checkpoint, else the head\'s base checkpoint, else the first checkpoint of its run= tag; a 404 saying so when none has a completed run); `reference` says which and why',
+      summary: 'Compare two runs: metrics with intervals, per-set transitions (stayed right, learned, forgotten, stayed wrong), the keyword items that changed outcome (flips) or only their score (moved) with both answers and keyword marks, and both posts of every blog item; how the runs were measured differently (mismatches, each also a warning). Without base: the head (default: the gate\'s default head, the latest completed run of the checkpoint with the highest step) against the gate\'s default reference (the flagged baseline checkpoint, else the head\'s base checkpoint, else the first checkpoint of its run= tag; when the default head has none: the next checkpoint down by step, see docs/gate.md; a 404 only with fewer than two completed runs); `reference` says which and why',
       querystring: Type.Object({ base: Type.Optional(RunId), head: Type.Optional(RunId) }, { additionalProperties: false }),
       response: { 200: Comparison, 400: ErrorBody, 404: ErrorBody },
     },
@@ -92,17 +118,27 @@ export const compareRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, d
 
   app.get('/api/trend', {
     schema: {
-      summary: "One series per metric: each checkpoint's latest completed run, by step then time, with value, n, 95% interval (ci), tags and the baseline flag",
+      summary: "One series per metric: each checkpoint's latest completed run, by step then time, with value, n, 95% interval (ci), tags and the baseline flag; only the `window` most recent training runs (checkpoints sharing a run= tag) plus the flagged baseline, long series decimated to their extremes",
       querystring: Type.Object({
         metric: Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
         tag: Type.Optional(Type.Array(Type.String({ pattern: '^[^=]+=.*$' }))),
+        window: Type.Optional(Type.Integer({
+          minimum: 0, default: TREND_WINDOW,
+          description: `how many training runs (checkpoints sharing a run= tag; those without one form one) to include, the most recent by their newest completed run; 0 = all. Default ${TREND_WINDOW}. The flagged baseline and the base checkpoints of those included are always returned`,
+        })),
+        maxPoints: Type.Optional(Type.Integer({
+          minimum: 0, default: TREND_MAX_POINTS,
+          description: `points per series above which every series is decimated (0 = never). Default ${TREND_MAX_POINTS}. Decimation keeps, per bucket of steps, each metric's lowest and highest point, each training run's first and last point, and the baseline, the same checkpoints in every series`,
+        })),
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ series: Type.Array(TrendSeries) }), 400: ErrorBody },
+      response: { 200: TrendBody, 400: ErrorBody },
     },
   }, async (req, reply) => {
     const tags = parseTags(req.query.tag ?? [], 'querystring/tag', 'INVALID_INPUT');
-    const body = await deps.readCache.get(`trend:${JSON.stringify([req.query.metric, tags])}`, () => deps.store.versions.allRuns(),
-      () => reply.serialize({ series: trend(deps.store, req.query.metric, tags) }));
+    const window = req.query.window ?? TREND_WINDOW;
+    const maxPoints = req.query.maxPoints ?? TREND_MAX_POINTS;
+    const body = await deps.readCache.get(`trend:${JSON.stringify([req.query.metric, tags, window, maxPoints])}`, () => deps.store.versions.allRuns(),
+      () => reply.serialize(trendWindow(deps.store, req.query.metric, { tags, window, maxPoints })));
     return sendJson(reply, body);
   });
 };

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { AppDeps } from './deps.js';
 import { IN_TRAIN_TAG } from '../evalsets/in-train.js';
 import { metricDefinitions } from '../gate/report-data.js';
-import { METRIC_SETS, type MetricSetName } from '../scoring/metric-registry.js';
+import { METRIC_GROUPS, METRIC_SETS, type MetricSetName } from '../scoring/metric-registry.js';
 
 const MetricItems = Type.Object({
   kind: Type.Union([Type.Literal('keyword'), Type.Literal('blog'), Type.Null()], { description: 'item kind; null: any' }),
@@ -25,6 +25,14 @@ export const Metric = Type.Object({
   proportion: Type.Boolean(),
   geometric: Type.Boolean(),
   items: MetricItems,
+  group: Type.String({ description: 'the id of the group the dashboard\'s metric picker lists it under (one of groups)' }),
+});
+
+/** One named group of metrics (METRIC_GROUPS), in the order the page lists them. */
+export const MetricGroup = Type.Object({
+  id: Type.String(),
+  label: Type.String(),
+  description: Type.String(),
 });
 
 const names = (description: string) => Type.Array(Type.String(), { description });
@@ -56,6 +64,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
           pass: Type.String({ description: 'the one definition of an item passing (compare transitions, the run view, stored results)' }),
           consistency: Type.String({ description: "the one definition of a set's consistency over fact groups (sets.NAME.consistency in run bodies)" }),
           sets: MetricSets,
+          groups: Type.Array(MetricGroup, { description: "the metric picker's named groups, in order; each metric's group is one of their ids" }),
         }),
       },
     },
@@ -63,5 +72,6 @@ export const metricRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps
     ...metricDefinitions(deps.store),
     // Copies: the schema's type has mutable arrays; the registry's are frozen in type.
     sets: Object.fromEntries(Object.entries(METRIC_SETS).map(([k, v]) => [k, [...v]])) as Record<MetricSetName, string[]>,
+    groups: METRIC_GROUPS.map((g) => ({ ...g })),
   }));
 };

@@ -20,6 +20,7 @@ import { runsMark, sendJson } from './read-cache.js';
 import { CSP, servedSecrets } from './deps.js';
 import { redactSecretForms } from '../http/secret-forms.js';
 import { runStreams } from './run-events.js';
+import { searchTerm } from '../shared/text-search.js';
 import { CategoryName, ErrorBody, NewRunBody, Nullable, Run, RunId, RunParams } from './schemas.js';
 
 const Status = Type.Union(['queued', 'running', 'completed', 'interrupted', 'failed', 'cancelled'].map((s) => Type.Literal(s)));
@@ -36,12 +37,13 @@ export function runBody(store: Store, id: number) {
 }
 
 /** A page of runs, newest first (GET /api/runs). */
-function runList(store: Store, q: { checkpoint?: string; status?: RunStatus; kind?: RunKind | 'any'; limit?: number; cursor?: number }) {
+function runList(store: Store, q: { checkpoint?: string; q?: string; status?: RunStatus; kind?: RunKind | 'any'; limit?: number; cursor?: number }) {
   const limit = q.limit ?? 50;
+  const search = searchTerm(q.q ?? '');
   const checkpointId = q.checkpoint === undefined ? undefined : store.checkpoints.get(q.checkpoint).id;
   const runs = store.runs.list({
     ...(checkpointId !== undefined ? { checkpointId } : {}), ...(q.status !== undefined ? { status: q.status } : {}),
-    ...(q.kind !== undefined ? { kind: q.kind } : {}),
+    ...(q.kind !== undefined ? { kind: q.kind } : {}), ...(search !== '' ? { search } : {}),
     ...(q.cursor !== undefined ? { before: q.cursor } : {}), limit: limit + 1,
   });
   const page = runs.slice(0, limit);
@@ -91,6 +93,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
       summary: 'Runs, newest first; page with cursor = the last id seen',
       querystring: Type.Object({
         checkpoint: Type.Optional(Type.String()), status: Type.Optional(Status),
+        q: Type.Optional(Type.String({ maxLength: 200, description: 'only runs whose checkpoint name contains this text (case-insensitive, as the answer search compares), or whose id it is' })),
         kind: Type.Optional(Type.Union([Type.Literal('eval'), Type.Literal('categorize'), Type.Literal('any')], { description: 'eval (default): evaluations; categorize: categorizations (tunegate categorize); any: both' })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })), cursor: Type.Optional(RunId),
       }, { additionalProperties: false }),
@@ -98,7 +101,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     },
   }, async (req, reply) => {
     const q = req.query;
-    const body = await deps.readCache.get(`runs:${JSON.stringify([q.checkpoint, q.status, q.kind, q.limit, q.cursor])}`, () => store.versions.allRuns(),
+    const body = await deps.readCache.get(`runs:${JSON.stringify([q.checkpoint, q.q, q.status, q.kind, q.limit, q.cursor])}`, () => store.versions.allRuns(),
       () => reply.serialize(runList(store, q)));
     return sendJson(reply, body);
   });
@@ -113,11 +116,12 @@ export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
 
   app.get('/api/runs/:id/results', {
     schema: {
-      summary: "A run's results, paged (outcome: pass/fail for keyword items, error for errored results; category: keyword items of that knowledge category against the run's base)",
+      summary: "A run's results, paged (outcome: pass/fail for keyword items, error for errored results; category: keyword items of that knowledge category against the run's base; q: a text search over prompt and answer)",
       params: RunParams,
       querystring: Type.Object({
         set: Type.Optional(Type.String()), outcome: Type.Optional(Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('error')])),
         category: Type.Optional(CategoryName),
+        q: Type.Optional(Type.String({ maxLength: 200, description: 'only results whose prompt or answer contains this text (case-insensitive, each character compared after Unicode NFKC); total counts the matches' })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 })),
       }, { additionalProperties: false }),
       response: {
@@ -133,7 +137,11 @@ export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
   }, async (req, reply) => {
     const id = req.params.id;
     const q = req.query;
-    const page = { ...(q.set !== undefined ? { set: q.set } : {}), ...(q.outcome !== undefined ? { outcome: q.outcome } : {}), limit: q.limit ?? 100, offset: q.offset ?? 0 };
+    const search = searchTerm(q.q ?? '');
+    const page = {
+      ...(q.set !== undefined ? { set: q.set } : {}), ...(q.outcome !== undefined ? { outcome: q.outcome } : {}), ...(search !== '' ? { search } : {}),
+      limit: q.limit ?? 100, offset: q.offset ?? 0,
+    };
     const body = await deps.readCache.get(`results:${id}:${JSON.stringify([page, q.category ?? null])}`, () => runsMark(store, [id]),
       () => reply.serialize(resultsPage(store, id, page, q.category)));
     return sendJson(reply, body);

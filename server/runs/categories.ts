@@ -31,7 +31,7 @@ function categoriesSource(store: Store, run: Pick<Run, 'checkpointId' | 'kind'>)
   if (checkpoint === undefined) return null;
   const candidates = (): Array<Checkpoint | undefined> => {
     if (checkpoint.base !== null) return [store.checkpoints.find(checkpoint.base)];
-    const baseline = store.checkpoints.list().find((c) => c.isBaseline);
+    const baseline = store.checkpoints.baseline();
     // A baseline that is itself fine-tuned stands for its base.
     return [checkpoint, baseline?.base !== null && baseline?.base !== undefined ? store.checkpoints.find(baseline.base) : baseline];
   };

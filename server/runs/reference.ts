@@ -84,7 +84,7 @@ function resolveNamed(store: Store, head: Run, choice: string): Run {
     return run;
   }
   if (choice === 'baseline') {
-    const flagged = store.checkpoints.list().find((c) => c.isBaseline);
+    const flagged = store.checkpoints.baseline();
     if (flagged === undefined) throw new TunegateError('USAGE', 'no checkpoint is flagged as the baseline: run `tunegate checkpoint baseline NAME`, or name the baseline as a run id, a checkpoint or previous');
     const run = latestCompleted(store, flagged);
     if (run === undefined) throw new TunegateError('NOT_FOUND', `the baseline checkpoint "${flagged.name}" has no completed run`);

@@ -1,6 +1,6 @@
 import { OptionError, TunegateError } from '../errors.js';
 import type { Store } from '../store/open.js';
-import type { RunFilter } from '../store/run-list.js';
+import type { RunFilter, RunHead } from '../store/run-list.js';
 import type { Checkpoint, Run } from '../store/types.js';
 
 /**
@@ -20,9 +20,24 @@ export function latestCompleted(store: Store, of: Pick<Checkpoint, 'id'> | 'any 
   return store.runs.list({ ...COMPLETED, ...(of === 'any checkpoint' ? {} : { checkpointId: of.id }), limit: 1 })[0];
 }
 
+/** latestCompleted(store, 'each checkpoint') as heads (id, checkpoint, end; oldest first): choose first, then read the runs chosen. */
+export function latestCompletedHeads(store: Store): RunHead[] {
+  return store.runs.heads({ ...COMPLETED, newestPerCheckpoint: true }).reverse();
+}
+
+/**
+ * The default head, the one rule shared by `tunegate gate`, GET /api/gate and /compare: the
+ * latest completed run of the checkpoint with the highest step (checkpoints without a step come
+ * after stepped ones; ties by the newest run). By step, not by time: re-running an old checkpoint
+ * must not make it the head. Undefined when no evaluation has completed.
+ */
+export function defaultHead(store: Store): Run | undefined {
+  return store.runs.list({ ...COMPLETED, byStep: true, limit: 1 })[0];
+}
+
 /**
  * The run to gate: the `run` option (it must have completed), else the latest completed run of
- * the `checkpoint` option, else the latest completed run of all (an OptionError when there is none).
+ * the `checkpoint` option, else the default head (an OptionError when there is none).
  */
 export function resolveHead(store: Store, sel: { run?: number; checkpoint?: string }): Run {
   if (sel.run !== undefined) {
@@ -37,7 +52,7 @@ export function resolveHead(store: Store, sel: { run?: number; checkpoint?: stri
     if (run === undefined) throw new TunegateError('NOT_FOUND', `checkpoint "${sel.checkpoint}" has no completed run to gate`);
     return run;
   }
-  const run = latestCompleted(store, 'any checkpoint');
+  const run = defaultHead(store);
   if (run === undefined) throw new OptionError('NOT_FOUND', 'run', (name) => `no completed run to gate; pass ${name('run', 'RUN_ID')} or ${name('checkpoint', 'NAME')}`);
   return run;
 }

@@ -48,6 +48,34 @@ export interface MetricDef {
   geometric: boolean;
   /** Which items count and what is read of each. */
   items: MetricItems;
+  /** The group the dashboard's metric picker lists it under (METRIC_GROUPS), decided by its items. */
+  group: MetricGroupId;
+}
+
+/**
+ * The named groups of metrics, in the order the dashboard's metric picker lists them: each metric
+ * belongs to exactly one, decided by which items it reads (metricGroup). GET /api/metrics serves
+ * them as `groups` and each metric's `group`.
+ */
+export const METRIC_GROUPS = [
+  { id: 'facts', label: 'Bio and facts (keyword items)', description: 'keyword items: the expected facts present, no forbidden string asserted, general knowledge kept, false premises corrected' },
+  { id: 'categories', label: 'Knowledge categories', description: 'accuracy per SliCK category of what the base model knew (HighlyKnown, MaybeKnown, WeaklyKnown, Unknown)' },
+  { id: 'training', label: 'Train and held-out', description: 'keyword items whose fact is in the fine-tuning data (tagged in_train) against those that are not' },
+  { id: 'blog', label: 'Blog quality', description: 'blog posts against their held-out references: the combined quality and each of its components' },
+  { id: 'likelihood', label: 'Likelihood', description: 'measured after the run from prompt log-probabilities: does the model prefer the true answer to wrong ones' },
+  { id: 'sets', label: 'Eval sets', description: "one eval set's mean item score (set:NAME), for every set a stored run used" },
+] as const satisfies ReadonlyArray<{ id: string; label: string; description: string }>;
+
+export type MetricGroupId = (typeof METRIC_GROUPS)[number]['id'];
+
+/** The group of a metric that reads `which` items (see METRIC_GROUPS). */
+export function metricGroup(which: MetricItems): MetricGroupId {
+  if (which.set !== null) return 'sets';
+  if (which.kind === 'blog') return 'blog';
+  if (which.value === 'likelihood') return 'likelihood';
+  if (which.category !== null) return 'categories';
+  if (which.inTrain !== null) return 'training';
+  return 'facts';
 }
 
 /** One item of a run with its samples averaged: what every metric reads. */
@@ -81,7 +109,7 @@ const KEYWORD_SCORE = (family: string) => items({ kind: 'keyword', family });
 const BLOG = items({ kind: 'blog', value: 'component' });
 const LIKELIHOOD = items({ kind: 'keyword', value: 'likelihood' });
 const def = (name: string, label: string, description: string, direction: Direction | null, range: [number, number] | null, which: MetricItems, extra: Partial<MetricDef> = {}): MetricDef =>
-  ({ name, label, description, direction, range, proportion: false, geometric: false, items: which, ...extra });
+  ({ name, label, description, direction, range, proportion: false, geometric: false, items: which, group: metricGroup(which), ...extra });
 
 const FAMILY_NOTE = 'a set-name prefix ending at a separator';
 

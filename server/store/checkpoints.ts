@@ -67,6 +67,13 @@ export function createCheckpointRepo(db: Database) {
   const byName = db.prepare<[string], Row>('SELECT * FROM checkpoints WHERE name = ?');
   const byId = db.prepare<[number], Row>('SELECT * FROM checkpoints WHERE id = ?');
   const all = db.prepare<[], Row>('SELECT * FROM checkpoints ORDER BY step IS NULL, step, created_at, id');
+  const flagged = db.prepare<[], Row>('SELECT * FROM checkpoints WHERE is_baseline = 1 LIMIT 1');
+  // A page of the list's order after a checkpoint (keyset: stable while checkpoints are added or removed).
+  const first = db.prepare<[number], Row>('SELECT * FROM checkpoints ORDER BY step IS NULL, step, created_at, id LIMIT ?');
+  const after = db.prepare<[number, number], Row>(
+    `SELECT c.* FROM checkpoints c, (SELECT step IS NULL AS n, coalesce(step, 0) AS s, created_at AS t, id FROM checkpoints WHERE id = ?) k
+     WHERE (c.step IS NULL, coalesce(c.step, 0), c.created_at, c.id) > (k.n, k.s, k.t, k.id)
+     ORDER BY c.step IS NULL, c.step, c.created_at, c.id LIMIT ?`);
   const setStep = db.prepare('UPDATE checkpoints SET step = ? WHERE id = ?');
   const setTags = db.prepare('UPDATE checkpoints SET tags = ? WHERE id = ?');
   const setBase = db.prepare('UPDATE checkpoints SET base = ? WHERE id = ?');
@@ -180,6 +187,17 @@ export function createCheckpointRepo(db: Database) {
     /** All checkpoints ordered by training step, then registration time. */
     list(): Checkpoint[] {
       return all.all().map(fromRow);
+    },
+
+    /** The flagged baseline checkpoint, if any: one keyed read (not a scan of list()). */
+    baseline(): Checkpoint | undefined {
+      const r = flagged.get();
+      return r === undefined ? undefined : fromRow(r);
+    },
+
+    /** Up to `limit` checkpoints in list()'s order, after the checkpoint with id `afterId` (from the start without one). */
+    page(limit: number, afterId?: number): Checkpoint[] {
+      return (afterId === undefined ? first.all(limit) : after.all(afterId, limit)).map(fromRow);
     },
   };
 }

@@ -10,9 +10,13 @@ import { createJudgeRepo, type JudgeRepo } from './judgments.js';
 import { checkAtOpen, damagedDatabase, isCorruption, type Integrity } from './integrity.js';
 import { migrate } from './migrate.js';
 import { isLockError } from './write-lock.js';
+import { searchFold } from '../shared/text-search.js';
 import { createResultRepo, type ResultRepo } from './results.js';
 import { createRunRepo, type RunRepo } from './runs.js';
 import { createVersionRepo, type VersionRepo } from './versions.js';
+
+/** The SQL function every query's text search calls (registered on each connection by openStore). */
+export const SEARCH_FOLD_SQL = 'search_fold';
 
 export interface Store {
   path: string;
@@ -87,6 +91,8 @@ export function openStore(path: string): Store {
     if (isCorruption(e)) throw damagedDatabase(path, (e as Error).message);
     throw new TunegateError('INVALID_INPUT', `${path} is not a usable tunegate database: ${(e as Error).message}`);
   }
+  // The dashboard's text search (server/shared/text-search.ts) as SQL: search_fold(text) folds as the page does.
+  db.function(SEARCH_FOLD_SQL, { deterministic: true }, (text: unknown) => (typeof text === 'string' ? searchFold(text) : null));
   return {
     path,
     db,

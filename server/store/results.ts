@@ -94,14 +94,19 @@ export interface ResultPage {
   set?: string;
   /** pass / fail: keyword items that passed or failed (blog items have no pass/fail); error: errored results. */
   outcome?: 'pass' | 'fail' | 'error';
+  /** A folded search term (shared/text-search.ts searchTerm): only results whose prompt or answer contains it. */
+  search?: string;
   limit?: number;
   offset?: number;
 }
 
 const OUTCOME_SQL = { pass: 'AND results.passed = 1', fail: 'AND results.passed = 0', error: 'AND results.error IS NOT NULL' } as const;
 
+// search_fold is registered by openStore (store/open.ts); the term is bound, never part of the SQL.
+const SEARCH_SQL = 'AND (instr(search_fold(results.prompt), @search) > 0 OR instr(search_fold(results.answer), @search) > 0)';
+
 function pageWhere(page: ResultPage): string {
-  return `${page.set !== undefined ? 'AND results.set_name = @set' : ''} ${page.outcome !== undefined ? OUTCOME_SQL[page.outcome] : ''}`;
+  return `${page.set !== undefined ? 'AND results.set_name = @set' : ''} ${page.outcome !== undefined ? OUTCOME_SQL[page.outcome] : ''} ${page.search ? SEARCH_SQL : ''}`;
 }
 
 export type ResultRepo = ReturnType<typeof createResultRepo>;
@@ -216,7 +221,7 @@ export function createResultRepo(db: Database) {
     /** How many results match the page's filters (for paging). */
     count(runId: number, page: ResultPage = {}): number {
       const sql = `SELECT COUNT(*) AS n FROM results WHERE results.run_id = @runId ${pageWhere(page)}`;
-      return (db.prepare(sql).get({ runId, set: page.set }) as { n: number }).n;
+      return (db.prepare(sql).get({ runId, set: page.set, search: page.search }) as { n: number }).n;
     },
 
     /** Results in run order (item snapshot order, then sample). Filters are fixed SQL; values are bound. */
@@ -226,7 +231,7 @@ export function createResultRepo(db: Database) {
                                   AND run_items.item_id = results.item_id
                    WHERE results.run_id = @runId ${pageWhere(page)}
                    ORDER BY run_items.position, results.sample LIMIT @limit OFFSET @offset`;
-      const rows = db.prepare(sql).all({ runId, set: page.set, limit: page.limit ?? -1, offset: page.offset ?? 0 }) as Row[];
+      const rows = db.prepare(sql).all({ runId, set: page.set, search: page.search, limit: page.limit ?? -1, offset: page.offset ?? 0 }) as Row[];
       return rows.map(fromRow);
     },
 

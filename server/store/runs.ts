@@ -4,7 +4,7 @@ import { storedJson, storedText } from './stored-text.js';
 import { writeTransaction } from './write-lock.js';
 import type { EvalItem } from '../evalsets/types.js';
 import type { RunSummary } from '../scoring/metrics.js';
-import { listRuns, type RunFilter } from './run-list.js';
+import { listRunHeads, listRuns, type RunFilter, type RunHead } from './run-list.js';
 import { createRunOwnership, type RunOwner } from './run-ownership.js';
 import { fromRow, SELECT, type Row } from './run-rows.js';
 import type { Provenance, Run, RunParams, RunKind } from './types.js';
@@ -99,6 +99,11 @@ export function createRunRepo(db: Database) {
     /** Runs, newest first. */
     list(filter: RunFilter = {}): Run[] {
       return listRuns(db, filter);
+    },
+
+    /** list()'s runs as heads (id, checkpoint, end), newest first, without their JSON columns. */
+    heads(filter: RunFilter = {}): RunHead[] {
+      return listRunHeads(db, filter);
     },
 
     /** Names of every eval set a stored run used. */

@@ -3,7 +3,7 @@ import { echo, endpoint } from '../helpers/endpoint.js';
 import { JSON_TYPE, post, testApp, waitForStatus } from '../helpers/server.js';
 import { jsonl } from '../helpers/tmp.js';
 import { PASS_DEFINITION } from '../../server/scoring/pass.js';
-import { METRIC_SETS } from '../../server/scoring/metric-registry.js';
+import { METRIC_GROUPS, METRIC_SETS, metricDef } from '../../server/scoring/metric-registry.js';
 
 // Every state-changing request says it is JSON, a bodyless one too (the server refuses anything else): `post` sends it.
 
@@ -297,6 +297,9 @@ describe('API: what the dashboard lists', () => {
     expect(body.pass).toBe(PASS_DEFINITION);
     // The registry's named sets, every one of them (a set the response schema omits would be dropped).
     expect(body.sets).toEqual(METRIC_SETS);
+    // The metric picker's named groups, in order, and each metric's (a field the schema omitted would be dropped).
+    expect(body.groups).toEqual(METRIC_GROUPS);
+    for (const m of body.metrics as Array<{ name: string; group: string }>) expect(m.group, m.name).toBe(metricDef(m.name)!.group);
     // Which items each metric counts is part of the registry the page reads.
     expect(before.find((m: { name: string }) => m.name === 'bio_accuracy').items).toEqual({ kind: 'keyword', family: 'bio', set: null, withForbidden: false, category: null, inTrain: null, value: 'score' });
     expect(before.find((m: { name: string }) => m.name === 'hallucination_rate').items).toMatchObject({ kind: 'keyword', withForbidden: true, value: 'hallucinated' });
@@ -309,6 +312,7 @@ describe('API: what the dashboard lists', () => {
     const after = (await app.inject({ method: 'GET', url: '/api/metrics' })).json().metrics;
     expect(after.filter((m: { name: string }) => m.name.startsWith('set:')).map((m: { name: string }) => m.name)).toEqual(['set:bio', 'set:blog']);
     expect(after.find((m: { name: string }) => m.name === 'set:bio').items).toMatchObject({ set: 'bio', family: null });
+    expect(after.find((m: { name: string }) => m.name === 'set:bio').group).toBe('sets');
   });
 
   it('run bodies carry every metric n and interval; keyword results carry their marks', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inFamily } from '../../server/evalsets/family.js';
 import { CATEGORIES, categoryMetric, isCategory, type Category } from '../../server/scoring/category.js';
 import { IN_TRAIN_TAG } from '../../server/evalsets/in-train.js';
-import { itemValue, readsItem, metricDef, METRIC_SETS, METRICS, type ItemMeans } from '../../server/scoring/metric-registry.js';
+import { itemValue, readsItem, metricDef, METRIC_GROUPS, METRIC_SETS, METRICS, type ItemMeans } from '../../server/scoring/metric-registry.js';
 import { LIKELIHOOD_METRICS } from '../../server/scoring/likelihood.js';
 import { answerPassed, itemPassed } from '../../server/scoring/pass.js';
 import { keywordMarks } from '../../server/scoring/keyword.js';
@@ -195,5 +195,24 @@ describe('METRIC_SETS: the named lists every place reads', () => {
     expect(METRIC_SETS.blog).toEqual(METRICS.filter((m) => m.name.startsWith('blog_')).map((m) => m.name));
     // The forgetting alarm gates a subset of the category metrics.
     expect(METRIC_SETS.categories).toEqual(expect.arrayContaining([...METRIC_SETS.forgetting]));
+  });
+});
+
+describe('the named groups the metric picker lists', () => {
+  const inGroup = (id: string) => METRICS.filter((m) => m.group === id).map((m) => m.name);
+
+  it('puts every metric in one named group, follows the derived sets, and leaves no named group of the registry empty', () => {
+    const ids = METRIC_GROUPS.map((g) => g.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const m of METRICS) expect(ids, m.name).toContain(m.group);
+    expect(inGroup('categories')).toEqual([...METRIC_SETS.categories]);
+    expect(inGroup('training')).toEqual([...METRIC_SETS.inTrain]);
+    expect(inGroup('likelihood')).toEqual([...METRIC_SETS.likelihood]);
+    expect(inGroup('blog')).toEqual([...METRIC_SETS.blog]);
+    expect(inGroup('facts')).toEqual(['bio_accuracy', 'hallucination_rate', 'known_accuracy', 'refusal_accuracy']);
+    // set:NAME exists only for the sets a stored run used: its group is the one the registry leaves empty.
+    expect(metricDef('set:bio-extra')!.group).toBe('sets');
+    for (const g of METRIC_GROUPS) if (g.id !== 'sets') expect(inGroup(g.id).length, g.id).toBeGreaterThan(0);
+    for (const g of METRIC_GROUPS) expect(g.label.length * g.description.length, g.id).toBeGreaterThan(0);
   });
 });

@@ -139,18 +139,23 @@ describeBrowser('dashboard /compare (before / after), in chromium', (browser) =>
     // The pickers: choosing another head shows that pair.
     await visit(w, s.d, `/compare?base=${base}&head=${head}`);
     const other = s.latest['blog-2000']!;
-    await w.page.locator('[data-testid=pick-head]').selectOption(String(other));
+    await w.page.locator('[data-testid=pick-head]').fill('blog-2000');
+    await w.page.locator(`[data-testid=pick-head-results] [data-testid=pick-option][data-run="${other}"]`).click();
     await w.page.waitForURL((u) => u.searchParams.get('head') === String(other) && u.searchParams.get('base') === String(base));
     await waitReady(w.page);
     expect(await flipRows(w.page)).toEqual(expectedFlips(s.d, base, other));
     expectClean(w.log, s.d);
   });
 
-  it('without parameters compares the latest completed run with the flagged baseline checkpoint, never the previous step; without one it says how to get one', async () => {
+  it('without parameters compares the newest checkpoint by step (the gate\'s default head) with the flagged baseline checkpoint; without a reference, the next checkpoint down by step', async () => {
     const s = await seedDashboard();
-    // The newest completed run is bio-1000's second; the flagged baseline is base.
-    const head = s.newest;
+    // The newest completed run by time is bio-1000's second; by step, bio-2000 and blog-2000 (2000)
+    // tie and bio-2000's run is the newer: the gate's default head (bio-3000 never completed).
+    const head = s.latest['bio-2000']!;
     const base = s.latest.base!;
+    expect(s.newest).not.toBe(head);
+    const gateDefault = await apiGet(s.d, '/api/gate');
+    expect([gateDefault.body.head.runId, gateDefault.body.baseline.runId]).toEqual([head, base]);
     expect(s.d.store.checkpoints.list().filter((c) => c.isBaseline).map((c) => c.name)).toEqual(['base']);
     const w = await openPage(browser());
     expect(await visit(w, s.d, '/compare')).toBe('compare');
@@ -161,22 +166,23 @@ describeBrowser('dashboard /compare (before / after), in chromium', (browser) =>
     expect(await transitionRows(w.page)).toEqual(expectedTransitions(s.d, base, head));
     expect(await w.page.locator('[data-testid=reference]').textContent()).toBe(' Before is the flagged baseline checkpoint.');
 
-    // Another flagged baseline (blog-2000, a higher step than the head's) is followed on reload.
+    // Another flagged baseline (blog-2000, the head's step) is followed on reload.
     expect((await apiSend(s.d, 'PATCH', '/api/checkpoints/blog-2000', { baseline: true })).status).toBe(200);
     await w.page.reload();
     await waitReady(w.page);
     expect(await w.page.locator('[data-testid=pick-head]').inputValue()).toBe(String(head));
     expect(await w.page.locator('[data-testid=pick-base]').inputValue()).toBe(String(s.latest['blog-2000']));
-    // None flagged, and the head has no base checkpoint nor a run= tag: no reference (never the
-    // previous step), and the page says why and how to get one.
+    // None flagged, and the head has no base checkpoint nor a run= tag: the gate has no reference,
+    // but pairs exist, so the page shows the next checkpoint down by step and says why.
     expect((await apiSend(s.d, 'PATCH', '/api/checkpoints/blog-2000', { baseline: false })).status).toBe(200);
     expect(s.d.store.checkpoints.list().some((c) => c.isBaseline)).toBe(false);
+    expect((await apiGet(s.d, '/api/gate')).body.verdict).toBe('no-baseline');
     await w.page.reload();
     await waitReady(w.page);
-    const why = await w.page.locator('[data-testid=compare-error]').textContent();
-    expect(why).toContain('no reference to gate against');
-    expect(why).toContain('tunegate checkpoint baseline NAME');
-    expectClean(w.log, s.d, [{ status: 404, path: '/api/compare' }]);
+    expect(await w.page.locator('[data-testid=pick-head]').inputValue()).toBe(String(head));
+    expect(await w.page.locator('[data-testid=pick-base]').inputValue()).toBe(String(s.latest['blog-2000']));
+    expect(await w.page.locator('[data-testid=reference]').textContent()).toContain('the next checkpoint down by step');
+    expectClean(w.log, s.d);
   });
 
   it('an item with several samples passes only when every answered sample passed (an errored sample does not count; all errored is not scored)', async () => {

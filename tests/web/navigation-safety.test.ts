@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import {
-  completeRun, describeBrowser, expectClean, getMarker, openPage, readRows, setMarker, startDashboard, startEndpoint, valuesOf, visit, waitReady,
+  apiGet, completeRun, describeBrowser, expectClean, getMarker, openPage, readRows, setMarker, startDashboard, startEndpoint, valuesOf, visit, waitReady,
   type WatchedPage,
 } from '../helpers/browser.js';
 import { jsonl } from '../helpers/tmp.js';
@@ -151,7 +151,8 @@ describeBrowser('dashboard as a whole: untrusted text, deep links and reloads, o
       expect(new Set(outcomes)).toEqual(new Set(['forgotten']));
     });
     await check('/compare', 'compare', async (p) => {
-      expect(await p.locator('[data-testid=pick-head]').inputValue()).toBe(String(s.newest));
+      // The gate's default head (the newest checkpoint by step), as GET /api/gate picks it.
+      expect(await p.locator('[data-testid=pick-head]').inputValue()).toBe(String((await apiGet(s.d, '/api/gate')).body.head.runId));
     });
     await check('/checkpoints/new', 'register', async (p) => {
       expect(await p.locator('form[data-testid=register-form]').isVisible()).toBe(true);

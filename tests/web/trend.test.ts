@@ -9,9 +9,12 @@ import {
   describeBrowser, expectClean, fmt3, fmtCi3, getMarker, openPage, paintedPixels, readRows, setMarker, startDashboard, visit, waitReady,
   type CanvasLike,
 } from '../helpers/browser.js';
+import { metricDef } from '../../server/scoring/metric-registry.js';
 import { CHECKPOINTS, FILES, paretoSet, seedDashboard, storedSummary, type Seeded } from './seed.js';
 
 const DEFAULT_METRICS = ['bio_accuracy', 'blog_quality', 'hallucination_rate', 'known_accuracy'];
+/** The registry's labels of metrics, as the collapsed picker lists them. */
+const labels = (names: readonly string[]) => names.map((n) => metricDef(n)!.label).join(', ');
 
 /** The stored value of `metric` for every checkpoint's latest completed run. */
 function storedValues(s: Seeded, metric: string, only: (name: string) => boolean = () => true) {
@@ -125,12 +128,19 @@ describeBrowser('dashboard / (across checkpoints), in chromium', (browser) => {
     })()`);
     // Every registered metric can be charted, the likelihood metrics too (from GET /api/metrics).
     expect(await w.page.locator('[data-testid=metric-picker] input[value=knowledge_margin]').count()).toBe(1);
-    // Untick hallucination rate: three panels, the choice in the URL.
+    // The picker is one collapsed line saying what is charted; opened, untick hallucination rate: three panels, the choice in the URL.
+    expect(await w.page.locator('[data-testid=metric-picker] input[value=hallucination_rate]').isVisible()).toBe(false);
+    expect(await w.page.locator('[data-testid=metric-summary]').textContent()).toBe(`4 metrics charted: ${labels(DEFAULT_METRICS)}`);
+    await w.page.locator('[data-testid=metric-summary]').click();
     await w.page.locator('[data-testid=metric-picker] input[value=hallucination_rate]').uncheck();
     await w.page.waitForURL((u) => u.searchParams.getAll('metric').length === 3 && !u.searchParams.getAll('metric').includes('hallucination_rate'));
     await waitReady(w.page);
     expect((await panels()).sort()).toEqual(['trend-bio_accuracy', 'trend-blog_quality', 'trend-known_accuracy']);
     expect(await w.page.evaluate('window.__readyLog')).toEqual([false, true]);
+    // The picker stays open after a pick, with the focus on the box just unticked.
+    expect(await w.page.locator('[data-testid=metric-picker]').getAttribute('open')).not.toBeNull();
+    await expect.poll(() => w.page.evaluate('document.activeElement?.value')).toBe('hallucination_rate');
+    expect(await w.page.locator('[data-testid=metric-summary]').textContent()).toBe(`3 metrics charted: ${labels(DEFAULT_METRICS.filter((m) => m !== 'hallucination_rate'))}`);
 
     // Only mix=bio-v2: its checkpoints with a completed run, nothing else.
     await w.page.locator('[data-testid=tag-filter]').selectOption('mix=bio-v2');

@@ -4,15 +4,15 @@
  * the API cannot drift apart.
  */
 import type {
-  Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, NewCheckpoint, RunJson, TrendSeries,
+  Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, MetricGroup, NewCheckpoint, RunJson, TrendBody, TrendSeries,
 } from '../../server/routes/api-types.js';
 // The CLI's parser of the event stream and its busy-retry rule (plain functions that import nothing).
 import { sseEvents } from '../../server/shared/sse-events.js';
 import { busyRetryDelay } from '../../server/shared/busy-retry.js';
 
-export type { Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, NewCheckpoint, TrendSeries };
+export type { Advice, Category, Checkpoint, Comparison, EvalSetListing, GateReport, ItemJson, LiveProgress, MetricDef, MetricGroup, NewCheckpoint, TrendBody, TrendSeries };
 export type {
-  AdviceRow, BlogChange, Flip, FlipSide, KeywordMarks, MetricChange, MetricInterval, PostRunPhase, TrendPoint, Transitions,
+  AdviceRow, BlogChange, Flip, FlipSide, KeywordMarks, MetricChange, Moved, MetricInterval, PostRunPhase, TrendPoint, Transitions,
 } from '../../server/routes/api-types.js';
 
 export type RunBody = RunJson & { progress: { done: number; total: number; errors: number } };
@@ -180,20 +180,30 @@ export function query(params: Record<string, string | number | boolean | readonl
   return s === '' ? '' : `?${s}`;
 }
 
-const definitions = () => get<{ metrics: MetricDef[]; pass: string; consistency: string }>('/api/metrics');
+/** Which part of the history GET /api/trend returns. */
+export interface TrendOptions { window?: number; maxPoints?: number }
+
+const trendBody = (metrics: readonly string[], tags: readonly string[], opts: TrendOptions) =>
+  get<TrendBody>(`/api/trend${query({ metric: metrics, tag: tags, window: opts.window, maxPoints: opts.maxPoints })}`);
+
+const definitions = () => get<{ metrics: MetricDef[]; pass: string; consistency: string; groups: MetricGroup[] }>('/api/metrics');
+
 
 export const api = {
-  /** The metric registry, what "pass" means for an item and what a set's consistency means. */
+  /** The metric registry (with the picker's named groups), what "pass" means for an item and what a set's consistency means. */
   definitions,
   metrics: () => definitions().then((r) => r.metrics),
-  checkpoints: () => get<{ checkpoints: Checkpoint[] }>('/api/checkpoints').then((r) => r.checkpoints),
+  /** A page of checkpoints by step (the server's default page holds every checkpoint of most teams). */
+  checkpoints: (opts: { limit?: number; cursor?: number } = {}) => get<{ checkpoints: Checkpoint[]; nextCursor: number | null }>(`/api/checkpoints${query(opts)}`).then((r) => r.checkpoints),
   evalsets: () => get<{ evalsets: EvalSetListing[] }>('/api/evalsets').then((r) => r.evalsets),
-  trend: (metrics: readonly string[], tags: readonly string[] = []) =>
-    get<{ series: TrendSeries[] }>(`/api/trend${query({ metric: metrics, tag: tags })}`).then((r) => r.series),
+  /** The series of GET /api/trend (window: the most recent training runs, 0 = all; maxPoints: decimation above it; the server's defaults otherwise). */
+  trend: (metrics: readonly string[], tags: readonly string[] = [], opts: TrendOptions = {}) => trendBody(metrics, tags, opts).then((r) => r.series),
+  /** GET /api/trend whole: the series with what they cover (window), every tag's values, the baseline, the checkpoint count. */
+  trendBody: (metrics: readonly string[], tags: readonly string[] = [], opts: TrendOptions = {}) => trendBody(metrics, tags, opts),
   run: (id: number) => get<RunBody>(`/api/runs/${id}`),
-  runs: (opts: { checkpoint?: string; status?: string; limit?: number } = {}) =>
+  runs: (opts: { checkpoint?: string; status?: string; limit?: number; q?: string; cursor?: number } = {}) =>
     get<{ runs: RunBody[]; nextCursor: number | null }>(`/api/runs${query(opts)}`),
-  results: (id: number, opts: { set?: string; outcome?: string; category?: string; limit: number; offset: number }) =>
+  results: (id: number, opts: { set?: string; outcome?: string; category?: string; q?: string; limit: number; offset: number }) =>
     get<{ results: ItemJson[]; total: number; limit: number; offset: number }>(`/api/runs/${id}/results${query(opts)}`),
   /** The plan of a run (power, items a drop would take), as a request path to show. */
   planPath: (runId: number) => `/api/plan${query({ run: runId })}`,
@@ -206,6 +216,8 @@ export const api = {
   compare: (base?: number, head?: number) => get<Comparison>(`/api/compare${query({ base, head })}`),
   gate: (run: number, baseline: number, metrics?: readonly string[]) =>
     get<GateReport>(`/api/gate${query({ run, baseline: String(baseline), metrics })}`),
+  /** The gate's verdict on its default head (the server's choice) against its default reference. */
+  latestGate: () => get<GateReport>('/api/gate'),
   addCheckpoint: (body: NewCheckpoint) =>
     request<Checkpoint & { run?: { id: number; status: string } }>('POST', '/api/checkpoints', body),
   /** The run's Server-Sent Events (progress, item, finished), until closed or `signal` aborts. */

@@ -54,20 +54,30 @@ export function replaceChildren(el: Element, ...children: Child[]): void {
  * for scores is NFKC + case fold on the server; this is only the visual aid, so a needle it
  * cannot find is simply not highlighted (the keyword chips carry the verdict). Matches are found
  * in the text itself (not a lower-cased copy, whose length can differ: "İ" lower-cases to two
- * code units), so every mark wraps exactly what it names.
+ * code units), so every mark wraps exactly what it names. A needle may instead give its ranges
+ * (offsets into the text: the text search's matches, shared/text-search.ts matchRanges); where
+ * marks overlap, the earlier listed needle wins.
  */
-export function highlighted(text: string, needles: ReadonlyArray<{ text: string; cls: string }>): Node[] {
-  const spans: Array<{ start: number; end: number; cls: string }> = [];
+export function highlighted(text: string, needles: ReadonlyArray<{ text: string; cls: string } | { ranges: ReadonlyArray<{ start: number; end: number }>; cls: string }>): Node[] {
+  const given: Array<{ start: number; end: number; cls: string }> = [];
+  const found: Array<{ start: number; end: number; cls: string }> = [];
   for (const n of needles) {
+    if ('ranges' in n) {
+      for (const r of n.ranges) given.push({ start: r.start, end: r.end, cls: n.cls });
+      continue;
+    }
     if (n.text === '') continue;
     const re = new RegExp(n.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu');
-    for (const m of text.matchAll(re)) spans.push({ start: m.index, end: m.index + m[0].length, cls: n.cls });
+    for (const m of text.matchAll(re)) found.push({ start: m.index, end: m.index + m[0].length, cls: n.cls });
   }
-  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const byStart = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start - b.start || b.end - a.end;
+  // Given ranges claim their characters first; among found ones, the earlier, longer one wins.
+  const spans: typeof given = [];
+  for (const s of [...given.sort(byStart), ...found.sort(byStart)]) if (!spans.some((k) => s.start < k.end && k.start < s.end)) spans.push(s);
+  spans.sort(byStart);
   const out: Node[] = [];
   let at = 0;
   for (const s of spans) {
-    if (s.start < at) continue; // overlapping: the earlier, longer one wins
     if (s.start > at) out.push(document.createTextNode(text.slice(at, s.start)));
     out.push(h('mark', { class: s.cls }, text.slice(s.start, s.end)));
     at = s.end;

@@ -35,8 +35,14 @@ async function render(): Promise<void> {
       }
       void render();
     },
+    noteQuery(changes) {
+      for (const [k, v] of Object.entries(changes)) {
+        query.delete(k);
+        if (v !== null) for (const x of typeof v === 'string' ? [v] : v) query.append(k, x);
+      }
+    },
     onLeave: (fn) => void cleanups.push(fn),
-    latest: null,
+    pickers: false,
     runLink,
   };
   const gate = 'error' in data.gate ? new Error(data.gate.error) : data.gate;

@@ -8,6 +8,8 @@ export interface ViewContext {
   navigate(url: string, opts?: { replace?: boolean }): void;
   /** Replaces query parameters (null removes one; arrays repeat it) and re-renders, keeping the scroll position. */
   setQuery(changes: Record<string, string | readonly string[] | null>): void;
+  /** Replaces query parameters without re-rendering: state the view already shows itself (a search as you type). */
+  noteQuery(changes: Record<string, string | readonly string[] | null>): void;
   /** Aborted when the view is left: stop streams and timers with it. */
   signal: AbortSignal;
   /** Runs when the view is left (destroys charts). */
@@ -53,6 +55,18 @@ export function navigate(url: string, opts: { replace?: boolean } = {}): void {
   void render(opts.replace !== true);
 }
 
+/** This page's URL with query parameters replaced (null removes one; arrays repeat it). */
+function withQuery(changes: Record<string, string | readonly string[] | null>): string {
+  const q = new URLSearchParams(window.location.search);
+  for (const [k, v] of Object.entries(changes)) {
+    q.delete(k);
+    if (v === null) continue;
+    for (const x of typeof v === 'string' ? [v] : v) q.append(k, x);
+  }
+  const s = q.toString();
+  return `${window.location.pathname}${s === '' ? '' : `?${s}`}`;
+}
+
 async function render(fresh: boolean): Promise<void> {
   if (current !== undefined) {
     current.controller.abort();
@@ -70,16 +84,8 @@ async function render(fresh: boolean): Promise<void> {
     params,
     query: new URLSearchParams(search),
     navigate,
-    setQuery(changes) {
-      const q = new URLSearchParams(window.location.search);
-      for (const [k, v] of Object.entries(changes)) {
-        q.delete(k);
-        if (v === null) continue;
-        for (const x of typeof v === 'string' ? [v] : v) q.append(k, x);
-      }
-      const s = q.toString();
-      navigate(`${window.location.pathname}${s === '' ? '' : `?${s}`}`, { replace: true });
-    },
+    setQuery: (changes) => navigate(withQuery(changes), { replace: true }),
+    noteQuery: (changes) => history.replaceState(null, '', withQuery(changes)),
     signal: controller.signal,
     // A view left while it was still loading cleans up at once (its stream must not outlive it).
     onLeave: (fn) => (controller.signal.aborted ? fn() : void cleanups.push(fn)),

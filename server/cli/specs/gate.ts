@@ -36,7 +36,8 @@ a lone regression meets, and \`tunegate plan --run ID\` for what it would take. 
 the item is the unit: each item's K samples are averaged first and the test pairs per-item means
 (samples are not independent draws).
 
-Head run: --run, else the latest completed run of --checkpoint, else the latest completed run.
+Head run: --run, else the latest completed run of --checkpoint, else the latest completed run of
+the checkpoint with the highest step (unstepped checkpoints last; ties: the newest run).
 Baseline: a run id; a checkpoint (its latest completed run); previous (the checkpoint with the
 highest step below the head's); baseline (the one flagged by \`tunegate checkpoint baseline\`).
 Default: a fixed reference, never the previous step (against which small losses add up unseen):
@@ -45,7 +46,7 @@ sharing its run= tag. The report says which and why. When none has a completed r
 build) the verdict is no-baseline: said first, every report still written, exit 0.`,
   options: [{
     options: {
-      run: { type: 'string', value: 'RUN_ID', help: 'the head run', default: 'the latest completed run of --checkpoint, else the latest completed run' },
+      run: { type: 'string', value: 'RUN_ID', help: 'the head run', default: 'the latest completed run of --checkpoint, else that of the highest-step checkpoint' },
       checkpoint: { type: 'string', value: 'NAME', help: "the head is this checkpoint's latest completed run" },
       ...GATE_OPTIONS,
       json: { type: 'boolean', help: 'print the report as JSON (the same as GET /api/gate)' },

@@ -2,28 +2,27 @@ import type { ChartConfiguration, PointStyle, TooltipItem } from 'chart.js';
 // The API's types from their one module (not via api.ts), so this pure module type-checks without the DOM.
 import type { Category, TrendSeries } from '../../../server/routes/api-types.js';
 import { withInterval } from '../format.js';
-import { baseOptions, plainTicks, type IntervalDatum } from './datum.js';
+import { baseOptions, chartTitle, labelColours, plainTicks, themedAxis, tooltipColours, type IntervalDatum } from './datum.js';
+import { SWATCH, type ChartTheme } from './theme.js';
 
 /**
  * The lines of the knowledge-category chart, after Gekhman et al. 2024: accuracy on the facts the
  * base model knew (HighlyKnown, MaybeKnown: blues), on those it did not (WeaklyKnown, Unknown:
  * oranges), and, when items are tagged in_train, on trained and held-out facts (dashed). Okabe–Ito
- * colours, each with its own point shape, so no line depends on colour alone.
+ * colours (`swatch`: the theme's palette entry; styles.css tints the category chips with the same
+ * ones), each with its own point shape, so no line depends on colour alone.
  */
-export const CATEGORY_LINES: ReadonlyArray<{ metric: string; label: string; category: Category | null; colour: string; shape: PointStyle; dash: number[] }> = [
-  { metric: 'acc_highly_known', label: 'HighlyKnown', category: 'HighlyKnown', colour: '#0072B2', shape: 'circle', dash: [] },
-  { metric: 'acc_maybe_known', label: 'MaybeKnown', category: 'MaybeKnown', colour: '#56B4E9', shape: 'triangle', dash: [] },
-  { metric: 'acc_weakly_known', label: 'WeaklyKnown', category: 'WeaklyKnown', colour: '#E69F00', shape: 'rect', dash: [] },
-  { metric: 'acc_unknown', label: 'Unknown', category: 'Unknown', colour: '#D55E00', shape: 'rectRot', dash: [] },
-  { metric: 'train_accuracy', label: 'train (in_train items)', category: null, colour: '#009E73', shape: 'star', dash: [7, 4] },
-  { metric: 'heldout_accuracy', label: 'held-out', category: null, colour: '#000000', shape: 'crossRot', dash: [7, 4] },
+export const CATEGORY_LINES: ReadonlyArray<{ metric: string; label: string; category: Category | null; swatch: number; shape: PointStyle; dash: number[] }> = [
+  { metric: 'acc_highly_known', label: 'HighlyKnown', category: 'HighlyKnown', swatch: SWATCH.blue, shape: 'circle', dash: [] },
+  { metric: 'acc_maybe_known', label: 'MaybeKnown', category: 'MaybeKnown', swatch: SWATCH.sky, shape: 'triangle', dash: [] },
+  { metric: 'acc_weakly_known', label: 'WeaklyKnown', category: 'WeaklyKnown', swatch: SWATCH.orange, shape: 'rect', dash: [] },
+  { metric: 'acc_unknown', label: 'Unknown', category: 'Unknown', swatch: SWATCH.vermillion, shape: 'rectRot', dash: [] },
+  { metric: 'train_accuracy', label: 'train (in_train items)', category: null, swatch: SWATCH.green, shape: 'star', dash: [7, 4] },
+  { metric: 'heldout_accuracy', label: 'held-out', category: null, swatch: SWATCH.contrast, shape: 'crossRot', dash: [7, 4] },
 ];
 
 /** Every metric the category chart can draw, in its order (what the view asks GET /api/trend for). */
 export const CATEGORY_METRICS = CATEGORY_LINES.map((l) => l.metric);
-
-/** A category's colour (chips and counts use the chart's colours). */
-export const categoryColour = (c: Category): string => CATEGORY_LINES.find((l) => l.category === c)!.colour;
 
 /** One checkpoint on one line: the true step (x may be nudged apart from the other lines'), value, interval and n. */
 export interface CategoryDatum extends IntervalDatum {
@@ -39,7 +38,8 @@ export interface CategoryDatum extends IntervalDatum {
 export interface CategoryLine {
   metric: string;
   label: string;
-  colour: string;
+  /** The theme's palette entry it is drawn in. */
+  swatch: number;
   shape: PointStyle;
   dash: number[];
   data: CategoryDatum[];
@@ -68,7 +68,7 @@ export function categoryLines(series: readonly TrendSeries[], dodge = DODGE): Ca
   return present.map(({ l, points }, i) => {
     const shift = (i - (present.length - 1) / 2) * dodge * span;
     return {
-      metric: l.metric, label: l.label, colour: l.colour, shape: l.shape, dash: l.dash,
+      metric: l.metric, label: l.label, swatch: l.swatch, shape: l.shape, dash: l.dash,
       data: points.map((p): CategoryDatum => ({
         x: p.step! + shift, y: p.value!, yMin: p.ci?.[0] ?? null, yMax: p.ci?.[1] ?? null,
         step: p.step!, checkpoint: p.checkpoint, runId: p.runId, n: p.n, ci: p.ci,
@@ -93,9 +93,9 @@ export function severalRunsPerStep(series: readonly TrendSeries[]): boolean {
 
 /**
  * The knowledge-category chart: accuracy per category (and train / held-out) against training step,
- * every point with its 95% interval as whiskers, the advised step (if any) as a dashed line.
+ * every point with its 95% interval as whiskers, the advised step (if any) as a dashed line, in `theme`'s colours.
  */
-export function categoryChartConfig(series: readonly TrendSeries[], advised: AdvisedStep | null = null, onPoint?: (d: CategoryDatum) => void): ChartConfiguration<'line', CategoryDatum[]> {
+export function categoryChartConfig(series: readonly TrendSeries[], theme: ChartTheme, advised: AdvisedStep | null = null, onPoint?: (d: CategoryDatum) => void): ChartConfiguration<'line', CategoryDatum[]> {
   const lines = categoryLines(series);
   // Checkpoints of several training runs at one step: joining them would draw a zig-zag that no
   // run followed, so the points stand alone (the view says how to pick one run).
@@ -104,8 +104,8 @@ export function categoryChartConfig(series: readonly TrendSeries[], advised: Adv
     showLine: !mixed,
     label: l.label,
     data: l.data,
-    borderColor: l.colour,
-    backgroundColor: l.colour,
+    borderColor: theme.palette[l.swatch],
+    backgroundColor: theme.palette[l.swatch],
     borderDash: l.dash,
     pointStyle: l.shape,
     pointRadius: 5,
@@ -119,7 +119,7 @@ export function categoryChartConfig(series: readonly TrendSeries[], advised: Adv
     datasets.push({
       // The top end carries the words, so the line reads without the legend.
       label: `${ADVISED_LABEL}: step ${advised.step} (${advised.checkpoint})`, data: [at(0), { ...at(1), label: `advised stop: ${advised.checkpoint}` }],
-      borderColor: '#555555', backgroundColor: '#555555', borderDash: [3, 3], borderWidth: 1.5, pointRadius: 0, pointHoverRadius: 0, pointHitRadius: 0, pointStyle: 'line',
+      borderColor: theme.muted, backgroundColor: theme.muted, borderDash: [3, 3], borderWidth: 1.5, pointRadius: 0, pointHoverRadius: 0, pointHitRadius: 0, pointStyle: 'line',
     });
   }
   const steps = [...new Set(lines.flatMap((l) => l.data.map((d) => d.step)))].sort((a, b) => a - b);
@@ -128,22 +128,24 @@ export function categoryChartConfig(series: readonly TrendSeries[], advised: Adv
     type: 'line',
     data: { datasets },
     options: {
-      ...baseOptions<CategoryDatum>(onPoint),
+      ...baseOptions<CategoryDatum>(theme, onPoint),
       parsing: false,
       normalized: true,
       scales: {
-        x: {
-          type: 'linear', title: { display: true, text: 'training step' }, ticks: { precision: 0, ...plainTicks },
+        x: themedAxis(theme, {
+          type: 'linear' as const, title: { display: true, text: 'training step' }, ticks: { precision: 0, ...plainTicks },
           // Room for the nudged points at both ends, and ticks where the checkpoints are (not at -500).
           ...(steps.length > 0 ? { min: steps[0]! - pad, max: steps.at(-1)! + pad } : {}),
           ...(steps.length > 0 && steps.length <= MAX_STEP_TICKS ? { afterBuildTicks: (axis: { ticks: Array<{ value: number }> }) => { axis.ticks = steps.map((value) => ({ value })); } } : {}),
-        },
-        y: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'accuracy (share of items right)' }, ticks: plainTicks },
+        }),
+        y: themedAxis(theme, { type: 'linear' as const, min: 0, max: 1, title: { display: true, text: 'accuracy (share of items right)' }, ticks: plainTicks }),
       },
       plugins: {
-        legend: { display: true, position: 'bottom', labels: { usePointStyle: true, padding: 14 } },
-        title: { display: true, text: 'Accuracy per knowledge category (what the base model knew), against training step; whiskers: 95% intervals', align: 'start', font: { size: 14 } },
+        legend: { display: true, position: 'bottom', labels: { usePointStyle: true, padding: 14, color: theme.text } },
+        title: chartTitle(theme, 'Accuracy per knowledge category (what the base model knew), against training step; whiskers: 95% intervals'),
+        ...labelColours(theme),
         tooltip: {
+          ...tooltipColours(theme),
           filter: (item: TooltipItem<'line'>) => !String(item.dataset.label ?? '').startsWith(ADVISED_LABEL),
           callbacks: {
             title: (items: TooltipItem<'line'>[]) => {

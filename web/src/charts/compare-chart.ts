@@ -2,7 +2,8 @@ import type { ChartConfiguration, TooltipItem } from 'chart.js';
 // The API's types from their one module (not via api.ts), so these pure modules type-check without the DOM.
 import type { MetricChange } from '../../../server/routes/api-types.js';
 import { withInterval } from '../format.js';
-import { baseOptions, plainTicks, type IntervalDatum } from './datum.js';
+import { baseOptions, chartTitle, labelColours, plainTicks, themedAxis, tooltipColours, type IntervalDatum } from './datum.js';
+import { SWATCH, type ChartTheme } from './theme.js';
 
 export interface BarDatum extends IntervalDatum {
   x: string;
@@ -11,11 +12,11 @@ export interface BarDatum extends IntervalDatum {
   ci: [number, number] | null;
 }
 
-export const BASE_COLOUR = '#E69F00';
-export const HEAD_COLOUR = '#0072B2';
-
-/** Grouped bars, one group per metric (all on a 0–1 scale): the base run's value and the head run's, each with its 95% interval. */
-export function compareBarsConfig(rows: ReadonlyArray<{ label: string; change: MetricChange }>, names: { base: string; head: string }): ChartConfiguration<'bar', BarDatum[]> {
+/**
+ * Grouped bars, one group per metric (all on a 0–1 scale): the base run's value (orange) and the
+ * head run's (blue), each with its 95% interval, in `theme`'s colours.
+ */
+export function compareBarsConfig(rows: ReadonlyArray<{ label: string; change: MetricChange }>, names: { base: string; head: string }, theme: ChartTheme): ChartConfiguration<'bar', BarDatum[]> {
   const side = (which: 'base' | 'head'): BarDatum[] => rows.map(({ label, change }) => {
     const ci = which === 'base' ? change.baseCi : change.headCi;
     return { x: label, y: change[which], n: which === 'base' ? change.baseN : change.headN, ci, yMin: ci?.[0] ?? null, yMax: ci?.[1] ?? null };
@@ -25,17 +26,23 @@ export function compareBarsConfig(rows: ReadonlyArray<{ label: string; change: M
     data: {
       labels: rows.map((r) => r.label),
       datasets: [
-        { label: `before: ${names.base}`, data: side('base'), backgroundColor: BASE_COLOUR, borderColor: '#8a5a00', borderWidth: 1 },
-        { label: `after: ${names.head}`, data: side('head'), backgroundColor: HEAD_COLOUR, borderColor: '#00406b', borderWidth: 1 },
+        { label: `before: ${names.base}`, data: side('base'), backgroundColor: theme.palette[SWATCH.orange], borderColor: theme.palette[SWATCH.orange], borderWidth: 1 },
+        { label: `after: ${names.head}`, data: side('head'), backgroundColor: theme.palette[SWATCH.blue], borderColor: theme.palette[SWATCH.blue], borderWidth: 1 },
       ],
     },
     options: {
-      ...baseOptions(),
-      scales: { y: { min: 0, max: 1, ticks: plainTicks, title: { display: true, text: 'value (0–1)' } } },
+      ...baseOptions(theme),
+      scales: {
+        x: themedAxis(theme, { ticks: {} }),
+        y: themedAxis(theme, { min: 0, max: 1, ticks: plainTicks, title: { display: true, text: 'value (0–1)' } }),
+      },
       plugins: {
-        legend: { position: 'bottom' },
-        title: { display: true, text: 'Before / after, with 95% intervals', align: 'start', font: { size: 14 } },
+        legend: { position: 'bottom', labels: { color: theme.text } },
+        title: chartTitle(theme, 'Before / after, with 95% intervals'),
+        // Whiskers in the strongest colour on a halo of the background: they read over either bar.
+        ...labelColours(theme, { colour: theme.strong, halo: theme.background }),
         tooltip: {
+          ...tooltipColours(theme),
           callbacks: {
             label: (item: TooltipItem<'bar'>) => {
               const d = item.raw as BarDatum;

@@ -1,7 +1,10 @@
 import type { Chart, Plugin } from 'chart.js';
-import type { IntervalDatum } from './datum.js';
+import type { ErrorBarsOptions, IntervalDatum } from './datum.js';
 
 const CAP = 4;
+
+/** Used where a chart sets no colours (never by the dashboard's own configs). */
+const FALLBACK: ErrorBarsOptions = { label: '#888888', labelHalo: 'rgba(0,0,0,0)' };
 
 /**
  * Draws each point's 95% interval as whiskers (vertical from yMin to yMax, horizontal from xMin to
@@ -10,7 +13,8 @@ const CAP = 4;
  */
 export const errorBarsPlugin: Plugin = {
   id: 'tunegateErrorBars',
-  afterDatasetsDraw(chart: Chart) {
+  afterDatasetsDraw(chart: Chart, _args: unknown, opts: Partial<ErrorBarsOptions>) {
+    const o = { ...FALLBACK, ...opts };
     const { ctx, chartArea, scales } = chart;
     const xScale = scales.x;
     const yScale = scales.y;
@@ -22,9 +26,17 @@ export const errorBarsPlugin: Plugin = {
     chart.data.datasets.forEach((dataset, di) => {
       const meta = chart.getDatasetMeta(di);
       if (meta.hidden === true || !chart.isDatasetVisible(di)) return;
-      const colour = typeof dataset.borderColor === 'string' ? dataset.borderColor : '#444';
-      ctx.strokeStyle = colour;
-      ctx.lineWidth = 1.5;
+      const colour = o.colour ?? (typeof dataset.borderColor === 'string' ? dataset.borderColor : o.label);
+      const stroke = () => {
+        if (o.halo !== undefined) {
+          ctx.strokeStyle = o.halo;
+          ctx.lineWidth = 4;
+          ctx.stroke();
+        }
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = 1.5;
+        ctx.stroke();
+      };
       meta.data.forEach((el, i) => {
         const raw = dataset.data[i] as unknown as IntervalDatum | undefined;
         if (raw === undefined || raw === null || typeof raw !== 'object' || raw.y === null) return;
@@ -36,7 +48,7 @@ export const errorBarsPlugin: Plugin = {
           ctx.moveTo(x, top); ctx.lineTo(x, bottom);
           ctx.moveTo(x - CAP, top); ctx.lineTo(x + CAP, top);
           ctx.moveTo(x - CAP, bottom); ctx.lineTo(x + CAP, bottom);
-          ctx.stroke();
+          stroke();
         }
         if (raw.xMin != null && raw.xMax != null) {
           const left = xScale.getPixelForValue(raw.xMin);
@@ -45,7 +57,7 @@ export const errorBarsPlugin: Plugin = {
           ctx.moveTo(left, y); ctx.lineTo(right, y);
           ctx.moveTo(left, y - CAP); ctx.lineTo(left, y + CAP);
           ctx.moveTo(right, y - CAP); ctx.lineTo(right, y + CAP);
-          ctx.stroke();
+          stroke();
         }
       });
     });
@@ -68,9 +80,9 @@ export const errorBarsPlugin: Plugin = {
         ctx.textBaseline = below ? 'top' : 'bottom';
         const ty = below ? y + 6 : y - 6;
         ctx.lineWidth = 3;
-        ctx.strokeStyle = '#ffffff';
+        ctx.strokeStyle = o.labelHalo;
         ctx.strokeText(raw.label, tx, ty);
-        ctx.fillStyle = '#111111';
+        ctx.fillStyle = o.label;
         ctx.fillText(raw.label, tx, ty);
       });
     });

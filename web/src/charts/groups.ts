@@ -29,7 +29,17 @@ export function tagKeys(checkpoints: ReadonlyArray<{ tags: Record<string, string
 
 /** The default colour key: the first tag key (alphabetically) with two or more values, e.g. mix=a vs mix=b. */
 export function defaultColourKey(checkpoints: ReadonlyArray<{ tags: Record<string, string> }>): string | null {
-  for (const [k, values] of tagKeys(checkpoints)) if (values.size >= 2) return k;
+  return firstVariedKey(tagKeys(checkpoints));
+}
+
+/** Tag keys from GET /api/trend's `tags` (every key → its sorted values), in tagKeys' form. */
+export function tagKeysOf(tags: Record<string, readonly string[]>): Map<string, Set<string>> {
+  return new Map(Object.entries(tags).sort(([a], [b]) => byCodePoint(a, b)).map(([k, vs]) => [k, new Set(vs)]));
+}
+
+/** The first key (in the map's order) with two or more values, or null: defaultColourKey's rule. */
+export function firstVariedKey(keys: ReadonlyMap<string, ReadonlySet<string>>): string | null {
+  for (const [k, values] of keys) if (values.size >= 2) return k;
   return null;
 }
 

@@ -1,10 +1,11 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { TrendSeries } from '../../../server/routes/api-types.js';
 import { digitsFor, num, interval } from '../format.js';
-import { baseOptions, plainTicks, type IntervalDatum } from './datum.js';
+import { baseOptions, chartTitle, labelColours, plainTicks, themedAxis, tooltipColours, type IntervalDatum } from './datum.js';
 import { groupLabels, groupOf, pointLabel } from './groups.js';
 import { groupStyle } from './palette.js';
 import { paretoOptimal } from './pareto.js';
+import type { ChartTheme } from './theme.js';
 
 /** One checkpoint on the trade-off scatter: both metrics with their intervals. */
 export interface TradeoffDatum extends IntervalDatum {
@@ -53,13 +54,13 @@ export function tradeoffPoints(xs: TrendSeries, ys: TrendSeries, colourKey: stri
   return { points, paretoAvailable };
 }
 
-/** The scatter: a line per group joining its checkpoints in step order, whiskers on both axes, Pareto-optimal points ringed; `order` as for the trend charts. */
-export function tradeoffChartConfig(xs: TrendSeries, ys: TrendSeries, colourKey: string | null, order = groupLabels(xs.points, colourKey), onPoint?: (d: TradeoffDatum) => void): ChartConfiguration<'scatter', TradeoffDatum[]> {
+/** The scatter: a line per group joining its checkpoints in step order, whiskers on both axes, Pareto-optimal points ringed, in `theme`'s colours; `order` as for the trend charts. */
+export function tradeoffChartConfig(xs: TrendSeries, ys: TrendSeries, colourKey: string | null, theme: ChartTheme, order = groupLabels(xs.points, colourKey), onPoint?: (d: TradeoffDatum) => void): ChartConfiguration<'scatter', TradeoffDatum[]> {
   const { points } = tradeoffPoints(xs, ys, colourKey);
   const present = new Set(points.map((p) => p.group));
   const bySteps = (a: TradeoffDatum, b: TradeoffDatum) => (a.step ?? Number.MAX_SAFE_INTEGER) - (b.step ?? Number.MAX_SAFE_INTEGER);
   const datasets: ChartConfiguration<'scatter', TradeoffDatum[]>['data']['datasets'] = order.filter((l) => present.has(l)).map((label) => {
-    const { colour, shape } = groupStyle(order.indexOf(label));
+    const { colour, shape } = groupStyle(order.indexOf(label), theme);
     return {
       label, data: points.filter((p) => p.group === label).sort(bySteps), showLine: true,
       borderColor: colour, backgroundColor: colour, pointStyle: shape, pointRadius: 5, pointHoverRadius: 7, borderWidth: 1.5, clip: 12,
@@ -69,7 +70,7 @@ export function tradeoffChartConfig(xs: TrendSeries, ys: TrendSeries, colourKey:
   if (front.length > 0) {
     datasets.push({
       label: 'Pareto-optimal', data: front.map((p) => ({ ...p, xMin: null, xMax: null, yMin: null, yMax: null, label: undefined })),
-      showLine: false, pointStyle: 'circle', pointRadius: 11, pointHoverRadius: 11, borderColor: '#111111', backgroundColor: 'rgba(0,0,0,0)', borderWidth: 2, clip: 14,
+      showLine: false, pointStyle: 'circle', pointRadius: 11, pointHoverRadius: 11, borderColor: theme.strong, backgroundColor: 'rgba(0,0,0,0)', borderWidth: 2, clip: 14,
     });
   }
   const dx = digitsFor(xs);
@@ -78,15 +79,17 @@ export function tradeoffChartConfig(xs: TrendSeries, ys: TrendSeries, colourKey:
     type: 'scatter',
     data: { datasets },
     options: {
-      ...baseOptions<TradeoffDatum>(onPoint),
+      ...baseOptions<TradeoffDatum>(theme, onPoint),
       scales: {
-        x: { type: 'linear', ticks: plainTicks, title: { display: true, text: `${xs.label} →${xs.direction === 'lower' ? ' (lower is better)' : ''}` }, ...(xs.range !== null ? { suggestedMin: xs.range[0], suggestedMax: xs.range[1] } : {}) },
-        y: { type: 'linear', ticks: plainTicks, title: { display: true, text: `${ys.label} →${ys.direction === 'lower' ? ' (lower is better)' : ''}` }, ...(ys.range !== null ? { suggestedMin: ys.range[0], suggestedMax: ys.range[1] } : {}) },
+        x: themedAxis(theme, { type: 'linear' as const, ticks: plainTicks, title: { display: true, text: `${xs.label} →${xs.direction === 'lower' ? ' (lower is better)' : ''}` }, ...(xs.range !== null ? { suggestedMin: xs.range[0], suggestedMax: xs.range[1] } : {}) }),
+        y: themedAxis(theme, { type: 'linear' as const, ticks: plainTicks, title: { display: true, text: `${ys.label} →${ys.direction === 'lower' ? ' (lower is better)' : ''}` }, ...(ys.range !== null ? { suggestedMin: ys.range[0], suggestedMax: ys.range[1] } : {}) }),
       },
       plugins: {
-        legend: { display: true, position: 'bottom', labels: { usePointStyle: true } },
-        title: { display: true, text: `Trade-off: ${ys.label} against ${xs.label}`, align: 'start', font: { size: 14 } },
+        legend: { display: true, position: 'bottom', labels: { usePointStyle: true, color: theme.text } },
+        title: chartTitle(theme, `Trade-off: ${ys.label} against ${xs.label}`),
+        ...labelColours(theme),
         tooltip: {
+          ...tooltipColours(theme),
           filter: (item: TooltipItem<'scatter'>) => item.dataset.label !== 'Pareto-optimal',
           callbacks: {
             title: (items: TooltipItem<'scatter'>[]) => (items[0]?.raw as TradeoffDatum | undefined)?.checkpoint ?? '',

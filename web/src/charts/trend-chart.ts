@@ -1,9 +1,10 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import type { TrendPoint, TrendSeries } from '../../../server/routes/api-types.js';
 import { digitsFor, withInterval } from '../format.js';
-import { baseOptions, plainTicks, type IntervalDatum } from './datum.js';
+import { baseOptions, chartTitle, labelColours, plainTicks, themedAxis, tooltipColours, type IntervalDatum } from './datum.js';
 import { groupLabels, groupOf, pointLabel } from './groups.js';
-import { BASELINE_COLOUR, groupStyle } from './palette.js';
+import { groupStyle } from './palette.js';
+import type { ChartTheme } from './theme.js';
 
 /** One checkpoint on a trend chart: its step, value and interval, and what a tooltip or click needs. */
 export interface TrendDatum extends IntervalDatum {
@@ -19,8 +20,8 @@ export interface TrendDatum extends IntervalDatum {
 
 export interface TrendGroup {
   label: string;
-  colour: string;
-  shape: ReturnType<typeof groupStyle>['shape'];
+  /** Its place in the shared order: the colour of the theme's palette and the point shape it is drawn in (see groupStyle). */
+  style: number;
   data: TrendDatum[];
 }
 
@@ -38,7 +39,6 @@ export function trendGroups(series: TrendSeries, colourKey: string | null, order
   const placed = series.points.filter((p) => p.step !== null);
   const present = new Set(placed.map((p) => groupOf(p, colourKey)));
   const groups = order.filter((l) => present.has(l)).map((label) => {
-    const { colour, shape } = groupStyle(order.indexOf(label));
     const data = placed
       .filter((p) => groupOf(p, colourKey) === label)
       .sort((a, b) => a.step! - b.step!)
@@ -47,64 +47,69 @@ export function trendGroups(series: TrendSeries, colourKey: string | null, order
         checkpoint: p.checkpoint, runId: p.runId, n: p.n, ci: p.ci, group: label, baseline: p.baseline,
         ...(pointLabel(p) !== undefined ? { label: pointLabel(p) } : {}),
       }));
-    return { label, colour, shape, data };
+    return { label, style: order.indexOf(label), data };
   });
   return { groups, unplaced: series.points.filter((p) => p.step === null) };
 }
 
 /**
  * The Chart.js configuration of one metric's trend: a line per group, whiskers for the 95%
- * intervals, the baseline marked. `order` fixes each group's colour and shape across charts.
+ * intervals, the baseline marked, in `theme`'s colours. `order` fixes each group's colour and shape across charts.
  */
-export function trendChartConfig(series: TrendSeries, colourKey: string | null, order?: string[], onPoint?: (d: TrendDatum) => void): ChartConfiguration<'line', TrendDatum[]> {
+export function trendChartConfig(series: TrendSeries, colourKey: string | null, theme: ChartTheme, order?: string[], onPoint?: (d: TrendDatum) => void): ChartConfiguration<'line', TrendDatum[]> {
   const { groups } = trendGroups(series, colourKey, order);
   const digits = digitsFor(series);
   const baseline = groups.flatMap((g) => g.data).find((d) => d.baseline && d.y !== null);
   const steps = groups.flatMap((g) => g.data.map((d) => d.x));
-  const datasets: ChartConfiguration<'line', TrendDatum[]>['data']['datasets'] = groups.map((g) => ({
-    label: g.label,
-    data: g.data,
-    borderColor: g.colour,
-    backgroundColor: g.colour,
-    pointStyle: g.shape,
-    pointRadius: g.data.map((d) => (d.baseline ? 8 : 4)),
-    pointHoverRadius: g.data.map((d) => (d.baseline ? 10 : 6)),
-    pointBorderColor: g.data.map((d) => (d.baseline ? BASELINE_COLOUR : g.colour)),
-    pointBorderWidth: g.data.map((d) => (d.baseline ? 2 : 1)),
-    borderWidth: 2,
-    tension: 0,
-    spanGaps: true,
-    // Points at the edge of a 0–1 axis are drawn whole, not cut in half.
-    clip: 10,
-  }));
+  const datasets: ChartConfiguration<'line', TrendDatum[]>['data']['datasets'] = groups.map((g) => {
+    const { colour, shape } = groupStyle(g.style, theme);
+    return {
+      label: g.label,
+      data: g.data,
+      borderColor: colour,
+      backgroundColor: colour,
+      pointStyle: shape,
+      pointRadius: g.data.map((d) => (d.baseline ? 8 : 4)),
+      pointHoverRadius: g.data.map((d) => (d.baseline ? 10 : 6)),
+      pointBorderColor: g.data.map((d) => (d.baseline ? theme.strong : colour)),
+      pointBorderWidth: g.data.map((d) => (d.baseline ? 2 : 1)),
+      borderWidth: 2,
+      tension: 0,
+      spanGaps: true,
+      // Points at the edge of a 0–1 axis are drawn whole, not cut in half.
+      clip: 10,
+    };
+  });
   if (baseline !== undefined && steps.length > 1) {
     // The baseline's value across the chart: every later checkpoint reads against it.
     const ref = (x: number): TrendDatum => ({ ...baseline, x, label: undefined, yMin: null, yMax: null });
     datasets.push({
       label: `baseline (${baseline.checkpoint})`, data: [ref(Math.min(...steps)), ref(Math.max(...steps))],
-      borderColor: '#777777', backgroundColor: '#777777', borderDash: [5, 4], borderWidth: 1, pointRadius: 0, pointHoverRadius: 0, pointStyle: 'line',
+      borderColor: theme.reference, backgroundColor: theme.reference, borderDash: [5, 4], borderWidth: 1, pointRadius: 0, pointHoverRadius: 0, pointStyle: 'line',
     });
   }
   return {
     type: 'line',
     data: { datasets },
     options: {
-      ...baseOptions<TrendDatum>(onPoint),
+      ...baseOptions<TrendDatum>(theme, onPoint),
       parsing: false,
       normalized: true,
       scales: {
-        x: { type: 'linear', title: { display: true, text: 'training step' }, ticks: { precision: 0, ...plainTicks } },
-        y: {
-          type: 'linear',
+        x: themedAxis(theme, { type: 'linear' as const, title: { display: true, text: 'training step' }, ticks: { precision: 0, ...plainTicks } }),
+        y: themedAxis(theme, {
+          type: 'linear' as const,
           title: { display: true, text: series.label },
           ticks: plainTicks,
           ...(series.range !== null ? { min: series.range[0], max: series.range[1] } : {}),
-        },
+        }),
       },
       plugins: {
-        legend: { display: datasets.length > 1, position: 'bottom', labels: { usePointStyle: true } },
-        title: { display: true, text: `${series.label} (${directionHint(series.direction)})`, align: 'start', font: { size: 14 } },
+        legend: { display: datasets.length > 1, position: 'bottom', labels: { usePointStyle: true, color: theme.text } },
+        title: chartTitle(theme, `${series.label} (${directionHint(series.direction)})`),
+        ...labelColours(theme),
         tooltip: {
+          ...tooltipColours(theme),
           filter: (item: TooltipItem<'line'>) => !String(item.dataset.label ?? '').startsWith('baseline ('),
           callbacks: {
             title: (items: TooltipItem<'line'>[]) => (items[0]?.raw as TrendDatum | undefined)?.checkpoint ?? '',

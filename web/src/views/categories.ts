@@ -170,7 +170,7 @@ export function knowledgeSection(ctx: ViewContext, series: readonly TrendSeries[
       if (a !== null && !(a instanceof Error) && a.pick !== null && a.pick.step !== null) advised = { step: a.pick.step, checkpoint: a.pick.checkpoint };
       if (ctx.signal.aborted) return;
       const fallback = `Accuracy per knowledge category against training step for ${rows.length} checkpoints; the table below has every value.`;
-      ctx.onLeave(await mountChart(holder, categoryChartConfig(chosen, advised, (d) => {
+      ctx.onLeave(await mountChart(holder, (theme) => categoryChartConfig(chosen, theme, advised, (d) => {
         if (d.runId > 0) ctx.navigate(pageUrl('', 'run', { id: d.runId }));
       }), fallback));
     },

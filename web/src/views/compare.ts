@@ -1,47 +1,23 @@
-import { api, ApiError, type BlogChange, type Comparison, type Flip, type FlipSide, type GateReport, type MetricChange, type MetricDef, type TrendPoint } from '../api.js';
+import { api, ApiError, type Comparison, type GateReport, type MetricChange, type MetricDef } from '../api.js';
 import { CATEGORY_LINES } from '../charts/category-chart.js';
 import { compareBarsConfig } from '../charts/compare-chart.js';
+import { gateBanner } from './gate-verdict.js';
+import type { ChartTheme } from '../charts/theme.js';
 import { mountChart, preloadCharts } from '../charts/lazy.js';
 import { h, tid, type Child } from '../dom.js';
-import { digitsFor, interval, num, signed, withInterval } from '../format.js';
+import { digitsFor, interval, signed, withInterval } from '../format.js';
 import type { ViewContext } from '../router.js';
-import { markChips, markedAnswer } from './marks.js';
 import { chartPanel, csvFileName, emptyState, firstSteps, optionSelect, runLink, table } from './common.js';
-import { CATEGORY_NAMES, categoryChip } from './categories.js';
-import { blogComponent, CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
+import { CATEGORY_NAMES } from './categories.js';
+import { blogFound, blogTable, flipFound, flipTable, movedTable, OUTCOME_TEXT } from './changed-items.js';
+import { runLabel, runPicker } from './run-picker.js';
+import { answerSearch } from './search-box.js';
+import { searchTerm } from '../../../server/shared/text-search.js';
+import { CHOSEN_METRIC_SETS } from '../../../server/shared/metric-sets.js';
 import { pageUrl } from '../../../server/shared/page-urls.js';
 
 /** Metrics drawn as before/after bars (all on 0–1); every metric with a value is in the table. */
 const BAR_METRICS: readonly string[] = CHOSEN_METRIC_SETS.compared;
-const OUTCOME_TEXT = { fail: 'forgotten', pass: 'learned' } as const;
-
-const sideCell = (s: FlipSide, label: string): Child[] => [
-  h('div', { class: 'side-head' }, `${label}: score ${num(s.score)}${s.sample !== null && s.sample > 0 ? ` · the answer of sample ${s.sample}` : ''}`),
-  markedAnswer(s.answer, s.marks),
-  markChips(s.marks),
-];
-
-function gateBanner(gate: GateReport | Error): HTMLElement {
-  if (gate instanceof Error) {
-    return h('div', { class: 'gate gate-none', attrs: { ...tid('gate-verdict'), role: 'status' } }, `No gate verdict: ${gate.message}`);
-  }
-  const text = { pass: 'pass: no metric regressed', regression: 'REGRESSION', untrusted: 'untrusted: too many errored items', 'no-baseline': 'not gated: no baseline' }[gate.verdict];
-  const regressed = gate.metrics.filter((m) => m.verdict === 'regression').map((m) => m.metric);
-  return h('div', { class: `gate gate-${gate.verdict}`, attrs: { ...tid('gate-verdict'), role: 'status', 'data-verdict': gate.verdict } },
-    h('strong', null, `Gate: ${text}`),
-    ` · ${gate.items.compared} items compared · ${gate.significance ? `beyond tolerance and significant, α = ${gate.alpha} for the whole gate (Holm)` : 'tolerance only'}`,
-    regressed.length > 0 ? ` · regressed: ${regressed.join(', ')}` : '',
-    gate.warnings.length > 0 ? h('ul', null, gate.warnings.map((w) => h('li', null, w))) : null,
-    sensitivityList(gate));
-}
-
-/** One line per tested metric: the smallest drop its items can show; the power and the items a drop would take are the plan's (the API request that reads it: the page names no CLI flag). */
-function sensitivityList(gate: GateReport): HTMLElement | null {
-  if (gate.sensitivity.length === 0) return null;
-  return h('div', { class: 'gate-sensitivity', attrs: tid('gate-sensitivity') },
-    h('ul', null, gate.sensitivity.map((x) => h('li', { attrs: { 'data-metric': x.metric } }, `Sensitivity: ${x.text}`))),
-    'Power, and the items a drop would take: the plan of the run, ', h('code', null, `GET ${api.planPath(gate.head.runId)}`), ' (or the CLI\'s plan command).');
-}
 
 /** A set's consistency before and after, right below its score (not gated: no paired interval or verdict). */
 function consistencyRow(set: string, c: MetricChange, definition: string): { attrs: Record<string, string>; cells: Child[] } {
@@ -96,31 +72,6 @@ function transitionsTable(cmp: Comparison, pass: string): HTMLElement {
     })), 'transitions', csvFileName(pairName(cmp), 'transitions'));
 }
 
-function flipTable(flips: readonly Flip[], file: string): HTMLElement {
-  if (flips.length === 0) return h('p', { class: 'note', attrs: tid('no-flips') }, 'No keyword item changed outcome with these filters.');
-  return table(`${flips.length} keyword items changed outcome, forgotten first, largest drop first`, ['item', 'outcome', 'question', 'before', 'after'],
-    flips.map((f) => h('tr', { attrs: { ...tid('flip-row'), 'data-item': `${f.set}/${f.id}`, 'data-outcome': OUTCOME_TEXT[f.to] } },
-      h('td', null, h('div', null, `${f.set}/${f.id}`), f.tags.length > 0 ? h('div', { class: 'tags' }, f.tags.join(', ')) : null,
-        f.category !== null ? h('div', { class: 'item-cats' }, categoryChip(f.category)) : null),
-      h('td', null, h('span', { class: `badge outcome-${OUTCOME_TEXT[f.to]}` }, OUTCOME_TEXT[f.to]), h('div', { class: 'note' }, `score ${signed(-f.drop)}`)),
-      h('td', { class: 'prompt' }, f.prompt),
-      h('td', { class: 'side' }, sideCell(f.base, 'before')),
-      h('td', { class: 'side' }, sideCell(f.head, 'after')))), 'flip-table', file, 'flips');
-}
-
-function blogTable(items: readonly BlogChange[], file: string): HTMLElement {
-  if (items.length === 0) return h('p', { class: 'note' }, 'No blog items in common with these filters.');
-  const comps = CHOSEN_METRIC_SETS.comparedBlog.map(blogComponent);
-  const compText = (c: Record<string, number>) => comps.filter((k) => c[k] !== undefined).map((k) => `${k} ${num(c[k], k === 'chrf' ? 1 : 3)}`).join(' · ');
-  return table('Blog items: both posts with their component scores, largest drop in blog quality first', ['post', 'change', 'before', 'after'],
-    items.map((b) => h('tr', { attrs: { ...tid('blog-row'), 'data-item': `${b.set}/${b.id}` } },
-      h('td', null, h('div', { class: 'title' }, b.title), h('div', { class: 'tags' }, `${b.set}/${b.id}`),
-        h('details', null, h('summary', null, 'held-out reference'), h('p', { class: 'answer' }, b.reference))),
-      h('td', null, signed(b.drop === null ? null : -b.drop)),
-      h('td', { class: 'side' }, h('div', { class: 'side-head' }, compText(b.base.components)), h('details', null, h('summary', null, 'post before'), h('p', { class: 'answer' }, b.base.answer ?? 'no answer'))),
-      h('td', { class: 'side' }, h('div', { class: 'side-head' }, compText(b.head.components)), h('details', null, h('summary', null, 'post after'), h('p', { class: 'answer' }, b.head.answer ?? 'no answer'))))), 'blog-table', file, 'blog');
-}
-
 /** What the compare view shows: the comparison, the gate's report on the pair (or why there is none), the metric definitions. */
 export interface CompareData {
   cmp: Comparison;
@@ -129,35 +80,45 @@ export interface CompareData {
 }
 
 /** Where a rendering of the compare view lives: the page's router, or the HTML report's own state (report.ts). */
-export interface CompareHost extends Pick<ViewContext, 'query' | 'setQuery' | 'onLeave'> {
-  /** Each checkpoint's latest run, to pick another pair from; null: a fixed pair (no pickers). */
-  latest: readonly TrendPoint[] | null;
+export interface CompareHost extends Pick<ViewContext, 'query' | 'setQuery' | 'noteQuery' | 'onLeave'> {
+  /** Whether to offer the run pickers (the page); the report shows a fixed pair. */
+  pickers: boolean;
   /** A run's name, linked to wherever its page is (the report has no page of its own to link to). */
   runLink(id: number, text: string): Child;
 }
 
-/** `/compare?base=ID&head=ID`: two runs side by side (default: the latest run against the baseline). */
+/** The two run pickers: choosing one sets ?base=&head= (with the other side as it is). */
+function pickerRow(base: { runId: number; label: string } | null, head: { runId: number; label: string } | null, setQuery: ViewContext['setQuery']): HTMLElement {
+  const side = (id: number | undefined) => (id === undefined ? null : String(id));
+  return h('form', { class: 'controls control-row pickers', onsubmit: (e: Event) => e.preventDefault() },
+    runPicker('Before (base)', 'pick-base', base, (id) => setQuery({ base: String(id), head: side(head?.runId) })),
+    runPicker('After (head)', 'pick-head', head, (id) => setQuery({ head: String(id), base: side(base?.runId) })));
+}
+
+/** `/compare?base=ID&head=ID`: two runs side by side (default: the gate's default head against its reference). */
 export async function compareView(root: HTMLElement, ctx: ViewContext): Promise<void> {
   document.title = 'tunegate: before / after';
   void preloadCharts();
   const q = ctx.query;
   const int = (k: string) => (/^\d+$/.test(q.get(k) ?? '') ? Number(q.get(k)) : undefined);
-  const [definitions, latest, cmp] = await Promise.all([
+  const [base, head] = [int('base'), int('head')];
+  // A base alone is half a pair: the pickers ask for the other half.
+  const [definitions, cmp] = await Promise.all([
     api.definitions(),
-    // Any metric lists every checkpoint's latest run: the first charted one.
-    api.trend(CHOSEN_METRIC_SETS.charted.slice(0, 1)).then((s) => s[0]?.points ?? []),
-    api.compare(int('base'), int('head')).catch((e: unknown) => e as Error),
+    base !== undefined && head === undefined ? new ApiError(400, 'Now pick the run to compare it with (after).', undefined) : api.compare(base, head).catch((e: unknown) => e as Error),
   ]);
   if (cmp instanceof Error) {
     root.append(h('h1', null, 'Before / after'));
     if (!(cmp instanceof ApiError) || cmp.status >= 500) throw cmp;
-    root.append(emptyState('Nothing to compare yet', h('p', { attrs: tid('compare-error') }, cmp.message),
-      h('p', null, 'A comparison needs two runs. By default the latest completed run is compared with a fixed reference: the flagged baseline checkpoint (tunegate checkpoint baseline NAME), else its base checkpoint, else the first checkpoint of its run= tag.'),
-      ...(latest.length === 0 ? firstSteps() : [h('p', null, 'Pick two runs: ', latest.slice(0, 8).map((p) => h('span', null, runLink(p.runId, `${p.checkpoint} (run ${p.runId})`), ' ')))])));
+    const any = await api.runs({ status: 'completed', limit: 1 });
+    const named = (id: number | undefined) => (id === undefined ? null : { runId: id, label: `run ${id}` });
+    root.append(emptyState(base !== undefined || head !== undefined ? 'Pick the other run' : 'Nothing to compare yet', h('p', { attrs: tid('compare-error') }, cmp.message),
+      h('p', null, 'By default the newest checkpoint by step (its latest completed run) is compared with a fixed reference: the flagged baseline checkpoint (tunegate checkpoint baseline NAME), else its base checkpoint, else the first checkpoint of its run= tag. Or pick any two runs:'),
+      ...(any.runs.length === 0 ? firstSteps() : [pickerRow(named(base), named(head), ctx.setQuery)])));
     return;
   }
   const gate = await api.gate(cmp.head.runId, cmp.base.runId).catch((e: Error) => e);
-  await renderComparison(root, { cmp, gate, definitions }, { query: q, setQuery: ctx.setQuery, onLeave: ctx.onLeave, latest, runLink });
+  await renderComparison(root, { cmp, gate, definitions }, { query: q, setQuery: ctx.setQuery, noteQuery: ctx.noteQuery, onLeave: ctx.onLeave, pickers: true, runLink });
 }
 
 /** The compare view of `data` (no request: the page fetched it, or the HTML report carries it). */
@@ -168,16 +129,11 @@ export async function renderComparison(root: HTMLElement, data: CompareData, hos
   root.append(h('h1', null, 'Before / after'));
   const defs = new Map(metrics.map((m) => [m.name, m]));
 
-  if (host.latest !== null) {
-    // Pickers over each checkpoint's latest completed run (and the runs shown, if older).
-    const options = [...host.latest.map((p) => ({ value: String(p.runId), text: `${p.checkpoint}${p.step === null ? '' : ` (step ${p.step})`} · run ${p.runId}` }))];
-    for (const r of [cmp.base, cmp.head]) if (!options.some((o) => o.value === String(r.runId))) options.push({ value: String(r.runId), text: `${r.checkpoint} · run ${r.runId} (${r.status})` });
-    const choose = (which: 'base' | 'head') => (v: string) => host.setQuery({ base: which === 'base' ? v : String(cmp.base.runId), head: which === 'head' ? v : String(cmp.head.runId) });
-    root.append(h('form', { class: 'controls control-row', onsubmit: (e: Event) => e.preventDefault() },
-      optionSelect('Before (base)', options, String(cmp.base.runId), choose('base'), 'pick-base'),
-      optionSelect('After (head)', options, String(cmp.head.runId), choose('head'), 'pick-head'),
-      h('button', { type: 'button', onclick: () => host.setQuery({ base: String(cmp.head.runId), head: String(cmp.base.runId) }) }, 'Swap'),
-      h('a', { href: pageUrl('', 'compare', {}, { base: cmp.base.runId, head: cmp.head.runId }), attrs: tid('permalink') }, 'Link to this pair')));
+  if (host.pickers) {
+    root.append(pickerRow({ runId: cmp.base.runId, label: runLabel(cmp.base) }, { runId: cmp.head.runId, label: runLabel(cmp.head) }, host.setQuery),
+      h('p', { class: 'control-row' },
+        h('button', { type: 'button', onclick: () => host.setQuery({ base: String(cmp.head.runId), head: String(cmp.base.runId) }) }, 'Swap'), ' ',
+        h('a', { href: pageUrl('', 'compare', {}, { base: cmp.base.runId, head: cmp.head.runId }), attrs: tid('permalink') }, 'Link to this pair')));
   }
   root.append(h('p', { class: 'lede' },
     'Before: ', host.runLink(cmp.base.runId, `${cmp.base.checkpoint} (run ${cmp.base.runId})`), ` · after: `, host.runLink(cmp.head.runId, `${cmp.head.checkpoint} (run ${cmp.head.runId})`),
@@ -187,37 +143,60 @@ export async function renderComparison(root: HTMLElement, data: CompareData, hos
   root.append(gateBanner(gate));
 
   const bars = BAR_METRICS.filter((m) => cmp.metrics[m] !== undefined && (cmp.metrics[m]!.base !== null || cmp.metrics[m]!.head !== null));
-  const holder = h('div', { class: 'chart' });
+  const holder = h('div', { class: 'chart chart-bars' });
   root.append(h('h2', null, 'Metrics'), chartPanel('every metric before and after', holder, metricTable(cmp, gate, defs, consistency), null, 'compare-metrics', true));
   // Short labels for the per-category bars ("HighlyKnown accuracy"), so five or more fit side by side.
   const barLabel = (m: string) => {
     const line = CATEGORY_LINES.find((l) => l.metric === m && l.category !== null);
     return line !== undefined ? `${line.label} accuracy` : defs.get(m)?.label ?? m;
   };
-  const config = compareBarsConfig(bars.map((m) => ({ label: barLabel(m), change: cmp.metrics[m]! })), { base: cmp.base.checkpoint, head: cmp.head.checkpoint });
+  const rows = bars.map((m) => ({ label: barLabel(m), change: cmp.metrics[m]! }));
+  const config = (theme: ChartTheme) => compareBarsConfig(rows, { base: cmp.base.checkpoint, head: cmp.head.checkpoint }, theme);
   host.onLeave(await mountChart(holder, config, `Before/after bars for ${bars.join(', ')}; the table below has every value.`));
 
   root.append(h('h2', null, 'What moved, per set'), transitionsTable(cmp, pass));
 
-  // Filters (set, tag, outcome) live in the URL like everything else.
+  // Filters (set, tag, outcome, search) live in the URL like everything else.
   const set = q.get('set') ?? '';
   const tag = q.get('tag') ?? '';
   const outcome = q.get('outcome') ?? '';
-  const categorized = cmp.flips.some((f) => f.category !== null);
+  const categorized = [...cmp.flips, ...cmp.moved].some((f) => f.category !== null);
   const category = categorized ? q.get('category') ?? '' : '';
-  const flips = cmp.flips.filter((f) => (set === '' || f.set === set) && (tag === '' || f.tags.includes(tag)) && (outcome === '' || OUTCOME_TEXT[f.to] === outcome) &&
-    (category === '' || f.category === category));
+  const keep = (f: Comparison['flips'][number]) => (set === '' || f.set === set) && (tag === '' || f.tags.includes(tag)) && (category === '' || f.category === category);
+  const moved = outcome === 'moved';
+  const flips = moved ? [] : cmp.flips.filter((f) => keep(f) && (outcome === '' || OUTCOME_TEXT[f.to] === outcome));
+  const movedItems = moved ? cmp.moved.filter(keep) : [];
   const blog = cmp.blog.filter((b) => (set === '' || b.set === set) && (tag === '' || b.tags.includes(tag)));
-  const setNames = [...new Set([...cmp.flips.map((f) => f.set), ...cmp.blog.map((b) => b.set)])].sort();
-  const tags = [...new Set([...cmp.flips.flatMap((f) => f.tags), ...cmp.blog.flatMap((b) => b.tags)])].sort();
+  const setNames = [...new Set([...cmp.flips.map((f) => f.set), ...cmp.moved.map((f) => f.set), ...cmp.blog.map((b) => b.set)])].sort();
+  const tags = [...new Set([...cmp.flips.flatMap((f) => f.tags), ...cmp.moved.flatMap((f) => f.tags), ...cmp.blog.flatMap((b) => b.tags)])].sort();
+  // The search filters what the other filters kept, in place as you type (no re-render: the box keeps its focus).
+  const itemsHolder = h('div', { class: 'changed-items' });
+  const blogHolder = h('div', { class: 'changed-blog' });
+  const search = answerSearch('Search prompts and answers', q.get('q') ?? '', (text) => {
+    host.noteQuery({ q: text.trim() === '' ? null : text });
+    draw(text);
+  });
+  const draw = (text: string) => {
+    const term = searchTerm(text);
+    const foundMoved = movedItems.filter((m) => flipFound(m, term));
+    const found = moved ? foundMoved : flips.filter((f) => flipFound(f, term));
+    const posts = blog.filter((b) => blogFound(b, term));
+    itemsHolder.replaceChildren(moved ? movedTable(foundMoved, term, csvFileName(pairName(cmp), 'moved')) : flipTable(found, term, csvFileName(pairName(cmp), 'flips')));
+    blogHolder.replaceChildren(blogTable(posts, term, csvFileName(pairName(cmp), 'blog')));
+    const total = (moved ? movedItems.length : flips.length) + blog.length;
+    search.setCount(term === '' ? '' : `${found.length + posts.length} of ${total} items match`);
+  };
   root.append(h('h2', null, 'Changed items'),
     h('form', { class: 'controls control-row', onsubmit: (e: Event) => e.preventDefault() },
       optionSelect('Set', [{ value: '', text: 'all sets' }, ...setNames.map((s) => ({ value: s, text: s }))], set, (v) => host.setQuery({ set: v === '' ? null : v }), 'filter-set'),
       optionSelect('Tag', [{ value: '', text: 'any tag' }, ...tags.map((t) => ({ value: t, text: t }))], tag, (v) => host.setQuery({ tag: v === '' ? null : v }), 'filter-tag'),
-      optionSelect('Outcome', [{ value: '', text: 'learned and forgotten' }, { value: 'forgotten', text: 'forgotten' }, { value: 'learned', text: 'learned' }], outcome, (v) => host.setQuery({ outcome: v === '' ? null : v }), 'filter-outcome'),
+      optionSelect('Outcome', [{ value: '', text: 'learned and forgotten' }, { value: 'forgotten', text: 'forgotten' }, { value: 'learned', text: 'learned' },
+        { value: 'moved', text: `score moved (${cmp.moved.length})` }], outcome, (v) => host.setQuery({ outcome: v === '' ? null : v }), 'filter-outcome'),
       categorized
         ? optionSelect('Knowledge category', [{ value: '', text: 'any category' }, ...CATEGORY_NAMES.map((c) => ({ value: c, text: c }))], category, (v) => host.setQuery({ category: v === '' ? null : v }), 'filter-category')
-        : null),
-    flipTable(flips, csvFileName(pairName(cmp), 'flips')));
-  if (cmp.blog.length > 0) root.append(h('h2', null, 'Blog posts'), blogTable(blog, csvFileName(pairName(cmp), 'blog')));
+        : null,
+      search.el),
+    itemsHolder);
+  if (cmp.blog.length > 0) root.append(h('h2', null, 'Blog posts'), blogHolder);
+  draw(q.get('q') ?? '');
 }

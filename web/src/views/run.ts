@@ -10,6 +10,8 @@ import { markChips, markedAnswer } from './marks.js';
 import { csvFileName, emptyState, optionSelect, statusBadge, table } from './common.js';
 import { CATEGORY_NAMES, categoryChip, categoryCounts } from './categories.js';
 import { pageUrl } from '../../../server/shared/page-urls.js';
+import { answerSearch, foundText } from './search-box.js';
+import { searchTerm } from '../../../server/shared/text-search.js';
 
 const PAGE = 50;
 const LIVE = new Set(['queued', 'running']);
@@ -182,16 +184,16 @@ export function provenance(run: Pick<RunBody, 'runId' | 'provenance' | 'params' 
       p.evalsets.map((s) => ({ cells: [s.name, String(s.items), h('code', null, s.hash)] })), undefined, csvFileName('run', run.runId, 'evalsets')));
 }
 
-function itemRow(r: ItemJson, samples: number): HTMLTableRowElement {
+function itemRow(r: ItemJson, samples: number, term: string): HTMLTableRowElement {
   const scoreText = r.kind === 'blog'
     ? Object.entries(r.scores).map(([k, v]) => `${k} ${num(v, k === 'chrf' ? 1 : 3)}`).join(' · ')
     : `score ${num(r.score)}${r.passed === null ? '' : r.passed ? ' · pass' : ' · fail'}${r.hallucinated === true ? ' · hallucinated' : ''}`;
   return h('tr', { attrs: { ...tid('item-row'), 'data-item': `${r.set}/${r.id}`, 'data-kind': r.kind ?? '' } },
     h('td', null, h('div', null, `${r.set}/${r.id}${samples > 1 ? ` #${r.sample}` : ''}`), r.tags.length > 0 ? h('div', { class: 'tags' }, r.tags.join(', ')) : null,
       r.category !== undefined && r.category !== null ? h('div', { class: 'item-cats' }, categoryChip(r.category)) : null),
-    h('td', { class: 'prompt' }, r.prompt, r.reference !== undefined ? h('details', null, h('summary', null, 'held-out reference'), h('p', { class: 'answer' }, r.reference)) : null),
+    h('td', { class: 'prompt' }, foundText(r.prompt, term), r.reference !== undefined ? h('details', null, h('summary', null, 'held-out reference'), h('p', { class: 'answer' }, r.reference)) : null),
     h('td', { class: 'side' },
-      r.error !== null ? h('p', { class: 'error', attrs: tid('item-error') }, `error after ${r.attempts} attempts: ${r.error}`) : markedAnswer(r.answer, r.marks ?? null),
+      r.error !== null ? h('p', { class: 'error', attrs: tid('item-error') }, `error after ${r.attempts} attempts: ${r.error}`) : markedAnswer(r.answer, r.marks ?? null, term),
       markChips(r.marks ?? null),
       r.reasoning !== null && r.reasoning !== '' ? h('details', { class: 'reasoning' }, h('summary', null, 'reasoning'), h('p', { class: 'answer' }, r.reasoning)) : null),
     h('td', null, scoreText),
@@ -205,15 +207,33 @@ async function itemsSection(run: RunBody, ctx: ViewContext): Promise<HTMLElement
   // Only a run whose items have categories offers (and reads) the category filter.
   const asked = q.get('category') ?? '';
   const category = run.categories !== null && (CATEGORY_NAMES as readonly string[]).includes(asked) ? asked : '';
-  const page = Math.max(1, Number(q.get('page') ?? '1') || 1);
-  const res = await api.results(run.runId, {
-    ...(set !== '' ? { set } : {}), ...(outcome !== '' ? { outcome } : {}), ...(category !== '' ? { category } : {}), limit: PAGE, offset: (page - 1) * PAGE,
+  // The search runs on the server (results are paged there); typing re-fetches this section only, so the box keeps its focus.
+  const holder = h('div', { class: 'items-list' });
+  const search = answerSearch('Search prompts and answers', q.get('q') ?? '', (text) => {
+    ctx.noteQuery({ q: text.trim() === '' ? null : text, page: null });
+    void fill(text, 1);
   });
-  const pages = Math.max(1, Math.ceil(res.total / PAGE));
-  const nav = h('nav', { class: 'pager', attrs: { 'aria-label': 'result pages' } },
-    page > 1 ? h('button', { type: 'button', onclick: () => ctx.setQuery({ page: String(page - 1) }) }, '← previous') : null,
-    h('span', { attrs: tid('page-info') }, ` page ${page} of ${pages} (${res.total} results) `),
-    page < pages ? h('button', { type: 'button', onclick: () => ctx.setQuery({ page: String(page + 1) }) }, 'next →') : null);
+  let asking = 0;
+  const fill = async (text: string, page: number) => {
+    const mine = ++asking;
+    const res = await api.results(run.runId, {
+      ...(set !== '' ? { set } : {}), ...(outcome !== '' ? { outcome } : {}), ...(category !== '' ? { category } : {}), ...(text.trim() !== '' ? { q: text } : {}),
+      limit: PAGE, offset: (page - 1) * PAGE,
+    });
+    if (mine !== asking || ctx.signal.aborted) return;
+    const term = searchTerm(text);
+    const pages = Math.max(1, Math.ceil(res.total / PAGE));
+    search.setCount(term === '' ? '' : `${res.total} ${res.total === 1 ? 'answer matches' : 'answers match'}`);
+    holder.replaceChildren(
+      res.results.length === 0 ? h('p', { class: 'note' }, 'No results match.') : table(`Answers ${(page - 1) * PAGE + 1}–${(page - 1) * PAGE + res.results.length} of ${res.total}`,
+        ['item', 'question', 'answer', 'scores', 'latency'], res.results.map((r) => itemRow(r, run.params.samples, term)), 'items-table',
+        csvFileName('run', run.runId, 'results', ...(set !== '' ? [set] : []), ...(outcome !== '' ? [outcome] : []), ...(category !== '' ? [category] : []), ...(term !== '' ? ['search'] : []), ...(page > 1 ? ['page', page] : [])), 'items-table'),
+      h('nav', { class: 'pager', attrs: { 'aria-label': 'result pages' } },
+        page > 1 ? h('button', { type: 'button', onclick: () => ctx.setQuery({ page: String(page - 1) }) }, '← previous') : null,
+        h('span', { attrs: tid('page-info') }, ` page ${page} of ${pages} (${res.total} results) `),
+        page < pages ? h('button', { type: 'button', onclick: () => ctx.setQuery({ page: String(page + 1) }) }, 'next →') : null));
+  };
+  await fill(q.get('q') ?? '', Math.max(1, Number(q.get('page') ?? '1') || 1));
   return h('section', { class: 'items' },
     h('h2', null, 'Answers'),
     h('form', { class: 'controls control-row', onsubmit: (e: Event) => e.preventDefault() },
@@ -223,13 +243,11 @@ async function itemsSection(run: RunBody, ctx: ViewContext): Promise<HTMLElement
       run.categories !== null
         ? optionSelect('Knowledge category', [{ value: '', text: 'all categories' }, ...CATEGORY_NAMES.map((c) => ({ value: c, text: c }))], category,
           (v) => ctx.setQuery({ category: v === '' ? null : v, page: null }), 'items-category')
-        : null),
+        : null,
+      search.el),
     h('p', { class: 'downloads' }, h('a', { href: api.resultsJsonlUrl(run.runId), download: `run-${run.runId}-results.jsonl`, attrs: tid('download-jsonl') }, 'Download all answers (JSONL)'),
       ' · one JSON object per line, every stored result of the run; the CSV button below saves the rows on this page.'),
-    res.results.length === 0 ? h('p', { class: 'note' }, 'No results match.') : table(`Answers ${(page - 1) * PAGE + 1}–${(page - 1) * PAGE + res.results.length} of ${res.total}`,
-      ['item', 'question', 'answer', 'scores', 'latency'], res.results.map((r) => itemRow(r, run.params.samples)), 'items-table',
-      csvFileName('run', run.runId, 'results', ...(set !== '' ? [set] : []), ...(outcome !== '' ? [outcome] : []), ...(category !== '' ? [category] : []), ...(page > 1 ? ['page', page] : [])), 'items-table'),
-    nav);
+    holder);
 }
 
 /** `/runs/:id`: live progress while it runs; then metrics with intervals, provenance and every answer. */
