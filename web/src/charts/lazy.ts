@@ -1,5 +1,5 @@
-import type { ChartConfiguration, ChartType } from 'chart.js';
-import type { ChartTheme } from './theme.js';
+import type { ChartType } from 'chart.js';
+import type { ThemedConfig } from './theme.js';
 
 /*
  * Chart.js is most of the page's script. It is a separate chunk, fetched and compiled while the
@@ -12,9 +12,6 @@ export function preloadCharts(): Promise<typeof import('./mount.js')> {
   loading ??= import('./mount.js');
   return loading;
 }
-
-/** A chart's configuration in a theme's colours (the page's colour scheme, read at mount). */
-export type ThemedConfig<T extends ChartType, D> = (theme: ChartTheme) => ChartConfiguration<T, D>;
 
 /** Draws a chart in `holder` in the page's colours (see mount.ts); returns the function that destroys it. */
 export async function mountChart<T extends ChartType, D>(holder: HTMLElement, config: ThemedConfig<T, D>, fallback: string): Promise<() => void> {

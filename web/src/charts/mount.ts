@@ -3,8 +3,7 @@ import {
   ScatterController, Title, Tooltip, type ChartConfiguration, type ChartType, type Plugin,
 } from 'chart.js';
 import { errorBarsPlugin } from './error-bars.js';
-import type { ThemedConfig } from './lazy.js';
-import { chartTheme, type ChartTheme } from './theme.js';
+import { chartTheme, type ChartTheme, type ThemedConfig } from './theme.js';
 
 /**
  * Marks when the first chart is on screen (bench/dashboard.ts reads it): after it is drawn, at the

@@ -1,3 +1,5 @@
+import type { ChartConfiguration, ChartType } from 'chart.js';
+
 /**
  * The colours a chart is drawn in. Their one definition is the page's stylesheet (styles.css: the
  * `--palette-*` and `--chart-*` variables, light and dark); mount.ts reads them once per colour
@@ -48,3 +50,6 @@ export function chartTheme(read: (variable: string) => string): ChartTheme {
   const named = Object.fromEntries(Object.entries(THEME_VARIABLES).map(([k, v]) => [k, get(v)])) as Record<keyof typeof THEME_VARIABLES, string>;
   return { ...named, palette: PALETTE_VARIABLES.map(get) };
 }
+
+/** A chart's configuration in a theme's colours (the page's colour scheme, read at mount). */
+export type ThemedConfig<T extends ChartType, D> = (theme: ChartTheme) => ChartConfiguration<T, D>;
