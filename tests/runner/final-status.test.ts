@@ -12,7 +12,11 @@ import { evalSet, FAST_BACKOFF, keywordItems, setupRun } from '../helpers/run.js
 describe('the end-of-run status', () => {
   it('is failed when every item errored, completed when one did not, and stopping early wins', () => {
     const end = { runId: 7, stoppedEarly: false, cancelled: () => false, dead: null };
-    expect(finalStatus({ ...end, counts: { results: 3, errors: 3 } })).toMatchObject({ status: 'failed', error: expect.stringContaining('tunegate resume 7 --retry-errors') });
+    // The stored cause reaches the page too: it names the API request and the CLI command, never a flag.
+    const failed = finalStatus({ ...end, counts: { results: 3, errors: 3 } });
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('POST /api/runs/7/resume with {"retryErrors": true}') });
+    expect(failed.error).toContain('tunegate resume 7');
+    expect(failed.error).not.toMatch(/--[a-z]/);
     expect(finalStatus({ ...end, counts: { results: 3, errors: 2 } })).toEqual({ status: 'completed', error: null });
     expect(finalStatus({ ...end, counts: { results: 0, errors: 0 } })).toEqual({ status: 'completed', error: null });
     expect(finalStatus({ ...end, stoppedEarly: true, counts: { results: 1, errors: 1 } })).toEqual({ status: 'interrupted', error: null });
@@ -30,7 +34,7 @@ describe('the end-of-run status', () => {
     const stored = store.runs.get(runId);
     expect(stored.status).toBe('failed');
     expect(stored.error).toContain(`every item errored (3 of 3`);
-    expect(stored.error).toContain(`tunegate resume ${runId} --retry-errors`);
+    expect(stored.error).toContain(`POST /api/runs/${runId}/resume with {"retryErrors": true}`);
     expect(latestCompleted(store, store.checkpoints.get('ckpt'))).toBeUndefined();
 
     // Resumed without retrying errors: nothing new is sent, and it is still failed.
