@@ -31,6 +31,13 @@ describeBrowser('the gate banner on /compare, in chromium', (browser) => {
     expect(await w.page.locator('[data-testid=gate-sensitivity] code').textContent()).toBe(`GET /api/plan?run=${head}`);
     expect(await w.page.locator('[data-testid=gate-sensitivity]').textContent()).not.toMatch(/--\w/);
     expect((await w.page.locator('[data-testid=gate-sensitivity] li').allTextContents()).join(' ')).not.toMatch(/--\w/);
+    // The four lines are folded under the verdict (a long banner otherwise pushes the metrics down), and open on a click.
+    const fold = w.page.locator('[data-testid=gate-sensitivity-fold]');
+    expect(await fold.evaluate((el) => (el as unknown as { open: boolean }).open)).toBe(false);
+    expect(await lines.first().isVisible()).toBe(false);
+    await fold.locator('summary').click();
+    expect(await lines.first().isVisible()).toBe(true);
+    expect(await fold.locator('summary').textContent()).toBe('What each metric can detect (4 metrics)');
     expectClean(w.log, d);
   });
 });

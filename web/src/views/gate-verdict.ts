@@ -17,7 +17,7 @@ const VERDICT_TEXT: Record<GateReport['verdict'], string> = {
 const regressedOf = (gate: GateReport) => gate.metrics.filter((m) => m.verdict === 'regression').map((m) => m.metric);
 const testedText = (gate: GateReport) => (gate.significance ? `beyond tolerance and significant, α = ${gate.alpha} for the whole gate (Holm)` : 'tolerance only');
 
-/** The /compare banner: the verdict, what was compared and how, what regressed, every warning and each metric's sensitivity. */
+/** The /compare banner: the verdict, what was compared and how, what regressed, every warning, and each metric's sensitivity (folded). */
 export function gateBanner(gate: GateReport | Error): HTMLElement {
   if (gate instanceof Error) {
     return h('div', { class: 'gate gate-none', attrs: { ...tid('gate-verdict'), role: 'status' } }, `No gate verdict: ${gate.message}`);
@@ -28,7 +28,9 @@ export function gateBanner(gate: GateReport | Error): HTMLElement {
     ` · ${gate.items.compared} items compared · ${testedText(gate)}`,
     regressed.length > 0 ? ` · regressed: ${regressed.join(', ')}` : '',
     gate.warnings.length > 0 ? h('ul', null, gate.warnings.map((w) => h('li', null, w))) : null,
-    sensitivityList(gate));
+    // One line per tested metric is long (seven on the shipped sets): folded under the verdict, which stays one line.
+    gate.sensitivity.length === 0 ? null : h('details', { class: 'gate-more', attrs: tid('gate-sensitivity-fold') },
+      h('summary', null, `What each metric can detect (${gate.sensitivity.length} metric${gate.sensitivity.length === 1 ? '' : 's'})`), sensitivityList(gate)));
 }
 
 /**
